@@ -1,0 +1,42 @@
+/* harness.h — the harness's internal interfaces. The harness is the only
+ * module that knows both runtimes and workloads (through their registries). */
+#ifndef CONCBENCH_HARNESS_H
+#define CONCBENCH_HARNESS_H
+
+#include <stdio.h>
+#include <stdint.h>
+#include <hwloc.h>
+
+#include "../workloads/workload.h"
+
+/* Exit statuses of the CLI. */
+enum { H_EXIT_OK = 0, H_EXIT_FAILED = 1, H_EXIT_USAGE = 2 };
+
+/* json.c: just enough JSON to write results and manifests. */
+void h_json_str(FILE *f, const char *s);           /* a quoted, escaped string; null for NULL */
+void h_json_num(FILE *f, double v);                /* a number; null for NaN/inf */
+/* Reads a JSON file's top-level string or number field `key` into out
+ * (numbers as written); returns 0, or -ENOENT when absent. Good enough for
+ * the flat objects the harness itself writes. */
+int h_json_get(const char *line, const char *key, char *out, size_t outlen);
+
+/* manifest.c: writes DIR/manifest.json, the environment every result needs:
+ * CPU model, hwloc topology summary, kernel, virtual machine or not, resource
+ * limits, compiler and flags, git commit, the command line, the cpuset. */
+int h_manifest_write(const char *dir, int argc, char **argv, hwloc_topology_t topo,
+                     hwloc_const_cpuset_t cpuset);
+
+/* plot.c: reads DIR/summary.csv and draws DIR/plots/<chart>.svg and .png with
+ * the gnuplot scripts under plots/ (found at CB_SOURCE_DIR/plots, or
+ * $CONCBENCH_PLOTS). Prints one line per chart written. 0 or a negative errno;
+ * a missing gnuplot is -ENOENT with a message naming the package. */
+int h_plot(const char *dir);
+
+/* summary.csv is long format, one row per runtime × workload × parameter
+ * point × metric, so a chart can select the rows it needs:
+ *   runtime,workload,params,metric,unit,n,median,min,max
+ * params is "k=v;k=v" in declaration order (workload's, then runtime's).
+ * Core metrics (wall_ns, cpu_user_ns, ...) appear as metrics too. */
+#define H_SUMMARY_HEADER "runtime,workload,params,metric,unit,n,median,min,max"
+
+#endif

@@ -1,0 +1,155 @@
+/* runtime.h — the contract between workloads and runtimes.
+ *
+ * A task is a small state machine. Its step() does its CPU work inline and
+ * returns the next wait it needs (an rt_op). A runtime is the only code that
+ * performs waits: it blocks a thread, parks a callback or yields a coroutine,
+ * then calls step() again with the wait's result. Because every runtime drives
+ * the same task code, a difference in the figures is the execution model.
+ *
+ * Dependencies point one way: workloads include this header and nothing of a
+ * runtime's internals; the harness knows runtimes only through rt_registry[].
+ *
+ * Errors: functions return 0 or a negative errno.
+ */
+#ifndef CONCBENCH_RUNTIME_H
+#define CONCBENCH_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A declared integer parameter (of a runtime or of a workload), settable
+ * with `--set name=value`. Lists end with an entry whose name is NULL. */
+struct cb_param {
+	const char *name;
+	const char *unit; /* "tasks", "ms", "KiB", "" ... */
+	const char *help;
+	int64_t def, min, max;
+};
+
+enum rt_op_kind {
+	RT_READ,   /* read(fd, buf, len): res = bytes (0 at EOF) or -errno */
+	RT_WRITE,  /* write(fd, buf, len): res = bytes written or -errno */
+	RT_ACCEPT, /* accept(fd): res = the new fd (blocking mode) or -errno */
+	RT_SLEEP,  /* sleep ns nanoseconds: res = 0 */
+	RT_WAIT,   /* wait on ev until its count is > 0, then take one: res = 0 */
+	RT_NOTIFY, /* add one to ev's count, waking one waiter; never blocks: res = 0 */
+	RT_DONE,   /* the task is finished; the runtime never touches it again
+	            * except to call its release() */
+};
+
+struct rt_event; /* opaque; each runtime defines its own */
+
+struct rt_op {
+	enum rt_op_kind kind;
+	int fd;
+	void *buf;
+	size_t len;
+	uint64_t ns;
+	struct rt_event *ev;
+};
+
+struct rt_task;
+/* res is the result of the previous wait (see enum rt_op_kind); 0 on the
+ * first call. */
+typedef struct rt_op (*rt_step_fn)(struct rt_task *t, long res);
+
+struct rt_task {
+	rt_step_fn step;
+	void (*release)(struct rt_task *t); /* optional: called after RT_DONE */
+	void *arg;                          /* the workload's */
+	int cpu;                            /* preferred OS cpu index, -1 for any */
+	/* Owned by the runtime from spawn until release: an intrusive link and a
+	 * per-task pointer, so a runtime needs no allocation per task switch. */
+	struct rt_task *next;
+	void *priv;
+};
+
+/* What a runtime is told about the run: the CPUs of its cpuset (the harness
+ * has already bound the process there with hwloc). */
+struct rt_env {
+	int ncpus;
+	const int *cpus; /* OS indexes */
+};
+
+/* How far a run got. When spawning failed, limit names what stopped it
+ * ("threads-max", "vm.max_map_count", "RLIMIT_NPROC", "pids.max", "memory",
+ * "RLIMIT_NOFILE"...) and err holds the negative errno. */
+struct rt_stats {
+	uint64_t spawned;
+	uint64_t completed;
+	uint64_t peak_live;
+	int err;
+	char limit[48];
+};
+
+/* The instance header every runtime embeds first in its own state. */
+struct rt {
+	const struct runtime *ops;
+};
+
+/* The vtable: every runtime implements these and nothing more is public. */
+struct runtime {
+	const char *name;
+	const char *desc;
+	const struct cb_param *params; /* values arrive in this order */
+	int (*create)(struct rt **out, const struct rt_env *env, const int64_t *params);
+	/* Before run() or from inside a running task's step(); thread-safe. */
+	int (*spawn)(struct rt *rt, struct rt_task *t);
+	/* Runs until every spawned task is done. Returns 0, or a negative errno
+	 * when a task could not be started or the run could not go on
+	 * (-EDEADLK when every worker is blocked and no progress is possible). */
+	int (*run)(struct rt *rt);
+	void (*destroy)(struct rt *rt);
+	int (*event_new)(struct rt *rt, struct rt_event **out);
+	void (*event_free)(struct rt *rt, struct rt_event *ev);
+	void (*stats)(struct rt *rt, struct rt_stats *out);
+};
+
+/* NULL-terminated, in runtimes/registry.c. */
+extern const struct runtime *const rt_registry[];
+const struct runtime *rt_find(const char *name);
+
+static inline int rt_spawn(struct rt *rt, struct rt_task *t)
+{
+	return rt->ops->spawn(rt, t);
+}
+static inline int rt_event_new(struct rt *rt, struct rt_event **ev)
+{
+	return rt->ops->event_new(rt, ev);
+}
+static inline void rt_event_free(struct rt *rt, struct rt_event *ev)
+{
+	rt->ops->event_free(rt, ev);
+}
+
+/* Op constructors, so a step reads as `return rt_wait(ev);`. */
+static inline struct rt_op rt_op_read(int fd, void *buf, size_t len)
+{
+	return (struct rt_op){ .kind = RT_READ, .fd = fd, .buf = buf, .len = len };
+}
+static inline struct rt_op rt_op_write(int fd, const void *buf, size_t len)
+{
+	return (struct rt_op){ .kind = RT_WRITE, .fd = fd, .buf = (void *)buf, .len = len };
+}
+static inline struct rt_op rt_op_accept(int fd)
+{
+	return (struct rt_op){ .kind = RT_ACCEPT, .fd = fd };
+}
+static inline struct rt_op rt_op_sleep(uint64_t ns)
+{
+	return (struct rt_op){ .kind = RT_SLEEP, .fd = -1, .ns = ns };
+}
+static inline struct rt_op rt_op_wait(struct rt_event *ev)
+{
+	return (struct rt_op){ .kind = RT_WAIT, .fd = -1, .ev = ev };
+}
+static inline struct rt_op rt_op_notify(struct rt_event *ev)
+{
+	return (struct rt_op){ .kind = RT_NOTIFY, .fd = -1, .ev = ev };
+}
+static inline struct rt_op rt_op_done(void)
+{
+	return (struct rt_op){ .kind = RT_DONE, .fd = -1 };
+}
+
+#endif
