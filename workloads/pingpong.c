@@ -1,0 +1,128 @@
+/* pingpong — two tasks pass a token `rounds` times through two runtime
+ * events. Every hand-over parks one task and resumes the other, so the time
+ * per hand-over is the runtime's switch cost: a futex wake and a kernel
+ * context switch on threads, a heap-free queue move and a register swap on
+ * coroutines. A round trip is two switches. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "workload.h"
+
+static const struct cb_param pingpong_params[] = {
+	{ "rounds", "rounds", "round trips of the token", 100000, 1, 1000000000 },
+	{ NULL, NULL, NULL, 0, 0, 0 },
+};
+
+struct pingpong_state {
+	struct rt_task ping, pong;
+	struct rt_event *to_ping, *to_pong;
+	int64_t rounds, warm; /* the first `warm` rounds are untimed: they
+	                       * include creating the second task */
+	int64_t ping_rounds, pong_rounds;
+	int ping_state, pong_state;
+	/* The token: each side transforms it, and the events order the accesses
+	 * (a notify publishes, the matching wait acquires). */
+	uint64_t token;
+	uint64_t t0, t1;
+};
+
+static struct rt_op ping_step(struct rt_task *t, long res)
+{
+	(void)res;
+	struct pingpong_state *s = t->arg;
+	switch (s->ping_state) {
+	case 0: /* serve */
+		s->ping_state = 1;
+		if (s->warm == 0)
+			s->t0 = wl_now_ns();
+		return rt_op_notify(s->to_pong);
+	case 1: /* served: wait for the return */
+		s->ping_state = 2;
+		return rt_op_wait(s->to_ping);
+	default: /* the token is back */
+		s->ping_rounds++;
+		s->token = wl_mix64(s->token ^ (uint64_t)s->ping_rounds);
+		if (s->ping_rounds == s->warm)
+			s->t0 = wl_now_ns();
+		if (s->ping_rounds == s->rounds) {
+			s->t1 = wl_now_ns();
+			return rt_op_done();
+		}
+		s->ping_state = 1;
+		return rt_op_notify(s->to_pong);
+	}
+}
+
+static struct rt_op pong_step(struct rt_task *t, long res)
+{
+	(void)res;
+	struct pingpong_state *s = t->arg;
+	switch (s->pong_state) {
+	case 0: /* wait for a serve */
+		s->pong_state = 1;
+		return rt_op_wait(s->to_pong);
+	case 1: /* got it: return it */
+		s->pong_rounds++;
+		s->token = wl_mix64(s->token + 1);
+		s->pong_state = 2;
+		return rt_op_notify(s->to_ping);
+	default:
+		if (s->pong_rounds == s->rounds)
+			return rt_op_done();
+		s->pong_state = 1;
+		return rt_op_wait(s->to_pong);
+	}
+}
+
+static int pingpong_setup(void **state, struct rt *rt, const int64_t *p)
+{
+	struct pingpong_state *s = calloc(1, sizeof *s);
+	if (!s)
+		return -ENOMEM;
+	*state = s;
+	s->rounds = p[0];
+	s->warm = s->rounds / 10;
+	s->token = 0x9e3779b97f4a7c15ull;
+	int err = rt_event_new(rt, &s->to_ping);
+	if (!err)
+		err = rt_event_new(rt, &s->to_pong);
+	if (err)
+		return err;
+	s->ping = (struct rt_task){ .step = ping_step, .arg = s, .cpu = -1 };
+	s->pong = (struct rt_task){ .step = pong_step, .arg = s, .cpu = -1 };
+	err = rt_spawn(rt, &s->ping);
+	if (!err)
+		err = rt_spawn(rt, &s->pong);
+	return err;
+}
+
+static void pingpong_finish(void *state, struct wl_report *rep)
+{
+	struct pingpong_state *s = state;
+	rep->checksum = s->token ^ (uint64_t)s->ping_rounds;
+	if (s->ping_rounds != s->rounds || s->pong_rounds != s->rounds)
+		return;
+	double timed = (double)(s->rounds - s->warm);
+	double ns = (double)(s->t1 - s->t0);
+	wl_metric(rep, "ns_per_roundtrip", "ns", ns / timed);
+	wl_metric(rep, "ns_per_switch", "ns", ns / (2 * timed));
+}
+
+static void pingpong_teardown(void *state, struct rt *rt)
+{
+	struct pingpong_state *s = state;
+	if (s->to_ping)
+		rt_event_free(rt, s->to_ping);
+	if (s->to_pong)
+		rt_event_free(rt, s->to_pong);
+	free(s);
+}
+
+const struct workload wl_pingpong = {
+	.name = "pingpong",
+	.desc = "two tasks pass a token through runtime events: the cost of one switch",
+	.params = pingpong_params,
+	.setup = pingpong_setup,
+	.finish = pingpong_finish,
+	.teardown = pingpong_teardown,
+};

@@ -1,0 +1,115 @@
+/* sleep — `tasks` tasks that each wait `ms` milliseconds, all alive and
+ * waiting at once (where the runtime allows it: a pool runs only `workers`
+ * at a time, and that is its model). Two questions: does waiting overlap
+ * (wall time ≈ ms, not tasks × ms), and what does one waiting task cost in
+ * memory (RSS growth at peak ÷ tasks)? */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "workload.h"
+
+static const struct cb_param sleep_params[] = {
+	{ "tasks", "tasks", "concurrent sleeping tasks", 1000, 1, 10000000 },
+	{ "ms", "ms", "how long each task sleeps", 100, 0, 600000 },
+	{ NULL, NULL, NULL, 0, 0, 0 },
+};
+
+struct sleep_task {
+	struct rt_task t;
+	struct sleep_state *s;
+	uint64_t id;
+	int state;
+};
+
+struct sleep_state {
+	int64_t tasks, ms;
+	struct sleep_task *v;
+	long rss_base_kib;
+	_Atomic long rss_peak_kib;
+	_Atomic int64_t arrived, left;
+	_Atomic uint64_t first_start, all_waiting, last_end;
+	_Atomic uint64_t sum;
+};
+
+static struct rt_op sleep_step(struct rt_task *t, long res)
+{
+	(void)res;
+	struct sleep_task *st = t->arg;
+	struct sleep_state *s = st->s;
+	if (st->state++ == 0) {
+		uint64_t now = wl_now_ns(), expect = 0;
+		atomic_compare_exchange_strong(&s->first_start, &expect, now);
+		/* The last task to arrive sees every other one waiting: peak
+		 * concurrency, so it samples the process's RSS there. */
+		if (atomic_fetch_add(&s->arrived, 1) + 1 == s->tasks) {
+			atomic_store(&s->all_waiting, wl_now_ns());
+			atomic_store(&s->rss_peak_kib, wl_rss_kib());
+		}
+		return rt_op_sleep((uint64_t)s->ms * 1000000u);
+	}
+	atomic_fetch_add(&s->sum, wl_mix64(st->id));
+	uint64_t end = wl_now_ns(), last = atomic_load(&s->last_end);
+	while (end > last && !atomic_compare_exchange_weak(&s->last_end, &last, end))
+		;
+	atomic_fetch_add(&s->left, 1);
+	return rt_op_done();
+}
+
+static int sleep_setup(void **state, struct rt *rt, const int64_t *p)
+{
+	struct sleep_state *s = calloc(1, sizeof *s);
+	if (!s)
+		return -ENOMEM;
+	*state = s;
+	s->tasks = p[0];
+	s->ms = p[1];
+	/* Baseline before the task array: the array is part of what a task
+	 * costs, equally on every runtime. */
+	s->rss_base_kib = wl_rss_kib();
+	s->v = calloc((size_t)s->tasks, sizeof *s->v);
+	if (!s->v)
+		return -ENOMEM;
+	for (int64_t i = 0; i < s->tasks; i++) {
+		struct sleep_task *st = &s->v[i];
+		st->t = (struct rt_task){ .step = sleep_step, .arg = st, .cpu = -1 };
+		st->s = s;
+		st->id = (uint64_t)i;
+		int err = rt_spawn(rt, &st->t);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void sleep_finish(void *state, struct wl_report *rep)
+{
+	struct sleep_state *s = state;
+	rep->checksum = s->sum ^ (uint64_t)s->left;
+	if (s->left != s->tasks)
+		return; /* the runtime reports why it stopped short */
+	wl_metric(rep, "elapsed_ms", "ms", (double)(s->last_end - s->first_start) / 1e6);
+	wl_metric(rep, "all_waiting_ms", "ms", (double)(s->all_waiting - s->first_start) / 1e6);
+	if (s->rss_peak_kib > 0 && s->rss_base_kib > 0) {
+		wl_metric(rep, "rss_at_peak_kib", "KiB", (double)s->rss_peak_kib);
+		wl_metric(rep, "mem_per_task_kib", "KiB",
+		          (double)(s->rss_peak_kib - s->rss_base_kib) / (double)s->tasks);
+	}
+}
+
+static void sleep_teardown(void *state, struct rt *rt)
+{
+	(void)rt;
+	struct sleep_state *s = state;
+	free(s->v);
+	free(s);
+}
+
+const struct workload wl_sleep = {
+	.name = "sleep",
+	.desc = "tasks that each wait `ms` milliseconds, all at once: overlap and memory per task",
+	.params = sleep_params,
+	.setup = sleep_setup,
+	.finish = sleep_finish,
+	.teardown = sleep_teardown,
+};
