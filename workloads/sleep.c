@@ -27,6 +27,7 @@ struct sleep_state {
 	struct sleep_task *v;
 	long rss_base_kib;
 	_Atomic long rss_peak_kib;
+	_Atomic int64_t finished_at_peak; /* tasks already done when the last one arrived */
 	_Atomic int64_t arrived, left;
 	_Atomic uint64_t first_start, all_waiting, last_end;
 	_Atomic uint64_t sum;
@@ -45,6 +46,7 @@ static struct rt_op sleep_step(struct rt_task *t, long res)
 		if (atomic_fetch_add(&s->arrived, 1) + 1 == s->tasks) {
 			atomic_store(&s->all_waiting, wl_now_ns());
 			atomic_store(&s->rss_peak_kib, wl_rss_kib());
+			atomic_store(&s->finished_at_peak, atomic_load(&s->left));
 		}
 		return rt_op_sleep((uint64_t)s->ms * 1000000u);
 	}
@@ -90,7 +92,12 @@ static void sleep_finish(void *state, struct wl_report *rep)
 		return; /* the runtime reports why it stopped short */
 	wl_metric(rep, "elapsed_ms", "ms", (double)(s->last_end - s->first_start) / 1e6);
 	wl_metric(rep, "all_waiting_ms", "ms", (double)(s->all_waiting - s->first_start) / 1e6);
-	if (s->rss_peak_kib > 0 && s->rss_base_kib > 0) {
+	wl_metric(rep, "peak_waiting", "tasks", (double)(s->tasks - s->finished_at_peak));
+	/* Memory per task means something only when every task was alive at
+	 * the sample: when starting them took longer than `ms` (thousands of
+	 * threads), the first ones had already gone, and the figure is left
+	 * out rather than understated. */
+	if (s->finished_at_peak == 0 && s->rss_peak_kib > 0 && s->rss_base_kib > 0) {
 		wl_metric(rep, "rss_at_peak_kib", "KiB", (double)s->rss_peak_kib);
 		wl_metric(rep, "mem_per_task_kib", "KiB",
 		          (double)(s->rss_peak_kib - s->rss_base_kib) / (double)s->tasks);

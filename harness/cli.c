@@ -1,0 +1,468 @@
+/* cli.c — the command line: commands, usage text, `list`, `plot`, and the
+ * parsing of `run`'s options. Every bad input ends here as one line on
+ * stderr naming the valid choices, and exit status 2. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core.h"
+
+void h_error(const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fputs("concbench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void h_version_print(FILE *f)
+{
+	fprintf(f, "concbench %s (commit %s, %s build, %s)\n", H_VERSION, CB_GIT_COMMIT,
+	        CB_BUILD_TYPE, CB_COMPILER);
+}
+
+/* "a, b, c" of the registry names, into buf. */
+static const char *runtime_names(char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const struct runtime *const *r = rt_registry; *r; r++)
+		used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s",
+		                         r == rt_registry ? "" : ", ", (*r)->name);
+	return buf;
+}
+
+static const char *workload_names(char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const struct workload *const *w = wl_registry; *w; w++)
+		used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s",
+		                         w == wl_registry ? "" : ", ", (*w)->name);
+	return buf;
+}
+
+static const char *suite_names(char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const struct h_suite *s = h_suites; s->name; s++)
+		used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s",
+		                         s == h_suites ? "" : ", ", s->name);
+	return buf;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: concbench COMMAND [ARGS]\n"
+	      "\n"
+	      "concbench compares how a thread per task, a thread pool, an epoll event loop\n"
+	      "and coroutines run the same workloads, each cell in its own child process\n"
+	      "pinned with hwloc.\n"
+	      "\n"
+	      "commands:\n"
+	      "  run [OPTIONS]   run a matrix of runtimes x workloads x parameters x reps\n"
+	      "                  and write DIR/manifest.json, results.jsonl, summary.csv\n"
+	      "                  (concbench run --help for the options)\n"
+	      "  list            the runtimes and workloads, with their parameters,\n"
+	      "                  defaults and ranges\n"
+	      "  plot DIR        draw DIR/plots/*.svg and *.png from DIR/summary.csv\n"
+	      "  help [run]      this text, or run's\n"
+	      "\n"
+	      "options:\n"
+	      "  -h, --help      this text\n"
+	      "  --version       the version and the git commit it was built from\n"
+	      "\n"
+	      "exit status: 0 ok; 1 a cell failed or checksums disagree; 2 bad usage\n",
+	      f);
+}
+
+static void run_usage(FILE *f)
+{
+	char rts[256], wls[256], suites[128];
+	fprintf(f,
+	        "usage: concbench run --runtime LIST --workload LIST [OPTIONS]\n"
+	        "       concbench run --suite NAME [OPTIONS]\n"
+	        "\n"
+	        "Runs every cell (runtime x workload x parameter point x rep) in a fresh\n"
+	        "child process bound to --cpus, checks that every runtime computed the same\n"
+	        "checksum, and writes DIR/manifest.json, DIR/results.jsonl (one line per\n"
+	        "cell) and DIR/summary.csv (median, min, max over the ok reps).\n"
+	        "\n"
+	        "  --runtime LIST      comma-separated runtimes, or all:\n"
+	        "                      %s\n"
+	        "  --workload LIST     comma-separated workloads, or all:\n"
+	        "                      %s\n"
+	        "  --set KEY=V[,V...]  a parameter of a selected workload or runtime (see\n"
+	        "                      concbench list); several values sweep it, and several\n"
+	        "                      swept keys give their cartesian product. Values are\n"
+	        "                      plain decimal integers; _ may group digits (1_000_000).\n"
+	        "                      Repeat --set for more keys.\n"
+	        "  --reps N            repetitions of each point, 1..1000 (default 3)\n"
+	        "  --cpus LIST         OS CPU indexes every cell is bound to, like 0, 0-1 or\n"
+	        "                      0,2-3 (default: every allowed CPU)\n"
+	        "  --out DIR           output folder, new or empty; created with its parents\n"
+	        "                      (default results/YYYYmmdd-HHMMSS)\n"
+	        "  --suite NAME        a predefined matrix: %s. --runtime, --workload,\n"
+	        "                      --set and --reps override its choices.\n"
+	        "  --timeout SEC       per-cell time limit, 1..86400 (default 60); a cell past\n"
+	        "                      it is killed and recorded with error \"timeout\"\n"
+	        "  -h, --help          this text\n"
+	        "\n"
+	        "exit status: 0 every cell ok; 1 a cell failed or checksums disagree (every\n"
+	        "cell still runs and every file is written); 2 bad usage\n",
+	        runtime_names(rts, sizeof rts), workload_names(wls, sizeof wls),
+	        suite_names(suites, sizeof suites));
+}
+
+static void list_params(const struct cb_param *p)
+{
+	if (!p || !p->name) {
+		fputs("params: none", stdout);
+		return;
+	}
+	/* " | " between parameters: their help text may hold ';' and ','. */
+	fputs("params:", stdout);
+	for (; p->name; p++)
+		printf(" %s=%lld [%lld..%lld%s%s] %s%s", p->name, (long long)p->def,
+		       (long long)p->min, (long long)p->max, p->unit && p->unit[0] ? " " : "",
+		       p->unit ? p->unit : "", p->help ? p->help : "", p[1].name ? " |" : "");
+}
+
+/* One line per runtime or workload, so `grep '^runtime'` finds them. */
+static void list_one(const char *kind, const char *name, const char *desc,
+                     const struct cb_param *params)
+{
+	desc = desc ? desc : "";
+	size_t n = strlen(desc);
+	printf("%s %-14s %s%s ", kind, name, desc, n && desc[n - 1] != '.' ? "." : "");
+	list_params(params);
+	putchar('\n');
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	if (argc > 1) {
+		h_error("list takes no arguments (got '%s')", argv[1]);
+		return H_EXIT_USAGE;
+	}
+	for (const struct runtime *const *r = rt_registry; *r; r++)
+		list_one("runtime ", (*r)->name, (*r)->desc, (*r)->params);
+	for (const struct workload *const *w = wl_registry; *w; w++)
+		list_one("workload", (*w)->name, (*w)->desc, (*w)->params);
+	return H_EXIT_OK;
+}
+
+static int cmd_plot(int argc, char **argv)
+{
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		puts("usage: concbench plot DIR\n\n"
+		     "Draws DIR/plots/<chart>.svg and .png from DIR/summary.csv with gnuplot.");
+		return H_EXIT_OK;
+	}
+	if (argc < 2) {
+		h_error("plot needs a results folder (usage: concbench plot DIR)");
+		return H_EXIT_USAGE;
+	}
+	if (argc > 2) {
+		h_error("plot takes one results folder (got '%s' too)", argv[2]);
+		return H_EXIT_USAGE;
+	}
+	struct stat st;
+	if (stat(argv[1], &st) != 0 || !S_ISDIR(st.st_mode)) {
+		h_error("no results folder '%s'", argv[1]);
+		return H_EXIT_USAGE;
+	}
+	char path[4096];
+	if (snprintf(path, sizeof path, "%s/summary.csv", argv[1]) >= (int)sizeof path ||
+	    access(path, R_OK) != 0) {
+		h_error("no summary.csv in '%s' (is it a folder written by concbench run?)",
+		        argv[1]);
+		return H_EXIT_USAGE;
+	}
+	int rc = h_plot(argv[1]);
+	if (rc < 0) {
+		h_error("plotting '%s' failed: %s", argv[1], strerror(-rc));
+		return H_EXIT_FAILED;
+	}
+	return H_EXIT_OK;
+}
+
+/* ---- run ---- */
+
+/* Resolves a --runtime or --workload list against a registry; "all"
+ * selects everything. Returns the count, or -1 after a usage error. */
+static int resolve(const char *what, const char *list, const char *choices,
+                   const void *const *registry, const char *(*name_of)(const void *),
+                   const void ***out)
+{
+	int nreg = 0;
+	while (registry[nreg])
+		nreg++;
+	char **items;
+	int n = h_split_list(list, &items);
+	if (n == -ENOMEM) {
+		h_error("out of memory");
+		return -1;
+	}
+	if (n < 0) {
+		h_error("empty %s in --%s '%s' (choose from: %s, all)", what, what, list,
+		        choices);
+		return -1;
+	}
+	const void **sel = calloc((size_t)nreg + 1, sizeof *sel);
+	int nsel = 0, all = 0;
+	if (!sel) {
+		h_strv_free(items);
+		h_error("out of memory");
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		if (strcmp(items[i], "all") == 0) {
+			all = 1;
+			continue;
+		}
+		int k = 0;
+		while (registry[k] && strcmp(name_of(registry[k]), items[i]) != 0)
+			k++;
+		if (!registry[k]) {
+			h_error("unknown %s '%s' (choose from: %s, all)", what, items[i], choices);
+			goto fail;
+		}
+		for (int j = 0; j < nsel; j++)
+			if (sel[j] == registry[k]) {
+				h_error("%s '%s' given twice in --%s", what, items[i], what);
+				goto fail;
+			}
+		sel[nsel++] = registry[k];
+	}
+	if (all) {
+		for (nsel = 0; nsel < nreg; nsel++)
+			sel[nsel] = registry[nsel];
+	}
+	h_strv_free(items);
+	*out = sel;
+	return nsel;
+fail:
+	h_strv_free(items);
+	free(sel);
+	return -1;
+}
+
+static const char *rt_name_of(const void *p)
+{
+	return ((const struct runtime *)p)->name;
+}
+
+static const char *wl_name_of(const void *p)
+{
+	return ((const struct workload *)p)->name;
+}
+
+/* A whole number in [min, max] for option `opt`, or -1 after an error. */
+static int parse_count(const char *opt, const char *s, int min, int max, int *out)
+{
+	int64_t v;
+	if (h_parse_i64(s, &v) < 0 || v < min || v > max) {
+		h_error("bad %s '%s' (a whole number from %d to %d)", opt, s, min, max);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+enum { OPT_RUNTIME = 256, OPT_WORKLOAD, OPT_SET, OPT_REPS, OPT_CPUS, OPT_OUT, OPT_SUITE,
+       OPT_TIMEOUT };
+
+static const struct option run_options[] = {
+	{ "runtime", required_argument, NULL, OPT_RUNTIME },
+	{ "workload", required_argument, NULL, OPT_WORKLOAD },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "reps", required_argument, NULL, OPT_REPS },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "suite", required_argument, NULL, OPT_SUITE },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+#define RUN_OPTION_NAMES \
+	"--runtime, --workload, --set, --reps, --cpus, --out, --suite, --timeout, --help"
+
+static const char *option_name(int val)
+{
+	for (const struct option *o = run_options; o->name; o++)
+		if (o->val == val)
+			return o->name;
+	return "?";
+}
+
+/* argc, argv: from "run" on; full_argc, full_argv: the whole command line,
+ * for the manifest. */
+static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
+{
+	const char *runtime = NULL, *workload = NULL, *reps = NULL, *timeout = NULL;
+	const char *suite = NULL;
+	struct h_run_opts o = { .reps = 3, .timeout_s = 60 };
+	const void **rts = NULL, **wls = NULL;
+	char **setv = calloc((size_t)argc + 1, sizeof *setv);
+	int nsetv = 0, status = H_EXIT_USAGE;
+	char rtnames[256], wlnames[256], suites[128];
+	runtime_names(rtnames, sizeof rtnames);
+	workload_names(wlnames, sizeof wlnames);
+	suite_names(suites, sizeof suites);
+	if (!setv) {
+		h_error("out of memory");
+		return H_EXIT_FAILED;
+	}
+
+	opterr = 0; /* our own one-line messages */
+	optind = 0; /* glibc: a full re-initialisation */
+	for (;;) {
+		/* "+": no argv permutation; a stray word ends the options and
+		 * is reported below. ":": a missing value returns ':'. */
+		int c = getopt_long(argc, argv, "+:h", run_options, NULL);
+		if (c == -1)
+			break;
+		/* "--runtime --workload cpu": the next option is no value. */
+		if (c >= OPT_RUNTIME && optarg && strncmp(optarg, "--", 2) == 0 &&
+		    argv[optind - 1] == optarg) {
+			h_error("option '--%s' needs a value", option_name(c));
+			goto out;
+		}
+		switch (c) {
+		case OPT_RUNTIME: runtime = optarg; break;
+		case OPT_WORKLOAD: workload = optarg; break;
+		case OPT_SET: setv[nsetv++] = optarg; break;
+		case OPT_REPS: reps = optarg; break;
+		case OPT_CPUS: o.cpus = optarg; break;
+		case OPT_OUT: o.out = optarg; break;
+		case OPT_SUITE: suite = optarg; break;
+		case OPT_TIMEOUT: timeout = optarg; break;
+		case 'h':
+			run_usage(stdout);
+			status = H_EXIT_OK;
+			goto out;
+		case ':':
+			if (optopt >= OPT_RUNTIME)
+				h_error("option '--%s' needs a value", option_name(optopt));
+			else
+				h_error("option '%s' needs a value", argv[optind - 1]);
+			goto out;
+		default:
+			if (optopt && optopt < OPT_RUNTIME)
+				h_error("unknown option '-%c' for run (choose from: %s)", optopt,
+				        RUN_OPTION_NAMES);
+			else
+				h_error("unknown option '%s' for run (choose from: %s)",
+				        argv[optind - 1], RUN_OPTION_NAMES);
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		h_error("unexpected argument '%s' for run (options: %s)", argv[optind],
+		        RUN_OPTION_NAMES);
+		goto out;
+	}
+
+	if (suite) {
+		o.suite = h_suite_find(suite);
+		if (!o.suite) {
+			h_error("unknown suite '%s' (choose from: %s)", suite, suites);
+			goto out;
+		}
+		if (!runtime)
+			runtime = o.suite->runtimes;
+		if (!workload)
+			workload = o.suite->workloads;
+		o.reps = o.suite->reps;
+	}
+	if (!runtime || !workload) {
+		h_error("run needs --runtime and --workload, or --suite (choose from: %s); see "
+		        "concbench run --help", suites);
+		goto out;
+	}
+	o.nrts = resolve("runtime", runtime, rtnames, (const void *const *)rt_registry,
+	                 rt_name_of, &rts);
+	if (o.nrts < 0)
+		goto out;
+	o.nwls = resolve("workload", workload, wlnames, (const void *const *)wl_registry,
+	                 wl_name_of, &wls);
+	if (o.nwls < 0)
+		goto out;
+	o.rts = (const struct runtime **)rts;
+	o.wls = (const struct workload **)wls;
+	if (reps && parse_count("--reps", reps, 1, 1000, &o.reps) < 0)
+		goto out;
+	if (timeout && parse_count("--timeout", timeout, 1, 86400, &o.timeout_s) < 0)
+		goto out;
+
+	o.sets = calloc((size_t)nsetv + 1, sizeof *o.sets);
+	if (!o.sets) {
+		h_error("out of memory");
+		goto out;
+	}
+	for (int i = 0; i < nsetv; i++) {
+		char err[256];
+		if (h_set_parse(setv[i], &o.sets[i], err, sizeof err) < 0) {
+			h_error("%s", err);
+			goto out;
+		}
+		o.nsets++;
+		for (int j = 0; j < i; j++)
+			if (strcmp(o.sets[j].key, o.sets[i].key) == 0) {
+				h_error("parameter '%s' set twice (sweep values as one list: --set %s=A,B)",
+				        o.sets[i].key, o.sets[i].key);
+				goto out;
+			}
+	}
+	o.argc = full_argc;
+	o.argv = full_argv;
+	status = h_cmd_run(&o);
+out:
+	for (int i = 0; i < o.nsets; i++)
+		h_set_free(&o.sets[i]);
+	free(o.sets);
+	free(setv);
+	free(rts);
+	free(wls);
+	return status;
+}
+
+int h_main(int argc, char **argv)
+{
+	if (argc < 2) {
+		h_error("missing command (choose from: run, list, plot, help; "
+		        "see concbench --help)");
+		return H_EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		if (argc > 2 && !strcmp(cmd, "help") && !strcmp(argv[2], "run"))
+			run_usage(stdout);
+		else
+			usage(stdout);
+		return H_EXIT_OK;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		h_version_print(stdout);
+		return H_EXIT_OK;
+	}
+	if (!strcmp(cmd, "list"))
+		return cmd_list(argc - 1, argv + 1);
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 1, argv + 1, argc, argv);
+	if (!strcmp(cmd, "plot"))
+		return cmd_plot(argc - 1, argv + 1);
+	h_error("unknown command '%s' (choose from: run, list, plot, help)", cmd);
+	return H_EXIT_USAGE;
+}

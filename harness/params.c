@@ -1,0 +1,295 @@
+/* params.c — strict parsing of the values a user types (integers, lists,
+ * --set key=values, --cpus), sweep expansion, and the suite table. Knows no
+ * registry, so tests/unit_params.c exercises it alone. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+int h_parse_i64(const char *s, int64_t *out)
+{
+	/* Underscores may group digits ("1_000_000"); they are dropped after
+	 * checking each sits between two digits, then strtoll sees plain
+	 * decimal. 24 digits is past any int64, so longer input is -ERANGE. */
+	char buf[32];
+	size_t n = 0;
+	const char *p = s;
+	if (!s)
+		return -EINVAL;
+	if (*p == '-')
+		buf[n++] = *p++;
+	if (*p < '0' || *p > '9')
+		return -EINVAL; /* empty, "+5", " 5", "-", "_5" */
+	for (; *p; p++) {
+		if (*p == '_') {
+			if (p[1] < '0' || p[1] > '9')
+				return -EINVAL; /* "5_", "5__0" */
+			continue;
+		}
+		if (*p < '0' || *p > '9')
+			return -EINVAL; /* "5k", "0x10", "5 " */
+		if (n + 1 >= sizeof buf)
+			return -ERANGE;
+		buf[n++] = *p;
+	}
+	buf[n] = '\0';
+	errno = 0;
+	char *end;
+	long long v = strtoll(buf, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (*end != '\0')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+void h_strv_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+int h_split_list(const char *s, char ***out)
+{
+	int n = 1;
+	for (const char *p = s; *p; p++)
+		n += *p == ',';
+	char **v = calloc((size_t)n + 1, sizeof *v);
+	if (!v)
+		return -ENOMEM;
+	const char *start = s;
+	for (int i = 0; i < n; i++) {
+		const char *end = strchr(start, ',');
+		size_t len = end ? (size_t)(end - start) : strlen(start);
+		if (len == 0) {
+			h_strv_free(v);
+			return -EINVAL;
+		}
+		v[i] = strndup(start, len);
+		if (!v[i]) {
+			h_strv_free(v);
+			return -ENOMEM;
+		}
+		start = end ? end + 1 : start + len;
+	}
+	*out = v;
+	return n;
+}
+
+void h_set_free(struct h_set *set)
+{
+	free(set->key);
+	free(set->vals);
+	set->key = NULL;
+	set->vals = NULL;
+	set->nvals = 0;
+}
+
+int h_set_parse(const char *s, struct h_set *set, char *err, size_t errlen)
+{
+	*set = (struct h_set){ 0 };
+	const char *eq = strchr(s, '=');
+	if (!eq || eq == s) {
+		snprintf(err, errlen, "malformed --set '%s' (expected key=value[,value...])", s);
+		return -EINVAL;
+	}
+	for (const char *k = s; k < eq; k++) {
+		if (!(*k == '_' || *k == '-' || (*k >= 'a' && *k <= 'z') ||
+		      (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9'))) {
+			snprintf(err, errlen, "malformed --set '%s' (a key is letters, digits, _ or -)", s);
+			return -EINVAL;
+		}
+	}
+	char **items;
+	int n = h_split_list(eq + 1, &items);
+	if (n == -ENOMEM) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (n < 0) {
+		snprintf(err, errlen,
+		         "malformed --set '%s': empty value (expected key=value[,value...])", s);
+		return -EINVAL;
+	}
+	set->key = strndup(s, (size_t)(eq - s));
+	set->vals = calloc((size_t)n, sizeof *set->vals);
+	if (!set->key || !set->vals) {
+		h_strv_free(items);
+		h_set_free(set);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (int i = 0; i < n; i++) {
+		int rc = h_parse_i64(items[i], &set->vals[i]);
+		if (rc < 0) {
+			snprintf(err, errlen, "bad value '%s' for %s: %s", items[i], set->key,
+			         rc == -ERANGE ? "too large for a 64-bit integer"
+			                       : "expected a decimal integer (digits may be grouped with _)");
+			h_strv_free(items);
+			h_set_free(set);
+			return -EINVAL;
+		}
+	}
+	set->nvals = n;
+	h_strv_free(items);
+	return 0;
+}
+
+int h_plist_count(const struct h_plist *pl)
+{
+	int n = 0;
+	for (int k = 0; k < 2; k++)
+		for (const struct cb_param *p = pl->p[k]; p && p->name; p++)
+			n++;
+	return n;
+}
+
+const struct cb_param *h_plist_at(const struct h_plist *pl, int i)
+{
+	for (int k = 0; k < 2; k++)
+		for (const struct cb_param *p = pl->p[k]; p && p->name; p++)
+			if (i-- == 0)
+				return p;
+	return NULL;
+}
+
+int h_plist_find(const struct h_plist *pl, const char *key, int from)
+{
+	int n = h_plist_count(pl);
+	for (int i = from; i < n; i++)
+		if (strcmp(h_plist_at(pl, i)->name, key) == 0)
+			return i;
+	return -1;
+}
+
+int h_param_check(const struct cb_param *p, const char *owner, int64_t v, char *err,
+                  size_t errlen)
+{
+	if (v >= p->min && v <= p->max)
+		return 0;
+	snprintf(err, errlen, "%s=%lld is out of range for %s (%lld..%lld)", p->name,
+	         (long long)v, owner, (long long)p->min, (long long)p->max);
+	return -ERANGE;
+}
+
+/* The set in force for key: the last one (a --set overrides a suite's). */
+static int applies(const struct h_plist *pl, const struct h_set *sets, int nsets, int i)
+{
+	if (h_plist_find(pl, sets[i].key, 0) < 0)
+		return 0;
+	for (int j = i + 1; j < nsets; j++)
+		if (strcmp(sets[j].key, sets[i].key) == 0)
+			return 0;
+	return 1;
+}
+
+long h_sweep_count(const struct h_plist *pl, const struct h_set *sets, int nsets)
+{
+	long count = 1;
+	for (int i = 0; i < nsets; i++) {
+		if (!applies(pl, sets, nsets, i))
+			continue;
+		if (count > H_MAX_CELLS / sets[i].nvals)
+			return 0;
+		count *= sets[i].nvals;
+	}
+	return count;
+}
+
+void h_sweep_point(const struct h_plist *pl, const struct h_set *sets, int nsets, long idx,
+                   int64_t *out, uint64_t *mask)
+{
+	int n = h_plist_count(pl);
+	*mask = 0;
+	for (int i = 0; i < n; i++)
+		out[i] = h_plist_at(pl, i)->def;
+	/* Mixed radix, the last declared parameter fastest: walk the
+	 * parameters backwards and peel a digit off idx for each one a set
+	 * chooses (a key declared twice takes one digit, set in both). */
+	for (int i = n - 1; i >= 0; i--) {
+		const char *name = h_plist_at(pl, i)->name;
+		if (h_plist_find(pl, name, 0) != i)
+			continue; /* handled at its first declaration */
+		for (int s = 0; s < nsets; s++) {
+			if (strcmp(sets[s].key, name) != 0 || !applies(pl, sets, nsets, s))
+				continue;
+			int64_t v = sets[s].vals[idx % sets[s].nvals];
+			idx /= sets[s].nvals;
+			for (int j = i; j >= 0; j = h_plist_find(pl, name, j + 1)) {
+				out[j] = v;
+				if (j < 64)
+					*mask |= 1ull << j;
+			}
+		}
+	}
+}
+
+int h_parse_cpus(const char *s, hwloc_bitmap_t set)
+{
+	char **items;
+	int n = h_split_list(s, &items);
+	if (n < 0)
+		return n;
+	int rc = 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		char *dash = strchr(items[i], '-');
+		int64_t lo, hi;
+		if (dash)
+			*dash = '\0';
+		/* h_parse_i64 takes a leading '-', so "-1" leaves lo at "" here
+		 * and is refused; digits only keeps "0-3" unambiguous. */
+		if (strchr(items[i], '_') || h_parse_i64(items[i], &lo) < 0 || lo < 0) {
+			rc = -EINVAL;
+			break;
+		}
+		hi = lo;
+		if (dash && (strchr(dash + 1, '_') || h_parse_i64(dash + 1, &hi) < 0 || hi < lo))
+			rc = -EINVAL;
+		else if (hi > 65535)
+			rc = -EINVAL;
+		else
+			hwloc_bitmap_set_range(set, (unsigned)lo, (int)hi);
+	}
+	h_strv_free(items);
+	return rc;
+}
+
+/* The suites. Each cell of `quick` is budgeted well under a second so the
+ * whole matrix (5 runtimes × 3 workloads × 3 reps) takes seconds on two
+ * cores: enough tasks that creation and switching show, not so many that
+ * thread-per-task creation dominates. The sleep point bounds the pool,
+ * whose workers block in each sleep: 100 tasks × 5 ms over one worker per
+ * CPU is 250 ms on two cores, against ~5 ms for every other runtime. A
+ * `standard` suite is one more entry. */
+const struct h_suite h_suites[] = {
+	{
+		.name = "quick",
+		.desc = "every runtime x cpu, sleep, pingpong with small parameters, 3 reps",
+		.runtimes = "all",
+		.workloads = "cpu,sleep,pingpong",
+		.reps = 3,
+		.sets = {
+			{ "cpu", "tasks=16" },
+			{ "cpu", "work=100000" },
+			{ "sleep", "tasks=100" },
+			{ "sleep", "ms=5" },
+			{ "pingpong", "rounds=10000" },
+		},
+	},
+	{ 0 },
+};
+
+const struct h_suite *h_suite_find(const char *name)
+{
+	for (const struct h_suite *s = h_suites; s->name; s++)
+		if (strcmp(s->name, name) == 0)
+			return s;
+	return NULL;
+}

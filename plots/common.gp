@@ -1,0 +1,52 @@
+# common.gp — the look every concbench chart shares; loaded by each chart script.
+#
+# Expects the variables the harness passes with -e:
+#   datafile  the chart's data (whitespace-separated, written by harness/plot.c)
+#   outfile   where to draw
+#   fmt       'svg' or 'png'
+# By hand: gnuplot -e "datafile='results/X/plots/switch.dat'; outfile='s.svg'; fmt='svg'" plots/switch.gp
+
+if (!exists("datafile") || !exists("outfile")) {
+    print "usage: gnuplot -e \"datafile='D'; outfile='O'; fmt='svg'\" SCRIPT.gp"
+    exit status 2
+}
+if (!exists("fmt")) fmt = 'svg'
+
+# 800x500: readable at 800 px wide, the width of a README or a slide.
+# noenhanced: runtime names such as coro_ucontext must not turn into subscripts.
+if (fmt eq 'png') {
+    set terminal pngcairo size 800,500 font 'sans,11' noenhanced background rgb 'white'
+} else {
+    if (fmt ne 'svg') { print "fmt must be 'svg' or 'png', not '".fmt."'"; exit status 2 }
+    set terminal svg size 800,500 font 'sans,11' noenhanced background rgb 'white'
+}
+set output outfile
+set encoding utf8
+
+set border 3 lw 1
+set tics nomirror out
+set grid ytics lt 1 lc rgb '#dddddd' lw 1 dt solid
+set key top left opaque box lc rgb '#bbbbbb' samplen 3 spacing 1.2
+
+# Series styles: the Okabe-Ito palette (safe for colour-blind readers), and
+# each series also differs in dash pattern and point shape, so the chart
+# still reads when printed in grayscale.
+set linetype 1 lc rgb '#0072b2' lw 2 dt 1 pt 7  ps 1.3
+set linetype 2 lc rgb '#d55e00' lw 2 dt 2 pt 5  ps 1.3
+set linetype 3 lc rgb '#009e73' lw 2 dt 3 pt 9  ps 1.5
+set linetype 4 lc rgb '#cc79a7' lw 2 dt 4 pt 13 ps 1.5
+set linetype 5 lc rgb '#e69f00' lw 2 dt 5 pt 11 ps 1.5
+set linetype 6 lc rgb '#56b4e9' lw 2 dt 6 pt 6  ps 1.3
+set linetype 7 lc rgb '#000000' lw 2 dt 1 pt 4  ps 1.3
+set linetype 8 lc rgb '#999999' lw 2 dt 2 pt 8  ps 1.5
+set linetype cycle 8
+
+# Error bars run through their point (the default leaves a white gap there).
+set pointintervalbox 0
+
+# A tick label on two lines: the runtime, then its bracketed parameters, so
+# "coro (stack_kib=16)" and its neighbours do not overlap under their bars.
+xl(s) = strstrt(s, ' (') ? s[1:strstrt(s, ' (') - 1] . "\n" . s[strstrt(s, ' (') + 1:*] : s
+
+# A value printed above a bar: whole numbers from 100 up, 3 digits below.
+label(v) = v >= 100 ? sprintf('%.0f', v) : sprintf('%.3g', v)

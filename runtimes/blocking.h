@@ -1,0 +1,76 @@
+/* blocking.h — what the two blocking runtimes (threads, pool) share: the event
+ * (a counting semaphore on a futex), the direct-style driver that performs a
+ * task's waits with blocking syscalls, and the diagnosis of a failed thread
+ * creation. Internal to runtimes/; workloads never include it.
+ */
+#ifndef CONCBENCH_BLOCKING_H
+#define CONCBENCH_BLOCKING_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "runtime.h"
+
+/* A counting event. NOTIFY adds one to count and wakes one sleeper if any;
+ * WAIT takes one when count > 0, else sleeps on the futex word count == 0.
+ * waiters lets NOTIFY skip the FUTEX_WAKE syscall when nobody sleeps, so an
+ * uncontended notify costs one atomic add and one load. */
+struct rt_event {
+	_Atomic uint32_t count;
+	_Atomic uint32_t waiters;
+};
+
+/* Per-thread driver context (one per thread or pool worker). */
+struct rt_blk_ctx {
+	/* How to sleep when an event's count is 0. NULL: sleep on the futex
+	 * without timeout (threads). Non-NULL (pool): returns 0 once it took
+	 * one from ev->count, or a negative errno to abandon the task. */
+	int (*wait_slow)(struct rt_blk_ctx *ctx, struct rt_event *ev);
+	/* Ops completed by this thread; written only by it (a relaxed store on
+	 * its own cache line, no locked instruction), read by the pool's
+	 * deadlock detector to tell "stuck" from "busy". */
+	_Atomic uint64_t progress;
+	/* When non-NULL and set, stop driving the task after the current op
+	 * without calling step() again (the run gave up on it). */
+	const _Atomic int *abandon;
+};
+
+/* Runs t to RT_DONE then calls t->release (if any): returns 0. Returns a
+ * negative errno if the task was abandoned; it is then never touched again
+ * (and not released: it did not finish). */
+int rt_blk_drive(struct rt_task *t, struct rt_blk_ctx *ctx);
+
+/* Takes one from ev->count if it is > 0: 1 if taken, 0 if it was 0. */
+static inline int rt_blk_try_take(struct rt_event *ev)
+{
+	uint32_t c = atomic_load_explicit(&ev->count, memory_order_relaxed);
+	while (c > 0)
+		if (atomic_compare_exchange_weak_explicit(&ev->count, &c, c - 1,
+		                                          memory_order_acquire,
+		                                          memory_order_relaxed))
+			return 1;
+	return 0;
+}
+
+void rt_blk_notify(struct rt_event *ev);
+
+/* FUTEX_WAIT_PRIVATE on *addr == val, rel == NULL for no timeout: 0 when
+ * woken, -EAGAIN (value differed), -ETIMEDOUT or -EINTR. */
+int rt_blk_futex_wait(_Atomic uint32_t *addr, uint32_t val, const struct timespec *rel);
+void rt_blk_futex_wake(_Atomic uint32_t *addr, int n);
+
+/* The vtable's event_new/event_free for both blocking runtimes. */
+int rt_blk_event_new(struct rt *rt, struct rt_event **out);
+void rt_blk_event_free(struct rt *rt, struct rt_event *ev);
+
+uint64_t rt_blk_now_ns(void); /* CLOCK_MONOTONIC */
+
+/* After pthread_create failed with err (a positive errno): names the limit
+ * that most likely stopped it in limit ("threads-max", "vm.max_map_count",
+ * "RLIMIT_NPROC", "pids.max", "memory", or the errno's name for anything
+ * else). Reads /proc and /sys only, so it works when no thread can be made. */
+void rt_blk_diagnose(int err, char *limit, size_t len);
+
+#endif

@@ -1,0 +1,256 @@
+/* coro — one stackful coroutine per task over the epoll loop core.
+ *
+ * Each task runs the direct-style driver on its own stack:
+ *     for (;;) { op = step(t, res); if DONE break; res = perform(op); }
+ * where perform either completes at once (data already there, an event
+ * already posted) or parks the task in the loop and switches to the
+ * scheduler, which switches back with the result. The scheduler is
+ * rt_loop_run on the thread that called run(); it and the coroutines share
+ * one thread, so nothing is locked (spawn from a step is a plain call).
+ *
+ * Two switch backends, chosen at create time, same scheduler code:
+ *   coro           rt_coro_switch, hand-written assembly (switch_*.S)
+ *   coro-ucontext  glibc makecontext/swapcontext, for comparison: it also
+ *                  saves and restores the signal mask, a system call per switch.
+ *
+ * A task switch is two context switches (task → scheduler → next task).
+ * Memory: a stack per task (param stack_kib, virtual; a sleeping coroutine
+ * touches one or two pages), carved from shared mappings by stack.c. With
+ * guard=1 each stack gets a PROT_NONE page below it while the
+ * vm.max_map_count budget lasts; stacks carved after that are unguarded
+ * and counted in rt_coro.stacks.unguarded (see stack.h): nothing is
+ * printed, the run goes on.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../loop.h"
+#include "stack.h"
+#include "switch.h"
+
+struct coro {
+	struct rt_lrec rec; /* first: t->priv points here */
+	struct rt_fiber fib;
+	struct rt_coro *rt;
+	void *stack_lo;
+	struct coro *prev, *next; /* live coroutines, so destroy can find them */
+	int done;
+};
+
+struct rt_coro {
+	struct rt rt;
+	struct rt_loop loop;
+	enum rt_ctx_kind kind;
+	struct rt_fiber sched; /* the thread inside run() */
+	struct rt_stack_pool stacks;
+	struct coro *live;
+};
+
+extern const struct runtime rt_coro, rt_coro_ucontext;
+
+static const struct cb_param co_params[] = {
+	{ "stack_kib", "KiB", "stack size of each coroutine (virtual; touched pages only are resident)",
+	  64, 16, 65536 },
+	{ "guard", "", "1: a PROT_NONE guard page below each stack while vm.max_map_count allows, 0: none",
+	  1, 0, 1 },
+	{ .name = NULL },
+};
+
+static inline struct rt_coro *co_of_loop(struct rt_loop *l)
+{
+	return (struct rt_coro *)((char *)l - offsetof(struct rt_coro, loop));
+}
+
+static void coro_main(void *arg)
+{
+	struct coro *c = arg;
+	struct rt_coro *r = c->rt;
+
+	rt_fiber_entered(&r->sched);
+	struct rt_task *t = c->rec.task;
+	long res = c->rec.res;
+	for (;;) {
+		struct rt_op op = t->step(t, res);
+		if (op.kind == RT_DONE)
+			break;
+		if (!rt_loop_perform(&r->loop, t, &op, &res)) {
+			/* Parked: the loop resumes us with the result. */
+			rt_fiber_switch(r->kind, &c->fib, &r->sched);
+			res = c->rec.res;
+		}
+	}
+	c->done = 1;
+	rt_fiber_exit_to(r->kind, &c->fib, &r->sched);
+}
+
+/* The coroutine's record lives at the top of its own stack: one stack get
+ * per task and no malloc. */
+static int coro_new(struct rt_coro *r, struct coro **out)
+{
+	void *lo;
+	int err = rt_stack_get(&r->stacks, &lo);
+	if (err)
+		return err;
+	uintptr_t top = (uintptr_t)lo + r->stacks.usable;
+	struct coro *c = (struct coro *)((top - sizeof(struct coro)) & ~(uintptr_t)63);
+	c->rt = r;
+	c->stack_lo = lo;
+	c->done = 0;
+	err = rt_fiber_make(r->kind, &c->fib, lo, (size_t)((char *)c - (char *)lo), coro_main, c);
+	if (err) {
+		rt_stack_put(&r->stacks, lo);
+		return err;
+	}
+	c->prev = NULL;
+	c->next = r->live;
+	if (r->live)
+		r->live->prev = c;
+	r->live = c;
+	*out = c;
+	return 0;
+}
+
+static void coro_free(struct rt_coro *r, struct coro *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		r->live = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	rt_fiber_destroy(&c->fib);
+	rt_stack_put(&r->stacks, c->stack_lo); /* c lives on that stack: last */
+}
+
+static void co_resume(struct rt_loop *l, struct rt_task *t, long res)
+{
+	struct rt_coro *r = co_of_loop(l);
+	struct coro *c = (struct coro *)t->priv;
+	c->rec.res = res;
+	rt_fiber_switch(r->kind, &r->sched, &c->fib);
+	if (c->done) {
+		coro_free(r, c);
+		rt_loop_done(l, t);
+	}
+}
+
+static int co_create_kind(struct rt **out, const int64_t *params, enum rt_ctx_kind kind,
+                          const struct runtime *ops)
+{
+	int64_t stack_kib = params ? params[0] : co_params[0].def;
+	int64_t guard = params ? params[1] : co_params[1].def;
+
+	if (kind == RT_CTX_ASM && !RT_CTX_HAVE_ASM)
+		return -ENOSYS;
+	if (stack_kib < co_params[0].min || stack_kib > co_params[0].max || guard < 0 || guard > 1)
+		return -EINVAL;
+	struct rt_coro *r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	int err = rt_stack_pool_init(&r->stacks, (size_t)stack_kib * 1024, (int)guard);
+	if (!err)
+		err = rt_loop_init(&r->loop, co_resume);
+	if (err) {
+		rt_stack_pool_fini(&r->stacks);
+		free(r);
+		return err;
+	}
+	r->kind = kind;
+	r->rt.ops = ops;
+	*out = &r->rt;
+	return 0;
+}
+
+static int co_create(struct rt **out, const struct rt_env *env, const int64_t *params)
+{
+	(void)env; /* one thread, wherever the harness bound the process */
+	return co_create_kind(out, params, RT_CTX_ASM, &rt_coro);
+}
+
+static int co_create_uc(struct rt **out, const struct rt_env *env, const int64_t *params)
+{
+	(void)env;
+	return co_create_kind(out, params, RT_CTX_UCONTEXT, &rt_coro_ucontext);
+}
+
+/* Before run() or from a step, on the loop's thread: no lock. */
+static int co_spawn(struct rt *rt, struct rt_task *t)
+{
+	struct rt_coro *r = (struct rt_coro *)rt;
+	struct coro *c;
+	int err = coro_new(r, &c);
+	if (err) {
+		rt_loop_fail(&r->loop, err, err == -ENOMEM ? rt_stack_limit() : "memory");
+		return err;
+	}
+	err = rt_loop_add(&r->loop, t, &c->rec);
+	if (err) {
+		coro_free(r, c);
+		rt_loop_fail(&r->loop, err, "memory");
+	}
+	return err;
+}
+
+static int co_run(struct rt *rt)
+{
+	struct rt_coro *r = (struct rt_coro *)rt;
+	rt_fiber_init_thread(&r->sched);
+	return rt_loop_run(&r->loop);
+}
+
+/* Coroutines that never finished (a failed run) are dropped with their
+ * stacks; their tasks are not released (the workload owns them). */
+static void co_destroy(struct rt *rt)
+{
+	struct rt_coro *r = (struct rt_coro *)rt;
+	for (struct coro *c = r->live; c; c = c->next)
+		rt_fiber_destroy(&c->fib);
+	rt_loop_fini(&r->loop);
+	rt_stack_pool_fini(&r->stacks);
+	free(r);
+}
+
+static int co_event_new(struct rt *rt, struct rt_event **out)
+{
+	(void)rt;
+	return rt_loop_event_new(out);
+}
+
+static void co_event_free(struct rt *rt, struct rt_event *ev)
+{
+	(void)rt;
+	rt_loop_event_free(ev);
+}
+
+static void co_stats(struct rt *rt, struct rt_stats *out)
+{
+	*out = ((struct rt_coro *)rt)->loop.stats;
+}
+
+const struct runtime rt_coro = {
+	.name = "coro",
+	.desc = "stackful coroutines over an epoll loop, hand-written assembly context switch",
+	.params = co_params,
+	.create = co_create,
+	.spawn = co_spawn,
+	.run = co_run,
+	.destroy = co_destroy,
+	.event_new = co_event_new,
+	.event_free = co_event_free,
+	.stats = co_stats,
+};
+
+const struct runtime rt_coro_ucontext = {
+	.name = "coro-ucontext",
+	.desc = "the coro runtime switching with glibc swapcontext (a sigprocmask syscall per switch)",
+	.params = co_params,
+	.create = co_create_uc,
+	.spawn = co_spawn,
+	.run = co_run,
+	.destroy = co_destroy,
+	.event_new = co_event_new,
+	.event_free = co_event_free,
+	.stats = co_stats,
+};

@@ -1,0 +1,85 @@
+/* switch_x86_64.S — the coro runtime's context switch, x86-64 System V.
+ *
+ * void rt_coro_switch(void **from_sp, void **to_sp)
+ *
+ * A switch is an ordinary call, so the compiler already saved every
+ * caller-saved register: only what the ABI says a callee must preserve is
+ * kept here (rbx, rbp, r12-r15, rsp, the return address the call pushed)
+ * plus the two FP control words, which are per-thread state under the ABI
+ * (MXCSR's rounding and exception masks, the x87 control word) and so must
+ * follow their context. 8 pushes/pops, two stack-pointer moves, no syscall:
+ * the signal mask is not switched (that is what makes swapcontext cost a
+ * system call per switch).
+ *
+ * Saved frame, low to high address (rt_ctx_make_asm builds the same one):
+ *   [mxcsr:4 fcw:2 pad:2] r15 r14 r13 r12 rbx rbp [return address]
+ */
+#if defined(__x86_64__)
+	.text
+	.globl	rt_coro_switch
+	.type	rt_coro_switch, @function
+	.p2align 4
+rt_coro_switch:
+	.cfi_startproc
+	/* The CFI keeps debugger and profiler backtraces whole: both stacks
+	 * hold the same frame layout, so it stays true across the swap. */
+	pushq	%rbp
+	.cfi_adjust_cfa_offset 8
+	.cfi_rel_offset rbp, 0
+	pushq	%rbx
+	.cfi_adjust_cfa_offset 8
+	.cfi_rel_offset rbx, 0
+	pushq	%r12
+	.cfi_adjust_cfa_offset 8
+	.cfi_rel_offset r12, 0
+	pushq	%r13
+	.cfi_adjust_cfa_offset 8
+	.cfi_rel_offset r13, 0
+	pushq	%r14
+	.cfi_adjust_cfa_offset 8
+	.cfi_rel_offset r14, 0
+	pushq	%r15
+	.cfi_adjust_cfa_offset 8
+	.cfi_rel_offset r15, 0
+	subq	$8, %rsp
+	.cfi_adjust_cfa_offset 8
+	stmxcsr	(%rsp)
+	fnstcw	4(%rsp)
+	movq	%rsp, (%rdi)
+	movq	(%rsi), %rsp
+	ldmxcsr	(%rsp)
+	fldcw	4(%rsp)
+	addq	$8, %rsp
+	.cfi_adjust_cfa_offset -8
+	popq	%r15
+	.cfi_adjust_cfa_offset -8
+	popq	%r14
+	.cfi_adjust_cfa_offset -8
+	popq	%r13
+	.cfi_adjust_cfa_offset -8
+	popq	%r12
+	.cfi_adjust_cfa_offset -8
+	popq	%rbx
+	.cfi_adjust_cfa_offset -8
+	popq	%rbp
+	.cfi_adjust_cfa_offset -8
+	ret
+	.cfi_endproc
+	.size	rt_coro_switch, .-rt_coro_switch
+
+/* A fresh context's first switch returns here with rsp 16-byte aligned,
+ * r12 = arg and r13 = fn. The fiber function never returns; if it did,
+ * ud2 traps instead of running off into whatever follows. */
+	.globl	rt_coro_trampoline
+	.type	rt_coro_trampoline, @function
+	.p2align 4
+rt_coro_trampoline:
+	.cfi_startproc
+	.cfi_undefined rip	/* the bottom of this stack: unwinders stop here */
+	movq	%r12, %rdi
+	call	*%r13
+	ud2
+	.cfi_endproc
+	.size	rt_coro_trampoline, .-rt_coro_trampoline
+#endif
+	.section .note.GNU-stack,"",%progbits

@@ -1,0 +1,133 @@
+/* loop.h — the single-threaded event-loop core shared by the epoll and coro
+ * runtimes: a ready queue, a timer heap, an fd table over one epoll instance,
+ * and counting events. It performs waits; what "resume a task" means is the
+ * caller's: the epoll runtime calls step() again inline, the coro runtime
+ * switches into the task's coroutine.
+ *
+ * Single thread: every function here runs on the thread that calls
+ * rt_loop_run() (or before it), so nothing is locked. spawn() from inside a
+ * step is just another call on that thread.
+ */
+#ifndef CONCBENCH_LOOP_H
+#define CONCBENCH_LOOP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "queue.h"
+#include "runtime.h"
+
+/* A counting event: NOTIFY hands one unit to the oldest waiter if there is
+ * one, else adds it to count; WAIT takes a unit or parks. Handing the unit
+ * over directly (instead of count++ and waking the waiter to retry) means a
+ * woken waiter never finds the count stolen and never parks twice. */
+struct rt_event {
+	uint64_t count;
+	struct rt_queue waiters;
+};
+
+/* Timers: a binary min-heap keyed by deadline (CLOCK_MONOTONIC ns). The
+ * entries copy the deadline so sifting compares within the array instead of
+ * chasing a pointer per comparison (17 levels at 100k sleepers). The
+ * rt_timer lives in the task's record and knows its heap index, so a sleep
+ * allocates nothing and a timer can be removed from the middle in O(log n). */
+struct rt_timer {
+	uint64_t deadline;
+	size_t idx; /* position in the heap, RT_TIMER_IDLE when not in it */
+};
+#define RT_TIMER_IDLE SIZE_MAX
+
+struct rt_heap_ent {
+	uint64_t deadline;
+	struct rt_timer *t;
+};
+
+struct rt_heap {
+	struct rt_heap_ent *v;
+	size_t len, cap;
+};
+
+/* Make room for n entries, so later pushes cannot fail. 0 or -ENOMEM. */
+int rt_heap_reserve(struct rt_heap *h, size_t n);
+/* O(log n); grows the array (amortised) when full. 0 or -ENOMEM. */
+int rt_heap_push(struct rt_heap *h, struct rt_timer *t, uint64_t deadline);
+/* The earliest timer, or NULL when empty. O(1). */
+static inline struct rt_timer *rt_heap_min(const struct rt_heap *h)
+{
+	return h->len ? h->v[0].t : NULL;
+}
+/* Removes and returns the earliest timer, or NULL. O(log n). */
+struct rt_timer *rt_heap_pop(struct rt_heap *h);
+/* Removes t from wherever it is. O(log n). */
+void rt_heap_remove(struct rt_heap *h, struct rt_timer *t);
+void rt_heap_fini(struct rt_heap *h);
+
+/* The loop's per-task record. The runtime owns its memory (a pool in epoll,
+ * the top of the coroutine's stack in coro) and points t->priv at it. */
+struct rt_lrec {
+	struct rt_task *task;
+	long res;           /* the result handed to resume() */
+	struct rt_op op;    /* the fd wait in progress: the loop retries it */
+	struct rt_timer timer;
+};
+
+static inline struct rt_lrec *rt_lrec_of(struct rt_task *t)
+{
+	return (struct rt_lrec *)t->priv;
+}
+
+/* One entry per fd number: who waits to read (or accept) and who to write. */
+struct rt_fdent {
+	struct rt_queue rd, wr;
+	unsigned char notsock; /* last op found ENOTSOCK: use read/write */
+};
+
+struct rt_loop;
+/* Continue t with the result of its wait. Returns when t parks again (or is
+ * done: the runtime then calls rt_loop_done). */
+typedef void (*rt_resume_fn)(struct rt_loop *l, struct rt_task *t, long res);
+
+struct rt_loop {
+	rt_resume_fn resume;
+	int epfd;
+	struct rt_queue ready; /* parked tasks whose wait is over; res is in the record */
+	struct rt_heap timers;
+	struct rt_fdent *fds;
+	size_t nfds;
+	size_t fdwaiting; /* tasks parked on fds: when 0, no epoll_wait is needed */
+	uint64_t live;
+	int no_pwait2; /* kernel before 5.11: use epoll_wait */
+	struct rt_stats stats;
+};
+
+int rt_loop_init(struct rt_loop *l, rt_resume_fn resume);
+/* Frees the loop's memory. Tasks still parked are forgotten, not released:
+ * their owner (the workload) frees them in its teardown. */
+void rt_loop_fini(struct rt_loop *l);
+
+/* A new task, ready to run with res 0. t->priv must already point at rec.
+ * 0 or -ENOMEM (then nothing was changed). */
+int rt_loop_add(struct rt_loop *l, struct rt_task *t, struct rt_lrec *rec);
+
+/* Performs op for t. Returns 1 when the wait completed at once (*res holds
+ * its result: the caller continues t itself), 0 when t is parked: the loop
+ * will call resume(t, res) later. op must not be RT_DONE. */
+int rt_loop_perform(struct rt_loop *l, struct rt_task *t, const struct rt_op *op, long *res);
+
+/* t returned RT_DONE and the runtime has let go of its record: count it and
+ * call its release(). */
+void rt_loop_done(struct rt_loop *l, struct rt_task *t);
+
+/* Records why a spawn failed (the first failure wins); run() returns it. */
+void rt_loop_fail(struct rt_loop *l, int err, const char *limit);
+
+/* Runs until every task is done: 0, the recorded spawn failure, or -EDEADLK
+ * when live tasks wait on events nobody can notify. */
+int rt_loop_run(struct rt_loop *l);
+
+int rt_loop_event_new(struct rt_event **out);
+void rt_loop_event_free(struct rt_event *ev);
+
+uint64_t rt_loop_now_ns(void); /* CLOCK_MONOTONIC */
+
+#endif

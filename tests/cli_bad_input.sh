@@ -1,0 +1,155 @@
+#!/bin/sh
+# cli_bad_input.sh BINARY SOURCE_DIR — every kind of bad input gets exit
+# status 2 and exactly one line on stderr that names the problem (and the
+# valid choices, where there are choices), nothing on stdout, and never a
+# hang; plus the help, version and list outputs.
+BIN=$1
+T=$(mktemp -d) || exit 1
+trap 'rm -rf "$T"' EXIT
+mkdir "$T/cwd" && cd "$T/cwd" || exit 1 # a default results/ would land here
+fails=0
+RTS='threads, pool, epoll, coro, coro-ucontext, all'
+WLS='cpu, sleep, pingpong, all'
+
+fail() {
+	echo "FAIL: $*"
+	echo "  stderr:"
+	sed 's/^/    /' "$T/err"
+	fails=$((fails + 1))
+}
+
+# usage FIXED-TEXT ARGS...: exit 2, stdout empty, stderr one line starting
+# "concbench: " and containing FIXED-TEXT.
+usage() {
+	want=$1
+	shift
+	timeout 30 "$BIN" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	lines=$(wc -l <"$T/err")
+	if [ "$rc" -ne 2 ]; then
+		fail "concbench $*: exit status $rc, want 2"
+	elif [ "$lines" -ne 1 ]; then
+		fail "concbench $*: $lines lines on stderr, want 1"
+	elif ! grep -q '^concbench: ' "$T/err" || ! grep -qF -- "$want" "$T/err"; then
+		fail "concbench $*: stderr does not say '$want'"
+	elif [ -s "$T/out" ]; then
+		fail "concbench $*: wrote to stdout"
+	fi
+}
+
+# A run that passes every check except the one under test.
+R="run --runtime threads --workload cpu --reps 1 --timeout 10"
+
+# Commands and options.
+usage "unknown command 'frobnicate' (choose from: run, list, plot, help)" frobnicate
+usage "missing command" 
+usage "unknown option '--frob' for run (choose from: --runtime," $R --frob
+usage "unexpected argument 'extra'" $R extra
+usage "list takes no arguments" list extra
+usage "run needs --runtime and --workload, or --suite (choose from: quick)" run --runtime threads
+usage "unknown suite 'huge' (choose from: quick)" run --suite huge
+
+# Runtimes and workloads.
+usage "unknown runtime 'foo' (choose from: $RTS)" run --runtime foo --workload cpu
+usage "unknown runtime 'foo' (choose from: $RTS)" run --runtime threads,foo --workload cpu
+usage "unknown workload 'foo' (choose from: $WLS)" run --runtime threads --workload foo
+usage "empty runtime in --runtime '' (choose from: $RTS)" run --runtime '' --workload cpu
+usage "empty runtime in --runtime ',' (choose from: $RTS)" run --runtime , --workload cpu
+usage "empty runtime in --runtime 'threads,' (choose from: $RTS)" run --runtime threads, --workload cpu
+usage "empty workload in --workload '' (choose from: $WLS)" run --runtime threads --workload ''
+usage "runtime 'pool' given twice" run --runtime pool,threads,pool --workload cpu
+
+# Parameters.
+usage "unknown parameter 'foo' (choose from: tasks, work" $R --set foo=1
+usage "unknown parameter 'ms' (choose from: tasks, work" $R --set ms=1
+usage "bad value 'abc' for tasks" $R --set tasks=abc
+usage "bad value '1.5' for tasks" $R --set tasks=1.5
+usage "bad value '0x10' for tasks" $R --set tasks=0x10
+usage "bad value '5k' for tasks" $R --set tasks=5k
+usage "bad value '99999999999999999999' for tasks: too large" $R --set tasks=99999999999999999999
+usage "malformed --set 'tasks=': empty value" $R --set tasks=
+usage "malformed --set '=5'" $R --set =5
+usage "malformed --set 'tasks'" $R --set tasks
+usage "malformed --set 'tasks=5,,6': empty value" $R --set tasks=5,,6
+usage "malformed --set 'tasks=5,': empty value" $R --set tasks=5,
+usage "tasks=0 is out of range for workload cpu (1..1000000)" $R --set tasks=0
+usage "tasks=2000000 is out of range for workload cpu (1..1000000)" $R --set tasks=8,2000000
+usage "parameter 'tasks' set twice" $R --set tasks=1 --set tasks=2
+
+# The matrix is capped at 50000 cells (60 points × 1000 reps is over);
+# 30 × 1000 passes every check and stops only at the output folder.
+usage "the matrix has more than 50000 cells" $R --reps 1000 --set tasks="$(seq -s, 1 60)"
+usage "cannot create output folder '/proc/concbench-test/r'" $R --reps 1000 \
+	--set tasks="$(seq -s, 1 30)" --out /proc/concbench-test/r
+
+# Numbers and CPUs.
+usage "bad --reps '0' (a whole number from 1 to 1000)" $R --reps 0
+usage "bad --reps 'abc' (a whole number from 1 to 1000)" $R --reps abc
+usage "bad --reps '-1'" $R --reps -1
+usage "bad --reps ''" $R --reps ''
+usage "bad --timeout '0' (a whole number from 1 to 86400)" $R --timeout 0
+usage "bad --timeout '1s'" $R --timeout 1s
+usage "bad --cpus 'abc' (OS CPU indexes like 0, 0-1 or 0,2-3; allowed: " $R --cpus abc
+usage "bad --cpus ''" $R --cpus ''
+usage "bad --cpus '0-'" $R --cpus 0-
+usage "bad --cpus '1-0'" $R --cpus 1-0
+usage "bad --cpus '0,,1'" $R --cpus 0,,1
+usage "bad --cpus '-1'" $R --cpus -1
+usage "CPU 4095 in --cpus '0,4095' is not available (allowed: " $R --cpus 0,4095
+
+# A missing option argument.
+usage "option '--reps' needs a value" $R --reps
+usage "option '--runtime' needs a value" run --runtime --workload cpu
+usage "option '--set' needs a value" $R --set
+
+# Output folders: unwritable, under a regular file, not empty.
+usage "cannot create output folder '/proc/concbench-test/r'" $R --out /proc/concbench-test/r
+: >"$T/file"
+usage "cannot create output folder '$T/file/r': Not a directory" $R --out "$T/file/r"
+usage "cannot use '$T/file' as the output folder: it exists and is not a folder" $R --out "$T/file"
+mkdir "$T/full" && : >"$T/full/results.jsonl"
+usage "output folder '$T/full' is not empty" $R --out "$T/full"
+usage "empty --out" $R --out ''
+
+# plot.
+usage "plot needs a results folder" plot
+usage "no results folder '$T/none'" plot "$T/none"
+mkdir "$T/empty"
+usage "no summary.csv in '$T/empty'" plot "$T/empty"
+
+# Nothing above may have created a results folder.
+if [ -e results ]; then
+	echo "FAIL: a bad command line created ./results"
+	fails=$((fails + 1))
+fi
+
+# Help, version, list: exit 0, on stdout.
+for args in --help -h help "help run" "run --help"; do
+	# shellcheck disable=SC2086
+	if ! "$BIN" $args >"$T/out" 2>"$T/err" || ! grep -q '^usage: concbench' "$T/out" ||
+		[ -s "$T/err" ]; then
+		fail "concbench $args: want exit 0 and usage on stdout"
+	fi
+done
+grep -q -- '--timeout SEC' "$T/out" || fail "run --help does not list --timeout"
+if ! "$BIN" --version >"$T/out" 2>"$T/err" || ! grep -q '^concbench [0-9].*commit ' "$T/out"; then
+	fail "concbench --version: want exit 0 and 'concbench N (commit ...)'"
+fi
+if ! "$BIN" list >"$T/out" 2>"$T/err"; then
+	fail "concbench list: exit status not 0"
+fi
+for rt in threads pool epoll coro coro-ucontext; do
+	grep -q "^runtime  *$rt " "$T/out" || fail "list does not list runtime $rt"
+done
+for wl in cpu sleep pingpong; do
+	grep -q "^workload  *$wl " "$T/out" || fail "list does not list workload $wl"
+done
+grep -q '^workload  *cpu .*tasks=64 \[1\.\.1000000 tasks\]' "$T/out" ||
+	fail "list does not show cpu's tasks default and range"
+[ "$(grep -c . "$T/out")" -eq 8 ] || fail "list: want 8 lines, got $(grep -c . "$T/out")"
+
+if [ "$fails" -ne 0 ]; then
+	echo "$fails check(s) failed"
+	exit 1
+fi
+echo "all CLI checks passed"

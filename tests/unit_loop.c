@@ -1,0 +1,594 @@
+/* unit_loop — the single-threaded runtimes (epoll, coro, coro-ucontext)
+ * driven through their vtables by tasks defined here:
+ *  - 1000 tasks sleeping up to 50 ms together finish in well under
+ *    1000 × 50 ms, and none wakes before its time;
+ *  - a two-task event pingpong, 100000 rounds, counts right;
+ *  - reads through a pipe and a socketpair where the reader parks first
+ *    (EAGAIN), with writes large enough to fill the pipe and park too;
+ *  - accept parks until a client connects, and returns a blocking fd;
+ *  - an fd number closed and reused for a fresh blocking pipe still parks
+ *    instead of blocking the loop;
+ *  - a task spawns tasks from its step; stats and release() add up;
+ *  - a wait nobody will notify ends the run with -EDEADLK;
+ *  - 100000 tasks sleeping up to 100 ms at once (coroutines with default
+ *    params: past the guard-page budget stacks come unguarded).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtimes/runtime.h"
+
+/* TSan counts each fiber as a thread and dies past 8128 of them. */
+#if defined(__SANITIZE_THREAD__)
+#define MANY 4000
+#else
+#define MANY 100000
+#endif
+
+#define FAIL(...) do { fprintf(stderr, "FAIL: " __VA_ARGS__); fputc('\n', stderr); exit(1); } while (0)
+
+extern const struct runtime rt_epoll, rt_coro, rt_coro_ucontext;
+static const struct runtime *const rts[] = { &rt_epoll, &rt_coro, &rt_coro_ucontext };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static struct rt *make(const struct runtime *ops)
+{
+	static const int cpus[] = { 0 };
+	const struct rt_env env = { 1, cpus };
+	int64_t params[16];
+	int n = 0;
+	for (const struct cb_param *p = ops->params; p->name; p++)
+		params[n++] = p->def;
+	struct rt *rt;
+	int err = ops->create(&rt, &env, params);
+	if (err)
+		FAIL("%s: create: %s", ops->name, strerror(-err));
+	return rt;
+}
+
+static void spawn(struct rt *rt, struct rt_task *t)
+{
+	int err = rt_spawn(rt, t);
+	if (err)
+		FAIL("%s: spawn: %s", rt->ops->name, strerror(-err));
+}
+
+static void run(struct rt *rt)
+{
+	int err = rt->ops->run(rt);
+	if (err)
+		FAIL("%s: run: %s", rt->ops->name, strerror(-err));
+}
+
+static struct rt_stats stats(struct rt *rt)
+{
+	struct rt_stats st;
+	rt->ops->stats(rt, &st);
+	return st;
+}
+
+static long g_released;
+static void count_release(struct rt_task *t)
+{
+	(void)t;
+	g_released++;
+}
+
+/* ---- sleepers ---------------------------------------------------------- */
+
+struct sleeper {
+	struct rt_task t;
+	uint64_t ns, start, slept;
+	int state;
+	long res;
+};
+
+static struct rt_op sleeper_step(struct rt_task *t, long res)
+{
+	struct sleeper *s = (struct sleeper *)t;
+	if (s->state++ == 0) {
+		s->start = now_ns();
+		return rt_op_sleep(s->ns);
+	}
+	s->slept = now_ns() - s->start;
+	s->res = res;
+	return rt_op_done();
+}
+
+static void test_sleep(const struct runtime *ops, long n, uint64_t ns, uint64_t limit_ns)
+{
+	struct sleeper *s = calloc((size_t)n, sizeof(*s));
+	struct rt *rt = make(ops);
+	g_released = 0;
+	uint64_t t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		s[i].t = (struct rt_task){ .step = sleeper_step, .release = count_release, .cpu = -1 };
+		s[i].ns = ns / 10 * (uint64_t)(1 + i % 10); /* ten deadlines, the longest ns */
+		s[i].res = -1;
+		spawn(rt, &s[i].t);
+	}
+	run(rt);
+	uint64_t dt = now_ns() - t0;
+	for (long i = 0; i < n; i++)
+		if (s[i].state != 2 || s[i].res != 0 || s[i].slept < s[i].ns)
+			FAIL("%s: sleeper %ld: state %d res %ld, slept %.3f of %.3f ms", ops->name, i,
+			     s[i].state, s[i].res, s[i].slept / 1e6, s[i].ns / 1e6);
+	struct rt_stats st = stats(rt);
+	if (st.spawned != (uint64_t)n || st.completed != (uint64_t)n || st.peak_live != (uint64_t)n ||
+	    g_released != n || st.err)
+		FAIL("%s: stats spawned %llu completed %llu peak %llu released %ld err %d", ops->name,
+		     (unsigned long long)st.spawned, (unsigned long long)st.completed,
+		     (unsigned long long)st.peak_live, g_released, st.err);
+	if (dt < ns)
+		FAIL("%s: %ld sleeps of %llu ms were over in %.1f ms", ops->name, n,
+		     (unsigned long long)(ns / 1000000), dt / 1e6);
+	if (dt > limit_ns)
+		FAIL("%s: %ld tasks sleeping up to %llu ms together took %.1f ms", ops->name, n,
+		     (unsigned long long)(ns / 1000000), dt / 1e6);
+	ops->destroy(rt);
+	free(s);
+	printf("%s: %ld tasks slept up to %llu ms together in %.1f ms\n", ops->name, n,
+	       (unsigned long long)(ns / 1000000), dt / 1e6);
+}
+
+/* ---- event pingpong ---------------------------------------------------- */
+
+struct pp {
+	struct rt_task ping, pong;
+	struct rt_event *to_ping, *to_pong;
+	long rounds, pings, pongs;
+	int ping_state, pong_state;
+	long bad;
+};
+
+static struct rt_op ping_step(struct rt_task *t, long res)
+{
+	struct pp *p = t->arg;
+	p->bad |= res;
+	if (p->ping_state == 1) { /* the ball came back */
+		p->pings++;
+		if (p->pings == p->rounds)
+			return rt_op_done();
+	}
+	if (p->ping_state == 2) { /* served: wait for it */
+		p->ping_state = 1;
+		return rt_op_wait(p->to_ping);
+	}
+	if (p->pings != p->pongs)
+		p->bad |= 1;
+	p->ping_state = 2;
+	return rt_op_notify(p->to_pong);
+}
+
+static struct rt_op pong_step(struct rt_task *t, long res)
+{
+	struct pp *p = t->arg;
+	p->bad |= res;
+	if (p->pong_state == 1) { /* got the ball: send it back */
+		p->pongs++;
+		if (p->pongs != p->pings + 1)
+			p->bad |= 2;
+		p->pong_state = 2;
+		return rt_op_notify(p->to_ping);
+	}
+	if (p->pongs == p->rounds)
+		return rt_op_done();
+	p->pong_state = 1;
+	return rt_op_wait(p->to_pong);
+}
+
+static double test_pingpong(const struct runtime *ops, long rounds)
+{
+	struct pp p = { .rounds = rounds };
+	struct rt *rt = make(ops);
+	if (rt_event_new(rt, &p.to_ping) || rt_event_new(rt, &p.to_pong))
+		FAIL("%s: event_new", ops->name);
+	p.ping = (struct rt_task){ .step = ping_step, .arg = &p, .cpu = -1 };
+	p.pong = (struct rt_task){ .step = pong_step, .arg = &p, .cpu = -1 };
+	spawn(rt, &p.ping);
+	spawn(rt, &p.pong);
+	uint64_t t0 = now_ns();
+	run(rt);
+	double ns = (double)(now_ns() - t0);
+	if (p.pings != rounds || p.pongs != rounds || p.bad)
+		FAIL("%s: pingpong %ld/%ld rounds, bad %ld", ops->name, p.pings, p.pongs, p.bad);
+	rt_event_free(rt, p.to_ping);
+	rt_event_free(rt, p.to_pong);
+	ops->destroy(rt);
+	return ns / (2.0 * (double)rounds);
+}
+
+/* ---- byte streams through a pipe and a socketpair ------------------------ */
+
+#define STREAM_BYTES (4 << 20)
+
+static unsigned char pattern(size_t i)
+{
+	return (unsigned char)(i * 31 % 251);
+}
+
+struct stream {
+	struct rt_task reader, writer;
+	int rfd, wfd;
+	int wstate;
+	size_t wpos, rpos;
+	long rparks;  /* reads that had to wait: res arrived after a delay */
+	unsigned char wbuf[65536], rbuf[4096];
+	long err;
+	int eof;
+};
+
+static struct rt_op reader_step(struct rt_task *t, long res)
+{
+	struct stream *s = t->arg;
+	if (res < 0) {
+		s->err = res;
+		return rt_op_done();
+	}
+	if (s->rpos || res) { /* not the first call */
+		for (long i = 0; i < res; i++)
+			if (s->rbuf[i] != pattern(s->rpos + (size_t)i))
+				s->err = -EILSEQ;
+		s->rpos += (size_t)res;
+		if (res == 0) {
+			s->eof = 1;
+			close(s->rfd);
+			return rt_op_done();
+		}
+	}
+	return rt_op_read(s->rfd, s->rbuf, sizeof s->rbuf);
+}
+
+static struct rt_op writer_step(struct rt_task *t, long res)
+{
+	struct stream *s = t->arg;
+	if (s->wstate == 0) { /* let the reader find nothing and park first */
+		s->wstate = 1;
+		return rt_op_sleep(20 * 1000000);
+	}
+	if (s->wstate == 2) {
+		if (res <= 0) {
+			s->err = res ? res : -EIO;
+			close(s->wfd);
+			return rt_op_done();
+		}
+		s->wpos += (size_t)res;
+	}
+	s->wstate = 2;
+	if (s->wpos == STREAM_BYTES) {
+		close(s->wfd);
+		return rt_op_done();
+	}
+	size_t n = STREAM_BYTES - s->wpos < sizeof s->wbuf ? STREAM_BYTES - s->wpos : sizeof s->wbuf;
+	for (size_t i = 0; i < n; i++)
+		s->wbuf[i] = pattern(s->wpos + i);
+	return rt_op_write(s->wfd, s->wbuf, n);
+}
+
+static void test_stream(const struct runtime *ops, int use_socket)
+{
+	struct stream *s = calloc(1, sizeof(*s));
+	int fds[2];
+	if (use_socket ? socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) : pipe2(fds, O_CLOEXEC))
+		FAIL("pipe/socketpair");
+	s->rfd = fds[0];
+	s->wfd = fds[1];
+	struct rt *rt = make(ops);
+	s->reader = (struct rt_task){ .step = reader_step, .arg = s, .cpu = -1 };
+	s->writer = (struct rt_task){ .step = writer_step, .arg = s, .cpu = -1 };
+	spawn(rt, &s->reader); /* first: it reads an empty pipe and parks */
+	spawn(rt, &s->writer);
+	run(rt);
+	if (s->err || !s->eof || s->rpos != STREAM_BYTES || s->wpos != STREAM_BYTES)
+		FAIL("%s: %s: err %ld eof %d read %zu wrote %zu of %d", ops->name,
+		     use_socket ? "socketpair" : "pipe", s->err, s->eof, s->rpos, s->wpos, STREAM_BYTES);
+	ops->destroy(rt);
+	free(s);
+	printf("%s: %d MiB through a %s, reader parked first\n", ops->name, STREAM_BYTES >> 20,
+	       use_socket ? "socketpair" : "pipe");
+}
+
+/* ---- accept ------------------------------------------------------------ */
+
+struct acc {
+	struct rt_task server, client;
+	int lfd, cfd, sfd;
+	struct sockaddr_in addr;
+	int sstate, cstate;
+	char buf[16];
+	long err;
+	int blocking;
+};
+
+static struct rt_op server_step(struct rt_task *t, long res)
+{
+	struct acc *a = t->arg;
+	switch (a->sstate++) {
+	case 0:
+		return rt_op_accept(a->lfd);
+	case 1:
+		if (res < 0) {
+			a->err = res;
+			return rt_op_done();
+		}
+		a->sfd = (int)res;
+		a->blocking = !(fcntl(a->sfd, F_GETFL) & O_NONBLOCK);
+		return rt_op_read(a->sfd, a->buf, sizeof a->buf - 1);
+	default:
+		if (res != 5 || memcmp(a->buf, "hello", 5))
+			a->err = res < 0 ? res : -EPROTO;
+		close(a->sfd);
+		return rt_op_done();
+	}
+}
+
+static struct rt_op client_step(struct rt_task *t, long res)
+{
+	struct acc *a = t->arg;
+	switch (a->cstate++) {
+	case 0:
+		return rt_op_sleep(20 * 1000000); /* the server parks in accept first */
+	case 1:
+		a->cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (a->cfd < 0 || connect(a->cfd, (struct sockaddr *)&a->addr, sizeof a->addr))
+			a->err = -errno;
+		return rt_op_write(a->cfd, "hello", 5);
+	default:
+		if (res != 5)
+			a->err = res < 0 ? res : -EIO;
+		close(a->cfd);
+		return rt_op_done();
+	}
+}
+
+static void test_accept(const struct runtime *ops)
+{
+	struct acc a = { .addr.sin_family = AF_INET, .addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof a.addr;
+	a.lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (a.lfd < 0 || bind(a.lfd, (struct sockaddr *)&a.addr, sizeof a.addr) || listen(a.lfd, 16) ||
+	    getsockname(a.lfd, (struct sockaddr *)&a.addr, &len))
+		FAIL("listen: %s", strerror(errno));
+	struct rt *rt = make(ops);
+	a.server = (struct rt_task){ .step = server_step, .arg = &a, .cpu = -1 };
+	a.client = (struct rt_task){ .step = client_step, .arg = &a, .cpu = -1 };
+	spawn(rt, &a.server);
+	spawn(rt, &a.client);
+	run(rt);
+	if (a.err || a.sstate != 3 || a.cstate != 3)
+		FAIL("%s: accept: err %ld states %d %d", ops->name, a.err, a.sstate, a.cstate);
+	if (!a.blocking)
+		FAIL("%s: the accepted fd came back non-blocking", ops->name);
+	ops->destroy(rt);
+	close(a.lfd);
+	printf("%s: accept parked until a client came, returned a blocking fd\n", ops->name);
+}
+
+/* ---- an fd number reused for a fresh blocking pipe --------------------- */
+
+struct reuse {
+	struct rt_task a, b;
+	struct rt_event *ev;
+	int sp[2], p[2];
+	int astate, bstate;
+	char buf[4];
+	long err;
+	int reused;
+};
+
+static struct rt_op reuse_a(struct rt_task *t, long res)
+{
+	struct reuse *r = t->arg;
+	switch (r->astate++) {
+	case 0:
+		return rt_op_read(r->sp[0], r->buf, 1); /* parks: B writes later */
+	case 1:
+		if (res != 1 || r->buf[0] != 'x')
+			r->err = res < 0 ? res : -EPROTO;
+		close(r->sp[0]);
+		close(r->sp[1]);
+		/* The lowest free numbers: those two again, now a blocking pipe. */
+		if (pipe(r->p))
+			r->err = -errno;
+		r->reused = r->p[0] == r->sp[0] || r->p[0] == r->sp[1];
+		return rt_op_notify(r->ev);
+	case 2:
+		return rt_op_read(r->p[0], r->buf, 1); /* must park, not block */
+	default:
+		if (res != 1 || r->buf[0] != 'y')
+			r->err = res < 0 ? res : -EPROTO;
+		close(r->p[0]);
+		return rt_op_done();
+	}
+}
+
+static struct rt_op reuse_b(struct rt_task *t, long res)
+{
+	struct reuse *r = t->arg;
+	(void)res;
+	switch (r->bstate++) {
+	case 0:
+		return rt_op_sleep(10 * 1000000);
+	case 1:
+		return rt_op_write(r->sp[1], "x", 1);
+	case 2:
+		return rt_op_wait(r->ev);
+	case 3:
+		return rt_op_sleep(10 * 1000000);
+	case 4:
+		return rt_op_write(r->p[1], "y", 1);
+	default:
+		close(r->p[1]);
+		return rt_op_done();
+	}
+}
+
+static void test_reuse(const struct runtime *ops)
+{
+	struct reuse r = { 0 };
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, r.sp))
+		FAIL("socketpair");
+	struct rt *rt = make(ops);
+	if (rt_event_new(rt, &r.ev))
+		FAIL("event_new");
+	r.a = (struct rt_task){ .step = reuse_a, .arg = &r, .cpu = -1 };
+	r.b = (struct rt_task){ .step = reuse_b, .arg = &r, .cpu = -1 };
+	spawn(rt, &r.a);
+	spawn(rt, &r.b);
+	run(rt);
+	if (r.err || r.astate != 4 || r.bstate != 6)
+		FAIL("%s: fd reuse: err %ld states %d %d", ops->name, r.err, r.astate, r.bstate);
+	rt_event_free(rt, r.ev);
+	ops->destroy(rt);
+	printf("%s: a closed fd's number %s for a blocking pipe: parked, not blocked\n", ops->name,
+	       r.reused ? "reused" : "(not reused)");
+}
+
+/* ---- spawning from a step ---------------------------------------------- */
+
+#define CHILDREN 100
+
+struct family {
+	struct rt_task parent, kids[CHILDREN];
+	struct rt_event *ev;
+	struct rt *rt;
+	int pstate, waited;
+	int kstate[CHILDREN];
+	long kid_runs, err;
+};
+
+static struct rt_op kid_step(struct rt_task *t, long res)
+{
+	struct family *f = t->arg;
+	if (res)
+		f->err = res;
+	if (t->priv == NULL)
+		f->err = -EFAULT; /* the runtime owns priv from spawn */
+	if (f->kstate[t - f->kids]++)
+		return rt_op_done();
+	f->kid_runs++;
+	return rt_op_notify(f->ev);
+}
+
+static struct rt_op parent_step(struct rt_task *t, long res)
+{
+	struct family *f = t->arg;
+	if (res)
+		f->err = res;
+	if (f->pstate++ == 0) {
+		for (int i = 0; i < CHILDREN; i++) {
+			f->kids[i] = (struct rt_task){ .step = kid_step, .release = count_release, .arg = f,
+			                               .cpu = -1 };
+			int err = rt_spawn(f->rt, &f->kids[i]);
+			if (err)
+				f->err = err;
+		}
+	}
+	if (f->waited++ < CHILDREN)
+		return rt_op_wait(f->ev);
+	return rt_op_done();
+}
+
+static void test_spawn_from_step(const struct runtime *ops)
+{
+	struct family *f = calloc(1, sizeof(*f));
+	struct rt *rt = make(ops);
+	f->rt = rt;
+	if (rt_event_new(rt, &f->ev))
+		FAIL("event_new");
+	f->parent = (struct rt_task){ .step = parent_step, .release = count_release, .arg = f, .cpu = -1 };
+	g_released = 0;
+	spawn(rt, &f->parent);
+	run(rt);
+	struct rt_stats st = stats(rt);
+	if (f->err || f->kid_runs != CHILDREN || f->waited != CHILDREN + 1)
+		FAIL("%s: spawn from step: err %ld kids ran %ld parent waited %d", ops->name, f->err,
+		     f->kid_runs, f->waited);
+	if (st.spawned != CHILDREN + 1 || st.completed != CHILDREN + 1 || g_released != CHILDREN + 1 ||
+	    st.peak_live < 2 || st.peak_live > CHILDREN + 1)
+		FAIL("%s: stats spawned %llu completed %llu peak %llu released %ld", ops->name,
+		     (unsigned long long)st.spawned, (unsigned long long)st.completed,
+		     (unsigned long long)st.peak_live, g_released);
+	rt_event_free(rt, f->ev);
+	ops->destroy(rt);
+	free(f);
+	printf("%s: a step spawned %d tasks; peak %llu live\n", ops->name, CHILDREN,
+	       (unsigned long long)st.peak_live);
+}
+
+/* ---- nobody left to notify --------------------------------------------- */
+
+struct stuck {
+	struct rt_task t;
+	struct rt_event *ev;
+};
+
+static struct rt_op stuck_step(struct rt_task *t, long res)
+{
+	(void)res;
+	return rt_op_wait(((struct stuck *)t)->ev);
+}
+
+static void test_deadlock(const struct runtime *ops)
+{
+	struct stuck s = { .t = { .step = stuck_step, .cpu = -1 } };
+	struct rt *rt = make(ops);
+	if (rt_event_new(rt, &s.ev))
+		FAIL("event_new");
+	spawn(rt, &s.t);
+	int err = rt->ops->run(rt);
+	if (err != -EDEADLK)
+		FAIL("%s: a wait nobody notifies: run returned %d, want -EDEADLK", ops->name, err);
+	struct rt_stats st = stats(rt);
+	if (st.spawned != 1 || st.completed != 0)
+		FAIL("%s: stuck stats", ops->name);
+	rt_event_free(rt, s.ev);
+	ops->destroy(rt); /* with the task still parked: no leak, no crash */
+}
+
+int main(int argc, char **argv)
+{
+	/* `unit_loop bench [rounds]`: ns per switch of the event pingpong on
+	 * each runtime (not a test; run it pinned: taskset -c 0). */
+	if (argc > 1 && strcmp(argv[1], "bench") == 0) {
+		long rounds = argc > 2 ? atol(argv[2]) : 1000000;
+		for (int r = 0; r < 3; r++)
+			for (size_t i = 0; i < sizeof rts / sizeof rts[0]; i++)
+				printf("%-14s %.1f ns/switch (%ld rounds)\n", rts[i]->name,
+				       test_pingpong(rts[i], rounds), rounds);
+		return 0;
+	}
+
+	for (size_t i = 0; i < sizeof rts / sizeof rts[0]; i++) {
+		const struct runtime *ops = rts[i];
+		alarm(60); /* a loop blocked in a syscall would hang: fail instead */
+		if (ops->params == NULL || ops->create == NULL)
+			FAIL("%s: incomplete vtable", ops->name);
+		test_sleep(ops, 1000, 50 * 1000000ull, 2000 * 1000000ull);
+		double ns = test_pingpong(ops, 100000);
+		printf("%s: pingpong 100000 rounds, %.1f ns per switch\n", ops->name, ns);
+		test_stream(ops, 0);
+		test_stream(ops, 1);
+		test_accept(ops);
+		test_reuse(ops);
+		test_spawn_from_step(ops);
+		test_deadlock(ops);
+		test_sleep(ops, MANY, 100 * 1000000ull, 30000 * 1000000ull);
+	}
+	alarm(0);
+	return 0;
+}

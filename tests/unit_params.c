@@ -1,0 +1,371 @@
+/* unit_params — the harness's parsers and matrix arithmetic: strict
+ * integers, lists, --set, ranges, sweep expansion, --cpus, the suite
+ * table; and, on synthetic cells, the checksum check and summary.csv. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/core.h"
+
+static int failures;
+
+#define CHECK(cond)                                                                      \
+	do {                                                                             \
+		if (!(cond)) {                                                           \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+			failures++;                                                      \
+		}                                                                        \
+	} while (0)
+
+static void test_parse_i64(void)
+{
+	static const struct {
+		const char *s;
+		int64_t v;
+	} good[] = {
+		{ "0", 0 },
+		{ "42", 42 },
+		{ "-7", -7 },
+		{ "007", 7 },
+		{ "1_000_000", 1000000 },
+		{ "9223372036854775807", INT64_MAX },
+		{ "-9223372036854775808", INT64_MIN },
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		int64_t v = -1;
+		CHECK(h_parse_i64(good[i].s, &v) == 0);
+		CHECK(v == good[i].v);
+	}
+	static const char *const bad[] = {
+		"", "abc", "5k", "0x10", "1.5", " 5", "5 ", "+5", "-", "--5", "_5", "5_", "5__0",
+		"1e3", "5-", "٣",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int64_t v = 12345;
+		if (h_parse_i64(bad[i], &v) != -EINVAL) {
+			fprintf(stderr, "h_parse_i64 accepted '%s'\n", bad[i]);
+			failures++;
+		}
+		CHECK(v == 12345); /* untouched on error */
+	}
+	int64_t v;
+	CHECK(h_parse_i64("9223372036854775808", &v) == -ERANGE);
+	CHECK(h_parse_i64("-9223372036854775809", &v) == -ERANGE);
+	CHECK(h_parse_i64("99999999999999999999999999999999999999", &v) == -ERANGE);
+	CHECK(h_parse_i64(NULL, &v) == -EINVAL);
+}
+
+static void test_split_list(void)
+{
+	char **v;
+	CHECK(h_split_list("a,bb,c", &v) == 3);
+	CHECK(!strcmp(v[0], "a") && !strcmp(v[1], "bb") && !strcmp(v[2], "c") && !v[3]);
+	h_strv_free(v);
+	CHECK(h_split_list("one", &v) == 1);
+	CHECK(!strcmp(v[0], "one") && !v[1]);
+	h_strv_free(v);
+	static const char *const bad[] = { "", ",", "a,", ",a", "a,,b", ",," };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		v = NULL;
+		CHECK(h_split_list(bad[i], &v) == -EINVAL);
+		CHECK(v == NULL);
+	}
+}
+
+static void test_set_parse(void)
+{
+	struct h_set s;
+	char err[256];
+	CHECK(h_set_parse("tasks=1,2_000,3", &s, err, sizeof err) == 0);
+	CHECK(!strcmp(s.key, "tasks") && s.nvals == 3);
+	CHECK(s.vals[0] == 1 && s.vals[1] == 2000 && s.vals[2] == 3);
+	h_set_free(&s);
+	CHECK(h_set_parse("stack_kib=-4", &s, err, sizeof err) == 0);
+	CHECK(!strcmp(s.key, "stack_kib") && s.nvals == 1 && s.vals[0] == -4);
+	h_set_free(&s);
+
+	static const struct {
+		const char *in, *msg;
+	} bad[] = {
+		{ "tasks=abc", "bad value 'abc' for tasks" },
+		{ "tasks=", "empty value" },
+		{ "=5", "malformed --set '=5'" },
+		{ "tasks", "malformed --set 'tasks'" },
+		{ "tasks=5,,6", "empty value" },
+		{ "tasks=5,", "empty value" },
+		{ "tasks=,5", "empty value" },
+		{ "ta sks=1", "a key is letters" },
+		{ "a=b=c", "bad value 'b=c' for a" },
+		{ "tasks=99999999999999999999", "too large" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err[0] = '\0';
+		CHECK(h_set_parse(bad[i].in, &s, err, sizeof err) == -EINVAL);
+		CHECK(s.key == NULL && s.vals == NULL);
+		if (!strstr(err, bad[i].msg)) {
+			fprintf(stderr, "h_set_parse('%s'): message '%s' lacks '%s'\n", bad[i].in, err,
+			        bad[i].msg);
+			failures++;
+		}
+	}
+}
+
+static const struct cb_param wl_params[] = {
+	{ "tasks", "tasks", "", 10, 1, 100 },
+	{ "ms", "ms", "", 5, 0, 1000 },
+	{ NULL, NULL, NULL, 0, 0, 0 },
+};
+static const struct cb_param rt_params[] = {
+	{ "stack_kib", "KiB", "", 64, 16, 8192 },
+	{ NULL, NULL, NULL, 0, 0, 0 },
+};
+static const struct cb_param rt_params_tasks[] = {
+	{ "tasks", "tasks", "", 3, 1, 100 }, /* same name as the workload's */
+	{ NULL, NULL, NULL, 0, 0, 0 },
+};
+
+static struct h_set mkset(const char *s)
+{
+	struct h_set set;
+	char err[256];
+	if (h_set_parse(s, &set, err, sizeof err) != 0) {
+		fprintf(stderr, "cannot parse '%s': %s\n", s, err);
+		exit(1);
+	}
+	return set;
+}
+
+static void test_ranges(void)
+{
+	char err[256];
+	CHECK(h_param_check(&wl_params[0], "workload x", 1, err, sizeof err) == 0);
+	CHECK(h_param_check(&wl_params[0], "workload x", 100, err, sizeof err) == 0);
+	CHECK(h_param_check(&wl_params[0], "workload x", 0, err, sizeof err) == -ERANGE);
+	CHECK(strstr(err, "tasks=0 is out of range for workload x (1..100)") != NULL);
+	CHECK(h_param_check(&wl_params[0], "workload x", 101, err, sizeof err) == -ERANGE);
+	CHECK(strstr(err, "(1..100)") != NULL);
+}
+
+static void test_sweep(void)
+{
+	struct h_plist pl = { { wl_params, rt_params } };
+	CHECK(h_plist_count(&pl) == 3);
+	CHECK(!strcmp(h_plist_at(&pl, 2)->name, "stack_kib"));
+	CHECK(h_plist_find(&pl, "ms", 0) == 1 && h_plist_find(&pl, "nope", 0) == -1);
+
+	/* No sets: one point, the defaults. */
+	int64_t p[3];
+	uint64_t mask;
+	CHECK(h_sweep_count(&pl, NULL, 0) == 1);
+	h_sweep_point(&pl, NULL, 0, 0, p, &mask);
+	CHECK(p[0] == 10 && p[1] == 5 && p[2] == 64 && mask == 0);
+
+	/* 3 tasks × 2 stacks; "workers" belongs to another runtime: ignored. */
+	struct h_set sets[3] = { mkset("stack_kib=16,32"), mkset("workers=1,2,4"),
+		                 mkset("tasks=1,2,3") };
+	CHECK(h_sweep_count(&pl, sets, 3) == 6);
+	int64_t seen[6][3];
+	for (long i = 0; i < 6; i++) {
+		h_sweep_point(&pl, sets, 3, i, seen[i], &mask);
+		CHECK(seen[i][1] == 5);    /* ms: the default */
+		CHECK(mask == (1u | 4u)); /* tasks and stack_kib chosen */
+		for (long j = 0; j < i; j++)
+			CHECK(memcmp(seen[i], seen[j], sizeof seen[i]) != 0);
+	}
+	/* The earliest declared parameter varies slowest. */
+	CHECK(seen[0][0] == 1 && seen[0][2] == 16);
+	CHECK(seen[1][0] == 1 && seen[1][2] == 32);
+	CHECK(seen[5][0] == 3 && seen[5][2] == 32);
+
+	/* A later set of a key overrides an earlier one (--set over a suite). */
+	struct h_set over[2] = { mkset("tasks=1,2,3,4"), mkset("tasks=7") };
+	CHECK(h_sweep_count(&pl, over, 2) == 1);
+	h_sweep_point(&pl, over, 2, 0, p, &mask);
+	CHECK(p[0] == 7 && mask == 1);
+
+	/* A name declared by both the workload and the runtime: one axis,
+	 * both set. */
+	struct h_plist pl2 = { { wl_params, rt_params_tasks } };
+	CHECK(h_sweep_count(&pl2, &sets[2], 1) == 3);
+	h_sweep_point(&pl2, &sets[2], 1, 2, p, &mask);
+	CHECK(p[0] == 3 && p[2] == 3 && mask == (1u | 4u));
+
+	/* Past H_MAX_CELLS the count is 0, not an overflow. */
+	char big[2][8192] = { "tasks=1", "ms=1" };
+	for (int k = 0; k < 2; k++)
+		for (int i = 2; i <= 1000; i++)
+			snprintf(big[k] + strlen(big[k]), sizeof big[k] - strlen(big[k]), ",%d", i);
+	struct h_set huge[2] = { mkset(big[0]), mkset(big[1]) };
+	CHECK(h_sweep_count(&pl, huge, 1) == 1000);
+	CHECK(h_sweep_count(&pl, huge, 2) == 0);
+
+	for (int i = 0; i < 3; i++)
+		h_set_free(&sets[i]);
+	for (int i = 0; i < 2; i++) {
+		h_set_free(&over[i]);
+		h_set_free(&huge[i]);
+	}
+}
+
+static void test_cpus(void)
+{
+	hwloc_bitmap_t set = hwloc_bitmap_alloc();
+	CHECK(h_parse_cpus("0", set) == 0 && hwloc_bitmap_weight(set) == 1 &&
+	      hwloc_bitmap_isset(set, 0));
+	hwloc_bitmap_zero(set);
+	CHECK(h_parse_cpus("0-3", set) == 0 && hwloc_bitmap_weight(set) == 4);
+	hwloc_bitmap_zero(set);
+	CHECK(h_parse_cpus("0,2-3", set) == 0 && hwloc_bitmap_weight(set) == 3 &&
+	      !hwloc_bitmap_isset(set, 1) && hwloc_bitmap_isset(set, 3));
+	hwloc_bitmap_zero(set);
+	CHECK(h_parse_cpus("5-5,1", set) == 0 && hwloc_bitmap_weight(set) == 2);
+	static const char *const bad[] = { "", "a", "0-", "-1", "3-1", "0,,1", "1_0", "0-1-2",
+		                           "70000", " 1", "1,", "0x1" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		hwloc_bitmap_zero(set);
+		if (h_parse_cpus(bad[i], set) != -EINVAL) {
+			fprintf(stderr, "h_parse_cpus accepted '%s'\n", bad[i]);
+			failures++;
+		}
+	}
+	hwloc_bitmap_free(set);
+}
+
+/* Every suite names registered workloads, and its sets parse, name that
+ * workload's parameters and stay in range. */
+static void test_suites(void)
+{
+	CHECK(h_suite_find("quick") != NULL);
+	CHECK(h_suite_find("nope") == NULL);
+	for (const struct h_suite *s = h_suites; s->name; s++) {
+		CHECK(s->reps >= 1 && s->runtimes && s->workloads);
+		for (const struct h_suite_set *ss = s->sets;
+		     ss < s->sets + H_SUITE_MAX_SETS && ss->workload; ss++) {
+			const struct workload *wl = wl_find(ss->workload);
+			CHECK(wl != NULL);
+			if (!wl)
+				continue;
+			struct h_set set = mkset(ss->set);
+			struct h_plist pl = { { wl->params, NULL } };
+			int i = h_plist_find(&pl, set.key, 0);
+			CHECK(i >= 0);
+			char err[256];
+			for (int v = 0; i >= 0 && v < set.nvals; v++)
+				CHECK(h_param_check(h_plist_at(&pl, i), wl->name, set.vals[v], err,
+				                    sizeof err) == 0);
+			h_set_free(&set);
+		}
+	}
+}
+
+/* ---- checksum check and summary, on synthetic cells ---- */
+
+static const struct cb_param no_params[] = { { NULL, NULL, NULL, 0, 0, 0 } };
+static const struct runtime fake_a = { .name = "alpha", .params = rt_params };
+static const struct runtime fake_b = { .name = "beta", .params = no_params };
+static const struct runtime fake_c = { .name = "gamma", .params = no_params };
+static const struct workload fake_w = { .name = "work", .params = wl_params };
+
+static void cell(struct h_cell *c, const struct runtime *rt, int64_t tasks, int64_t stack,
+                 int rep, int ok, uint64_t sum, uint64_t wall)
+{
+	memset(c, 0, sizeof *c);
+	c->rt = rt;
+	c->wl = &fake_w;
+	c->params = calloc(3, sizeof *c->params);
+	c->params[0] = tasks;
+	c->params[1] = 5;
+	c->params[2] = stack;
+	c->rep = rep;
+	c->res.ok = ok;
+	c->res.checksum = sum;
+	c->res.wall_ns = wall;
+	c->res.nmetrics = 1;
+	snprintf(c->res.metrics[0].name, sizeof c->res.metrics[0].name, "per_task");
+	snprintf(c->res.metrics[0].unit, sizeof c->res.metrics[0].unit, "ns");
+	c->res.metrics[0].value = (double)wall / 2;
+}
+
+static void test_checksums_and_summary(void)
+{
+	struct h_cell c[8];
+	/* tasks=1: alpha (two stack sizes: its own param, not in the key),
+	 * beta agree; gamma disagrees; a failed cell does not count.
+	 * tasks=2: a different point with its own checksum. */
+	cell(&c[0], &fake_a, 1, 16, 1, 1, 0xabc, 100);
+	cell(&c[1], &fake_a, 1, 32, 1, 1, 0xabc, 300);
+	cell(&c[2], &fake_b, 1, 0, 1, 1, 0xabc, 200);
+	cell(&c[3], &fake_c, 1, 0, 1, 1, 0xdef, 400);
+	cell(&c[4], &fake_c, 1, 0, 2, 0, 0x123, 500);
+	cell(&c[5], &fake_a, 2, 16, 1, 1, 0x777, 10);
+	cell(&c[6], &fake_a, 2, 16, 2, 1, 0x777, 30);
+	cell(&c[7], &fake_a, 2, 16, 3, 1, 0x777, 20);
+
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	CHECK(h_checksum_check(c, 8, out) == 1);
+	fclose(out);
+	CHECK(strstr(text, "gamma work tasks=1 ms=5 rep 1 got 0x0000000000000def, expected "
+	                   "0x0000000000000abc (as 3 cell(s) got") != NULL);
+	free(text);
+	/* All agreeing: nothing printed. */
+	out = open_memstream(&text, &len);
+	CHECK(h_checksum_check(c + 5, 3, out) == 0);
+	fclose(out);
+	CHECK(len == 0);
+	free(text);
+
+	char dir[] = "/tmp/unit_params.XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK(h_summary_write(dir, c, 8) == 0);
+	char path[64], line[256];
+	snprintf(path, sizeof path, "%s/summary.csv", dir);
+	FILE *f = fopen(path, "r");
+	CHECK(f != NULL);
+	int rows = 0, header = 0, found_median = 0, found_metric = 0, gamma_rows = 0;
+	while (f && fgets(line, sizeof line, f)) {
+		if (!strcmp(line, H_SUMMARY_HEADER "\n"))
+			header++;
+		else
+			rows++;
+		/* three ok reps of 10, 30, 20 ns: median 20 */
+		if (!strcmp(line, "alpha,work,tasks=2;ms=5;stack_kib=16,wall_ns,ns,3,20,10,30\n"))
+			found_median++;
+		if (!strcmp(line, "alpha,work,tasks=2;ms=5;stack_kib=16,per_task,ns,3,10,5,15\n"))
+			found_metric++;
+		gamma_rows += !strncmp(line, "gamma,", 6);
+	}
+	if (f)
+		fclose(f);
+	/* 5 groups (gamma's failed rep 2 is in gamma's group), each 6 core
+	 * metrics + 1 workload metric. */
+	CHECK(header == 1 && rows == 5 * 7);
+	CHECK(found_median == 1 && found_metric == 1);
+	CHECK(gamma_rows == 7);
+	unlink(path);
+	rmdir(dir);
+	for (int i = 0; i < 8; i++)
+		free(c[i].params);
+}
+
+int main(void)
+{
+	test_parse_i64();
+	test_split_list();
+	test_set_parse();
+	test_ranges();
+	test_sweep();
+	test_cpus();
+	test_suites();
+	test_checksums_and_summary();
+	if (failures) {
+		fprintf(stderr, "%d check(s) failed\n", failures);
+		return 1;
+	}
+	puts("unit_params: all checks passed");
+	return 0;
+}
