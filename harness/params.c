@@ -261,12 +261,12 @@ int h_parse_cpus(const char *s, hwloc_bitmap_t set)
 	return rc;
 }
 
-/* The suites. Each cell of `quick` is budgeted well under a second so the
- * whole matrix (5 runtimes × 3 workloads × 3 reps) takes seconds on two
- * cores: enough tasks that creation and switching show, not so many that
- * thread-per-task creation dominates. The sleep point bounds the pool,
- * whose workers block in each sleep: 100 tasks × 5 ms over one worker per
- * CPU is 250 ms on two cores, against ~5 ms for every other runtime. A
+/* The suites. `quick` stays near a minute on two cores: enough tasks that
+ * creation, switching and memory show, few enough that the slowest model
+ * bounds it. The pool's workers block in each sleep, so its sleep cell is
+ * 1000 tasks × 10 ms over one worker per CPU: 5 s on two cores, against
+ * ~10 ms for the others; pingpong's 50,000 round trips cost threads about
+ * 2 s when the two land on different cores of a virtual machine. A
  * `standard` suite is one more entry. */
 const struct h_suite h_suites[] = {
 	{
@@ -277,10 +277,10 @@ const struct h_suite h_suites[] = {
 		.reps = 3,
 		.sets = {
 			{ "cpu", "tasks=16" },
-			{ "cpu", "work=100000" },
-			{ "sleep", "tasks=100" },
-			{ "sleep", "ms=5" },
-			{ "pingpong", "rounds=10000" },
+			{ "cpu", "work=1000000" },
+			{ "sleep", "tasks=1000" },
+			{ "sleep", "ms=10" },
+			{ "pingpong", "rounds=50000" },
 		},
 	},
 	{ 0 },

@@ -172,15 +172,17 @@ static long long read_ll(const char *path)
 	return end == buf ? -1 : v;
 }
 
-static int hit_threads_max(void)
+/* Is the system's thread count within reach of the sysctl at path, less
+ * `reserved` values it cannot hand out? */
+static int hit_system_threads(const char *path, long long reserved)
 {
 	char buf[128];
-	long long max = read_ll("/proc/sys/kernel/threads-max");
+	long long max = read_ll(path);
 	if (max < 0 || read_file("/proc/loadavg", buf, sizeof(buf)) < 0)
 		return 0;
 	/* "0.00 0.01 0.05 running/total lastpid": total counts every thread. */
 	const char *slash = strchr(buf, '/');
-	return slash && atoll(slash + 1) + 64 >= max;
+	return slash && atoll(slash + 1) + 64 + reserved >= max;
 }
 
 static int hit_max_map_count(void)
@@ -292,8 +294,12 @@ static int hit_pids_max(void)
 void rt_blk_diagnose(int err, char *limit, size_t len)
 {
 	const char *name;
-	if (hit_threads_max())
+	if (hit_system_threads("/proc/sys/kernel/threads-max", 0))
 		name = "threads-max";
+	else if (hit_system_threads("/proc/sys/kernel/pid_max", 300))
+		/* Every thread takes a pid; pids below 300 are never reused
+		 * (the kernel's RESERVED_PIDS), so 32768 gives ~32,450. */
+		name = "kernel.pid_max";
 	else if (hit_max_map_count())
 		name = "vm.max_map_count";
 	else if (hit_nproc())

@@ -68,7 +68,7 @@ void rt_blk_event_free(struct rt *rt, struct rt_event *ev);
 uint64_t rt_blk_now_ns(void); /* CLOCK_MONOTONIC */
 
 /* After pthread_create failed with err (a positive errno): names the limit
- * that most likely stopped it in limit ("threads-max", "vm.max_map_count",
+ * that most likely stopped it in limit ("threads-max", "kernel.pid_max", "vm.max_map_count",
  * "RLIMIT_NPROC", "pids.max", "memory", or the errno's name for anything
  * else). Reads /proc and /sys only, so it works when no thread can be made. */
 void rt_blk_diagnose(int err, char *limit, size_t len);

@@ -439,6 +439,8 @@ int rt_loop_run(struct rt_loop *l)
 		 * notifying each other would otherwise starve timers and fds. */
 		for (size_t n = l->ready.len; n; n--) {
 			struct rt_task *t = rt_queue_pop(&l->ready);
+			if (!t)
+				break; /* a resumed coroutine handed over to the rest */
 			l->resume(l, t, rt_lrec_of(t)->res);
 		}
 		if (!l->live)

@@ -121,6 +121,17 @@ void rt_loop_done(struct rt_loop *l, struct rt_task *t);
 /* Records why a spawn failed (the first failure wins); run() returns it. */
 void rt_loop_fail(struct rt_loop *l, int err, const char *limit);
 
+/* The next ready task without taking it, and taking it: for a runtime that
+ * switches to it directly (coro's hand-over). Its result is in its record. */
+static inline struct rt_task *rt_loop_peek_ready(const struct rt_loop *l)
+{
+	return l->ready.head;
+}
+static inline struct rt_task *rt_loop_pop_ready(struct rt_loop *l)
+{
+	return rt_queue_pop(&l->ready);
+}
+
 /* Runs until every task is done: 0, the recorded spawn failure, or -EDEADLK
  * when live tasks wait on events nobody can notify. */
 int rt_loop_run(struct rt_loop *l);

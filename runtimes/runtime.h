@@ -72,7 +72,7 @@ struct rt_env {
 };
 
 /* How far a run got. When spawning failed, limit names what stopped it
- * ("threads-max", "vm.max_map_count", "RLIMIT_NPROC", "pids.max", "memory",
+ * ("threads-max", "kernel.pid_max", "vm.max_map_count", "RLIMIT_NPROC", "pids.max", "memory",
  * "RLIMIT_NOFILE"...) and err holds the negative errno. */
 struct rt_stats {
 	uint64_t spawned;
@@ -85,6 +85,11 @@ struct rt_stats {
 /* The instance header every runtime embeds first in its own state. */
 struct rt {
 	const struct runtime *ops;
+	/* How many tasks can be in progress at once: 0 when the model has no cap
+	 * of its own (limits of the kernel aside); the pool sets its worker
+	 * count. A workload must not make more tasks than this wait for each
+	 * other, or it deadlocks the runtime. */
+	uint64_t max_concurrency;
 };
 
 /* The vtable: every runtime implements these and nothing more is public. */

@@ -160,6 +160,7 @@ static int pool_create(struct rt **out, const struct rt_env *env, const int64_t 
 	pthread_cond_init(&p->cv, NULL);
 	rt_queue_init(&p->q);
 	p->base.ops = &rt_pool;
+	p->base.max_concurrency = (uint64_t)n; /* a worker holds its task through every wait */
 	*out = &p->base;
 	return 0;
 }
