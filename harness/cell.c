@@ -97,6 +97,7 @@ static _Noreturn void child(const struct h_cell *c, hwloc_topology_t topo,
 		cpus[n++] = (int)id;
 	hwloc_bitmap_foreach_end();
 	struct rt_env env = { .ncpus = n, .cpus = cpus };
+	struct wl_env wenv = { .cpu_a = -1, .cpu_b = -1 };
 
 	int nw = 0;
 	while (c->wl->params && c->wl->params[nw].name)
@@ -113,7 +114,7 @@ static _Noreturn void child(const struct h_cell *c, hwloc_topology_t topo,
 	 * so tearing down could touch freed state: report and let _exit
 	 * reclaim everything instead. */
 	void *state = NULL;
-	rc = c->wl->setup(&state, rt, c->params);
+	rc = c->wl->setup(&state, rt, c->params, &wenv);
 	if (rc < 0) {
 		take_stats(rt, &r);
 		fail(&r, "workload setup: %s", strerror(-rc));

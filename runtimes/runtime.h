@@ -58,6 +58,7 @@ struct rt_task {
 	void (*release)(struct rt_task *t); /* optional: called after RT_DONE */
 	void *arg;                          /* the workload's */
 	int cpu;                            /* preferred OS cpu index, -1 for any */
+	int shard;                          /* with rt->shards > 1: the loop that runs it */
 	/* Owned by the runtime from spawn until release: an intrusive link and a
 	 * per-task pointer, so a runtime needs no allocation per task switch. */
 	struct rt_task *next;
@@ -90,6 +91,10 @@ struct rt {
 	 * count. A workload must not make more tasks than this wait for each
 	 * other, or it deadlocks the runtime. */
 	uint64_t max_concurrency;
+	/* Independent schedulers (epoll's loops=N, one per core): a task runs
+	 * on loop t->shard % shards. 1 for every other runtime. A runtime sets
+	 * it in create(); 0 reads as 1. */
+	int shards;
 };
 
 /* The vtable: every runtime implements these and nothing more is public. */

@@ -145,7 +145,8 @@ int main(int argc, char **argv)
 	if (err)
 		FAIL("%s: create: %s", rto->name, strerror(-err));
 	void *st = NULL;
-	err = wl->setup(&st, rt, wp);
+	struct wl_env wenv = { .cpu_a = -1, .cpu_b = -1 };
+	err = wl->setup(&st, rt, wp, &wenv);
 	if (err)
 		FAIL("%s/%s: setup: %s", rto->name, wl->name, strerror(-err));
 	uint64_t t0 = wl_now_ns();

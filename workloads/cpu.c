@@ -45,8 +45,9 @@ static struct rt_op cpu_step(struct rt_task *t, long res)
 	return rt_op_done();
 }
 
-static int cpu_setup(void **state, struct rt *rt, const int64_t *p)
+static int cpu_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env)
 {
+	(void)env;
 	struct cpu_state *s = calloc(1, sizeof *s);
 	if (!s)
 		return -ENOMEM;

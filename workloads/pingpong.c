@@ -3,7 +3,9 @@
  * per hand-over is the runtime's switch cost: a futex wake and a kernel
  * context switch on threads, a heap-free queue move and a register swap on
  * coroutines. A round trip is two switches. */
+#define _GNU_SOURCE /* sched_getcpu */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 
 #include "workload.h"
@@ -24,7 +26,17 @@ struct pingpong_state {
 	 * (a notify publishes, the matching wait acquires). */
 	uint64_t token;
 	uint64_t t0, t1;
+	/* Where each side actually ran (bit n: CPU n), sampled every 1024
+	 * rounds and at the ends: sched_getcpu is cheap (vDSO/rseq) but not
+	 * free, and placement is a result only if it is checked. */
+	uint64_t ping_cpus, pong_cpus;
 };
+
+static uint64_t cpu_bit(void)
+{
+	int c = sched_getcpu();
+	return c >= 0 && c < 64 ? 1ull << c : 0;
+}
 
 static struct rt_op ping_step(struct rt_task *t, long res)
 {
@@ -33,6 +45,7 @@ static struct rt_op ping_step(struct rt_task *t, long res)
 	switch (s->ping_state) {
 	case 0: /* serve */
 		s->ping_state = 1;
+		s->ping_cpus |= cpu_bit();
 		if (s->warm == 0)
 			s->t0 = wl_now_ns();
 		return rt_op_notify(s->to_pong);
@@ -44,8 +57,11 @@ static struct rt_op ping_step(struct rt_task *t, long res)
 		s->token = wl_mix64(s->token ^ (uint64_t)s->ping_rounds);
 		if (s->ping_rounds == s->warm)
 			s->t0 = wl_now_ns();
+		if ((s->ping_rounds & 1023) == 0)
+			s->ping_cpus |= cpu_bit();
 		if (s->ping_rounds == s->rounds) {
 			s->t1 = wl_now_ns();
+			s->ping_cpus |= cpu_bit();
 			return rt_op_done();
 		}
 		s->ping_state = 1;
@@ -63,6 +79,8 @@ static struct rt_op pong_step(struct rt_task *t, long res)
 		return rt_op_wait(s->to_pong);
 	case 1: /* got it: return it */
 		s->pong_rounds++;
+		if ((s->pong_rounds & 1023) == 1 || s->pong_rounds == s->rounds)
+			s->pong_cpus |= cpu_bit();
 		s->token = wl_mix64(s->token + 1);
 		s->pong_state = 2;
 		return rt_op_notify(s->to_ping);
@@ -74,7 +92,7 @@ static struct rt_op pong_step(struct rt_task *t, long res)
 	}
 }
 
-static int pingpong_setup(void **state, struct rt *rt, const int64_t *p)
+static int pingpong_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env)
 {
 	struct pingpong_state *s = calloc(1, sizeof *s);
 	if (!s)
@@ -88,8 +106,10 @@ static int pingpong_setup(void **state, struct rt *rt, const int64_t *p)
 		err = rt_event_new(rt, &s->to_pong);
 	if (err)
 		return err;
-	s->ping = (struct rt_task){ .step = ping_step, .arg = s, .cpu = -1 };
-	s->pong = (struct rt_task){ .step = pong_step, .arg = s, .cpu = -1 };
+	/* --placement: the harness picks the two CPUs; a runtime that runs
+	 * tasks on threads of their own binds each there. */
+	s->ping = (struct rt_task){ .step = ping_step, .arg = s, .cpu = env ? env->cpu_a : -1 };
+	s->pong = (struct rt_task){ .step = pong_step, .arg = s, .cpu = env ? env->cpu_b : -1 };
 	err = rt_spawn(rt, &s->ping);
 	if (!err)
 		err = rt_spawn(rt, &s->pong);
@@ -106,6 +126,8 @@ static void pingpong_finish(void *state, struct wl_report *rep)
 	double ns = (double)(s->t1 - s->t0);
 	wl_metric(rep, "ns_per_roundtrip", "ns", ns / timed);
 	wl_metric(rep, "ns_per_switch", "ns", ns / (2 * timed));
+	wl_metric(rep, "ping_cpus", "cpu mask", (double)s->ping_cpus);
+	wl_metric(rep, "pong_cpus", "cpu mask", (double)s->pong_cpus);
 }
 
 static void pingpong_teardown(void *state, struct rt *rt)

@@ -56,6 +56,7 @@ static struct rt_op sleep_arrive(struct sleep_task *st)
 	 * concurrency, so it samples the process's RSS there. */
 	if (atomic_fetch_add(&s->arrived, 1) + 1 == s->tasks) {
 		atomic_store(&s->all_waiting, wl_now_ns());
+		wl_at_peak();
 		atomic_store(&s->rss_peak_kib, wl_rss_kib());
 		atomic_store(&s->finished_at_peak, atomic_load(&s->left));
 		atomic_store(&s->peak_sampled, 1);
@@ -101,8 +102,9 @@ static struct rt_op sleep_step(struct rt_task *t, long res)
 	}
 }
 
-static int sleep_setup(void **state, struct rt *rt, const int64_t *p)
+static int sleep_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env)
 {
+	(void)env;
 	struct sleep_state *s = calloc(1, sizeof *s);
 	if (!s)
 		return -ENOMEM;

@@ -52,3 +52,11 @@ long wl_rss_kib(void)
 		return -1;
 	return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
+
+void (*wl_peak_hook)(void);
+
+void wl_at_peak(void)
+{
+	if (wl_peak_hook)
+		wl_peak_hook();
+}

@@ -26,12 +26,36 @@ struct wl_report {
 	char error[128]; /* non-empty: the workload judged the run wrong */
 };
 
+/* What the harness tells a workload besides its parameters. */
+struct wl_env {
+	/* --placement: the preferred OS CPUs of the two sides of a pair (the
+	 * pingpong workloads); -1 for any. */
+	int cpu_a, cpu_b;
+};
+
+/* The client load a server workload needs (echo, http, mixed). The harness
+ * runs the load generator in its own process, on CPUs outside the server's,
+ * after setup() and while the runtime runs; its figures join the report. */
+enum wl_proto { WL_PROTO_ECHO, WL_PROTO_HTTP };
+struct wl_load {
+	enum wl_proto proto;
+	int port;            /* 127.0.0.1 */
+	int conns;           /* connections, each with one request in flight (closed loop) */
+	int64_t requests;    /* per connection; 0: run for `seconds` */
+	int64_t seconds;
+	int64_t msg_bytes;   /* echo: bytes per message */
+	int64_t rate;        /* > 0: open loop, requests per second in total */
+	int64_t heavy_every; /* mixed: every Nth request asks for /heavy; 0: none */
+};
+
 struct workload {
 	const char *name;
 	const char *desc;
 	const struct cb_param *params; /* values arrive in this order */
 	/* Allocate state, create events and tasks, spawn them on rt. */
-	int (*setup)(void **state, struct rt *rt, const int64_t *params);
+	int (*setup)(void **state, struct rt *rt, const int64_t *params, const struct wl_env *env);
+	/* Optional (NULL for none): the client load to drive this server. */
+	void (*load)(void *state, struct wl_load *out);
 	/* After rt's run() returned: fill the checksum and metrics. */
 	void (*finish)(void *state, struct wl_report *rep);
 	/* Free what setup made (events through rt, which is still alive). */
@@ -47,5 +71,10 @@ void wl_metric(struct wl_report *r, const char *name, const char *unit, double v
 uint64_t wl_now_ns(void);            /* CLOCK_MONOTONIC */
 uint64_t wl_mix64(uint64_t x);       /* splitmix64 finaliser: a cheap, good hash step */
 long wl_rss_kib(void);               /* current RSS of this process, from /proc/self/statm */
+/* A workload calls this once, from a step, when it is at peak concurrency
+ * (sleep: every task waiting). The harness may hook it to sample memory
+ * there; unhooked it does nothing. */
+void wl_at_peak(void);
+extern void (*wl_peak_hook)(void);
 
 #endif
