@@ -1,16 +1,34 @@
-/* cell.c — one cell (runtime × workload × parameter point × rep) in a fresh
- * child process. fork without exec: the child inherits the loaded hwloc
- * topology and the registries, so a cell costs one fork (well under a
- * millisecond for this small parent), and a crash, a leak or a runaway
- * thread count dies with the child instead of skewing the next cell. The
- * child sends one fixed-size struct through a pipe; the parent adds what
- * wait4() knows (CPU time, context switches, peak RSS). */
+/* cell.c — one cell (runtime × workload × parameter point × placement ×
+ * rep) in a fresh child process. fork without exec: the child inherits the
+ * loaded hwloc topology and the registries, so a cell costs one fork (well
+ * under a millisecond for this small parent), and a crash, a leak or a
+ * runaway thread count dies with the child instead of skewing the next
+ * cell. The child sends one fixed-size struct through a pipe; the parent
+ * adds what wait4() knows (CPU time, context switches, peak RSS).
+ *
+ * The child's life, in order (what is measured where):
+ *   bind to the placement's cpuset, join the cell's own cgroup
+ *   memory baseline: RSS (smaps_rollup), kernel memory (cgroup, meminfo)
+ *   open the kernel counters (disabled, inherited by later threads)
+ *   create the runtime, set up the workload             -- not counted
+ *   server workloads: fork the load generator (its own process, on the
+ *     client CPUs), then reopen the counters so it is not counted
+ *   enable counters; run(); disable counters            -- counted, timed
+ *     (the workload may call wl_at_peak(): the peak hook samples memory,
+ *      the threads' CPUs and the time since run() began)
+ *   wait for the runtime's threads to exit, read the counters
+ *   finish, teardown, destroy, send the result
+ */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +39,9 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "loadgen.h"
+
+volatile pid_t h_cell_pid;
 
 /* Under PIPE_BUF, so the child's single write is atomic. */
 _Static_assert(sizeof(struct h_cell_result) <= 4096, "result must fit in one pipe write");
@@ -68,18 +89,228 @@ static void take_stats(struct rt *rt, struct h_cell_result *r)
 	snprintf(r->limit, sizeof r->limit, "%s", st.limit);
 }
 
+/* ---- where the threads ran ---- */
+
+/* A set of CPUs (up to 1024: sched_getcpu's answers, /proc's field 39). */
+struct cpubits {
+	uint64_t w[16];
+};
+
+static void cpubits_add(struct cpubits *b, long cpu)
+{
+	if (cpu >= 0 && cpu < 1024)
+		b->w[cpu / 64] |= 1ull << (cpu % 64);
+}
+
+/* "0-1,4", or "" for none. */
+static void cpubits_list(const struct cpubits *b, char *out, size_t len)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (int i = 0; i < 1024; i++) {
+		if (!(b->w[i / 64] >> (i % 64) & 1))
+			continue;
+		int j = i;
+		while (j + 1 < 1024 && (b->w[(j + 1) / 64] >> ((j + 1) % 64) & 1))
+			j++;
+		int w = j > i ? snprintf(out + used, len - used, "%s%d-%d", used ? "," : "", i, j)
+		              : snprintf(out + used, len - used, "%s%d", used ? "," : "", i);
+		if (w < 0 || (size_t)w >= len - used) {
+			out[used] = '\0';
+			return;
+		}
+		used += (size_t)w;
+		i = j;
+	}
+}
+
+/* Adds the CPU each of this process's threads last ran on: field 39 of
+ * /proc/self/task/TID/stat. Three syscalls a thread, so at most `max`
+ * threads are read: a sample, not a census, once the count is large. */
+static void threads_cpus(struct cpubits *b, int max)
+{
+	DIR *d = opendir("/proc/self/task");
+	if (!d)
+		return;
+	char path[64], buf[1024];
+	int n = 0;
+	for (struct dirent *e; n < max && (e = readdir(d));) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/self/task/%.20s/stat", e->d_name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue; /* it exited meanwhile */
+		ssize_t len = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		n++;
+		/* The name (field 2) may hold spaces and parentheses: count
+		 * from the last ')'. Field 3 follows it, so 39 is 36 more on. */
+		char *p = strrchr(buf, ')');
+		for (int f = 2; p && f < 39; f++)
+			p = strchr(p + 1, ' ');
+		if (p)
+			cpubits_add(b, strtol(p + 1, NULL, 10));
+	}
+	closedir(d);
+}
+
+/* Threads of this process, from /proc/self/stat field 20. */
+static long nthreads(void)
+{
+	char buf[1024];
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t len = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (len <= 0)
+		return -1;
+	buf[len] = '\0';
+	char *p = strrchr(buf, ')');
+	for (int f = 2; p && f < 20; f++)
+		p = strchr(p + 1, ' ');
+	return p ? strtol(p + 1, NULL, 10) : -1;
+}
+
+/* ---- the peak hook: the child's memory at peak concurrency ---- */
+
+/* Child-only state: set up before run(), written once by whichever task
+ * reports the peak, read after run() returned (which orders it). */
+static struct {
+	const struct h_cgroup *cg;
+	uint64_t run_t0;
+	_Atomic int hit;
+	uint64_t t_ns;
+	double rss, pss;
+	struct h_kmem cgk, mik;
+	int cg_ok, mi_ok, user_ok;
+	struct cpubits cpus;
+} peak;
+
+static void peak_hook(void)
+{
+	int expect = 0;
+	if (!atomic_compare_exchange_strong(&peak.hit, &expect, 1))
+		return; /* once per cell */
+	peak.t_ns = now_ns();
+	peak.user_ok = h_mem_user(&peak.rss, &peak.pss) == 0;
+	peak.cg_ok = peak.cg->kind && h_cgroup_read(peak.cg, &peak.cgk) == 0;
+	peak.mi_ok = h_mem_meminfo(&peak.mik) == 0;
+	threads_cpus(&peak.cpus, 1024);
+}
+
+/* ---- the child ---- */
+
+/* Memory before the runtime exists: everything the cell makes from then
+ * on is in the difference at peak. */
+struct baseline {
+	int cg_ok, mi_ok;
+	struct h_kmem cg, mi;
+	double rss;
+};
+
+/* Joins the cell's cgroup and reads the baseline. meminfo is read twice,
+ * 10 ms apart, and the change is recorded as that method's noise (not
+ * needed with cgroup v2, which has the parts itself). */
+static void take_baseline(const struct h_cgroup *cg, struct baseline *b, struct h_cell_result *r)
+{
+	struct h_kmem first;
+	double pss;
+	b->cg_ok = cg->kind && h_cgroup_join(cg) == 0 && h_cgroup_read(cg, &b->cg) == 0;
+	b->mi_ok = h_mem_meminfo(&first) == 0;
+	b->mi = first;
+	if (b->mi_ok && !(b->cg_ok && cg->kind == 2)) {
+		usleep(10000);
+		b->mi_ok = h_mem_meminfo(&b->mi) == 0;
+		if (b->mi_ok)
+			r->mem_noise_kib = fabs(b->mi.stack - first.stack) +
+			                   fabs(b->mi.pagetables - first.pagetables) +
+			                   fabs(b->mi.slab - first.slab);
+	}
+	if (h_mem_user(&b->rss, &pss) < 0)
+		b->rss = NAN;
+}
+
+/* User memory, kernel memory and its parts at peak, less the baseline;
+ * the method names go into the result. */
+static void mem_at_peak(struct h_cell_result *r, const struct h_cgroup *cg,
+                        const struct baseline *b)
+{
+	double *hm = r->hm;
+	if (!atomic_load(&peak.hit))
+		return;
+	if (peak.user_ok) {
+		hm[H_HM_MEM_RSS] = peak.rss;
+		hm[H_HM_MEM_PSS] = peak.pss;
+		if (!isnan(b->rss))
+			hm[H_HM_MEM_USER] = peak.rss - b->rss;
+	}
+	int use_cg = b->cg_ok && peak.cg_ok, use_mi = b->mi_ok && peak.mi_ok;
+	if (use_cg) {
+		hm[H_HM_MEM_KERNEL] = peak.cgk.total - b->cg.total;
+		snprintf(r->mem_method, sizeof r->mem_method, "%s",
+		         cg->kind == 2 ? "cgroup v2 memory.stat"
+		                       : "cgroup v1 memory.kmem.usage_in_bytes");
+	} else if (use_mi) {
+		hm[H_HM_MEM_KERNEL] = peak.mik.total - b->mi.total;
+		snprintf(r->mem_method, sizeof r->mem_method, "/proc/meminfo (system-wide)");
+	}
+	if (use_cg && cg->kind == 2) {
+		hm[H_HM_MEM_KSTACK] = peak.cgk.stack - b->cg.stack;
+		hm[H_HM_MEM_PAGETABLES] = peak.cgk.pagetables - b->cg.pagetables;
+		hm[H_HM_MEM_SLAB] = peak.cgk.slab - b->cg.slab;
+		snprintf(r->mem_parts_method, sizeof r->mem_parts_method, "cgroup v2 memory.stat");
+	} else if (use_mi) {
+		hm[H_HM_MEM_KSTACK] = peak.mik.stack - b->mi.stack;
+		hm[H_HM_MEM_PAGETABLES] = peak.mik.pagetables - b->mi.pagetables;
+		hm[H_HM_MEM_SLAB] = peak.mik.slab - b->mi.slab;
+		snprintf(r->mem_parts_method, sizeof r->mem_parts_method,
+		         "/proc/meminfo (system-wide)");
+	}
+}
+
+/* Per-task figures only when every task was alive at the peak: a workload
+ * that knows fewer were (sleep on a pool) says so in peak_waiting. */
+static void per_task(struct h_cell_result *r)
+{
+	double tasks = (double)r->tasks_reached;
+	for (int i = 0; i < r->nmetrics; i++)
+		if (strcmp(r->metrics[i].name, "peak_waiting") == 0 && r->metrics[i].value < tasks)
+			return;
+	if (tasks <= 0 || !atomic_load(&peak.hit))
+		return;
+	double *hm = r->hm;
+	hm[H_HM_MEM_USER_PER_TASK] = hm[H_HM_MEM_USER] / tasks;
+	hm[H_HM_MEM_KERNEL_PER_TASK] = hm[H_HM_MEM_KERNEL] / tasks;
+	hm[H_HM_MEM_KSTACK_PER_TASK] = hm[H_HM_MEM_KSTACK] / tasks;
+	hm[H_HM_CREATE_NS_PER_TASK] = (double)(peak.t_ns - peak.run_t0) / tasks;
+}
+
 /* The child's whole life. It always ends in _exit, so no atexit handler
  * and no inherited stdio buffer of the parent runs twice. */
 static _Noreturn void child(const struct h_cell *c, hwloc_topology_t topo,
-                            hwloc_const_cpuset_t cpuset, int fd, pid_t parent)
+                            const struct h_cgroup *cg, int fd, pid_t parent, int timeout_s)
 {
+	/* Ctrl-C reaches the whole foreground process group: the parent
+	 * decides what an interrupt means (finish this cell, or kill it). */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+
 	struct h_cell_result r = { .ok = 1 };
+	for (int i = 0; i < H_NHM; i++)
+		r.hm[i] = NAN;
+	r.mem_noise_kib = NAN;
 
 	/* If the parent dies, so do we; the getppid check closes the race
 	 * with a parent that died before the prctl. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
 		_exit(4);
 
+	hwloc_const_cpuset_t cpuset = c->place->cpuset;
 	if (hwloc_set_cpubind(topo, cpuset, HWLOC_CPUBIND_PROCESS) != 0) {
 		fail(&r, "cannot bind to the cpuset: %s", strerror(errno));
 		child_send(fd, &r);
@@ -97,17 +328,39 @@ static _Noreturn void child(const struct h_cell *c, hwloc_topology_t topo,
 		cpus[n++] = (int)id;
 	hwloc_bitmap_foreach_end();
 	struct rt_env env = { .ncpus = n, .cpus = cpus };
-	struct wl_env wenv = { .cpu_a = -1, .cpu_b = -1 };
+	struct wl_env wenv = { .cpu_a = c->place->cpu_a, .cpu_b = c->place->cpu_b };
 
 	int nw = 0;
 	while (c->wl->params && c->wl->params[nw].name)
 		nw++;
+
+	struct baseline base;
+	take_baseline(cg, &base, &r);
+	peak.cg = cg;
+	wl_peak_hook = peak_hook;
+
+	/* Before the runtime: a runtime may make its threads in create(). */
+	struct h_perf perf;
+	h_perf_open(&perf);
 
 	struct rt *rt = NULL;
 	int rc = c->rt->create(&rt, &env, c->params + nw);
 	if (rc < 0) {
 		fail(&r, "runtime create: %s", strerror(-rc));
 		child_send(fd, &r);
+	}
+
+	/* A server workload accepts exactly `conns` connections, and the
+	 * client must be able to open them under RLIMIT_NOFILE: clamp now,
+	 * before setup, and tell the server the clamped figure. */
+	int conns_asked = -1;
+	if (c->wl->load) {
+		struct h_plist wp = { { c->wl->params, NULL } };
+		int ci = h_plist_find(&wp, "conns", 0);
+		if (ci >= 0) {
+			conns_asked = (int)c->params[ci];
+			c->params[ci] = h_loadgen_clamp_conns(conns_asked);
+		}
 	}
 
 	/* On a failed setup or run, tasks may still be parked or half built,
@@ -121,10 +374,55 @@ static _Noreturn void child(const struct h_cell *c, hwloc_topology_t topo,
 		child_send(fd, &r);
 	}
 
+	struct h_loadgen lg;
+	int lg_on = 0;
+	if (c->wl->load) {
+		struct wl_load load;
+		c->wl->load(state, &load);
+		rc = h_loadgen_start(&load, topo, c->client_cpus, &lg);
+		if (rc < 0) {
+			fail(&r, "load generator: %s", strerror(-rc));
+			child_send(fd, &r);
+		}
+		lg_on = 1;
+		if (conns_asked >= 0)
+			lg.conns_asked = conns_asked;
+		/* The client is not the server: out of the cell's cgroup, and
+		 * out of the counters, which its fork inherited (closing ours
+		 * frees its copies; the new ones count this process only). */
+		h_cgroup_evict(cg, lg.pid);
+		h_perf_close(&perf);
+		h_perf_open(&perf);
+	}
+
+	struct cpubits used = { 0 };
+	cpubits_add(&used, sched_getcpu());
+	h_perf_enable(&perf);
 	uint64_t t0 = now_ns();
+	peak.run_t0 = t0;
 	rc = c->rt->run(rt);
 	r.wall_ns = now_ns() - t0;
+	h_perf_disable(&perf);
+	cpubits_add(&used, sched_getcpu());
+	threads_cpus(&used, 1024);
+
 	take_stats(rt, &r);
+	/* The threads runtime's threads are detached: run() returns when
+	 * they are done with their tasks, a moment before they exit. Wait
+	 * (at most a second) so the counts no longer depend on how the kernel
+	 * folds a live thread's counts into ours; the number still alive is
+	 * recorded (abandoned threads after a failed run never exit). */
+	long nt = nthreads();
+	for (int i = 0; i < 1000 && nt > 1; i++) {
+		usleep(1000);
+		nt = nthreads();
+	}
+	r.threads_at_read = (int)nt;
+	h_perf_read(&perf, r.hm, r.ctr_why);
+	for (int i = 0; i < H_NCTR; i++)
+		r.ctr_user_only |= perf.user_only[i] << i;
+	h_perf_close(&perf);
+	cpubits_list(&used, r.cpus_used, sizeof r.cpus_used);
 	if (rc < 0) {
 		fail(&r, "%s", strerror(-rc));
 		child_send(fd, &r);
@@ -133,6 +431,17 @@ static _Noreturn void child(const struct h_cell *c, hwloc_topology_t topo,
 	struct wl_report rep;
 	memset(&rep, 0, sizeof rep);
 	c->wl->finish(state, &rep);
+	if (lg_on) {
+		/* The client's figures (throughput, latency percentiles) join
+		 * the workload's; a load with errors makes the cell fail. */
+		rc = h_loadgen_finish(&lg, timeout_s * 1000, &rep);
+		if (rc < 0 && !rep.error[0])
+			snprintf(rep.error, sizeof rep.error, "load generator: %s", strerror(-rc));
+		if (rc == 0) {
+			struct cpubits cl = { { lg.res.cpus_used } };
+			cpubits_list(&cl, r.client_cpus_used, sizeof r.client_cpus_used);
+		}
+	}
 	r.checksum = rep.checksum;
 	r.nmetrics = rep.nmetrics < 0 ? 0 : rep.nmetrics > WL_MAX_METRICS ? WL_MAX_METRICS
 	                                                                   : rep.nmetrics;
@@ -141,10 +450,84 @@ static _Noreturn void child(const struct h_cell *c, hwloc_topology_t topo,
 	if (rep.error[0])
 		fail(&r, "%s", rep.error);
 
+	mem_at_peak(&r, cg, &base);
+	per_task(&r);
+	/* Where the threads ran: the main thread at both ends of run(), every
+	 * thread at the peak and after run(), and what the workload saw
+	 * itself (metrics in unit "cpu mask", e.g. pingpong's two sides). */
+	for (int w = 0; w < 16; w++)
+		used.w[w] |= peak.cpus.w[w];
+	for (int i = 0; i < r.nmetrics; i++) {
+		double m = r.metrics[i].value;
+		if (strcmp(r.metrics[i].unit, "cpu mask") == 0 && m >= 0 && m < 18446744073709551616.0)
+			used.w[0] |= (uint64_t)m;
+	}
+	cpubits_list(&used, r.cpus_used, sizeof r.cpus_used);
+
 	c->wl->teardown(state, rt);
 	c->rt->destroy(rt);
 	free(cpus);
 	child_send(fd, &r);
+}
+
+/* ---- the switch-count check (pingpong-style workloads) ---- */
+
+/* Whether a runtime's hand-over between two tasks goes through the kernel
+ * (a futex wake and a sleep: two context switches per round trip) or stays
+ * in user space (a register swap: none). NULL: no expectation. */
+static const char *switch_model(const struct h_cell *c)
+{
+	const char *rt = c->rt->name;
+	if (strcmp(rt, "threads") == 0)
+		return "kernel";
+	if (strcmp(rt, "pool") == 0) {
+		/* Two workers or more: each side holds its own worker. */
+		struct h_plist pl = { { c->wl->params, c->rt->params } };
+		int i = h_plist_find(&pl, "workers", 0);
+		int64_t w = i >= 0 ? c->params[i] : 0;
+		if (w == 0)
+			w = hwloc_bitmap_weight(c->place->cpuset);
+		return w >= 2 ? "kernel" : NULL;
+	}
+	if (strcmp(rt, "epoll") == 0 || strncmp(rt, "coro", 4) == 0)
+		return "user";
+	return NULL;
+}
+
+/* A workload that reports ns_per_switch and has a `rounds` parameter is a
+ * pingpong: compare the counted context switches with the model's. The
+ * tolerance is 10% of 2·rounds plus 50: the run also counts the warm-up
+ * rounds' creation of the two threads, their exits and the main thread's
+ * own waits (a handful), and involuntary preemptions by other load; a
+ * wrong model is off by about 2·rounds (or a kernel model that spins
+ * instead of sleeping, by a large fraction of it), far outside that. */
+static void switch_check(struct h_cell *c)
+{
+	struct h_cell_result *r = &c->res;
+	int has = 0;
+	for (int i = 0; i < r->nmetrics; i++)
+		has |= strcmp(r->metrics[i].name, "ns_per_switch") == 0;
+	struct h_plist pl = { { c->wl->params, NULL } };
+	int ri = h_plist_find(&pl, "rounds", 0);
+	if (!r->ok || !has || ri < 0)
+		return;
+	const char *model = switch_model(c);
+	double counted = r->hm[H_CTR_CONTEXT_SWITCHES];
+	if (!model) {
+		snprintf(r->switch_check, sizeof r->switch_check,
+		         "unchecked: no switch model for runtime %s here", c->rt->name);
+		return;
+	}
+	if (isnan(counted)) {
+		snprintf(r->switch_check, sizeof r->switch_check,
+		         "unchecked: context-switches counter unavailable");
+		return;
+	}
+	double trips = (double)c->params[ri];
+	double expect = strcmp(model, "kernel") == 0 ? 2 * trips : 0;
+	double tol = 0.10 * 2 * trips + 50;
+	snprintf(r->switch_check, sizeof r->switch_check, "%s: expected ~%.0f (%s), counted %.0f",
+	         fabs(counted - expect) <= tol ? "ok" : "mismatch", expect, model, counted);
 }
 
 static void describe_status(struct h_cell_result *r, int status)
@@ -160,15 +543,24 @@ static void describe_status(struct h_cell_result *r, int status)
 	}
 }
 
-void h_cell_run(struct h_cell *c, hwloc_topology_t topo, hwloc_const_cpuset_t cpuset,
-                int timeout_s)
+void h_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
 {
 	struct h_cell_result *r = &c->res;
 	memset(r, 0, sizeof *r);
+	for (int i = 0; i < H_NHM; i++)
+		r->hm[i] = NAN;
+	r->mem_noise_kib = NAN;
+	c->done = 1;
+
+	/* The cell's own cgroup, when one can be made (see mem.c). */
+	static unsigned seq;
+	struct h_cgroup cg;
+	h_cgroup_make(&cg, seq++);
 
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) != 0) {
 		fail(r, "pipe: %s", strerror(errno));
+		h_cgroup_remove(&cg);
 		return;
 	}
 	/* A child must not inherit (and later lose or duplicate) buffered
@@ -180,12 +572,14 @@ void h_cell_run(struct h_cell *c, hwloc_topology_t topo, hwloc_const_cpuset_t cp
 		fail(r, "fork: %s", strerror(errno));
 		close(p[0]);
 		close(p[1]);
+		h_cgroup_remove(&cg);
 		return;
 	}
 	if (pid == 0) {
 		close(p[0]);
-		child(c, topo, cpuset, p[1], parent);
+		child(c, topo, &cg, p[1], parent, timeout_s);
 	}
+	h_cell_pid = pid;
 	close(p[1]);
 
 	/* The watchdog: poll with what is left of the time limit. */
@@ -230,12 +624,18 @@ void h_cell_run(struct h_cell *c, hwloc_topology_t topo, hwloc_const_cpuset_t cp
 	memset(&ru, 0, sizeof ru);
 	while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
 		;
+	h_cell_pid = 0;
+	h_cgroup_remove(&cg);
 
-	if (timed_out) {
+	if (timed_out || got < sizeof *r) {
 		memset(r, 0, sizeof *r);
+		for (int i = 0; i < H_NHM; i++)
+			r->hm[i] = NAN;
+		r->mem_noise_kib = NAN;
+	}
+	if (timed_out) {
 		fail(r, "timeout");
 	} else if (got < sizeof *r) {
-		memset(r, 0, sizeof *r);
 		if (read_err)
 			fail(r, "reading the cell's result: %s", strerror(read_err));
 		else
@@ -251,6 +651,13 @@ void h_cell_run(struct h_cell *c, hwloc_topology_t topo, hwloc_const_cpuset_t cp
 			r->metrics[i].name[sizeof r->metrics[i].name - 1] = '\0';
 			r->metrics[i].unit[sizeof r->metrics[i].unit - 1] = '\0';
 		}
+		for (int i = 0; i < H_NCTR; i++)
+			r->ctr_why[i][H_WHY_LEN - 1] = '\0';
+		r->mem_method[sizeof r->mem_method - 1] = '\0';
+		r->mem_parts_method[sizeof r->mem_parts_method - 1] = '\0';
+		r->cpus_used[sizeof r->cpus_used - 1] = '\0';
+		r->switch_check[0] = '\0';
+		r->client_cpus_used[sizeof r->client_cpus_used - 1] = '\0';
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			describe_status(r, status); /* reported, then died in _exit? */
 	}
@@ -261,4 +668,5 @@ void h_cell_run(struct h_cell *c, hwloc_topology_t topo, hwloc_const_cpuset_t cp
 	r->ctx_voluntary = (uint64_t)ru.ru_nvcsw;
 	r->ctx_involuntary = (uint64_t)ru.ru_nivcsw;
 	r->rss_peak_kib = (uint64_t)ru.ru_maxrss; /* Linux reports KiB */
+	switch_check(c);
 }

@@ -75,6 +75,9 @@ static void usage(FILE *f)
 	      "                  (concbench run --help for the options)\n"
 	      "  list            the runtimes and workloads, with their parameters,\n"
 	      "                  defaults and ranges\n"
+	      "  serve [OPTIONS] one server workload (echo, http, mixed) on one runtime,\n"
+	      "                  for clients of your own, until SIGINT or SIGTERM\n"
+	      "                  (concbench serve --help for the options)\n"
 	      "  plot DIR        draw DIR/plots/*.svg and *.png from DIR/summary.csv\n"
 	      "  help [run]      this text, or run's\n"
 	      "\n"
@@ -93,10 +96,13 @@ static void run_usage(FILE *f)
 	        "usage: concbench run --runtime LIST --workload LIST [OPTIONS]\n"
 	        "       concbench run --suite NAME [OPTIONS]\n"
 	        "\n"
-	        "Runs every cell (runtime x workload x parameter point x rep) in a fresh\n"
-	        "child process bound to --cpus, checks that every runtime computed the same\n"
-	        "checksum, and writes DIR/manifest.json, DIR/results.jsonl (one line per\n"
-	        "cell) and DIR/summary.csv (median, min, max over the ok reps).\n"
+	        "Runs every cell (runtime x workload x parameter point x placement x rep)\n"
+	        "in a fresh child process bound to --cpus, checks that every runtime\n"
+	        "computed the same checksum, and writes DIR/manifest.json, DIR/run.json,\n"
+	        "DIR/results.jsonl (one line per cell, with kernel counters, memory at\n"
+	        "peak and the CPUs used), DIR/summary.csv and summary.json (median, min,\n"
+	        "max, coefficient of variation over the ok reps; noisy when over 10%%)\n"
+	        "and DIR/fits.csv (memory per task over a sweep of tasks).\n"
 	        "\n"
 	        "  --runtime LIST      comma-separated runtimes, or all:\n"
 	        "                      %s\n"
@@ -107,19 +113,34 @@ static void run_usage(FILE *f)
 	        "                      swept keys give their cartesian product. Values are\n"
 	        "                      plain decimal integers; _ may group digits (1_000_000).\n"
 	        "                      Repeat --set for more keys.\n"
-	        "  --reps N            repetitions of each point, 1..1000 (default 3)\n"
+	        "  --reps N            repetitions of each point, 1..1000 (default 5)\n"
+	        "  --warmup N          unrecorded-in-summary warm-up cells before each point's\n"
+	        "                      reps, 0..100 (default 1; results.jsonl marks them)\n"
+	        "  --placement LIST    where the two tasks of a pair run, swept like --set:\n"
+	        "                      same-core, cross-core, unpinned, smt-sibling, same-l3,\n"
+	        "                      cross-l3, cross-package (refused when this machine's\n"
+	        "                      topology has no such pair; default: unpinned)\n"
 	        "  --cpus LIST         OS CPU indexes every cell is bound to, like 0, 0-1 or\n"
 	        "                      0,2-3 (default: every allowed CPU)\n"
+	        "  --client-cpus LIST  where the load generator of the server workloads (echo,\n"
+	        "                      http, mixed) runs (default: the last CPU of --cpus; the\n"
+	        "                      server gets the others, or shares when none is left)\n"
 	        "  --out DIR           output folder, new or empty; created with its parents\n"
 	        "                      (default results/YYYYmmdd-HHMMSS)\n"
 	        "  --suite NAME        a predefined matrix: %s. --runtime, --workload,\n"
 	        "                      --set and --reps override its choices.\n"
 	        "  --timeout SEC       per-cell time limit, 1..86400 (default 60); a cell past\n"
 	        "                      it is killed and recorded with error \"timeout\"\n"
+	        "  --resume DIR        finish an interrupted run: the plan comes from\n"
+	        "                      DIR/run.json, only the cells missing from\n"
+	        "                      DIR/results.jsonl run (only --timeout may go with it)\n"
 	        "  -h, --help          this text\n"
 	        "\n"
-	        "exit status: 0 every cell ok; 1 a cell failed or checksums disagree (every\n"
-	        "cell still runs and every file is written); 2 bad usage\n",
+	        "SIGINT or SIGTERM stops after the running cell (a second one stops it too);\n"
+	        "run.json then says \"partial\" and --resume DIR completes the run.\n"
+	        "\n"
+	        "exit status: 0 every cell ok; 1 a cell failed, checksums disagree or the run\n"
+	        "was interrupted (every finished cell is still written); 2 bad usage\n",
 	        runtime_names(rts, sizeof rts), workload_names(wls, sizeof wls),
 	        suite_names(suites, sizeof suites));
 }
@@ -281,7 +302,7 @@ static int parse_count(const char *opt, const char *s, int min, int max, int *ou
 }
 
 enum { OPT_RUNTIME = 256, OPT_WORKLOAD, OPT_SET, OPT_REPS, OPT_CPUS, OPT_OUT, OPT_SUITE,
-       OPT_TIMEOUT };
+       OPT_TIMEOUT, OPT_WARMUP, OPT_PLACEMENT, OPT_RESUME, OPT_CLIENT_CPUS };
 
 static const struct option run_options[] = {
 	{ "runtime", required_argument, NULL, OPT_RUNTIME },
@@ -292,11 +313,16 @@ static const struct option run_options[] = {
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "suite", required_argument, NULL, OPT_SUITE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "warmup", required_argument, NULL, OPT_WARMUP },
+	{ "placement", required_argument, NULL, OPT_PLACEMENT },
+	{ "resume", required_argument, NULL, OPT_RESUME },
+	{ "client-cpus", required_argument, NULL, OPT_CLIENT_CPUS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-#define RUN_OPTION_NAMES \
-	"--runtime, --workload, --set, --reps, --cpus, --out, --suite, --timeout, --help"
+#define RUN_OPTION_NAMES                                                                   \
+	"--runtime, --workload, --set, --reps, --warmup, --placement, --cpus, --client-cpus, " \
+	"--out, --suite, --timeout, --resume, --help"
 
 static const char *option_name(int val)
 {
@@ -306,25 +332,19 @@ static const char *option_name(int val)
 	return "?";
 }
 
-/* argc, argv: from "run" on; full_argc, full_argv: the whole command line,
- * for the manifest. */
-static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
-{
-	const char *runtime = NULL, *workload = NULL, *reps = NULL, *timeout = NULL;
-	const char *suite = NULL;
-	struct h_run_opts o = { .reps = 3, .timeout_s = 60 };
-	const void **rts = NULL, **wls = NULL;
-	char **setv = calloc((size_t)argc + 1, sizeof *setv);
-	int nsetv = 0, status = H_EXIT_USAGE;
-	char rtnames[256], wlnames[256], suites[128];
-	runtime_names(rtnames, sizeof rtnames);
-	workload_names(wlnames, sizeof wlnames);
-	suite_names(suites, sizeof suites);
-	if (!setv) {
-		h_error("out of memory");
-		return H_EXIT_FAILED;
-	}
+/* What `run` was given, as strings; checked and resolved by cmd_run. */
+struct run_args {
+	const char *runtime, *workload, *reps, *warmup, *timeout, *suite, *cpus, *out;
+	const char *placement, *resume, *client_cpus;
+	char **setv;
+	int nsetv;
+	int given; /* options other than --resume and --timeout */
+};
 
+/* Parses run's options (argv[0] is "run"). 0, 1 after --help, or -1 after
+ * a usage error. */
+static int parse_run(int argc, char **argv, struct run_args *a)
+{
 	opterr = 0; /* our own one-line messages */
 	optind = 0; /* glibc: a full re-initialisation */
 	for (;;) {
@@ -337,27 +357,31 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 		if (c >= OPT_RUNTIME && optarg && strncmp(optarg, "--", 2) == 0 &&
 		    argv[optind - 1] == optarg) {
 			h_error("option '--%s' needs a value", option_name(c));
-			goto out;
+			return -1;
 		}
+		a->given += c != OPT_RESUME && c != OPT_TIMEOUT;
 		switch (c) {
-		case OPT_RUNTIME: runtime = optarg; break;
-		case OPT_WORKLOAD: workload = optarg; break;
-		case OPT_SET: setv[nsetv++] = optarg; break;
-		case OPT_REPS: reps = optarg; break;
-		case OPT_CPUS: o.cpus = optarg; break;
-		case OPT_OUT: o.out = optarg; break;
-		case OPT_SUITE: suite = optarg; break;
-		case OPT_TIMEOUT: timeout = optarg; break;
+		case OPT_RUNTIME: a->runtime = optarg; break;
+		case OPT_WORKLOAD: a->workload = optarg; break;
+		case OPT_SET: a->setv[a->nsetv++] = optarg; break;
+		case OPT_REPS: a->reps = optarg; break;
+		case OPT_WARMUP: a->warmup = optarg; break;
+		case OPT_PLACEMENT: a->placement = optarg; break;
+		case OPT_CPUS: a->cpus = optarg; break;
+		case OPT_OUT: a->out = optarg; break;
+		case OPT_SUITE: a->suite = optarg; break;
+		case OPT_TIMEOUT: a->timeout = optarg; break;
+		case OPT_RESUME: a->resume = optarg; break;
+		case OPT_CLIENT_CPUS: a->client_cpus = optarg; break;
 		case 'h':
 			run_usage(stdout);
-			status = H_EXIT_OK;
-			goto out;
+			return 1;
 		case ':':
 			if (optopt >= OPT_RUNTIME)
 				h_error("option '--%s' needs a value", option_name(optopt));
 			else
 				h_error("option '%s' needs a value", argv[optind - 1]);
-			goto out;
+			return -1;
 		default:
 			if (optopt && optopt < OPT_RUNTIME)
 				h_error("unknown option '-%c' for run (choose from: %s)", optopt,
@@ -365,55 +389,208 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 			else
 				h_error("unknown option '%s' for run (choose from: %s)",
 				        argv[optind - 1], RUN_OPTION_NAMES);
-			goto out;
+			return -1;
 		}
 	}
 	if (optind < argc) {
 		h_error("unexpected argument '%s' for run (options: %s)", argv[optind],
 		        RUN_OPTION_NAMES);
-		goto out;
+		return -1;
+	}
+	return 0;
+}
+
+/* DIR/run.json's "args": the plan of the run to resume, as a NULL-ended
+ * array of copies. */
+struct stored {
+	char **v;
+	int n, cap, bad;
+};
+
+static int args_cb(void *ctx, const char *path, enum h_jtype t, const char *s)
+{
+	struct stored *st = ctx;
+	if (strncmp(path, "args.", 5) != 0)
+		return 0;
+	if (t != H_JSTR) {
+		st->bad = 1;
+		return 0;
+	}
+	if (st->n + 2 > st->cap) {
+		int cap = st->cap ? 2 * st->cap : 16;
+		char **v = realloc(st->v, (size_t)cap * sizeof *v);
+		if (!v)
+			return -ENOMEM;
+		st->v = v;
+		st->cap = cap;
+	}
+	st->v[st->n] = strdup(s);
+	if (!st->v[st->n])
+		return -ENOMEM;
+	st->v[++st->n] = NULL;
+	return 0;
+}
+
+static int load_plan(const char *dir, struct stored *st)
+{
+	char path[4200];
+	struct stat sb;
+	if (!dir[0] || stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		h_error("cannot resume '%s': no such results folder", dir);
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s/run.json", dir);
+	FILE *f = fopen(path, "re");
+	if (!f) {
+		h_error("cannot resume '%s': no run.json in it (was it written by concbench run?)",
+		        dir);
+		return -1;
+	}
+	char *text = NULL;
+	size_t cap = 0;
+	ssize_t n = getdelim(&text, &cap, '\0', f);
+	fclose(f);
+	int rc = n > 0 ? h_json_walk(text, args_cb, st) : -EINVAL;
+	free(text);
+	if (rc == -ENOMEM) {
+		h_error("out of memory");
+		return -1;
+	}
+	if (rc < 0 || st->bad || st->n < 1 || strcmp(st->v[0], "run") != 0) {
+		h_error("cannot resume '%s': %s has no readable plan (\"args\")", dir, path);
+		return -1;
+	}
+	return 0;
+}
+
+/* argc, argv: from "run" on; full_argc, full_argv: the whole command line,
+ * for the manifest. */
+static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
+{
+	struct run_args a = { 0 }, user = { 0 };
+	struct h_run_opts o = { .reps = 5, .warmup = 1, .timeout_s = 60 };
+	const void **rts = NULL, **wls = NULL;
+	struct stored plan = { 0 };
+	int status = H_EXIT_USAGE;
+	char rtnames[256], wlnames[256], suites[128];
+	runtime_names(rtnames, sizeof rtnames);
+	workload_names(wlnames, sizeof wlnames);
+	suite_names(suites, sizeof suites);
+	a.setv = calloc((size_t)argc + 1, sizeof *a.setv);
+	if (!a.setv) {
+		h_error("out of memory");
+		return H_EXIT_FAILED;
 	}
 
-	if (suite) {
-		o.suite = h_suite_find(suite);
-		if (!o.suite) {
-			h_error("unknown suite '%s' (choose from: %s)", suite, suites);
+	int rc = parse_run(argc, argv, &a);
+	if (rc != 0) {
+		status = rc > 0 ? H_EXIT_OK : H_EXIT_USAGE;
+		goto out;
+	}
+	o.run_argc = argc;
+	o.run_argv = argv;
+	if (a.resume) {
+		/* The plan is the first session's command line, parsed again;
+		 * only the time limit may change. */
+		if (a.given) {
+			h_error("--resume takes no other options but --timeout (the plan comes from "
+			        "%s/run.json)", a.resume);
 			goto out;
 		}
-		if (!runtime)
-			runtime = o.suite->runtimes;
-		if (!workload)
-			workload = o.suite->workloads;
+		user = a;
+		a.setv = NULL; /* user's now */
+		if (load_plan(user.resume, &plan) < 0)
+			goto out;
+		memset(&a, 0, sizeof a);
+		a.setv = calloc((size_t)plan.n + 1, sizeof *a.setv);
+		if (!a.setv) {
+			h_error("out of memory");
+			goto out;
+		}
+		rc = parse_run(plan.n, plan.v, &a);
+		if (rc != 0 || a.resume) {
+			if (rc == 0)
+				h_error("cannot resume '%s': its plan holds --resume", user.resume);
+			goto out;
+		}
+		if (user.timeout)
+			a.timeout = user.timeout;
+		o.resume = user.resume;
+		o.run_argc = plan.n;
+		o.run_argv = plan.v;
+	}
+
+	if (a.suite) {
+		o.suite = h_suite_find(a.suite);
+		if (!o.suite) {
+			h_error("unknown suite '%s' (choose from: %s)", a.suite, suites);
+			goto out;
+		}
+		if (!a.runtime)
+			a.runtime = o.suite->runtimes;
+		if (!a.workload)
+			a.workload = o.suite->workloads;
 		o.reps = o.suite->reps;
 	}
-	if (!runtime || !workload) {
+	if (!a.runtime || !a.workload) {
 		h_error("run needs --runtime and --workload, or --suite (choose from: %s); see "
 		        "concbench run --help", suites);
 		goto out;
 	}
-	o.nrts = resolve("runtime", runtime, rtnames, (const void *const *)rt_registry,
+	o.nrts = resolve("runtime", a.runtime, rtnames, (const void *const *)rt_registry,
 	                 rt_name_of, &rts);
 	if (o.nrts < 0)
 		goto out;
-	o.nwls = resolve("workload", workload, wlnames, (const void *const *)wl_registry,
+	o.nwls = resolve("workload", a.workload, wlnames, (const void *const *)wl_registry,
 	                 wl_name_of, &wls);
 	if (o.nwls < 0)
 		goto out;
 	o.rts = (const struct runtime **)rts;
 	o.wls = (const struct workload **)wls;
-	if (reps && parse_count("--reps", reps, 1, 1000, &o.reps) < 0)
+	if (a.reps && parse_count("--reps", a.reps, 1, 1000, &o.reps) < 0)
 		goto out;
-	if (timeout && parse_count("--timeout", timeout, 1, 86400, &o.timeout_s) < 0)
+	if (a.warmup && parse_count("--warmup", a.warmup, 0, 100, &o.warmup) < 0)
 		goto out;
+	if (a.timeout && parse_count("--timeout", a.timeout, 1, 86400, &o.timeout_s) < 0)
+		goto out;
+	if (a.placement) {
+		char **items, names[256];
+		size_t used = 0;
+		names[0] = '\0';
+		for (int i = 0; h_placement_names[i]; i++)
+			used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
+			                         i ? ", " : "", h_placement_names[i]);
+		int n = h_split_list(a.placement, &items);
+		if (n == -ENOMEM) {
+			h_error("out of memory");
+			goto out;
+		}
+		if (n < 0) {
+			h_error("empty placement in --placement '%s' (choose from: %s)", a.placement,
+			        names);
+			goto out;
+		}
+		for (int i = 0; i < n; i++)
+			if (!h_placement_valid(items[i])) {
+				h_error("unknown placement '%s' (choose from: %s)", items[i], names);
+				h_strv_free(items);
+				goto out;
+			}
+		h_strv_free(items);
+		o.placements = a.placement;
+	}
+	o.cpus = a.cpus;
+	o.client_cpus = a.client_cpus;
+	o.out = a.out;
 
-	o.sets = calloc((size_t)nsetv + 1, sizeof *o.sets);
+	o.sets = calloc((size_t)a.nsetv + 1, sizeof *o.sets);
 	if (!o.sets) {
 		h_error("out of memory");
 		goto out;
 	}
-	for (int i = 0; i < nsetv; i++) {
+	for (int i = 0; i < a.nsetv; i++) {
 		char err[256];
-		if (h_set_parse(setv[i], &o.sets[i], err, sizeof err) < 0) {
+		if (h_set_parse(a.setv[i], &o.sets[i], err, sizeof err) < 0) {
 			h_error("%s", err);
 			goto out;
 		}
@@ -432,7 +609,9 @@ out:
 	for (int i = 0; i < o.nsets; i++)
 		h_set_free(&o.sets[i]);
 	free(o.sets);
-	free(setv);
+	free(a.setv);
+	free(user.setv);
+	h_strv_free(plan.v);
 	free(rts);
 	free(wls);
 	return status;
@@ -441,7 +620,7 @@ out:
 int h_main(int argc, char **argv)
 {
 	if (argc < 2) {
-		h_error("missing command (choose from: run, list, plot, help; "
+		h_error("missing command (choose from: run, serve, list, plot, help; "
 		        "see concbench --help)");
 		return H_EXIT_USAGE;
 	}
@@ -463,6 +642,8 @@ int h_main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1, argc, argv);
 	if (!strcmp(cmd, "plot"))
 		return cmd_plot(argc - 1, argv + 1);
-	h_error("unknown command '%s' (choose from: run, list, plot, help)", cmd);
+	if (!strcmp(cmd, "serve"))
+		return h_cmd_serve(argc - 1, argv + 1);
+	h_error("unknown command '%s' (choose from: run, serve, list, plot, help)", cmd);
 	return H_EXIT_USAGE;
 }

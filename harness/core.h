@@ -5,6 +5,7 @@
 #define CONCBENCH_CORE_H
 
 #include <stdint.h>
+#include <sys/types.h>
 #include <stdio.h>
 #include <hwloc.h>
 
@@ -14,6 +15,8 @@
 
 /* main.c calls this and nothing else. */
 int h_main(int argc, char **argv);
+/* serve.c: `concbench serve` (argv[0] is "serve"). */
+int h_cmd_serve(int argc, char **argv);
 void h_version_print(FILE *f);
 
 /* ---- params.c: strict parsing, no registry needed (unit-testable) ---- */
@@ -90,7 +93,123 @@ struct h_suite {
 extern const struct h_suite h_suites[]; /* ends at name == NULL */
 const struct h_suite *h_suite_find(const char *name);
 
+/* ---- stats.c ---- */
+
+/* A result whose coefficient of variation exceeds this is flagged noisy. */
+#define H_NOISY_COV 0.10
+
+/* The distribution of one metric over repetitions. cov is the sample
+ * standard deviation over |mean|: NaN for fewer than two values, or a
+ * mean of zero with a spread. */
+struct h_dist {
+	int n;
+	double median, min, max, mean, cov;
+};
+void h_dist_of(double *v, int n, struct h_dist *out); /* sorts v */
+int h_dist_noisy(const struct h_dist *d);            /* cov > H_NOISY_COV */
+
+/* y = intercept + slope·x by least squares, with R² (NaN when y does not
+ * vary). -EINVAL when fewer than two points or a single x value. */
+struct h_fit {
+	int n;
+	double slope, intercept, r2;
+};
+int h_linfit(const double *x, const double *y, int n, struct h_fit *out);
+
+/* ---- perf.c: kernel counters of the cell's process ---- */
+
+enum {
+	H_CTR_TASK_CLOCK,
+	H_CTR_CONTEXT_SWITCHES,
+	H_CTR_CPU_MIGRATIONS,
+	H_CTR_PAGE_FAULTS,
+	H_CTR_CYCLES,
+	H_CTR_INSTRUCTIONS,
+	H_CTR_CACHE_MISSES,
+	H_NCTR
+};
+#define H_WHY_LEN 72
+
+struct h_perf {
+	int fd[H_NCTR];        /* -1 when unavailable */
+	int err[H_NCTR];       /* why: an errno */
+	int user_only[H_NCTR]; /* opened with exclude_kernel (perf_event_paranoid) */
+};
+/* Opens every counter, disabled, inherited by threads created later. Never
+ * fails as a whole: each counter has an fd or an errno. */
+void h_perf_open(struct h_perf *p);
+void h_perf_enable(struct h_perf *p);
+void h_perf_disable(struct h_perf *p);
+/* val[i]: the count (task_clock in ns), NaN when unavailable with one
+ * sentence in why[i]. Names and units are h_hm[i]. */
+void h_perf_read(struct h_perf *p, double *val, char (*why)[H_WHY_LEN]);
+void h_perf_close(struct h_perf *p);
+
+/* ---- mem.c: user and kernel memory ---- */
+
+/* KiB; NaN where the source has no such figure. */
+struct h_kmem {
+	double total, stack, pagetables, slab;
+};
+int h_mem_user(double *rss_kib, double *pss_kib); /* /proc/self/smaps_rollup */
+int h_mem_meminfo(struct h_kmem *k);              /* /proc/meminfo, system-wide */
+
+/* A cgroup made for one cell: kind 2 (v2, memory.stat with parts), 1 (v1,
+ * memory.kmem.usage_in_bytes, a total) or 0 (none: why says so). */
+struct h_cgroup {
+	int kind;
+	char dir[512];
+	char why[128];
+};
+int h_cgroup_make(struct h_cgroup *cg, unsigned seq); /* parent, before fork */
+int h_cgroup_join(const struct h_cgroup *cg);         /* the child, itself */
+int h_cgroup_read(const struct h_cgroup *cg, struct h_kmem *k);
+/* Moves pid out of the cell's cgroup, back to its parent (the load
+ * generator is not the cell's memory). 0 or -errno. */
+int h_cgroup_evict(const struct h_cgroup *cg, pid_t pid);
+void h_cgroup_remove(struct h_cgroup *cg);            /* parent, after reaping */
+
+/* ---- placement.c ---- */
+
+/* --placement names, NULL-terminated. */
+extern const char *const h_placement_names[];
+struct h_place {
+	const char *name;      /* one of h_placement_names */
+	hwloc_bitmap_t cpuset; /* the cell's binding */
+	int cpu_a, cpu_b;      /* wl_env: the two sides' CPUs, -1 for any */
+	int given;             /* named by --placement (so it shows in params) */
+};
+int h_placement_valid(const char *name);
+/* Picks CPUs for placement `name` among `within`. 0; -EINVAL (unknown
+ * name) or -ENOTSUP (the machine cannot offer it), with one sentence in
+ * err. Free with h_placement_free. */
+int h_placement_resolve(hwloc_topology_t topo, hwloc_const_cpuset_t within, const char *name,
+                        struct h_place *out, char *err, size_t errlen);
+void h_placement_free(struct h_place *p);
+
 /* ---- cell.c: one cell in a fresh child process ---- */
+
+/* What the harness itself measures in a cell, beside the workload's
+ * metrics: NaN when not measured (no peak reported, counter unavailable).
+ * The counters come first, in h_counters order. */
+enum {
+	H_HM_MEM_RSS = H_NCTR, /* at peak: RSS and PSS of the process */
+	H_HM_MEM_PSS,
+	H_HM_MEM_USER,       /* RSS at peak minus RSS before the runtime existed */
+	H_HM_MEM_KERNEL,     /* kernel memory at peak minus before */
+	H_HM_MEM_KSTACK,     /* the parts of it: kernel stacks, */
+	H_HM_MEM_PAGETABLES, /* page tables, */
+	H_HM_MEM_SLAB,       /* slab */
+	H_HM_MEM_USER_PER_TASK,
+	H_HM_MEM_KERNEL_PER_TASK,
+	H_HM_MEM_KSTACK_PER_TASK,
+	H_HM_CREATE_NS_PER_TASK, /* run() start to peak, over tasks */
+	H_NHM
+};
+struct h_hm_def {
+	const char *name, *unit;
+};
+extern const struct h_hm_def h_hm[H_NHM]; /* in perf.c */
 
 struct h_cell_result {
 	int ok;
@@ -105,6 +224,17 @@ struct h_cell_result {
 	uint64_t cpu_user_ns, cpu_sys_ns;
 	uint64_t ctx_voluntary, ctx_involuntary;
 	uint64_t rss_peak_kib;
+	/* The harness's own measurements (H_HM_*). */
+	double hm[H_NHM];
+	char ctr_why[H_NCTR][H_WHY_LEN]; /* why a counter is null */
+	int ctr_user_only;               /* bit i: counter i excludes the kernel */
+	int threads_at_read;             /* threads still alive when counters were read */
+	char mem_method[40];             /* where the kernel figure came from */
+	char mem_parts_method[40];       /* where its parts came from */
+	double mem_noise_kib;            /* meminfo: change between two idle samples */
+	char cpus_used[96];              /* "0-1": CPUs its threads were seen on */
+	char switch_check[96];           /* pingpong: counted vs expected switches */
+	char client_cpus_used[64];       /* server workloads: where the load generator ran */
 };
 
 struct h_cell {
@@ -112,30 +242,59 @@ struct h_cell {
 	const struct workload *wl;
 	int64_t *params; /* workload's then runtime's, h_plist_count values */
 	uint64_t setmask; /* which params a --set or the suite chose */
+	const struct h_place *place;
+	hwloc_const_cpuset_t client_cpus; /* server workloads: the load generator's CPUs */
 	int rep;          /* 1-based */
+	int warmup;       /* run first, recorded, never summarised */
+	int done;         /* has a result (run now, or read back by --resume) */
 	struct h_cell_result res;
 };
 
-/* Forks, runs the cell bound to cpuset, and fills c->res. Waits at most
- * timeout_s seconds, then SIGKILLs the child. Never fails: every problem
- * ends up in c->res.error. */
-void h_cell_run(struct h_cell *c, hwloc_topology_t topo, hwloc_const_cpuset_t cpuset,
-                int timeout_s);
+/* Forks, runs the cell bound to its placement's cpuset, and fills c->res.
+ * Waits at most timeout_s seconds, then SIGKILLs the child. Never fails:
+ * every problem ends up in c->res.error. */
+void h_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s);
+/* The running cell's child, 0 when none: a second SIGINT kills it. */
+extern volatile pid_t h_cell_pid;
 
 /* ---- results.c ---- */
 
-/* "k=v<sep>k=v" of the cell's parameters; only those in mask when
- * only_set. Returns buf. */
+/* "k=v<sep>k=v" of the cell's parameters (only those in mask when
+ * only_set), then placement=NAME when --placement chose it. Returns buf. */
 char *h_cell_params_str(const struct h_cell *c, char sep, int only_set, char *buf,
                         size_t len);
 /* One JSON object and a newline, flushed and fsync'd. 0 or -errno. */
 int h_results_append(FILE *f, const struct h_cell *c);
-/* Writes DIR/summary.csv. 0 or -errno. */
+/* Reads a results.jsonl line back into the cell it belongs to (same
+ * runtime, workload, parameters, placement, rep and warm-up flag) among
+ * the cells not yet done, searching from index hint: fills its res, sets
+ * done, returns its index; -1 when no such cell; -EINVAL when the line is
+ * not one we wrote; -ENOMEM. */
+long h_results_restore(const char *line, struct h_cell *cells, long n, long hint);
+/* Writes DIR/summary.csv, DIR/summary.json and DIR/fits.csv over the done,
+ * non-warm-up cells. 0 or -errno. */
 int h_summary_write(const char *dir, const struct h_cell *cells, long n);
 /* Checks that every ok cell of a workload × workload-params point has the
  * same checksum; prints one line per disagreeing cell on `out`. Returns the
  * number of disagreeing cells. */
 long h_checksum_check(const struct h_cell *cells, long n, FILE *out);
+
+/* ---- jsonread.c: reading back the JSON the harness wrote ---- */
+
+enum h_jtype { H_JNULL, H_JBOOL, H_JNUM, H_JSTR };
+/* Called for every scalar of a JSON text, with its path ("mem.rss_kib";
+ * array items are numbered: "args.0"). str is the unescaped string, or the
+ * number's or literal's text. Returns 0 to go on. */
+typedef int (*h_json_cb)(void *ctx, const char *path, enum h_jtype type, const char *str);
+/* 0, -EINVAL for malformed JSON, or the callback's non-zero return. */
+int h_json_walk(const char *text, h_json_cb cb, void *ctx);
+
+/* ---- manifest.c ---- */
+
+/* h_manifest_write under another file name in dir (a resumed run writes
+ * manifest-resume-N.json beside the first session's manifest.json). */
+int h_manifest_write_named(const char *dir, const char *name, int argc, char **argv,
+                           hwloc_topology_t topo, hwloc_const_cpuset_t cpuset);
 
 /* ---- run.c ---- */
 
@@ -148,11 +307,17 @@ struct h_run_opts {
 	int nsets;
 	const struct h_suite *suite;
 	int reps;
+	int warmup;             /* warm-up cells per point, before its reps */
 	int timeout_s;
-	const char *cpus; /* NULL: every allowed CPU */
-	const char *out;  /* NULL: results/<YYYYmmdd-HHMMSS> */
-	int argc;
+	const char *cpus;       /* NULL: every allowed CPU */
+	const char *placements; /* NULL: unpinned, not named in params */
+	const char *client_cpus; /* server workloads' load generator; NULL: the last CPU */
+	const char *out;        /* NULL: results/<YYYYmmdd-HHMMSS> */
+	const char *resume;     /* a folder to complete instead of a new one */
+	int argc;               /* the whole command line, for the manifest */
 	char **argv;
+	int run_argc;           /* from "run" on, as given: the plan in run.json */
+	char **run_argv;
 };
 int h_cmd_run(const struct h_run_opts *o);
 

@@ -34,9 +34,13 @@ int h_plot(const char *dir);
 
 /* summary.csv is long format, one row per runtime × workload × parameter
  * point × metric, so a chart can select the rows it needs:
- *   runtime,workload,params,metric,unit,n,median,min,max
- * params is "k=v;k=v" in declaration order (workload's, then runtime's).
- * Core metrics (wall_ns, cpu_user_ns, ...) appear as metrics too. */
-#define H_SUMMARY_HEADER "runtime,workload,params,metric,unit,n,median,min,max"
+ *   runtime,workload,params,metric,unit,n,median,min,max,cov,noisy
+ * params is "k=v;k=v" in declaration order (workload's, then runtime's),
+ * then placement=NAME when --placement chose it. Core metrics (wall_ns,
+ * cpu_user_ns, ...), kernel counters and memory at peak appear as metrics
+ * too. cov is the coefficient of variation over the reps (empty for fewer
+ * than two); noisy is 1 when it exceeds 10%. Memory-per-task fits add rows
+ * mem_slope_*_kib_per_task and mem_slope_*_r2 whose params leave out tasks. */
+#define H_SUMMARY_HEADER "runtime,workload,params,metric,unit,n,median,min,max,cov,noisy"
 
 #endif

@@ -8,6 +8,11 @@
  * in a virtual machine (and how we know), the limits, the build and the
  * command line.
  *
+ * It also records what moves such figures without changing the code: CPU
+ * vulnerability mitigations (a kernel entry costs more with them),
+ * transparent huge pages (memory per task), isolated CPUs, the frequency
+ * governor and limits, and which malloc the process uses.
+ *
  * Everything is best effort: a file that is missing or unreadable (another
  * architecture, a container hiding /sys) becomes null, never a failure. Only
  * failing to write the manifest itself is an error. The file is written to a
@@ -15,7 +20,10 @@
  */
 #define _GNU_SOURCE /* mkostemp */
 #include <ctype.h>
+#include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <gnu/libc-version.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -32,7 +40,7 @@
 #include <cpuid.h>
 #endif
 
-#include "harness.h"
+#include "core.h"
 
 #define MANIFEST_SCHEMA "concbench-manifest/1"
 
@@ -480,7 +488,7 @@ static bool cgroup_path(const char *ctl, char *out, size_t len)
 		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		if (!c2)
 			continue;
-		*c2 = '\0';
+		*c1 = *c2 = '\0'; /* line: the hierarchy id; c1 + 1: the controllers */
 		const char *ctls = c1 + 1;
 		if (ctl) {
 			for (char *save, *t = strtok_r(c1 + 1, ",", &save); t; t = strtok_r(NULL, ",", &save))
@@ -547,6 +555,135 @@ static void write_limits(struct jw *w)
 	jw_close(w, '}');
 }
 
+/* ---- what else moves the figures ---- */
+
+/* /sys/devices/system/cpu/vulnerabilities/<name>: one line each, e.g.
+ * "Mitigation: PTI" or "Not affected". In name order. */
+static void write_vulnerabilities(struct jw *w)
+{
+	const char *dir = "/sys/devices/system/cpu/vulnerabilities";
+	struct dirent **ents;
+	int n = scandir(dir, &ents, NULL, alphasort);
+	if (n < 0) {
+		jw_null(w, "cpu_vulnerabilities");
+		return;
+	}
+	jw_open(w, "cpu_vulnerabilities", '{');
+	for (int i = 0; i < n; i++) {
+		char path[PATH_MAX], line[512];
+		if (ents[i]->d_name[0] != '.') {
+			snprintf(path, sizeof path, "%s/%s", dir, ents[i]->d_name);
+			jw_str(w, ents[i]->d_name, read_line(path, line, sizeof line));
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	jw_close(w, '}');
+}
+
+/* "always [madvise] never": the bracketed word is the setting. */
+static void jw_sysfs_choice(struct jw *w, const char *key, const char *path)
+{
+	char line[256];
+	char *s = read_line(path, line, sizeof line);
+	char *open = s ? strchr(s, '[') : NULL, *close = open ? strchr(open, ']') : NULL;
+	if (open && close) {
+		*close = '\0';
+		s = open + 1;
+	}
+	jw_str(w, key, s);
+}
+
+static void write_thp(struct jw *w)
+{
+	jw_open(w, "transparent_hugepages", '{');
+	jw_sysfs_choice(w, "enabled", "/sys/kernel/mm/transparent_hugepage/enabled");
+	jw_sysfs_choice(w, "defrag", "/sys/kernel/mm/transparent_hugepage/defrag");
+	jw_close(w, '}');
+}
+
+/* isolcpus= and nohz_full=: CPUs the scheduler leaves alone ("" for none). */
+static void write_isolation(struct jw *w)
+{
+	char line[256];
+	jw_open(w, "cpu_isolation", '{');
+	FILE *f = fopen("/sys/devices/system/cpu/isolated", "re");
+	if (f) {
+		/* An empty file (no isolated CPU) is "", not null. */
+		char *r = fgets(line, sizeof line, f);
+		fclose(f);
+		if (!r)
+			line[0] = '\0';
+		line[strcspn(line, "\n")] = '\0';
+		jw_str(w, "isolated", line);
+	} else {
+		jw_null(w, "isolated");
+	}
+	f = fopen("/sys/devices/system/cpu/nohz_full", "re");
+	if (f) {
+		char *r = fgets(line, sizeof line, f);
+		fclose(f);
+		if (!r)
+			line[0] = '\0';
+		line[strcspn(line, "\n")] = '\0';
+		jw_str(w, "nohz_full", line);
+	} else {
+		jw_null(w, "nohz_full");
+	}
+	jw_close(w, '}');
+}
+
+/* cpufreq of the first CPU of the run (a VM usually has none: then only
+ * /proc/cpuinfo's "cpu MHz", which is the host's nominal figure). */
+static void write_frequency(struct jw *w, hwloc_const_cpuset_t cpuset)
+{
+	int cpu = cpuset ? hwloc_bitmap_first(cpuset) : 0;
+	char base[128], path[192], buf[128];
+	snprintf(base, sizeof base, "/sys/devices/system/cpu/cpu%d/cpufreq", cpu < 0 ? 0 : cpu);
+	jw_open(w, "frequency", '{');
+	jw_int(w, "cpu", cpu < 0 ? 0 : cpu);
+	snprintf(path, sizeof path, "%s/scaling_governor", base);
+	jw_str(w, "scaling_governor", read_line(path, buf, sizeof buf));
+	snprintf(path, sizeof path, "%s/scaling_driver", base);
+	jw_str(w, "scaling_driver", read_line(path, buf, sizeof buf));
+	snprintf(path, sizeof path, "%s/cpuinfo_min_freq", base);
+	jw_file_ll(w, "cpuinfo_min_khz", path);
+	snprintf(path, sizeof path, "%s/cpuinfo_max_freq", base);
+	jw_file_ll(w, "cpuinfo_max_khz", path);
+	snprintf(path, sizeof path, "%s/scaling_max_freq", base);
+	jw_file_ll(w, "scaling_max_khz", path);
+	jw_file_ll(w, "boost", "/sys/devices/system/cpu/cpufreq/boost");
+	jw_file_ll(w, "intel_pstate_no_turbo", "/sys/devices/system/cpu/intel_pstate/no_turbo");
+	jw_str(w, "cpuinfo_mhz", proc_field("/proc/cpuinfo", "cpu MHz", buf, sizeof buf));
+	jw_close(w, '}');
+}
+
+/* Which malloc this process calls: the object that defines the `malloc`
+ * symbol we link against (libc, an LD_PRELOADed jemalloc or tcmalloc, a
+ * sanitizer's interceptor in the executable). */
+static void write_allocator(struct jw *w)
+{
+	jw_open(w, "allocator", '{');
+	char libc[64];
+	snprintf(libc, sizeof libc, "glibc %s (%s)", gnu_get_libc_version(),
+	         gnu_get_libc_release());
+	jw_str(w, "libc", libc);
+	Dl_info info;
+	void *(*m)(size_t) = malloc;
+	if (dladdr(*(void **)&m, &info) && info.dli_fname) {
+		jw_str(w, "malloc_from", info.dli_fname);
+		const char *base = strrchr(info.dli_fname, '/');
+		base = base ? base + 1 : info.dli_fname;
+		jw_bool(w, "glibc_malloc", strncmp(base, "libc.so", 7) == 0);
+	} else {
+		jw_null(w, "malloc_from");
+		jw_null(w, "glibc_malloc");
+	}
+	const char *preload = getenv("LD_PRELOAD");
+	jw_str(w, "ld_preload", preload && preload[0] ? preload : NULL);
+	jw_close(w, '}');
+}
+
 static void write_meminfo_kib(struct jw *w, const char *key, const char *field)
 {
 	char buf[64];
@@ -588,6 +725,11 @@ static void write_manifest(FILE *f, int argc, char **argv, hwloc_topology_t topo
 	else
 		jw_null(&w, "kernel");
 	write_virtualization(&w);
+	write_vulnerabilities(&w);
+	write_thp(&w);
+	write_isolation(&w);
+	write_frequency(&w, cpuset);
+	write_allocator(&w);
 	write_limits(&w);
 	jw_open(&w, "memory", '{');
 	write_meminfo_kib(&w, "mem_total_kib", "MemTotal");
@@ -601,11 +743,17 @@ static void write_manifest(FILE *f, int argc, char **argv, hwloc_topology_t topo
 int h_manifest_write(const char *dir, int argc, char **argv, hwloc_topology_t topo,
                      hwloc_const_cpuset_t cpuset)
 {
-	if (!dir || argc < 0 || (argc > 0 && !argv))
+	return h_manifest_write_named(dir, "manifest.json", argc, argv, topo, cpuset);
+}
+
+int h_manifest_write_named(const char *dir, const char *name, int argc, char **argv,
+                           hwloc_topology_t topo, hwloc_const_cpuset_t cpuset)
+{
+	if (!dir || !name || argc < 0 || (argc > 0 && !argv))
 		return -EINVAL;
 	char tmp[PATH_MAX], final[PATH_MAX];
-	if (snprintf(tmp, sizeof tmp, "%s/.manifest.json.XXXXXX", dir) >= (int)sizeof tmp ||
-	    snprintf(final, sizeof final, "%s/manifest.json", dir) >= (int)sizeof final)
+	if (snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, name) >= (int)sizeof tmp ||
+	    snprintf(final, sizeof final, "%s/%s", dir, name) >= (int)sizeof final)
 		return -ENAMETOOLONG;
 
 	int fd = mkostemp(tmp, O_CLOEXEC);

@@ -144,12 +144,14 @@ static int read_summary(const char *path, const struct chart *charts, size_t nch
 		}
 		if (!line[0])
 			continue;
-		char *fld[9], *rest = line;
+		/* The first nine fields are what charts use; cov and noisy
+		 * follow them. */
+		char *fld[11], *rest = line;
 		int nf = 0;
-		for (char *t; nf < 9 && (t = strsep(&rest, ","));)
+		for (char *t; nf < 11 && (t = strsep(&rest, ","));)
 			fld[nf++] = t;
-		if (nf != 9 || rest) {
-			fprintf(stderr, "concbench: %s:%ld: expected 9 comma-separated fields\n",
+		if (nf != 11 || rest) {
+			fprintf(stderr, "concbench: %s:%ld: expected 11 comma-separated fields\n",
 			        path, lineno);
 			err = -EINVAL;
 			break;

@@ -1,7 +1,9 @@
 /* results.c — what a run leaves behind: results.jsonl (one line per cell,
  * fsync'd as it finishes, so a crash or a power cut loses at most the
- * running cell), summary.csv (median, min, max over the ok reps), and the
- * cross-runtime checksum check. */
+ * running cell; read back by --resume), summary.csv and summary.json
+ * (median, min, max and coefficient of variation over the ok reps, warm-ups
+ * left out), fits.csv (memory per task as a slope over a sweep of task
+ * counts), and the cross-runtime checksum check. */
 #define _GNU_SOURCE /* qsort_r */
 #include <errno.h>
 #include <stddef.h>
@@ -26,17 +28,33 @@ static int nwparams(const struct h_cell *c)
 	return h_plist_count(&pl);
 }
 
-char *h_cell_params_str(const struct h_cell *c, char sep, int only_set, char *buf, size_t len)
+static const char *place_name(const struct h_cell *c)
+{
+	return c->place ? c->place->name : "unpinned";
+}
+
+/* The params string, leaving out parameter index `skip` (-1: none). */
+static char *params_str(const struct h_cell *c, char sep, int only_set, int skip, char *buf,
+                        size_t len)
 {
 	struct h_plist pl = { { c->wl->params, c->rt->params } };
 	int n = h_plist_count(&pl);
 	size_t used = 0;
 	buf[0] = '\0';
-	for (int i = 0; i < n; i++) {
-		if (only_set && (i >= 64 || !(c->setmask >> i & 1)))
-			continue;
-		int w = snprintf(buf + used, len - used, "%s%s=%" PRId64, used ? (char[]){ sep, 0 } : "",
-		                 h_plist_at(&pl, i)->name, c->params[i]);
+	for (int i = 0; i <= n; i++) {
+		int w;
+		if (i == n) {
+			if (!c->place || !c->place->given)
+				break;
+			w = snprintf(buf + used, len - used, "%s%s=%s", used ? (char[]){ sep, 0 } : "",
+			             "placement", c->place->name);
+		} else {
+			if (i == skip || (only_set && (i >= 64 || !(c->setmask >> i & 1))))
+				continue;
+			w = snprintf(buf + used, len - used, "%s%s=%" PRId64,
+			             used ? (char[]){ sep, 0 } : "", h_plist_at(&pl, i)->name,
+			             c->params[i]);
+		}
 		if (w < 0 || (size_t)w >= len - used) {
 			buf[used] = '\0'; /* truncated: keep whole pairs only */
 			break;
@@ -44,6 +62,39 @@ char *h_cell_params_str(const struct h_cell *c, char sep, int only_set, char *bu
 		used += (size_t)w;
 	}
 	return buf;
+}
+
+char *h_cell_params_str(const struct h_cell *c, char sep, int only_set, char *buf, size_t len)
+{
+	return params_str(c, sep, only_set, -1, buf, len);
+}
+
+/* ---- results.jsonl ---- */
+
+/* The keys of the "mem" object and the measurements they hold. */
+static const struct {
+	const char *key;
+	int hm;
+} mem_keys[] = {
+	{ "rss_kib", H_HM_MEM_RSS },
+	{ "pss_kib", H_HM_MEM_PSS },
+	{ "user_kib", H_HM_MEM_USER },
+	{ "kernel_kib", H_HM_MEM_KERNEL },
+	{ "kernel_stack_kib", H_HM_MEM_KSTACK },
+	{ "pagetables_kib", H_HM_MEM_PAGETABLES },
+	{ "slab_kib", H_HM_MEM_SLAB },
+	{ "user_kib_per_task", H_HM_MEM_USER_PER_TASK },
+	{ "kernel_kib_per_task", H_HM_MEM_KERNEL_PER_TASK },
+	{ "kernel_stack_kib_per_task", H_HM_MEM_KSTACK_PER_TASK },
+};
+#define NMEMKEYS (int)(sizeof mem_keys / sizeof mem_keys[0])
+
+static int have_mem(const struct h_cell_result *r)
+{
+	for (int i = 0; i < NMEMKEYS; i++)
+		if (!isnan(r->hm[mem_keys[i].hm]))
+			return 1;
+	return 0;
 }
 
 int h_results_append(FILE *f, const struct h_cell *c)
@@ -63,7 +114,22 @@ int h_results_append(FILE *f, const struct h_cell *c)
 		h_json_str(f, h_plist_at(&pl, i)->name);
 		fprintf(f, ":%" PRId64, c->params[i]);
 	}
-	fprintf(f, "},\"rep\":%d,\"ok\":%s,\"error\":", c->rep, r->ok ? "true" : "false");
+	fputs("},\"placement\":", f);
+	h_json_str(f, place_name(c));
+	char bound[256] = "";
+	if (c->place && c->place->cpuset)
+		hwloc_bitmap_list_snprintf(bound, sizeof bound, c->place->cpuset);
+	fputs(",\"cpus_bound\":", f);
+	h_json_str(f, bound[0] ? bound : NULL);
+	fprintf(f, ",\"cpu_a\":%d,\"cpu_b\":%d", c->place ? c->place->cpu_a : -1,
+	        c->place ? c->place->cpu_b : -1);
+	bound[0] = '\0';
+	if (c->client_cpus)
+		hwloc_bitmap_list_snprintf(bound, sizeof bound, c->client_cpus);
+	fputs(",\"client_cpus_bound\":", f);
+	h_json_str(f, bound[0] ? bound : NULL);
+	fprintf(f, ",\"rep\":%d,\"warmup\":%s,\"ok\":%s,\"error\":", c->rep,
+	        c->warmup ? "true" : "false", r->ok ? "true" : "false");
 	h_json_str(f, r->ok ? NULL : r->error);
 	/* A hex string: a JSON number is a double to most readers and would
 	 * lose the low bits of a 64-bit checksum. */
@@ -86,30 +152,253 @@ int h_results_append(FILE *f, const struct h_cell *c)
 		fputc(':', f);
 		h_json_num(f, r->metrics[i].value);
 	}
-	fputs("}}\n", f);
+	fputs("},\"metric_units\":{", f);
+	for (int i = 0; i < r->nmetrics; i++) {
+		if (i)
+			fputc(',', f);
+		h_json_str(f, r->metrics[i].name);
+		fputc(':', f);
+		h_json_str(f, r->metrics[i].unit);
+	}
+	fputs("},\"counters\":{", f);
+	for (int i = 0; i < H_NCTR; i++) {
+		fprintf(f, "%s\"%s\":", i ? "," : "", h_hm[i].name);
+		h_json_num(f, r->hm[i]);
+	}
+	fputs("},\"counters_unavailable\":{", f);
+	for (int i = 0, k = 0; i < H_NCTR; i++) {
+		if (!isnan(r->hm[i]) || !r->ctr_why[i][0])
+			continue;
+		fprintf(f, "%s\"%s\":", k++ ? "," : "", h_hm[i].name);
+		h_json_str(f, r->ctr_why[i]);
+	}
+	fputs("},\"counters_user_only\":[", f);
+	for (int i = 0, k = 0; i < H_NCTR; i++)
+		if (r->ctr_user_only >> i & 1)
+			fprintf(f, "%s\"%s\"", k++ ? "," : "", h_hm[i].name);
+	fprintf(f, "],\"threads_at_read\":%d,\"mem\":", r->threads_at_read);
+	if (have_mem(r)) {
+		fputc('{', f);
+		for (int i = 0; i < NMEMKEYS; i++) {
+			fprintf(f, "%s\"%s\":", i ? "," : "", mem_keys[i].key);
+			h_json_num(f, r->hm[mem_keys[i].hm]);
+		}
+		fputs(",\"method\":", f);
+		h_json_str(f, r->mem_method[0] ? r->mem_method : NULL);
+		fputs(",\"parts_method\":", f);
+		h_json_str(f, r->mem_parts_method[0] ? r->mem_parts_method : NULL);
+		fputs(",\"meminfo_noise_kib\":", f);
+		h_json_num(f, r->mem_noise_kib);
+		fputc('}', f);
+	} else {
+		fputs("null", f);
+	}
+	fputs(",\"create_ns_per_task\":", f);
+	h_json_num(f, r->hm[H_HM_CREATE_NS_PER_TASK]);
+	fputs(",\"cpus_used\":", f);
+	h_json_str(f, r->cpus_used[0] ? r->cpus_used : NULL);
+	fputs(",\"switch_count_check\":", f);
+	h_json_str(f, r->switch_check[0] ? r->switch_check : NULL);
+	fputs(",\"client_cpus_used\":", f);
+	h_json_str(f, r->client_cpus_used[0] ? r->client_cpus_used : NULL);
+	fputs("}\n", f);
 	if (fflush(f) != 0 || ferror(f))
 		return -(errno ? errno : EIO);
-	if (fsync(fileno(f)) != 0 && errno != EINVAL) /* EINVAL: a pipe or tty */
+	/* EINVAL: a pipe or tty; no fd at all: a memory stream (tests). */
+	if (fileno(f) >= 0 && fsync(fileno(f)) != 0 && errno != EINVAL)
 		return -errno;
 	return 0;
 }
 
-/* ---- summary.csv ---- */
+/* ---- reading a line back (--resume) ---- */
+
+#define MAX_LINE_PARAMS 64
+
+struct line {
+	char runtime[64], workload[64], placement[32];
+	int nparams;
+	char pname[MAX_LINE_PARAMS][48];
+	int64_t pval[MAX_LINE_PARAMS];
+	int rep, warmup;
+	int seen_ok;
+	struct h_cell_result res;
+};
+
+static int metric_slot(struct h_cell_result *r, const char *name)
+{
+	for (int i = 0; i < r->nmetrics; i++)
+		if (strcmp(r->metrics[i].name, name) == 0)
+			return i;
+	if (r->nmetrics >= WL_MAX_METRICS)
+		return -1;
+	snprintf(r->metrics[r->nmetrics].name, sizeof r->metrics[0].name, "%s", name);
+	return r->nmetrics++;
+}
+
+static int u64_of(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || *end || s[0] == '-')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int line_cb(void *ctx, const char *path, enum h_jtype t, const char *s)
+{
+	struct line *l = ctx;
+	struct h_cell_result *r = &l->res;
+	double num = t == H_JNUM ? strtod(s, NULL) : NAN;
+	const char *dot = strchr(path, '.');
+	const char *sub = dot ? dot + 1 : NULL;
+	size_t head = dot ? (size_t)(dot - path) : strlen(path);
+#define IS(name) (head == strlen(name) && strncmp(path, name, head) == 0)
+	static const struct {
+		const char *key;
+		size_t off;
+	} u64s[] = {
+		{ "wall_ns", offsetof(struct h_cell_result, wall_ns) },
+		{ "cpu_user_ns", offsetof(struct h_cell_result, cpu_user_ns) },
+		{ "cpu_sys_ns", offsetof(struct h_cell_result, cpu_sys_ns) },
+		{ "ctx_voluntary", offsetof(struct h_cell_result, ctx_voluntary) },
+		{ "ctx_involuntary", offsetof(struct h_cell_result, ctx_involuntary) },
+		{ "rss_peak_kib", offsetof(struct h_cell_result, rss_peak_kib) },
+		{ "tasks_reached", offsetof(struct h_cell_result, tasks_reached) },
+	};
+	if (!sub) {
+		for (size_t i = 0; i < sizeof u64s / sizeof u64s[0]; i++)
+			if (IS(u64s[i].key))
+				return t == H_JNUM ? u64_of(s, (uint64_t *)((char *)r + u64s[i].off))
+				                   : -EINVAL;
+	}
+	if (IS("runtime") && t == H_JSTR)
+		snprintf(l->runtime, sizeof l->runtime, "%s", s);
+	else if (IS("workload") && t == H_JSTR)
+		snprintf(l->workload, sizeof l->workload, "%s", s);
+	else if (IS("placement") && t == H_JSTR)
+		snprintf(l->placement, sizeof l->placement, "%s", s);
+	else if (IS("params") && sub && t == H_JNUM) {
+		if (l->nparams >= MAX_LINE_PARAMS)
+			return -EINVAL;
+		snprintf(l->pname[l->nparams], sizeof l->pname[0], "%s", sub);
+		char *end;
+		l->pval[l->nparams++] = strtoll(s, &end, 10);
+		if (*end)
+			return -EINVAL;
+	} else if (IS("rep") && t == H_JNUM)
+		l->rep = atoi(s);
+	else if (IS("warmup") && t == H_JBOOL)
+		l->warmup = s[0] == 't';
+	else if (IS("ok") && t == H_JBOOL) {
+		r->ok = s[0] == 't';
+		l->seen_ok = 1;
+	} else if (IS("error") && t == H_JSTR)
+		snprintf(r->error, sizeof r->error, "%s", s);
+	else if (IS("checksum") && t == H_JSTR)
+		return u64_of(s, &r->checksum);
+	else if (IS("limit") && t == H_JSTR)
+		snprintf(r->limit, sizeof r->limit, "%s", s);
+	else if ((IS("metrics") || IS("metric_units")) && sub) {
+		int m = metric_slot(r, sub);
+		if (m < 0)
+			return -EINVAL;
+		if (IS("metrics"))
+			r->metrics[m].value = num;
+		else if (t == H_JSTR)
+			snprintf(r->metrics[m].unit, sizeof r->metrics[m].unit, "%s", s);
+	} else if ((IS("counters") || IS("counters_unavailable")) && sub) {
+		for (int i = 0; i < H_NCTR; i++) {
+			if (strcmp(sub, h_hm[i].name) != 0)
+				continue;
+			if (IS("counters"))
+				r->hm[i] = num;
+			else if (t == H_JSTR)
+				snprintf(r->ctr_why[i], H_WHY_LEN, "%s", s);
+		}
+	} else if (IS("counters_user_only") && t == H_JSTR) {
+		for (int i = 0; i < H_NCTR; i++)
+			if (strcmp(s, h_hm[i].name) == 0)
+				r->ctr_user_only |= 1 << i;
+	} else if (IS("threads_at_read") && t == H_JNUM)
+		r->threads_at_read = atoi(s);
+	else if (IS("mem") && sub) {
+		for (int i = 0; i < NMEMKEYS; i++)
+			if (strcmp(sub, mem_keys[i].key) == 0)
+				r->hm[mem_keys[i].hm] = num;
+		if (strcmp(sub, "method") == 0 && t == H_JSTR)
+			snprintf(r->mem_method, sizeof r->mem_method, "%s", s);
+		else if (strcmp(sub, "parts_method") == 0 && t == H_JSTR)
+			snprintf(r->mem_parts_method, sizeof r->mem_parts_method, "%s", s);
+		else if (strcmp(sub, "meminfo_noise_kib") == 0)
+			r->mem_noise_kib = num;
+	} else if (IS("create_ns_per_task"))
+		r->hm[H_HM_CREATE_NS_PER_TASK] = num;
+	else if (IS("cpus_used") && t == H_JSTR)
+		snprintf(r->cpus_used, sizeof r->cpus_used, "%s", s);
+	else if (IS("switch_count_check") && t == H_JSTR)
+		snprintf(r->switch_check, sizeof r->switch_check, "%s", s);
+	else if (IS("client_cpus_used") && t == H_JSTR)
+		snprintf(r->client_cpus_used, sizeof r->client_cpus_used, "%s", s);
+#undef IS
+	return 0;
+}
+
+static int line_is(const struct line *l, const struct h_cell *c)
+{
+	if (strcmp(l->runtime, c->rt->name) || strcmp(l->workload, c->wl->name) ||
+	    strcmp(l->placement, place_name(c)) || l->rep != c->rep || l->warmup != c->warmup)
+		return 0;
+	struct h_plist pl = { { c->wl->params, c->rt->params } };
+	int n = h_plist_count(&pl);
+	if (l->nparams != n)
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (strcmp(l->pname[i], h_plist_at(&pl, i)->name) || l->pval[i] != c->params[i])
+			return 0;
+	return 1;
+}
+
+long h_results_restore(const char *text, struct h_cell *cells, long n, long hint)
+{
+	struct line *l = calloc(1, sizeof *l);
+	if (!l)
+		return -ENOMEM;
+	for (int i = 0; i < H_NHM; i++)
+		l->res.hm[i] = NAN;
+	l->res.mem_noise_kib = NAN;
+	int rc = h_json_walk(text, line_cb, l);
+	long found = -1;
+	if (rc == 0 && (!l->runtime[0] || !l->workload[0] || !l->seen_ok))
+		rc = -EINVAL;
+	if (rc == 0 && !l->placement[0])
+		snprintf(l->placement, sizeof l->placement, "unpinned");
+	/* Lines come in matrix order, so the search starts where the last
+	 * one matched: linear overall for a whole file. */
+	for (long k = 0; rc == 0 && k < n && found < 0; k++) {
+		long i = (hint + k) % n;
+		if (!cells[i].done && line_is(l, &cells[i]))
+			found = i;
+	}
+	if (found >= 0) {
+		cells[found].res = l->res;
+		cells[found].done = 1;
+	}
+	free(l);
+	return rc < 0 ? rc : found;
+}
+
+/* ---- summary.csv, summary.json, fits.csv ---- */
 
 static int same_point(const struct h_cell *a, const struct h_cell *b, int with_runtime)
 {
 	if (a->wl != b->wl)
 		return 0;
-	if (with_runtime && a->rt != b->rt)
+	if (with_runtime && (a->rt != b->rt || strcmp(place_name(a), place_name(b)) != 0))
 		return 0;
 	int n = with_runtime ? nparams(a) : nwparams(a);
 	return memcmp(a->params, b->params, (size_t)n * sizeof *a->params) == 0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
 }
 
 /* CSV fields here never need quoting: names are ours, but a comma or a
@@ -123,7 +412,10 @@ static void csv_field(FILE *f, const char *s)
 static void csv_num(FILE *f, double v)
 {
 	/* Integers (counts, ns, and most medians) exactly; others with ten
-	 * significant digits, more than any measurement here can claim. */
+	 * significant digits, more than any measurement here can claim. An
+	 * unknown value is an empty field. */
+	if (!isfinite(v))
+		return;
 	if (v == (double)(long long)v && fabs(v) < 9e15)
 		fprintf(f, "%lld", (long long)v);
 	else
@@ -142,13 +434,33 @@ static const struct {
 	{ "rss_peak_kib", "KiB", offsetof(struct h_cell_result, rss_peak_kib) },
 };
 
-static void summary_row(FILE *f, const struct h_cell *c, const char *params, const char *metric,
-                        const char *unit, double *v, int n)
+struct out {
+	FILE *csv, *json, *fits;
+	long json_rows, json_fits;
+};
+
+/* summary.json's numbers: ten significant digits, like the CSV (json.c's
+ * six are enough for a result line's metrics, not for a median of ns). */
+static void json_num(FILE *f, double v)
 {
-	if (n == 0)
-		return; /* nothing ok to summarise; results.jsonl holds the errors */
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	double med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	if (!isfinite(v))
+		fputs("null", f);
+	else if (v == (double)(long long)v && fabs(v) < 9e15)
+		fprintf(f, "%lld", (long long)v);
+	else
+		fprintf(f, "%.10g", v);
+}
+
+/* One summary row, in both formats. d NULL: a row that is not a
+ * distribution over reps (a fit): value as median, min and max. */
+static void row(struct out *o, const struct h_cell *c, const char *params, const char *metric,
+                const char *unit, const struct h_dist *d)
+{
+	/* A CPU mask's spread is not a measurement's: no CoV for it. */
+	int spread = strcmp(unit, "cpu mask") != 0;
+	double cov = spread ? d->cov : NAN;
+	int noisy = spread && h_dist_noisy(d);
+	FILE *f = o->csv;
 	csv_field(f, c->rt->name);
 	fputc(',', f);
 	csv_field(f, c->wl->name);
@@ -158,22 +470,65 @@ static void summary_row(FILE *f, const struct h_cell *c, const char *params, con
 	csv_field(f, metric);
 	fputc(',', f);
 	csv_field(f, unit);
-	fprintf(f, ",%d,", n);
-	csv_num(f, med);
+	fprintf(f, ",%d,", d->n);
+	csv_num(f, d->median);
 	fputc(',', f);
-	csv_num(f, v[0]);
+	csv_num(f, d->min);
 	fputc(',', f);
-	csv_num(f, v[n - 1]);
-	fputc('\n', f);
+	csv_num(f, d->max);
+	fputc(',', f);
+	if (isfinite(cov))
+		fprintf(f, "%.4g", cov);
+	fprintf(f, ",%d\n", noisy);
+
+	f = o->json;
+	fputs(o->json_rows++ ? ",\n    {" : "\n    {", f);
+	fputs("\"runtime\":", f);
+	h_json_str(f, c->rt->name);
+	fputs(",\"workload\":", f);
+	h_json_str(f, c->wl->name);
+	fputs(",\"params\":", f);
+	h_json_str(f, params);
+	fputs(",\"placement\":", f);
+	h_json_str(f, place_name(c));
+	fputs(",\"metric\":", f);
+	h_json_str(f, metric);
+	fputs(",\"unit\":", f);
+	h_json_str(f, unit);
+	fprintf(f, ",\"n\":%d,\"median\":", d->n);
+	json_num(f, d->median);
+	fputs(",\"min\":", f);
+	json_num(f, d->min);
+	fputs(",\"max\":", f);
+	json_num(f, d->max);
+	fputs(",\"cov\":", f);
+	json_num(f, cov);
+	fprintf(f, ",\"noisy\":%s}", noisy ? "true" : "false");
+}
+
+static void dist_row(struct out *o, const struct h_cell *c, const char *params,
+                     const char *metric, const char *unit, double *v, int n)
+{
+	if (n == 0)
+		return; /* nothing ok to summarise; results.jsonl holds the errors */
+	struct h_dist d;
+	h_dist_of(v, n, &d);
+	row(o, c, params, metric, unit, &d);
+}
+
+static int counts(const struct h_cell *c)
+{
+	return c->done && !c->warmup;
 }
 
 /* Cells are grouped by sorting indexes (qsort_r with the cell array as
  * context): O(n log n), so even the largest matrix summarises at once. */
 struct order {
 	const struct h_cell *cells;
-	int with_runtime; /* group by runtime × workload × params, or by
-	                   * workload × workload params (the checksum key) */
+	int with_runtime; /* group by runtime × workload × params × placement,
+	                   * or by workload × workload params (the checksum key) */
 	int by_checksum;
+	const char *skip; /* a parameter left out of the key (fits: "tasks") */
 };
 
 static int cmp_u64(uint64_t a, uint64_t b)
@@ -189,9 +544,14 @@ static int cmp_cells(const void *pa, const void *pb, void *arg)
 	int d = cmp_u64((uintptr_t)a->wl, (uintptr_t)b->wl);
 	if (!d && o->with_runtime)
 		d = cmp_u64((uintptr_t)a->rt, (uintptr_t)b->rt);
+	if (!d && o->with_runtime)
+		d = strcmp(place_name(a), place_name(b));
 	int n = o->with_runtime ? nparams(a) : nwparams(a);
+	struct h_plist pl = { { a->wl->params, a->rt->params } };
+	int skip = o->skip ? h_plist_find(&pl, o->skip, 0) : -1;
 	for (int i = 0; i < n && !d; i++)
-		d = (a->params[i] > b->params[i]) - (a->params[i] < b->params[i]);
+		if (i != skip)
+			d = (a->params[i] > b->params[i]) - (a->params[i] < b->params[i]);
 	if (!d && o->by_checksum)
 		d = cmp_u64(a->res.checksum, b->res.checksum);
 	if (!d)
@@ -199,16 +559,34 @@ static int cmp_cells(const void *pa, const void *pb, void *arg)
 	return d;
 }
 
-/* Indexes of the cells (only the ok ones if ok_only), sorted by o. */
-static long *sorted(const struct h_cell *cells, long n, const struct order *o, int ok_only,
-                    long *count)
+/* Same group under o: everything cmp_cells compares but the checksum and
+ * the index. */
+static int same_group(const struct order *o, long ia, long ib)
+{
+	const struct h_cell *a = &o->cells[ia], *b = &o->cells[ib];
+	if (a->wl != b->wl)
+		return 0;
+	if (o->with_runtime && (a->rt != b->rt || strcmp(place_name(a), place_name(b)) != 0))
+		return 0;
+	int n = o->with_runtime ? nparams(a) : nwparams(a);
+	struct h_plist pl = { { a->wl->params, a->rt->params } };
+	int skip = o->skip ? h_plist_find(&pl, o->skip, 0) : -1;
+	for (int i = 0; i < n; i++)
+		if (i != skip && a->params[i] != b->params[i])
+			return 0;
+	return 1;
+}
+
+/* Indexes of the cells that pass `keep`, sorted by o. */
+static long *sorted(const struct h_cell *cells, long n, const struct order *o,
+                    int (*keep)(const struct h_cell *), long *count)
 {
 	long *idx = malloc((n > 0 ? (size_t)n : 1) * sizeof *idx);
 	if (!idx)
 		return NULL;
 	long k = 0;
 	for (long i = 0; i < n; i++)
-		if (!ok_only || cells[i].res.ok)
+		if (keep(&cells[i]))
 			idx[k++] = i;
 	qsort_r(idx, (size_t)k, sizeof *idx, cmp_cells, (void *)o);
 	*count = k;
@@ -221,9 +599,31 @@ static int cmp_first(const void *pa, const void *pb)
 	return (a[0] > b[0]) - (a[0] < b[0]);
 }
 
-/* One group: every rep of one runtime × workload × parameter point, the
- * cells g[0..len) (indexes into cells, in matrix order). */
-static void summary_group(FILE *f, const struct h_cell *cells, const long *g, long len,
+/* Groups of sorted indexes, in the order the matrix ran them (by their
+ * first cell): rows of {first index, start in idx, length}. */
+static long (*groups_of(const struct order *o, const long *idx, long k, long *ng))[3]
+{
+	long(*g)[3] = calloc(k > 0 ? (size_t)k : 1, sizeof *g);
+	if (!g)
+		return NULL;
+	long n = 0;
+	for (long i = 0; i < k; i++) {
+		if (i == 0 || !same_group(o, idx[i - 1], idx[i])) {
+			g[n][0] = idx[i];
+			g[n][1] = i;
+			g[n][2] = 0;
+			n++;
+		}
+		g[n - 1][2]++;
+	}
+	qsort(g, (size_t)n, sizeof *g, cmp_first);
+	*ng = n;
+	return g;
+}
+
+/* One group: every rep of one runtime × workload × parameter point ×
+ * placement, the cells g[0..len) (indexes into cells, in matrix order). */
+static void summary_group(struct out *o, const struct h_cell *cells, const long *g, long len,
                           double *v)
 {
 	const struct h_cell *c0 = &cells[g[0]];
@@ -236,7 +636,16 @@ static void summary_group(FILE *f, const struct h_cell *cells, const long *g, lo
 			if (cells[g[i]].res.ok)
 				v[k++] = (double)*(const uint64_t *)((const char *)&cells[g[i]].res +
 				                                      core_metrics[m].off);
-		summary_row(f, c0, params, core_metrics[m].name, core_metrics[m].unit, v, k);
+		dist_row(o, c0, params, core_metrics[m].name, core_metrics[m].unit, v, k);
+	}
+	/* The harness's own: counters, memory at peak, creation. Absent
+	 * (NaN) values are left out, so n can be below the reps. */
+	for (int m = 0; m < H_NHM; m++) {
+		int k = 0;
+		for (long i = 0; i < len; i++)
+			if (cells[g[i]].res.ok && !isnan(cells[g[i]].res.hm[m]))
+				v[k++] = cells[g[i]].res.hm[m];
+		dist_row(o, c0, params, h_hm[m].name, h_hm[m].unit, v, k);
 	}
 
 	/* Workload metrics, in the order of their first appearance; a name is
@@ -262,78 +671,166 @@ static void summary_group(FILE *f, const struct h_cell *cells, const long *g, lo
 				const struct h_cell_result *rj = &cells[g[j]].res;
 				for (int q = 0; rj->ok && q < rj->nmetrics; q++)
 					if (strcmp(rj->metrics[q].name, name) == 0) {
-						v[k++] = rj->metrics[q].value;
+						if (!isnan(rj->metrics[q].value))
+							v[k++] = rj->metrics[q].value;
 						break;
 					}
 			}
-			summary_row(f, c0, params, name, r->metrics[m].unit, v, k);
+			dist_row(o, c0, params, name, r->metrics[m].unit, v, k);
 		}
 	}
 }
 
-int h_summary_write(const char *dir, const struct h_cell *cells, long n)
-{
-	char path[4096];
-	if (snprintf(path, sizeof path, "%s/summary.csv", dir) >= (int)sizeof path)
-		return -ENAMETOOLONG;
-	struct order o = { cells, 1, 0 };
-	long k;
-	long *idx = sorted(cells, n, &o, 0, &k);
-	double *v = calloc(n > 0 ? (size_t)n : 1, sizeof *v);
-	long(*groups)[3] = calloc(n > 0 ? (size_t)n : 1, sizeof *groups);
-	FILE *f = NULL;
-	int err = 0;
-	if (!idx || !v || !groups) {
-		err = ENOMEM;
-		goto out;
-	}
-	/* Groups in the order the matrix ran them: by their first cell. */
-	long ng = 0;
-	for (long i = 0; i < k; i++) {
-		if (i == 0 || !same_point(&cells[idx[i - 1]], &cells[idx[i]], 1)) {
-			groups[ng][0] = idx[i];
-			groups[ng][1] = i;
-			groups[ng][2] = 0;
-			ng++;
-		}
-		groups[ng - 1][2]++;
-	}
-	qsort(groups, (size_t)ng, sizeof *groups, cmp_first);
+/* Memory per task: a least-squares line of memory at peak against the
+ * task count, over every ok rep of a sweep (each rep one point, so R²
+ * shows the reps' scatter too), user and kernel apart. */
+static const struct {
+	const char *metric;
+	int hm;
+	const char *r2;
+} fit_defs[] = {
+	{ "mem_slope_user_kib_per_task", H_HM_MEM_USER, "mem_slope_user_r2" },
+	{ "mem_slope_kernel_kib_per_task", H_HM_MEM_KERNEL, "mem_slope_kernel_r2" },
+	{ "mem_slope_kernel_stack_kib_per_task", H_HM_MEM_KSTACK, "mem_slope_kernel_stack_r2" },
+};
 
-	f = fopen(path, "w");
-	if (!f) {
-		err = errno;
-		goto out;
+static void fit_group(struct out *o, const struct h_cell *cells, const long *g, long len,
+                      double *x, double *y)
+{
+	const struct h_cell *c0 = &cells[g[0]];
+	struct h_plist pl = { { c0->wl->params, c0->rt->params } };
+	int ti = h_plist_find(&pl, "tasks", 0);
+	if (ti < 0)
+		return;
+	char params[1024];
+	params_str(c0, ';', 0, ti, params, sizeof params);
+	for (size_t d = 0; d < sizeof fit_defs / sizeof fit_defs[0]; d++) {
+		int k = 0;
+		for (long i = 0; i < len; i++) {
+			const struct h_cell *c = &cells[g[i]];
+			if (c->res.ok && !isnan(c->res.hm[fit_defs[d].hm])) {
+				x[k] = (double)c->params[ti];
+				y[k++] = c->res.hm[fit_defs[d].hm];
+			}
+		}
+		struct h_fit fit;
+		if (h_linfit(x, y, k, &fit) < 0)
+			continue; /* one task count: no slope */
+		FILE *f = o->fits;
+		csv_field(f, c0->rt->name);
+		fputc(',', f);
+		csv_field(f, c0->wl->name);
+		fputc(',', f);
+		csv_field(f, params);
+		fprintf(f, ",%s,KiB/task,%d,", fit_defs[d].metric, k);
+		csv_num(f, fit.slope);
+		fputc(',', f);
+		csv_num(f, fit.intercept);
+		fputc(',', f);
+		if (isfinite(fit.r2))
+			fprintf(f, "%.6f", fit.r2);
+		fputc('\n', f);
+		struct h_dist ds = { .n = k, .median = fit.slope, .min = fit.slope,
+		                     .max = fit.slope, .mean = fit.slope, .cov = NAN };
+		row(o, c0, params, fit_defs[d].metric, "KiB/task", &ds);
+		struct h_dist dr = { .n = k, .median = fit.r2, .min = fit.r2, .max = fit.r2,
+		                     .mean = fit.r2, .cov = NAN };
+		row(o, c0, params, fit_defs[d].r2, "", &dr);
 	}
-	fputs(H_SUMMARY_HEADER "\n", f);
-	for (long g = 0; g < ng; g++)
-		summary_group(f, cells, idx + groups[g][1], groups[g][2], v);
-	if (ferror(f))
+}
+
+static FILE *open_in(const char *dir, const char *name, int *err)
+{
+	char path[4200];
+	if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
+		*err = ENAMETOOLONG;
+		return NULL;
+	}
+	FILE *f = fopen(path, "we");
+	if (!f)
+		*err = errno;
+	return f;
+}
+
+static int close_out(FILE *f, int err)
+{
+	if (!f)
+		return err;
+	if (!err && ferror(f))
 		err = EIO;
 	if (fflush(f) != 0 && !err)
 		err = errno;
 	if (!err && fsync(fileno(f)) != 0)
 		err = errno;
-out:
-	if (f && fclose(f) != 0 && !err)
+	if (fclose(f) != 0 && !err)
 		err = errno;
+	return err;
+}
+
+int h_summary_write(const char *dir, const struct h_cell *cells, long n)
+{
+	struct order o = { cells, 1, 0, NULL };
+	struct order fo = { cells, 1, 0, "tasks" };
+	long k = 0, fk = 0, ng = 0, nfg = 0;
+	long *idx = sorted(cells, n, &o, counts, &k);
+	long *fidx = sorted(cells, n, &fo, counts, &fk);
+	double *v = calloc(n > 0 ? (size_t)n : 1, sizeof *v);
+	double *y = calloc(n > 0 ? (size_t)n : 1, sizeof *y);
+	long(*groups)[3] = idx ? groups_of(&o, idx, k, &ng) : NULL;
+	long(*fgroups)[3] = fidx ? groups_of(&fo, fidx, fk, &nfg) : NULL;
+	struct out out = { 0 };
+	int err = 0;
+	if (!idx || !fidx || !v || !y || !groups || !fgroups) {
+		err = ENOMEM;
+		goto done;
+	}
+	out.csv = open_in(dir, "summary.csv", &err);
+	if (!err)
+		out.json = open_in(dir, "summary.json", &err);
+	if (!err)
+		out.fits = open_in(dir, "fits.csv", &err);
+	if (err)
+		goto done;
+
+	fputs(H_SUMMARY_HEADER "\n", out.csv);
+	fputs("runtime,workload,params,metric,unit,n,slope,intercept,r2\n", out.fits);
+	fprintf(out.json, "{\n  \"schema\": \"concbench-summary/1\",\n  \"noisy_cov\": %g,\n"
+	                  "  \"rows\": [", H_NOISY_COV);
+	for (long g = 0; g < ng; g++)
+		summary_group(&out, cells, idx + groups[g][1], groups[g][2], v);
+	for (long g = 0; g < nfg; g++)
+		fit_group(&out, cells, fidx + fgroups[g][1], fgroups[g][2], v, y);
+	fputs(out.json_rows ? "\n  ]\n}\n" : "]\n}\n", out.json);
+done:
+	err = close_out(out.csv, err);
+	err = close_out(out.json, err);
+	err = close_out(out.fits, err);
 	free(idx);
+	free(fidx);
 	free(v);
+	free(y);
 	free(groups);
+	free(fgroups);
 	return -err;
 }
 
 /* ---- checksums ---- */
+
+static int ok_cell(const struct h_cell *c)
+{
+	return c->done && c->res.ok;
+}
 
 long h_checksum_check(const struct h_cell *cells, long n, FILE *out)
 {
 	/* Sorted by checksum key, then checksum, then matrix order: within a
 	 * point, equal checksums form runs, and the longest run (the earliest
 	 * on a tie) is the expected checksum. When one runtime is wrong, that
-	 * names the one runtime, not everybody else. */
-	struct order o = { cells, 0, 1 };
+	 * names the one runtime, not everybody else. Warm-ups count: they
+	 * did the same work. */
+	struct order o = { cells, 0, 1, NULL };
 	long k;
-	long *idx = sorted(cells, n, &o, 1, &k);
+	long *idx = sorted(cells, n, &o, ok_cell, &k);
 	long *ref = malloc((n > 0 ? (size_t)n : 1) * sizeof *ref);
 	long *votes = malloc((n > 0 ? (size_t)n : 1) * sizeof *votes);
 	if (!idx || !ref || !votes) {
@@ -376,10 +873,10 @@ long h_checksum_check(const struct h_cell *cells, long n, FILE *out)
 			continue;
 		char params[1024];
 		fprintf(out,
-		        "concbench: checksum mismatch: %s %s %s rep %d got 0x%016llx, expected "
+		        "concbench: checksum mismatch: %s %s %s %s%d got 0x%016llx, expected "
 		        "0x%016llx (as %ld cell(s) got, e.g. %s rep %d)\n",
 		        c->rt->name, c->wl->name, h_cell_params_str(c, ' ', 0, params, sizeof params),
-		        c->rep, (unsigned long long)c->res.checksum,
+		        c->warmup ? "warm-up " : "rep ", c->rep, (unsigned long long)c->res.checksum,
 		        (unsigned long long)r->res.checksum, votes[i], r->rt->name, r->rep);
 		bad++;
 	}

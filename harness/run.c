@@ -1,13 +1,25 @@
 /* run.c — `concbench run`: checks the parameters against the selected
  * runtimes and workloads, builds the matrix, prepares the output folder,
- * then runs every cell in its own child and writes the results. */
+ * then runs every cell in its own child and writes the results.
+ *
+ * Long runs: the first SIGINT or SIGTERM lets the running cell finish and
+ * stops there; a second one kills that cell (which is then not recorded,
+ * so a resume runs it again). Either way every finished cell is on disk,
+ * summary.csv is written over them, and run.json says "partial".
+ * `--resume DIR` rebuilds the same matrix from DIR/run.json, reads back
+ * DIR/results.jsonl, runs only the cells missing from it (each point's
+ * warm-up again first, since the machine has gone cold), appends, and
+ * rewrites the summary over everything.
+ */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -135,17 +147,20 @@ static void matrix_free(struct matrix *m)
 	m->n = 0;
 }
 
-/* runtime × workload × point × rep, reps innermost so a point's reps run
- * back to back. pass 0 counts, pass 1 fills. */
+/* runtime × workload × point × placement × (warm-ups, then reps), reps
+ * innermost so a point's reps run back to back right after its warm-up.
+ * pass 0 counts, pass 1 fills. */
 static int build_matrix(const struct h_run_opts *o, const struct h_set *ssets,
-                        const struct workload *const *sowner, int nssets, struct matrix *m)
+                        const struct workload *const *sowner, int nssets,
+                        const struct h_place *places, const struct h_place *splaces,
+                        int nplaces, hwloc_const_cpuset_t client, struct matrix *m)
 {
 	struct h_set *sets = calloc((size_t)(nssets + o->nsets) + 1, sizeof *sets);
 	if (!sets) {
 		h_error("out of memory");
 		return -1;
 	}
-	long total = 0;
+	long total = 0, per_point = (long)nplaces * (o->reps + o->warmup);
 	int rc = 0;
 	for (int pass = 0; pass < 2 && rc == 0; pass++) {
 		long at = 0;
@@ -163,30 +178,38 @@ static int build_matrix(const struct h_run_opts *o, const struct h_set *ssets,
 				int np = h_plist_count(&pl);
 				long points = h_sweep_count(&pl, sets, ns);
 				if (pass == 0 &&
-				    (points == 0 || points > (H_MAX_CELLS - total) / o->reps)) {
+				    (points == 0 || points > (H_MAX_CELLS - total) / per_point)) {
 					h_error("the matrix has more than %d cells; sweep fewer values",
 					        H_MAX_CELLS);
 					rc = -1;
 					break;
 				}
 				if (pass == 0) {
-					total += points * o->reps;
+					total += points * per_point;
 					continue;
 				}
 				for (long p = 0; p < points && rc == 0; p++) {
-					for (int rep = 1; rep <= o->reps; rep++) {
-						struct h_cell *c = &m->cells[at];
-						c->rt = o->rts[r];
-						c->wl = o->wls[w];
-						c->rep = rep;
-						c->params = calloc(np > 0 ? (size_t)np : 1, sizeof *c->params);
-						if (!c->params) {
-							h_error("out of memory");
-							rc = -1;
-							break;
+					for (int pi = 0; pi < nplaces && rc == 0; pi++) {
+						for (int k = 0; k < o->warmup + o->reps; k++) {
+							struct h_cell *c = &m->cells[at];
+							c->rt = o->rts[r];
+							c->wl = o->wls[w];
+							/* A server workload runs beside its
+							 * client: its own placements. */
+							c->place = c->wl->load ? &splaces[pi] : &places[pi];
+							c->client_cpus = c->wl->load ? client : NULL;
+							c->warmup = k < o->warmup;
+							c->rep = c->warmup ? k + 1 : k - o->warmup + 1;
+							c->params = calloc(np > 0 ? (size_t)np : 1,
+							                   sizeof *c->params);
+							if (!c->params) {
+								h_error("out of memory");
+								rc = -1;
+								break;
+							}
+							m->n = ++at;
+							h_sweep_point(&pl, sets, ns, p, c->params, &c->setmask);
 						}
-						m->n = ++at;
-						h_sweep_point(&pl, sets, ns, p, c->params, &c->setmask);
 					}
 				}
 			}
@@ -201,6 +224,59 @@ static int build_matrix(const struct h_run_opts *o, const struct h_set *ssets,
 	}
 	free(sets);
 	return rc;
+}
+
+/* ---- placements ---- */
+
+/* --placement's list resolved against the topology, or one unpinned
+ * placement (not named in the params) when none was given. */
+static int resolve_places(const struct h_run_opts *o, hwloc_topology_t topo,
+                          hwloc_const_cpuset_t cpuset, const char *who, struct h_place **out,
+                          int *n)
+{
+	char **names = NULL;
+	int count = 1;
+	*out = NULL;
+	*n = 0;
+	if (o->placements) {
+		count = h_split_list(o->placements, &names);
+		if (count < 0) {
+			h_error("empty placement in --placement '%s'", o->placements);
+			return -1;
+		}
+	}
+	struct h_place *p = calloc((size_t)count, sizeof *p);
+	if (!p) {
+		h_strv_free(names);
+		h_error("out of memory");
+		return -1;
+	}
+	int rc = 0;
+	for (int i = 0; i < count && rc == 0; i++) {
+		const char *name = names ? names[i] : "unpinned";
+		char err[300];
+		for (int j = 0; j < i; j++)
+			if (strcmp(p[j].name, name) == 0) {
+				h_error("placement '%s' given twice in --placement", name);
+				rc = -1;
+			}
+		if (rc == 0 && h_placement_resolve(topo, cpuset, name, &p[i], err, sizeof err) < 0) {
+			h_error("%s%s", err, who);
+			rc = -1;
+		}
+		p[i].given = names != NULL;
+		*n = i + 1;
+	}
+	h_strv_free(names);
+	*out = p;
+	return rc;
+}
+
+static void places_free(struct h_place *p, int n)
+{
+	for (int i = 0; i < n; i++)
+		h_placement_free(&p[i]);
+	free(p);
 }
 
 /* ---- CPUs ---- */
@@ -236,6 +312,33 @@ static int choose_cpus(const struct h_run_opts *o, hwloc_topology_t topo, hwloc_
 	}
 	free(allowed_s);
 	return rc;
+}
+
+/* The server workloads' split of the CPUs: the load generator on
+ * --client-cpus (default: the last CPU of the run), the server on the
+ * rest, or on all of them, shared, when nothing is left. */
+static int split_client(const struct h_run_opts *o, hwloc_topology_t topo,
+                        hwloc_const_cpuset_t cpuset, hwloc_bitmap_t client, hwloc_bitmap_t server)
+{
+	hwloc_const_cpuset_t allowed = hwloc_topology_get_allowed_cpuset(topo);
+	if (o->client_cpus) {
+		char *allowed_s = NULL;
+		if (hwloc_bitmap_list_asprintf(&allowed_s, allowed) < 0)
+			allowed_s = NULL;
+		int bad = h_parse_cpus(o->client_cpus, client) < 0;
+		if (bad || !hwloc_bitmap_isincluded(client, allowed) || hwloc_bitmap_iszero(client))
+			h_error("bad --client-cpus '%s' (OS CPU indexes like 3 or 2-3; allowed: %s)",
+			        o->client_cpus, allowed_s ? allowed_s : "?");
+		free(allowed_s);
+		if (bad || !hwloc_bitmap_isincluded(client, allowed) || hwloc_bitmap_iszero(client))
+			return -1;
+	} else {
+		hwloc_bitmap_only(client, (unsigned)hwloc_bitmap_last(cpuset));
+	}
+	hwloc_bitmap_andnot(server, cpuset, client);
+	if (hwloc_bitmap_iszero(server))
+		hwloc_bitmap_copy(server, cpuset);
+	return 0;
 }
 
 /* ---- the output folder ---- */
@@ -359,15 +462,205 @@ static int prepare_out(const char *given, char *dir, size_t len)
 	return 0;
 }
 
-/* ---- running ---- */
+/* ---- run.json: the plan and how far it got ---- */
 
-static void progress(const struct h_cell *c, long i, long n)
+static void stamp(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+struct progress_state {
+	long cells, done, failed; /* counting reps, not warm-ups */
+	int resumed;
+	char started[32];
+};
+
+/* Written to a temporary name and renamed, so a reader (or a resume after
+ * a crash) never sees half of it. status: running, complete or partial. */
+static int write_run_json(const char *dir, const struct h_run_opts *o,
+                          const struct progress_state *ps, const char *status)
+{
+	char tmp[4200], final[4200], now[32];
+	snprintf(tmp, sizeof tmp, "%s/.run.json.tmp", dir);
+	snprintf(final, sizeof final, "%s/run.json", dir);
+	stamp(now, sizeof now);
+	FILE *f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	fputs("{\n  \"schema\": \"concbench-run/1\",\n  \"status\": ", f);
+	h_json_str(f, status);
+	fputs(",\n  \"args\": [", f);
+	for (int i = 0; i < o->run_argc; i++) {
+		fputs(i ? ", " : "", f);
+		h_json_str(f, o->run_argv[i]);
+	}
+	fprintf(f, "],\n  \"cells\": %ld,\n  \"cells_done\": %ld,\n  \"cells_failed\": %ld,\n"
+	           "  \"resumed\": %d,\n  \"started\": ",
+	        ps->cells, ps->done, ps->failed, ps->resumed);
+	h_json_str(f, ps->started);
+	fputs(",\n  \"updated\": ", f);
+	h_json_str(f, now);
+	fputs("\n}\n", f);
+	int err = 0;
+	if (fflush(f) != 0 || ferror(f))
+		err = -(errno ? errno : EIO);
+	else if (fsync(fileno(f)) != 0)
+		err = -errno;
+	if (fclose(f) != 0 && !err)
+		err = -errno;
+	if (!err && rename(tmp, final) != 0)
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+/* The previous session's run.json fields a resume continues from. */
+static int resume_cb(void *ctx, const char *path, enum h_jtype t, const char *s)
+{
+	struct progress_state *ps = ctx;
+	if (t == H_JNUM && strcmp(path, "resumed") == 0)
+		ps->resumed = atoi(s);
+	else if (t == H_JSTR && strcmp(path, "started") == 0)
+		snprintf(ps->started, sizeof ps->started, "%s", s);
+	return 0;
+}
+
+/* Reads DIR/results.jsonl back into the matrix. Warm-up lines are not
+ * restored: a point that still misses reps gets a fresh warm-up. */
+static int restore(const char *path, struct matrix *m, long *restored, long *stray)
+{
+	FILE *f = fopen(path, "re");
+	if (!f) {
+		h_error("cannot resume: cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	long lineno = 0, hint = 0;
+	int rc = 0;
+	*restored = *stray = 0;
+	for (ssize_t len; (len = getline(&line, &cap, f)) > 0;) {
+		lineno++;
+		if (line[len - 1] != '\n') {
+			/* A line cut short by a crash mid-write: the cell reruns. */
+			(*stray)++;
+			break;
+		}
+		long i = h_results_restore(line, m->cells, m->n, hint);
+		if (i == -ENOMEM) {
+			h_error("out of memory");
+			rc = -1;
+			break;
+		}
+		if (i < 0) {
+			(*stray)++;
+			continue;
+		}
+		if (m->cells[i].warmup) {
+			m->cells[i].done = 0; /* see above */
+			continue;
+		}
+		(*restored)++;
+		hint = i + 1;
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+/* ---- signals ---- */
+
+static volatile sig_atomic_t stop_sig, kill_sent;
+
+static void on_signal(int sig)
+{
+	static const char first[] =
+		"\nconcbench: stopping after the current cell (signal again to stop it now)\n";
+	if (!stop_sig) {
+		stop_sig = sig;
+		ssize_t w = write(STDERR_FILENO, first, sizeof first - 1);
+		(void)w;
+		return;
+	}
+	pid_t p = h_cell_pid;
+	if (p > 0 && !kill_sent) {
+		kill_sent = 1;
+		kill(p, SIGKILL);
+	}
+}
+
+/* ---- progress ---- */
+
+struct bar {
+	int tty;
+	long total, finished; /* cells to run this session, warm-ups included */
+	uint64_t t0_ns;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void describe(const struct h_cell *c, char *buf, size_t len)
 {
 	char params[512];
-	const struct h_cell_result *r = &c->res;
 	h_cell_params_str(c, ' ', 1, params, sizeof params);
-	fprintf(stderr, "[%ld/%ld] %s %s %s%srep %d: ", i, n, c->rt->name, c->wl->name, params,
-	        params[0] ? " " : "", c->rep);
+	snprintf(buf, len, "%s %s %s%s%s %d", c->rt->name, c->wl->name, params,
+	         params[0] ? " " : "", c->warmup ? "warm-up" : "rep", c->rep);
+}
+
+static void fmt_duration(double s, char *buf, size_t len)
+{
+	if (s < 60)
+		snprintf(buf, len, "%.0fs", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%dm%02ds", (int)s / 60, (int)s % 60);
+	else
+		snprintf(buf, len, "%dh%02dm", (int)s / 3600, (int)s % 3600 / 60);
+}
+
+/* On a terminal: one line redrawn in place with the cell count, the
+ * running cell and the time left at the mean pace so far. */
+static void bar_draw(const struct bar *b, const struct h_cell *running)
+{
+	if (!b->tty)
+		return;
+	char what[600], eta[32] = "?";
+	describe(running, what, sizeof what);
+	if (b->finished > 0) {
+		double per = (double)(mono_ns() - b->t0_ns) / 1e9 / (double)b->finished;
+		fmt_duration(per * (double)(b->total - b->finished), eta, sizeof eta);
+	}
+	struct winsize ws;
+	int width = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20 ? ws.ws_col : 80;
+	char line[1024];
+	int n = snprintf(line, sizeof line, "[%ld/%ld] %3ld%% ETA %s  %s", b->finished + 1, b->total,
+	                 b->total ? b->finished * 100 / b->total : 100, eta, what);
+	if (n >= width)
+		line[width - 1] = '\0'; /* no wrap: \r could not redraw it */
+	fprintf(stderr, "\r\033[K%s", line);
+	fflush(stderr);
+}
+
+/* A finished cell: one line each when not on a terminal; on a terminal
+ * only failures get a line of their own (above the bar). */
+static void cell_done(const struct bar *b, const struct h_cell *c)
+{
+	const struct h_cell_result *r = &c->res;
+	if (b->tty && r->ok)
+		return;
+	char what[600];
+	describe(c, what, sizeof what);
+	if (b->tty)
+		fputs("\r\033[K", stderr);
+	fprintf(stderr, "[%ld/%ld] %s: ", b->finished, b->total, what);
 	if (r->ok) {
 		double ns = (double)r->wall_ns;
 		if (ns < 1e6)
@@ -385,24 +678,46 @@ static void progress(const struct h_cell *c, long i, long n)
 	fputc('\n', stderr);
 }
 
+static int same_cell_point(const struct h_cell *a, const struct h_cell *b)
+{
+	if (a->rt != b->rt || a->wl != b->wl || a->place != b->place)
+		return 0;
+	struct h_plist pl = { { a->wl->params, a->rt->params } };
+	return memcmp(a->params, b->params, (size_t)h_plist_count(&pl) * sizeof *a->params) == 0;
+}
+
+/* Whether cell i is a warm-up whose point has every rep done already. */
+static int warmup_needless(const struct matrix *m, long i)
+{
+	if (!m->cells[i].warmup)
+		return 0;
+	for (long j = i + 1; j < m->n && same_cell_point(&m->cells[i], &m->cells[j]); j++)
+		if (!m->cells[j].warmup && !m->cells[j].done)
+			return 0;
+	return 1;
+}
+
 int h_cmd_run(const struct h_run_opts *o)
 {
 	int status = H_EXIT_USAGE;
 	struct h_set *ssets = NULL;
 	const struct workload **sowner = NULL;
-	int nssets = 0;
+	int nssets = 0, nplaces = 0, handlers = 0;
+	struct h_place *places = NULL, *splaces = NULL;
+	int nsplaces = 0;
+	hwloc_bitmap_t client = NULL, server = NULL;
 	struct matrix m = { 0 };
 	hwloc_topology_t topo = NULL;
 	hwloc_bitmap_t cpuset = NULL;
 	FILE *res = NULL;
 	char dir[4096];
+	struct sigaction sa, old_int, old_term;
+	struct progress_state ps = { 0 };
 
 	for (int i = 0; i < o->nsets; i++)
 		if (check_set(o, &o->sets[i], "") < 0)
 			goto out;
 	if (suite_sets(o, &ssets, &sowner, &nssets) < 0)
-		goto out;
-	if (build_matrix(o, ssets, sowner, nssets, &m) < 0)
 		goto out;
 
 	/* Once, before any fork: every child inherits the loaded topology. */
@@ -425,50 +740,163 @@ int h_cmd_run(const struct h_run_opts *o)
 	}
 	if (choose_cpus(o, topo, cpuset) < 0)
 		goto out;
-	if (prepare_out(o->out, dir, sizeof dir) < 0)
+	if (resolve_places(o, topo, cpuset, "", &places, &nplaces) < 0)
 		goto out;
+	int servers = 0;
+	for (int i = 0; i < o->nwls; i++)
+		servers += o->wls[i]->load != NULL;
+	client = hwloc_bitmap_alloc();
+	server = hwloc_bitmap_alloc();
+	if (!client || !server) {
+		h_error("out of memory");
+		status = H_EXIT_FAILED;
+		goto out;
+	}
+	if (servers) {
+		char who[300], cl[128];
+		if (split_client(o, topo, cpuset, client, server) < 0)
+			goto out;
+		hwloc_bitmap_list_snprintf(cl, sizeof cl, client);
+		snprintf(who, sizeof who, " (for the server workloads, whose client has CPU %s: see "
+		         "--client-cpus)", cl);
+		if (resolve_places(o, topo, server, who, &splaces, &nsplaces) < 0)
+			goto out;
+	}
+	if (build_matrix(o, ssets, sowner, nssets, places, splaces, nplaces, client, &m) < 0)
+		goto out;
+
+	char path[4200];
+	long restored = 0;
+	if (o->resume) {
+		snprintf(dir, sizeof dir, "%s", o->resume);
+		snprintf(path, sizeof path, "%s/run.json", dir);
+		char *text = NULL;
+		FILE *f = fopen(path, "re");
+		size_t cap = 0;
+		if (f && getdelim(&text, &cap, '\0', f) > 0)
+			h_json_walk(text, resume_cb, &ps);
+		free(text);
+		if (f)
+			fclose(f);
+		ps.resumed++;
+		snprintf(path, sizeof path, "%s/results.jsonl", dir);
+		long stray;
+		if (restore(path, &m, &restored, &stray) < 0)
+			goto out;
+		if (stray)
+			h_error("warning: %ld line(s) of %s match no cell of the plan (ignored)", stray,
+			        path);
+	} else if (prepare_out(o->out, dir, sizeof dir) < 0) {
+		goto out;
+	}
 
 	status = H_EXIT_FAILED; /* from here on, trouble is a failed run */
-	int rc = h_manifest_write(dir, o->argc, o->argv, topo, cpuset);
+	char mname[64] = "manifest.json";
+	if (o->resume)
+		snprintf(mname, sizeof mname, "manifest-resume-%d.json", ps.resumed);
+	int rc = h_manifest_write_named(dir, mname, o->argc, o->argv, topo, cpuset);
 	if (rc < 0) {
-		h_error("cannot write %s/manifest.json: %s", dir, strerror(-rc));
+		h_error("cannot write %s/%s: %s", dir, mname, strerror(-rc));
 		goto out;
 	}
-	char path[4200];
 	snprintf(path, sizeof path, "%s/results.jsonl", dir);
-	res = fopen(path, "wxe");
+	res = fopen(path, o->resume ? "ae" : "wxe");
 	if (!res) {
-		h_error("cannot create %s: %s", path, strerror(errno));
+		h_error("cannot %s %s: %s", o->resume ? "append to" : "create", path, strerror(errno));
 		goto out;
 	}
 
-	long failed = 0;
+	struct bar b = { .tty = isatty(STDERR_FILENO), .t0_ns = mono_ns() };
+	const char *term = getenv("TERM");
+	if (term && strcmp(term, "dumb") == 0)
+		b.tty = 0;
 	for (long i = 0; i < m.n; i++) {
+		const struct h_cell *c = &m.cells[i];
+		if (!c->warmup) {
+			ps.cells++;
+			ps.done += c->done;
+			ps.failed += c->done && !c->res.ok;
+		}
+		b.total += !c->done && !warmup_needless(&m, i);
+	}
+	if (!ps.started[0])
+		stamp(ps.started, sizeof ps.started);
+	rc = write_run_json(dir, o, &ps, "running");
+	if (rc < 0) {
+		h_error("cannot write %s/run.json: %s", dir, strerror(-rc));
+		goto out;
+	}
+	if (o->resume)
+		fprintf(stderr, "concbench: resuming %s: %ld of %ld cells done, %ld to run\n", dir,
+		        ps.done, ps.cells, ps.cells - ps.done);
+
+	stop_sig = kill_sent = 0;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	handlers = 1;
+
+	long warm_failed = 0;
+	for (long i = 0; i < m.n && !stop_sig; i++) {
 		struct h_cell *c = &m.cells[i];
-		h_cell_run(c, topo, cpuset, o->timeout_s);
-		failed += !c->res.ok;
+		if (c->done || warmup_needless(&m, i))
+			continue;
+		bar_draw(&b, c);
+		h_cell_run(c, topo, o->timeout_s);
+		if (kill_sent) {
+			c->done = 0; /* stopped by us, not a result: a resume reruns it */
+			break;
+		}
+		b.finished++;
 		rc = h_results_append(res, c);
 		if (rc < 0) {
 			h_error("cannot write %s: %s", path, strerror(-rc));
 			goto out;
 		}
-		progress(c, i + 1, m.n);
+		if (c->warmup) {
+			warm_failed += !c->res.ok;
+		} else {
+			ps.done++;
+			ps.failed += !c->res.ok;
+		}
+		cell_done(&b, c);
 	}
+	if (b.tty)
+		fputs("\r\033[K", stderr);
 
-	int ok = failed == 0;
+	int ok = ps.failed == 0;
+	int partial = ps.done < ps.cells;
 	rc = h_summary_write(dir, m.cells, m.n);
 	if (rc < 0) {
-		h_error("cannot write %s/summary.csv: %s", dir, strerror(-rc));
+		h_error("cannot write the summary in %s: %s", dir, strerror(-rc));
 		ok = 0;
 	}
 	long bad = h_checksum_check(m.cells, m.n, stderr);
 	if (bad)
 		ok = 0;
-	if (failed)
-		h_error("%ld of %ld cells failed (see %s)", failed, m.n, path);
+	rc = write_run_json(dir, o, &ps, partial ? "partial" : "complete");
+	if (rc < 0) {
+		h_error("cannot write %s/run.json: %s", dir, strerror(-rc));
+		ok = 0;
+	}
+	if (ps.failed)
+		h_error("%ld of %ld cells failed (see %s)", ps.failed, ps.cells, path);
+	if (warm_failed)
+		h_error("%ld warm-up cell(s) failed (see %s)", warm_failed, path);
+	if (partial) {
+		h_error("interrupted: %ld of %ld cells done; the run is partial (resume with: "
+		        "concbench run --resume %s)", ps.done, ps.cells, dir);
+		ok = 0;
+	}
 	printf("%s\n", dir);
 	status = ok ? H_EXIT_OK : H_EXIT_FAILED;
 out:
+	if (handlers) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+	}
 	if (res && fclose(res) != 0 && status == H_EXIT_OK) {
 		h_error("cannot write %s/results.jsonl: %s", dir, strerror(errno));
 		status = H_EXIT_FAILED;
@@ -478,6 +906,12 @@ out:
 	free(ssets);
 	free(sowner);
 	matrix_free(&m);
+	places_free(places, nplaces);
+	places_free(splaces, nsplaces);
+	if (client)
+		hwloc_bitmap_free(client);
+	if (server)
+		hwloc_bitmap_free(server);
 	if (cpuset)
 		hwloc_bitmap_free(cpuset);
 	if (topo)

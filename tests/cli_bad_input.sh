@@ -8,8 +8,9 @@ T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
 mkdir "$T/cwd" && cd "$T/cwd" || exit 1 # a default results/ would land here
 fails=0
-RTS='threads, pool, epoll, coro, coro-ucontext, all'
-WLS='cpu, sleep, pingpong, all'
+# The registries, as `list` names them (other tests check `list` itself).
+RTS="$("$BIN" list | awk '$1 == "runtime" { print $2 }' | paste -sd, - | sed 's/,/, /g'), all"
+WLS="$("$BIN" list | awk '$1 == "workload" { print $2 }' | paste -sd, - | sed 's/,/, /g'), all"
 
 fail() {
 	echo "FAIL: $*"
@@ -41,7 +42,7 @@ usage() {
 R="run --runtime threads --workload cpu --reps 1 --timeout 10"
 
 # Commands and options.
-usage "unknown command 'frobnicate' (choose from: run, list, plot, help)" frobnicate
+usage "unknown command 'frobnicate' (choose from: run, serve, list, plot, help)" frobnicate
 usage "missing command" 
 usage "unknown option '--frob' for run (choose from: --runtime," $R --frob
 usage "unexpected argument 'extra'" $R extra
@@ -97,6 +98,28 @@ usage "bad --cpus '0,,1'" $R --cpus 0,,1
 usage "bad --cpus '-1'" $R --cpus -1
 usage "CPU 4095 in --cpus '0,4095' is not available (allowed: " $R --cpus 0,4095
 
+# Placements: an unknown name, an empty item, twice; one this machine's
+# topology cannot offer is checked in cli_placement.sh.
+PL='same-core, cross-core, unpinned, smt-sibling, same-l3, cross-l3, cross-package'
+usage "unknown placement 'diagonal' (choose from: $PL)" $R --placement diagonal
+usage "unknown placement 'diagonal' (choose from: $PL)" $R --placement same-core,diagonal
+usage "empty placement in --placement 'same-core,' (choose from: $PL)" $R --placement same-core,
+usage "empty placement in --placement ''" $R --placement ''
+usage "placement 'unpinned' given twice in --placement" $R --placement unpinned,unpinned
+usage "bad --warmup '-1' (a whole number from 0 to 100)" $R --warmup -1
+usage "bad --warmup '101' (a whole number from 0 to 100)" $R --warmup 101
+usage "bad --client-cpus 'x'" run --runtime epoll --workload echo --client-cpus x
+usage "bad --client-cpus '4095'" run --runtime epoll --workload echo --client-cpus 4095
+
+# --resume: a folder with a plan, and no other option but --timeout.
+usage "cannot resume '$T/none': no such results folder" run --resume "$T/none"
+mkdir "$T/noplan"
+usage "cannot resume '$T/noplan': no run.json in it" run --resume "$T/noplan"
+mkdir "$T/badplan" && echo '{"args": 5}' >"$T/badplan/run.json"
+usage "cannot resume '$T/badplan': $T/badplan/run.json has no readable plan" run --resume "$T/badplan"
+usage "--resume takes no other options but --timeout" run --resume "$T/noplan" --reps 2
+usage "option '--resume' needs a value" run --resume
+
 # A missing option argument.
 usage "option '--reps' needs a value" $R --reps
 usage "option '--runtime' needs a value" run --runtime --workload cpu
@@ -131,7 +154,9 @@ for args in --help -h help "help run" "run --help"; do
 		fail "concbench $args: want exit 0 and usage on stdout"
 	fi
 done
-grep -q -- '--timeout SEC' "$T/out" || fail "run --help does not list --timeout"
+for opt in '--timeout SEC' '--placement LIST' '--resume DIR' '--warmup N' '--client-cpus LIST'; do
+	grep -q -- "$opt" "$T/out" || fail "run --help does not list $opt"
+done
 if ! "$BIN" --version >"$T/out" 2>"$T/err" || ! grep -q '^concbench [0-9].*commit ' "$T/out"; then
 	fail "concbench --version: want exit 0 and 'concbench N (commit ...)'"
 fi
@@ -146,7 +171,10 @@ for wl in cpu sleep pingpong; do
 done
 grep -q '^workload  *cpu .*tasks=64 \[1\.\.1000000 tasks\]' "$T/out" ||
 	fail "list does not show cpu's tasks default and range"
-[ "$(grep -c . "$T/out")" -eq 8 ] || fail "list: want 8 lines, got $(grep -c . "$T/out")"
+nrt=$(echo "$RTS" | tr , '\n' | grep -vc ' all$')
+nwl=$(echo "$WLS" | tr , '\n' | grep -vc ' all$')
+[ "$(grep -c . "$T/out")" -eq $((nrt + nwl)) ] ||
+	fail "list: want $((nrt + nwl)) lines, got $(grep -c . "$T/out")"
 
 if [ "$fails" -ne 0 ]; then
 	echo "$fails check(s) failed"

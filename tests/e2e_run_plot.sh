@@ -1,9 +1,10 @@
 #!/bin/sh
 # e2e_run_plot.sh BINARY SOURCE_DIR — a tiny full matrix (every runtime ×
-# every workload) end to end: exit status, manifest.json, every field of
-# every results.jsonl line, equal checksums across runtimes, summary.csv,
-# then `plot`. Also: a cell past --timeout is killed and recorded, and an
-# existing non-empty --out is refused.
+# every workload) end to end: exit status, manifest.json, run.json, every
+# field of every results.jsonl line (counters, memory, CPUs used), equal
+# checksums across runtimes, summary.csv and summary.json, then `plot`.
+# Also: a cell past --timeout is killed and recorded, and an existing
+# non-empty --out is refused.
 BIN=$1
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
@@ -15,27 +16,46 @@ die() {
 	exit 1
 }
 
-# ---- the tiny matrix: 5 runtimes × 3 workloads × 1 rep ----
-timeout 120 "$BIN" run --runtime all --workload all --set tasks=4 --set work=2000 \
-	--set ms=5 --set rounds=1000 --reps 1 --out "$T/r" >"$T/out" 2>"$T/err"
+# ---- the tiny matrix: every runtime × every workload × 1 rep ----
+# No warm-up, so every cell is a rep (cli_resume.sh covers warm-ups).
+RTS=$("$BIN" list | awk '$1 == "runtime" { print $2 }' | paste -sd, -)
+WLS=$("$BIN" list | awk '$1 == "workload" { print $2 }' | paste -sd, -)
+NCELLS=$(($(echo "$RTS" | tr , '\n' | wc -l) * $(echo "$WLS" | tr , '\n' | wc -l)))
+timeout 240 "$BIN" run --runtime all --workload all --set tasks=4 --set work=2000 \
+	--set ms=5 --set rounds=1000 --reps 1 --warmup 0 --out "$T/r" >"$T/out" 2>"$T/err"
 rc=$?
 [ "$rc" -eq 0 ] || { cat "$T/err"; die "run exited $rc, want 0"; }
 [ "$(cat "$T/out")" = "$T/r" ] || die "run printed '$(cat "$T/out")' on stdout, want the output folder"
-[ "$(grep -c '^\[[0-9]*/15\] .*: ok ' "$T/err")" -eq 15 ] ||
-	{ cat "$T/err"; die "want 15 progress lines '[i/15] ... : ok' on stderr"; }
+[ "$(grep -c "^\[[0-9]*/$NCELLS\] .*: ok " "$T/err")" -eq "$NCELLS" ] ||
+	{ cat "$T/err"; die "want $NCELLS progress lines '[i/$NCELLS] ... : ok' on stderr"; }
 [ -s "$T/r/manifest.json" ] || die "no manifest.json"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/r/manifest.json" ||
 	die "manifest.json is not JSON"
 
-python3 - "$T/r/results.jsonl" <<'EOF' || die "results.jsonl is wrong"
+cat >"$T/run.py" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+n = int(sys.argv[2])
+assert r["status"] == "complete", r["status"]
+assert r["cells"] == n and r["cells_done"] == n and r["cells_failed"] == 0, r
+assert r["args"][:3] == ["run", "--runtime", "all"], r["args"]
+PY
+python3 "$T/run.py" "$T/r/run.json" "$NCELLS" || die "run.json is wrong"
+
+cat >"$T/results.py" <<'PY'
 import json, re, sys
-FIELDS = ["runtime", "workload", "params", "rep", "ok", "error", "checksum", "wall_ns",
+FIELDS = ["runtime", "workload", "params", "placement", "cpus_bound", "cpu_a", "cpu_b",
+          "client_cpus_bound", "rep", "warmup", "ok", "error", "checksum", "wall_ns",
           "cpu_user_ns", "cpu_sys_ns", "ctx_voluntary", "ctx_involuntary", "rss_peak_kib",
-          "tasks_reached", "limit", "metrics"]
-PARAMS = {"cpu": {"tasks": 4, "work": 2000}, "sleep": {"tasks": 4, "ms": 5},
-          "pingpong": {"rounds": 1000}}
+          "tasks_reached", "limit", "metrics", "metric_units", "counters",
+          "counters_unavailable", "counters_user_only", "threads_at_read", "mem",
+          "create_ns_per_task", "cpus_used", "switch_count_check", "client_cpus_used"]
+COUNTERS = ["task_clock", "context_switches", "cpu_migrations", "page_faults", "cycles",
+            "instructions", "cache_misses"]
+SET = {"tasks": 4, "work": 2000, "ms": 5, "rounds": 1000}
+rts, wls = sys.argv[2].split(","), sys.argv[3].split(",")
 lines = open(sys.argv[1]).read().splitlines()
-assert len(lines) == 15, f"{len(lines)} lines, want 15"
+assert len(lines) == len(rts) * len(wls), f"{len(lines)} lines, want {len(rts) * len(wls)}"
 cells = [json.loads(l) for l in lines]
 seen, sums = set(), {}
 for c in cells:
@@ -43,41 +63,56 @@ for c in cells:
     assert list(c) == FIELDS, f"{where}: fields {list(c)}"
     assert c["ok"] is True and c["error"] is None, f'{where}: {c["error"]}'
     assert re.fullmatch(r"0x[0-9a-f]{16}", c["checksum"]), f"{where}: checksum {c['checksum']}"
-    assert c["rep"] == 1
-    for k in FIELDS[7:14]:
+    assert c["rep"] == 1 and c["warmup"] is False
+    assert c["placement"] == "unpinned" and c["cpu_a"] == -1 and c["cpu_b"] == -1
+    for k in FIELDS[13:20]:
         assert isinstance(c[k], int) and c[k] >= 0, f"{where}: {k}={c[k]!r}"
     assert c["wall_ns"] > 0 and c["rss_peak_kib"] > 0
     assert c["cpu_user_ns"] + c["cpu_sys_ns"] > 0
     assert c["tasks_reached"] >= 1
     assert c["limit"] is None
-    # The workload's parameters first, as set, then the runtime's.
-    wp = PARAMS[c["workload"]]
-    assert list(c["params"])[:len(wp)] == list(wp), f"{where}: params {c['params']}"
     for k, v in c["params"].items():
         assert isinstance(v, int), f"{where}: param {k}={v!r}"
-        if k in wp:
-            assert v == wp[k], f"{where}: {k}={v}, want {wp[k]}"
+        if k in SET:
+            assert v == SET[k], f"{where}: {k}={v}, want {SET[k]}"
     assert isinstance(c["metrics"], dict) and c["metrics"], f"{where}: no metrics"
+    assert list(c["metric_units"]) == list(c["metrics"]), f"{where}: units"
     for k, v in c["metrics"].items():
         assert isinstance(v, (int, float)), f"{where}: metric {k}={v!r}"
+    # Every counter: a number, or null with the reason.
+    assert list(c["counters"]) == COUNTERS, f"{where}: counters {list(c['counters'])}"
+    for k, v in c["counters"].items():
+        if v is None:
+            assert c["counters_unavailable"].get(k), f"{where}: {k} null without a reason"
+        else:
+            assert k not in c["counters_unavailable"] and v >= 0, f"{where}: {k}={v}"
+    assert c["cpus_used"], f"{where}: no cpus_used"
+    # sleep reports its peak: memory there, with where the kernel's came from.
+    if c["workload"] == "sleep":
+        m = c["mem"]
+        assert m and m["rss_kib"] > 0 and m["method"], f"{where}: mem {m}"
+        assert m["user_kib"] is not None and m["kernel_kib"] is not None, f"{where}: mem {m}"
+        assert c["create_ns_per_task"] is None or c["create_ns_per_task"] > 0
+    if "ns_per_switch" in c["metrics"]:
+        assert c["switch_count_check"], f"{where}: no switch_count_check"
     seen.add((c["runtime"], c["workload"]))
     sums.setdefault(c["workload"], set()).add(c["checksum"])
-rts = {"threads", "pool", "epoll", "coro", "coro-ucontext"}
-assert seen == {(r, w) for r in rts for w in PARAMS}, f"cells: {sorted(seen)}"
+assert seen == {(r, w) for r in rts for w in wls}, f"cells: {sorted(seen)}"
 for w, s in sums.items():
     assert len(s) == 1, f"{w}: checksums differ across runtimes: {s}"
-EOF
+PY
+python3 "$T/results.py" "$T/r/results.jsonl" "$RTS" "$WLS" || die "results.jsonl is wrong"
 
-python3 - "$T/r/summary.csv" <<'EOF' || die "summary.csv is wrong"
+cat >"$T/summary.py" <<'PY'
 import sys
 lines = open(sys.argv[1]).read().splitlines()
-assert lines[0] == "runtime,workload,params,metric,unit,n,median,min,max", lines[0]
+assert lines[0] == "runtime,workload,params,metric,unit,n,median,min,max,cov,noisy", lines[0]
 rows = [l.split(",") for l in lines[1:]]
-assert all(len(r) == 9 for r in rows), "a row without 9 fields"
+assert all(len(r) == 11 for r in rows), "a row without 11 fields"
 core = ["wall_ns", "cpu_user_ns", "cpu_sys_ns", "ctx_voluntary", "ctx_involuntary",
         "rss_peak_kib"]
-for rt in ["threads", "pool", "epoll", "coro", "coro-ucontext"]:
-    for wl in ["cpu", "sleep", "pingpong"]:
+for rt in sys.argv[2].split(","):
+    for wl in sys.argv[3].split(","):
         mine = [r for r in rows if r[0] == rt and r[1] == wl]
         metrics = [r[3] for r in mine]
         assert metrics[:6] == core, f"{rt} {wl}: metrics {metrics}"
@@ -86,23 +121,30 @@ for rt in ["threads", "pool", "epoll", "coro", "coro-ucontext"]:
             assert r[5] == "1", f"{rt} {wl} {r[3]}: n={r[5]}"
             lo, med, hi = float(r[7]), float(r[6]), float(r[8])
             assert lo == med == hi, f"{rt} {wl} {r[3]}: one rep, yet {lo} {med} {hi}"
+            # One rep: no coefficient of variation, never noisy.
+            assert r[9] == "" and r[10] == "0", f"{rt} {wl} {r[3]}: cov {r[9]} noisy {r[10]}"
         assert mine[0][4] == "ns" and mine[5][4] == "KiB"
         want = {"cpu": "tasks=4;work=2000", "sleep": "tasks=4;ms=5",
-                "pingpong": "rounds=1000"}[wl]
+                "pingpong": "rounds=1000"}.get(wl, "")
         assert mine[0][2].startswith(want), f"{rt} {wl}: params {mine[0][2]}"
-EOF
+PY
+python3 "$T/summary.py" "$T/r/summary.csv" "$RTS" "$WLS" || die "summary.csv is wrong"
+python3 -c 'import json,sys; s = json.load(open(sys.argv[1])); assert s["rows"]' \
+	"$T/r/summary.json" || die "summary.json is not JSON with rows"
+[ "$(head -1 "$T/r/fits.csv")" = "runtime,workload,params,metric,unit,n,slope,intercept,r2" ] ||
+	die "no fits.csv header"
 
 # ---- results are never overwritten ----
 "$BIN" run --runtime threads --workload cpu --reps 1 --out "$T/r" >"$T/out" 2>"$T/err"
 rc=$?
 [ "$rc" -eq 2 ] || die "a run into the non-empty $T/r exited $rc, want 2"
 grep -q "output folder '$T/r' is not empty" "$T/err" || die "no 'not empty' message"
-[ "$(wc -l <"$T/r/results.jsonl")" -eq 15 ] || die "the refused run touched results.jsonl"
+[ "$(wc -l <"$T/r/results.jsonl")" -eq "$NCELLS" ] || die "the refused run touched results.jsonl"
 
 # ---- a cell past --timeout is killed and recorded ----
 start=$(date +%s)
 timeout 60 "$BIN" run --runtime threads --workload sleep --set tasks=2 --set ms=3000 \
-	--timeout 1 --reps 1 --out "$T/slow" >"$T/out" 2>"$T/err"
+	--timeout 1 --reps 1 --warmup 0 --out "$T/slow" >"$T/out" 2>"$T/err"
 rc=$?
 took=$(($(date +%s) - start))
 [ "$rc" -eq 1 ] || { cat "$T/err"; die "a timed-out run exited $rc, want 1"; }
@@ -111,7 +153,7 @@ grep -q '"ok":false,"error":"timeout","checksum":null' "$T/slow/results.jsonl" |
 	die "results.jsonl does not record the timeout: $(cat "$T/slow/results.jsonl")"
 grep -q '^\[1/1\] threads sleep tasks=2 ms=3000 rep 1: FAILED: timeout$' "$T/err" ||
 	die "no progress line for the timeout: $(cat "$T/err")"
-[ "$(head -1 "$T/slow/summary.csv")" = "runtime,workload,params,metric,unit,n,median,min,max" ] ||
+[ "$(head -1 "$T/slow/summary.csv")" = "runtime,workload,params,metric,unit,n,median,min,max,cov,noisy" ] ||
 	die "a failed run still writes summary.csv"
 
 # ---- plot ----

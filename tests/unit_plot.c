@@ -129,18 +129,18 @@ static long dat_offset(const char *dir, const char *name, const char *prefix)
  * other workloads and metrics must be ignored. */
 static const char summary[] =
 	H_SUMMARY_HEADER "\n"
-	"threads,pingpong,rounds=1000,ns_per_switch,ns,5,9999,9000,11000\n"
-	"threads,pingpong,rounds=100000,ns_per_switch,ns,5,2100,1900,2600\n"
-	"threads,pingpong,rounds=100000,wall_ns,ns,5,4.2e8,4.1e8,4.4e8\n"
-	"pool,pingpong,rounds=100000;workers=2,ns_per_switch,ns,5,2500,2300,3100\n"
-	"coro,pingpong,rounds=100000;stack_kib=64,ns_per_switch,ns,5,18.5,17.9,21.2\n"
-	"threads,sleep,tasks=100;ms=50,mem_per_task_kib,KiB,3,40.1,36.0,44.5\n"
-	"threads,sleep,tasks=1000;ms=50,mem_per_task_kib,KiB,3,30.4,29.8,31.5\n"
-	"threads,sleep,tasks=10000;ms=50,mem_per_task_kib,KiB,3,28.2,28.0,28.9\n"
-	"coro,sleep,tasks=10000;ms=50;stack_kib=64,mem_per_task_kib,KiB,3,8.3,8.2,8.4\n"
-	"coro,sleep,tasks=100;ms=50;stack_kib=64,mem_per_task_kib,KiB,3,12.0,9.5,14.2\n"
-	"coro,sleep,tasks=1000;ms=50;stack_kib=64,mem_per_task_kib,KiB,3,8.9,8.6,9.4\n"
-	"cpu,cpu,work=1000,iters_per_us,iters/us,5,120,110,130\n";
+	"threads,pingpong,rounds=1000,ns_per_switch,ns,5,9999,9000,11000,0.05,0\n"
+	"threads,pingpong,rounds=100000,ns_per_switch,ns,5,2100,1900,2600,0.05,0\n"
+	"threads,pingpong,rounds=100000,wall_ns,ns,5,4.2e8,4.1e8,4.4e8,0.05,0\n"
+	"pool,pingpong,rounds=100000;workers=2,ns_per_switch,ns,5,2500,2300,3100,0.05,0\n"
+	"coro,pingpong,rounds=100000;stack_kib=64,ns_per_switch,ns,5,18.5,17.9,21.2,0.05,0\n"
+	"threads,sleep,tasks=100;ms=50,mem_per_task_kib,KiB,3,40.1,36.0,44.5,0.05,0\n"
+	"threads,sleep,tasks=1000;ms=50,mem_per_task_kib,KiB,3,30.4,29.8,31.5,0.05,0\n"
+	"threads,sleep,tasks=10000;ms=50,mem_per_task_kib,KiB,3,28.2,28.0,28.9,0.05,0\n"
+	"coro,sleep,tasks=10000;ms=50;stack_kib=64,mem_per_task_kib,KiB,3,8.3,8.2,8.4,0.05,0\n"
+	"coro,sleep,tasks=100;ms=50;stack_kib=64,mem_per_task_kib,KiB,3,12.0,9.5,14.2,0.05,0\n"
+	"coro,sleep,tasks=1000;ms=50;stack_kib=64,mem_per_task_kib,KiB,3,8.9,8.6,9.4,0.05,0\n"
+	"cpu,cpu,work=1000,iters_per_us,iters/us,5,120,110,130,0.05,0\n";
 
 int main(void)
 {
@@ -155,7 +155,7 @@ int main(void)
 	/* A summary with no chart's data draws nothing and is not an error,
 	 * even without gnuplot. */
 	write_file(dir, "summary.csv",
-	           H_SUMMARY_HEADER "\ncpu,cpu,work=1000,iters_per_us,iters/us,5,120,110,130\n");
+	           H_SUMMARY_HEADER "\ncpu,cpu,work=1000,iters_per_us,iters/us,5,120,110,130,0.05,0\n");
 	CHECK(h_plot(dir) == 0);
 	CHECK(!exists(dir, "plots/switch.svg") && !exists(dir, "plots/memory.svg"));
 
@@ -193,8 +193,8 @@ int main(void)
 	rm_tree(sub);
 	write_file(dir, "summary.csv",
 	           H_SUMMARY_HEADER "\n"
-	           "threads,sleep,tasks=1000;ms=50,mem_per_task_kib,KiB,3,30.4,29.8,31.5\n"
-	           "epoll,sleep,tasks=1000;ms=50,mem_per_task_kib,KiB,3,0.9,0.8,1.1\n");
+	           "threads,sleep,tasks=1000;ms=50,mem_per_task_kib,KiB,3,30.4,29.8,31.5,0.05,0\n"
+	           "epoll,sleep,tasks=1000;ms=50,mem_per_task_kib,KiB,3,0.9,0.8,1.1,0.05,0\n");
 	CHECK(h_plot(dir) == 0);
 	check_svg(dir, "plots/memory.svg"); /* one task count: bars */
 	check_png(dir, "plots/memory.png");

@@ -3,10 +3,12 @@
 
 #include "workload.h"
 
-extern const struct workload wl_cpu, wl_sleep, wl_pingpong;
+extern const struct workload wl_cpu, wl_sleep, wl_pingpong, wl_pipepingpong, wl_file, wl_echo,
+	wl_http, wl_mixed;
 
 const struct workload *const wl_registry[] = {
-	&wl_cpu, &wl_sleep, &wl_pingpong, NULL,
+	&wl_cpu, &wl_sleep, &wl_pingpong, &wl_pipepingpong, &wl_file, &wl_echo, &wl_http, &wl_mixed,
+	NULL,
 };
 
 const struct workload *wl_find(const char *name)

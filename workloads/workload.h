@@ -11,7 +11,7 @@
 
 #include "../runtimes/runtime.h"
 
-#define WL_MAX_METRICS 16
+#define WL_MAX_METRICS 32
 
 struct wl_metric {
 	char name[32];

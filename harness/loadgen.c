@@ -1,0 +1,1004 @@
+/* loadgen.c — the load generator of loadgen.h: a single-threaded epoll client
+ * for the echo and HTTP server workloads, closed or open loop, plus the
+ * child process that runs it beside the server.
+ *
+ * Why one thread: the client must be a constant of the experiment and must
+ * not compete with itself; one loop over non-blocking sockets with
+ * edge-triggered epoll costs one epoll_wait per batch of ready connections
+ * and one read and one write per request. Latency is taken with
+ * CLOCK_MONOTONIC (vDSO, ~20 ns). The open-loop schedule is a timerfd armed
+ * at the next intended send time, with the thread's timer slack cut from
+ * the default 50 us to 1 ns so that the wake-up is on time.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "loadgen.h"
+
+#define NS_PER_S 1000000000ull
+#define NS_PER_MS 1000000ull
+#define HDR_MAX 1024            /* longest response head we accept */
+#define BODY_MAX (1 << 20)      /* longest Content-Length we frame */
+#define SCRATCH (64 * 1024)
+#define TICK_CONNECT_NS (10 * NS_PER_MS)
+#define TICK_RUN_NS (100 * NS_PER_MS)
+
+static const char REQ_LIGHT[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+static const char REQ_HEAVY[] = "GET /heavy HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+static const char BODY[] = "Hello, World!";
+#define BODY_LEN (sizeof BODY - 1)
+
+enum { C_CONNECTING, C_RETRY, C_OPEN, C_CLOSED };
+
+struct conn {
+	int fd;
+	int id;
+	int state;
+	int tries;
+	uint64_t retry_at;
+	int64_t total;   /* requests planned here; -1: closed loop until t_end */
+	int64_t due;     /* open loop: requests whose intended time has come */
+	int64_t started; /* requests handed to the connection */
+	int64_t written; /* requests fully written: [written, started) wait to be */
+	size_t wr_off;   /* bytes of request `written` already written */
+	int64_t done;    /* responses completed, good or bad */
+	uint64_t start_ns; /* closed loop: when request `done` was sent */
+	/* The response being read: echo bytes so far, or the HTTP head. */
+	size_t rd_off;
+	int bad;
+	int in_body;
+	size_t body_len, body_off;
+	int last_err; /* connect: the errno of the last attempt */
+	char hdr[HDR_MAX];
+};
+
+struct lg {
+	const struct wl_load *load;
+	struct h_loadgen_result *out;
+	struct conn *c;
+	int n;
+	int ep, tfd;
+	int http, open_loop, phase; /* phase 0: connecting, 1: requests */
+	uint64_t K, next_k;         /* open loop: the schedule's total and next index */
+	uint64_t t_begin, t0, t_end, connect_deadline;
+	uint64_t armed, tick_at;
+	uint64_t last_progress, last_done;
+	int64_t inflight; /* sum of started - done over open connections */
+	int nconnecting, nclosed;
+	int loops;
+	unsigned char scratch[SCRATCH];
+	unsigned char verify[SCRATCH];
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+static void note_error(struct lg *g, const struct conn *c, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void note_error(struct lg *g, const struct conn *c, const char *fmt, ...)
+{
+	if (g->out->error[0])
+		return; /* the first error explains; the rest are counted */
+	char msg[96];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (c)
+		snprintf(g->out->error, sizeof g->out->error, "connection %d: %s", c->id, msg);
+	else
+		snprintf(g->out->error, sizeof g->out->error, "%s", msg);
+}
+
+/* ---- what is sent and expected ---- */
+
+static int is_heavy(const struct lg *g, const struct conn *c, int64_t j)
+{
+	int64_t e = g->load->heavy_every;
+	return g->http && e > 0 && ((int64_t)c->id + j) % e == e - 1;
+}
+
+/* The echo payload of request j on connection c: a splitmix stream, so any
+ * slice can be produced (to send or to check) without storing the message. */
+static uint64_t echo_seed(const struct conn *c, int64_t j)
+{
+	return wl_mix64(((uint64_t)c->id << 40) ^ (uint64_t)j ^ 0x5eed5eed5eedull);
+}
+
+static void pattern(unsigned char *dst, uint64_t seed, uint64_t off, size_t n)
+{
+	while (n) {
+		uint64_t w = wl_mix64(seed + off / 8);
+		size_t b = off % 8, m = 8 - b < n ? 8 - b : n;
+		memcpy(dst, (unsigned char *)&w + b, m);
+		dst += m;
+		off += m;
+		n -= m;
+	}
+}
+
+/* When request j of connection c was meant to start (open loop): request
+ * k = j * conns + c of the whole schedule, at t0 + k / rate. */
+static uint64_t intended_k(const struct lg *g, uint64_t k)
+{
+	return g->t0 + (uint64_t)((unsigned __int128)k * NS_PER_S / (uint64_t)g->load->rate);
+}
+
+static uint64_t intended(const struct lg *g, const struct conn *c, int64_t j)
+{
+	return intended_k(g, (uint64_t)j * (uint64_t)g->n + (uint64_t)c->id);
+}
+
+/* ---- connection life ---- */
+
+static void close_conn(struct lg *g, struct conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd); /* also leaves the epoll set: the fd is never dup'ed */
+	c->fd = -1;
+	if (c->state == C_CONNECTING || c->state == C_RETRY)
+		g->nconnecting--;
+	if (c->state == C_OPEN)
+		g->inflight -= c->started - c->done;
+	c->state = C_CLOSED;
+	g->nclosed++;
+}
+
+/* The connection is lost: every request it still owed is an error. With a
+ * fixed total that is total - done; running for a time, the ones in flight
+ * (at least one: the connection was meant to go on). */
+static void fail_conn(struct lg *g, struct conn *c)
+{
+	if (c->state == C_CLOSED)
+		return;
+	int64_t lost = c->total >= 0 ? c->total - c->done : c->started - c->done;
+	if (lost < 1)
+		lost = 1;
+	g->out->errors += (uint64_t)lost;
+	close_conn(g, c);
+}
+
+static int may_start(const struct lg *g, const struct conn *c, uint64_t now)
+{
+	if (g->open_loop)
+		return c->started < c->due && (g->http || c->started == c->done);
+	if (c->started != c->done)
+		return 0;
+	return c->total >= 0 ? c->started < c->total : now < g->t_end;
+}
+
+static int finished(const struct lg *g, const struct conn *c, uint64_t now)
+{
+	if (c->done != c->started)
+		return 0;
+	if (c->total >= 0)
+		return c->done == c->total;
+	return now >= g->t_end;
+}
+
+/* Writes what is pending: HTTP requests are gathered into one send (a
+ * pipelined batch costs one syscall); an echo message is produced slice by
+ * slice. 0, or -1 when the connection failed. */
+static int flush(struct lg *g, struct conn *c)
+{
+	while (c->written < c->started) {
+		size_t len = 0;
+		if (g->http) {
+			int64_t j = c->written;
+			size_t off = c->wr_off;
+			while (j < c->started) {
+				const char *r = is_heavy(g, c, j) ? REQ_HEAVY : REQ_LIGHT;
+				size_t rl = strlen(r) - off;
+				if (len + rl > SCRATCH)
+					break;
+				memcpy(g->scratch + len, r + off, rl);
+				len += rl;
+				off = 0;
+				j++;
+			}
+		} else {
+			size_t left = (size_t)g->load->msg_bytes - c->wr_off;
+			len = left < SCRATCH ? left : SCRATCH;
+			pattern(g->scratch, echo_seed(c, c->written), c->wr_off, len);
+		}
+		ssize_t w = send(c->fd, g->scratch, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0; /* EPOLLOUT (edge) resumes */
+			note_error(g, c, "send: %s", strerror(errno));
+			fail_conn(g, c);
+			return -1;
+		}
+		/* Advance over the requests the bytes completed. */
+		size_t adv = (size_t)w;
+		while (adv > 0) {
+			size_t rl = g->http ? strlen(is_heavy(g, c, c->written) ? REQ_HEAVY : REQ_LIGHT)
+			                    : (size_t)g->load->msg_bytes;
+			size_t take = rl - c->wr_off < adv ? rl - c->wr_off : adv;
+			c->wr_off += take;
+			adv -= take;
+			if (c->wr_off == rl) {
+				c->written++;
+				c->wr_off = 0;
+			}
+		}
+		if ((size_t)w < len)
+			return 0; /* the socket buffer is full: wait for EPOLLOUT */
+	}
+	return 0;
+}
+
+/* Starts what may start, writes it, and closes the connection once it has
+ * done everything it was meant to. */
+static void kick(struct lg *g, struct conn *c, uint64_t now)
+{
+	if (c->state != C_OPEN)
+		return;
+	while (may_start(g, c, now)) {
+		if (g->inflight == 0)
+			g->last_progress = now; /* the stall clock starts with the first wait */
+		if (!g->open_loop)
+			c->start_ns = now;
+		c->started++;
+		g->inflight++;
+	}
+	if (flush(g, c) < 0)
+		return;
+	if (finished(g, c, now))
+		close_conn(g, c);
+}
+
+static void complete(struct lg *g, struct conn *c, int ok)
+{
+	uint64_t now = now_ns();
+	uint64_t start = g->open_loop ? intended(g, c, c->done) : c->start_ns;
+	if (ok) {
+		struct h_hist *h = is_heavy(g, c, c->done) ? &g->out->heavy : &g->out->light;
+		h_hist_record(h, now > start ? now - start : 0);
+		g->out->requests++;
+	} else {
+		g->out->errors++;
+	}
+	c->done++;
+	g->inflight--;
+	g->last_done = now;
+	c->rd_off = 0;
+	c->bad = 0;
+	c->in_body = 0;
+	kick(g, c, now);
+}
+
+/* ---- verifying responses ---- */
+
+/* Bytes of the echo of request `done`; returns -1 when the connection was
+ * closed. */
+static int consume_echo(struct lg *g, struct conn *c, const unsigned char *p, size_t n)
+{
+	size_t msg = (size_t)g->load->msg_bytes;
+	while (n > 0) {
+		if (c->done == c->started) {
+			note_error(g, c, "%zu bytes nobody asked for", n);
+			fail_conn(g, c);
+			return -1;
+		}
+		size_t m = msg - c->rd_off < n ? msg - c->rd_off : n;
+		pattern(g->verify, echo_seed(c, c->done), c->rd_off, m);
+		if (!c->bad && memcmp(g->verify, p, m) != 0) {
+			c->bad = 1;
+			note_error(g, c, "request %lld: echoed bytes differ from those sent",
+			           (long long)c->done);
+		}
+		c->rd_off += m;
+		p += m;
+		n -= m;
+		if (c->rd_off == msg) {
+			complete(g, c, !c->bad);
+			if (c->state != C_OPEN)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int ci_prefix(const char *line, size_t len, const char *name)
+{
+	size_t nl = strlen(name);
+	return len >= nl && strncasecmp(line, name, nl) == 0;
+}
+
+/* Parses the head in c->hdr[0, len) (it ends with CRLF CRLF): status and
+ * framing. Returns 0 with c->body_len set, or -1 when the response cannot
+ * be framed (the connection must go). A status other than 200 marks the
+ * response bad but keeps the connection. */
+static int parse_head(struct lg *g, struct conn *c, size_t len)
+{
+	const char *h = c->hdr;
+	if (len < 16 || (memcmp(h, "HTTP/1.1 ", 9) != 0 && memcmp(h, "HTTP/1.0 ", 9) != 0) ||
+	    h[9] < '0' || h[9] > '9' || h[10] < '0' || h[10] > '9' || h[11] < '0' || h[11] > '9') {
+		note_error(g, c, "not an HTTP/1.x status line: \"%.24s\"", h);
+		return -1;
+	}
+	int status = (h[9] - '0') * 100 + (h[10] - '0') * 10 + (h[11] - '0');
+	long long cl = -1;
+	const char *p = memchr(h, '\n', len) + 1; /* CRLF CRLF is in there */
+	const char *end = h + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t ll = (size_t)(nl - p);
+		if (ci_prefix(p, ll, "content-length:")) {
+			const char *q = p + 15;
+			while (q < nl && (*q == ' ' || *q == '\t'))
+				q++;
+			cl = 0;
+			int digits = 0;
+			while (q < nl && *q >= '0' && *q <= '9' && cl <= BODY_MAX) {
+				cl = cl * 10 + (*q++ - '0');
+				digits++;
+			}
+			if (!digits || cl > BODY_MAX) {
+				note_error(g, c, "bad Content-Length");
+				return -1;
+			}
+		} else if (ci_prefix(p, ll, "transfer-encoding:")) {
+			note_error(g, c, "Transfer-Encoding is not expected");
+			return -1;
+		}
+		p = nl + 1;
+	}
+	if (cl < 0) {
+		note_error(g, c, "response without Content-Length (status %d)", status);
+		return -1;
+	}
+	if (status != 200) {
+		c->bad = 1;
+		note_error(g, c, "request %lld: HTTP status %d", (long long)c->done, status);
+	} else if ((size_t)cl != BODY_LEN) {
+		c->bad = 1;
+		note_error(g, c, "request %lld: Content-Length %lld, want %zu", (long long)c->done, cl,
+		           BODY_LEN);
+	}
+	c->body_len = (size_t)cl;
+	c->body_off = 0;
+	c->in_body = 1;
+	return 0;
+}
+
+static int consume_http(struct lg *g, struct conn *c, const unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		if (c->done == c->started) {
+			note_error(g, c, "%zu bytes nobody asked for", n);
+			fail_conn(g, c);
+			return -1;
+		}
+		if (!c->in_body) {
+			/* Accumulate the head; look for CRLF CRLF from the last
+			 * three bytes already held, so a split terminator is found. */
+			size_t room = HDR_MAX - c->rd_off;
+			size_t m = n < room ? n : room;
+			memcpy(c->hdr + c->rd_off, p, m);
+			size_t from = c->rd_off > 3 ? c->rd_off - 3 : 0, have = c->rd_off + m, end = 0;
+			for (size_t i = from; i + 4 <= have; i++)
+				if (memcmp(c->hdr + i, "\r\n\r\n", 4) == 0) {
+					end = i + 4;
+					break;
+				}
+			if (!end) {
+				if (have == HDR_MAX) {
+					note_error(g, c, "response head longer than %d bytes", HDR_MAX);
+					fail_conn(g, c);
+					return -1;
+				}
+				c->rd_off = have;
+				return 0;
+			}
+			size_t used = end - c->rd_off;
+			p += used;
+			n -= used;
+			c->rd_off = 0;
+			if (parse_head(g, c, end) < 0) {
+				fail_conn(g, c);
+				return -1;
+			}
+		} else {
+			size_t m = c->body_len - c->body_off < n ? c->body_len - c->body_off : n;
+			if (!c->bad && (c->body_off + m > BODY_LEN ||
+			                memcmp(BODY + c->body_off, p, m) != 0)) {
+				c->bad = 1;
+				note_error(g, c, "request %lld: body is not \"%s\"", (long long)c->done, BODY);
+			}
+			c->body_off += m;
+			p += m;
+			n -= m;
+		}
+		if (c->in_body && c->body_off == c->body_len) {
+			complete(g, c, !c->bad);
+			if (c->state != C_OPEN)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Reads until the socket is drained. A short read means it was empty at
+ * that moment, and edge-triggered epoll reports any byte that arrives
+ * after it, so one read per response is enough. */
+static void on_readable(struct lg *g, struct conn *c)
+{
+	for (;;) {
+		ssize_t r = read(c->fd, g->scratch, SCRATCH);
+		if (r > 0) {
+			g->last_progress = now_ns();
+			int rc = g->http ? consume_http(g, c, g->scratch, (size_t)r)
+			                 : consume_echo(g, c, g->scratch, (size_t)r);
+			if (rc < 0 || c->state != C_OPEN || r < SCRATCH)
+				return;
+			continue;
+		}
+		if (r == 0) {
+			note_error(g, c, "the server closed the connection after %lld responses",
+			           (long long)c->done);
+			fail_conn(g, c);
+			return;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN) {
+			note_error(g, c, "read: %s", strerror(errno));
+			fail_conn(g, c);
+		}
+		return;
+	}
+}
+
+/* ---- connecting ---- */
+
+static void connect_failed(struct lg *g, struct conn *c, int err, uint64_t now)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->last_err = err;
+	/* Out of descriptors will not get better by waiting: the caller should
+	 * have clamped conns (h_loadgen_clamp_conns). Anything else (refused:
+	 * the listener is not there yet, no local port free, a reset) is tried
+	 * again with a backoff of 10, 20, 40 ... 200 ms until the deadline. */
+	if (err == EMFILE || err == ENFILE) {
+		note_error(g, c, "socket: %s (RLIMIT_NOFILE: clamp conns first)", strerror(err));
+		fail_conn(g, c);
+		return;
+	}
+	c->state = C_RETRY;
+	int shift = c->tries < 5 ? c->tries : 5;
+	uint64_t backoff = (10 * NS_PER_MS) << shift;
+	c->retry_at = now + (backoff > 200 * NS_PER_MS ? 200 * NS_PER_MS : backoff);
+	c->tries++;
+}
+
+static void start_connect(struct lg *g, struct conn *c, uint64_t now)
+{
+	c->state = C_CONNECTING;
+	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		connect_failed(g, c, errno, now);
+		return;
+	}
+	int one = 1; /* requests are small and latency is the figure: no Nagle */
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)g->load->port) };
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int rc = connect(c->fd, (struct sockaddr *)&sa, sizeof sa);
+	if (rc < 0 && errno != EINPROGRESS) {
+		connect_failed(g, c, errno, now);
+		return;
+	}
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+	                          .data.ptr = c };
+	if (epoll_ctl(g->ep, EPOLL_CTL_ADD, c->fd, &ev) < 0) {
+		note_error(g, c, "epoll_ctl: %s", strerror(errno));
+		fail_conn(g, c);
+		return;
+	}
+	if (rc == 0) {
+		c->state = C_OPEN;
+		g->nconnecting--;
+		g->out->conns_ok++;
+	}
+}
+
+static void on_connect_event(struct lg *g, struct conn *c, uint64_t now)
+{
+	int err = 0;
+	socklen_t len = sizeof err;
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (err == EINPROGRESS || err == EALREADY)
+		return;
+	if (err) {
+		/* Leaves the epoll set with the close in connect_failed. */
+		connect_failed(g, c, err, now);
+		return;
+	}
+	c->state = C_OPEN;
+	g->nconnecting--;
+	g->out->conns_ok++;
+}
+
+/* ---- the loop ---- */
+
+static void begin_requests(struct lg *g, uint64_t now)
+{
+	g->phase = 1;
+	g->t0 = now;
+	g->last_done = now;
+	g->last_progress = now;
+	if (!g->open_loop && g->load->requests == 0)
+		g->t_end = now + (uint64_t)g->load->seconds * NS_PER_S;
+	if (!g->open_loop)
+		for (int i = 0; i < g->n; i++)
+			kick(g, &g->c[i], now);
+}
+
+/* Open loop: hands every request whose intended time has come to its
+ * connection. A connection that is gone already counted its share. */
+static void dispatch(struct lg *g, uint64_t now)
+{
+	while (g->next_k < g->K && intended_k(g, g->next_k) <= now) {
+		struct conn *c = &g->c[g->next_k % (uint64_t)g->n];
+		g->next_k++;
+		if (c->state != C_OPEN)
+			continue;
+		c->due++;
+		kick(g, c, now);
+	}
+}
+
+static void housekeeping(struct lg *g, uint64_t now)
+{
+	if (g->phase == 0) {
+		int expired = now >= g->connect_deadline;
+		for (int i = 0; i < g->n; i++) {
+			struct conn *c = &g->c[i];
+			if (expired && (c->state == C_CONNECTING || c->state == C_RETRY)) {
+				note_error(g, c, "connect to 127.0.0.1:%d: %s after %d s", g->load->port,
+				           c->last_err ? strerror(c->last_err) : "no answer",
+				           H_LOADGEN_CONNECT_MS / 1000);
+				fail_conn(g, c);
+			} else if (c->state == C_RETRY && c->retry_at <= now) {
+				start_connect(g, c, now);
+			}
+		}
+	} else if (g->inflight > 0 && now - g->last_progress >= H_LOADGEN_STALL_MS * NS_PER_MS) {
+		note_error(g, NULL, "no response for %d s: %lld requests outstanding",
+		           H_LOADGEN_STALL_MS / 1000, (long long)g->inflight);
+		for (int i = 0; i < g->n; i++)
+			fail_conn(g, &g->c[i]);
+	}
+	g->tick_at = now + (g->phase == 0 ? TICK_CONNECT_NS : TICK_RUN_NS);
+}
+
+static int arm(struct lg *g)
+{
+	uint64_t want = g->tick_at;
+	if (g->phase == 1 && g->open_loop && g->next_k < g->K) {
+		uint64_t t = intended_k(g, g->next_k);
+		if (t < want)
+			want = t;
+	}
+	if (want == g->armed)
+		return 0;
+	struct itimerspec its = { .it_value = { .tv_sec = (time_t)(want / NS_PER_S),
+	                                        .tv_nsec = (long)(want % NS_PER_S) } };
+	if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+		its.it_value.tv_nsec = 1; /* zero would disarm */
+	if (timerfd_settime(g->tfd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+		return -errno;
+	g->armed = want;
+	return 0;
+}
+
+static int check_load(const struct wl_load *l)
+{
+	if (!l || (l->proto != WL_PROTO_ECHO && l->proto != WL_PROTO_HTTP) || l->port < 1 ||
+	    l->port > 65535 || l->conns < 1 || l->requests < 0 || l->seconds < 0 ||
+	    (l->requests == 0 && l->seconds == 0) || l->rate < 0 || l->heavy_every < 0 ||
+	    (l->proto == WL_PROTO_ECHO && (l->msg_bytes < 1 || l->msg_bytes > (1 << 30))))
+		return -EINVAL;
+	/* Keep the schedule's arithmetic (k * 1e9 in 128 bits, totals in 64)
+	 * far from overflow. */
+	if (l->requests > (INT64_C(1) << 40) || l->seconds > 100 * 86400 ||
+	    l->rate > 1000000000)
+		return -EINVAL;
+	return 0;
+}
+
+static int run_loop(struct lg *g)
+{
+	struct epoll_event evs[256];
+	uint64_t now = now_ns();
+	g->t_begin = now;
+	g->connect_deadline = now + (uint64_t)H_LOADGEN_CONNECT_MS * NS_PER_MS;
+	g->tick_at = now + TICK_CONNECT_NS;
+	for (int i = 0; i < g->n; i++)
+		start_connect(g, &g->c[i], now);
+	uint64_t cpu_mask = 0;
+	while (g->nclosed < g->n) {
+		if (g->phase == 0 && g->nconnecting == 0) {
+			begin_requests(g, now_ns());
+			continue; /* every connection may be done already */
+		}
+		if (g->phase == 1 && g->open_loop)
+			dispatch(g, now_ns());
+		if (g->nclosed == g->n)
+			break;
+		int rc = arm(g);
+		if (rc < 0)
+			return rc;
+		int ne = epoll_wait(g->ep, evs, (int)(sizeof evs / sizeof evs[0]), -1);
+		if (ne < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		/* Where the client ran is part of the result (bit n: CPU n);
+		 * sampled, since sched_getcpu is cheap but not free. */
+		if ((g->loops++ & 63) == 0) {
+			int cpu = sched_getcpu();
+			if (cpu >= 0 && cpu < 64)
+				cpu_mask |= 1ull << cpu;
+		}
+		now = now_ns();
+		for (int i = 0; i < ne; i++) {
+			struct conn *c = evs[i].data.ptr;
+			if (!c) {
+				uint64_t ticks;
+				if (read(g->tfd, &ticks, sizeof ticks) < 0 && errno != EAGAIN)
+					return -errno;
+				g->armed = 0; /* fired: re-arm whatever comes next */
+				continue;
+			}
+			if (c->state == C_CONNECTING) {
+				on_connect_event(g, c, now);
+				if (c->state != C_OPEN)
+					continue;
+				if (g->phase == 1) /* cannot happen: requests start after connecting */
+					kick(g, c, now);
+			}
+			if (c->state != C_OPEN)
+				continue;
+			if (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+				on_readable(g, c);
+			if (c->state == C_OPEN && (evs[i].events & (EPOLLOUT | EPOLLERR)) && g->phase == 1)
+				flush(g, c);
+		}
+		now = now_ns();
+		if (now >= g->tick_at)
+			housekeeping(g, now);
+	}
+	g->out->cpus_used = cpu_mask;
+	return 0;
+}
+
+int h_loadgen_run(const struct wl_load *load, struct h_loadgen_result *out)
+{
+	memset(out, 0, sizeof *out);
+	h_hist_init(&out->all);
+	h_hist_init(&out->light);
+	h_hist_init(&out->heavy);
+	int rc = check_load(load);
+	if (rc < 0) {
+		out->err = rc;
+		snprintf(out->error, sizeof out->error, "invalid load description");
+		return rc;
+	}
+	out->conns = load->conns;
+
+	struct lg *g = calloc(1, sizeof *g);
+	struct conn *conns = calloc((size_t)load->conns, sizeof *conns);
+	if (!g || !conns) {
+		free(g);
+		free(conns);
+		out->err = -ENOMEM;
+		snprintf(out->error, sizeof out->error, "out of memory for %d connections",
+		         load->conns);
+		return -ENOMEM;
+	}
+	g->load = load;
+	g->out = out;
+	g->c = conns;
+	g->n = load->conns;
+	g->http = load->proto == WL_PROTO_HTTP;
+	g->open_loop = load->rate > 0;
+	g->nconnecting = g->n;
+	if (g->open_loop)
+		g->K = load->requests > 0 ? (uint64_t)load->requests * (uint64_t)g->n
+		                          : (uint64_t)load->rate * (uint64_t)load->seconds;
+	for (int i = 0; i < g->n; i++) {
+		struct conn *c = &conns[i];
+		c->fd = -1;
+		c->id = i;
+		if (g->open_loop)
+			c->total = (int64_t)(g->K / (uint64_t)g->n + ((uint64_t)i < g->K % (uint64_t)g->n));
+		else
+			c->total = load->requests > 0 ? load->requests : -1;
+	}
+
+	int old_slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+	prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0);
+	g->ep = epoll_create1(EPOLL_CLOEXEC);
+	g->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (g->ep < 0 || g->tfd < 0) {
+		rc = -errno;
+	} else {
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+		rc = epoll_ctl(g->ep, EPOLL_CTL_ADD, g->tfd, &ev) < 0 ? -errno : 0;
+	}
+	if (rc == 0)
+		rc = run_loop(g);
+	if (rc < 0) {
+		out->err = rc;
+		note_error(g, NULL, "load generator: %s", strerror(-rc));
+		for (int i = 0; i < g->n; i++)
+			fail_conn(g, &conns[i]);
+	}
+	if (g->ep >= 0)
+		close(g->ep);
+	if (g->tfd >= 0)
+		close(g->tfd);
+	if (old_slack > 0)
+		prctl(PR_SET_TIMERSLACK, old_slack, 0, 0, 0);
+
+	out->elapsed_ns = g->phase == 1 && g->last_done > g->t0 ? g->last_done - g->t0 : 0;
+	h_hist_merge(&out->all, &out->light);
+	h_hist_merge(&out->all, &out->heavy);
+	free(conns);
+	free(g);
+	return rc;
+}
+
+/* ---- limits ---- */
+
+int h_loadgen_clamp_conns(int conns)
+{
+	struct rlimit rl;
+	if (conns < 1)
+		return 1;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return conns;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < rl.rlim_max) {
+		/* An unlimited hard limit still stops at fs.nr_open; 2^20 is its
+		 * default. */
+		rlim_t want = rl.rlim_max == RLIM_INFINITY ? (rlim_t)1 << 20 : rl.rlim_max;
+		struct rlimit nl = { .rlim_cur = want, .rlim_max = rl.rlim_max };
+		if (setrlimit(RLIMIT_NOFILE, &nl) == 0)
+			rl.rlim_cur = want;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY)
+		return conns;
+	long avail = (long)rl.rlim_cur - H_LOADGEN_FD_MARGIN;
+	if (avail < 1)
+		avail = 1;
+	return conns < avail ? conns : (int)avail;
+}
+
+/* ---- the child process ---- */
+
+static _Noreturn void child(const struct wl_load *load, hwloc_topology_t topo,
+                            hwloc_const_cpuset_t cpus, int wfd, pid_t parent)
+{
+	/* Dies with the parent; the getppid check closes the race with a
+	 * parent that died before the prctl. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(4);
+	/* The parent may block signals (serve does): the client must not. */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	struct h_loadgen_result *res = calloc(1, sizeof *res);
+	if (!res)
+		_exit(5);
+	int bind_err = 0;
+	if (topo && cpus && !hwloc_bitmap_iszero(cpus) &&
+	    hwloc_set_cpubind(topo, cpus, HWLOC_CPUBIND_PROCESS) != 0)
+		bind_err = errno ? errno : EINVAL;
+	/* Everything inherited from the server (its listener, its result
+	 * pipe, the runtime's epoll and eventfds) is closed, so that this
+	 * process holds nothing of the server's open: only stdio and the
+	 * result pipe, moved to fd 3, stay. */
+	if (wfd != 3) {
+		if (dup2(wfd, 3) < 0)
+			_exit(6);
+		wfd = 3;
+	}
+	close_range(4, ~0u, 0);
+
+	if (bind_err) {
+		memset(res, 0, sizeof *res);
+		res->err = -bind_err;
+		res->conns = load->conns;
+		snprintf(res->error, sizeof res->error, "cannot bind the client to its CPUs: %s",
+		         strerror(bind_err));
+	} else {
+		h_loadgen_run(load, res);
+	}
+	const char *p = (const char *)res;
+	size_t left = sizeof *res;
+	while (left) {
+		ssize_t w = write(wfd, p, left);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			_exit(3); /* the parent is gone: nobody to tell */
+		p += w;
+		left -= (size_t)w;
+	}
+	_exit(0);
+}
+
+int h_loadgen_start(const struct wl_load *load, hwloc_topology_t topo,
+                    hwloc_const_cpuset_t client_cpus, struct h_loadgen *lg)
+{
+	memset(lg, 0, sizeof *lg);
+	lg->pid = -1;
+	lg->fd = -1;
+	if (check_load(load) < 0)
+		return -EINVAL;
+	lg->load = *load;
+	lg->conns_asked = load->conns;
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -errno;
+	/* The child must not inherit (and later repeat or lose) buffered
+	 * output. */
+	fflush(NULL);
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		return -e;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		child(&lg->load, topo, client_cpus, p[1], parent);
+	}
+	close(p[1]);
+	lg->pid = pid;
+	lg->fd = p[0];
+	return 0;
+}
+
+static void set_error(struct wl_report *rep, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void set_error(struct wl_report *rep, const char *fmt, ...)
+{
+	if (rep->error[0])
+		return; /* the workload's own judgement comes first */
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(rep->error, sizeof rep->error, fmt, ap);
+	va_end(ap);
+}
+
+static double us(uint64_t ns)
+{
+	return (double)ns / 1000.0;
+}
+
+int h_loadgen_finish(struct h_loadgen *lg, int timeout_ms, struct wl_report *rep)
+{
+	if (lg->pid <= 0 || lg->fd < 0)
+		return -EINVAL;
+	struct h_loadgen_result *r = &lg->res;
+	char *buf = (char *)r;
+	size_t got = 0;
+	int timed_out = 0, read_err = 0;
+	uint64_t deadline = now_ns() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * NS_PER_MS;
+	while (got < sizeof *r) {
+		uint64_t now = now_ns();
+		if (now >= deadline) {
+			timed_out = 1;
+			break;
+		}
+		uint64_t left = (deadline - now + NS_PER_MS - 1) / NS_PER_MS;
+		struct pollfd pfd = { .fd = lg->fd, .events = POLLIN };
+		int pr = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
+		if (pr < 0) {
+			if (errno == EINTR)
+				continue;
+			read_err = errno;
+			break;
+		}
+		if (pr == 0)
+			continue;
+		ssize_t n = read(lg->fd, buf + got, sizeof *r - got);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			read_err = errno;
+			break;
+		}
+		if (n == 0)
+			break; /* the child died before sending everything */
+		got += (size_t)n;
+	}
+	close(lg->fd);
+	lg->fd = -1;
+	if (got < sizeof *r)
+		kill(lg->pid, SIGKILL); /* not reaped yet, so the pid is still ours */
+	int status = 0;
+	while (waitpid(lg->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	lg->pid = -1;
+
+	if (timed_out) {
+		set_error(rep, "load generator killed after %d ms", timeout_ms);
+		return -ETIMEDOUT;
+	}
+	if (got < sizeof *r) {
+		if (read_err)
+			set_error(rep, "load generator: reading its result: %s", strerror(read_err));
+		else if (WIFSIGNALED(status))
+			set_error(rep, "load generator died of signal %d", WTERMSIG(status));
+		else
+			set_error(rep, "load generator exited with status %d before reporting",
+			          WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return read_err ? -read_err : -EPIPE;
+	}
+	r->error[sizeof r->error - 1] = '\0';
+	if (r->err < 0) {
+		set_error(rep, "load generator: %s", r->error[0] ? r->error : strerror(-r->err));
+		return r->err;
+	}
+
+	double secs = (double)r->elapsed_ns / 1e9;
+	wl_metric(rep, "throughput_rps", "req/s", secs > 0 ? (double)r->requests / secs : 0.0);
+	wl_metric(rep, "p50_us", "us", us(h_hist_value_at_percentile(&r->all, 50)));
+	wl_metric(rep, "p90_us", "us", us(h_hist_value_at_percentile(&r->all, 90)));
+	wl_metric(rep, "p99_us", "us", us(h_hist_value_at_percentile(&r->all, 99)));
+	wl_metric(rep, "p999_us", "us", us(h_hist_value_at_percentile(&r->all, 99.9)));
+	wl_metric(rep, "max_us", "us", us(h_hist_max(&r->all)));
+	wl_metric(rep, "requests", "requests", (double)r->requests);
+	wl_metric(rep, "errors", "requests", (double)r->errors);
+	if (lg->load.heavy_every > 0) {
+		wl_metric(rep, "light_p50_us", "us", us(h_hist_value_at_percentile(&r->light, 50)));
+		wl_metric(rep, "light_p99_us", "us", us(h_hist_value_at_percentile(&r->light, 99)));
+		wl_metric(rep, "light_p999_us", "us", us(h_hist_value_at_percentile(&r->light, 99.9)));
+		wl_metric(rep, "heavy_p50_us", "us", us(h_hist_value_at_percentile(&r->heavy, 50)));
+		wl_metric(rep, "heavy_p99_us", "us", us(h_hist_value_at_percentile(&r->heavy, 99)));
+	}
+	if (lg->conns_asked > r->conns)
+		wl_metric(rep, "clamped_conns", "conns", (double)r->conns);
+	if (r->errors > 0)
+		set_error(rep, "%llu of %llu requests failed: %s", (unsigned long long)r->errors,
+		          (unsigned long long)(r->errors + r->requests), r->error);
+	return 0;
+}

@@ -1,0 +1,356 @@
+/* mem.c — what a cell's tasks cost in memory, the user's share and the
+ * kernel's.
+ *
+ * User: RSS and PSS of the cell's process from /proc/self/smaps_rollup (one
+ * file, summed by the kernel over every mapping; it walks the page tables,
+ * so it is read at sampling points only, never in a loop).
+ *
+ * Kernel: a thread's kernel stack (16 KiB on x86-64), its page tables and
+ * its slab objects (task_struct and friends) appear in no RSS figure. They
+ * are read, best first, from:
+ *   1. a cgroup v2 child cgroup of our own, made for the cell: its
+ *      memory.stat splits the kernel's share into kernel_stack, pagetables
+ *      and slab, for this process alone;
+ *   2. a cgroup v1 memory child cgroup: memory.kmem.usage_in_bytes is the
+ *      kernel total for this process alone (v1 has no split, so the parts
+ *      come from 3.);
+ *   3. /proc/meminfo (KernelStack, PageTables, Slab): system-wide, so
+ *      everything else the machine does in the meantime is in the delta.
+ *      The cell samples it twice before setup and records the difference
+ *      as the noise of the method.
+ * Both cgroup kinds charge in batches (up to 64 pages per CPU are
+ * pre-charged), so they are exact to about ±256 KiB per CPU: fine for a
+ * slope over thousands of tasks, not for one.
+ *
+ * The parent makes the cgroup before the fork and removes it after reaping
+ * the child, so a killed child leaves nothing behind. CONCBENCH_CGROUP=off
+ * in the environment skips the cgroups (method 3), for tests and for
+ * machines where making cgroups is unwelcome.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core.h"
+
+/* Reads a small file whole into buf (NUL-terminated). 0 or -errno. */
+static int slurp(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t got = 0;
+	while (got + 1 < len) {
+		ssize_t n = read(fd, buf + got, len - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			close(fd);
+			return -e;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	return 0;
+}
+
+/* The number after "key" at the start of a line ("Rss:   1234 kB",
+ * "kernel_stack 16384"), or NaN. key includes its ':' where there is one. */
+static double field(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (strncmp(p, key, klen) != 0 || (p[klen] != ' ' && p[klen] != '\t'))
+			continue;
+		char *end;
+		double v = strtod(p + klen, &end);
+		return end == p + klen ? NAN : v;
+	}
+	return NAN;
+}
+
+/* The samplers run inside a task's step at peak, on whatever stack that
+ * task has: a coroutine's may be 16 KiB. So their buffers come from the
+ * heap, not the stack. */
+#define BUFSZ 8192
+
+int h_mem_user(double *rss_kib, double *pss_kib)
+{
+	char *buf = malloc(BUFSZ);
+	if (!buf)
+		return -ENOMEM;
+	int rc = slurp("/proc/self/smaps_rollup", buf, BUFSZ);
+	if (rc == 0) {
+		*rss_kib = field(buf, "Rss:");
+		*pss_kib = field(buf, "Pss:");
+		rc = isnan(*rss_kib) ? -EINVAL : 0;
+	}
+	free(buf);
+	return rc;
+}
+
+int h_mem_meminfo(struct h_kmem *k)
+{
+	char *buf = malloc(BUFSZ);
+	if (!buf)
+		return -ENOMEM;
+	int rc = slurp("/proc/meminfo", buf, BUFSZ);
+	if (rc == 0) {
+		k->stack = field(buf, "KernelStack:");
+		k->pagetables = field(buf, "PageTables:");
+		k->slab = field(buf, "Slab:");
+		k->total = k->stack + k->pagetables + k->slab;
+		rc = isnan(k->total) ? -EINVAL : 0;
+	}
+	free(buf);
+	return rc;
+}
+
+/* ---- the cell's own cgroup ---- */
+
+/* The mount point of the cgroup hierarchy for a v1 controller (ctl) or of
+ * v2 (ctl NULL), and its root within the hierarchy, from
+ * /proc/self/mountinfo: "id parent maj:min root mountpoint opts... - fstype
+ * source superopts". */
+static int cg_mount(const char *ctl, char *mnt, size_t mlen, char *root, size_t rlen)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return -errno;
+	char *line = NULL;
+	size_t cap = 0;
+	int found = -ENOENT;
+	while (found < 0 && getline(&line, &cap, f) > 0) {
+		char r[1024], m[1024], fstype[64], super[512];
+		char *dash = strstr(line, " - ");
+		if (!dash || sscanf(line, "%*s %*s %*s %1023s %1023s", r, m) != 2 ||
+		    sscanf(dash + 3, "%63s %*s %511s", fstype, super) != 2)
+			continue;
+		if (ctl ? strcmp(fstype, "cgroup") != 0 : strcmp(fstype, "cgroup2") != 0)
+			continue;
+		if (ctl) {
+			int has = 0;
+			for (char *s, *t = strtok_r(super, ",", &s); t; t = strtok_r(NULL, ",", &s))
+				has |= strcmp(t, ctl) == 0;
+			if (!has)
+				continue;
+		}
+		snprintf(mnt, mlen, "%s", m);
+		snprintf(root, rlen, "%s", r);
+		found = 0;
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
+/* Our path in that hierarchy, from /proc/self/cgroup. */
+static int cg_self(const char *ctl, char *out, size_t len)
+{
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	if (!f)
+		return -errno;
+	char line[1024];
+	int found = -ENOENT;
+	while (found < 0 && fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c1 = *c2 = '\0'; /* line: the hierarchy id; c1 + 1: the controllers */
+		int match = 0;
+		if (!ctl) {
+			match = strcmp(line, "0") == 0 && c1[1] == '\0';
+		} else {
+			for (char *s, *t = strtok_r(c1 + 1, ",", &s); t; t = strtok_r(NULL, ",", &s))
+				match |= strcmp(t, ctl) == 0;
+		}
+		if (match) {
+			snprintf(out, len, "%s", c2 + 1);
+			found = 0;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static int has_word(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = text; (p = strstr(p, word)); p += n)
+		if ((p == text || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* mkdir <mount><our path>/concbench-<pid>-<seq>. For v2 (ctl NULL) only
+ * when our cgroup hands the memory controller down to its children (its
+ * cgroup.subtree_control): otherwise the child would have no memory.stat. */
+static int cg_mkdir(const char *ctl, unsigned seq, char *dir, size_t len)
+{
+	char mnt[1024], root[1024], self[1024];
+	int rc = cg_mount(ctl, mnt, sizeof mnt, root, sizeof root);
+	if (rc == 0)
+		rc = cg_self(ctl, self, sizeof self);
+	if (rc < 0)
+		return rc;
+	/* A mount of a sub-tree (root not "/") shows our path from the
+	 * hierarchy's root: strip the mount's root off it. */
+	const char *rel = self;
+	if (strcmp(root, "/") != 0) {
+		size_t n = strlen(root);
+		if (strncmp(self, root, n) != 0 || (self[n] != '/' && self[n] != '\0'))
+			return -ENOENT; /* we live outside the mounted part */
+		rel = self + n;
+	}
+	if (strcmp(rel, "/") == 0)
+		rel = "";
+	if (!ctl) {
+		char *buf = malloc(BUFSZ);
+		if (!buf)
+			return -ENOMEM;
+		int has = snprintf(dir, len, "%s%s/cgroup.subtree_control", mnt, rel) < (int)len &&
+		          slurp(dir, buf, BUFSZ) == 0 && has_word(buf, "memory");
+		free(buf);
+		if (!has)
+			return -EOPNOTSUPP;
+	}
+	if (snprintf(dir, len, "%s%s/concbench-%d-%u", mnt, rel, (int)getpid(), seq) >= (int)len)
+		return -ENAMETOOLONG;
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int h_cgroup_make(struct h_cgroup *cg, unsigned seq)
+{
+	memset(cg, 0, sizeof *cg);
+	const char *env = getenv("CONCBENCH_CGROUP");
+	if (env && strcmp(env, "off") == 0) {
+		snprintf(cg->why, sizeof cg->why, "CONCBENCH_CGROUP=off");
+		return -ECANCELED;
+	}
+	char path[sizeof cg->dir + 32], buf[512];
+	/* v2: a child cgroup has memory.stat only when our cgroup enables the
+	 * memory controller for its children, which we do not change. */
+	int rc2 = cg_mkdir(NULL, seq, cg->dir, sizeof cg->dir);
+	if (rc2 == 0) {
+		snprintf(path, sizeof path, "%s/cgroup.controllers", cg->dir);
+		if (slurp(path, buf, sizeof buf) == 0 && has_word(buf, "memory")) {
+			cg->kind = 2;
+			return 0;
+		}
+		rmdir(cg->dir);
+		rc2 = -EOPNOTSUPP;
+	}
+	int rc1 = cg_mkdir("memory", seq, cg->dir, sizeof cg->dir);
+	if (rc1 == 0) {
+		snprintf(path, sizeof path, "%s/memory.kmem.usage_in_bytes", cg->dir);
+		if (access(path, R_OK) == 0) {
+			cg->kind = 1;
+			return 0;
+		}
+		rmdir(cg->dir);
+		rc1 = -EOPNOTSUPP;
+	}
+	cg->dir[0] = '\0';
+	snprintf(cg->why, sizeof cg->why, "no cgroup: v2 %s, v1 memory %s",
+	         rc2 == -EOPNOTSUPP ? "without the memory controller" : strerror(-rc2),
+	         rc1 == -EOPNOTSUPP ? "without kmem accounting" : strerror(-rc1));
+	return rc1 == -EOPNOTSUPP ? rc2 : rc1;
+}
+
+int h_cgroup_join(const struct h_cgroup *cg)
+{
+	if (!cg->kind)
+		return -ENOENT;
+	char path[sizeof cg->dir + 32], pid[32];
+	snprintf(path, sizeof path, "%s/cgroup.procs", cg->dir);
+	int n = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = write(fd, pid, (size_t)n) == n ? 0 : -errno;
+	close(fd);
+	return rc;
+}
+
+int h_cgroup_read(const struct h_cgroup *cg, struct h_kmem *k)
+{
+	k->total = k->stack = k->pagetables = k->slab = NAN;
+	if (cg->kind != 1 && cg->kind != 2)
+		return -ENOENT;
+	char *path = malloc(sizeof cg->dir + 64), *buf = malloc(BUFSZ);
+	int rc = -ENOMEM;
+	if (!path || !buf)
+		goto out;
+	if (cg->kind == 2) {
+		snprintf(path, sizeof cg->dir + 64, "%s/memory.stat", cg->dir);
+		if ((rc = slurp(path, buf, BUFSZ)) < 0)
+			goto out;
+		/* Bytes. "kernel" (Linux 5.18+) also holds percpu, vmalloc and
+		 * socket memory; older kernels have the parts only. */
+		k->stack = field(buf, "kernel_stack") / 1024;
+		k->pagetables = field(buf, "pagetables") / 1024;
+		k->slab = field(buf, "slab") / 1024;
+		k->total = field(buf, "kernel") / 1024;
+		if (isnan(k->total))
+			k->total = k->stack + k->pagetables + k->slab;
+		rc = isnan(k->total) ? -EINVAL : 0;
+	} else {
+		snprintf(path, sizeof cg->dir + 64, "%s/memory.kmem.usage_in_bytes", cg->dir);
+		if ((rc = slurp(path, buf, BUFSZ)) < 0)
+			goto out;
+		char *end;
+		double v = strtod(buf, &end);
+		rc = end == buf ? -EINVAL : 0;
+		if (rc == 0)
+			k->total = v / 1024;
+	}
+out:
+	free(path);
+	free(buf);
+	return rc;
+}
+
+int h_cgroup_evict(const struct h_cgroup *cg, pid_t pid)
+{
+	if (!cg->kind)
+		return 0;
+	/* Back to the cgroup the cell's came from: its parent directory. */
+	char path[sizeof cg->dir + 32], buf[32];
+	snprintf(path, sizeof path, "%s", cg->dir);
+	char *slash = strrchr(path, '/');
+	if (!slash)
+		return -EINVAL;
+	snprintf(slash, sizeof path - (size_t)(slash - path), "/cgroup.procs");
+	int n = snprintf(buf, sizeof buf, "%d\n", (int)pid);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = write(fd, buf, (size_t)n) == n ? 0 : -errno;
+	close(fd);
+	return rc;
+}
+
+void h_cgroup_remove(struct h_cgroup *cg)
+{
+	if (!cg->kind)
+		return;
+	/* The child is reaped, so the cgroup is empty; charges that outlive
+	 * it (cached slab objects) are moved to the parent by the kernel.
+	 * EBUSY can follow a child's exit by a moment: retry briefly. */
+	for (int i = 0; i < 100 && rmdir(cg->dir) != 0 && errno == EBUSY; i++)
+		usleep(1000);
+	cg->kind = 0;
+}

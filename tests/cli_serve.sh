@@ -1,0 +1,171 @@
+#!/bin/sh
+# cli_serve.sh BINARY SOURCE_DIR — `concbench serve`: on every runtime the
+# http server prints its port, answers curl (one request, then two on one
+# kept-alive connection), and on SIGTERM stops within seconds, with an idle
+# client still connected, exits 0 and prints what it served; the echo
+# server echoes; SIGINT stops it too; bad input is one line and exit 2.
+# Needs curl (skipped without it); the idle client and echo use curl's
+# telnet:// support.
+BIN=$1
+command -v curl >/dev/null 2>&1 || { echo "curl is not installed: skipping"; exit 77; }
+T=$(mktemp -d) || exit 1
+SPID=
+cleanup() {
+	[ -n "$SPID" ] && kill -KILL "$SPID" 2>/dev/null
+	exec 3>&- 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+fails=0
+TELNET=0
+curl --version | grep -q '^Protocols:.*telnet' && TELNET=1
+
+fail() {
+	echo "FAIL: $*"
+	for f in out err; do
+		[ -s "$T/$f" ] && { echo "  $f:"; sed 's/^/    /' "$T/$f"; }
+	done
+	fails=$((fails + 1))
+}
+
+usage() {
+	want=$1
+	shift
+	timeout 30 "$BIN" serve "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ "$rc" -ne 2 ]; then
+		fail "serve $*: exit status $rc, want 2"
+	elif [ "$(wc -l <"$T/err")" -ne 1 ] || ! grep -qF -- "$want" "$T/err"; then
+		fail "serve $*: want one line on stderr saying '$want'"
+	elif [ -s "$T/out" ]; then
+		fail "serve $*: wrote to stdout"
+	fi
+}
+
+usage "unknown runtime 'nosuch'" --runtime nosuch --workload http
+usage "unknown workload 'nosuch'" --runtime epoll --workload nosuch
+usage "workload 'cpu' is not a server (choose from: echo, http, mixed)" --runtime epoll --workload cpu
+usage "bad --port '70000'" --runtime epoll --workload http --port 70000
+usage "bad --port 'x'" --runtime epoll --workload http --port x
+usage "bad --port '-1'" --runtime epoll --workload http --port -1
+usage "unknown parameter 'nosuch'" --runtime epoll --workload http --set nosuch=1
+usage "out of range" --runtime epoll --workload http --set conns=0
+usage "unexpected argument 'extra'" --runtime epoll --workload http extra
+usage "serve needs --runtime" --runtime epoll
+usage "option '--workload' needs a value" --runtime epoll --workload
+usage "bad --cpus 'x'" --runtime epoll --workload http --cpus x
+usage "may not use" --runtime epoll --workload http --cpus 4095
+
+# start ARGS...: runs serve in the background and sets PORT from its first
+# line; 1 when it never said it listens.
+start() {
+	"$BIN" serve "$@" >"$T/out" 2>"$T/err" &
+	SPID=$!
+	i=0
+	while [ $i -lt 100 ]; do
+		PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$T/out")
+		[ -n "$PORT" ] && return 0
+		kill -0 "$SPID" 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "serve $*: no 'listening on 127.0.0.1:PORT' line"
+	kill -KILL "$SPID" 2>/dev/null
+	wait "$SPID" 2>/dev/null
+	SPID=
+	return 1
+}
+
+# stop SIGNAL WHAT: signals the server, which must exit 0 within 5 s.
+stop() {
+	kill -"$1" "$SPID"
+	i=0
+	while kill -0 "$SPID" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$SPID" 2>/dev/null; then
+		fail "$2: still running 5 s after SIG$1"
+		kill -KILL "$SPID"
+		wait "$SPID" 2>/dev/null
+		SPID=
+		return 1
+	fi
+	wait "$SPID"
+	rc=$?
+	SPID=
+	[ "$rc" -eq 0 ] || { fail "$2: exit status $rc after SIG$1, want 0"; return 1; }
+	grep -q "^stopped by SIG$1; served:" "$T/out" || { fail "$2: no 'stopped by SIG$1; served:' line"; return 1; }
+	return 0
+}
+
+RUNTIMES=$("$BIN" list | awk '$1 == "runtime" { print $2 }')
+[ -n "$RUNTIMES" ] || { echo "FAIL: concbench list names no runtime"; exit 1; }
+for rt in $RUNTIMES; do
+	# The pool serves one connection per worker beside the accept task's:
+	# enough of them for the idle client and curl.
+	extra=
+	[ "$rt" = pool ] && extra="--set workers=4"
+	start --runtime "$rt" --workload http $extra || continue
+	body=$(curl -s --max-time 5 "http://127.0.0.1:$PORT/")
+	[ "$body" = "Hello, World!" ] || fail "$rt http: curl got '$body'"
+	body=$(curl -s --max-time 5 "http://127.0.0.1:$PORT/a" "http://127.0.0.1:$PORT/b")
+	[ "$body" = "Hello, World!Hello, World!" ] || fail "$rt http: two requests got '$body'"
+	if [ $TELNET = 1 ]; then
+		# A client that stays connected and silent must not hold the
+		# server up: the stop shuts its connection down.
+		rm -f "$T/fifo"
+		mkfifo "$T/fifo"
+		curl -s --max-time 20 "telnet://127.0.0.1:$PORT" <"$T/fifo" >/dev/null 2>&1 &
+		CPID=$!
+		exec 3>"$T/fifo"
+		sleep 0.3
+	fi
+	if stop TERM "$rt http"; then
+		grep -q 'requests_served=3\( \|$\)' "$T/out" || fail "$rt http: served count is not 3"
+	fi
+	if [ $TELNET = 1 ]; then
+		exec 3>&-
+		wait "$CPID" 2>/dev/null
+	fi
+
+	if [ $TELNET = 1 ]; then
+		start --runtime "$rt" --workload echo --set msg_bytes=5 $extra || continue
+		got=$(printf 'ping\n' | curl -s --max-time 1 "telnet://127.0.0.1:$PORT")
+		[ "$got" = "ping" ] || fail "$rt echo: got '$got'"
+		stop INT "$rt echo" && { grep -q 'bytes_echoed=5\( \|$\)' "$T/out" || fail "$rt echo: not 5 bytes echoed"; }
+	fi
+done
+
+# --set conns=N: the server ends by itself after N connections, exit 0.
+if start --runtime epoll --workload http --set conns=2; then
+	curl -s --max-time 5 "http://127.0.0.1:$PORT/" >/dev/null
+	curl -s --max-time 5 "http://127.0.0.1:$PORT/" >/dev/null
+	i=0
+	while kill -0 "$SPID" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$SPID" 2>/dev/null; then
+		fail "conns=2: still running after its two connections"
+		kill -KILL "$SPID"
+	fi
+	wait "$SPID"
+	rc=$?
+	SPID=
+	[ "$rc" -eq 0 ] || fail "conns=2: exit status $rc"
+	grep -q '^every connection served; served: conns_accepted=2 ' "$T/out" ||
+		fail "conns=2: no 'every connection served' line"
+fi
+
+# A port in use is a failure to listen, said in one line.
+if start --runtime epoll --workload http; then
+	timeout 10 "$BIN" serve --runtime epoll --workload http --port "$PORT" >"$T/out2" 2>"$T/err2"
+	rc=$?
+	[ "$rc" -eq 1 ] && grep -q "cannot listen on 127.0.0.1:$PORT" "$T/err2" ||
+		fail "port in use: exit $rc, stderr: $(cat "$T/err2")"
+	stop TERM "port in use"
+fi
+
+[ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
+echo "cli_serve: ok"

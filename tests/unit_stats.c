@@ -1,0 +1,134 @@
+/* unit_stats — the statistics on synthetic data whose answers are known:
+ * median, min, max and coefficient of variation (and the noisy flag at
+ * 10%), and the least-squares slope with its R², which must recover a
+ * known memory-per-task slope from points with and without scatter. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "harness/core.h"
+
+static int failures;
+
+#define CHECK(cond)                                                                      \
+	do {                                                                             \
+		if (!(cond)) {                                                           \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+			failures++;                                                      \
+		}                                                                        \
+	} while (0)
+
+static int near(double a, double b, double tol)
+{
+	return fabs(a - b) <= tol;
+}
+
+static void test_dist(void)
+{
+	struct h_dist d;
+
+	/* Odd count, unsorted: median is the middle value. Mean 20, sample
+	 * variance ((10)^2 + 0 + 10^2) / 2 = 100, sd 10: CoV 0.5, noisy. */
+	double a[] = { 30, 10, 20 };
+	h_dist_of(a, 3, &d);
+	CHECK(d.n == 3 && d.median == 20 && d.min == 10 && d.max == 30 && d.mean == 20);
+	CHECK(near(d.cov, 0.5, 1e-12));
+	CHECK(h_dist_noisy(&d));
+
+	/* Even count: the mean of the middle two. 100, 102, 104, 106: mean
+	 * 103, sample sd sqrt(20/3) = 2.582, CoV 0.02507: not noisy. */
+	double b[] = { 106, 100, 104, 102 };
+	h_dist_of(b, 4, &d);
+	CHECK(d.median == 103 && d.min == 100 && d.max == 106);
+	CHECK(near(d.cov, sqrt(20.0 / 3) / 103, 1e-12));
+	CHECK(!h_dist_noisy(&d));
+
+	/* Either side of the 10% line. Two values 100±e have a sample sd of
+	 * e·√2: CoV 0.1485 here (noisy), 0.09 below (not). */
+	double c[] = { 100 - 10.5, 100 + 10.5 };
+	h_dist_of(c, 2, &d);
+	CHECK(near(d.cov, 10.5 * sqrt(2) / 100, 1e-12));
+	CHECK(h_dist_noisy(&d));
+	double e = 9.0 / sqrt(2); /* CoV 0.09 */
+	double c2[] = { 100 - e, 100 + e };
+	h_dist_of(c2, 2, &d);
+	CHECK(near(d.cov, 0.09, 1e-12));
+	CHECK(!h_dist_noisy(&d));
+
+	/* Large values, small spread: the two-pass formula keeps it exact
+	 * (a one-pass sum of squares would lose it entirely at 1e12). */
+	double big[] = { 1e12 + 1, 1e12 + 2, 1e12 + 3 };
+	h_dist_of(big, 3, &d);
+	CHECK(near(d.cov, 1.0 / 1e12, 1e-15));
+
+	/* One value: no spread to report. All zero: CoV 0. */
+	double one[] = { 42 };
+	h_dist_of(one, 1, &d);
+	CHECK(d.median == 42 && isnan(d.cov) && !h_dist_noisy(&d));
+	double zeros[] = { 0, 0, 0 };
+	h_dist_of(zeros, 3, &d);
+	CHECK(d.cov == 0 && !h_dist_noisy(&d));
+	/* Mean zero with a spread: undefined, NaN, and not flagged. */
+	double pm[] = { -1, 1 };
+	h_dist_of(pm, 2, &d);
+	CHECK(isnan(d.cov) && !h_dist_noisy(&d));
+	/* None. */
+	h_dist_of(NULL, 0, &d);
+	CHECK(d.n == 0 && isnan(d.median));
+}
+
+static void test_fit(void)
+{
+	struct h_fit f;
+
+	/* Exact: 16 KiB per task over a 3000 KiB base, at the task counts of
+	 * a real sweep. R² is 1. */
+	double x[] = { 1000, 10000, 100000, 1000000 };
+	double y[4];
+	for (int i = 0; i < 4; i++)
+		y[i] = 3000 + 16 * x[i];
+	CHECK(h_linfit(x, y, 4, &f) == 0);
+	CHECK(f.n == 4 && near(f.slope, 16, 1e-9) && near(f.intercept, 3000, 1e-3));
+	CHECK(near(f.r2, 1, 1e-12));
+
+	/* Reps with scatter: three points per task count, ±2% of the value
+	 * in a fixed pattern whose mean is zero at each x, so the slope is
+	 * still exactly 16 and R² is just below 1. */
+	double xs[12], ys[12];
+	const double dev[3] = { -0.02, 0, 0.02 };
+	for (int i = 0; i < 12; i++) {
+		xs[i] = x[i / 3];
+		ys[i] = (3000 + 16 * xs[i]) * (1 + dev[i % 3]);
+	}
+	CHECK(h_linfit(xs, ys, 12, &f) == 0);
+	CHECK(near(f.slope, 16, 1e-9));
+	CHECK(f.r2 < 1 && f.r2 > 0.99);
+
+	/* Known R²: (1,1) (2,3) (3,2): slope 0.5, intercept 1, SS_res 1.5,
+	 * SS_tot 2, R² 0.25. */
+	double x3[] = { 1, 2, 3 }, y3[] = { 1, 3, 2 };
+	CHECK(h_linfit(x3, y3, 3, &f) == 0);
+	CHECK(near(f.slope, 0.5, 1e-12) && near(f.intercept, 1, 1e-12) && near(f.r2, 0.25, 1e-12));
+
+	/* Flat y: slope 0, R² undefined. */
+	double yf[] = { 5, 5, 5 };
+	CHECK(h_linfit(x3, yf, 3, &f) == 0);
+	CHECK(f.slope == 0 && isnan(f.r2));
+
+	/* Not enough to fit: one point, or one x value. */
+	CHECK(h_linfit(x, y, 1, &f) == -EINVAL);
+	double xsame[] = { 7, 7, 7 };
+	CHECK(h_linfit(xsame, y3, 3, &f) == -EINVAL && isnan(f.slope));
+}
+
+int main(void)
+{
+	test_dist();
+	test_fit();
+	if (failures) {
+		fprintf(stderr, "unit_stats: %d check(s) failed\n", failures);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,534 @@
+/* net.c — listeners, accept tasks and the HTTP/1.1 parser shared by the
+ * server workloads. See net.h. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net.h"
+
+/* ---- HTTP/1.1 parsing ---------------------------------------------------- */
+
+/* RFC 9110 §5.6.2: the characters of a token (method, header name). */
+static int is_tchar(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+		return 1;
+	switch (c) {
+	case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+	case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+		return 1;
+	}
+	return 0;
+}
+
+static int is_ows(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int name_is(const char *name, size_t len, const char *want)
+{
+	return strlen(want) == len && strncasecmp(name, want, len) == 0;
+}
+
+static int parse_request_line(const char *l, size_t n, struct wl_http_req *req)
+{
+	size_t i = 0;
+	while (i < n && is_tchar((unsigned char)l[i]))
+		i++;
+	if (i == 0 || i >= n || l[i] != ' ')
+		return -EINVAL;
+	req->head = i == 4 && memcmp(l, "HEAD", 4) == 0; /* methods are case-sensitive */
+
+	size_t t = ++i;
+	while (i < n && (unsigned char)l[i] > 0x20 && (unsigned char)l[i] < 0x7f)
+		i++;
+	if (i == t || i >= n || l[i] != ' ')
+		return -EINVAL;
+	size_t tlen = i - t;
+	req->heavy = tlen >= 6 && memcmp(l + t, "/heavy", 6) == 0 && (tlen == 6 || l[t + 6] == '?');
+
+	const char *v = l + i + 1;
+	if (n - i - 1 != 8 || memcmp(v, "HTTP/1.", 7) != 0 || (v[7] != '0' && v[7] != '1'))
+		return -EINVAL;
+	req->http10 = v[7] == '0';
+	return 0;
+}
+
+/* "Connection: a, b": close and keep-alive are the options that matter. */
+static void parse_connection(const char *v, size_t n, int *close, int *ka)
+{
+	size_t i = 0;
+	while (i < n) {
+		while (i < n && (is_ows(v[i]) || v[i] == ','))
+			i++;
+		size_t s = i;
+		while (i < n && v[i] != ',')
+			i++;
+		size_t e = i;
+		while (e > s && is_ows(v[e - 1]))
+			e--;
+		if (name_is(v + s, e - s, "close"))
+			*close = 1;
+		else if (name_is(v + s, e - s, "keep-alive"))
+			*ka = 1;
+	}
+}
+
+/* 1*DIGIT only (RFC 9110 §8.6): a sign, a list or an overflow is malformed,
+ * since a wrong body length would desynchronise the connection. */
+static int parse_length(const char *v, size_t n, uint64_t *out)
+{
+	if (n == 0 || n > 18) /* 18 digits fit easily in 63 bits */
+		return -EINVAL;
+	uint64_t x = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -EINVAL;
+		x = x * 10 + (uint64_t)(v[i] - '0');
+	}
+	*out = x;
+	return 0;
+}
+
+static int parse_header(const char *l, size_t n, struct wl_http_req *req, int *have_len,
+                        int *close, int *ka)
+{
+	size_t k = 0;
+	while (k < n && is_tchar((unsigned char)l[k]))
+		k++;
+	/* A leading space (obs-fold) or a space before the colon is an
+	 * error, never folded or trimmed (RFC 9112 §5.1, §5.2). */
+	if (k == 0 || k >= n || l[k] != ':')
+		return -EINVAL;
+	size_t v = k + 1, e = n;
+	while (v < e && is_ows(l[v]))
+		v++;
+	while (e > v && is_ows(l[e - 1]))
+		e--;
+	for (size_t i = v; i < e; i++) {
+		unsigned char c = (unsigned char)l[i];
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return -EINVAL;
+	}
+	if (name_is(l, k, "content-length")) {
+		uint64_t len;
+		if (parse_length(l + v, e - v, &len) < 0)
+			return -EINVAL;
+		if (*have_len && len != req->body_len)
+			return -EINVAL;
+		*have_len = 1;
+		req->body_len = len;
+	} else if (name_is(l, k, "connection")) {
+		parse_connection(l + v, e - v, close, ka);
+	} else if (name_is(l, k, "transfer-encoding")) {
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+int wl_http_parse(const char *buf, size_t len, struct wl_http_req *req)
+{
+	memset(req, 0, sizeof *req);
+	/* Only the first WL_HTTP_MAX_HEAD bytes can hold a head we accept, so
+	 * a client cannot make us scan (or buffer) more. */
+	size_t lim = len < WL_HTTP_MAX_HEAD ? len : WL_HTTP_MAX_HEAD;
+	size_t pos = 0, lines = 0;
+	int have_len = 0, close = 0, ka = 0;
+
+	for (;;) {
+		const char *nl = memchr(buf + pos, '\n', lim - pos);
+		if (!nl) {
+			if (len >= WL_HTTP_MAX_HEAD)
+				return -E2BIG;
+			/* A request line that cannot become one (binary, a TLS
+			 * hello) is rejected now, not after 8 KiB that may never
+			 * come. A lone CR at the end may still become an empty line. */
+			if (lines == 0) {
+				size_t i = pos;
+				while (i < len && is_tchar((unsigned char)buf[i]))
+					i++;
+				if (i < len && buf[i] != ' ' && !(i == pos && i + 1 == len && buf[i] == '\r'))
+					return -EINVAL;
+			}
+			return 0;
+		}
+		size_t end = (size_t)(nl - buf), lend = end;
+		if (lend > pos && buf[lend - 1] == '\r')
+			lend--;
+		const char *l = buf + pos;
+		size_t n = lend - pos;
+		pos = end + 1;
+		if (n == 0) {
+			if (lines == 0)
+				continue; /* empty lines before a request are ignored (§2.2) */
+			break;
+		}
+		if (memchr(l, '\r', n))
+			return -EINVAL; /* a bare CR */
+		int err = lines == 0 ? parse_request_line(l, n, req)
+		                     : parse_header(l, n, req, &have_len, &close, &ka);
+		if (err)
+			return err;
+		lines++;
+	}
+	req->head_len = pos;
+	req->keep_alive = req->http10 ? ka && !close : !close;
+	return 1;
+}
+
+#define H_COMMON "Server: concbench\r\nContent-Type: text/plain\r\n"
+#define H_200 "HTTP/1.1 200 OK\r\n" H_COMMON "Content-Length: 13\r\n"
+
+static const char resp_ok[] = H_200 "\r\n" WL_HTTP_BODY;
+static const char resp_ok_close[] = H_200 "Connection: close\r\n\r\n" WL_HTTP_BODY;
+static const char resp_ok_ka10[] = H_200 "Connection: keep-alive\r\n\r\n" WL_HTTP_BODY;
+static const char resp_400[] = "HTTP/1.1 400 Bad Request\r\n" H_COMMON
+                               "Content-Length: 12\r\nConnection: close\r\n\r\nBad Request\n";
+static const char resp_501[] = "HTTP/1.1 501 Not Implemented\r\n" H_COMMON
+                               "Content-Length: 16\r\nConnection: close\r\n\r\nNot Implemented\n";
+
+_Static_assert(sizeof resp_ok_ka10 - 1 <= WL_HTTP_RESP_MAX, "WL_HTTP_RESP_MAX too small");
+_Static_assert(sizeof resp_501 - 1 <= WL_HTTP_RESP_MAX, "WL_HTTP_RESP_MAX too small");
+
+size_t wl_http_response(char *out, int status, const struct wl_http_req *req)
+{
+	const char *r;
+	size_t n;
+	if (status == 200 && req) {
+		if (!req->keep_alive)
+			r = resp_ok_close, n = sizeof resp_ok_close - 1;
+		else if (req->http10)
+			r = resp_ok_ka10, n = sizeof resp_ok_ka10 - 1;
+		else
+			r = resp_ok, n = sizeof resp_ok - 1;
+		if (req->head)
+			n -= sizeof WL_HTTP_BODY - 1; /* the same head, no body */
+	} else if (status == 501) {
+		r = resp_501, n = sizeof resp_501 - 1;
+	} else {
+		r = resp_400, n = sizeof resp_400 - 1;
+	}
+	memcpy(out, r, n);
+	return n;
+}
+
+/* ---- sockets -------------------------------------------------------------- */
+
+int wl_net_listen(int port, int backlog, int reuseport, int *fd, int *bound_port)
+{
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	int one = 1;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	socklen_t alen = sizeof a;
+	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+	    (reuseport && setsockopt(s, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) ||
+	    bind(s, (struct sockaddr *)&a, sizeof a) < 0 || listen(s, backlog) < 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &alen) < 0) {
+		int err = -errno;
+		close(s);
+		return err;
+	}
+	*fd = s;
+	*bound_port = ntohs(a.sin_port);
+	return 0;
+}
+
+int wl_net_connect(int port)
+{
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	int one = 1;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	int r;
+	while ((r = connect(s, (struct sockaddr *)&a, sizeof a)) < 0 && errno == EINTR)
+		;
+	if (r < 0) {
+		int err = -errno;
+		close(s);
+		return err;
+	}
+	return s;
+}
+
+/* ---- the server ----------------------------------------------------------- */
+
+static _Atomic(struct wl_srv *) live_srv;
+
+void wl_srv_fail(struct wl_srv *s, int err, const char *what)
+{
+	int zero = 0;
+	if (atomic_compare_exchange_strong(&s->err, &zero, err))
+		snprintf(s->errwhat, sizeof s->errwhat, "%s", what);
+}
+
+int wl_srv_report_error(struct wl_srv *s, struct wl_report *rep)
+{
+	int err = atomic_load(&s->err);
+	if (!err)
+		return 0;
+	snprintf(rep->error, sizeof rep->error, "server: %s: %s", s->errwhat, strerror(-err));
+	return 1;
+}
+
+/* Ends accepting everywhere: each listener is shut down for reading, which
+ * on Linux takes a listening TCP socket out of LISTEN, so an accept()
+ * blocked on it (threads, pool) returns EINVAL and an epoll waiter gets
+ * EPOLLHUP and then EINVAL (epoll, coro). accept_over, set first, tells the
+ * accept tasks that EINVAL is the end and not an error. */
+static void end_accepting(struct wl_srv *s)
+{
+	atomic_store(&s->accept_over, 1);
+	for (int i = 0; i < s->nl; i++)
+		shutdown(s->lfd[i], SHUT_RD);
+}
+
+/* accept(2) lists these as network errors already pending on the new
+ * connection: the listener is fine, take the next one. */
+static int transient(long err)
+{
+	switch (-err) {
+	case EINTR: case EAGAIN: case ECONNABORTED: case EPROTO: case EPERM:
+	case ENETDOWN: case ENOPROTOOPT: case EHOSTDOWN: case ENONET:
+	case EHOSTUNREACH: case EOPNOTSUPP: case ENETUNREACH: case ETIMEDOUT:
+		return 1;
+	}
+	return 0;
+}
+
+/* An accept task: accepts until the server has its `conns` connections,
+ * spawning one connection task per accepted fd on its own shard.
+ *
+ * With one listener it simply counts to conns. With one SO_REUSEPORT
+ * listener per shard the kernel spreads connections by a hash of their
+ * addresses, so no acceptor knows its share: they count together (one
+ * atomic), and the acceptor that takes the last connection shuts every
+ * listener down, which ends the others' waiting accepts with EINVAL (see
+ * end_accepting). Nothing has to cross into another loop: the shutdown is a
+ * state change of the socket that each loop's epoll (or each blocked
+ * accept) sees by itself. */
+static struct rt_op accept_step(struct rt_task *t, long res)
+{
+	struct wl_acceptor *a = t->arg;
+	struct wl_srv *s = a->srv;
+	if (!a->started) {
+		a->started = 1;
+		if (atomic_load(&s->accept_over))
+			return rt_op_done();
+		return rt_op_accept(s->lfd[a->idx]);
+	}
+	if (res < 0) {
+		if (atomic_load(&s->accept_over))
+			return rt_op_done();
+		if (transient(res))
+			return rt_op_accept(s->lfd[a->idx]);
+		wl_srv_fail(s, (int)res, "accept");
+		end_accepting(s);
+		return rt_op_done();
+	}
+
+	int fd = (int)res;
+	/* Nagle would hold a short tail of an answer until the client's
+	 * delayed ACK (40 ms): every server benchmark turns it off. */
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	int64_t n = atomic_fetch_add(&s->accepted, 1);
+	if (n >= s->conns) { /* a connection beyond the count, from outside */
+		close(fd);
+		return rt_op_done();
+	}
+	struct wl_conn *c = malloc(s->conn_size);
+	if (!c) {
+		close(fd);
+		wl_srv_fail(s, -ENOMEM, "connection record");
+		end_accepting(s);
+		return rt_op_done();
+	}
+	c->t = (struct rt_task){ .step = s->step, .arg = c, .cpu = -1, .shard = t->shard };
+	c->srv = s;
+	c->fd = fd;
+	c->slot = (int)n;
+	s->init(c);
+	s->conn[n] = c;
+	atomic_store(&s->cfd[n], fd);
+	a->accepted++;
+	/* Pairs with wl_server_stop: it sets stopped then looks at cfd, we
+	 * store cfd then look at stopped (seq_cst both), so one of us sees
+	 * the other and the new connection is shut down either way. */
+	if (atomic_load(&s->stopped))
+		shutdown(fd, SHUT_RDWR);
+	int err = rt_spawn(s->rt, &c->t);
+	if (err) {
+		wl_srv_fail(s, err, "spawn a connection task");
+		wl_srv_close(c);
+		end_accepting(s);
+		return rt_op_done();
+	}
+	if (n + 1 == s->conns) {
+		if (s->nl > 1)
+			end_accepting(s);
+		return rt_op_done();
+	}
+	return rt_op_accept(s->lfd[a->idx]);
+}
+
+int wl_srv_start(struct wl_srv *s, struct rt *rt, int port, int64_t conns)
+{
+	s->rt = rt;
+	s->conns_asked = conns;
+	s->nl = rt->shards > 1 ? rt->shards : 1;
+
+	struct sigaction sa = { .sa_handler = SIG_IGN };
+	sigaction(SIGPIPE, &sa, NULL);
+
+	/* Every connection is an fd here (and one in the client). Raising the
+	 * soft limit to the hard one is what any server does at start; past
+	 * it the count is clamped and the clamp is a reported figure. The 64
+	 * spare cover stdio, the harness's pipes, epoll and eventfds. */
+	struct rlimit rl;
+	int64_t room = INT64_MAX;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		if (rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+			getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		if (rl.rlim_cur != RLIM_INFINITY)
+			room = (int64_t)rl.rlim_cur - 64 - s->nl;
+	}
+	s->conns = conns < room ? conns : room;
+	if (s->conns < 1)
+		return -EMFILE;
+
+	s->lfd = malloc((size_t)s->nl * sizeof *s->lfd);
+	if (!s->lfd)
+		return -ENOMEM;
+	for (int i = 0; i < s->nl; i++)
+		s->lfd[i] = -1;
+	s->acc = calloc((size_t)s->nl, sizeof *s->acc);
+	s->conn = calloc((size_t)s->conns, sizeof *s->conn);
+	s->cfd = malloc((size_t)s->conns * sizeof *s->cfd);
+	if (!s->acc || !s->conn || !s->cfd)
+		return -ENOMEM;
+	for (int64_t i = 0; i < s->conns; i++)
+		atomic_init(&s->cfd[i], -1);
+
+	/* All connections may arrive before the first accept runs (the pool
+	 * may be busy, the client fast): the backlog holds them all, up to
+	 * net.core.somaxconn, where the kernel clamps it. */
+	int backlog = s->conns > 65535 ? 65535 : s->conns < SOMAXCONN ? SOMAXCONN : (int)s->conns;
+	s->port = port;
+	for (int i = 0; i < s->nl; i++) {
+		int err = wl_net_listen(s->port, backlog, s->nl > 1, &s->lfd[i], &s->port);
+		if (err)
+			return err;
+	}
+	atomic_store(&live_srv, s);
+	for (int i = 0; i < s->nl; i++) {
+		struct wl_acceptor *a = &s->acc[i];
+		a->t = (struct rt_task){ .step = accept_step, .arg = a, .cpu = -1, .shard = i };
+		a->srv = s;
+		a->idx = i;
+		int err = rt_spawn(rt, &a->t);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+void wl_srv_close(struct wl_conn *c)
+{
+	if (c->fd < 0)
+		return;
+	atomic_store(&c->srv->cfd[c->slot], -1);
+	close(c->fd);
+	c->fd = -1;
+}
+
+void wl_srv_metrics(struct wl_srv *s, struct wl_report *rep)
+{
+	int64_t acc = atomic_load(&s->accepted);
+	wl_metric(rep, "conns_accepted", "conns", (double)(acc < s->conns ? acc : s->conns));
+	if (s->conns < s->conns_asked)
+		wl_metric(rep, "conns_asked", "conns", (double)s->conns_asked);
+	if (s->nl > 1 && acc > 0) {
+		int64_t max = 0;
+		for (int i = 0; i < s->nl; i++)
+			max = s->acc[i].accepted > max ? s->acc[i].accepted : max;
+		wl_metric(rep, "listener_share_max", "fraction", (double)max / (double)acc);
+	}
+}
+
+void wl_srv_fini(struct wl_srv *s)
+{
+	struct wl_srv *me = s;
+	atomic_compare_exchange_strong(&live_srv, &me, NULL);
+	for (int i = 0; s->lfd && i < s->nl; i++)
+		if (s->lfd[i] >= 0)
+			close(s->lfd[i]);
+	for (int64_t i = 0; s->conn && i < s->conns; i++)
+		if (s->conn[i]) {
+			wl_srv_close(s->conn[i]);
+			free(s->conn[i]);
+		}
+	free(s->lfd);
+	free(s->acc);
+	free(s->conn);
+	free(s->cfd);
+}
+
+void wl_server_stop(void)
+{
+	struct wl_srv *s = atomic_load(&live_srv);
+	if (!s)
+		return;
+	atomic_store(&s->stopped, 1);
+	end_accepting(s);
+	for (int64_t i = 0; i < s->conns; i++) {
+		int fd = atomic_load(&s->cfd[i]);
+		if (fd >= 0)
+			shutdown(fd, SHUT_RDWR);
+	}
+}
+
+/* ---- CPU work -------------------------------------------------------------- */
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t wl_burn_cpu_us(int64_t us)
+{
+	/* The thread's CPU clock, not the wall clock: time the thread spends
+	 * preempted does not count, so the work is the same on every runtime.
+	 * 256 hash steps (~0.5 µs) per look at the clock, which is a system
+	 * call of ~0.2 µs. */
+	uint64_t start = thread_cpu_ns(), x = start, now;
+	uint64_t end = start + (uint64_t)us * 1000u;
+	do {
+		for (int i = 0; i < 256; i++)
+			x = wl_mix64(x + (uint64_t)i);
+		now = thread_cpu_ns();
+	} while (now < end);
+	return x;
+}

@@ -1,0 +1,158 @@
+/* net.h — what the server workloads (echo, http, mixed) share: the listening
+ * sockets, the accept tasks, the connection records, and the HTTP/1.1 request
+ * parser and canned responses.
+ *
+ * The parser is a pure function over a buffer (no I/O, no allocation), so it
+ * is unit-tested on its own (tests/unit_http_parse.c) and every runtime runs
+ * exactly the same protocol code.
+ */
+#ifndef CONCBENCH_NET_H
+#define CONCBENCH_NET_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "workload.h"
+
+/* ---- HTTP/1.1 ----------------------------------------------------------- */
+
+/* A request head (request line, headers, blank line) longer than this gets
+ * 400 and the connection closed. */
+#define WL_HTTP_MAX_HEAD 8192
+/* Room one canned response needs; the longest is well below it. */
+#define WL_HTTP_RESP_MAX 160
+#define WL_HTTP_BODY "Hello, World!"
+
+struct wl_http_req {
+	size_t head_len;    /* bytes of the head, leading empty lines and blank line included */
+	uint64_t body_len;  /* Content-Length; 0 without one */
+	int keep_alive;     /* 1.1 unless "Connection: close"; 1.0 only with "keep-alive" */
+	int http10;         /* HTTP/1.0: a kept-alive answer must say so */
+	int head;           /* HEAD: answer without the body */
+	int heavy;          /* the target is /heavy (or /heavy?...): mixed's CPU work */
+};
+
+/* Parses the request at the start of buf[0, len).
+ *  1        complete: *req describes it; its body (body_len bytes) follows
+ *           head_len and is the caller's to consume
+ *  0        incomplete: read more (buf holds at most WL_HTTP_MAX_HEAD bytes
+ *           of a head so far)
+ *  -EINVAL  malformed: bad request line, bad header, bare CR, obs-fold,
+ *           bad or conflicting Content-Length, a version other than 1.0/1.1
+ *  -E2BIG   no complete head within WL_HTTP_MAX_HEAD bytes
+ *  -ENOTSUP Transfer-Encoding (chunked request bodies are not supported)
+ * Only complete lines are judged, so a request split anywhere across reads
+ * gives 0 until its last byte arrives and then the same answer as whole.
+ * Lines may end in CRLF or a bare LF (RFC 9112 §2.2 lets a server accept it). */
+int wl_http_parse(const char *buf, size_t len, struct wl_http_req *req);
+
+/* Writes the response to a request into out (at least WL_HTTP_RESP_MAX
+ * bytes) and returns its length. status is 200, 400 (malformed, oversized)
+ * or 501 (Transfer-Encoding); 400 and 501 always say "Connection: close".
+ * Responses are fixed strings, so every runtime writes the same bytes. */
+size_t wl_http_response(char *out, int status, const struct wl_http_req *req);
+
+/* ---- TCP servers --------------------------------------------------------- */
+
+/* Listens on 127.0.0.1:port (0: an ephemeral port), SO_REUSEADDR, and with
+ * reuseport SO_REUSEPORT too; blocking mode, close-on-exec. *fd and *port
+ * get the socket and the bound port. 0 or a negative errno. */
+int wl_net_listen(int port, int backlog, int reuseport, int *fd, int *bound_port);
+
+/* A blocking TCP connection to 127.0.0.1:port with TCP_NODELAY: the fd or a
+ * negative errno. For clients in tests, and nothing in a step. */
+int wl_net_connect(int port);
+
+/* The head of every connection record: the workload's record starts with
+ * it. The accept task fills t (step, arg = the record, shard = the
+ * acceptor's), srv and fd; the workload's init() the rest. */
+struct wl_conn {
+	struct rt_task t;
+	struct wl_srv *srv;
+	int fd;
+	int slot; /* index in srv->cfd */
+};
+
+struct wl_acceptor {
+	struct rt_task t;
+	struct wl_srv *srv;
+	int idx; /* which listener: also the shard its connections run on */
+	int started;
+	int64_t accepted; /* its share of the connections */
+};
+
+struct wl_srv {
+	struct rt *rt;
+	/* The workload's: the record size, how to fill one, its step. */
+	size_t conn_size;
+	void (*init)(struct wl_conn *c);
+	rt_step_fn step;
+	void *arg;
+
+	int64_t conns;       /* to accept, after the RLIMIT_NOFILE clamp */
+	int64_t conns_asked; /* the parameter */
+	int port;
+	int nl;              /* listeners: one per shard of the runtime */
+	int *lfd;
+	struct wl_acceptor *acc;
+	struct wl_conn **conn; /* conns entries; NULL until accepted */
+	_Atomic int *cfd;      /* the accepted fds, -1 once closed: for wl_server_stop */
+	_Atomic int64_t accepted;
+	_Atomic int accept_over; /* the listeners are being shut down: EINVAL is the end */
+	_Atomic int stopped;     /* wl_server_stop() was called */
+	_Atomic int err;         /* first failure (negative errno), reported by finish */
+	char errwhat[64];
+	uint64_t t_first, t_last; /* first accept, last connection closed (ns) */
+	_Atomic uint64_t t_last_a;
+};
+
+/* Sets up a server: raises RLIMIT_NOFILE's soft limit to the hard one,
+ * clamps conns so the server's fds fit under it (recorded in conns vs
+ * conns_asked), listens (one SO_REUSEPORT listener per shard of rt when it
+ * has several), ignores SIGPIPE (a write to a peer that reset must be an
+ * error, not the death of the process: blocking runtimes use write(), which
+ * raises it) and spawns one accept task per listener. s->conn_size, init,
+ * step and arg must be set. 0 or a negative errno. */
+int wl_srv_start(struct wl_srv *s, struct rt *rt, int port, int64_t conns);
+
+/* Closes c's fd (shutdown for the lingering close is the workload's). The
+ * record stays allocated until wl_srv_fini: finish() reads its counters. */
+void wl_srv_close(struct wl_conn *c);
+
+/* Records the first failure (err < 0) and what failed. */
+void wl_srv_fail(struct wl_srv *s, int err, const char *what);
+
+/* Fills rep->error when the server failed; returns 1 if it did. */
+int wl_srv_report_error(struct wl_srv *s, struct wl_report *rep);
+
+/* Closes every fd still open and frees what wl_srv_start and the accept
+ * tasks allocated. */
+void wl_srv_fini(struct wl_srv *s);
+
+/* Ends the server running in this process, for `concbench serve` on SIGINT
+ * or SIGTERM: the listeners stop accepting (their accept tasks end) and every
+ * open connection is shut down (its task reads EOF and ends), so run()
+ * returns and finish() reports what was served. Async-signal-safe (atomic
+ * loads and shutdown(2) only). One server at a time per process; call it
+ * between setup and teardown only (block the signal before teardown). */
+void wl_server_stop(void);
+
+/* The metrics every server reports: conns accepted, conns_asked when the
+ * clamp lowered it, and with several listeners the largest share one took
+ * (SO_REUSEPORT spreads by hash: 1/listeners is perfect balance). */
+void wl_srv_metrics(struct wl_srv *s, struct wl_report *rep);
+
+/* ---- http and mixed share one implementation (http.c) ------------------ */
+
+int wl_http_setup(void **state, struct rt *rt, const int64_t *p, int64_t heavy_every,
+                  int64_t heavy_us);
+void wl_http_load(void *state, struct wl_load *out);
+void wl_http_finish(void *state, struct wl_report *rep);
+void wl_http_teardown(void *state, struct rt *rt);
+
+/* Burns `us` microseconds of this thread's CPU time (CLOCK_THREAD_CPUTIME_ID)
+ * with hash work: CPU work, never a sleep. Returns the hash so it is kept. */
+uint64_t wl_burn_cpu_us(int64_t us);
+
+#endif
