@@ -64,10 +64,10 @@ static void fail(struct h_cell_result *r, const char *fmt, ...)
 	r->ok = 0;
 }
 
-static _Noreturn void child_send(int fd, const struct h_cell_result *r)
+_Noreturn void h_child_send_exit(int fd, const void *buf, size_t len)
 {
-	const char *p = (const char *)r;
-	size_t left = sizeof *r;
+	const char *p = buf;
+	size_t left = len;
 	while (left) {
 		ssize_t w = write(fd, p, left);
 		if (w < 0 && errno == EINTR)
@@ -78,6 +78,11 @@ static _Noreturn void child_send(int fd, const struct h_cell_result *r)
 		left -= (size_t)w;
 	}
 	_exit(0);
+}
+
+static _Noreturn void child_send(int fd, const struct h_cell_result *r)
+{
+	h_child_send_exit(fd, r, sizeof *r);
 }
 
 static void take_stats(struct rt *rt, struct h_cell_result *r)
@@ -371,6 +376,10 @@ static _Noreturn void child(const struct h_cell *c, hwloc_topology_t topo,
 	if (rc < 0) {
 		take_stats(rt, &r);
 		fail(&r, "workload setup: %s", strerror(-rc));
+		/* A workload refuses up front what would deadlock this model
+		 * (two tasks that must run at once on a one-at-a-time pool). */
+		if (rc == -EDEADLK)
+			snprintf(r.limit, sizeof r.limit, "max-concurrency");
 		child_send(fd, &r);
 	}
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "verdict.h"
 
 void h_error(const char *fmt, ...)
 {
@@ -79,6 +80,9 @@ static void usage(FILE *f)
 	      "                  for clients of your own, until SIGINT or SIGTERM\n"
 	      "                  (concbench serve --help for the options)\n"
 	      "  plot DIR        draw DIR/plots/*.svg and *.png from DIR/summary.csv\n"
+	      "  report DIR      write DIR/report.html and report.md: every claim judged\n"
+	      "                  on DIR's figures (concbench report --help)\n"
+	      "  compare A B     run B against run A: ratios B/A, and which exceed the noise\n"
 	      "  help [run]      this text, or run's\n"
 	      "\n"
 	      "options:\n"
@@ -127,9 +131,10 @@ static void run_usage(FILE *f)
 	        "                      server gets the others, or shares when none is left)\n"
 	        "  --out DIR           output folder, new or empty; created with its parents\n"
 	        "                      (default results/YYYYmmdd-HHMMSS)\n"
-	        "  --suite NAME        a predefined matrix: %s. --runtime, --workload,\n"
-	        "                      --set and --reps override its choices.\n"
-	        "  --timeout SEC       per-cell time limit, 1..86400 (default 60); a cell past\n"
+	        "  --suite NAME        a predefined plan (see `concbench list`): %s.\n"
+	        "                      --runtime and --workload narrow it; --set, --reps\n"
+	        "                      and --placement override its choices.\n"
+	        "  --timeout SEC       per-cell time limit, 1..86400 (default 300); a cell past\n"
 	        "                      it is killed and recorded with error \"timeout\"\n"
 	        "  --resume DIR        finish an interrupted run: the plan comes from\n"
 	        "                      DIR/run.json, only the cells missing from\n"
@@ -180,6 +185,21 @@ static int cmd_list(int argc, char **argv)
 		list_one("runtime ", (*r)->name, (*r)->desc, (*r)->params);
 	for (const struct workload *const *w = wl_registry; *w; w++)
 		list_one("workload", (*w)->name, (*w)->desc, (*w)->params);
+	/* A suite line, then one indented line per part: what `run --suite`
+	 * will do, before it takes minutes doing it. */
+	for (const struct h_suite *s = h_suites; s->name; s++) {
+		printf("suite    %-14s %s\n", s->name, s->desc);
+		for (const struct h_suite_part *p = s->parts;
+		     p < s->parts + H_SUITE_MAX_PARTS && p->runtimes; p++) {
+			printf("           %s: --runtime %s --workload %s", p->what, p->runtimes,
+			       p->workloads);
+			for (int i = 0; i < H_SUITE_MAX_SETS && p->sets[i]; i++)
+				printf(" --set %s", p->sets[i]);
+			if (p->placements)
+				printf(" --placement %s", p->placements);
+			printf(" --reps %d\n", s->reps);
+		}
+	}
 	return H_EXIT_OK;
 }
 
@@ -468,7 +488,9 @@ static int load_plan(const char *dir, struct stored *st)
 static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 {
 	struct run_args a = { 0 }, user = { 0 };
-	struct h_run_opts o = { .reps = 5, .warmup = 1, .timeout_s = 60 };
+	/* 300 s: a 2-worker pool serving 1000 connections × 1000 requests, one
+	 * connection per worker at a time, takes 160 s on a 2-core VM. */
+	struct h_run_opts o = { .reps = 5, .warmup = 1, .timeout_s = 300 };
 	const void **rts = NULL, **wls = NULL;
 	struct stored plan = { 0 };
 	int status = H_EXIT_USAGE;
@@ -526,10 +548,11 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 			h_error("unknown suite '%s' (choose from: %s)", a.suite, suites);
 			goto out;
 		}
+		/* Each part picks its own; these only narrow them. */
 		if (!a.runtime)
-			a.runtime = o.suite->runtimes;
+			a.runtime = "all";
 		if (!a.workload)
-			a.workload = o.suite->workloads;
+			a.workload = "all";
 		o.reps = o.suite->reps;
 	}
 	if (!a.runtime || !a.workload) {
@@ -620,7 +643,7 @@ out:
 int h_main(int argc, char **argv)
 {
 	if (argc < 2) {
-		h_error("missing command (choose from: run, serve, list, plot, help; "
+		h_error("missing command (choose from: run, serve, list, plot, report, compare, help; "
 		        "see concbench --help)");
 		return H_EXIT_USAGE;
 	}
@@ -642,8 +665,13 @@ int h_main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1, argc, argv);
 	if (!strcmp(cmd, "plot"))
 		return cmd_plot(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return h_cmd_report(argc - 1, argv + 1);
+	if (!strcmp(cmd, "compare"))
+		return h_cmd_compare(argc - 1, argv + 1);
 	if (!strcmp(cmd, "serve"))
 		return h_cmd_serve(argc - 1, argv + 1);
-	h_error("unknown command '%s' (choose from: run, serve, list, plot, help)", cmd);
+	h_error("unknown command '%s' (choose from: run, serve, list, plot, report, compare, "
+	        "help)", cmd);
 	return H_EXIT_USAGE;
 }

@@ -77,18 +77,24 @@ int h_parse_cpus(const char *s, hwloc_bitmap_t set);
 
 /* ---- suites: named matrices (params.c) ---- */
 
-#define H_SUITE_MAX_SETS 8
-struct h_suite_set {
-	const char *workload; /* the set applies to this workload's cells only */
-	const char *set;      /* "key=value[,value…]" */
+/* A suite is a list of parts, each the matrix one `run` command would make:
+ * its runtimes × workloads × the sweeps of its sets × its placements. The
+ * user's --runtime and --workload narrow every part, --set overrides a
+ * part's set of the same key, --placement replaces the parts' placements. */
+#define H_SUITE_MAX_SETS 6
+#define H_SUITE_MAX_PARTS 12
+struct h_suite_part {
+	const char *what;       /* what it measures, and for which claims */
+	const char *runtimes;   /* "all" or a comma list */
+	const char *workloads;  /* "all" or a comma list */
+	const char *placements; /* a --placement list, or NULL: unpinned */
+	const char *sets[H_SUITE_MAX_SETS]; /* "key=value[,value…]"; ends at NULL */
 };
 struct h_suite {
 	const char *name;
 	const char *desc;
-	const char *runtimes;  /* "all" or a list */
-	const char *workloads; /* "all" or a list */
 	int reps;
-	struct h_suite_set sets[H_SUITE_MAX_SETS]; /* ends at workload == NULL */
+	struct h_suite_part parts[H_SUITE_MAX_PARTS]; /* ends at runtimes == NULL */
 };
 extern const struct h_suite h_suites[]; /* ends at name == NULL */
 const struct h_suite *h_suite_find(const char *name);
@@ -250,6 +256,10 @@ struct h_cell {
 	struct h_cell_result res;
 };
 
+/* A child process's last act: writes all of buf to fd (the pipe to its
+ * parent) and exits 0; exits 3 when the parent is gone. */
+_Noreturn void h_child_send_exit(int fd, const void *buf, size_t len);
+
 /* Forks, runs the cell bound to its placement's cpuset, and fills c->res.
  * Waits at most timeout_s seconds, then SIGKILLs the child. Never fails:
  * every problem ends up in c->res.error. */
@@ -306,6 +316,7 @@ struct h_run_opts {
 	struct h_set *sets; /* the suite's (per workload) are added in run.c */
 	int nsets;
 	const struct h_suite *suite;
+	int owned_sets;         /* run.c: the first owned_sets of sets are a suite part's */
 	int reps;
 	int warmup;             /* warm-up cells per point, before its reps */
 	int timeout_s;

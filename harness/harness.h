@@ -31,6 +31,15 @@ int h_manifest_write(const char *dir, int argc, char **argv, hwloc_topology_t to
  * $CONCBENCH_PLOTS). Prints one line per chart written. 0 or a negative errno;
  * a missing gnuplot is -ENOENT with a message naming the package. */
 int h_plot(const char *dir);
+/* Runs `gnuplot -e "datafile='DAT'; outfile='OUT'; fmt='FMT'" SCRIPT` (the
+ * convention of plots/common.gp) and checks OUT was written, removing it
+ * otherwise. 0, -ENOENT without gnuplot, -EINVAL for a path gnuplot's -e
+ * cannot quote, -EIO when gnuplot fails; one line on stderr for each. */
+int h_gnuplot_draw(const char *script, const char *dat, const char *out, const char *fmt);
+
+/* compare.c: `concbench compare DIR1 DIR2 [--out DIR]` (argv[0] is
+ * "compare"); returns the exit status. */
+int h_cmd_compare(int argc, char **argv);
 
 /* summary.csv is long format, one row per runtime × workload × parameter
  * point × metric, so a chart can select the rows it needs:

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core.h"
 #include "loadgen.h"
 
 #define NS_PER_S 1000000000ull
@@ -848,18 +849,7 @@ static _Noreturn void child(const struct wl_load *load, hwloc_topology_t topo,
 	} else {
 		h_loadgen_run(load, res);
 	}
-	const char *p = (const char *)res;
-	size_t left = sizeof *res;
-	while (left) {
-		ssize_t w = write(wfd, p, left);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			_exit(3); /* the parent is gone: nobody to tell */
-		p += w;
-		left -= (size_t)w;
-	}
-	_exit(0);
+	h_child_send_exit(wfd, res, sizeof *res);
 }
 
 int h_loadgen_start(const struct wl_load *load, hwloc_topology_t topo,
@@ -981,10 +971,14 @@ int h_loadgen_finish(struct h_loadgen *lg, int timeout_ms, struct wl_report *rep
 
 	double secs = (double)r->elapsed_ns / 1e9;
 	wl_metric(rep, "throughput_rps", "req/s", secs > 0 ? (double)r->requests / secs : 0.0);
+	/* Enough percentiles for a spectrum chart (x = 1/(1-p): 2 … 10,000). */
 	wl_metric(rep, "p50_us", "us", us(h_hist_value_at_percentile(&r->all, 50)));
+	wl_metric(rep, "p75_us", "us", us(h_hist_value_at_percentile(&r->all, 75)));
 	wl_metric(rep, "p90_us", "us", us(h_hist_value_at_percentile(&r->all, 90)));
+	wl_metric(rep, "p95_us", "us", us(h_hist_value_at_percentile(&r->all, 95)));
 	wl_metric(rep, "p99_us", "us", us(h_hist_value_at_percentile(&r->all, 99)));
 	wl_metric(rep, "p999_us", "us", us(h_hist_value_at_percentile(&r->all, 99.9)));
+	wl_metric(rep, "p9999_us", "us", us(h_hist_value_at_percentile(&r->all, 99.99)));
 	wl_metric(rep, "max_us", "us", us(h_hist_max(&r->all)));
 	wl_metric(rep, "requests", "requests", (double)r->requests);
 	wl_metric(rep, "errors", "requests", (double)r->errors);

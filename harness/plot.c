@@ -1,23 +1,38 @@
-/* plot.c — charts from DIR/summary.csv, drawn by gnuplot.
+/* plot.c — the charts of a finished run, drawn by gnuplot.
  *
- * For each chart this writes a small whitespace-separated data file,
- * DIR/plots/<chart>.dat (readable on its own, and enough to redraw the chart
- * by hand), then runs gnuplot once per format with plots/<chart>.gp:
+ * Every chart is one row of charts[] below: its name (DIR/plots/NAME.svg,
+ * .png and .dat; the report refers to charts by these names), the gnuplot
+ * script of its kind (plots/KIND.gp; charts of one shape share a script and
+ * differ in the knobs passed to it), the workload and metrics it draws, and
+ * the writer of its data shape. For each chart, h_plot() groups the run's
+ * rows (read with h_summary_load(), the reader the report uses too, so a
+ * chart and the verdict beside it see the same rows) into series, lets the
+ * writer put a small whitespace-separated data file in DIR/plots/NAME.dat
+ * (readable on its own; its first lines give the command that redraws it),
+ * then runs gnuplot once per format:
  *
- *     gnuplot -e "datafile='D'; outfile='O'; fmt='svg'" plots/switch.gp
+ *     gnuplot -e "datafile='D'; outfile='O'; fmt='svg'; title='T'; ..." plots/bars.gp
+ *
+ * A chart without rows in the run is skipped with one line on stdout, and
+ * its files from an earlier `plot` are removed: plots/ never shows a chart
+ * drawn from other data than summary.csv's.
  *
  * The scripts come from CB_SOURCE_DIR/plots, or from $CONCBENCH_PLOTS when
  * set (an installed copy, or a test's broken script). gnuplot is spawned
  * directly, not through a shell, so only gnuplot's own -e parser sees the
  * paths: it has no escape for a single quote inside '...', so a path holding
  * one (or a control character, which would end the command) is refused with
- * -EINVAL rather than mangled.
+ * -EINVAL rather than mangled; titles, which plot.c makes, have such
+ * characters replaced.
  *
  * Series. A chart's series is a runtime at one setting of every parameter
- * except the chart's x parameter ("tasks" for memory, "rounds" for switch):
- * pool at workers=1 and at workers=4 are two lines, or two bars. A series is
- * labelled with the runtime's name alone unless that runtime has several
- * series, in which case the parameters that differ follow in brackets.
+ * except the chart's own keys: its x parameter (tasks for memory, conns for
+ * the connection charts, placement for the switch bars) and its `pick`
+ * parameter (rounds for switch: of rows differing only in it, the largest
+ * stands for them). pool at workers=1 and at workers=4 are two lines, or two
+ * groups of bars. A series is labelled with the runtime's name alone unless
+ * that runtime has several series, in which case the parameters that differ
+ * follow in brackets: "epoll (loops=2)".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,349 +49,735 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "summary.h"
 
 extern char **environ;
 
 struct chart;
 
-struct row {
-	char *runtime, *params;
-	double median, min, max;
-	long n;
-	long long x; /* the chart's x parameter, -1 when absent */
-	const struct chart *chart;
-};
-
 struct series {
 	const char *runtime;
-	char *rest;        /* params without the x parameter */
+	char *key;                  /* params without the chart's own keys */
 	char label[160];
-	struct row **pts;  /* in summary order, then sorted by x where it matters */
-	size_t n;
+	const struct h_srow **rows; /* the chart's rows of this series, summary order */
+	size_t n, cap;
+	bool out;                   /* left out by the writer (with a note) */
 };
 
-typedef int (*write_fn)(FILE *f, const struct chart *c, struct series *s, size_t ns);
+/* What a writer works from. */
+struct plot {
+	const struct chart *c;
+	const struct h_summary *sum;
+	struct series *s;
+	size_t ns;
+	char title[256]; /* the chart's title; a writer adds what it chose */
+	char vars[256];  /* gnuplot assignments a writer adds to the chart's opts */
+};
+
+/* Writes the chart's data; returns the number of values written (0: the
+ * chart is skipped) or a negative errno. */
+typedef int (*write_fn)(FILE *f, struct plot *p);
 
 struct chart {
-	const char *name, *workload, *metric;
-	const char *xparam; /* the parameter along the chart's x axis, or the one
-	                     * whose largest value is kept (switch: rounds) */
-	write_fn write;     /* returns the number of points written */
+	const char *name;     /* DIR/plots/NAME.*: a stable name others refer to */
+	const char *kind;     /* plots/KIND.gp draws it */
+	const char *workload;
+	const char *metrics[8]; /* the summary metrics drawn, NULL-terminated */
+	const char *xkey;     /* the parameter along x, or across a group's bars */
+	const char *xabsent;  /* xkey's value in a row without it */
+	const char *pick;     /* see "Series" above */
+	const char *const *names; /* {raw, shown, ..., NULL}: bar names */
+	write_fn write;
+	const char *title, *xlabel, *ylabel;
+	const char *title_keys; /* params named in the title when every row agrees */
+	const char *opts;     /* the script's own knobs, as gnuplot assignments */
+	bool zero_ok;         /* keep medians <= 0 (the script copes; see memory) */
 };
-
-/* ---- summary.csv ---- */
-
-/* The value of key in "k=v;k=v", or -1 when absent. */
-static long long param_ll(const char *params, const char *key)
-{
-	size_t klen = strlen(key);
-	for (const char *p = params; p && *p; p = strchr(p, ';') ? strchr(p, ';') + 1 : NULL)
-		if (strncmp(p, key, klen) == 0 && p[klen] == '=')
-			return strtoll(p + klen + 1, NULL, 10);
-	return -1;
-}
-
-/* params without the key=v entry, its separators tidied. */
-static char *params_without(const char *params, const char *key)
-{
-	char *out = malloc(strlen(params) + 1);
-	if (!out)
-		return NULL;
-	size_t klen = strlen(key), n = 0;
-	for (const char *p = params; *p;) {
-		size_t len = strcspn(p, ";");
-		if (!(strncmp(p, key, klen) == 0 && p[klen] == '=')) {
-			if (n)
-				out[n++] = ';';
-			memcpy(out + n, p, len);
-			n += len;
-		}
-		p += len + (p[len] == ';');
-	}
-	out[n] = '\0';
-	return out;
-}
-
-static double field_num(const char *s)
-{
-	char *end;
-	double v = strtod(s, &end);
-	return end == s ? NAN : v;
-}
-
-static void free_rows(struct row *rows, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(rows[i].runtime);
-		free(rows[i].params);
-	}
-	free(rows);
-}
-
-/* Reads the rows of summary.csv that some chart uses. The writer
- * (results.c) never quotes: it replaces commas and quotes in names, so a
- * plain split on commas is exact. A malformed line is an error, not a
- * silently shorter chart. */
-static int read_summary(const char *path, const struct chart *charts, size_t ncharts,
-                        struct row **out, size_t *nout)
-{
-	FILE *f = fopen(path, "re");
-	if (!f) {
-		int e = errno;
-		fprintf(stderr, "concbench: cannot read %s: %s\n", path, strerror(e));
-		return -e;
-	}
-	char *line = NULL;
-	size_t cap = 0, n = 0, rcap = 0;
-	struct row *rows = NULL;
-	int err = 0;
-	long lineno = 0;
-	while (!err && getline(&line, &cap, f) > 0) {
-		lineno++;
-		line[strcspn(line, "\r\n")] = '\0';
-		if (lineno == 1) {
-			if (strcmp(line, H_SUMMARY_HEADER) != 0) {
-				fprintf(stderr, "concbench: %s: the header is not \"%s\"\n", path,
-				        H_SUMMARY_HEADER);
-				err = -EINVAL;
-			}
-			continue;
-		}
-		if (!line[0])
-			continue;
-		/* The first nine fields are what charts use; cov and noisy
-		 * follow them. */
-		char *fld[11], *rest = line;
-		int nf = 0;
-		for (char *t; nf < 11 && (t = strsep(&rest, ","));)
-			fld[nf++] = t;
-		if (nf != 11 || rest) {
-			fprintf(stderr, "concbench: %s:%ld: expected 11 comma-separated fields\n",
-			        path, lineno);
-			err = -EINVAL;
-			break;
-		}
-		const struct chart *c = NULL;
-		for (size_t i = 0; i < ncharts && !c; i++)
-			if (strcmp(fld[1], charts[i].workload) == 0 &&
-			    strcmp(fld[3], charts[i].metric) == 0)
-				c = &charts[i];
-		if (!c)
-			continue;
-		if (n == rcap) {
-			size_t ncap = rcap ? 2 * rcap : 32;
-			struct row *r = realloc(rows, ncap * sizeof *r);
-			if (!r) {
-				err = -ENOMEM;
-				break;
-			}
-			rows = r;
-			rcap = ncap;
-		}
-		struct row *r = &rows[n];
-		r->runtime = strdup(fld[0]);
-		r->params = strdup(fld[2]);
-		if (!r->runtime || !r->params) {
-			free(r->runtime);
-			free(r->params);
-			err = -ENOMEM;
-			break;
-		}
-		n++;
-		r->n = strtol(fld[5], NULL, 10);
-		r->median = field_num(fld[6]);
-		r->min = field_num(fld[7]);
-		r->max = field_num(fld[8]);
-		/* A missing spread is drawn as none rather than dropping the point. */
-		if (!isfinite(r->min))
-			r->min = r->median;
-		if (!isfinite(r->max))
-			r->max = r->median;
-		r->x = param_ll(r->params, c->xparam);
-		r->chart = c;
-	}
-	if (!err && lineno == 0) {
-		fprintf(stderr, "concbench: %s is empty\n", path);
-		err = -EINVAL;
-	}
-	free(line);
-	fclose(f);
-	if (err) {
-		free_rows(rows, n);
-		return err;
-	}
-	*out = rows;
-	*nout = n;
-	return 0;
-}
 
 /* ---- series ---- */
 
-static void free_series(struct series *s, size_t n)
+static bool chart_metric(const struct chart *c, const char *metric)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(s[i].rest);
-		free(s[i].pts);
-	}
-	free(s);
+	for (const char *const *m = c->metrics; *m; m++)
+		if (strcmp(*m, metric) == 0)
+			return true;
+	return false;
 }
 
-/* Whether every series of s[i]'s runtime has the entry "k=v" (len bytes). */
-static bool shared_by_runtime(const struct series *s, size_t ns, size_t i, const char *kv,
-                              size_t len)
+static void free_series(struct plot *p)
 {
-	for (size_t j = 0; j < ns; j++) {
-		if (strcmp(s[j].runtime, s[i].runtime) != 0)
+	for (size_t i = 0; i < p->ns; i++) {
+		free(p->s[i].key);
+		free(p->s[i].rows);
+	}
+	free(p->s);
+	p->s = NULL;
+	p->ns = 0;
+}
+
+/* Whether every shown series of s[i]'s runtime has the entry "k=v" (len bytes). */
+static bool shared_by_runtime(const struct plot *p, size_t i, const char *kv, size_t len)
+{
+	for (size_t j = 0; j < p->ns; j++) {
+		if (p->s[j].out || strcmp(p->s[j].runtime, p->s[i].runtime) != 0)
 			continue;
 		bool has = false;
-		for (const char *p = s[j].rest; *p && !has; p += strcspn(p, ";"), p += *p == ';')
-			has = strcspn(p, ";") == len && strncmp(p, kv, len) == 0;
+		for (const char *q = p->s[j].key; *q && !has; q += strcspn(q, ";"), q += *q == ';')
+			has = strcspn(q, ";") == len && strncmp(q, kv, len) == 0;
 		if (!has)
 			return false;
 	}
 	return true;
 }
 
-/* The runtime's name, then in brackets the parameters that tell its series
- * apart (not those all of them share, such as the workload's ms=50). */
-static void label_series(struct series *s, size_t ns, size_t i)
+/* The runtime's name, then in brackets the parameters that tell its shown
+ * series apart (not those all of them share, such as the workload's ms=50).
+ * Run again whenever a writer leaves series out: "threads (ms=10)" becomes
+ * "threads" once it is the only threads line. */
+static void relabel(struct plot *p)
 {
-	char *l = s[i].label;
-	size_t cap = sizeof s[i].label;
-	int n = snprintf(l, cap, "%s", s[i].runtime);
-	bool open = false;
-	for (const char *p = s[i].rest; *p && n < (int)cap; p += strcspn(p, ";"), p += *p == ';') {
-		size_t len = strcspn(p, ";");
-		if (shared_by_runtime(s, ns, i, p, len))
-			continue;
-		n += snprintf(l + n, cap - (size_t)n, "%s%.*s", open ? " " : " (", (int)len, p);
-		open = true;
+	for (size_t i = 0; i < p->ns; i++) {
+		struct series *s = &p->s[i];
+		char *l = s->label;
+		size_t cap = sizeof s->label;
+		int n = snprintf(l, cap, "%s", s->runtime);
+		bool open = false;
+		for (const char *q = s->key; *q && n < (int)cap; q += strcspn(q, ";"), q += *q == ';') {
+			size_t len = strcspn(q, ";");
+			if (shared_by_runtime(p, i, q, len))
+				continue;
+			n += snprintf(l + n, cap - (size_t)n, "%s%.*s", open ? " " : " (", (int)len, q);
+			open = true;
+		}
+		if (open && n < (int)cap)
+			snprintf(l + n, cap - (size_t)n, ")");
+		/* The data file quotes labels; a quote or newline would end one. */
+		for (char *q = l; *q; q++)
+			if (*q == '"' || *q == '\n' || *q == '\r')
+				*q = '_';
 	}
-	if (open && n < (int)cap)
-		snprintf(l + n, cap - (size_t)n, ")");
-	/* The data file quotes labels; a quote or newline would end one. */
-	for (char *p = l; *p; p++)
-		if (*p == '"' || *p == '\n' || *p == '\r')
-			*p = '_';
+}
+
+static int add_row(struct series *s, const struct h_srow *r)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 8;
+		const struct h_srow **rows = realloc(s->rows, cap * sizeof *rows);
+		if (!rows)
+			return -ENOMEM;
+		s->rows = rows;
+		s->cap = cap;
+	}
+	s->rows[s->n++] = r;
+	return 0;
+}
+
+/* A runtime that ran the chart's workload but has none of its metrics is
+ * named, so a missing line is explained (pool reports no per-task memory:
+ * its tasks never all wait at once). O(rows × (series + runtimes named)). */
+static void note_missing_runtimes(const struct plot *p)
+{
+	const char *named[16];
+	size_t nnamed = 0;
+	for (size_t i = 0; i < p->sum->n; i++) {
+		const struct h_srow *r = &p->sum->rows[i];
+		if (strcmp(r->workload, p->c->workload) != 0)
+			continue;
+		bool seen = false;
+		for (size_t k = 0; k < p->ns && !seen; k++)
+			seen = strcmp(p->s[k].runtime, r->runtime) == 0;
+		for (size_t k = 0; k < nnamed && !seen; k++)
+			seen = strcmp(named[k], r->runtime) == 0;
+		if (seen || nnamed == sizeof named / sizeof named[0])
+			continue;
+		named[nnamed++] = r->runtime;
+		printf("%s chart: left out %s (no %s rows)\n", p->c->name, r->runtime,
+		       p->c->metrics[0]);
+	}
 }
 
 /* Groups chart c's plottable rows into series, in the order the summary
  * lists them (the order the run matrix ran). O(rows × series): a summary
- * holds tens of rows per chart. Log axes cannot show a value <= 0 (a memory
- * slope below the measurement's resolution can be), so such points are
- * left out with a note. */
-static int build_series(const struct chart *c, struct row *rows, size_t nrows,
-                        struct series **out, size_t *nout)
+ * holds tens of rows per chart. Log axes cannot show a value <= 0, so such
+ * points are left out with a note, unless the chart copes with them. */
+static int build_series(struct plot *p)
 {
-	struct series *s = calloc(nrows ? nrows : 1, sizeof *s);
-	if (!s)
-		return -ENOMEM;
-	size_t ns = 0;
-	for (size_t i = 0; i < nrows; i++) {
-		struct row *r = &rows[i];
-		if (r->chart != c)
+	const struct chart *c = p->c;
+	const struct h_summary *sum = p->sum;
+	const char *drop[3] = {NULL}, **d = drop;
+	if (c->xkey)
+		*d++ = c->xkey;
+	if (c->pick)
+		*d++ = c->pick;
+	size_t cap = 0;
+	for (size_t i = 0; i < sum->n; i++) {
+		const struct h_srow *r = &sum->rows[i];
+		if (strcmp(r->workload, c->workload) != 0 || !chart_metric(c, r->metric))
 			continue;
-		if (!(r->median > 0) || !isfinite(r->median)) {
-			printf("%s chart: left out %s %s (median %g is not positive)\n", c->name,
-			       r->runtime, r->params, r->median);
+		if (!isfinite(r->median) || (!c->zero_ok && !(r->median > 0))) {
+			printf("%s chart: left out %s %s %s (median %g%s)\n", c->name, r->runtime,
+			       r->params, r->metric, r->median,
+			       isfinite(r->median) ? " is not positive" : "");
 			continue;
 		}
-		char *rest = params_without(r->params, c->xparam);
-		if (!rest) {
-			free_series(s, ns);
+		char *key = h_params_without(r->params, drop);
+		if (!key)
+			return -ENOMEM;
+		size_t k = 0;
+		while (k < p->ns && !(strcmp(p->s[k].runtime, r->runtime) == 0 &&
+		                      strcmp(p->s[k].key, key) == 0))
+			k++;
+		if (k == p->ns) {
+			if (p->ns == cap) {
+				size_t ncap = cap ? 2 * cap : 8;
+				struct series *s = realloc(p->s, ncap * sizeof *s);
+				if (!s) {
+					free(key);
+					return -ENOMEM;
+				}
+				p->s = s;
+				cap = ncap;
+			}
+			p->s[p->ns++] = (struct series){.runtime = r->runtime, .key = key};
+		} else {
+			free(key);
+		}
+		if (add_row(&p->s[k], r))
+			return -ENOMEM;
+	}
+	if (p->ns) /* else the whole chart is skipped, with its own note */
+		note_missing_runtimes(p);
+	relabel(p);
+	return 0;
+}
+
+/* xkey's value in params; the chart's xabsent (or "") when absent. */
+static void xval(const struct chart *c, const char *params, char *buf, size_t len)
+{
+	if (!c->xkey || !h_param_str(params, c->xkey, buf, len))
+		snprintf(buf, len, "%s", c->xabsent ? c->xabsent : "");
+}
+
+/* Whether a should stand for its series rather than b: the larger pick
+ * parameter (switch: most rounds, where start-up and the first cache
+ * misses weigh least), then the more repetitions. */
+static bool better(const struct chart *c, const struct h_srow *a, const struct h_srow *b)
+{
+	if (!b)
+		return true;
+	if (c->pick) {
+		double pa = h_param_num(a->params, c->pick, -1), pb = h_param_num(b->params, c->pick, -1);
+		if (pa != pb)
+			return pa > pb;
+	}
+	return a->n > b->n;
+}
+
+/* The row of series s for metric whose xkey value is x (a string, NULL:
+ * any), or NULL. */
+static const struct h_srow *row_at(const struct plot *p, const struct series *s,
+                                   const char *metric, const char *x)
+{
+	const struct h_srow *best = NULL;
+	char v[64];
+	for (size_t i = 0; i < s->n; i++) {
+		const struct h_srow *r = s->rows[i];
+		if (strcmp(r->metric, metric) != 0)
+			continue;
+		if (x) {
+			xval(p->c, r->params, v, sizeof v);
+			if (strcmp(v, x) != 0)
+				continue;
+		}
+		if (better(p->c, r, best))
+			best = r;
+	}
+	return best;
+}
+
+/* The same at a numeric x. */
+static const struct h_srow *row_at_num(const struct plot *p, const struct series *s,
+                                       const char *metric, double x)
+{
+	const struct h_srow *best = NULL;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct h_srow *r = s->rows[i];
+		if (strcmp(r->metric, metric) == 0 && h_param_num(r->params, p->c->xkey, NAN) == x &&
+		    better(p->c, r, best))
+			best = r;
+	}
+	return best;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Series s's distinct xkey values, ascending, into xs (room for s->n). */
+static size_t series_xs(const struct plot *p, const struct series *s, double *xs)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		double x = h_param_num(s->rows[i]->params, p->c->xkey, NAN);
+		bool dup = false;
+		for (size_t j = 0; j < n && !dup; j++)
+			dup = xs[j] == x;
+		if (!dup && isfinite(x))
+			xs[n++] = x;
+	}
+	qsort(xs, n, sizeof *xs, cmp_double);
+	return n;
+}
+
+/* Of line charts: a series measured at one x is a point, not a line. When
+ * some series has a line, lone points are left out with a note: a run of
+ * both the sleep overlap sweep (ms=10,30,100 at tasks=100) and the memory
+ * sweep (tasks=1000… at ms=100) would otherwise add a legend entry per
+ * task count to the overlap chart. */
+static int drop_lone_points(struct plot *p)
+{
+	size_t most = 0;
+	size_t *nx = calloc(p->ns ? p->ns : 1, sizeof *nx);
+	double *xs = NULL;
+	if (!nx)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->ns; i++) {
+		double *t = realloc(xs, (p->s[i].n ? p->s[i].n : 1) * sizeof *xs);
+		if (!t) {
+			free(xs);
+			free(nx);
 			return -ENOMEM;
 		}
-		size_t k = 0;
-		while (k < ns && !(strcmp(s[k].runtime, r->runtime) == 0 && strcmp(s[k].rest, rest) == 0))
-			k++;
-		if (k == ns) {
-			s[ns].runtime = r->runtime;
-			s[ns].rest = rest;
-			s[ns].pts = calloc(nrows, sizeof *s[ns].pts);
-			ns++;
-			if (!s[k].pts) {
-				free_series(s, ns);
-				return -ENOMEM;
-			}
-		} else {
-			free(rest);
-		}
-		s[k].pts[s[k].n++] = r;
+		xs = t;
+		nx[i] = series_xs(p, &p->s[i], xs);
+		if (nx[i] > most)
+			most = nx[i];
 	}
-	for (size_t i = 0; i < ns; i++)
-		label_series(s, ns, i);
-	*out = s;
-	*nout = ns;
+	/* One note for them all: a standard run leaves out a dozen. */
+	size_t dropped = 0;
+	for (size_t i = 0; i < p->ns && most >= 2; i++)
+		if (nx[i] < 2 && !p->s[i].out) {
+			if (!dropped)
+				printf("%s chart: left out the series measured at one %s value (no line):",
+				       p->c->name, p->c->xkey);
+			if (dropped < 3)
+				printf("%s %s %s", dropped ? "," : "", p->s[i].runtime, p->s[i].key);
+			p->s[i].out = true;
+			dropped++;
+		}
+	if (dropped > 3)
+		printf(" and %zu more", dropped - 3);
+	if (dropped) {
+		printf("\n");
+		relabel(p);
+	}
+	free(xs);
+	free(nx);
 	return 0;
+}
+
+/* The value of key if every shown row of the chart agrees on it. */
+static bool uniform_param(const struct plot *p, const char *key, char *buf, size_t len)
+{
+	bool any = false;
+	char v[64];
+	for (size_t i = 0; i < p->ns; i++)
+		for (size_t j = 0; j < p->s[i].n && !p->s[i].out; j++) {
+			if (!h_param_str(p->s[i].rows[j]->params, key, v, sizeof v))
+				return false;
+			if (any && strcmp(v, buf) != 0)
+				return false;
+			snprintf(buf, len, "%s", v);
+			any = true;
+		}
+	return any;
 }
 
 /* ---- data files ---- */
 
-/* switch: one bar per series. When a series was measured at several round
- * counts, the one with the most rounds is shown (start-up and the first
- * cache misses weigh least there); ties go to the row with most samples. */
-static int write_switch(FILE *f, const struct chart *c, struct series *s, size_t ns)
+/* s in double quotes; a quote or line break in it would end the field. */
+static void put_quoted(FILE *f, const char *s)
 {
-	fprintf(f, "# %s chart: workload %s, metric %s (from summary.csv)\n", c->name, c->workload,
-	        c->metric);
-	fprintf(f, "# One bar per runtime: the median over n repetitions, with min and max.\n"
-	           "# A runtime measured at several round counts shows the one with most rounds.\n"
-	           "# label median min max n params\n");
-	for (size_t i = 0; i < ns; i++) {
-		struct row *best = s[i].pts[0];
-		for (size_t j = 1; j < s[i].n; j++) {
-			struct row *r = s[i].pts[j];
-			if (r->x > best->x || (r->x == best->x && r->n > best->n))
-				best = r;
-		}
-		fprintf(f, "\"%s\" %.9g %.9g %.9g %ld \"%s\"\n", s[i].label, best->median, best->min,
-		        best->max, best->n, best->params);
+	fputc('"', f);
+	for (; *s; s++)
+		fputc(*s == '"' || *s == '\n' || *s == '\r' ? '_' : *s, f);
+	fputc('"', f);
+}
+
+static const char *shown_name(const struct chart *c, const char *raw)
+{
+	for (const char *const *n = c->names; n && n[0]; n += 2)
+		if (strcmp(n[0], raw) == 0)
+			return n[1];
+	return raw;
+}
+
+/* Median, min and max times scale (NaN when there is no row); n. */
+static int put_value(FILE *f, const struct h_srow *r, double scale)
+{
+	if (!r || !isfinite(scale)) {
+		fputs(" NaN NaN NaN 0", f);
+		return 0;
 	}
-	return (int)ns;
+	fprintf(f, " %.9g %.9g %.9g %ld", r->median * scale, r->min * scale, r->max * scale, r->n);
+	return 1;
 }
 
-static int cmp_x(const void *a, const void *b)
+enum { MAX_BARS = 12 };
+
+/* Grouped bars (switch, switch_pipes, mixed, file): one row per series, one
+ * bar per value of xkey in the order the run met them (placement: as given
+ * to --placement), or per metric when the chart has no xkey. A bar the run
+ * lacks (pool on same-core deadlocks by design) is NaN: a gap, not a zero. */
+static int write_bars(FILE *f, struct plot *p)
 {
-	const struct row *x = *(struct row *const *)a, *y = *(struct row *const *)b;
-	return (x->x > y->x) - (x->x < y->x);
+	const struct chart *c = p->c;
+	char bars[MAX_BARS][64];
+	size_t nb = 0;
+	if (c->xkey) {
+		for (size_t i = 0; i < p->ns; i++)
+			for (size_t j = 0; j < p->s[i].n; j++) {
+				char v[64];
+				xval(c, p->s[i].rows[j]->params, v, sizeof v);
+				size_t k = 0;
+				while (k < nb && strcmp(bars[k], v) != 0)
+					k++;
+				if (k < nb)
+					continue;
+				if (nb == MAX_BARS) {
+					printf("%s chart: left out %s=%s (more than %d bars a group)\n",
+					       c->name, c->xkey, v, MAX_BARS);
+					continue;
+				}
+				snprintf(bars[nb++], sizeof bars[0], "%s", v);
+			}
+	} else {
+		/* Only the metrics the run has: a bar missing from every group
+		 * would leave the script no range to draw it in. */
+		for (const char *const *m = c->metrics; *m && nb < MAX_BARS; m++) {
+			bool any = false;
+			for (size_t i = 0; i < p->ns && !any; i++)
+				any = row_at(p, &p->s[i], *m, NULL) != NULL;
+			if (any)
+				snprintf(bars[nb++], sizeof bars[0], "%s", *m);
+		}
+	}
+	fprintf(f, "# One row per runtime series, one bar per %s: the median over n\n"
+	           "# repetitions, then min and max (NaN: not measured).\n",
+	        c->xkey ? c->xkey : "metric");
+	if (c->pick)
+		fprintf(f, "# A series measured at several %s shows the row with the most.\n", c->pick);
+	fputs("group", f);
+	for (size_t b = 0; b < nb; b++) {
+		fputc(' ', f);
+		put_quoted(f, shown_name(c, bars[b]));
+		fputs(" min max n", f);
+	}
+	fputc('\n', f);
+	int values = 0;
+	for (size_t i = 0; i < p->ns; i++) {
+		put_quoted(f, p->s[i].label);
+		for (size_t b = 0; b < nb; b++)
+			values += c->xkey ? put_value(f, row_at(p, &p->s[i], c->metrics[0], bars[b]), 1)
+			                  : put_value(f, row_at(p, &p->s[i], bars[b], NULL), 1);
+		fputc('\n', f);
+	}
+	return values;
 }
 
-/* memory: one block per series (gnuplot's "index"), points sorted by task
- * count. Each block's header row names the series over its median column,
- * which the script reads back as the legend entry (columnheader(2)). */
-static int write_memory(FILE *f, const struct chart *c, struct series *s, size_t ns)
+/* The cpu workload's efficiency in percent, as a factor on iters_per_us. */
+static double efficiency_scale(const struct h_summary *sum, const struct h_srow *r)
 {
-	fprintf(f, "# %s chart: workload %s, metric %s (from summary.csv)\n", c->name, c->workload,
-	        c->metric);
-	fprintf(f, "# One block per runtime; its header names the runtime over the median column.\n"
-	           "# tasks median min max n (KiB per task, over n repetitions)\n");
-	int points = 0, blocks = 0;
-	for (size_t i = 0; i < ns; i++) {
-		size_t k = 0;
-		for (size_t j = 0; j < s[i].n; j++)
-			if (s[i].pts[j]->x > 0)
-				s[i].pts[k++] = s[i].pts[j];
-			else
-				printf("%s chart: left out %s %s (no %s= parameter)\n", c->name,
-				       s[i].pts[j]->runtime, s[i].pts[j]->params, c->xparam);
-		s[i].n = k;
-		if (!k)
+	return 100 * h_cpu_efficiency(sum, r) / r->median;
+}
+
+/* Writes the trailing columns of a series' rows (memory: its label and
+ * fits, which the script reads back for each panel's title). */
+typedef void (*tail_fn)(FILE *f, const struct plot *p, const struct series *s, bool header);
+
+/* Lines (sleep_tasks, sleep_overlap, efficiency, conns_*, memory): one
+ * block per series (gnuplot's "index"), points sorted by x, for each metric
+ * of the chart its median, min, max and n. Each block's header row names
+ * the series over the first median column, which scripts read back as the
+ * legend entry (columnheader(2)), and the other metrics over theirs. */
+static int write_blocks(FILE *f, struct plot *p, double (*scale)(const struct h_summary *,
+                                                                 const struct h_srow *),
+                        tail_fn tail)
+{
+	const struct chart *c = p->c;
+	int err = drop_lone_points(p);
+	if (err)
+		return err;
+	fprintf(f, "# One block per runtime series (two blank lines apart), its points by %s.\n"
+	           "# Columns: %s, then for each metric median min max n (NaN: not measured);\n"
+	           "# the header names the series over the first median column.\n",
+	        c->xkey, c->xkey);
+	int values = 0, blocks = 0;
+	for (size_t i = 0; i < p->ns; i++) {
+		struct series *s = &p->s[i];
+		if (s->out)
 			continue;
-		qsort(s[i].pts, k, sizeof *s[i].pts, cmp_x);
-		fprintf(f, "%stasks \"%s\" min max n\n", blocks++ ? "\n\n" : "", s[i].label);
-		for (size_t j = 0; j < k; j++) {
-			struct row *r = s[i].pts[j];
-			fprintf(f, "%lld %.9g %.9g %.9g %ld\n", r->x, r->median, r->min, r->max, r->n);
-			points++;
+		double *xs = malloc(s->n * sizeof *xs);
+		if (!xs)
+			return -ENOMEM;
+		size_t nx = series_xs(p, s, xs);
+		if (!nx) {
+			printf("%s chart: left out %s %s (no %s= parameter)\n", c->name, s->runtime,
+			       s->key, c->xkey);
+		} else {
+			fprintf(f, "%s%s ", blocks++ ? "\n\n" : "", c->xkey);
+			put_quoted(f, s->label);
+			fputs(" min max n", f);
+			for (const char *const *m = c->metrics + 1; *m; m++)
+				fprintf(f, " %s min max n", *m);
+			if (tail)
+				tail(f, p, s, true);
+			fputc('\n', f);
+		}
+		for (size_t j = 0; j < nx; j++) {
+			fprintf(f, "%.9g", xs[j]);
+			for (const char *const *m = c->metrics; *m; m++) {
+				const struct h_srow *r = row_at_num(p, s, *m, xs[j]);
+				values += put_value(f, r, r && scale ? scale(p->sum, r) : 1);
+			}
+			if (tail)
+				tail(f, p, s, false);
+			fputc('\n', f);
+		}
+		free(xs);
+	}
+	return values;
+}
+
+static int write_lines(FILE *f, struct plot *p)
+{
+	return write_blocks(f, p, NULL, NULL);
+}
+
+/* sleep_tasks: when every line waited the same time, that wait is the
+ * floor no runtime can beat; a reference line shows how far above it each
+ * climbs as tasks are added. */
+static int write_sleep_tasks(FILE *f, struct plot *p)
+{
+	int values = write_blocks(f, p, NULL, NULL);
+	char ms[32], *end;
+	double wait = values > 0 && uniform_param(p, "ms", ms, sizeof ms) ? strtod(ms, &end) : 0;
+	if (wait > 0 && !*end)
+		snprintf(p->vars, sizeof p->vars, "hline=%g; hlabel='the wait itself (ms=%g)'", wait,
+		         wait);
+	return values;
+}
+
+/* Efficiency needs a one-CPU runtime's rate as the baseline: without one
+ * (a run of threads and pool only) there is nothing to divide by. */
+static int write_efficiency(FILE *f, struct plot *p)
+{
+	if (p->ns && p->s[0].n && isnan(h_cpu_efficiency(p->sum, p->s[0].rows[0]))) {
+		printf("%s chart: no baseline (the run has no one-CPU runtime such as coro "
+		       "or epoll with loops=1)\n", p->c->name);
+		return 0;
+	}
+	return write_blocks(f, p, efficiency_scale, NULL);
+}
+
+/* memory's trailing columns: the series label (each panel's title) and
+ * its slopes from fits.csv, the memory a task adds as tasks grow without
+ * bound (NaN without a task sweep). */
+static void memory_tail(FILE *f, const struct plot *p, const struct series *s, bool header)
+{
+	if (header) {
+		fputs(" label slope_user slope_kernel", f);
+		return;
+	}
+	static const char *const fits[] = {"mem_slope_user_kib_per_task",
+	                                   "mem_slope_kernel_kib_per_task"};
+	fputc(' ', f);
+	put_quoted(f, s->label);
+	for (size_t i = 0; i < 2; i++) {
+		const struct h_fitrow *r = h_fit_get(p->sum, s->runtime, p->c->workload, fits[i], s->key);
+		if (r && isfinite(r->slope))
+			fprintf(f, " %.4g", r->slope);
+		else
+			fputs(" NaN", f);
+	}
+}
+
+static int write_memory(FILE *f, struct plot *p)
+{
+	return write_blocks(f, p, NULL, memory_tail);
+}
+
+/* The latency spectrum's points: x = 1/(1-p), so 90%, 99%, 99.9% are
+ * evenly spaced on a log axis and the tail gets the room it deserves. */
+static const struct {
+	const char *metric;
+	double p;
+} pcts[] = {
+	{"p50_us", 0.5},   {"p75_us", 0.75},   {"p90_us", 0.9},      {"p95_us", 0.95},
+	{"p99_us", 0.99},  {"p999_us", 0.999}, {"p9999_us", 0.9999},
+};
+
+/* Whether series s was measured at xkey = x. */
+static bool series_has(const struct plot *p, const struct series *s, double x)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (h_param_num(s->rows[i]->params, p->c->xkey, NAN) == x)
+			return true;
+	return false;
+}
+
+/* Latency spectrum (latency_echo, latency_http): one block per series at
+ * one connection count, the largest every series reached, so lines compare
+ * like with like; series without it are left out with a note. */
+static int write_latency(FILE *f, struct plot *p)
+{
+	const struct chart *c = p->c;
+	double at = NAN;
+	if (!p->ns)
+		return 0;
+	/* Candidates: the first series' values, largest first. */
+	double *xs = malloc((p->s[0].n ? p->s[0].n : 1) * sizeof *xs);
+	if (!xs)
+		return -ENOMEM;
+	size_t nx = series_xs(p, &p->s[0], xs);
+	for (size_t j = nx; j-- > 0 && isnan(at);) {
+		bool all = true;
+		for (size_t k = 1; k < p->ns && all; k++)
+			all = series_has(p, &p->s[k], xs[j]);
+		if (all)
+			at = xs[j];
+	}
+	/* No value common to all: the first series' largest; the others
+	 * lacking it are left out below. */
+	if (isnan(at) && nx)
+		at = xs[nx - 1];
+	free(xs);
+	if (isnan(at))
+		return 0;
+	bool dropped = false;
+	for (size_t i = 0; i < p->ns; i++) {
+		if (!series_has(p, &p->s[i], at)) {
+			printf("%s chart: left out %s %s (not measured at %s=%g)\n", c->name,
+			       p->s[i].runtime, p->s[i].key, c->xkey, at);
+			p->s[i].out = dropped = true;
 		}
 	}
-	return points;
+	if (dropped)
+		relabel(p);
+	size_t len = strlen(p->title);
+	snprintf(p->title + len, sizeof p->title - len, " at %g connections", at);
+
+	fprintf(f, "# One block per runtime series at %s=%g: for each percentile p,\n"
+	           "# x = 1/(1-p) (p50: 2, p99: 100), the latency's median over n repetitions,\n"
+	           "# its min and max (us). The header names the series over the median column.\n",
+	        c->xkey, at);
+	int values = 0, blocks = 0;
+	for (size_t i = 0; i < p->ns; i++) {
+		if (p->s[i].out)
+			continue;
+		fprintf(f, "%sx ", blocks++ ? "\n\n" : "");
+		put_quoted(f, p->s[i].label);
+		fputs(" min max n percentile\n", f);
+		for (size_t j = 0; j < sizeof pcts / sizeof pcts[0]; j++) {
+			const struct h_srow *r = row_at_num(p, &p->s[i], pcts[j].metric, at);
+			if (!r)
+				continue; /* p75, p95, p9999: not in older runs */
+			fprintf(f, "%.9g", 1 / (1 - pcts[j].p));
+			values += put_value(f, r, 1);
+			fprintf(f, " %s\n", pcts[j].metric);
+		}
+	}
+	return values;
 }
+
+/* ---- the charts ---- */
+
+static const char *const file_names[] = {
+	"0", "page cache (cold=0)", "1", "device (cold=1)", NULL,
+};
+static const char *const mixed_names[] = {
+	"light_p99_us", "light requests", "heavy_p99_us", "heavy requests", NULL,
+};
+
+#define PCT_METRICS {"p50_us", "p75_us", "p90_us", "p95_us", "p99_us", "p999_us", "p9999_us"}
 
 static const struct chart charts[] = {
-	{"switch", "pingpong", "ns_per_switch", "rounds", write_switch},
-	{"memory", "sleep", "mem_per_task_kib", "tasks", write_memory},
+	{.name = "switch", .kind = "bars", .workload = "pingpong", .metrics = {"ns_per_switch"},
+	 .xkey = "placement", .xabsent = "unpinned", .pick = "rounds", .write = write_bars,
+	 .title = "Context-switch cost by runtime and placement", .xlabel = "runtime",
+	 .ylabel = "ns per switch (log scale)", .title_keys = "rounds", .opts = "logy='1'"},
+	{.name = "switch_pipes", .kind = "bars", .workload = "pipepingpong",
+	 .metrics = {"ns_per_switch"}, .xkey = "placement", .xabsent = "unpinned",
+	 .pick = "rounds", .write = write_bars,
+	 .title = "Switch cost when every switch is a pipe wake-up", .xlabel = "runtime",
+	 .ylabel = "ns per switch (log scale)", .title_keys = "rounds", .opts = "logy='1'"},
+	{.name = "memory", .kind = "memory", .workload = "sleep",
+	 .metrics = {"mem_user_kib_per_task", "mem_kernel_kib_per_task"}, .xkey = "tasks",
+	 .write = write_memory, .title = "Memory per waiting task: user and kernel",
+	 .xlabel = "concurrent tasks (log scale)", .ylabel = "KiB per task (log scale)",
+	 .zero_ok = true},
+	{.name = "sleep_tasks", .kind = "lines", .workload = "sleep", .metrics = {"elapsed_ms"},
+	 .xkey = "tasks", .write = write_sleep_tasks,
+	 .title = "Wall time of N tasks all waiting at once",
+	 .xlabel = "concurrent tasks (log scale)", .ylabel = "wall time (ms)", .title_keys = "ms",
+	 .opts = "logx='1'"},
+	{.name = "sleep_overlap", .kind = "lines", .workload = "sleep", .metrics = {"elapsed_ms"},
+	 .xkey = "ms", .write = write_lines,
+	 .title = "Concurrent waits take as long as the longest one",
+	 .xlabel = "the wait of every task (ms)", .ylabel = "wall time (ms)", .title_keys = "tasks",
+	 .opts = "diag='ideal: the longest wait'"},
+	{.name = "efficiency", .kind = "lines", .workload = "cpu", .metrics = {"iters_per_us"},
+	 .xkey = "work", .write = write_efficiency,
+	 .title = "CPU-bound tasks: efficiency against task size",
+	 .xlabel = "work per task (hash iterations, log scale)",
+	 .ylabel = "efficiency (% of the single-core rate × CPUs)", .title_keys = "tasks",
+	 .opts = "logx='1'; logy='0'; ymin=0; ymaxmin=110; hline=50; hlabel='50%'"},
+	{.name = "conns_echo", .kind = "conns", .workload = "echo",
+	 .metrics = {"throughput_rps", "p99_us"}, .xkey = "conns", .write = write_lines,
+	 .title = "echo: throughput and p99 latency against connections",
+	 .xlabel = "concurrent connections (log scale)"},
+	{.name = "conns_http", .kind = "conns", .workload = "http",
+	 .metrics = {"throughput_rps", "p99_us"}, .xkey = "conns", .write = write_lines,
+	 .title = "http: throughput and p99 latency against connections",
+	 .xlabel = "concurrent connections (log scale)"},
+	{.name = "latency_echo", .kind = "latency", .workload = "echo", .metrics = PCT_METRICS,
+	 .xkey = "conns", .write = write_latency, .title = "echo: latency by percentile",
+	 .xlabel = "percentile", .ylabel = "latency (µs, log scale)"},
+	{.name = "latency_http", .kind = "latency", .workload = "http", .metrics = PCT_METRICS,
+	 .xkey = "conns", .write = write_latency, .title = "http: latency by percentile",
+	 .xlabel = "percentile", .ylabel = "latency (µs, log scale)"},
+	{.name = "mixed", .kind = "bars", .workload = "mixed",
+	 .metrics = {"light_p99_us", "heavy_p99_us"}, .names = mixed_names, .write = write_bars,
+	 .title = "p99 latency, light and heavy requests", .xlabel = "runtime",
+	 .ylabel = "p99 latency (µs, log scale)", .title_keys = "heavy_us,heavy_every",
+	 .opts = "logy='1'"},
+	{.name = "file", .kind = "bars", .workload = "file", .metrics = {"mib_per_s"},
+	 .xkey = "cold", .names = file_names, .write = write_bars,
+	 .title = "Reading a regular file: page cache and device", .xlabel = "runtime",
+	 .ylabel = "read throughput (MiB/s)", .title_keys = "file_mib"},
 };
+
+/* The chart's title, then "(k=v, k=v)" for its title_keys that every
+ * shown row shares: what a reader needs to know was held fixed. */
+static void finish_title(struct plot *p)
+{
+	const char *keys = p->c->title_keys;
+	bool open = false;
+	for (const char *k = keys; k && *k; k += strcspn(k, ","), k += *k == ',') {
+		char key[32], v[64];
+		snprintf(key, sizeof key, "%.*s", (int)strcspn(k, ","), k);
+		if (!uniform_param(p, key, v, sizeof v))
+			continue;
+		size_t len = strlen(p->title);
+		snprintf(p->title + len, sizeof p->title - len, "%s%s=%s", open ? ", " : " (", key, v);
+		open = true;
+	}
+	size_t len = strlen(p->title);
+	if (open)
+		snprintf(p->title + len, sizeof p->title - len, ")");
+}
 
 /* ---- gnuplot ---- */
 
@@ -406,12 +807,32 @@ static bool gnuplot_safe(const char *s)
 	return true;
 }
 
+/* Appends "; name='value'" to vars, the value made safe for '...': a
+ * quote becomes a typographic apostrophe, a control character a space. */
+static void add_var(char *vars, size_t cap, const char *name, const char *value)
+{
+	size_t n = strlen(vars);
+	if (!value || n + strlen(name) + 6 >= cap)
+		return;
+	n += (size_t)sprintf(vars + n, "; %s='", name);
+	for (; *value && n + 5 < cap; value++) {
+		if (*value == '\'') {
+			memcpy(vars + n, "\u2019", 3); /* UTF-8 of U+2019 */
+			n += 3;
+		} else {
+			vars[n++] = (unsigned char)*value < 0x20 ? ' ' : *value;
+		}
+	}
+	vars[n++] = '\'';
+	vars[n] = '\0';
+}
+
 /* Draws one chart file; a failed run removes what gnuplot left half-written. */
 static int run_gnuplot(const char *gnuplot, const char *script, const char *dat,
-                       const char *out, const char *fmt)
+                       const char *out, const char *fmt, const char *vars)
 {
-	char expr[3 * PATH_MAX];
-	snprintf(expr, sizeof expr, "datafile='%s'; outfile='%s'; fmt='%s'", dat, out, fmt);
+	char expr[3 * PATH_MAX + 1024];
+	snprintf(expr, sizeof expr, "datafile='%s'; outfile='%s'; fmt='%s'%s", dat, out, fmt, vars);
 	char *argv[] = {"gnuplot", "-e", expr, (char *)script, NULL};
 	posix_spawn_file_actions_t fa;
 	int e = posix_spawn_file_actions_init(&fa);
@@ -449,49 +870,110 @@ static int run_gnuplot(const char *gnuplot, const char *script, const char *dat,
 		unlink(out);
 		return -EIO;
 	}
-	printf("wrote %s\n", out);
-	fflush(stdout);
 	return 0;
+}
+
+/* For other chart writers (compare.c): finds gnuplot on PATH and draws one
+ * file, with the same path checks and clean-up as the charts here. */
+int h_gnuplot_draw(const char *script, const char *dat, const char *out, const char *fmt)
+{
+	char gp[PATH_MAX];
+	if (!find_in_path("gnuplot", gp, sizeof gp)) {
+		fprintf(stderr, "concbench: gnuplot not found (apt-get install gnuplot-nox)\n");
+		return -ENOENT;
+	}
+	if (!gnuplot_safe(script) || !gnuplot_safe(dat) || !gnuplot_safe(out) ||
+	    !gnuplot_safe(fmt)) {
+		fprintf(stderr, "concbench: cannot draw %s: gnuplot cannot be given a path "
+		                "holding a single quote or a control character\n", out);
+		return -EINVAL;
+	}
+	int err = run_gnuplot(gp, script, dat, out, fmt, "");
+	if (!err)
+		printf("wrote %s\n", out);
+	return err;
+}
+
+static const char *const fmts[] = {"svg", "png"};
+
+/* A skipped chart's files from an earlier plot are stale: removed. */
+static void remove_chart(const char *pdir, const char *name)
+{
+	static const char *const exts[] = {"dat", "svg", "png"};
+	char path[PATH_MAX];
+	for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
+		if (snprintf(path, sizeof path, "%s/%s.%s", pdir, name, exts[i]) < (int)sizeof path)
+			unlink(path);
 }
 
 /* Writes chart c's data file and draws it in both formats. 0 also when
  * the chart is skipped for want of data. */
-static int draw(const struct chart *c, struct row *rows, size_t nrows, const char *pdir,
+static int draw(const struct chart *c, const struct h_summary *sum, const char *pdir,
                 const char *sdir, const char *gnuplot)
 {
-	struct series *s = NULL;
-	size_t ns = 0;
-	int err = build_series(c, rows, nrows, &s, &ns);
+	struct plot p = {.c = c, .sum = sum};
+	snprintf(p.title, sizeof p.title, "%s", c->title);
+	char *data = NULL;
+	size_t dlen = 0;
+	char dat[PATH_MAX], script[PATH_MAX], out[PATH_MAX], vars[1024] = "";
+	int err = build_series(&p);
 	if (err)
-		return err;
-	char dat[PATH_MAX], script[PATH_MAX], out[PATH_MAX];
+		goto out;
 	if (snprintf(dat, sizeof dat, "%s/%s.dat", pdir, c->name) >= (int)sizeof dat ||
-	    snprintf(script, sizeof script, "%s/%s.gp", sdir, c->name) >= (int)sizeof script) {
+	    snprintf(script, sizeof script, "%s/%s.gp", sdir, c->kind) >= (int)sizeof script) {
 		err = -ENAMETOOLONG;
 		goto out;
 	}
-	if (!ns) {
+	if (!p.ns) {
 		printf("skipped the %s chart: summary.csv has no %s rows for workload %s\n", c->name,
-		       c->metric, c->workload);
+		       c->metrics[0], c->workload);
+		remove_chart(pdir, c->name);
 		goto out;
 	}
+	/* The writer fills memory first: the file's header gives the title,
+	 * which the writer may complete (latency: the connection count). */
+	FILE *m = open_memstream(&data, &dlen);
+	if (!m) {
+		err = -errno;
+		goto out;
+	}
+	int values = c->write(m, &p);
+	if (fclose(m) != 0 && values >= 0)
+		values = -ENOMEM;
+	if (values < 0) {
+		err = values;
+		goto out;
+	}
+	if (values == 0) {
+		printf("skipped the %s chart: no plottable %s rows\n", c->name, c->metrics[0]);
+		remove_chart(pdir, c->name);
+		goto out;
+	}
+	finish_title(&p);
+	add_var(vars, sizeof vars, "title", p.title);
+	add_var(vars, sizeof vars, "xlabel", c->xlabel);
+	add_var(vars, sizeof vars, "ylabel", c->ylabel);
+	if (c->opts)
+		snprintf(vars + strlen(vars), sizeof vars - strlen(vars), "; %s", c->opts);
+	if (p.vars[0])
+		snprintf(vars + strlen(vars), sizeof vars - strlen(vars), "; %s", p.vars);
+
 	FILE *f = fopen(dat, "we");
 	if (!f) {
 		err = -errno;
 		fprintf(stderr, "concbench: cannot write %s: %s\n", dat, strerror(-err));
 		goto out;
 	}
-	int points = c->write(f, c, s, ns);
+	fprintf(f, "# %s chart: workload %s (from summary.csv). Redraw it, in this folder, with\n"
+	           "#   gnuplot -e \"datafile='%s.dat'; outfile='%s.svg'; fmt='svg'%s\" %s\n",
+	        c->name, c->workload, c->name, c->name, vars, script);
+	fwrite(data, 1, dlen, f);
 	if (fflush(f) != 0 || ferror(f))
 		err = -EIO;
 	if (fclose(f) != 0 && !err)
 		err = -EIO;
 	if (err) {
 		fprintf(stderr, "concbench: cannot write %s\n", dat);
-		goto out;
-	}
-	if (points == 0) {
-		printf("skipped the %s chart: no plottable %s rows\n", c->name, c->metric);
 		goto out;
 	}
 	if (access(script, R_OK) != 0) {
@@ -505,15 +987,15 @@ static int draw(const struct chart *c, struct row *rows, size_t nrows, const cha
 		err = -ENOENT;
 		goto out;
 	}
-	static const char *const fmts[] = {"svg", "png"};
 	for (size_t i = 0; i < sizeof fmts / sizeof fmts[0] && !err; i++) {
 		if (snprintf(out, sizeof out, "%s/%s.%s", pdir, c->name, fmts[i]) >= (int)sizeof out)
 			err = -ENAMETOOLONG;
-		else
-			err = run_gnuplot(gnuplot, script, dat, out, fmts[i]);
+		else if (!(err = run_gnuplot(gnuplot, script, dat, out, fmts[i], vars)))
+			printf("wrote %s\n", out);
 	}
 out:
-	free_series(s, ns);
+	free(data);
+	free_series(&p);
 	return err;
 }
 
@@ -521,25 +1003,23 @@ int h_plot(const char *dir)
 {
 	if (!dir)
 		return -EINVAL;
-	char path[PATH_MAX], pdir[PATH_MAX];
-	if (snprintf(path, sizeof path, "%s/summary.csv", dir) >= (int)sizeof path ||
-	    snprintf(pdir, sizeof pdir, "%s/plots", dir) >= (int)sizeof pdir)
+	char pdir[PATH_MAX];
+	if (snprintf(pdir, sizeof pdir, "%s/plots", dir) >= (int)sizeof pdir)
 		return -ENAMETOOLONG;
-	size_t nc = sizeof charts / sizeof charts[0], nrows = 0;
-	struct row *rows = NULL;
-	int err = read_summary(path, charts, nc, &rows, &nrows);
+	struct h_summary sum;
+	int err = h_summary_load(dir, &sum);
 	if (err)
 		return err;
 	if (!gnuplot_safe(pdir)) {
 		fprintf(stderr, "concbench: cannot plot into %s: gnuplot cannot be given a path "
 		                "holding a single quote or a control character\n", pdir);
-		free_rows(rows, nrows);
+		h_summary_free(&sum);
 		return -EINVAL;
 	}
 	if (mkdir(pdir, 0755) != 0 && errno != EEXIST) {
 		err = -errno;
 		fprintf(stderr, "concbench: cannot create %s: %s\n", pdir, strerror(errno));
-		free_rows(rows, nrows);
+		h_summary_free(&sum);
 		return err;
 	}
 	const char *sdir = getenv("CONCBENCH_PLOTS");
@@ -552,13 +1032,13 @@ int h_plot(const char *dir)
 	const char *gnuplot = find_in_path("gnuplot", gp, sizeof gp) ? gp : NULL;
 	/* A chart that fails does not stop the others; the first error is
 	 * returned. Without gnuplot none can be drawn: stop at the first. */
-	for (size_t i = 0; i < nc; i++) {
-		int e = draw(&charts[i], rows, nrows, pdir, sdir, gnuplot);
+	for (size_t i = 0; i < sizeof charts / sizeof charts[0]; i++) {
+		int e = draw(&charts[i], &sum, pdir, sdir, gnuplot);
 		if (e && !err)
 			err = e;
 		if (e && !gnuplot)
 			break;
 	}
-	free_rows(rows, nrows);
+	h_summary_free(&sum);
 	return err;
 }

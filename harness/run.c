@@ -91,44 +91,75 @@ static int check_set(const struct h_run_opts *o, const struct h_set *s, const ch
 	return 0;
 }
 
-/* The suite's sets for the selected workloads, parsed and checked. A bad
- * entry is a bug in the suite table, reported like a bad --set. */
-static int suite_sets(const struct h_run_opts *o, struct h_set **out,
-                      const struct workload ***owner, int *n)
+/* ---- suite parts ---- */
+
+/* Whether name is in the comma list (or the list is "all"). */
+static int in_list(const char *list, const char *name)
 {
-	*out = NULL;
-	*owner = NULL;
-	*n = 0;
-	if (!o->suite)
-		return 0;
-	*out = calloc(H_SUITE_MAX_SETS, sizeof **out);
-	*owner = calloc(H_SUITE_MAX_SETS, sizeof **owner);
-	if (!*out || !*owner) {
+	if (strcmp(list, "all") == 0)
+		return 1;
+	size_t len = strlen(name);
+	for (const char *p = list; *p; p += strcspn(p, ","), p += *p == ',')
+		if (strcspn(p, ",") == len && strncmp(p, name, len) == 0)
+			return 1;
+	return 0;
+}
+
+/* One part of a suite as the options of the one `run` command it stands
+ * for: the user's runtimes and workloads narrowed to the part's, the part's
+ * sets then the user's (a later set of a key overrides an earlier one), the
+ * user's --placement or else the part's. A part left with no runtime or no
+ * workload has nrts or nwls 0 and is skipped. A bad part entry is a bug in
+ * the suite table, reported like a bad --set. */
+static int part_opts(const struct h_run_opts *o, const struct h_suite_part *part,
+                     struct h_run_opts *po)
+{
+	*po = *o;
+	po->suite = NULL;
+	po->rts = calloc((size_t)o->nrts + 1, sizeof *po->rts);
+	po->wls = calloc((size_t)o->nwls + 1, sizeof *po->wls);
+	po->sets = calloc((size_t)o->nsets + H_SUITE_MAX_SETS + 1, sizeof *po->sets);
+	po->nrts = po->nwls = po->nsets = 0;
+	if (!po->rts || !po->wls || !po->sets) {
 		h_error("out of memory");
 		return -1;
 	}
-	char origin[64];
-	snprintf(origin, sizeof origin, "suite %s: ", o->suite->name);
-	const struct h_suite_set *end = o->suite->sets + H_SUITE_MAX_SETS;
-	for (const struct h_suite_set *ss = o->suite->sets; ss < end && ss->workload; ss++) {
-		const struct workload *wl = NULL;
-		for (int k = 0; k < o->nwls; k++)
-			if (strcmp(o->wls[k]->name, ss->workload) == 0)
-				wl = o->wls[k];
-		if (!wl)
-			continue; /* the user narrowed --workload */
+	for (int i = 0; i < o->nrts; i++)
+		if (in_list(part->runtimes, o->rts[i]->name))
+			po->rts[po->nrts++] = o->rts[i];
+	for (int i = 0; i < o->nwls; i++)
+		if (in_list(part->workloads, o->wls[i]->name))
+			po->wls[po->nwls++] = o->wls[i];
+	if (!po->nrts || !po->nwls)
+		return 0;
+	char origin[96];
+	snprintf(origin, sizeof origin, "suite %s, part %s: ", o->suite ? o->suite->name : "",
+	         part->what);
+	for (int i = 0; i < H_SUITE_MAX_SETS && part->sets[i]; i++) {
 		char err[256];
-		if (h_set_parse(ss->set, &(*out)[*n], err, sizeof err) < 0) {
+		if (h_set_parse(part->sets[i], &po->sets[po->nsets], err, sizeof err) < 0) {
 			h_error("%s%s", origin, err);
 			return -1;
 		}
-		(*owner)[*n] = wl;
-		(*n)++;
-		struct h_run_opts one = { .wls = &wl, .nwls = 1 };
-		if (check_set(&one, &(*out)[*n - 1], origin) < 0)
+		po->nsets++;
+		if (check_set(po, &po->sets[po->nsets - 1], origin) < 0)
 			return -1;
 	}
+	po->owned_sets = po->nsets;
+	for (int i = 0; i < o->nsets; i++)
+		po->sets[po->nsets++] = o->sets[i]; /* borrowed: freed by the caller */
+	if (!o->placements)
+		po->placements = part->placements;
 	return 0;
+}
+
+static void part_opts_free(struct h_run_opts *po)
+{
+	for (int i = 0; i < po->owned_sets; i++)
+		h_set_free(&po->sets[i]);
+	free(po->sets);
+	free(po->rts);
+	free(po->wls);
 }
 
 /* ---- the matrix ---- */
@@ -150,30 +181,18 @@ static void matrix_free(struct matrix *m)
 /* runtime × workload × point × placement × (warm-ups, then reps), reps
  * innermost so a point's reps run back to back right after its warm-up.
  * pass 0 counts, pass 1 fills. */
-static int build_matrix(const struct h_run_opts *o, const struct h_set *ssets,
-                        const struct workload *const *sowner, int nssets,
-                        const struct h_place *places, const struct h_place *splaces,
-                        int nplaces, hwloc_const_cpuset_t client, struct matrix *m)
+static int build_matrix(const struct h_run_opts *o, const struct h_place *places,
+                        const struct h_place *splaces, int nplaces,
+                        hwloc_const_cpuset_t client, struct matrix *m)
 {
-	struct h_set *sets = calloc((size_t)(nssets + o->nsets) + 1, sizeof *sets);
-	if (!sets) {
-		h_error("out of memory");
-		return -1;
-	}
-	long total = 0, per_point = (long)nplaces * (o->reps + o->warmup);
+	long total = m->n, per_point = (long)nplaces * (o->reps + o->warmup);
 	int rc = 0;
 	for (int pass = 0; pass < 2 && rc == 0; pass++) {
-		long at = 0;
+		long at = m->n;
 		for (int r = 0; r < o->nrts && rc == 0; r++) {
 			for (int w = 0; w < o->nwls && rc == 0; w++) {
-				/* The suite's sets for this workload, then the user's,
-				 * which override a suite's set of the same key. */
-				int ns = 0;
-				for (int i = 0; i < nssets; i++)
-					if (sowner[i] == o->wls[w])
-						sets[ns++] = ssets[i];
-				for (int i = 0; i < o->nsets; i++)
-					sets[ns++] = o->sets[i];
+				const struct h_set *sets = o->sets;
+				int ns = o->nsets;
 				struct h_plist pl = { { o->wls[w]->params, o->rts[r]->params } };
 				int np = h_plist_count(&pl);
 				long points = h_sweep_count(&pl, sets, ns);
@@ -215,14 +234,17 @@ static int build_matrix(const struct h_run_opts *o, const struct h_set *ssets,
 			}
 		}
 		if (pass == 0 && rc == 0) {
-			m->cells = calloc(total > 0 ? (size_t)total : 1, sizeof *m->cells);
-			if (!m->cells) {
+			struct h_cell *cells = realloc(m->cells, (total > 0 ? (size_t)total : 1) *
+			                                             sizeof *m->cells);
+			if (!cells) {
 				h_error("out of memory");
 				rc = -1;
+			} else {
+				m->cells = cells;
+				memset(cells + m->n, 0, (size_t)(total - m->n) * sizeof *cells);
 			}
 		}
 	}
-	free(sets);
 	return rc;
 }
 
@@ -474,6 +496,7 @@ static void stamp(char *buf, size_t len)
 
 struct progress_state {
 	long cells, done, failed; /* counting reps, not warm-ups */
+	long limited;             /* failed cells that recorded the limit they met */
 	int resumed;
 	char started[32];
 };
@@ -498,8 +521,8 @@ static int write_run_json(const char *dir, const struct h_run_opts *o,
 		h_json_str(f, o->run_argv[i]);
 	}
 	fprintf(f, "],\n  \"cells\": %ld,\n  \"cells_done\": %ld,\n  \"cells_failed\": %ld,\n"
-	           "  \"resumed\": %d,\n  \"started\": ",
-	        ps->cells, ps->done, ps->failed, ps->resumed);
+	           "  \"cells_limited\": %ld,\n  \"resumed\": %d,\n  \"started\": ",
+	        ps->cells, ps->done, ps->failed, ps->limited, ps->resumed);
 	h_json_str(f, ps->started);
 	fputs(",\n  \"updated\": ", f);
 	h_json_str(f, now);
@@ -700,11 +723,12 @@ static int warmup_needless(const struct matrix *m, long i)
 int h_cmd_run(const struct h_run_opts *o)
 {
 	int status = H_EXIT_USAGE;
-	struct h_set *ssets = NULL;
-	const struct workload **sowner = NULL;
-	int nssets = 0, nplaces = 0, handlers = 0;
-	struct h_place *places = NULL, *splaces = NULL;
-	int nsplaces = 0;
+	int handlers = 0, nparts = 0;
+	struct part {
+		struct h_run_opts o;
+		struct h_place *places, *splaces;
+		int nplaces, nsplaces;
+	} *parts = NULL;
 	hwloc_bitmap_t client = NULL, server = NULL;
 	struct matrix m = { 0 };
 	hwloc_topology_t topo = NULL;
@@ -717,8 +741,22 @@ int h_cmd_run(const struct h_run_opts *o)
 	for (int i = 0; i < o->nsets; i++)
 		if (check_set(o, &o->sets[i], "") < 0)
 			goto out;
-	if (suite_sets(o, &ssets, &sowner, &nssets) < 0)
+	/* The plan: one part per suite part, or the command line as one. */
+	static const struct h_suite_part whole = { "command line", "all", "all", NULL, { 0 } };
+	int wanted = 1;
+	if (o->suite)
+		for (wanted = 0; wanted < H_SUITE_MAX_PARTS && o->suite->parts[wanted].runtimes;)
+			wanted++;
+	parts = calloc((size_t)wanted, sizeof *parts);
+	if (!parts) {
+		h_error("out of memory");
 		goto out;
+	}
+	for (; nparts < wanted; nparts++)
+		if (part_opts(o, o->suite ? &o->suite->parts[nparts] : &whole, &parts[nparts].o) < 0) {
+			nparts++;
+			goto out;
+		}
 
 	/* Once, before any fork: every child inherits the loaded topology. */
 	if (hwloc_topology_init(&topo) != 0) {
@@ -740,11 +778,10 @@ int h_cmd_run(const struct h_run_opts *o)
 	}
 	if (choose_cpus(o, topo, cpuset) < 0)
 		goto out;
-	if (resolve_places(o, topo, cpuset, "", &places, &nplaces) < 0)
-		goto out;
 	int servers = 0;
-	for (int i = 0; i < o->nwls; i++)
-		servers += o->wls[i]->load != NULL;
+	for (int i = 0; i < nparts; i++)
+		for (int w = 0; w < parts[i].o.nwls && parts[i].o.nrts; w++)
+			servers += parts[i].o.wls[w]->load != NULL;
 	client = hwloc_bitmap_alloc();
 	server = hwloc_bitmap_alloc();
 	if (!client || !server) {
@@ -752,18 +789,35 @@ int h_cmd_run(const struct h_run_opts *o)
 		status = H_EXIT_FAILED;
 		goto out;
 	}
+	char who[300] = "";
 	if (servers) {
-		char who[300], cl[128];
+		char cl[128];
 		if (split_client(o, topo, cpuset, client, server) < 0)
 			goto out;
 		hwloc_bitmap_list_snprintf(cl, sizeof cl, client);
 		snprintf(who, sizeof who, " (for the server workloads, whose client has CPU %s: see "
 		         "--client-cpus)", cl);
-		if (resolve_places(o, topo, server, who, &splaces, &nsplaces) < 0)
+	}
+	for (int i = 0; i < nparts; i++) {
+		struct part *pt = &parts[i];
+		if (!pt->o.nrts || !pt->o.nwls)
+			continue;
+		if (resolve_places(&pt->o, topo, cpuset, "", &pt->places, &pt->nplaces) < 0)
+			goto out;
+		int part_servers = 0;
+		for (int w = 0; w < pt->o.nwls; w++)
+			part_servers += pt->o.wls[w]->load != NULL;
+		if (part_servers &&
+		    resolve_places(&pt->o, topo, server, who, &pt->splaces, &pt->nsplaces) < 0)
+			goto out;
+		if (build_matrix(&pt->o, pt->places, pt->splaces, pt->nplaces, client, &m) < 0)
 			goto out;
 	}
-	if (build_matrix(o, ssets, sowner, nssets, places, splaces, nplaces, client, &m) < 0)
+	if (m.n == 0) {
+		h_error("suite %s has no part with the runtimes and workloads chosen",
+		        o->suite ? o->suite->name : "?");
 		goto out;
+	}
 
 	char path[4200];
 	long restored = 0;
@@ -799,6 +853,13 @@ int h_cmd_run(const struct h_run_opts *o)
 		h_error("cannot write %s/%s: %s", dir, mname, strerror(-rc));
 		goto out;
 	}
+	/* The topology itself, for the report's drawing (lstopo --input): the
+	 * run's machine, not whichever machine later draws the report. A
+	 * resumed run keeps the first session's. */
+	snprintf(path, sizeof path, "%s/topology.xml", dir);
+	if (access(path, F_OK) != 0 && hwloc_topology_export_xml(topo, path, 0) != 0)
+		h_error("note: cannot write %s: %s (the report will not draw the topology)", path,
+		        strerror(errno));
 	snprintf(path, sizeof path, "%s/results.jsonl", dir);
 	res = fopen(path, o->resume ? "ae" : "wxe");
 	if (!res) {
@@ -816,6 +877,7 @@ int h_cmd_run(const struct h_run_opts *o)
 			ps.cells++;
 			ps.done += c->done;
 			ps.failed += c->done && !c->res.ok;
+			ps.limited += c->done && !c->res.ok && c->res.limit[0];
 		}
 		b.total += !c->done && !warmup_needless(&m, i);
 	}
@@ -856,17 +918,20 @@ int h_cmd_run(const struct h_run_opts *o)
 			goto out;
 		}
 		if (c->warmup) {
-			warm_failed += !c->res.ok;
+			warm_failed += !c->res.ok && !c->res.limit[0];
 		} else {
 			ps.done++;
 			ps.failed += !c->res.ok;
+			ps.limited += !c->res.ok && c->res.limit[0];
 		}
 		cell_done(&b, c);
 	}
 	if (b.tty)
 		fputs("\r\033[K", stderr);
 
-	int ok = ps.failed == 0;
+	/* A cell that met a limit (threads-max, a deadlocked pool …) is a
+	 * result, recorded with ok=false: it does not fail the run. */
+	int ok = ps.failed == ps.limited;
 	int partial = ps.done < ps.cells;
 	rc = h_summary_write(dir, m.cells, m.n);
 	if (rc < 0) {
@@ -881,8 +946,11 @@ int h_cmd_run(const struct h_run_opts *o)
 		h_error("cannot write %s/run.json: %s", dir, strerror(-rc));
 		ok = 0;
 	}
-	if (ps.failed)
-		h_error("%ld of %ld cells failed (see %s)", ps.failed, ps.cells, path);
+	if (ps.failed > ps.limited)
+		h_error("%ld of %ld cells failed (see %s)", ps.failed - ps.limited, ps.cells, path);
+	if (ps.limited)
+		h_error("note: %ld of %ld cells reached a limit of their model and recorded it "
+		        "(ok=false, \"limit\" in %s)", ps.limited, ps.cells, path);
 	if (warm_failed)
 		h_error("%ld warm-up cell(s) failed (see %s)", warm_failed, path);
 	if (partial) {
@@ -901,13 +969,13 @@ out:
 		h_error("cannot write %s/results.jsonl: %s", dir, strerror(errno));
 		status = H_EXIT_FAILED;
 	}
-	for (int i = 0; i < nssets; i++)
-		h_set_free(&ssets[i]);
-	free(ssets);
-	free(sowner);
 	matrix_free(&m);
-	places_free(places, nplaces);
-	places_free(splaces, nsplaces);
+	for (int i = 0; i < nparts; i++) {
+		places_free(parts[i].places, parts[i].nplaces);
+		places_free(parts[i].splaces, parts[i].nsplaces);
+		part_opts_free(&parts[i].o);
+	}
+	free(parts);
 	if (client)
 		hwloc_bitmap_free(client);
 	if (server)

@@ -4,24 +4,35 @@
 #   datafile  the chart's data (whitespace-separated, written by harness/plot.c)
 #   outfile   where to draw
 #   fmt       'svg' or 'png'
-# By hand: gnuplot -e "datafile='results/X/plots/switch.dat'; outfile='s.svg'; fmt='svg'" plots/switch.gp
+#   title, xlabel, ylabel   optional; each data file's first lines give the
+#             command that redraws it, with these filled in
+# A script may set `height` (pixels) before loading this file: a chart of
+# stacked panels needs more than the default 500.
+# By hand: gnuplot -e "datafile='results/X/plots/switch.dat'; outfile='s.svg'; fmt='svg'" plots/bars.gp
 
 if (!exists("datafile") || !exists("outfile")) {
     print "usage: gnuplot -e \"datafile='D'; outfile='O'; fmt='svg'\" SCRIPT.gp"
     exit status 2
 }
 if (!exists("fmt")) fmt = 'svg'
+if (!exists("title")) title = ''
+if (!exists("xlabel")) xlabel = ''
+if (!exists("ylabel")) ylabel = ''
+if (!exists("height")) height = 500
 
-# 800x500: readable at 800 px wide, the width of a README or a slide.
+# 800 wide: readable at 800 px wide, the width of a README or a slide.
 # noenhanced: runtime names such as coro_ucontext must not turn into subscripts.
 if (fmt eq 'png') {
-    set terminal pngcairo size 800,500 font 'sans,11' noenhanced background rgb 'white'
+    set terminal pngcairo size 800,height font 'sans,11' noenhanced background rgb 'white'
 } else {
     if (fmt ne 'svg') { print "fmt must be 'svg' or 'png', not '".fmt."'"; exit status 2 }
-    set terminal svg size 800,500 font 'sans,11' noenhanced background rgb 'white'
+    set terminal svg size 800,height font 'sans,11' noenhanced background rgb 'white'
 }
 set output outfile
 set encoding utf8
+set title title font ',13'
+set xlabel xlabel
+set ylabel ylabel
 
 set border 3 lw 1
 set tics nomirror out
@@ -50,3 +61,20 @@ xl(s) = strstrt(s, ' (') ? s[1:strstrt(s, ' (') - 1] . "\n" . s[strstrt(s, ' (')
 
 # A value printed above a bar: whole numbers from 100 up, 3 digits below.
 label(v) = v >= 100 ? sprintf('%.0f', v) : sprintf('%.3g', v)
+
+# Whether an axis should be logarithmic: knob is '1', '0' or 'auto' (log when
+# the data, lo to hi, spans more than 20x: a linear axis would squash the
+# small values into the floor).
+uselog(knob, lo, hi) = knob eq 'auto' ? (lo > 0 && hi > 20 * lo) : knob eq '1'
+# An axis label once its axis went logarithmic: "wall time (ms)" becomes
+# "wall time (ms, log scale)".
+logged(s) = strlen(s) == 0 || strstrt(s, 'log') ? s : \
+    (s[strlen(s):strlen(s)] eq ')' ? s[1:strlen(s) - 1] . ', log scale)' : s . ' (log scale)')
+
+# Bars side by side in a group are told apart by fill as well as colour, for
+# grayscale: solid, then hatchings (gnuplot's fill patterns 4, 5, 2, 6, 7).
+barpattern(b) = word('3 4 5 2 6 7 1', b % 7 + 1) + 0
+
+# A log axis spanning under two decades gets only one or two of gnuplot's
+# decade ticks: add 1-2-5 ones. Usage: _ax = 'x'; _lo = A; _hi = B; @ticks125
+ticks125 = "if (_hi < 100 * _lo) { do for [_e = int(floor(log10(_lo))) : int(ceil(log10(_hi)))] { do for [_m in '1 2 5'] { eval sprintf('set %stics add (%g)', _ax, _m * 10.0**_e) } } }"

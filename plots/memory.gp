@@ -1,54 +1,99 @@
-# memory.gp — "Memory per task by runtime": sleep's mem_per_task_kib.
+# memory.gp — memory per waiting task (the sleep workload), user and
+# kernel stacked.
 #
-# Data (plots/memory.dat, from harness/plot.c): one block per runtime,
-# separated by two blank lines. Each block's header row names the runtime
-# over its median column; then one row per task count:
-#   tasks "label" min max n
-#   1000 21.3 20.1 22.0 5
-# Several task counts: one line per runtime on log-log axes (memory per task
-# should flatten as the fixed cost of the process is spread out). A single
-# task count: one bar per runtime.
+# Data (plots/memory.dat, from harness/plot.c): one block per runtime series,
+# two blank lines apart; one row per task count:
+#   tasks "threads" min max n mem_kernel_kib_per_task min max n label slope_user slope_kernel
+#   1000 8.5 8.4 8.6 3 26.6 26.5 26.7 3 "threads" 8.42 26.6
+# Columns 2-5: user memory (RSS growth) per task, 6-9: the kernel's (stacks,
+# page tables, slab), each the median over n repetitions with min and max;
+# then the series' name and its slopes from fits.csv (KiB per task, NaN
+# without a sweep): what one more task costs once the fixed costs are spread
+# thin, which the points approach from above.
+#
+# Several task counts: small multiples, one log-log panel per runtime, user
+# memory shaded from the floor, the kernel's stacked above it, so each panel
+# reads on its own and the shared y axis compares them. Panels rather than
+# one plot: stacked areas of several runtimes would cover one another. A
+# value <= 0 (user growth below the measurement's resolution) is drawn as
+# nothing. One task count: a stacked bar per runtime.
 
 _d = ARG0; _i = strlen(_d)
 while (_i > 0 && _d[_i:_i] ne '/') { _i = _i - 1 }
+# The panel grid sets the height, so it is counted before the terminal is made.
+if (exists("datafile")) {
+    stats datafile using 1 nooutput
+    nb = STATS_blocks
+    tmin = STATS_min
+    tmax = STATS_max
+    ncol = nb <= 3 ? nb : (nb == 4 ? 2 : 3)
+    nrow = int((nb + ncol - 1) / ncol)
+    height = tmin < tmax ? (nrow == 1 ? 460 : 40 + 330 * nrow) : 500
+}
 load (_i > 0 ? _d[1:_i] : '').'common.gp'
 
-stats datafile using 1 nooutput
-nb = STATS_blocks
-tmin = STATS_min
-tmax = STATS_max
-stats datafile using 4 nooutput
-ymax = STATS_max
-
-set title "Memory per task by runtime" font ',13'
-set ylabel "memory per task (KiB)"
+pos(v) = v > 0 ? v : 0
+user(u) = pos(u)
+total(u, k) = pos(u) + pos(k)
+stats datafile using (total($2, $6)) nooutput
+hi = STATS_max
+# The smallest positive part: where the log axis must reach down to.
+stats datafile using ($2 > 0 ? $2 : 1e300) nooutput
+lo = STATS_min
+stats datafile using (total($2, $6) > 0 ? total($2, $6) : 1e300) nooutput
+lo = STATS_min < lo ? STATS_min : lo
+# Nothing positive at all (plot.c keeps such rows for this script): an
+# empty but valid chart rather than a gnuplot error.
+if (lo >= 1e300) { lo = 1; hi = 10 }
 
 if (tmin < tmax) {
-    set xlabel "concurrent tasks"
+    floor = lo / 2
+    clip(v) = v > floor ? v : floor
+    set title ''
+    set multiplot layout nrow, ncol title title font ',13' \
+        margins 0.10, 0.97, (nrow == 1 ? 0.15 : 0.10), (nrow == 1 ? 0.84 : 0.88) spacing 0.07, 0.14
     set logscale xy
-    set xrange [tmin / 1.5 : tmax * 1.5]
+    set xrange [tmin / 1.6 : tmax * 1.6]
+    set yrange [floor : hi * 4]
     set format x '%g'
     set format y '%g'
-    # Lines can run anywhere: the legend goes beside the plot, not over it.
-    set key outside right top Left reverse
-    plot for [i=0:nb-1] datafile index i using 1:2:3:4 with yerrorlines lt (i+1) \
-         title columnheader(2)
+    set xtics font ',9'
+    set grid xtics ytics lt 1 lc rgb '#dddddd' lw 1 dt solid
+    set key top right noopaque nobox samplen 1.5 font ',9' spacing 1 Left reverse
+    # Slopes are read as text: a NaN column would void the whole row.
+    slope(what, v) = v eq 'NaN' ? what : sprintf('%s: slope %.3g', what, real(v))
+    do for [i=0:nb-1] {
+        # The panel's name and slopes, read back from its rows.
+        stats datafile index i using (_lab = strcol(10), _su = strcol(11), _sk = strcol(12), $1) \
+            nooutput
+        set title _lab font ',11' offset 0,-0.5
+        set xlabel (i >= nb - ncol ? xlabel : '') font ',10'
+        set ylabel (i % ncol == 0 ? ylabel : '')
+        plot datafile index i using 1:(floor):(clip(user($2))) with filledcurves lt 1 \
+                 fs solid 0.75 title slope('user', _su), \
+             '' index i using 1:(clip(user($2))):(clip(total($2, $6))) with filledcurves lt 2 \
+                 fs pattern 4 title slope('kernel', _sk), \
+             '' index i using 1:(clip(total($2, $6))) with linespoints lt 7 lw 1.5 pt 7 ps 0.5 \
+                 notitle
+    }
+    unset multiplot
 } else {
     set xlabel sprintf("runtime (%g concurrent tasks)", tmin) offset 0,-1
+    set ylabel 'KiB per task'
     set xrange [-0.6 : nb - 0.4]
-    set yrange [0 : ymax * 1.15]
+    set yrange [0 : hi * 1.2]
     set xtics scale 0
     # Room for two-line tick labels (their height is not known when gnuplot
     # places the axis label, hence its offset).
     set bmargin 5
     set boxwidth 0.6
-    set style fill solid 0.35 border lc rgb '#000000'
     set key top right
-    # One block per runtime, one row each: block i is the bar at x = i.
-    plot for [i=0:nb-1] datafile index i using (i):2:xtic(xl(columnheader(2))) with boxes lt 1 \
-         title (i == 0 ? "median" : ""), \
-         for [i=0:nb-1] datafile index i using (i):2:3:4 with yerrorbars lt 7 lw 1.5 pt 7 ps 0.4 \
-         title (i == 0 ? "min - max" : ""), \
-         for [i=0:nb-1] datafile index i using (i):4:(label($2)) with labels \
-         offset 0,0.8 notitle
+    # One block per runtime, one row each: block i is the bar at x = i. The
+    # total (kernel hatched) is drawn first, the user part over its bottom.
+    plot for [i=0:nb-1] datafile index i using (i):(total($2, $6)):xtic(xl(strcol(10))) \
+             with boxes lt 2 dt 1 fs pattern 4 border lc rgb '#333333' title (i == 0 ? 'kernel' : ''), \
+         for [i=0:nb-1] datafile index i using (i):(user($2)) with boxes lt 1 dt 1 \
+             fs solid 0.75 border lc rgb '#333333' title (i == 0 ? 'user' : ''), \
+         for [i=0:nb-1] datafile index i using (i):(total($2, $6)):(label(total($2, $6))) \
+             with labels offset 0,0.8 notitle
 }

@@ -42,13 +42,13 @@ usage() {
 R="run --runtime threads --workload cpu --reps 1 --timeout 10"
 
 # Commands and options.
-usage "unknown command 'frobnicate' (choose from: run, serve, list, plot, help)" frobnicate
+usage "unknown command 'frobnicate' (choose from: run, serve, list, plot, report, compare, help)" frobnicate
 usage "missing command" 
 usage "unknown option '--frob' for run (choose from: --runtime," $R --frob
 usage "unexpected argument 'extra'" $R extra
 usage "list takes no arguments" list extra
-usage "run needs --runtime and --workload, or --suite (choose from: quick)" run --runtime threads
-usage "unknown suite 'huge' (choose from: quick)" run --suite huge
+usage "run needs --runtime and --workload, or --suite (choose from: quick, standard)" run --runtime threads
+usage "unknown suite 'huge' (choose from: quick, standard)" run --suite huge
 
 # Runtimes and workloads.
 usage "unknown runtime 'foo' (choose from: $RTS)" run --runtime foo --workload cpu
@@ -173,8 +173,13 @@ grep -q '^workload  *cpu .*tasks=64 \[1\.\.1000000 tasks\]' "$T/out" ||
 	fail "list does not show cpu's tasks default and range"
 nrt=$(echo "$RTS" | tr , '\n' | grep -vc ' all$')
 nwl=$(echo "$WLS" | tr , '\n' | grep -vc ' all$')
-[ "$(grep -c . "$T/out")" -eq $((nrt + nwl)) ] ||
-	fail "list: want $((nrt + nwl)) lines, got $(grep -c . "$T/out")"
+# One line per runtime, workload and suite, and an indented one per suite part.
+nsuite=$(grep -c '^suite ' "$T/out")
+[ "$nsuite" -ge 2 ] || fail "list: want the quick and standard suites, got $nsuite suite lines"
+grep -q '^suite  *standard ' "$T/out" || fail "list does not list the standard suite"
+grep -q '^   .*--runtime .* --workload ' "$T/out" || fail "list does not show the suites' parts"
+[ "$(grep -c '^[a-z]' "$T/out")" -eq $((nrt + nwl + nsuite)) ] ||
+	fail "list: want $((nrt + nwl + nsuite)) unindented lines, got $(grep -c '^[a-z]' "$T/out")"
 
 if [ "$fails" -ne 0 ]; then
 	echo "$fails check(s) failed"

@@ -500,13 +500,22 @@ static void test_child(void)
 	srv_join(&s);
 	CHECK(rc == 0, "finish: %d (%s)", rc, rep.error);
 	CHECK(rep.error[0] == '\0', "finish: error '%s'", rep.error);
-	const char *names[] = { "throughput_rps", "p50_us", "p90_us", "p99_us", "p999_us", "max_us",
+	const char *names[] = { "throughput_rps", "p50_us", "p75_us", "p90_us", "p95_us", "p99_us",
+	                        "p999_us", "p9999_us", "max_us",
 	                        "requests", "errors", "light_p50_us", "light_p99_us",
 	                        "light_p999_us", "heavy_p50_us", "heavy_p99_us", "clamped_conns" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		CHECK(metric(&rep, names[i]) != NULL, "finish: no metric %s", names[i]);
 	CHECK(rep.nmetrics == (int)(sizeof names / sizeof names[0]), "finish: %d metrics",
 	      rep.nmetrics);
+	/* A percentile spectrum never falls as p rises. */
+	const char *spectrum[] = { "p50_us", "p75_us", "p90_us", "p95_us", "p99_us", "p999_us",
+	                           "p9999_us", "max_us" };
+	for (size_t i = 1; i < sizeof spectrum / sizeof spectrum[0]; i++) {
+		const struct wl_metric *lo = metric(&rep, spectrum[i - 1]), *hi = metric(&rep, spectrum[i]);
+		CHECK(lo && hi && lo->value <= hi->value, "finish: %s > %s", spectrum[i - 1],
+		      spectrum[i]);
+	}
 	const struct wl_metric *m = metric(&rep, "requests");
 	CHECK(m && m->value == 1200, "finish: requests %g", m ? m->value : -1);
 	m = metric(&rep, "errors");

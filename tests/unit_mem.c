@@ -26,15 +26,7 @@
 
 #include "harness/core.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                      \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                      \
-		}                                                                        \
-	} while (0)
+#include "tests/check.h"
 
 #define BLOCK_KIB (64 * 1024)
 #define THREADS 64

@@ -11,15 +11,7 @@
 
 #include "harness/core.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                      \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                      \
-		}                                                                        \
-	} while (0)
+#include "tests/check.h"
 
 static void test_parse_i64(void)
 {
@@ -235,29 +227,49 @@ static void test_cpus(void)
 	hwloc_bitmap_free(set);
 }
 
-/* Every suite names registered workloads, and its sets parse, name that
- * workload's parameters and stay in range. */
+/* Every suite part names registered runtimes and workloads, and each of
+ * its sets parses, names a parameter of one of them and stays in range. */
 static void test_suites(void)
 {
 	CHECK(h_suite_find("quick") != NULL);
+	CHECK(h_suite_find("standard") != NULL);
 	CHECK(h_suite_find("nope") == NULL);
 	for (const struct h_suite *s = h_suites; s->name; s++) {
-		CHECK(s->reps >= 1 && s->runtimes && s->workloads);
-		for (const struct h_suite_set *ss = s->sets;
-		     ss < s->sets + H_SUITE_MAX_SETS && ss->workload; ss++) {
-			const struct workload *wl = wl_find(ss->workload);
-			CHECK(wl != NULL);
-			if (!wl)
-				continue;
-			struct h_set set = mkset(ss->set);
-			struct h_plist pl = { { wl->params, NULL } };
-			int i = h_plist_find(&pl, set.key, 0);
-			CHECK(i >= 0);
-			char err[256];
-			for (int v = 0; i >= 0 && v < set.nvals; v++)
-				CHECK(h_param_check(h_plist_at(&pl, i), wl->name, set.vals[v], err,
-				                    sizeof err) == 0);
-			h_set_free(&set);
+		CHECK(s->reps >= 1 && s->parts[0].runtimes);
+		for (const struct h_suite_part *p = s->parts;
+		     p < s->parts + H_SUITE_MAX_PARTS && p->runtimes; p++) {
+			CHECK(p->what && p->workloads);
+			const struct workload *wls[16];
+			const struct runtime *rts[16];
+			int nw = 0, nr = 0;
+			for (const struct workload *const *w = wl_registry; *w && nw < 16; w++)
+				if (!strcmp(p->workloads, "all") || strstr(p->workloads, (*w)->name))
+					wls[nw++] = *w;
+			for (const struct runtime *const *r = rt_registry; *r && nr < 16; r++)
+				if (!strcmp(p->runtimes, "all") || strstr(p->runtimes, (*r)->name))
+					rts[nr++] = *r;
+			CHECK(nw > 0 && nr > 0);
+			for (int i = 0; i < H_SUITE_MAX_SETS && p->sets[i]; i++) {
+				struct h_set set = mkset(p->sets[i]);
+				int found = 0;
+				char err[256];
+				for (int k = 0; k < nw + nr; k++) {
+					struct h_plist pl = { { k < nw ? wls[k]->params : rts[k - nw]->params,
+					                        NULL } };
+					int j = h_plist_find(&pl, set.key, 0);
+					if (j < 0)
+						continue;
+					found = 1;
+					for (int v = 0; v < set.nvals; v++)
+						CHECK(h_param_check(h_plist_at(&pl, j), "x", set.vals[v], err,
+						                    sizeof err) == 0);
+				}
+				if (!found)
+					fprintf(stderr, "suite %s part %s: set %s names no parameter\n",
+					        s->name, p->what, p->sets[i]);
+				CHECK(found);
+				h_set_free(&set);
+			}
 		}
 	}
 }

@@ -1,12 +1,21 @@
-/* unit_plot: h_plot draws the switch and memory charts from a synthetic
- * summary.csv as real SVG and PNG files, picks the rows the charts document
- * (most rounds per runtime; one line per runtime over task counts), skips a
- * chart without data, and reports a missing summary (-ENOENT), a path gnuplot
- * cannot be given (-EINVAL) and a failing gnuplot script (an error, no
- * half-written chart). Exits 77 when gnuplot is not installed, after the
- * checks that do not need it. */
+/* unit_plot: h_plot draws every chart of issue 5 from a synthetic
+ * summary.csv (switch, switch_pipes, memory, sleep_tasks, sleep_overlap,
+ * efficiency, conns_echo, conns_http, latency_echo, latency_http, mixed,
+ * file) as a well-formed SVG and an 800-pixel-wide PNG, and writes the rows
+ * each chart documents into its .dat: the most rounds per placement, a gap
+ * for a placement not measured, "epoll (loops=2)" beside loops=1, the
+ * latency spectrum at the largest connection count every series has,
+ * efficiency against the one-CPU baseline, the memory slopes. A chart
+ * without rows is skipped with a line on stdout and its stale files
+ * removed; a missing summary is -ENOENT, a path gnuplot cannot be given
+ * -EINVAL, a failing script an error with no half-written chart. Exits 77
+ * when gnuplot is not installed, after the checks that do not need it.
+ *
+ * The validators are tried on bad files first (a truncated SVG, a PNG of
+ * the wrong width): a check that cannot fail proves nothing. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +34,13 @@
 			exit(1);                                               \
 		}                                                              \
 	} while (0)
+
+static const char *const all_charts[] = {
+	"switch",     "switch_pipes", "memory",       "sleep_tasks",
+	"sleep_overlap", "efficiency", "conns_echo",  "conns_http",
+	"latency_echo", "latency_http", "mixed",       "file",
+};
+#define NCHARTS (sizeof all_charts / sizeof all_charts[0])
 
 static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 {
@@ -72,21 +88,53 @@ static bool exists(const char *dir, const char *name)
 	return head(dir, name, buf, sizeof buf) >= 0;
 }
 
-static void check_svg(const char *dir, const char *name)
+static bool have(const char *prog)
 {
-	char buf[4096];
-	long size = head(dir, name, buf, sizeof buf);
-	CHECK(size > 0);
-	CHECK(strncmp(buf, "<?xml", 5) == 0 || strstr(buf, "<svg"));
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", prog);
+	return system(cmd) == 0;
 }
 
-static void check_png(const char *dir, const char *name)
+/* Whether dir/name is a non-empty, well-formed XML document whose root is
+ * <svg>: python3's XML parser, else xmllint, else (neither installed) the
+ * first bytes only. The paths are mkdtemp's: no shell quoting needed. */
+static bool valid_svg(const char *dir, const char *name)
+{
+	char buf[4096], cmd[1200];
+	long size = head(dir, name, buf, sizeof buf);
+	if (size <= 0 || !strstr(buf, "<svg"))
+		return false;
+	if (have("python3"))
+		snprintf(cmd, sizeof cmd,
+		         "python3 -c 'import sys, xml.etree.ElementTree as E; "
+		         "r = E.parse(sys.argv[1]).getroot(); "
+		         "sys.exit(r.tag not in (\"svg\", \"{http://www.w3.org/2000/svg}svg\"))' "
+		         "%s/%s 2>/dev/null",
+		         dir, name);
+	else if (have("xmllint"))
+		snprintf(cmd, sizeof cmd,
+		         "xmllint --noout %s/%s 2>/dev/null && "
+		         "xmllint --xpath 'name(/*)' %s/%s 2>/dev/null | grep -qx svg",
+		         dir, name, dir, name);
+	else
+		return true;
+	return system(cmd) == 0;
+}
+
+static unsigned be32(const unsigned char *p)
+{
+	return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
+}
+
+/* Whether dir/name is a PNG (signature, then an IHDR chunk first) of the
+ * given width and a non-zero height, and big enough to hold a drawing. */
+static bool valid_png(const char *dir, const char *name, unsigned width)
 {
 	static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-	char buf[64];
-	long size = head(dir, name, buf, sizeof buf);
-	CHECK(size > 1000); /* a drawn 800x500 chart, not an empty image */
-	CHECK(memcmp(buf, sig, sizeof sig) == 0);
+	unsigned char buf[64];
+	long size = head(dir, name, (char *)buf, sizeof buf);
+	return size > 1000 && memcmp(buf, sig, sizeof sig) == 0 && be32(buf + 8) == 13 &&
+	       memcmp(buf + 12, "IHDR", 4) == 0 && be32(buf + 16) == width && be32(buf + 20) > 0;
 }
 
 /* The data file line that starts with prefix, or NULL. */
@@ -104,15 +152,16 @@ static char *dat_line(const char *dir, const char *name, const char *prefix, cha
 	return found;
 }
 
-static bool have_gnuplot(void)
+static bool has_line(const char *dir, const char *name, const char *prefix)
 {
-	return system("command -v gnuplot >/dev/null 2>&1") == 0;
+	char line[1024];
+	return dat_line(dir, name, prefix, line, sizeof line) != NULL;
 }
 
 /* The byte offset of the line starting with prefix in dir/name, or -1. */
 static long dat_offset(const char *dir, const char *name, const char *prefix)
 {
-	char path[512], line[512];
+	char path[512], line[1024];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	FILE *f = fopen(path, "r");
 	CHECK(f);
@@ -124,23 +173,275 @@ static long dat_offset(const char *dir, const char *name, const char *prefix)
 	return off;
 }
 
-/* threads was measured at two round counts: the chart must show the one
- * with more rounds (median 2100), not the first listed (9999). Lines of
- * other workloads and metrics must be ignored. */
+/* h_plot(dir) with its stdout in dir/plot.out. */
+static int plot_capture(const char *dir)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/plot.out", dir);
+	fflush(stdout);
+	int saved = dup(1), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK(saved >= 0 && fd >= 0);
+	CHECK(dup2(fd, 1) == 1);
+	close(fd);
+	int rc = h_plot(dir);
+	fflush(stdout);
+	CHECK(dup2(saved, 1) == 1);
+	close(saved);
+	return rc;
+}
+
+/* Checks a validator on bad files before it is trusted on good ones. */
+static void check_validators(const char *dir)
+{
+	write_file(dir, "bad.svg", "<?xml version=\"1.0\"?>\n<svg width=\"800\"><g></svg>\n");
+	CHECK(!valid_svg(dir, "bad.svg")); /* not well-formed */
+	write_file(dir, "bad.svg", "<?xml version=\"1.0\"?>\n<html><svg/></html>\n");
+	CHECK(!valid_svg(dir, "bad.svg")); /* the root is not <svg> */
+	write_file(dir, "bad.svg", "");
+	CHECK(!valid_svg(dir, "bad.svg"));
+	write_file(dir, "good.svg", "<?xml version=\"1.0\"?>\n"
+	                            "<svg xmlns=\"http://www.w3.org/2000/svg\"><g/></svg>\n");
+	CHECK(valid_svg(dir, "good.svg"));
+
+	/* A PNG head: signature, IHDR of width w and height 500, then padding. */
+	unsigned char png[1200] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13,
+	                           'I', 'H', 'D', 'R', 0, 0, 0x03, 0x21, 0, 0, 0x01, 0xf4};
+	char path[512];
+	snprintf(path, sizeof path, "%s/bad.png", dir);
+	FILE *f = fopen(path, "wb");
+	CHECK(f && fwrite(png, 1, sizeof png, f) == sizeof png && fclose(f) == 0);
+	CHECK(!valid_png(dir, "bad.png", 800)); /* 0x321 = 801 wide */
+	CHECK(valid_png(dir, "bad.png", 801));
+	png[12] = 'X';
+	f = fopen(path, "wb");
+	CHECK(f && fwrite(png, 1, sizeof png, f) == sizeof png && fclose(f) == 0);
+	CHECK(!valid_png(dir, "bad.png", 801)); /* no IHDR first */
+	remove(path);
+	snprintf(path, sizeof path, "%s/bad.svg", dir);
+	remove(path);
+	snprintf(path, sizeof path, "%s/good.svg", dir);
+	remove(path);
+}
+
+/* Every chart's rows. threads measured pingpong same-core at two round
+ * counts: the chart shows the one with more rounds (2100), not the first
+ * listed (9999). pool has no same-core row (it deadlocks there). Lines of
+ * other metrics (wall_ns) must be ignored. */
 static const char summary[] =
 	H_SUMMARY_HEADER "\n"
-	"threads,pingpong,rounds=1000,ns_per_switch,ns,5,9999,9000,11000,0.05,0\n"
-	"threads,pingpong,rounds=100000,ns_per_switch,ns,5,2100,1900,2600,0.05,0\n"
-	"threads,pingpong,rounds=100000,wall_ns,ns,5,4.2e8,4.1e8,4.4e8,0.05,0\n"
-	"pool,pingpong,rounds=100000;workers=2,ns_per_switch,ns,5,2500,2300,3100,0.05,0\n"
-	"coro,pingpong,rounds=100000;stack_kib=64,ns_per_switch,ns,5,18.5,17.9,21.2,0.05,0\n"
-	"threads,sleep,tasks=100;ms=50,mem_per_task_kib,KiB,3,40.1,36.0,44.5,0.05,0\n"
-	"threads,sleep,tasks=1000;ms=50,mem_per_task_kib,KiB,3,30.4,29.8,31.5,0.05,0\n"
-	"threads,sleep,tasks=10000;ms=50,mem_per_task_kib,KiB,3,28.2,28.0,28.9,0.05,0\n"
-	"coro,sleep,tasks=10000;ms=50;stack_kib=64,mem_per_task_kib,KiB,3,8.3,8.2,8.4,0.05,0\n"
-	"coro,sleep,tasks=100;ms=50;stack_kib=64,mem_per_task_kib,KiB,3,12.0,9.5,14.2,0.05,0\n"
-	"coro,sleep,tasks=1000;ms=50;stack_kib=64,mem_per_task_kib,KiB,3,8.9,8.6,9.4,0.05,0\n"
-	"cpu,cpu,work=1000,iters_per_us,iters/us,5,120,110,130,0.05,0\n";
+	/* switch: placement from the params, absent = unpinned */
+	"threads,pingpong,rounds=1000;stack_kib=0;placement=same-core,ns_per_switch,ns,3,9999,9000,11000,0.05,0\n"
+	"threads,pingpong,rounds=100000;stack_kib=0;placement=same-core,ns_per_switch,ns,3,2100,1900,2600,0.05,0\n"
+	"threads,pingpong,rounds=100000;stack_kib=0;placement=same-core,wall_ns,ns,3,4.2e8,4.1e8,4.4e8,0.05,0\n"
+	"threads,pingpong,rounds=100000;stack_kib=0;placement=cross-core,ns_per_switch,ns,3,42000,40000,44000,0.05,0\n"
+	"threads,pingpong,rounds=100000;stack_kib=0,ns_per_switch,ns,3,36000,34000,39000,0.05,0\n"
+	"pool,pingpong,rounds=100000;workers=2;placement=cross-core,ns_per_switch,ns,3,31000,30000,33000,0.05,0\n"
+	"pool,pingpong,rounds=100000;workers=2,ns_per_switch,ns,3,40000,39000,41000,0.05,0\n"
+	"pool,pingpong,rounds=100000;workers=4;placement=cross-core,ns_per_switch,ns,3,30500,30000,31000,0.05,0\n"
+	"coro,pingpong,rounds=100000;stack_kib=64;placement=same-core,ns_per_switch,ns,3,18.5,17.9,21.2,0.05,0\n"
+	"coro,pingpong,rounds=100000;stack_kib=64;placement=cross-core,ns_per_switch,ns,3,25.2,24.9,25.4,0.05,0\n"
+	"coro,pingpong,rounds=100000;stack_kib=64,ns_per_switch,ns,3,26,24.9,27.1,0.05,0\n"
+	/* switch_pipes */
+	"threads,pipepingpong,rounds=100000;stack_kib=0;placement=same-core,ns_per_switch,ns,3,4225,4215,4235,0.05,0\n"
+	"threads,pipepingpong,rounds=100000;stack_kib=0;placement=cross-core,ns_per_switch,ns,3,33463,31472,35454,0.05,0\n"
+	"epoll,pipepingpong,rounds=100000;loops=1;placement=same-core,ns_per_switch,ns,3,1992,1985,1999,0.05,0\n"
+	"epoll,pipepingpong,rounds=100000;loops=1;placement=cross-core,ns_per_switch,ns,3,2000,1959,2041,0.05,0\n"
+	/* memory and sleep_tasks: a task sweep at ms=50; coro's rows out of
+	 * order; epoll's kernel share 0 (below resolution); pool without
+	 * per-task memory */
+	"threads,sleep,tasks=100;ms=50;stack_kib=0,mem_user_kib_per_task,KiB,3,9.64,9.5,9.8,0.01,0\n"
+	"threads,sleep,tasks=100;ms=50;stack_kib=0,mem_kernel_kib_per_task,KiB,3,26.64,26.6,26.7,0.01,0\n"
+	"threads,sleep,tasks=100;ms=50;stack_kib=0,elapsed_ms,ms,3,52.1,51.9,53.0,0.01,0\n"
+	"threads,sleep,tasks=1000;ms=50;stack_kib=0,mem_user_kib_per_task,KiB,3,8.54,8.5,8.6,0.01,0\n"
+	"threads,sleep,tasks=1000;ms=50;stack_kib=0,mem_kernel_kib_per_task,KiB,3,26.57,26.5,26.6,0.01,0\n"
+	"threads,sleep,tasks=1000;ms=50;stack_kib=0,elapsed_ms,ms,3,131,122,140,0.05,0\n"
+	"threads,sleep,tasks=10000;ms=50;stack_kib=0,mem_user_kib_per_task,KiB,3,8.45,8.4,8.5,0.01,0\n"
+	"threads,sleep,tasks=10000;ms=50;stack_kib=0,mem_kernel_kib_per_task,KiB,3,26.56,26.5,26.6,0.01,0\n"
+	"threads,sleep,tasks=10000;ms=50;stack_kib=0,elapsed_ms,ms,3,384,370,401,0.05,0\n"
+	"coro,sleep,tasks=10000;ms=50;stack_kib=64,mem_user_kib_per_task,KiB,3,4.13,4.1,4.2,0.01,0\n"
+	"coro,sleep,tasks=10000;ms=50;stack_kib=64,mem_kernel_kib_per_task,KiB,3,0.67,0.66,0.68,0.01,0\n"
+	"coro,sleep,tasks=10000;ms=50;stack_kib=64,elapsed_ms,ms,3,56,55,58,0.01,0\n"
+	"coro,sleep,tasks=100;ms=50;stack_kib=64,mem_user_kib_per_task,KiB,3,5.84,5.8,5.9,0.01,0\n"
+	"coro,sleep,tasks=100;ms=50;stack_kib=64,mem_kernel_kib_per_task,KiB,3,0.72,0.7,0.74,0.01,0\n"
+	"coro,sleep,tasks=100;ms=50;stack_kib=64,elapsed_ms,ms,3,50.4,50.3,50.6,0.01,0\n"
+	"coro,sleep,tasks=1000;ms=50;stack_kib=64,mem_user_kib_per_task,KiB,3,4.26,4.2,4.3,0.01,0\n"
+	"coro,sleep,tasks=1000;ms=50;stack_kib=64,mem_kernel_kib_per_task,KiB,3,0.672,0.67,0.68,0.01,0\n"
+	"coro,sleep,tasks=1000;ms=50;stack_kib=64,elapsed_ms,ms,3,51,50.8,51.3,0.01,0\n"
+	"epoll,sleep,tasks=100;ms=50;loops=1,mem_user_kib_per_task,KiB,3,1.88,1.8,1.9,0.01,0\n"
+	"epoll,sleep,tasks=100;ms=50;loops=1,mem_kernel_kib_per_task,KiB,3,0,0,0,,0\n"
+	"epoll,sleep,tasks=1000;ms=50;loops=1,mem_user_kib_per_task,KiB,3,0.26,0.25,0.27,0.01,0\n"
+	"epoll,sleep,tasks=1000;ms=50;loops=1,mem_kernel_kib_per_task,KiB,3,0,0,0,,0\n"
+	"pool,sleep,tasks=100;ms=50;workers=2,elapsed_ms,ms,3,2510,2500,2520,0.01,0\n"
+	/* sleep_overlap: a wait sweep at tasks=50 */
+	"threads,sleep,tasks=50;ms=5;stack_kib=0,elapsed_ms,ms,3,8.07,7.9,8.3,0.01,0\n"
+	"threads,sleep,tasks=50;ms=20;stack_kib=0,elapsed_ms,ms,3,23.1,22.9,23.4,0.01,0\n"
+	"threads,sleep,tasks=50;ms=50;stack_kib=0,elapsed_ms,ms,3,53.0,52.8,53.3,0.01,0\n"
+	"pool,sleep,tasks=50;ms=5;workers=2,elapsed_ms,ms,3,129,128,130,0.01,0\n"
+	"pool,sleep,tasks=50;ms=20;workers=2,elapsed_ms,ms,3,505,504,506,0.01,0\n"
+	"pool,sleep,tasks=50;ms=50;workers=2,elapsed_ms,ms,3,1255,1254,1256,0.01,0\n"
+	/* efficiency: 2 CPUs (manifest.json); coro's best rate, 100, is the
+	 * one-CPU baseline */
+	"threads,cpu,tasks=200;work=100;stack_kib=0,iters_per_us,iters/us,3,3,2.9,3.1,0.01,0\n"
+	"threads,cpu,tasks=200;work=10000;stack_kib=0,iters_per_us,iters/us,3,150,140,160,0.01,0\n"
+	"pool,cpu,tasks=200;work=100;workers=0,iters_per_us,iters/us,3,120,110,130,0.01,0\n"
+	"pool,cpu,tasks=200;work=10000;workers=0,iters_per_us,iters/us,3,196,190,198,0.01,0\n"
+	"coro,cpu,tasks=200;work=100;stack_kib=64,iters_per_us,iters/us,3,50,45,55,0.01,0\n"
+	"coro,cpu,tasks=200;work=10000;stack_kib=64,iters_per_us,iters/us,3,100,98,101,0.01,0\n"
+	/* conns_echo, latency_echo: epoll at loops=1 and loops=2, the latter
+	 * without conns=100, so the spectrum is drawn at conns=10 */
+	"threads,echo,conns=1;seconds=1;stack_kib=0,throughput_rps,req/s,3,9918,9800,10000,0.01,0\n"
+	"threads,echo,conns=1;seconds=1;stack_kib=0,p99_us,us,3,162,150,170,0.01,0\n"
+	"threads,echo,conns=10;seconds=1;stack_kib=0,throughput_rps,req/s,3,114158,110000,115000,0.01,0\n"
+	"threads,echo,conns=10;seconds=1;stack_kib=0,p50_us,us,3,80,78,82,0.01,0\n"
+	"threads,echo,conns=10;seconds=1;stack_kib=0,p75_us,us,3,120,118,122,0.01,0\n"
+	"threads,echo,conns=10;seconds=1;stack_kib=0,p90_us,us,3,150,140,160,0.01,0\n"
+	"threads,echo,conns=10;seconds=1;stack_kib=0,p95_us,us,3,180,170,190,0.01,0\n"
+	"threads,echo,conns=10;seconds=1;stack_kib=0,p99_us,us,3,206,200,210,0.01,0\n"
+	"threads,echo,conns=10;seconds=1;stack_kib=0,p999_us,us,3,900,800,1000,0.01,0\n"
+	"threads,echo,conns=10;seconds=1;stack_kib=0,p9999_us,us,3,2000,1900,2100,0.01,0\n"
+	"threads,echo,conns=100;seconds=1;stack_kib=0,throughput_rps,req/s,3,67059,66000,68000,0.01,0\n"
+	"threads,echo,conns=100;seconds=1;stack_kib=0,p50_us,us,3,1000,990,1010,0.01,0\n"
+	"threads,echo,conns=100;seconds=1;stack_kib=0,p99_us,us,3,14123,14000,14200,0.01,0\n"
+	"epoll,echo,conns=1;seconds=1;loops=1,throughput_rps,req/s,3,5615,5600,5700,0.01,0\n"
+	"epoll,echo,conns=1;seconds=1;loops=1,p99_us,us,3,3006,3000,3010,0.01,0\n"
+	"epoll,echo,conns=10;seconds=1;loops=1,throughput_rps,req/s,3,58137,58000,58200,0.01,0\n"
+	"epoll,echo,conns=10;seconds=1;loops=1,p50_us,us,3,60,59,61,0.01,0\n"
+	"epoll,echo,conns=10;seconds=1;loops=1,p99_us,us,3,4022,4000,4050,0.01,0\n"
+	"epoll,echo,conns=100;seconds=1;loops=1,throughput_rps,req/s,3,39984,39000,40000,0.01,0\n"
+	"epoll,echo,conns=100;seconds=1;loops=1,p99_us,us,3,13336,13000,13500,0.01,0\n"
+	"epoll,echo,conns=1;seconds=1;loops=2,throughput_rps,req/s,3,8000,7900,8100,0.01,0\n"
+	"epoll,echo,conns=1;seconds=1;loops=2,p99_us,us,3,2000,1900,2100,0.01,0\n"
+	"epoll,echo,conns=10;seconds=1;loops=2,throughput_rps,req/s,3,80000,79000,81000,0.01,0\n"
+	"epoll,echo,conns=10;seconds=1;loops=2,p50_us,us,3,50,49,51,0.01,0\n"
+	"epoll,echo,conns=10;seconds=1;loops=2,p99_us,us,3,2500,2400,2600,0.01,0\n"
+	/* conns_http, latency_http: no p75, p95 or p9999 (older runs) */
+	"threads,http,conns=1;seconds=1;stack_kib=0,throughput_rps,req/s,3,10010,10000,10020,0.01,0\n"
+	"threads,http,conns=1;seconds=1;stack_kib=0,p99_us,us,3,2138,2100,2200,0.01,0\n"
+	"threads,http,conns=10;seconds=1;stack_kib=0,throughput_rps,req/s,3,35179,35000,35300,0.01,0\n"
+	"threads,http,conns=10;seconds=1;stack_kib=0,p50_us,us,3,90,88,92,0.01,0\n"
+	"threads,http,conns=10;seconds=1;stack_kib=0,p90_us,us,3,200,190,210,0.01,0\n"
+	"threads,http,conns=10;seconds=1;stack_kib=0,p99_us,us,3,3186,3100,3200,0.01,0\n"
+	"threads,http,conns=10;seconds=1;stack_kib=0,p999_us,us,3,4000,3900,4100,0.01,0\n"
+	"coro,http,conns=1;seconds=1;stack_kib=64,throughput_rps,req/s,3,7344,7300,7400,0.01,0\n"
+	"coro,http,conns=1;seconds=1;stack_kib=64,p99_us,us,3,3399,3300,3400,0.01,0\n"
+	"coro,http,conns=10;seconds=1;stack_kib=64,throughput_rps,req/s,3,44851,44000,45000,0.01,0\n"
+	"coro,http,conns=10;seconds=1;stack_kib=64,p50_us,us,3,70,69,71,0.01,0\n"
+	"coro,http,conns=10;seconds=1;stack_kib=64,p99_us,us,3,4055,4000,4100,0.01,0\n"
+	/* mixed */
+	"threads,mixed,conns=20;heavy_every=50;heavy_us=2000;stack_kib=0,light_p99_us,us,3,5881,5800,5900,0.01,0\n"
+	"threads,mixed,conns=20;heavy_every=50;heavy_us=2000;stack_kib=0,heavy_p99_us,us,3,7815,7800,7900,0.01,0\n"
+	"epoll,mixed,conns=20;heavy_every=50;heavy_us=2000;loops=1,light_p99_us,us,3,2105,2100,2110,0.01,0\n"
+	"epoll,mixed,conns=20;heavy_every=50;heavy_us=2000;loops=1,heavy_p99_us,us,3,4153,4100,4200,0.01,0\n"
+	/* file */
+	"threads,file,file_mib=8;tasks=8;cold=0;stack_kib=0,mib_per_s,MiB/s,3,7140,7000,7200,0.01,0\n"
+	"threads,file,file_mib=8;tasks=8;cold=1;stack_kib=0,mib_per_s,MiB/s,3,833,800,850,0.01,0\n"
+	"epoll,file,file_mib=8;tasks=8;cold=0;loops=1,mib_per_s,MiB/s,3,7421,7400,7500,0.01,0\n"
+	"epoll,file,file_mib=8;tasks=8;cold=1;loops=1,mib_per_s,MiB/s,3,1098,1000,1100,0.01,0\n";
+
+static const char fits[] =
+	"runtime,workload,params,metric,unit,n,slope,intercept,r2\n"
+	"threads,sleep,ms=50;stack_kib=0,mem_slope_user_kib_per_task,KiB/task,9,8.415,121.5,1.0\n"
+	"threads,sleep,ms=50;stack_kib=0,mem_slope_kernel_kib_per_task,KiB/task,9,26.56,6.37,1.0\n"
+	"coro,sleep,ms=50;stack_kib=64,mem_slope_user_kib_per_task,KiB/task,9,4.088,172.2,1.0\n"
+	"coro,sleep,ms=50;stack_kib=64,mem_slope_kernel_kib_per_task,KiB/task,9,0.6645,6.4,1.0\n";
+
+static void check_all_charts(const char *dir)
+{
+	char name[64], line[1024];
+	for (size_t i = 0; i < NCHARTS; i++) {
+		snprintf(name, sizeof name, "plots/%s.svg", all_charts[i]);
+		if (!valid_svg(dir, name)) {
+			fprintf(stderr, "unit_plot: %s is not a valid SVG\n", name);
+			exit(1);
+		}
+		snprintf(name, sizeof name, "plots/%s.png", all_charts[i]);
+		if (!valid_png(dir, name, 800)) {
+			fprintf(stderr, "unit_plot: %s is not an 800 px wide PNG\n", name);
+			exit(1);
+		}
+	}
+
+	/* switch: a group per runtime series, a bar per placement in the
+	 * order the run met them; most rounds; NaN where not measured. */
+	CHECK(has_line(dir, "plots/switch.dat",
+	               "group \"same-core\" min max n \"cross-core\" min max n \"unpinned\" min max n\n"));
+	CHECK(has_line(dir, "plots/switch.dat", "\"threads\" 2100 1900 2600 3 42000 40000 44000 3 "
+	                                        "36000 34000 39000 3\n"));
+	CHECK(!dat_line(dir, "plots/switch.dat", "\"threads\" 9999", line, sizeof line));
+	CHECK(has_line(dir, "plots/switch.dat", "\"pool (workers=2)\" NaN NaN NaN 0 31000 "));
+	CHECK(has_line(dir, "plots/switch.dat", "\"pool (workers=4)\" NaN NaN NaN 0 30500 "));
+	CHECK(has_line(dir, "plots/switch.dat", "\"coro\" 18.5 17.9 21.2 3 25.2 "));
+	CHECK(has_line(dir, "plots/switch_pipes.dat", "\"epoll\" 1992 1985 1999 3 2000 "));
+	CHECK(!has_line(dir, "plots/switch_pipes.dat", "\"coro\""));
+
+	/* memory: a block per series, points in task order, the slopes. */
+	CHECK(has_line(dir, "plots/memory.dat", "tasks \"threads\" min max n "
+	                                        "mem_kernel_kib_per_task min max n"));
+	CHECK(has_line(dir, "plots/memory.dat",
+	               "1000 8.54 8.5 8.6 3 26.57 26.5 26.6 3 \"threads\" 8.415 26.56\n"));
+	long c100 = dat_offset(dir, "plots/memory.dat", "100 5.84 ");
+	long c1000 = dat_offset(dir, "plots/memory.dat", "1000 4.26 ");
+	long c10000 = dat_offset(dir, "plots/memory.dat", "10000 4.13 ");
+	CHECK(c100 > 0 && c100 < c1000 && c1000 < c10000);
+	/* epoll's kernel share of 0 is kept (the script draws it as none);
+	 * it has no fit, so no slopes. */
+	CHECK(has_line(dir, "plots/memory.dat", "100 1.88 1.8 1.9 3 0 0 0 3 \"epoll\" NaN NaN\n"));
+	CHECK(!has_line(dir, "plots/memory.dat", "tasks \"pool\""));
+
+	/* sleep_tasks: a line per runtime at ms=50 (the overlap sweep's
+	 * tasks=50 joins it); the lone points at ms=5 and ms=20 are left out,
+	 * so no label needs "(ms=50)". sleep_overlap: a line per runtime over
+	 * the wait at tasks=50; the task sweep's lone points are left out. */
+	CHECK(has_line(dir, "plots/sleep_tasks.dat", "tasks \"threads\" min max n\n"));
+	CHECK(has_line(dir, "plots/sleep_tasks.dat", "50 53 52.8 53.3 3\n"));
+	CHECK(has_line(dir, "plots/sleep_tasks.dat", "10000 384 370 401 3\n"));
+	CHECK(has_line(dir, "plots/sleep_tasks.dat", "tasks \"pool\" min max n\n"));
+	CHECK(!has_line(dir, "plots/sleep_tasks.dat", "tasks \"threads (ms"));
+	CHECK(has_line(dir, "plots/sleep_tasks.dat", "#   gnuplot -e \"datafile='sleep_tasks.dat'"));
+	CHECK(has_line(dir, "plots/sleep_overlap.dat", "ms \"pool\" min max n\n"));
+	CHECK(has_line(dir, "plots/sleep_overlap.dat", "50 1255 1254 1256 3\n"));
+	CHECK(!has_line(dir, "plots/sleep_overlap.dat", "ms \"coro"));
+
+	/* efficiency: threads at work=10000 ran 150 iters/us on 2 CPUs
+	 * against coro's one-CPU 100: 75%; coro at work=100: 50%. */
+	CHECK(has_line(dir, "plots/efficiency.dat", "10000 75 70 80 3\n"));
+	CHECK(has_line(dir, "plots/efficiency.dat", "100 50 45 55 3\n"));
+
+	/* conns: both metrics per point, loops=1 and loops=2 two series. */
+	CHECK(has_line(dir, "plots/conns_echo.dat",
+	               "conns \"epoll (loops=2)\" min max n p99_us min max n\n"));
+	CHECK(has_line(dir, "plots/conns_echo.dat", "conns \"epoll (loops=1)\""));
+	CHECK(has_line(dir, "plots/conns_echo.dat", "10 80000 79000 81000 3 2500 2400 2600 3\n"));
+	CHECK(has_line(dir, "plots/conns_http.dat", "conns \"coro\" min max n p99_us min max n\n"));
+
+	/* latency: at conns=10, the largest every series has; x = 1/(1-p). */
+	CHECK(has_line(dir, "plots/latency_echo.dat", "# One block per runtime series at conns=10:"));
+	CHECK(has_line(dir, "plots/latency_echo.dat", "x \"threads\" min max n percentile\n"));
+	CHECK(has_line(dir, "plots/latency_echo.dat", "2 80 78 82 3 p50_us\n"));
+	CHECK(has_line(dir, "plots/latency_echo.dat", "100 206 200 210 3 p99_us\n"));
+	CHECK(has_line(dir, "plots/latency_echo.dat", "10000 2000 1900 2100 3 p9999_us\n"));
+	CHECK(has_line(dir, "plots/latency_echo.dat", "100 2500 2400 2600 3 p99_us\n"));
+	CHECK(!has_line(dir, "plots/latency_echo.dat", "100 14123"));
+	CHECK(has_line(dir, "plots/latency_echo.dat", "#   gnuplot -e \"datafile='latency_echo.dat'; "
+	                                              "outfile='latency_echo.svg'; fmt='svg'; "
+	                                              "title='echo: latency by percentile at 10 "
+	                                              "connections'"));
+	/* http lacks p75, p95 and p9999: the spectrum has the rest. */
+	CHECK(has_line(dir, "plots/latency_http.dat", "1000 4000 3900 4100 3 p999_us\n"));
+	CHECK(!has_line(dir, "plots/latency_http.dat", "4 "));
+
+	/* mixed: light and heavy bars; the title names heavy_us, heavy_every. */
+	CHECK(has_line(dir, "plots/mixed.dat",
+	               "group \"light requests\" min max n \"heavy requests\" min max n\n"));
+	CHECK(has_line(dir, "plots/mixed.dat", "\"epoll\" 2105 2100 2110 3 4153 4100 4200 3\n"));
+	CHECK(has_line(dir, "plots/mixed.dat", "#   gnuplot -e \"datafile='mixed.dat'; outfile="
+	                                       "'mixed.svg'; fmt='svg'; title='p99 latency, light "
+	                                       "and heavy requests (heavy_us=2000, heavy_every=50)'"));
+	/* file: page cache and device per runtime. */
+	CHECK(has_line(dir, "plots/file.dat",
+	               "group \"page cache (cold=0)\" min max n \"device (cold=1)\" min max n\n"));
+	CHECK(has_line(dir, "plots/file.dat", "\"threads\" 7140 7000 7200 3 833 800 850 3\n"));
+}
 
 int main(void)
 {
@@ -155,53 +456,62 @@ int main(void)
 	/* A summary with no chart's data draws nothing and is not an error,
 	 * even without gnuplot. */
 	write_file(dir, "summary.csv",
-	           H_SUMMARY_HEADER "\ncpu,cpu,work=1000,iters_per_us,iters/us,5,120,110,130,0.05,0\n");
-	CHECK(h_plot(dir) == 0);
-	CHECK(!exists(dir, "plots/switch.svg") && !exists(dir, "plots/memory.svg"));
+	           H_SUMMARY_HEADER "\nthreads,cpu,work=1000,wall_ns,ns,5,120,110,130,0.05,0\n");
+	CHECK(plot_capture(dir) == 0);
+	for (size_t i = 0; i < NCHARTS; i++) {
+		char name[64];
+		snprintf(name, sizeof name, "plots/%s.svg", all_charts[i]);
+		CHECK(!exists(dir, name));
+	}
+	CHECK(has_line(dir, "plot.out", "skipped the switch chart: summary.csv has no "
+	                                "ns_per_switch rows for workload pingpong\n"));
 
-	if (!have_gnuplot()) {
+	if (!have("gnuplot")) {
 		rm_tree(dir);
 		fprintf(stderr, "unit_plot: gnuplot not installed: skip\n");
 		return 77;
 	}
+	check_validators(dir);
 
+	/* Every chart, from one summary. */
 	write_file(dir, "summary.csv", summary);
-	CHECK(h_plot(dir) == 0);
-	check_svg(dir, "plots/switch.svg");
-	check_svg(dir, "plots/memory.svg");
-	check_png(dir, "plots/switch.png");
-	check_png(dir, "plots/memory.png");
+	write_file(dir, "fits.csv", fits);
+	write_file(dir, "manifest.json", "{\"topology\":{\"run_pus\":2}}\n");
+	CHECK(plot_capture(dir) == 0);
+	check_all_charts(dir);
+	CHECK(has_line(dir, "plot.out", "memory chart: left out pool (no mem_user_kib_per_task rows)\n"));
+	CHECK(has_line(dir, "plot.out", "sleep_tasks chart: left out the series measured at one "
+	                                "tasks value (no line): threads ms=5;stack_kib=0, "));
+	CHECK(has_line(dir, "plot.out", "wrote "));
 
-	char line[512];
-	CHECK(dat_line(dir, "plots/switch.dat", "\"threads\" 2100 ", line, sizeof line));
-	CHECK(!dat_line(dir, "plots/switch.dat", "\"threads\" 9999", line, sizeof line));
-	CHECK(dat_line(dir, "plots/switch.dat", "\"pool\" 2500 ", line, sizeof line));
-	CHECK(dat_line(dir, "plots/switch.dat", "\"coro\" 18.5 ", line, sizeof line));
-	/* Memory: a block per runtime, points in task order. */
-	CHECK(dat_line(dir, "plots/memory.dat", "tasks \"threads\"", line, sizeof line));
-	CHECK(dat_line(dir, "plots/memory.dat", "tasks \"coro\"", line, sizeof line));
-	/* coro's rows come unsorted in the summary; a line needs them in order. */
-	long c100 = dat_offset(dir, "plots/memory.dat", "100 12 9.5 14.2 3");
-	long c1000 = dat_offset(dir, "plots/memory.dat", "1000 8.9 8.6 9.4 3");
-	long c10000 = dat_offset(dir, "plots/memory.dat", "10000 8.3 8.2 8.4 3");
-	CHECK(c100 > 0 && c100 < c1000 && c1000 < c10000);
-
-	/* Only one chart's data: the other is skipped, and its old files are
-	 * not what is being checked, so start from an empty plots/. */
-	char sub[600];
-	snprintf(sub, sizeof sub, "%s/plots", dir);
-	rm_tree(sub);
+	/* Two charts' data: memory at one task count (stacked bars), and mixed
+	 * without heavy requests (one bar a group: an all-NaN bar would leave
+	 * the script no range). The others are skipped and their files from
+	 * the full plot removed. */
 	write_file(dir, "summary.csv",
 	           H_SUMMARY_HEADER "\n"
-	           "threads,sleep,tasks=1000;ms=50,mem_per_task_kib,KiB,3,30.4,29.8,31.5,0.05,0\n"
-	           "epoll,sleep,tasks=1000;ms=50,mem_per_task_kib,KiB,3,0.9,0.8,1.1,0.05,0\n");
-	CHECK(h_plot(dir) == 0);
-	check_svg(dir, "plots/memory.svg"); /* one task count: bars */
-	check_png(dir, "plots/memory.png");
-	CHECK(!exists(dir, "plots/switch.svg"));
+	           "threads,sleep,tasks=1000;ms=50,mem_user_kib_per_task,KiB,3,8.5,8.4,8.6,0.05,0\n"
+	           "threads,sleep,tasks=1000;ms=50,mem_kernel_kib_per_task,KiB,3,26.6,26.5,26.7,0.05,0\n"
+	           "epoll,sleep,tasks=1000;ms=50,mem_user_kib_per_task,KiB,3,0.26,0.25,0.27,0.05,0\n"
+	           "epoll,sleep,tasks=1000;ms=50,mem_kernel_kib_per_task,KiB,3,0,0,0,,0\n"
+	           "threads,mixed,heavy_every=0,light_p99_us,us,3,5881,5800,5900,0.01,0\n"
+	           "epoll,mixed,heavy_every=0,light_p99_us,us,3,2105,2100,2110,0.01,0\n");
+	char path[600];
+	snprintf(path, sizeof path, "%s/fits.csv", dir);
+	CHECK(remove(path) == 0);
+	CHECK(plot_capture(dir) == 0);
+	CHECK(valid_svg(dir, "plots/memory.svg"));
+	CHECK(valid_png(dir, "plots/memory.png", 800));
+	CHECK(valid_svg(dir, "plots/mixed.svg"));
+	CHECK(has_line(dir, "plots/mixed.dat", "group \"light requests\" min max n\n"));
+	CHECK(!exists(dir, "plots/switch.svg") && !exists(dir, "plots/switch.png") &&
+	      !exists(dir, "plots/switch.dat"));
+	CHECK(!exists(dir, "plots/latency_http.png"));
 
 	/* A failing script is an error and leaves no chart behind, even when
 	 * it drew something before failing (its exit status decides). */
+	char sub[600];
+	snprintf(sub, sizeof sub, "%s/plots", dir);
 	char gpdir[] = "/tmp/unit_plot_gp.XXXXXX";
 	CHECK(mkdtemp(gpdir));
 	write_file(gpdir, "memory.gp",

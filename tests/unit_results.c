@@ -13,15 +13,7 @@
 
 #include "harness/core.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                      \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                      \
-		}                                                                        \
-	} while (0)
+#include "tests/check.h"
 
 static const struct cb_param wl_params[] = {
 	{ "tasks", "tasks", "", 10, 1, 1000000 },

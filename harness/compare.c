@@ -1,0 +1,1364 @@
+/* compare.c — `concbench compare A B [--out DIR]`: two runs side by side.
+ *
+ * Two machines, two commits, two kernels: the same runtime × workload ×
+ * params × metric row in A/summary.csv and B/summary.csv, the two medians,
+ * their ratio B/A, and whether the difference is beyond the noise. Writes
+ * into --out (default B/compare-<basename of A>/):
+ *
+ *   compare.csv         one row per row present in both runs
+ *   compare.md, .html   the two environments, then ratio tables per workload,
+ *                       headline metrics first; rows only in one run listed
+ *   compare.dat         the chart's data (readable on its own)
+ *   compare.svg, .png   headline ratios as bars on a log axis centred at 1
+ *
+ * Beyond the noise means: the min–max ranges of the reps do not overlap, and
+ * neither row is flagged noisy (cov > 10%), and both rows have a spread at
+ * all (two reps or more, a finite cov). One rep, or a fits.csv slope
+ * repeated in the summary, has no range: any difference could be chance, so
+ * it never counts. This is deliberately conservative — disjoint ranges over
+ * three reps each is a strong, if blunt, test.
+ *
+ * Two runs with no row in common are not an error: every file is written
+ * (each run's rows listed as its own), a note goes to stderr, exit status 0.
+ * Comparing a run with itself is allowed: every ratio is 1.
+ *
+ * Both summaries come from the shared reader (summary.h). The only other
+ * input is each manifest.json, for the environment table; it is optional.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core.h"
+#include "summary.h"
+
+/* The most bars the chart draws: more would not stay readable at 800 px. */
+#define CHART_MAX 30
+
+/* The metrics a reader looks at first, in this order in every table. */
+static const char *const headline[] = {
+	"ns_per_switch",  "iters_per_us", "elapsed_ms", "mem_user_kib_per_task",
+	"mem_kernel_kib_per_task", "mem_per_task_kib", "throughput_rps", "p99_us",
+	"light_p99_us",   "mib_per_s",    NULL,
+};
+
+static int headline_index(const char *metric)
+{
+	for (int i = 0; headline[i]; i++)
+		if (strcmp(headline[i], metric) == 0)
+			return i;
+	return -1;
+}
+
+/* ---- which way is better ---- */
+
+enum { DIR_NONE = 0, DIR_LOWER = -1, DIR_HIGHER = 1 };
+
+struct direction {
+	int dir;
+	const char *better, *worse; /* "faster", "less memory", ... */
+};
+
+/* By unit, as the workloads and the harness write them: times and memory
+ * are costs, rates are what a run achieves. Counts (switches, faults,
+ * requests) have no better side in general — fewer context switches can
+ * mean less work done — so they only say higher or lower. */
+static struct direction direction_of(const char *metric, const char *unit)
+{
+	static const struct {
+		const char *unit;
+		struct direction d;
+	} units[] = {
+		{ "ns", { DIR_LOWER, "faster", "slower" } },
+		{ "us", { DIR_LOWER, "faster", "slower" } },
+		{ "ms", { DIR_LOWER, "faster", "slower" } },
+		{ "KiB", { DIR_LOWER, "less memory", "more memory" } },
+		{ "req/s", { DIR_HIGHER, "faster", "slower" } },
+		{ "iter/us", { DIR_HIGHER, "faster", "slower" } },
+		{ "MiB/s", { DIR_HIGHER, "faster", "slower" } },
+	};
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (strcmp(unit, units[i].unit) == 0)
+			return units[i].d;
+	/* A headline metric under an unexpected unit (a hand-edited file)
+	 * still knows its side from its name. */
+	static const struct {
+		const char *metric;
+		struct direction d;
+	} names[] = {
+		{ "ns_per_switch", { DIR_LOWER, "faster", "slower" } },
+		{ "elapsed_ms", { DIR_LOWER, "faster", "slower" } },
+		{ "p99_us", { DIR_LOWER, "faster", "slower" } },
+		{ "light_p99_us", { DIR_LOWER, "faster", "slower" } },
+		{ "mem_user_kib_per_task", { DIR_LOWER, "less memory", "more memory" } },
+		{ "mem_kernel_kib_per_task", { DIR_LOWER, "less memory", "more memory" } },
+		{ "mem_per_task_kib", { DIR_LOWER, "less memory", "more memory" } },
+		{ "iters_per_us", { DIR_HIGHER, "faster", "slower" } },
+		{ "throughput_rps", { DIR_HIGHER, "faster", "slower" } },
+		{ "mib_per_s", { DIR_HIGHER, "faster", "slower" } },
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(metric, names[i].metric) == 0)
+			return names[i].d;
+	return (struct direction){ DIR_NONE, "higher", "lower" };
+}
+
+/* ---- matching ---- */
+
+/* How a pair of rows came out. */
+enum verdict {
+	V_BETTER = 1, /* beyond noise, B on the better side */
+	V_WORSE,      /* beyond noise, B on the worse side */
+	V_NOISE,      /* not beyond noise (or the same) */
+	V_CHANGED,    /* beyond noise, a metric with no better side */
+	V_ONLY,       /* in one run only */
+};
+
+struct crow {
+	const struct h_srow *a, *b; /* one may be NULL: only in the other run */
+	double ratio;               /* b/a; NaN when not meaningful */
+	int sig;                    /* beyond the noise */
+	enum verdict v;
+	const char *why;            /* not beyond noise: why */
+	struct direction d;
+	int hl;                     /* headline_index, -1 when not one */
+	size_t pos;                 /* order: A's rows, then B's own */
+};
+
+static const struct h_srow *row_of(const struct crow *c)
+{
+	return c->a ? c->a : c->b;
+}
+
+static int key_cmp(const struct h_srow *x, const struct h_srow *y)
+{
+	int c = strcmp(x->runtime, y->runtime);
+	if (!c)
+		c = strcmp(x->workload, y->workload);
+	if (!c)
+		c = strcmp(x->params, y->params);
+	if (!c)
+		c = strcmp(x->metric, y->metric);
+	return c;
+}
+
+/* Equal keys keep file order (rows live in one array), so duplicates, which
+ * a summary should never hold, pair first with first. */
+static int ptr_key_cmp(const void *p, const void *q)
+{
+	const struct h_srow *x = *(const struct h_srow *const *)p;
+	const struct h_srow *y = *(const struct h_srow *const *)q;
+	int c = key_cmp(x, y);
+	return c ? c : (x > y) - (x < y);
+}
+
+static const struct h_srow **sorted_rows(const struct h_summary *s)
+{
+	const struct h_srow **v = malloc((s->n ? s->n : 1) * sizeof *v);
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < s->n; i++)
+		v[i] = &s->rows[i];
+	qsort(v, s->n, sizeof *v, ptr_key_cmp);
+	return v;
+}
+
+static void judge(struct crow *c)
+{
+	c->ratio = NAN;
+	c->sig = 0;
+	c->why = NULL;
+	const struct h_srow *r = row_of(c);
+	c->d = direction_of(r->metric, r->unit);
+	c->hl = headline_index(r->metric);
+	if (!c->a || !c->b) {
+		c->v = V_ONLY;
+		return;
+	}
+	const struct h_srow *a = c->a, *b = c->b;
+	c->v = V_NOISE;
+	if (strcmp(a->unit, b->unit) != 0) {
+		c->why = "units differ";
+		return;
+	}
+	if (!isfinite(a->median) || !isfinite(b->median)) {
+		c->why = "no value";
+		return;
+	}
+	/* A ratio of a positive and a negative (a memory delta below the
+	 * resolution) says nothing; equal medians are 1 whatever their sign. */
+	if (a->median == b->median)
+		c->ratio = 1;
+	else if (a->median > 0 && b->median > 0)
+		c->ratio = b->median / a->median;
+	if (a->median == b->median)
+		c->why = "same";
+	else if (a->n < 2 || b->n < 2 || !isfinite(a->cov) || !isfinite(b->cov))
+		c->why = "no spread";
+	else if (a->noisy || b->noisy)
+		c->why = "noisy";
+	else if (!(a->max < b->min || b->max < a->min))
+		c->why = "ranges overlap";
+	if (c->why)
+		return;
+	c->sig = 1;
+	int up = b->median > a->median;
+	if (c->d.dir == DIR_NONE)
+		c->v = V_CHANGED;
+	else
+		c->v = (up == (c->d.dir == DIR_HIGHER)) ? V_BETTER : V_WORSE;
+}
+
+struct cmp {
+	struct crow *rows;
+	size_t n;
+	size_t both, only_a, only_b, better, worse, changed;
+};
+
+/* Pairs the rows of a and b by key in O(n log n): a big sweep has tens of
+ * thousands of rows. Order: A's rows as A lists them, then B's own. */
+static int match(const struct h_summary *a, const struct h_summary *b, struct cmp *m)
+{
+	memset(m, 0, sizeof *m);
+	const struct h_srow **sa = sorted_rows(a), **sb = sorted_rows(b);
+	const struct h_srow **pair = calloc(a->n ? a->n : 1, sizeof *pair);
+	char *taken = calloc(b->n ? b->n : 1, 1);
+	m->rows = calloc(a->n + b->n ? a->n + b->n : 1, sizeof *m->rows);
+	int err = 0;
+	if (!sa || !sb || !pair || !taken || !m->rows) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0, j = 0; i < a->n && j < b->n;) {
+		int c = key_cmp(sa[i], sb[j]);
+		if (c < 0) {
+			i++;
+		} else if (c > 0) {
+			j++;
+		} else {
+			pair[sa[i] - a->rows] = sb[j];
+			taken[sb[j] - b->rows] = 1;
+			i++, j++;
+		}
+	}
+	for (size_t i = 0; i < a->n; i++) {
+		struct crow *c = &m->rows[m->n];
+		c->a = &a->rows[i];
+		c->b = pair[i];
+		c->pos = m->n++;
+		judge(c);
+	}
+	for (size_t j = 0; j < b->n; j++) {
+		if (taken[j])
+			continue;
+		struct crow *c = &m->rows[m->n];
+		c->b = &b->rows[j];
+		c->pos = m->n++;
+		judge(c);
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		const struct crow *c = &m->rows[i];
+		m->both += c->a && c->b;
+		m->only_a += !c->b;
+		m->only_b += !c->a;
+		m->better += c->v == V_BETTER;
+		m->worse += c->v == V_WORSE;
+		m->changed += c->v == V_CHANGED;
+	}
+out:
+	free(sa);
+	free(sb);
+	free(pair);
+	free(taken);
+	if (err) {
+		free(m->rows);
+		m->rows = NULL;
+	}
+	return err;
+}
+
+/* ---- manifest.json: the environment of each run ---- */
+
+struct env {
+	int found;
+	char created[64], commit[64], build[64], host[128], cpu[160], topo[160];
+	char release[128], machine[32], vm[16], hyper[64], container[64], cmd[600];
+};
+
+/* A copy cut to fit: a manifest field longer than its cell is cut. */
+static void put(char *dst, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+static int env_cb(void *ctx, const char *path, enum h_jtype t, const char *s)
+{
+	struct env *e = ctx;
+	if (t == H_JNULL)
+		return 0;
+	if (!strcmp(path, "created"))
+		put(e->created, sizeof e->created, s);
+	else if (!strcmp(path, "git_commit"))
+		put(e->commit, sizeof e->commit, s);
+	else if (!strcmp(path, "build_type"))
+		put(e->build, sizeof e->build, s);
+	else if (!strcmp(path, "hostname"))
+		put(e->host, sizeof e->host, s);
+	else if (!strcmp(path, "cpu.model"))
+		put(e->cpu, sizeof e->cpu, s);
+	else if (!strcmp(path, "topology.summary"))
+		put(e->topo, sizeof e->topo, s);
+	else if (!strcmp(path, "kernel.release"))
+		put(e->release, sizeof e->release, s);
+	else if (!strcmp(path, "kernel.machine"))
+		put(e->machine, sizeof e->machine, s);
+	else if (!strcmp(path, "virtualization.virtual_machine"))
+		put(e->vm, sizeof e->vm, s);
+	else if (!strcmp(path, "virtualization.hypervisor"))
+		put(e->hyper, sizeof e->hyper, s);
+	else if (!strcmp(path, "virtualization.container"))
+		put(e->container, sizeof e->container, s);
+	else if (!strncmp(path, "command_line.", 13)) {
+		/* Joined with spaces; a very long line is cut, marked "...". */
+		size_t n = strlen(e->cmd), room = sizeof e->cmd - 4;
+		if (n < room) {
+			snprintf(e->cmd + n, sizeof e->cmd - n, "%s%s", n ? " " : "", s);
+			if (strlen(e->cmd) >= room)
+				strcpy(e->cmd + room, "...");
+		}
+	}
+	return 0;
+}
+
+/* A missing or unreadable manifest leaves the table's cells "unknown":
+ * the summaries are what is compared, the manifest only describes. */
+static void env_read(const char *dir, struct env *e)
+{
+	memset(e, 0, sizeof *e);
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof path, "%s/manifest.json", dir) >= (int)sizeof path)
+		return;
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	char *text = NULL;
+	size_t cap = 0;
+	if (getdelim(&text, &cap, '\0', f) > 0 && h_json_walk(text, env_cb, e) == 0)
+		e->found = 1;
+	free(text);
+	fclose(f);
+}
+
+/* ---- documents: Markdown and HTML from one traversal ---- */
+
+struct doc {
+	FILE *f;
+	int html;
+	int ncols;
+};
+
+/* HTML: every character that could open markup. */
+static void esc_html(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+/* Markdown: what would end a table cell or start markup. '_' is left alone:
+ * inside a word (ns_per_switch) it is no emphasis, and escaping it would
+ * make the file unreadable as text. Newlines would end the table row. */
+static void esc_md(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("\\|<>*`[]#", *s))
+			fputc('\\', f);
+		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+	}
+}
+
+static void doc_text(struct doc *d, const char *s)
+{
+	(d->html ? esc_html : esc_md)(d->f, s);
+}
+
+static void __attribute__((format(printf, 2, 3))) doc_textf(struct doc *d, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	doc_text(d, buf);
+}
+
+static void doc_h(struct doc *d, int level, const char *text)
+{
+	if (d->html) {
+		fprintf(d->f, "<h%d>", level);
+		doc_text(d, text);
+		fprintf(d->f, "</h%d>\n", level);
+	} else {
+		fprintf(d->f, "\n%.*s ", level, "######");
+		doc_text(d, text);
+		fputs("\n\n", d->f);
+	}
+}
+
+static void doc_p_begin(struct doc *d)
+{
+	fputs(d->html ? "<p>" : "", d->f);
+}
+
+static void doc_p_end(struct doc *d)
+{
+	fputs(d->html ? "</p>\n" : "\n\n", d->f);
+}
+
+/* align: one letter per column, 'l' or 'r'. */
+static void doc_table(struct doc *d, const char *const *head, const char *align)
+{
+	d->ncols = (int)strlen(align);
+	if (d->html) {
+		fputs("<table>\n<thead><tr>", d->f);
+		for (int i = 0; i < d->ncols; i++) {
+			fprintf(d->f, "<th%s>", align[i] == 'r' ? " class=\"n\"" : "");
+			doc_text(d, head[i]);
+			fputs("</th>", d->f);
+		}
+		fputs("</tr></thead>\n<tbody>\n", d->f);
+	} else {
+		fputc('|', d->f);
+		for (int i = 0; i < d->ncols; i++) {
+			fputc(' ', d->f);
+			doc_text(d, head[i]);
+			fputs(" |", d->f);
+		}
+		fputs("\n|", d->f);
+		for (int i = 0; i < d->ncols; i++)
+			fputs(align[i] == 'r' ? "---:|" : "---|", d->f);
+		fputc('\n', d->f);
+	}
+}
+
+/* A row; its last cell shows verdict v (0: a plain cell). Cells may be
+ * NULL (shown as a dash). align as for doc_table. */
+static void doc_row(struct doc *d, const char *const *cell, const char *align, enum verdict v)
+{
+	static const char *const vclass[] = { "", "better", "worse", "noise", "changed", "only" };
+	int strong = v == V_BETTER || v == V_WORSE || v == V_CHANGED;
+	if (d->html)
+		fputs("<tr>", d->f);
+	else
+		fputc('|', d->f);
+	for (int i = 0; i < d->ncols; i++) {
+		const char *s = cell[i] && cell[i][0] ? cell[i] : "-";
+		int last = i == d->ncols - 1;
+		if (d->html) {
+			if (last && v)
+				fprintf(d->f, "<td class=\"%s\">", vclass[v]);
+			else
+				fprintf(d->f, "<td%s>", align[i] == 'r' ? " class=\"n\"" : "");
+			doc_text(d, s);
+			fputs("</td>", d->f);
+		} else {
+			fputc(' ', d->f);
+			fputs(last && strong ? "**" : "", d->f);
+			doc_text(d, s);
+			fputs(last && strong ? "**" : "", d->f);
+			fputs(" |", d->f);
+		}
+	}
+	fputs(d->html ? "</tr>\n" : "\n", d->f);
+}
+
+static void doc_table_end(struct doc *d)
+{
+	fputs(d->html ? "</tbody></table>\n" : "\n", d->f);
+}
+
+/* <details> works in both: GitHub renders it in Markdown, and a text
+ * reader sees a plain line. Markdown needs a blank line after <summary>
+ * for a table inside to render. */
+static void doc_details(struct doc *d, const char *summary)
+{
+	fputs("<details><summary>", d->f);
+	esc_html(d->f, summary);
+	fputs(d->html ? "</summary>\n" : "</summary>\n\n", d->f);
+}
+
+static void doc_details_end(struct doc *d)
+{
+	fputs(d->html ? "</details>\n" : "\n</details>\n\n", d->f);
+}
+
+/* ---- formatting ---- */
+
+/* Medians as a reader wants them: whole numbers from 1000 up, four
+ * significant digits below. */
+static const char *fmt_num(double v, char *buf, size_t len)
+{
+	if (!isfinite(v))
+		snprintf(buf, len, "-");
+	else if (fabs(v) >= 1000)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%.4g", v);
+	return buf;
+}
+
+static const char *fmt_ratio(double r, char *buf, size_t len)
+{
+	if (!isfinite(r))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.3g", r);
+	return buf;
+}
+
+/* "2.1× slower", "1.3× less memory", "within noise (noisy)". */
+static const char *fmt_verdict(const struct crow *c, const char *which_only, char *buf,
+                               size_t len)
+{
+	if (c->v == V_ONLY) {
+		snprintf(buf, len, "only in %s", which_only);
+		return buf;
+	}
+	if (!c->sig) {
+		if (!strcmp(c->why, "same"))
+			snprintf(buf, len, "same");
+		else if (!strcmp(c->why, "units differ") || !strcmp(c->why, "no value"))
+			snprintf(buf, len, "not compared (%s)", c->why);
+		else
+			snprintf(buf, len, "within noise (%s)", c->why);
+		return buf;
+	}
+	int up = c->b->median > c->a->median;
+	const char *word = c->d.dir == DIR_NONE ? (up ? c->d.better : c->d.worse)
+	                   : c->v == V_BETTER   ? c->d.better
+	                                        : c->d.worse;
+	if (isfinite(c->ratio) && c->ratio > 0) {
+		double f = c->ratio >= 1 ? c->ratio : 1 / c->ratio;
+		snprintf(buf, len, "%.2f\u00d7 %s", f, word);
+	} else {
+		snprintf(buf, len, "%s", word);
+	}
+	return buf;
+}
+
+/* ---- the report ---- */
+
+struct ctx {
+	const char *dir_a, *dir_b;
+	char name_a[160], name_b[160]; /* how the documents name each run */
+	struct env env_a, env_b;
+	const struct cmp *m;
+	const char *chart_svg;  /* the chart to embed (HTML), or NULL */
+	const char *chart_note; /* why there is no chart */
+	size_t chart_shown, chart_total;
+};
+
+static void env_rows(struct doc *d, const struct ctx *x)
+{
+	const struct env *e[2] = { &x->env_a, &x->env_b };
+	const char *dirs[2] = { x->dir_a, x->dir_b };
+	char c[2][700];
+	static const char *const al = "lll";
+	const char *head[3] = { "", x->name_a, x->name_b };
+	doc_table(d, head, al);
+	for (int row = 0; row < 9; row++) {
+		const char *label = "";
+		for (int k = 0; k < 2; k++) {
+			const struct env *v = e[k];
+			const char *unk = v->found ? "unknown" : "unknown (no manifest.json)";
+			switch (row) {
+			case 0: label = "folder"; put(c[k], sizeof c[k], dirs[k]); break;
+			case 1: label = "created"; put(c[k], sizeof c[k], v->created[0] ? v->created : unk); break;
+			case 2:
+				label = "CPU";
+				if (v->cpu[0] && v->topo[0])
+					snprintf(c[k], sizeof c[k], "%s (%s)", v->cpu, v->topo);
+				else
+					put(c[k], sizeof c[k], v->cpu[0] ? v->cpu : unk);
+				break;
+			case 3:
+				label = "kernel";
+				if (v->release[0])
+					snprintf(c[k], sizeof c[k], "Linux %s %s", v->release, v->machine);
+				else
+					put(c[k], sizeof c[k], unk);
+				break;
+			case 4:
+				label = "virtual machine";
+				if (!strcmp(v->vm, "true"))
+					snprintf(c[k], sizeof c[k], "yes%s%s%s", v->hyper[0] ? " (" : "",
+					         v->hyper, v->hyper[0] ? ")" : "");
+				else if (!strcmp(v->vm, "false"))
+					put(c[k], sizeof c[k], "no");
+				else
+					put(c[k], sizeof c[k], unk);
+				if (v->container[0] && strcmp(v->container, "none") != 0) {
+					size_t n = strlen(c[k]);
+					snprintf(c[k] + n, sizeof c[k] - n, ", container %s", v->container);
+				}
+				break;
+			case 5:
+				label = "commit";
+				if (v->commit[0])
+					snprintf(c[k], sizeof c[k], "%s%s%s%s", v->commit,
+					         v->build[0] ? " (" : "", v->build, v->build[0] ? " build)" : "");
+				else
+					put(c[k], sizeof c[k], unk);
+				break;
+			case 6: label = "host"; put(c[k], sizeof c[k], v->host[0] ? v->host : unk); break;
+			case 7: label = "command"; put(c[k], sizeof c[k], v->cmd[0] ? v->cmd : unk); break;
+			case 8: {
+				label = "summary rows";
+				const struct cmp *m = x->m;
+				snprintf(c[k], sizeof c[k], "%zu (%zu only here)", m->both + (k ? m->only_b : m->only_a),
+				         k ? m->only_b : m->only_a);
+				break;
+			}
+			}
+		}
+		const char *cells[3] = { label, c[0], c[1] };
+		doc_row(d, cells, al, 0);
+	}
+	doc_table_end(d);
+}
+
+static void metric_table(struct doc *d, const struct ctx *x, const struct crow *const *rows,
+                         size_t n)
+{
+	static const char *const al = "lllrrrl";
+	char ratio_head[400];
+	snprintf(ratio_head, sizeof ratio_head, "%s / %s", x->name_b, x->name_a);
+	const char *head[7] = { "runtime", "params", "metric (unit)", x->name_a, x->name_b,
+		                ratio_head, "verdict" };
+	doc_table(d, head, al);
+	for (size_t i = 0; i < n; i++) {
+		const struct crow *c = rows[i];
+		const struct h_srow *r = row_of(c);
+		char metric[200], ma[32], mb[32], rt[32], v[256];
+		snprintf(metric, sizeof metric, "%s (%s)", r->metric, r->unit);
+		const char *cells[7] = {
+			r->runtime,
+			r->params,
+			metric,
+			c->a ? fmt_num(c->a->median, ma, sizeof ma) : NULL,
+			c->b ? fmt_num(c->b->median, mb, sizeof mb) : NULL,
+			fmt_ratio(c->ratio, rt, sizeof rt),
+			fmt_verdict(c, c->a ? x->name_a : x->name_b, v, sizeof v),
+		};
+		doc_row(d, cells, al, c->v);
+	}
+	doc_table_end(d);
+}
+
+static void only_table(struct doc *d, const struct crow *const *rows, size_t n)
+{
+	static const char *const al = "llllr";
+	const char *head[5] = { "runtime", "workload", "params", "metric (unit)", "median" };
+	doc_table(d, head, al);
+	for (size_t i = 0; i < n; i++) {
+		const struct h_srow *r = row_of(rows[i]);
+		char metric[200], med[32];
+		snprintf(metric, sizeof metric, "%s (%s)", r->metric, r->unit);
+		const char *cells[5] = { r->runtime, r->workload, r->params, metric,
+		                         fmt_num(r->median, med, sizeof med) };
+		doc_row(d, cells, al, 0);
+	}
+	doc_table_end(d);
+}
+
+/* Headline rows by headline order, then as the runs listed them. */
+static int cmp_headline(const void *p, const void *q)
+{
+	const struct crow *x = *(const struct crow *const *)p, *y = *(const struct crow *const *)q;
+	if (x->hl != y->hl)
+		return x->hl - y->hl;
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static const char base64_chars[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* The chart inside the HTML as a data: URI, so the page is one file that
+ * needs neither the network nor its neighbours. */
+static int embed_svg(FILE *out, const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	unsigned char in[3];
+	size_t k;
+	fputs("<img class=\"chart\" alt=\"headline ratios\" src=\"data:image/svg+xml;base64,", out);
+	while ((k = fread(in, 1, 3, f)) > 0) {
+		char o[4] = { base64_chars[in[0] >> 2],
+		              base64_chars[((in[0] & 3) << 4) | (k > 1 ? in[1] >> 4 : 0)],
+		              k > 1 ? base64_chars[((in[1] & 15) << 2) | (k > 2 ? in[2] >> 6 : 0)] : '=',
+		              k > 2 ? base64_chars[in[2] & 63] : '=' };
+		fwrite(o, 1, 4, out);
+		if (k < 3)
+			break;
+	}
+	int err = ferror(f) ? -EIO : 0;
+	fclose(f);
+	fputs("\">\n", out);
+	return err;
+}
+
+static const char html_head[] =
+	"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>";
+static const char html_style[] =
+	"</title>\n<style>\n"
+	"body { font-family: sans-serif; max-width: 72em; margin: 1em auto; padding: 0 1em;"
+	" color: #222; line-height: 1.4; }\n"
+	"table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }\n"
+	"th, td { border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: left;"
+	" vertical-align: top; }\n"
+	"th { background: #f0f0f0; }\n"
+	".n { text-align: right; font-variant-numeric: tabular-nums; }\n"
+	/* The verdict: colour for the eye, weight and a style for grayscale. */
+	"td.better { color: #005a8c; font-weight: bold; }\n"
+	"td.worse { color: #a63c00; font-weight: bold; font-style: italic; }\n"
+	"td.changed { font-weight: bold; }\n"
+	"td.noise, td.only { color: #666; }\n"
+	"summary { cursor: pointer; margin: 0.5em 0; }\n"
+	"img.chart { max-width: 100%; height: auto; border: 1px solid #ddd; }\n"
+	"</style>\n</head>\n<body>\n";
+
+static void write_doc(struct doc *d, const struct ctx *x)
+{
+	const struct cmp *m = x->m;
+	char title[400];
+	snprintf(title, sizeof title, "%s compared with %s", x->name_b, x->name_a);
+	if (d->html) {
+		fputs(html_head, d->f);
+		esc_html(d->f, title);
+		fputs(html_style, d->f);
+		doc_h(d, 1, title);
+	} else {
+		fputs("# ", d->f);
+		doc_text(d, title);
+		fputs("\n\n", d->f);
+	}
+	doc_p_begin(d);
+	doc_textf(d, "Written by concbench compare. Run %s is ", x->name_a);
+	doc_text(d, x->dir_a);
+	doc_textf(d, "; run %s is ", x->name_b);
+	doc_text(d, x->dir_b);
+	doc_text(d, ".");
+	doc_p_end(d);
+	env_rows(d, x);
+
+	doc_h(d, 2, "How to read it");
+	doc_p_begin(d);
+	doc_textf(d,
+	          "Each row is one runtime x workload x params x metric that both runs measured. "
+	          "The ratio is %s's median over %s's: below 1, %s's figure is lower. "
+	          "A difference counts only when it is beyond the noise: the min-max ranges "
+	          "of the repetitions do not overlap and neither side is flagged noisy "
+	          "(coefficient of variation over 10%%). A row with one repetition has no "
+	          "range, so it never counts (within noise, no spread). Lower is better for "
+	          "times (ns, us, ms) and memory (KiB); higher is better for rates (req/s, "
+	          "iter/us, MiB/s); other figures (counts) only say higher or lower.",
+	          x->name_b, x->name_a, x->name_b);
+	doc_p_end(d);
+	doc_p_begin(d);
+	if (m->both)
+		doc_textf(d,
+		          "%zu rows in both runs: %zu beyond the noise (%s better in %zu, worse in "
+		          "%zu; %zu changed with no better side), %zu within it. %zu rows only in %s, "
+		          "%zu only in %s.",
+		          m->both, m->better + m->worse + m->changed, x->name_b, m->better, m->worse,
+		          m->changed, m->both - m->better - m->worse - m->changed, m->only_a,
+		          x->name_a, m->only_b, x->name_b);
+	else
+		doc_textf(d,
+		          "The two runs have no row in common: no runtime, workload, params and "
+		          "metric measured by both, so there is nothing to compare. %zu rows only in "
+		          "%s, %zu only in %s (listed below).",
+		          m->only_a, x->name_a, m->only_b, x->name_b);
+	doc_p_end(d);
+
+	/* The chart. */
+	if (x->chart_note) {
+		doc_p_begin(d);
+		doc_textf(d, "No chart: %s.", x->chart_note);
+		doc_p_end(d);
+	} else {
+		doc_p_begin(d);
+		doc_textf(d, "The chart shows %zu of the %zu headline ratios%s (compare.svg, "
+		             "compare.png).", x->chart_shown, x->chart_total,
+		          x->chart_shown < x->chart_total ? ", the largest changes" : "");
+		doc_p_end(d);
+		if (d->html) {
+			if (x->chart_svg && embed_svg(d->f, x->chart_svg) < 0)
+				fputs("<p>(compare.svg could not be read back.)</p>\n", d->f);
+		} else {
+			fputs("![headline ratios](compare.svg)\n\n", d->f);
+		}
+	}
+
+	/* Per workload, in the order the runs list them. */
+	const struct crow **sel = malloc((m->n ? m->n : 1) * sizeof *sel);
+	const char **wls = malloc((m->n ? m->n : 1) * sizeof *wls);
+	if (!sel || !wls) {
+		free(sel);
+		free(wls);
+		fputs("\n(out of memory)\n", d->f);
+		return;
+	}
+	size_t nwl = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		const char *w = row_of(&m->rows[i])->workload;
+		size_t k = 0;
+		while (k < nwl && strcmp(wls[k], w) != 0)
+			k++;
+		if (k == nwl)
+			wls[nwl++] = w;
+	}
+	for (size_t w = 0; w < nwl; w++) {
+		size_t nh = 0, nr = 0;
+		for (size_t i = 0; i < m->n; i++) {
+			const struct crow *c = &m->rows[i];
+			if (strcmp(row_of(c)->workload, wls[w]) == 0 && c->hl >= 0)
+				sel[nh++] = c;
+		}
+		for (size_t i = 0; i < m->n; i++) {
+			const struct crow *c = &m->rows[i];
+			nr += strcmp(row_of(c)->workload, wls[w]) == 0 && c->hl < 0 && c->a && c->b;
+		}
+		if (!nh && !nr)
+			continue; /* only rows in one run: listed at the end */
+		doc_h(d, 2, wls[w]);
+		if (nh) {
+			qsort(sel, nh, sizeof *sel, cmp_headline);
+			metric_table(d, x, sel, nh);
+		}
+		if (nr) {
+			size_t k = 0;
+			for (size_t i = 0; i < m->n; i++) {
+				const struct crow *c = &m->rows[i];
+				if (strcmp(row_of(c)->workload, wls[w]) == 0 && c->hl < 0 && c->a && c->b)
+					sel[k++] = c;
+			}
+			char sum[200];
+			snprintf(sum, sizeof sum, "%s: %zu other metrics", wls[w], nr);
+			doc_details(d, sum);
+			metric_table(d, x, sel, nr);
+			doc_details_end(d);
+		}
+	}
+
+	if (m->only_a || m->only_b) {
+		doc_h(d, 2, "Rows only in one run");
+		for (int k = 0; k < 2; k++) {
+			size_t n = 0;
+			for (size_t i = 0; i < m->n; i++)
+				if (k ? !m->rows[i].a : !m->rows[i].b)
+					sel[n++] = &m->rows[i];
+			if (!n)
+				continue;
+			char sum[300];
+			snprintf(sum, sizeof sum, "%zu row%s only in %s", n, n == 1 ? "" : "s",
+			         k ? x->name_b : x->name_a);
+			doc_details(d, sum);
+			only_table(d, sel, n);
+			doc_details_end(d);
+		}
+	}
+	free(sel);
+	free(wls);
+	if (d->html)
+		fputs("</body>\n</html>\n", d->f);
+}
+
+/* ---- files ---- */
+
+static int mkdir_p(const char *dir)
+{
+	char buf[PATH_MAX];
+	if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+		return -errno;
+	struct stat st;
+	if (stat(buf, &st) != 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+/* Closes f, reporting any write error as one line naming path. */
+static int close_checked(FILE *f, const char *path)
+{
+	int err = ferror(f) ? -EIO : 0;
+	if (fclose(f) != 0 && !err)
+		err = -errno;
+	if (err)
+		h_error("cannot write %s: %s", path, strerror(-err));
+	return err;
+}
+
+static FILE *open_out(const char *dir, const char *name, char *path, size_t len)
+{
+	if (snprintf(path, len, "%s/%s", dir, name) >= (int)len) {
+		h_error("cannot write into %s: the path is too long", dir);
+		return NULL;
+	}
+	FILE *f = fopen(path, "we");
+	if (!f)
+		h_error("cannot write %s: %s", path, strerror(errno));
+	return f;
+}
+
+static void csv_num(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "%.10g", v);
+}
+
+static int write_csv(const char *out, const struct cmp *m)
+{
+	char path[PATH_MAX];
+	FILE *f = open_out(out, "compare.csv", path, sizeof path);
+	if (!f)
+		return -EIO;
+	/* Fields come from summary.csv, whose writer keeps commas and quotes
+	 * out of them: no quoting needed here either. */
+	fputs("runtime,workload,params,metric,unit,median1,median2,ratio,significant\n", f);
+	for (size_t i = 0; i < m->n; i++) {
+		const struct crow *c = &m->rows[i];
+		if (!c->a || !c->b)
+			continue;
+		fprintf(f, "%s,%s,%s,%s,%s,", c->a->runtime, c->a->workload, c->a->params,
+		        c->a->metric, c->a->unit);
+		csv_num(f, c->a->median);
+		fputc(',', f);
+		csv_num(f, c->b->median);
+		fputc(',', f);
+		csv_num(f, c->ratio);
+		fprintf(f, ",%d\n", c->sig);
+	}
+	int err = close_checked(f, path);
+	if (!err)
+		printf("wrote %s\n", path);
+	return err;
+}
+
+/* gnuplot reads "..." in data files without escapes: a quote would end the
+ * string, a newline the record. */
+static void gp_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++)
+		fputc(*s == '"' ? '\'' : (unsigned char)*s < 0x20 ? ' ' : *s, f);
+	fputc('"', f);
+}
+
+/* Whether every chart row of c's runtime × workload × metric has the
+ * params entry kv (len bytes): such entries do not tell its bars apart. */
+static int shared_entry(const struct crow *const *rows, size_t n, const struct crow *c,
+                        const char *kv, size_t len)
+{
+	const struct h_srow *r = c->a;
+	for (size_t i = 0; i < n; i++) {
+		const struct h_srow *o = rows[i]->a;
+		if (strcmp(o->runtime, r->runtime) || strcmp(o->workload, r->workload) ||
+		    strcmp(o->metric, r->metric))
+			continue;
+		int has = 0;
+		for (const char *p = o->params; *p && !has; p += strcspn(p, ";"), p += *p == ';')
+			has = strcspn(p, ";") == len && strncmp(p, kv, len) == 0;
+		if (!has)
+			return 0;
+	}
+	return 1;
+}
+
+/* "coro pingpong ns_per_switch", then the params that tell a sweep's bars
+ * apart, cut to stay beside an 800 px chart. */
+static void bar_label(const struct crow *const *rows, size_t n, const struct crow *c, char *l,
+                      size_t cap)
+{
+	const struct h_srow *r = c->a;
+	int k = snprintf(l, cap, "%s %s %s", r->runtime, r->workload, r->metric);
+	for (const char *p = r->params; *p && k < (int)cap; p += strcspn(p, ";"), p += *p == ';') {
+		size_t len = strcspn(p, ";");
+		if (!shared_entry(rows, n, c, p, len))
+			k += snprintf(l + k, cap - (size_t)k, " %.*s", (int)len, p);
+	}
+	const size_t max = 56;
+	if (strlen(l) > max)
+		strcpy(l + max - 3, "...");
+}
+
+/* Biggest changes first: beyond-noise ones, then by |log ratio|. */
+static int cmp_interest(const void *p, const void *q)
+{
+	const struct crow *x = *(const struct crow *const *)p, *y = *(const struct crow *const *)q;
+	if (x->sig != y->sig)
+		return y->sig - x->sig;
+	double lx = fabs(log(x->ratio)), ly = fabs(log(y->ratio));
+	if (lx != ly)
+		return lx < ly ? 1 : -1;
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Chart order: by workload as first listed, then headline, then position. */
+static size_t wl_rank(const struct cmp *m, const char *w)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(row_of(&m->rows[i])->workload, w) == 0)
+			return i;
+	return m->n;
+}
+
+static const struct cmp *sort_m; /* qsort has no context argument in C11 */
+
+static int cmp_chart(const void *p, const void *q)
+{
+	const struct crow *x = *(const struct crow *const *)p, *y = *(const struct crow *const *)q;
+	size_t wx = wl_rank(sort_m, x->a->workload), wy = wl_rank(sort_m, y->a->workload);
+	if (wx != wy)
+		return (wx > wy) - (wx < wy);
+	return cmp_headline(p, q);
+}
+
+/* Writes compare.dat and draws compare.svg and .png. Returns 0 with
+ * x->chart_note set when there is nothing to draw (after removing a stale
+ * chart of an earlier comparison in the same folder). */
+static int draw_chart(const char *out, struct ctx *x, char *svg, size_t svglen)
+{
+	const struct cmp *m = x->m;
+	char path[PATH_MAX], png[PATH_MAX], script[PATH_MAX];
+	if (snprintf(svg, svglen, "%s/compare.svg", out) >= (int)svglen ||
+	    snprintf(png, sizeof png, "%s/compare.png", out) >= (int)sizeof png) {
+		h_error("cannot write into %s: the path is too long", out);
+		return -ENAMETOOLONG;
+	}
+	const struct crow **rows = malloc((m->n ? m->n : 1) * sizeof *rows);
+	if (!rows) {
+		h_error("out of memory");
+		return -ENOMEM;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct crow *c = &m->rows[i];
+		if (c->a && c->b && c->hl >= 0 && isfinite(c->ratio) && c->ratio > 0)
+			rows[n++] = c;
+	}
+	x->chart_total = n;
+	if (!n) {
+		x->chart_note = m->both ? "no headline metric has a positive ratio in both runs"
+		                        : "the runs have no row in common";
+		unlink(svg);
+		unlink(png);
+		free(rows);
+		return 0;
+	}
+	if (n > CHART_MAX) {
+		qsort(rows, n, sizeof *rows, cmp_interest);
+		n = CHART_MAX;
+	}
+	x->chart_shown = n;
+	sort_m = m;
+	qsort(rows, n, sizeof *rows, cmp_chart);
+
+	int err = 0;
+	FILE *f = open_out(out, "compare.dat", path, sizeof path);
+	if (!f) {
+		free(rows);
+		return -EIO;
+	}
+	fprintf(f, "# compare chart (harness/compare.c): headline ratios %s / %s\n", x->name_b,
+	        x->name_a);
+	fputs("# block 0: name of run 1, name of run 2, bars shown, headline rows in both,\n"
+	      "#          the bar classes present\n", f);
+	gp_str(f, x->name_a);
+	fputc(' ', f);
+	gp_str(f, x->name_b);
+	int present[5] = { 0 };
+	for (size_t i = 0; i < n; i++)
+		present[rows[i]->v] = 1;
+	char classes[16] = "";
+	for (int v = V_BETTER; v <= V_CHANGED; v++)
+		if (present[v])
+			snprintf(classes + strlen(classes), sizeof classes - strlen(classes), "%s%d",
+			         classes[0] ? " " : "", v);
+	fprintf(f, " %zu %zu \"%s\"\n\n\n", n, x->chart_total, classes);
+	fputs("# block 1: one bar per row, top to bottom\n"
+	      "# y ratio class label\n"
+	      "# class 1: run 2 better beyond noise; 2: worse beyond noise; 3: within noise;\n"
+	      "#       4: changed, no better side\n", f);
+	for (size_t i = 0; i < n; i++) {
+		char label[200];
+		bar_label(rows, n, rows[i], label, sizeof label);
+		fprintf(f, "%zu %.6g %d ", i, rows[i]->ratio, (int)rows[i]->v);
+		gp_str(f, label);
+		fputc('\n', f);
+	}
+	free(rows);
+	err = close_checked(f, path);
+	if (err)
+		return err;
+
+	const char *sdir = getenv("CONCBENCH_PLOTS");
+	if (!sdir || !*sdir)
+		sdir = CB_SOURCE_DIR "/plots";
+	if (snprintf(script, sizeof script, "%s/compare.gp", sdir) >= (int)sizeof script)
+		return -ENAMETOOLONG;
+	if (access(script, R_OK) != 0) {
+		err = -errno;
+		h_error("cannot read the gnuplot script %s: %s", script, strerror(errno));
+		return err;
+	}
+	err = h_gnuplot_draw(script, path, svg, "svg");
+	if (!err)
+		err = h_gnuplot_draw(script, path, png, "png");
+	if (err) {
+		x->chart_note = "gnuplot could not draw it (see the message on stderr)";
+		unlink(svg);
+		unlink(png);
+	}
+	return err;
+}
+
+static int write_doc_file(const char *out, const char *name, int html, const struct ctx *x)
+{
+	char path[PATH_MAX];
+	FILE *f = open_out(out, name, path, sizeof path);
+	if (!f)
+		return -EIO;
+	struct doc d = { .f = f, .html = html };
+	write_doc(&d, x);
+	int err = close_checked(f, path);
+	if (!err)
+		printf("wrote %s\n", path);
+	return err;
+}
+
+/* ---- the command ---- */
+
+static void compare_usage(FILE *f)
+{
+	fputs("usage: concbench compare DIR1 DIR2 [--out DIR]\n"
+	      "\n"
+	      "Puts two runs side by side (two machines, two commits): for every runtime x\n"
+	      "workload x params x metric row in both DIR1/summary.csv and DIR2/summary.csv,\n"
+	      "the two medians, the ratio DIR2/DIR1 and whether the difference is beyond\n"
+	      "the noise (the min-max ranges of the reps do not overlap, neither row is\n"
+	      "noisy, and both have two reps or more). Writes compare.csv, compare.md,\n"
+	      "compare.html (one self-contained file) and a chart of the headline ratios,\n"
+	      "compare.svg and compare.png, into the output folder; files of an earlier\n"
+	      "comparison there are replaced.\n"
+	      "\n"
+	      "  --out DIR   output folder, created with its parents\n"
+	      "              (default DIR2/compare-<name of DIR1>)\n"
+	      "  -h, --help  this text\n"
+	      "\n"
+	      "Two runs with no row in common are compared anyway (a note on stderr, every\n"
+	      "row listed as its run's own). The same folder twice gives ratios of 1.\n"
+	      "\n"
+	      "exit status: 0 ok; 1 a summary could not be read or an output not written\n"
+	      "(gnuplot missing included); 2 bad usage\n",
+	      f);
+}
+
+/* A run's name for the documents: its folder's last component. */
+static void run_name(const char *dir, char *buf, size_t len)
+{
+	char real[PATH_MAX];
+	const char *p = realpath(dir, real) ? real : dir;
+	size_t n = strlen(p);
+	while (n > 1 && p[n - 1] == '/')
+		n--;
+	size_t s = n;
+	while (s > 0 && p[s - 1] != '/')
+		s--;
+	if (n - s == 0 || (n - s == 1 && p[s] == '/'))
+		snprintf(buf, len, "run");
+	else
+		snprintf(buf, len, "%.*s", (int)(n - s), p + s);
+}
+
+/* 0, or an exit status after one line on stderr. */
+static int check_dir(const char *dir)
+{
+	struct stat st;
+	if (!dir[0] || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		h_error("no results folder '%s'", dir);
+		return H_EXIT_USAGE;
+	}
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof path, "%s/summary.csv", dir) >= (int)sizeof path ||
+	    access(path, R_OK) != 0) {
+		h_error("no summary.csv in '%s' (is it a folder written by concbench run?)", dir);
+		return H_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int h_cmd_compare(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out = NULL, *dir[2] = { NULL, NULL };
+	int ndir = 0;
+	opterr = 0;
+	optind = 0;
+	/* Options may come before or after the folders ("-" in optstring:
+	 * folders come back as argument 1 in order, argv is not permuted). */
+	for (;;) {
+		int c = getopt_long(argc, argv, "-:h", opts, NULL);
+		if (c == -1)
+			break;
+		switch (c) {
+		case 1:
+			if (ndir == 2) {
+				h_error("compare takes two results folders (got '%s' too)", optarg);
+				return H_EXIT_USAGE;
+			}
+			dir[ndir++] = optarg;
+			break;
+		case 'o':
+			if (!optarg[0] || strncmp(optarg, "--", 2) == 0) {
+				h_error("option '--out' needs a folder");
+				return H_EXIT_USAGE;
+			}
+			out = optarg;
+			break;
+		case 'h':
+			compare_usage(stdout);
+			return H_EXIT_OK;
+		case ':':
+			h_error("option '--out' needs a folder");
+			return H_EXIT_USAGE;
+		default:
+			h_error("unknown option '%s' for compare (choose from: --out, --help)",
+			        argv[optind - 1]);
+			return H_EXIT_USAGE;
+		}
+	}
+	/* After "--" getopt stops; what follows are folders too. */
+	for (; optind < argc; optind++) {
+		if (ndir == 2) {
+			h_error("compare takes two results folders (got '%s' too)", argv[optind]);
+			return H_EXIT_USAGE;
+		}
+		dir[ndir++] = argv[optind];
+	}
+	if (ndir < 2) {
+		h_error("compare needs two results folders (usage: concbench compare DIR1 DIR2 "
+		        "[--out DIR])");
+		return H_EXIT_USAGE;
+	}
+	for (int i = 0; i < 2; i++) {
+		int st = check_dir(dir[i]);
+		if (st)
+			return st;
+	}
+
+	struct ctx x = { .dir_a = dir[0], .dir_b = dir[1] };
+	char base[sizeof x.name_a], defout[PATH_MAX];
+	run_name(dir[0], x.name_a, sizeof x.name_a);
+	run_name(dir[1], x.name_b, sizeof x.name_b);
+	put(base, sizeof base, x.name_a);
+	/* Two runs whose folders share a name (a run against itself, or
+	 * results/X from two machines) are told apart by their order. */
+	if (strcmp(x.name_a, x.name_b) == 0) {
+		memcpy(x.name_a, "1:", 2);
+		put(x.name_a + 2, sizeof x.name_a - 2, base);
+		memcpy(x.name_b, "2:", 2);
+		put(x.name_b + 2, sizeof x.name_b - 2, base);
+	}
+	if (!out) {
+		if (snprintf(defout, sizeof defout, "%s/compare-%s", dir[1], base) >=
+		    (int)sizeof defout) {
+			h_error("cannot write into '%s': the path is too long", dir[1]);
+			return H_EXIT_FAILED;
+		}
+		out = defout;
+	}
+
+	struct h_summary sa, sb;
+	/* The reader says what is wrong with a file in one line. */
+	if (h_summary_load(dir[0], &sa) < 0)
+		return H_EXIT_FAILED;
+	if (h_summary_load(dir[1], &sb) < 0) {
+		h_summary_free(&sa);
+		return H_EXIT_FAILED;
+	}
+	env_read(dir[0], &x.env_a);
+	env_read(dir[1], &x.env_b);
+
+	int status = H_EXIT_FAILED;
+	struct cmp m;
+	if (match(&sa, &sb, &m) < 0) {
+		h_error("out of memory");
+		goto out_free;
+	}
+	x.m = &m;
+	int err = mkdir_p(out);
+	if (err) {
+		h_error("cannot create the output folder '%s': %s", out, strerror(-err));
+		goto out_match;
+	}
+	if (write_csv(out, &m) < 0)
+		goto out_match;
+	char svg[PATH_MAX];
+	int chart_err = draw_chart(out, &x, svg, sizeof svg);
+	if (!x.chart_note)
+		x.chart_svg = svg;
+	if (write_doc_file(out, "compare.md", 0, &x) < 0 ||
+	    write_doc_file(out, "compare.html", 1, &x) < 0)
+		goto out_match;
+	printf("%s against %s: %zu rows in both, %zu beyond the noise (%zu better, %zu worse, "
+	       "%zu changed), %zu only in %s, %zu only in %s\n",
+	       x.name_b, x.name_a, m.both, m.better + m.worse + m.changed, m.better, m.worse,
+	       m.changed, m.only_a, x.name_a, m.only_b, x.name_b);
+	if (!m.both) {
+		fflush(stdout);
+		fprintf(stderr, "concbench: note: '%s' and '%s' have no rows in common; the files "
+		                "list each run's rows\n", dir[0], dir[1]);
+	}
+	status = chart_err ? H_EXIT_FAILED : H_EXIT_OK;
+out_match:
+	free(m.rows);
+out_free:
+	h_summary_free(&sa);
+	h_summary_free(&sb);
+	return status;
+}

@@ -1,0 +1,1516 @@
+/* report.c — `concbench report DIR`: DIR/report.html and DIR/report.md.
+ *
+ * The report teaches with the reader's own numbers: a first page (what was
+ * compared, each claim's verdict in a sentence, which model to pick for
+ * which job), one section per claim of CLAIMS.md, and the machine. Each
+ * claim is data (struct claim below); one generic writer turns it and its
+ * rule's result (verdict.c) into a section, so every section has the same
+ * parts in the same order.
+ *
+ * Both files come from one pass: every writer call emits HTML and Markdown
+ * together, so the two can never say different things. The HTML is one
+ * self-contained file — charts are data: URIs (an <img> each, so the ids
+ * inside gnuplot's SVGs cannot collide as inline SVGs would), one small
+ * inline stylesheet, no script, nothing fetched. Every text taken from a
+ * data file is escaped.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core.h"
+#include "verdict.h"
+#include "../runtimes/runtime.h"
+
+extern char **environ;
+
+/* ---- the claims, as data ---- */
+
+struct claim {
+	const char *id;         /* CLAIMS.md's id, also the rule's */
+	const char *title;      /* a few words, for the first page */
+	const char *text;       /* the claim, as CLAIMS.md words it */
+	const char *question;   /* what the section answers */
+	const char *experiment; /* how this suite tests it */
+	const char *workloads;  /* whose parameters the section lists */
+	const char *charts;     /* chart names under DIR/plots */
+	const char *refs;       /* the literature's figures, "" none */
+	const char *note;       /* one more thing the reader needs, "" none */
+	const char *command;    /* a run that produces the data */
+};
+
+static const struct claim claims[] = {
+	{ "C1", "Async for I/O, threads for CPU",
+	  "Async suits I/O-bound work; threads (parallelism across cores) suit CPU-bound work.",
+	  "Which model gets more done when the work is computation, and which when it is mostly "
+	  "waiting?",
+	  "cpu (a hash chain per task, no waiting) on every runtime, compared at the largest work; "
+	  "echo (else http) at the largest connection count every model ran, or, without a server "
+	  "workload, sleep at the largest task count (elapsed time and memory per task).",
+	  "cpu,echo,http,sleep", "efficiency,conns_echo,sleep_tasks", "", "",
+	  "concbench run --runtime all --workload cpu,echo --set work=1000,100000,1000000 "
+	  "--set conns=10,100,1000 --set requests=100" },
+	{ "C2", "Concurrent waits overlap",
+	  "Running two waits concurrently takes as long as the longer one, not the sum.",
+	  "When many tasks each wait the same time at once, does the whole take about one wait?",
+	  "sleep: `tasks` tasks each wait `ms` milliseconds, all at once, on every runtime; the "
+	  "wall time (elapsed_ms) against the length of one wait.",
+	  "sleep", "sleep_overlap,sleep_tasks", "", "",
+	  "concbench run --runtime all --workload sleep --set tasks=100,1000 --set ms=10,100" },
+	{ "C3", "A heavy step stalls its executor",
+	  "A blocking or CPU-heavy call inside an async task stalls every other task on that "
+	  "executor.",
+	  "When one request computes for a long time inside its step, how long do the light "
+	  "requests behind it wait?",
+	  "mixed: an HTTP server where every `heavy_every`th request does `heavy_us` µs of CPU "
+	  "work inline in its step; the client measures the light requests' latency apart from "
+	  "the heavy ones.",
+	  "mixed", "mixed", "", "",
+	  "concbench run --runtime all --workload mixed --set heavy_us=1000,10000" },
+	{ "C4", "Thread-per-connection and C10k",
+	  "Thread-per-connection does not scale to many connections (the C10k problem): switching "
+	  "and memory cost grow with threads.",
+	  "As connections grow, does a thread per connection fall behind an event loop in "
+	  "throughput, latency, context switches and memory?",
+	  "echo and http: `conns` connections, each served by its own task, swept; the load "
+	  "generator's throughput and p99, context switches per request and peak RSS per "
+	  "connection.",
+	  "echo,http", "conns_echo,conns_http,latency_echo,latency_http", "",
+	  "The load generator runs on the last CPU of the run; the server gets the others.",
+	  "concbench run --runtime threads,epoll,coro --workload echo "
+	  "--set conns=10,100,1000,5000 --set requests=100" },
+	{ "C5", "The cost of a thread switch",
+	  "A thread context switch costs about 1.2–1.5 µs pinned and about 2.2 µs unpinned "
+	  "(Bendersky, 2018).",
+	  "How long does one hand-over between two threads take on this machine, on one core and "
+	  "across cores?",
+	  "pingpong: two tasks pass a token through runtime events (a round trip is two switches), "
+	  "with both tasks on one core (same-core), on two cores (cross-core), or where the "
+	  "scheduler puts them (unpinned).",
+	  "pingpong", "switch",
+	  "Eli Bendersky, \"Measuring context switching and memory overheads for Linux threads\" "
+	  "(2018): about 1.2–1.5 µs per switch with both threads pinned to one core, about 2.2 µs "
+	  "unpinned.",
+	  "", "concbench run --runtime threads --workload pingpong "
+	      "--placement same-core,cross-core,unpinned" },
+	{ "C6", "Async switches, and when I/O drives them",
+	  "Switching between async tasks is far cheaper than between threads (≈0.2 µs vs ≈1.7 µs, "
+	  "Blandy's context-switch study) — but when the switch is driven by I/O readiness the two "
+	  "converge.",
+	  "How much cheaper is a switch between async tasks than between threads, and does the gap "
+	  "survive when every switch waits on a pipe?",
+	  "pingpong (the token passes through runtime events) and pipepingpong (through a pair of "
+	  "pipes: every switch is an fd wake-up) on threads, epoll and coro, at one placement.",
+	  "pingpong,pipepingpong", "switch,switch_pipes",
+	  "Jim Blandy, context-switch (2021, Rust async against threads): about 0.2 µs per switch "
+	  "between async tasks against 1.7 µs between threads; when readiness of I/O drives the "
+	  "switch both come to about 1.7 µs. His async advantage also vanished when pinned to one "
+	  "core.",
+	  "", "concbench run --runtime threads,epoll,coro --workload pingpong,pipepingpong "
+	      "--placement same-core,unpinned" },
+	{ "C7", "Memory per task",
+	  "A thread costs far more memory than an async task (≈20 KiB incl. kernel vs a few "
+	  "hundred bytes); a coroutine sits between, set by its stack.",
+	  "What does one waiting task cost in memory — user space and kernel — under each model?",
+	  "sleep: every task alive and waiting at once, with `tasks` swept; memory per task is the "
+	  "slope of user memory (RSS) and kernel memory (kernel stack, page tables, slab) against "
+	  "the task count (fits.csv).",
+	  "sleep", "memory,sleep_tasks",
+	  "Jim Blandy, context-switch (2021): about 20 KiB per kernel thread (9.5 KiB user, 10 KiB "
+	  "kernel) against a few hundred bytes per async task, as minimums.",
+	  "RSS does not show a thread's kernel stack; the kernel figure comes from the cell's "
+	  "cgroup or /proc/meminfo (see README, How to read it).",
+	  "concbench run --runtime threads,epoll,coro --workload sleep "
+	  "--set tasks=1000,5000,10000" },
+	{ "C8", "Thread-per-core",
+	  "Thread-per-core (one event loop per core) beats a single loop and beats "
+	  "thread-per-connection.",
+	  "Does one event loop per core serve more than one loop, and more than a thread per "
+	  "connection?",
+	  "echo (else http) on epoll with `loops` = 1 and more (one loop per core, each with its "
+	  "own SO_REUSEPORT listener) and on threads, at the same connection counts.",
+	  "echo,http", "conns_echo,conns_http", "",
+	  "By default the load generator takes the last CPU: on a 2-CPU machine the server has "
+	  "one core, and thread-per-core has nothing to spread over.",
+	  "concbench run --runtime threads,epoll --workload echo --set loops=1,2 "
+	  "--set conns=10,100,1000 --set requests=100" },
+	{ "C9", "Files and the event loop",
+	  "Regular files have no readiness notification; an event loop must block or hand file "
+	  "reads to threads (io_uring can do them asynchronously).",
+	  "What happens to an event loop whose tasks read a file that is not in memory?",
+	  "file: `tasks` readers each read their share of a `file_mib` file in `block_kib` reads; "
+	  "cold=1 drops the file from the page cache first, so reads go to the device.",
+	  "file", "file", "",
+	  "epoll_ctl refuses a regular file with EPERM, so the loop (and coro's scheduler) blocks "
+	  "in read(); io_uring, which could do these reads asynchronously, is not measured by this "
+	  "suite.",
+	  "concbench run --runtime all --workload file --set cold=0,1" },
+	{ "C10", "A pool for computation",
+	  "For mostly-computation work a pool sized to the cores is what you want; spawning a "
+	  "thread per small task wastes time.",
+	  "How small can a task be before a thread per task wastes most of the machine, and does "
+	  "a pool sized to the cores do better?",
+	  "cpu: `tasks` tasks of `work` iterations each, work swept; efficiency is iterations per "
+	  "µs over what that many CPUs would do at the best single-core rate of the run.",
+	  "cpu", "efficiency", "", "",
+	  "concbench run --runtime threads,pool,epoll --workload cpu "
+	  "--set work=100,1000,10000,100000,1000000" },
+	{ "C11", "Hand-written switch against swapcontext",
+	  "Stackful coroutine switches with a hand-written switch cost nanoseconds; ucontext's "
+	  "swapcontext costs hundreds because it makes a syscall (Boost.Context: 9 ns vs 547 ns).",
+	  "How much does glibc's swapcontext, which saves the signal mask with a syscall, add to a "
+	  "coroutine switch?",
+	  "pingpong on coro (assembly switch) and coro-ucontext (swapcontext), same scheduler, at "
+	  "one placement.",
+	  "pingpong", "switch",
+	  "Boost.Context performance documentation: 9 ns per switch for its fcontext against "
+	  "547 ns for ucontext.",
+	  "A coro switch here includes the scheduler's queue work, not only the register swap.",
+	  "concbench run --runtime coro,coro-ucontext --workload pingpong --placement same-core" },
+	{ "C12", "A pool's cap and its deadlock",
+	  "A fixed pool whose workers block on I/O caps concurrency at the pool size; tasks that "
+	  "wait on each other can deadlock it.",
+	  "What happens when a pool has fewer workers than connections, and when its tasks wait on "
+	  "each other?",
+	  "echo (else http) on a pool with more connections than workers, against connections "
+	  "within the workers; pingpong on a one-worker pool, where both tasks need a worker at "
+	  "once (the pool detects it and fails the cell rather than hang).",
+	  "echo,http,pingpong", "conns_echo,switch", "", "",
+	  "concbench run --runtime pool --workload echo,pingpong --set workers=1 --set conns=1,8" },
+};
+#define NCLAIMS (sizeof claims / sizeof claims[0])
+
+/* Chart names and what each draws (plot.c makes them). */
+static const struct {
+	const char *name, *title;
+} charts[] = {
+	{ "switch", "ns per switch on pingpong, by runtime and placement" },
+	{ "switch_pipes", "ns per switch on pipepingpong, by runtime and placement" },
+	{ "memory", "memory per waiting task against tasks, user and kernel" },
+	{ "sleep_tasks", "sleep: elapsed time against tasks" },
+	{ "sleep_overlap", "sleep: elapsed time against the wait (ms)" },
+	{ "efficiency", "cpu efficiency against work per task" },
+	{ "conns_echo", "echo: throughput and p99 against connections" },
+	{ "conns_http", "http: throughput and p99 against connections" },
+	{ "latency_echo", "echo: latency percentile spectrum" },
+	{ "latency_http", "http: latency percentile spectrum" },
+	{ "mixed", "mixed: light- and heavy-request p99" },
+	{ "file", "file: MiB/s cold and warm" },
+};
+#define NCHARTS (sizeof charts / sizeof charts[0])
+
+/* ---- the manifest, flattened ---- */
+
+struct kv {
+	char *k, *v;
+};
+struct manifest {
+	struct kv *e;
+	size_t n, cap;
+	int oom;
+};
+
+static int manifest_cb(void *ctx, const char *path, enum h_jtype t, const char *s)
+{
+	struct manifest *m = ctx;
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 64;
+		struct kv *e = realloc(m->e, cap * sizeof *e);
+		if (!e)
+			return -ENOMEM;
+		m->e = e;
+		m->cap = cap;
+	}
+	m->e[m->n].k = strdup(path);
+	m->e[m->n].v = strdup(t == H_JNULL ? "null" : s);
+	if (!m->e[m->n].k || !m->e[m->n].v) {
+		free(m->e[m->n].k);
+		free(m->e[m->n].v);
+		return -ENOMEM;
+	}
+	m->n++;
+	return 0;
+}
+
+static void manifest_free(struct manifest *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->e[i].k), free(m->e[i].v);
+	free(m->e);
+	memset(m, 0, sizeof *m);
+}
+
+/* 0 (also when absent: the report says so), -ENOMEM. */
+static int manifest_load(const char *dir, struct manifest *m)
+{
+	char path[4200], *text = NULL;
+	size_t cap = 0;
+	memset(m, 0, sizeof *m);
+	snprintf(path, sizeof path, "%s/manifest.json", dir);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	int rc = 0;
+	if (getdelim(&text, &cap, '\0', f) > 0)
+		rc = h_json_walk(text, manifest_cb, m);
+	free(text);
+	fclose(f);
+	if (rc == -ENOMEM) {
+		manifest_free(m);
+		return -ENOMEM;
+	}
+	return 0; /* a malformed manifest: whatever was read before the fault */
+}
+
+static const char *mf(const struct manifest *m, const char *key)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->e[i].k, key))
+			return m->e[i].v;
+	return NULL;
+}
+
+/* ---- the document: HTML and Markdown in one pass ---- */
+
+struct doc {
+	FILE *h, *m;
+	const char *dir;
+};
+
+static void h_esc(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+/* Markdown: characters that would start markup are escaped; a newline in
+ * a table cell would end the row. */
+static void m_esc(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("\\`*_[]<>|#", *s))
+			fputc('\\', f);
+		fputc(*s == '\n' ? ' ' : *s, f);
+	}
+}
+
+static char *vfmt(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		return NULL;
+	return s;
+}
+
+#define FMT(var, fmt)                 \
+	va_list ap;                       \
+	va_start(ap, fmt);                \
+	char *var = vfmt(fmt, ap);        \
+	va_end(ap);                       \
+	if (!var)                         \
+		return
+
+static void d_heading(struct doc *d, int level, const char *id, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void d_heading(struct doc *d, int level, const char *id, const char *fmt, ...)
+{
+	FMT(s, fmt);
+	fprintf(d->h, "<h%d%s%s%s>", level, id ? " id=\"" : "", id ? id : "", id ? "\"" : "");
+	h_esc(d->h, s);
+	fprintf(d->h, "</h%d>\n", level);
+	fprintf(d->m, "\n%.*s ", level, "######");
+	m_esc(d->m, s);
+	fputs("\n\n", d->m);
+	free(s);
+}
+
+/* A paragraph is built from pieces: text, code, strong, a verdict. */
+static void d_p(struct doc *d, const char *cls)
+{
+	fprintf(d->h, "<p%s%s%s>", cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
+}
+
+static void d_end_p(struct doc *d)
+{
+	fputs("</p>\n", d->h);
+	fputs("\n\n", d->m);
+}
+
+static void d_text(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void d_text(struct doc *d, const char *fmt, ...)
+{
+	FMT(s, fmt);
+	h_esc(d->h, s);
+	m_esc(d->m, s);
+	free(s);
+}
+
+static void d_strong(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void d_strong(struct doc *d, const char *fmt, ...)
+{
+	FMT(s, fmt);
+	/* Markdown's ** must close against a non-space: "**Verdict:** " */
+	size_t n = strlen(s);
+	int trail = n && s[n - 1] == ' ';
+	if (trail)
+		s[n - 1] = '\0';
+	fputs("<strong>", d->h);
+	h_esc(d->h, s);
+	fputs("</strong>", d->h);
+	fputs("**", d->m);
+	m_esc(d->m, s);
+	fputs("**", d->m);
+	if (trail) {
+		fputc(' ', d->h);
+		fputc(' ', d->m);
+	}
+	free(s);
+}
+
+static void d_code(struct doc *d, const char *s)
+{
+	fputs("<code>", d->h);
+	h_esc(d->h, s);
+	fputs("</code>", d->h);
+	fprintf(d->m, "`%s`", s); /* literal inside a code span */
+}
+
+/* Our own prose (never data): `name` is a code span. */
+static void d_rich(struct doc *d, const char *s)
+{
+	for (int code = 0; *s; code = !code) {
+		size_t n = strcspn(s, "`");
+		char piece[1024];
+		snprintf(piece, sizeof piece, "%.*s", (int)n, s);
+		if (code)
+			d_code(d, piece);
+		else
+			d_text(d, "%s", piece);
+		s += n + (s[n] == '`');
+	}
+}
+
+static const char *verdict_class(enum h_verdict v)
+{
+	switch (v) {
+	case H_VERDICT_HOLDS: return "v v-holds";
+	case H_VERDICT_DOES_NOT_HOLD: return "v v-not";
+	case H_VERDICT_DEPENDS: return "v v-depends";
+	default: return "v v-nodata";
+	}
+}
+
+static void d_verdict(struct doc *d, enum h_verdict v)
+{
+	fprintf(d->h, "<span class=\"%s\">%s</span>", verdict_class(v), h_verdict_name(v));
+	fprintf(d->m, "**%s**", h_verdict_name(v));
+}
+
+/* Tables. A cell is text, optionally a verdict badge, a link within the
+ * page, or a number (right-aligned). */
+struct cell {
+	const char *text;
+	int verdict;      /* >= 0: text is drawn as a badge of that verdict */
+	const char *href; /* "#c1": a link in the HTML, plain text in Markdown */
+	int num;
+};
+#define T(s) ((struct cell){ .text = (s), .verdict = -1 })
+#define NUM(s) ((struct cell){ .text = (s), .verdict = -1, .num = 1 })
+
+static void d_table(struct doc *d, const char *cls, int n, const char *const *head)
+{
+	fprintf(d->h, "<div class=\"scroll\"><table%s%s%s>\n<thead><tr>", cls ? " class=\"" : "",
+	        cls ? cls : "", cls ? "\"" : "");
+	fputc('\n', d->m);
+	for (int i = 0; i < n; i++) {
+		fputs("<th>", d->h);
+		h_esc(d->h, head[i]);
+		fputs("</th>", d->h);
+		fputs("| ", d->m);
+		m_esc(d->m, head[i]);
+		fputc(' ', d->m);
+	}
+	fputs("</tr></thead>\n<tbody>\n", d->h);
+	fputs("|\n", d->m);
+	for (int i = 0; i < n; i++)
+		fputs("|---", d->m);
+	fputs("|\n", d->m);
+}
+
+static void d_row(struct doc *d, int n, const struct cell *c)
+{
+	fputs("<tr>", d->h);
+	for (int i = 0; i < n; i++) {
+		const char *t = c[i].text ? c[i].text : "";
+		fputs(c[i].num ? "<td class=\"num\">" : "<td>", d->h);
+		if (c[i].verdict >= 0)
+			fprintf(d->h, "<span class=\"%s\">",
+			        verdict_class((enum h_verdict)c[i].verdict));
+		if (c[i].href)
+			fprintf(d->h, "<a href=\"%s\">", c[i].href);
+		h_esc(d->h, t);
+		if (c[i].href)
+			fputs("</a>", d->h);
+		if (c[i].verdict >= 0)
+			fputs("</span>", d->h);
+		fputs("</td>", d->h);
+		fputs("| ", d->m);
+		if (c[i].verdict >= 0)
+			fputs("**", d->m);
+		m_esc(d->m, t);
+		if (c[i].verdict >= 0)
+			fputs("**", d->m);
+		fputc(' ', d->m);
+	}
+	fputs("</tr>\n", d->h);
+	fputs("|\n", d->m);
+}
+
+static void d_end_table(struct doc *d)
+{
+	fputs("</tbody></table></div>\n", d->h);
+	fputc('\n', d->m);
+}
+
+static void base64(FILE *f, const unsigned char *p, size_t n)
+{
+	static const char b[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
+		             (i + 2 < n ? p[i + 2] : 0);
+		fputc(b[v >> 18 & 63], f);
+		fputc(b[v >> 12 & 63], f);
+		fputc(i + 1 < n ? b[v >> 6 & 63] : '=', f);
+		fputc(i + 2 < n ? b[v & 63] : '=', f);
+	}
+}
+
+/* The whole of a small file; NULL when it cannot be read or is empty. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t n = getdelim(&buf, &cap, '\0', f);
+	/* getdelim stops at a NUL; an SVG has none, and anything else is no SVG. */
+	int more = n > 0 && fgetc(f) != EOF;
+	fclose(f);
+	if (n <= 0 || more) {
+		free(buf);
+		return NULL;
+	}
+	*len = (size_t)n;
+	return (unsigned char *)buf;
+}
+
+/* An image under DIR: inline in the HTML, linked from the Markdown. 0, or
+ * -ENOENT when there is no such image. */
+static int d_image(struct doc *d, const char *rel_svg, const char *rel_md, const char *alt)
+{
+	char path[4200];
+	size_t n;
+	snprintf(path, sizeof path, "%s/%s", d->dir, rel_svg);
+	unsigned char *svg = slurp(path, &n);
+	if (!svg || !strstr((char *)svg, "<svg")) {
+		free(svg);
+		return -ENOENT;
+	}
+	fputs("<figure><img alt=\"", d->h);
+	h_esc(d->h, alt);
+	fputs("\" src=\"data:image/svg+xml;base64,", d->h);
+	base64(d->h, svg, n);
+	fputs("\"><figcaption>", d->h);
+	h_esc(d->h, alt);
+	fputs("</figcaption></figure>\n", d->h);
+	free(svg);
+	fputs("![", d->m);
+	m_esc(d->m, alt);
+	fprintf(d->m, "](%s)\n\n", rel_md);
+	return 0;
+}
+
+/* ---- context ---- */
+
+struct ctx {
+	const char *dir;
+	struct h_summary s;
+	struct h_runfacts f;
+	struct manifest m;
+	struct h_vresult res[NCLAIMS];
+	char plot_note[200]; /* why charts are missing, "" when plot ran fine */
+};
+
+static int in_path(const char *prog)
+{
+	const char *p = getenv("PATH");
+	char buf[4200];
+	while (p && *p) {
+		size_t len = strcspn(p, ":");
+		snprintf(buf, sizeof buf, "%.*s/%s", (int)len, len ? p : ".", prog);
+		if (access(buf, X_OK) == 0)
+			return 1;
+		p += len + (p[len] == ':');
+	}
+	return 0;
+}
+
+static int file_mtime(const char *dir, const char *name, struct timespec *t)
+{
+	char path[4200];
+	struct stat st;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if (stat(path, &st) != 0)
+		return -1;
+	*t = st.st_mtim;
+	return 0;
+}
+
+static int older(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* Draws the charts when one a claim shows is missing or older than the
+ * summary (a resumed run). A missing gnuplot does not stop the report:
+ * its sections show the tables and say why there is no chart. */
+static void ensure_plots(struct ctx *x)
+{
+	struct timespec sum, t;
+	int stale = file_mtime(x->dir, "summary.csv", &sum) != 0;
+	for (size_t i = 0; i < NCHARTS && !stale; i++) {
+		char name[96];
+		snprintf(name, sizeof name, "plots/%s.svg", charts[i].name);
+		stale = file_mtime(x->dir, name, &t) != 0 || older(&t, &sum);
+	}
+	if (!stale)
+		return;
+	if (!in_path("gnuplot")) {
+		snprintf(x->plot_note, sizeof x->plot_note,
+		         "gnuplot is not installed (Debian: apt-get install gnuplot-nox), so no "
+		         "chart was drawn");
+		return;
+	}
+	fflush(stdout);
+	int rc = h_plot(x->dir);
+	if (rc < 0)
+		snprintf(x->plot_note, sizeof x->plot_note, "drawing the charts failed (%s)",
+		         strerror(-rc));
+}
+
+/* ---- the sections ---- */
+
+static const char *short_reason(const struct h_vresult *v)
+{
+	/* The reason without a lead the verdict column already says;
+	 * "depends on …:" stays, it says on what. */
+	static const char *const lead[] = { "holds: ", "does not hold: ", "does not hold here: ",
+		                                "not enough data: ", NULL };
+	for (int i = 0; lead[i]; i++)
+		if (!strncmp(v->reason, lead[i], strlen(lead[i])))
+			return v->reason + strlen(lead[i]);
+	return v->reason;
+}
+
+/* The runtimes and parameters a workload's rows hold, as the section's
+ * "in this run" line: each runtime with its own settings, then the
+ * workload's swept parameters with their values, then the fixed ones. */
+enum { VALS = 12 };
+struct distinct {
+	char name[32];
+	char val[VALS][96];
+	int n, more;
+};
+
+static void add_distinct(struct distinct *d, const char *v)
+{
+	for (int i = 0; i < d->n; i++)
+		if (!strcmp(d->val[i], v))
+			return;
+	if (d->n < VALS)
+		snprintf(d->val[d->n++], sizeof d->val[0], "%s", v);
+	else
+		d->more = 1;
+}
+
+static struct distinct *distinct_of(struct distinct *v, int *n, int max, const char *name)
+{
+	for (int i = 0; i < *n; i++)
+		if (!strcmp(v[i].name, name))
+			return &v[i];
+	if (*n == max)
+		return NULL;
+	memset(&v[*n], 0, sizeof v[*n]);
+	snprintf(v[*n].name, sizeof v[*n].name, "%s", name);
+	return &v[(*n)++];
+}
+
+/* Numbers in numeric order ("2, 10, 100"), anything else as found. */
+static void sort_distinct(struct distinct *d)
+{
+	for (int i = 0; i < d->n; i++) {
+		char *end;
+		strtod(d->val[i], &end);
+		if (!d->val[i][0] || *end)
+			return;
+	}
+	for (int i = 1; i < d->n; i++)
+		for (int j = i; j > 0 && strtod(d->val[j - 1], NULL) > strtod(d->val[j], NULL);
+		     j--) {
+			char t[sizeof d->val[0]];
+			memcpy(t, d->val[j], sizeof t);
+			memcpy(d->val[j], d->val[j - 1], sizeof t);
+			memcpy(d->val[j - 1], t, sizeof t);
+		}
+}
+
+static void describe_workload(struct doc *d, const struct h_summary *s,
+                              const struct h_runfacts *f, const char *wl)
+{
+	enum { KEYS = 24, RTS = 12 };
+	static struct distinct keys[KEYS], rts[RTS]; /* large; one report at a time */
+	int nk = 0, nr = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct h_srow *r = &s->rows[i];
+		if (strcmp(r->workload, wl))
+			continue; /* every metric: a point may lack wall_ns but not all */
+		struct distinct *rd = distinct_of(rts, &nr, RTS, r->runtime);
+		const struct runtime *rt = rt_find(r->runtime);
+		char rset[96] = "";
+		size_t rused = 0;
+		for (const char *p = r->params; *p;) {
+			size_t len = strcspn(p, ";"), klen = strcspn(p, "=;");
+			char k[32], v[48];
+			snprintf(k, sizeof k, "%.*s", (int)klen, p);
+			snprintf(v, sizeof v, "%.*s", klen < len ? (int)(len - klen - 1) : 0,
+			         p + klen + 1);
+			p += len + (p[len] == ';');
+			int own = 0;
+			for (const struct cb_param *c = rt ? rt->params : NULL; c && c->name && !own;
+			     c++)
+				own = !strcmp(c->name, k);
+			if (own) {
+				if (rused < sizeof rset)
+					rused += (size_t)snprintf(rset + rused, sizeof rset - rused, "%s%s=%s",
+					                          rused ? ", " : "", k, v);
+				continue;
+			}
+			struct distinct *kd = distinct_of(keys, &nk, KEYS, k);
+			if (kd)
+				add_distinct(kd, v);
+		}
+		if (rd)
+			add_distinct(rd, rset);
+	}
+	int nfailed = 0;
+	for (size_t i = 0; i < f->ncells; i++)
+		nfailed += !f->cells[i].ok && !strcmp(f->cells[i].workload, wl);
+	d_p(d, "run");
+	d_strong(d, "%s", wl);
+	if (!nr && !nfailed) {
+		d_text(d, ": not in this run.");
+		d_end_p(d);
+		return;
+	}
+	if (!nr)
+		d_text(d, ": no cell succeeded.");
+	if (nr)
+		d_text(d, " on ");
+	for (int i = 0; i < nr; i++) {
+		d_text(d, "%s%s", i ? ", " : "", rts[i].name);
+		if (rts[i].n == 1 && !rts[i].val[0][0])
+			continue;
+		d_text(d, " (");
+		for (int k = 0; k < rts[i].n; k++)
+			d_text(d, "%s%s", k ? " | " : "", rts[i].val[k]);
+		d_text(d, "%s)", rts[i].more ? " | …" : "");
+	}
+	if (nr)
+		d_text(d, ".");
+	for (int j = 0; j < nk; j++)
+		sort_distinct(&keys[j]);
+	for (int pass = 0; pass < 2; pass++) {
+		int first = 1;
+		for (int j = 0; j < nk; j++) {
+			if ((keys[j].n > 1) != !pass)
+				continue;
+			d_text(d, "%s%s = ", first ? (pass ? " Fixed: " : " Swept: ") : "; ",
+			       keys[j].name);
+			first = 0;
+			for (int m = 0; m < keys[j].n; m++)
+				d_text(d, "%s%s", m ? ", " : "", keys[j].val[m]);
+			if (keys[j].more)
+				d_text(d, ", …");
+		}
+		if (!first)
+			d_text(d, ".");
+	}
+	/* Failed cells are in no median: the reader should know they exist
+	 * (a limit is a result). The first few, then how many. */
+	int shown = 0, cut = 0;
+	for (size_t i = 0; i < f->ncells; i++) {
+		const struct h_cellnote *c = &f->cells[i];
+		if (c->ok || strcmp(c->workload, wl))
+			continue;
+		/* One line per point and outcome, with its count of reps. */
+		int reps = 0, seen = 0;
+		for (size_t j = 0; j < f->ncells && !seen; j++) {
+			const struct h_cellnote *e = &f->cells[j];
+			int same = !e->ok && !strcmp(e->workload, wl) &&
+			           !strcmp(e->runtime, c->runtime) && !strcmp(e->params, c->params) &&
+			           !strcmp(e->limit, c->limit) && !strcmp(e->error, c->error);
+			seen = same && j < i;
+			reps += same;
+		}
+		if (seen)
+			continue;
+		if (shown == 4) {
+			cut = 1;
+			break;
+		}
+		d_text(d, "%s%s (%s): %s", shown ? "; " : " Failed cells (in no median): ",
+		       c->runtime, c->params, c->limit[0] ? c->limit : c->error);
+		if (reps > 1)
+			d_text(d, " ×%d", reps);
+		shown++;
+	}
+	if (cut)
+		d_text(d, "; … %d failed cells in all (results.jsonl).", nfailed);
+	else if (shown)
+		d_text(d, ".");
+	d_end_p(d);
+}
+
+static void figures_table(struct doc *d, const struct h_vresult *v)
+{
+	static const char *const head[] = { "figure", "median", "min–max", "n", "unit", "noisy",
+		                                "reference" };
+	d_table(d, "figs", 7, head);
+	for (int i = 0; i < v->nfig; i++) {
+		const struct h_vfig *g = &v->fig[i];
+		char med[32], range[72] = "—", n[24] = "—";
+		h_fmt_num(med, sizeof med, g->median);
+		if (g->n > 0) {
+			char a[32], b[32];
+			snprintf(range, sizeof range, "%s–%s", h_fmt_num(a, sizeof a, g->min),
+			         h_fmt_num(b, sizeof b, g->max));
+			snprintf(n, sizeof n, "%ld", g->n);
+		}
+		struct cell c[] = { T(g->what), NUM(med), NUM(range), NUM(n), T(g->unit),
+			                T(g->noisy ? "noisy" : ""), T(g->ref) };
+		d_row(d, 7, c);
+	}
+	d_end_table(d);
+}
+
+static void chart(struct doc *d, const struct ctx *x, const char *name)
+{
+	const char *title = name;
+	for (size_t i = 0; i < NCHARTS; i++)
+		if (!strcmp(charts[i].name, name))
+			title = charts[i].title;
+	char svg[128], png[128], alt[256], path[4200];
+	snprintf(svg, sizeof svg, "plots/%s.svg", name);
+	snprintf(path, sizeof path, "%s/plots/%s.png", x->dir, name);
+	snprintf(png, sizeof png, "plots/%s.%s", name, access(path, R_OK) == 0 ? "png" : "svg");
+	snprintf(alt, sizeof alt, "Chart %s: %s", name, title);
+	if (d_image(d, svg, png, alt) == 0)
+		return;
+	d_p(d, "nochart");
+	d_text(d, "Chart %s (%s) is not shown: ", name, title);
+	if (x->plot_note[0])
+		d_text(d, "%s.", x->plot_note);
+	else
+		d_text(d, "there is no plots/%s.svg — this run has no data for it, or this version of "
+		          "concbench plot does not draw it.", name);
+	d_end_p(d);
+}
+
+static void claim_section(struct doc *d, const struct ctx *x, size_t k)
+{
+	const struct claim *c = &claims[k];
+	const struct h_vresult *v = &x->res[k];
+	const struct h_rule *rule = h_rule_find(c->id);
+	char id[8];
+	snprintf(id, sizeof id, "c%s", c->id + 1);
+	fprintf(d->h, "<section class=\"claim\" id=\"%s\">\n", id);
+	d_heading(d, 2, NULL, "%s · %s", c->id, c->title);
+
+	d_p(d, "verdict");
+	d_strong(d, "Verdict: ");
+	d_verdict(d, v->verdict);
+	d_text(d, " — %s", short_reason(v));
+	d_end_p(d);
+
+	d_p(d, "claim");
+	d_strong(d, "The claim. ");
+	d_text(d, "%s", c->text);
+	d_end_p(d);
+	d_p(d, NULL);
+	d_strong(d, "The question. ");
+	d_text(d, "%s", c->question);
+	d_end_p(d);
+	d_p(d, NULL);
+	d_strong(d, "The experiment. ");
+	d_rich(d, c->experiment);
+	d_text(d, " In this run:");
+	d_end_p(d);
+	char wls[128];
+	snprintf(wls, sizeof wls, "%s", c->workloads);
+	for (char *save = NULL, *w = strtok_r(wls, ",", &save); w; w = strtok_r(NULL, ",", &save))
+		describe_workload(d, &x->s, &x->f, w);
+	if (c->note[0]) {
+		d_p(d, NULL);
+		d_text(d, "%s", c->note);
+		d_end_p(d);
+	}
+
+	char names[128];
+	snprintf(names, sizeof names, "%s", c->charts);
+	for (char *save = NULL, *w = strtok_r(names, ",", &save); w; w = strtok_r(NULL, ",", &save))
+		chart(d, x, w);
+
+	d_heading(d, 3, NULL, "%s: the measured figures", c->id);
+	if (v->nfig)
+		figures_table(d, v);
+	else {
+		d_p(d, NULL);
+		d_text(d, "No figure of this run bears on the claim.");
+		d_end_p(d);
+	}
+	if (c->refs[0]) {
+		d_p(d, NULL);
+		d_strong(d, "The literature. ");
+		d_text(d, "%s", c->refs);
+		d_end_p(d);
+	}
+	d_p(d, NULL);
+	d_strong(d, "The rule. ");
+	d_text(d, "%s", rule ? rule->words : "(no rule)");
+	d_text(d, " Figures are medians over the repetitions; a noisy one (coefficient of "
+	          "variation over 10%%) deserves more --reps before it decides anything.");
+	d_end_p(d);
+	if (v->verdict == H_VERDICT_NO_DATA) {
+		d_p(d, "missing");
+		d_strong(d, "Missing data. ");
+		d_text(d, "This run cannot decide the claim. A run that can: ");
+		d_code(d, v->need[0] ? v->need : c->command);
+		d_text(d, " (then concbench report on its folder), or every claim at once: ");
+		d_code(d, "concbench run --suite standard");
+		d_text(d, ".");
+		d_end_p(d);
+	}
+	fputs("</section>\n", d->h);
+}
+
+/* ---- the first page ---- */
+
+/* One machine in one line, from the manifest. */
+static void machine_line(struct doc *d, const struct ctx *x)
+{
+	const struct manifest *m = &x->m;
+	const char *cpu = mf(m, "cpu.model"), *topo = mf(m, "topology.summary"),
+	           *kr = mf(m, "kernel.release"), *ks = mf(m, "kernel.sysname"),
+	           *vm = mf(m, "virtualization.virtual_machine"),
+	           *hv = mf(m, "virtualization.hypervisor"), *run = mf(m, "topology.run_cpuset");
+	if (!m->n) {
+		d_text(d, "unknown (no manifest.json in the folder).");
+		return;
+	}
+	d_text(d, "%s; %s", cpu ? cpu : "unknown CPU", topo ? topo : "unknown topology");
+	if (run)
+		d_text(d, " (the run used CPUs %s)", run);
+	d_text(d, "; %s %s", ks ? ks : "", kr ? kr : "");
+	if (vm && !strcmp(vm, "true"))
+		d_text(d, "; a virtual machine%s%s%s", hv && strcmp(hv, "null") ? " (" : "",
+		       hv && strcmp(hv, "null") ? hv : "", hv && strcmp(hv, "null") ? ")" : "");
+	else if (vm && !strcmp(vm, "false"))
+		d_text(d, "; not a virtual machine");
+	d_text(d, ".");
+}
+
+/* The rows of one workload × metric at the largest value of `at` (NULL:
+ * any), the best per runtime label, best first. */
+struct ranked {
+	char label[64];
+	double v;
+	const struct h_srow *r;
+};
+
+static int rank_cmp_hi(const void *a, const void *b)
+{
+	double x = ((const struct ranked *)a)->v, y = ((const struct ranked *)b)->v;
+	return (x < y) - (x > y);
+}
+
+static int rank(const struct h_summary *s, const char *wl, const char *metric, const char *at,
+                const char *where, int hi, struct ranked *out, int max)
+{
+	double top = NAN;
+	for (size_t i = 0; at && i < s->n; i++) {
+		const struct h_srow *r = &s->rows[i];
+		double v = h_param_num(r->params, at, NAN);
+		if (!strcmp(r->workload, wl) && !strcmp(r->metric, metric) && isfinite(r->median) &&
+		    (isnan(top) || v > top))
+			top = v;
+	}
+	int n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct h_srow *r = &s->rows[i];
+		if (strcmp(r->workload, wl) || strcmp(r->metric, metric) || !isfinite(r->median) ||
+		    (at && h_param_num(r->params, at, NAN) != top))
+			continue;
+		if (where) {
+			/* the row itself must carry where's pairs */
+			char key[32], want[32], have[32];
+			size_t klen = strcspn(where, "=");
+			snprintf(key, sizeof key, "%.*s", (int)klen, where);
+			snprintf(want, sizeof want, "%s", where + klen + (where[klen] == '='));
+			if (!h_param_str(r->params, key, have, sizeof have) || strcmp(have, want))
+				continue;
+		}
+		int k = 0;
+		while (k < n && strcmp(out[k].label, r->runtime))
+			k++;
+		if (k == n) {
+			if (n == max)
+				continue;
+			snprintf(out[n].label, sizeof out[n].label, "%s", r->runtime);
+			out[n].v = r->median;
+			out[n++].r = r;
+		} else if (hi ? r->median > out[k].v : r->median < out[k].v) {
+			out[k].v = r->median;
+			out[k].r = r;
+		}
+	}
+	if (!hi)
+		for (int k = 0; k < n; k++)
+			out[k].v = -out[k].v;
+	qsort(out, (size_t)n, sizeof *out, rank_cmp_hi);
+	if (!hi)
+		for (int k = 0; k < n; k++)
+			out[k].v = -out[k].v;
+	return n;
+}
+
+/* One row of the "which model" table from a ranking, best first (hi: the
+ * highest is best). Runtimes within 10% of the best share the pick: a
+ * difference that small is within the noise of most of these figures. */
+static void pick_row(struct doc *d, const struct ctx *x, const char *job,
+                     const struct ranked *rk, int n, int hi, const char *unit_note,
+                     const char *ids)
+{
+	/* "C1 holds, C10 no data": the verdicts the pick leans on. */
+	char claims_txt[160] = "", list[64];
+	size_t cused = 0;
+	snprintf(list, sizeof list, "%s", ids);
+	for (char *save = NULL, *id = strtok_r(list, ",", &save); id;
+	     id = strtok_r(NULL, ",", &save)) {
+		for (size_t k = 0; k < NCLAIMS; k++)
+			if (!strcmp(claims[k].id, id) && cused < sizeof claims_txt)
+				cused += (size_t)snprintf(claims_txt + cused, sizeof claims_txt - cused,
+				                          "%s%s %s", cused ? ", " : "", id,
+				                          h_verdict_name(x->res[k].verdict));
+	}
+	char pick[128], why[512];
+	size_t used = 0;
+	if (!n) {
+		struct cell c[] = { T(job), T("not measured"), T(""), T(claims_txt) };
+		d_row(d, 4, c);
+		return;
+	}
+	size_t pused = 0;
+	for (int k = 0; k < n && pused < sizeof pick; k++)
+		if (k == 0 || (hi ? rk[k].v >= 0.9 * rk[0].v : rk[k].v <= 1.1 * rk[0].v))
+			pused += (size_t)snprintf(pick + pused, sizeof pick - pused, "%s%s",
+			                          k ? " ≈ " : "", rk[k].label);
+	for (int k = 0; k < n && used < sizeof why; k++) {
+		char num[32];
+		used += (size_t)snprintf(why + used, sizeof why - used, "%s%s %s", k ? ", " : "",
+		                         rk[k].label, h_fmt_num(num, sizeof num, rk[k].v));
+	}
+	if (used < sizeof why)
+		snprintf(why + used, sizeof why - used, " %s", unit_note);
+	struct cell c[] = { T(job), T(pick), T(why), T(claims_txt) };
+	c[1].verdict = -1;
+	d_row(d, 4, c);
+}
+
+static void picks(struct doc *d, const struct ctx *x)
+{
+	const struct h_summary *s = &x->s;
+	struct ranked rk[16];
+	int n;
+	char note[160];
+	static const char *const head[] = { "job", "pick", "measured here (best first)", "claims" };
+	d_table(d, "picks", 4, head);
+
+	double w = NAN;
+	n = rank(s, "cpu", "iters_per_us", "work", NULL, 1, rk, 16);
+	if (n)
+		w = h_param_num(rk[0].r->params, "work", NAN);
+	snprintf(note, sizeof note, "iterations per µs at work=%.0f", w);
+	pick_row(d, x, "computation split into many tasks", rk, n, 1, note, "C1,C10");
+
+	const char *io = h_summary_get(s, NULL, "echo", "throughput_rps", NULL) ? "echo" : "http";
+	n = rank(s, io, "throughput_rps", "conns", NULL, 1, rk, 16);
+	snprintf(note, sizeof note, "requests per second on %s at conns=%.0f", io,
+	         n ? h_param_num(rk[0].r->params, "conns", NAN) : NAN);
+	pick_row(d, x, "a network server with many connections", rk, n, 1, note, "C1,C4,C8");
+
+	/* Memory per waiting task: the lowest. */
+	n = 0;
+	for (const struct runtime *const *r = rt_registry; *r && n < 16; r++) {
+		double m = h_mem_per_task(s, (*r)->name, NULL, 0);
+		if (isnan(m))
+			continue;
+		snprintf(rk[n].label, sizeof rk[n].label, "%s", (*r)->name);
+		rk[n].v = -m;
+		rk[n++].r = NULL;
+	}
+	qsort(rk, (size_t)n, sizeof *rk, rank_cmp_hi);
+	for (int k = 0; k < n; k++)
+		rk[k].v = -rk[k].v;
+	pick_row(d, x, "very many tasks waiting at once (timers, idle connections)", rk, n, 0,
+	         "KiB per waiting task", "C2,C7");
+
+	n = rank(s, "mixed", "light_p99_us", "heavy_us", NULL, 0, rk, 16);
+	pick_row(d, x, "a service where some requests compute for long", rk, n, 0,
+	         "µs light-request p99 beside heavy requests", "C3");
+
+	n = rank(s, "pingpong", "ns_per_switch", NULL, NULL, 0, rk, 16);
+	pick_row(d, x, "tasks handing work to each other (pipelines)", rk, n, 0,
+	         "ns per switch (best placement)", "C5,C6,C11");
+
+	n = rank(s, "file", "mib_per_s", "tasks", "cold=1", 1, rk, 16);
+	pick_row(d, x, "reading files that are not in memory", rk, n, 1, "MiB/s, cold page cache",
+	         "C9");
+	d_end_table(d);
+}
+
+static void first_page(struct doc *d, const struct ctx *x)
+{
+	const struct h_summary *s = &x->s;
+	fputs("<section id=\"summary\">\n", d->h);
+	d_heading(d, 2, NULL, "In two minutes");
+
+	/* What was compared: the runtimes and workloads the summary holds. */
+	d_p(d, NULL);
+	d_strong(d, "What was compared. ");
+	int first = 1;
+	for (const struct runtime *const *r = rt_registry; *r; r++) {
+		if (!h_summary_get(s, (*r)->name, NULL, NULL, NULL))
+			continue;
+		d_text(d, "%s", first ? "" : "; ");
+		d_code(d, (*r)->name);
+		d_text(d, " (%s)", (*r)->desc);
+		first = 0;
+	}
+	if (first)
+		d_text(d, "nothing: the summary has no rows (every cell failed, or none ran)");
+	d_text(d, ". Workloads: ");
+	first = 1;
+	for (const struct workload *const *w = wl_registry; *w; w++) {
+		if (!h_summary_get(s, NULL, (*w)->name, NULL, NULL))
+			continue;
+		d_text(d, "%s", first ? "" : ", ");
+		d_code(d, (*w)->name);
+		first = 0;
+	}
+	if (first)
+		d_text(d, "none.");
+	else
+		d_text(d, ". Every runtime ran the same task code, so a difference is the execution "
+		          "model and nothing else.");
+	d_end_p(d);
+	d_p(d, NULL);
+	d_strong(d, "Machine. ");
+	machine_line(d, x);
+	d_end_p(d);
+
+	d_heading(d, 3, NULL, "The claims, answered by this run");
+	d_p(d, NULL);
+	d_text(d, "Each verdict is computed from this run's figures by the rule its section states: "
+	          "holds, does not hold, depends (and on what), or no data (the section gives the "
+	          "command that would produce it).");
+	d_end_p(d);
+	static const char *const head[] = { "claim", "in short", "verdict", "what this run measured" };
+	d_table(d, "headline", 4, head);
+	for (size_t k = 0; k < NCLAIMS; k++) {
+		char href[8];
+		snprintf(href, sizeof href, "#c%s", claims[k].id + 1);
+		struct cell c[] = { T(claims[k].id), T(claims[k].title),
+			                T(h_verdict_name(x->res[k].verdict)), T(short_reason(&x->res[k])) };
+		c[0].href = href;
+		c[2].verdict = (int)x->res[k].verdict;
+		d_row(d, 4, c);
+	}
+	d_end_table(d);
+
+	d_heading(d, 3, NULL, "Which model to pick, on this machine");
+	d_p(d, NULL);
+	d_text(d, "For each kind of job, the runtimes ranked by this run's own figure for it (at "
+	          "the largest parameter point measured); runtimes within 10%% of the best share "
+	          "the pick. The claims' sections explain the why.");
+	d_end_p(d);
+	picks(d, x);
+	fputs("</section>\n", d->h);
+}
+
+/* ---- the machine ---- */
+
+static void topology(struct doc *d, const struct ctx *x)
+{
+	char xml[4200], out[4200], pdir[4200];
+	snprintf(xml, sizeof xml, "%s/topology.xml", x->dir);
+	snprintf(pdir, sizeof pdir, "%s/plots", x->dir);
+	snprintf(out, sizeof out, "%s/plots/topology.svg", x->dir);
+	int have_xml = access(xml, R_OK) == 0;
+	d_p(d, NULL);
+	if (!in_path("lstopo")) {
+		d_text(d, "No topology drawing: hwloc's lstopo is not installed (Debian: apt-get "
+		          "install hwloc).");
+		d_end_p(d);
+		return;
+	}
+	mkdir(pdir, 0777); /* EEXIST is fine; a failure shows as lstopo's */
+	/* lstopo's default legend is this host and today's date: wrong for a
+	 * run's topology.xml; name where the drawing comes from instead. */
+	char legend[256];
+	const char *host = mf(&x->m, "hostname");
+	snprintf(legend, sizeof legend, have_xml ? "From the run's topology.xml (host %s)"
+	                                         : "The machine writing the report, not the run's",
+	         host ? host : "unknown");
+	char *argv_xml[] = { "lstopo", "--if", "xml", "--input", xml, "--no-default-legend",
+		             "--append-legend", legend, "--of", "svg", "--force", out, NULL };
+	char *argv_here[] = { "lstopo", "--no-default-legend", "--append-legend", legend,
+		              "--of", "svg", "--force", out, NULL };
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	pid_t pid;
+	int status = -1;
+	if (posix_spawnp(&pid, "lstopo", &fa, NULL, have_xml ? argv_xml : argv_here, environ) == 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	posix_spawn_file_actions_destroy(&fa);
+	if (have_xml)
+		d_text(d, "The topology of the machine that ran, drawn by hwloc's lstopo from the run's "
+		          "topology.xml:");
+	else
+		d_text(d, "The run has no topology.xml, so this is the topology of the machine that wrote "
+		          "the report, drawn by hwloc's lstopo — it may not be the machine that ran:");
+	d_end_p(d);
+	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+	    d_image(d, "plots/topology.svg", "plots/topology.svg", "Topology drawn by lstopo") < 0) {
+		d_p(d, "nochart");
+		d_text(d, "lstopo could not draw it (exit status %d).",
+		       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		d_end_p(d);
+	}
+}
+
+static void manifest_table(struct doc *d, const struct ctx *x)
+{
+	const struct manifest *m = &x->m;
+	static const struct {
+		const char *label, *keys; /* space-separated manifest paths */
+	} rows[] = {
+		{ "CPU", "cpu.model cpu.vendor" },
+		{ "topology", "topology.summary" },
+		{ "CPUs the run used", "topology.run_cpuset" },
+		{ "NUMA nodes, L3 caches", "topology.numa_nodes topology.l3_caches" },
+		{ "kernel", "kernel.sysname kernel.release kernel.version kernel.machine" },
+		{ "virtual machine", "virtualization.virtual_machine virtualization.hypervisor" },
+		{ "container", "virtualization.container" },
+		{ "frequency", "frequency.scaling_governor frequency.cpuinfo_max_khz frequency.cpuinfo_mhz" },
+		{ "transparent huge pages", "transparent_hugepages.enabled" },
+		{ "isolated CPUs", "cpu_isolation.isolated" },
+		{ "allocator", "allocator.libc allocator.malloc_from" },
+		{ "RLIMIT_NOFILE (soft, hard)", "limits.RLIMIT_NOFILE.soft limits.RLIMIT_NOFILE.hard" },
+		{ "RLIMIT_NPROC (soft)", "limits.RLIMIT_NPROC.soft" },
+		{ "threads-max, pid_max", "limits.threads_max limits.pid_max" },
+		{ "vm.max_map_count", "limits.max_map_count" },
+		{ "cgroup pids.max, memory limit", "limits.cgroup_pids_max limits.cgroup_memory_max_bytes.value" },
+		{ "compiler", "compiler" },
+		{ "flags, build type", "cflags build_type" },
+		{ "commit", "git_commit" },
+		{ "written", "created hostname" },
+	};
+	static const char *const head[] = { "", "value" };
+	d_table(d, "manifest", 2, head);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		char val[512] = "", keys[256];
+		size_t used = 0;
+		snprintf(keys, sizeof keys, "%s", rows[i].keys);
+		for (char *save = NULL, *k = strtok_r(keys, " ", &save); k; k = strtok_r(NULL, " ", &save)) {
+			const char *v = mf(m, k);
+			if (v && !strcmp(v, "null"))
+				continue; /* not known on this machine */
+			if (v && (!strcmp(v, "true") || !strcmp(v, "false")))
+				v = v[0] == 't' ? "yes" : "no";
+			if (v && used < sizeof val)
+				used += (size_t)snprintf(val + used, sizeof val - used, "%s%s", used ? ", " : "", v);
+		}
+		struct cell c[] = { T(rows[i].label), T(used ? val : "not recorded") };
+		d_row(d, 2, c);
+	}
+	/* The command line, its words joined. */
+	char cmd[1024] = "";
+	size_t used = 0;
+	for (int i = 0; used < sizeof cmd; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "command_line.%d", i);
+		const char *v = mf(m, key);
+		if (!v)
+			break;
+		used += (size_t)snprintf(cmd + used, sizeof cmd - used, "%s%s", i ? " " : "", v);
+	}
+	struct cell c[] = { T("command line"), T(used ? cmd : "not recorded") };
+	d_row(d, 2, c);
+	d_end_table(d);
+
+	/* Everything else, for the record: HTML only, folded (the Markdown
+	 * points at the file, which is just as readable). */
+	fputs("<details><summary>Every manifest field</summary>\n<div class=\"scroll\"><table>"
+	      "<thead><tr><th>field</th><th>value</th></tr></thead><tbody>\n", d->h);
+	for (size_t i = 0; i < m->n; i++) {
+		fputs("<tr><td>", d->h);
+		h_esc(d->h, m->e[i].k);
+		fputs("</td><td>", d->h);
+		h_esc(d->h, m->e[i].v);
+		fputs("</td></tr>\n", d->h);
+	}
+	fputs("</tbody></table></div></details>\n", d->h);
+	fputs("Every field: see manifest.json in this folder.\n\n", d->m);
+}
+
+static void machine_section(struct doc *d, const struct ctx *x)
+{
+	fputs("<section class=\"claim\" id=\"machine\">\n", d->h);
+	d_heading(d, 2, NULL, "The machine");
+	d_p(d, NULL);
+	if (x->m.n)
+		d_text(d, "From the run's manifest.json, written before the first cell ran.");
+	else
+		d_text(d, "The folder has no readable manifest.json: the machine is unknown.");
+	d_end_p(d);
+	if (x->m.n)
+		manifest_table(d, x);
+	topology(d, x);
+	fputs("</section>\n", d->h);
+}
+
+/* ---- the document ---- */
+
+static const char style[] =
+	"body{font:16px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;color:#111;"
+	"background:#fff;max-width:62rem;margin:0 auto;padding:0 1rem 3rem}"
+	"h1{font-size:1.8rem;margin-bottom:.2rem}h2{margin-top:2.5rem;border-bottom:2px solid #444}"
+	"h3{margin-top:1.5rem}.sub{color:#444;margin-top:0}"
+	"table{border-collapse:collapse;margin:.5rem 0;font-size:.92rem}"
+	"th,td{border:1px solid #999;padding:.25rem .5rem;text-align:left;vertical-align:top}"
+	"th{background:#eee}td.num{text-align:right;white-space:nowrap;"
+	"font-variant-numeric:tabular-nums}.scroll{overflow-x:auto}"
+	".v{display:inline-block;padding:0 .45em;border:2px solid;border-radius:.3em;"
+	"font-weight:bold;white-space:nowrap}"
+	".v-holds{background:#dff3df;border-color:#1d6b1d}"
+	".v-not{background:#f9dede;border-color:#8f1f1f;border-style:double}"
+	".v-depends{background:#fbf0c9;border-color:#7a5c00;border-style:dashed}"
+	".v-nodata{background:#eee;border-color:#777;border-style:dotted}"
+	"p.verdict{font-size:1.05rem}p.run{margin:.2rem 0 .2rem 1rem}"
+	"p.missing,p.nochart{background:#f4f4f4;border-left:4px solid #777;padding:.4rem .6rem}"
+	"figure{margin:1rem 0}figure img{max-width:100%;height:auto;border:1px solid #ddd}"
+	"figcaption{font-size:.9rem;color:#444}code{background:#f2f2f2;padding:0 .2em;"
+	"overflow-wrap:anywhere}nav ol{columns:2}"
+	"@media print{section.claim{break-before:page}.scroll{overflow:visible}nav{display:none}"
+	"body{max-width:none}}";
+
+static void write_doc(struct doc *d, const struct ctx *x)
+{
+	const char *commit = mf(&x->m, "git_commit"), *created = mf(&x->m, "created");
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      "<link rel=\"icon\" href=\"data:,\">\n<title>concbench report — ", d->h);
+	h_esc(d->h, x->dir);
+	fprintf(d->h, "</title>\n<style>%s</style>\n</head>\n<body>\n<header>\n", style);
+	fputs("<h1>Threads, a pool, or async? What this machine says</h1>\n<p class=\"sub\">", d->h);
+	fputs("# Threads, a pool, or async? What this machine says\n\n", d->m);
+	d_text(d, "concbench report of %s", x->dir);
+	if (created)
+		d_text(d, ", run started %s", created);
+	if (commit)
+		d_text(d, ", commit %s", commit);
+	d_text(d, ".");
+	fputs("</p>\n</header>\n", d->h);
+	fputs("\n\n", d->m);
+
+	first_page(d, x);
+
+	fputs("<nav><h2>Contents</h2><ol>", d->h);
+	for (size_t k = 0; k < NCLAIMS; k++) {
+		fprintf(d->h, "<li><a href=\"#c%s\">%s · ", claims[k].id + 1, claims[k].id);
+		h_esc(d->h, claims[k].title);
+		fputs("</a></li>", d->h);
+	}
+	fputs("<li><a href=\"#machine\">The machine</a></li></ol></nav>\n", d->h);
+
+	for (size_t k = 0; k < NCLAIMS; k++)
+		claim_section(d, x, k);
+	machine_section(d, x);
+	fputs("</body>\n</html>\n", d->h);
+}
+
+/* Writes DIR/NAME.tmp through f, then renames it over DIR/NAME. */
+static int finish(FILE *f, const char *dir, const char *name)
+{
+	char tmp[4200], path[4200];
+	snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name);
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	int err = ferror(f) ? -EIO : 0;
+	if (fclose(f) != 0 && !err)
+		err = -errno;
+	if (!err && rename(tmp, path) != 0)
+		err = -errno;
+	if (err) {
+		h_error("cannot write %s: %s", path, strerror(-err));
+		unlink(tmp);
+	}
+	return err;
+}
+
+static FILE *open_tmp(const char *dir, const char *name)
+{
+	char tmp[4200];
+	snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name);
+	return fopen(tmp, "we");
+}
+
+int h_report_write(const char *dir)
+{
+	static struct ctx x; /* the rule results are large; one report per process */
+	memset(&x, 0, sizeof x);
+	x.dir = dir;
+	int err = h_summary_load(dir, &x.s);
+	if (err)
+		return err; /* it said why */
+	err = h_runfacts_load(dir, &x.f);
+	if (!err)
+		err = manifest_load(dir, &x.m);
+	if (err) {
+		if (err == -ENOMEM)
+			h_error("out of memory reading %s", dir);
+		goto out;
+	}
+	for (size_t k = 0; k < NCLAIMS; k++) {
+		const struct h_rule *r = h_rule_find(claims[k].id);
+		if (r)
+			r->fn(&x.s, &x.f, &x.res[k]);
+	}
+	ensure_plots(&x);
+
+	struct doc d = { .dir = dir };
+	d.h = open_tmp(dir, "report.html");
+	d.m = open_tmp(dir, "report.md");
+	if (!d.h || !d.m) {
+		err = -errno;
+		h_error("cannot write the report in %s: %s", dir, strerror(errno));
+		if (d.h)
+			fclose(d.h);
+		if (d.m)
+			fclose(d.m);
+		goto out;
+	}
+	write_doc(&d, &x);
+	err = finish(d.h, dir, "report.html");
+	int e2 = finish(d.m, dir, "report.md");
+	if (!err)
+		err = e2;
+	if (!err)
+		printf("wrote %s/report.html and %s/report.md\n", dir, dir);
+out:
+	h_summary_free(&x.s);
+	h_runfacts_free(&x.f);
+	manifest_free(&x.m);
+	return err;
+}
+
+int h_cmd_report(int argc, char **argv)
+{
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		puts("usage: concbench report DIR\n\n"
+		     "Writes DIR/report.html (one self-contained file: charts inline, nothing\n"
+		     "fetched) and DIR/report.md (linking DIR/plots/*.png): a verdict on each\n"
+		     "claim C1-C12 about threads, pools and async, computed from DIR's figures,\n"
+		     "with the figures and the rule beside it; which model to pick for which\n"
+		     "job; and the machine. Draws the charts first (concbench plot) when\n"
+		     "DIR/plots lacks them; without gnuplot the report has the tables and says\n"
+		     "why the charts are missing.");
+		return H_EXIT_OK;
+	}
+	if (argc < 2) {
+		h_error("report needs a results folder (usage: concbench report DIR)");
+		return H_EXIT_USAGE;
+	}
+	if (argc > 2) {
+		h_error("report takes one results folder (got '%s' too)", argv[2]);
+		return H_EXIT_USAGE;
+	}
+	/* "results/x/" and "results/x" name one folder: one spelling in the
+	 * paths the report prints. */
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", argv[1]);
+	for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--)
+		dir[n - 1] = '\0';
+	struct stat st;
+	char path[4200];
+	if (!dir[0] || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		h_error("no results folder '%s'", dir);
+		return H_EXIT_USAGE;
+	}
+	if (snprintf(path, sizeof path, "%s/summary.csv", dir) >= (int)sizeof path ||
+	    access(path, R_OK) != 0) {
+		h_error("no summary.csv in '%s' (is it a folder written by concbench run?)", dir);
+		return H_EXIT_USAGE;
+	}
+	/* Writable? Found out now, before minutes of plotting, by making the
+	 * file the report is written through. */
+	static const char *const outs[] = { "report.html", "report.md" };
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, outs[i]);
+		if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			h_error("cannot write the report: '%s' exists and is not a file", path);
+			return H_EXIT_USAGE;
+		}
+		FILE *f = open_tmp(dir, outs[i]);
+		if (!f) {
+			h_error("cannot write the report in '%s': %s", dir, strerror(errno));
+			return H_EXIT_USAGE;
+		}
+		fclose(f);
+		snprintf(path, sizeof path, "%s/%s.tmp", dir, outs[i]);
+		unlink(path);
+	}
+	int rc = h_report_write(dir);
+	if (rc == -EINVAL)
+		return H_EXIT_USAGE; /* a summary.csv or results.jsonl that is not ours */
+	return rc < 0 ? H_EXIT_FAILED : H_EXIT_OK;
+}

@@ -1,0 +1,371 @@
+/* summary.c — reading a finished run back (see summary.h).
+ *
+ * The writers (results.c) never quote a field: they replace commas and
+ * quotes in names, so a plain split on commas is exact. A malformed line is
+ * an error, never a silently shorter table: a chart or a verdict built on a
+ * half-read file would be wrong without saying so.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "summary.h"
+
+#define FITS_HEADER "runtime,workload,params,metric,unit,n,slope,intercept,r2"
+
+static double num_or_nan(const char *s)
+{
+	char *end;
+	if (!*s)
+		return NAN;
+	double v = strtod(s, &end);
+	return end == s || *end ? NAN : v;
+}
+
+/* Splits line in place into exactly n comma-separated fields. */
+static int split(char *line, char **fld, int n)
+{
+	char *rest = line;
+	int nf = 0;
+	for (char *t; nf < n && (t = strsep(&rest, ","));)
+		fld[nf++] = t;
+	return nf == n && !rest ? 0 : -1;
+}
+
+/* Reads path line by line into rows of `size` bytes via fill(); required
+ * files must exist. Returns 0, or -errno after one line on stderr. */
+typedef int (*fill_fn)(void *row, char **fld);
+
+static int read_csv(const char *path, const char *header, int nfields, int required,
+                    size_t size, fill_fn fill, void **out, size_t *nout)
+{
+	*out = NULL;
+	*nout = 0;
+	FILE *f = fopen(path, "re");
+	if (!f) {
+		if (!required && errno == ENOENT)
+			return 0;
+		int e = errno;
+		fprintf(stderr, "concbench: cannot read %s: %s\n", path, strerror(e));
+		return -e;
+	}
+	char *line = NULL, *fld[16];
+	size_t cap = 0, n = 0, rcap = 0;
+	char *rows = NULL;
+	long lineno = 0;
+	int err = 0;
+	while (!err && getline(&line, &cap, f) > 0) {
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		if (lineno == 1) {
+			if (strcmp(line, header) != 0) {
+				fprintf(stderr, "concbench: %s: the header is not \"%s\"\n", path, header);
+				err = -EINVAL;
+			}
+			continue;
+		}
+		if (!line[0])
+			continue;
+		if (split(line, fld, nfields) < 0) {
+			fprintf(stderr, "concbench: %s:%ld: expected %d comma-separated fields\n", path,
+			        lineno, nfields);
+			err = -EINVAL;
+			break;
+		}
+		if (n == rcap) {
+			size_t ncap = rcap ? 2 * rcap : 64;
+			char *r = realloc(rows, ncap * size);
+			if (!r) {
+				err = -ENOMEM;
+				break;
+			}
+			rows = r;
+			rcap = ncap;
+		}
+		memset(rows + n * size, 0, size);
+		err = fill(rows + n * size, fld);
+		n++; /* a half-filled row is freed with the rest */
+	}
+	if (!err && lineno == 0 && required) {
+		fprintf(stderr, "concbench: %s is empty\n", path);
+		err = -EINVAL;
+	}
+	if (err == -ENOMEM)
+		fprintf(stderr, "concbench: out of memory reading %s\n", path);
+	free(line);
+	fclose(f);
+	*out = rows;
+	*nout = n;
+	return err;
+}
+
+static int dup5(char **dst[5], char **fld)
+{
+	for (int i = 0; i < 5; i++)
+		if (!(*dst[i] = strdup(fld[i])))
+			return -ENOMEM;
+	return 0;
+}
+
+static int fill_srow(void *p, char **fld)
+{
+	struct h_srow *r = p;
+	char **d[5] = { &r->runtime, &r->workload, &r->params, &r->metric, &r->unit };
+	if (dup5(d, fld) < 0)
+		return -ENOMEM;
+	r->n = strtol(fld[5], NULL, 10);
+	r->median = num_or_nan(fld[6]);
+	r->min = num_or_nan(fld[7]);
+	r->max = num_or_nan(fld[8]);
+	if (isnan(r->min))
+		r->min = r->median;
+	if (isnan(r->max))
+		r->max = r->median;
+	r->cov = num_or_nan(fld[9]);
+	r->noisy = strcmp(fld[10], "1") == 0;
+	return 0;
+}
+
+static int fill_fit(void *p, char **fld)
+{
+	struct h_fitrow *r = p;
+	char **d[5] = { &r->runtime, &r->workload, &r->params, &r->metric, &r->unit };
+	if (dup5(d, fld) < 0)
+		return -ENOMEM;
+	r->n = strtol(fld[5], NULL, 10);
+	r->slope = num_or_nan(fld[6]);
+	r->intercept = num_or_nan(fld[7]);
+	r->r2 = num_or_nan(fld[8]);
+	return 0;
+}
+
+static int manifest_cb(void *ctx, const char *path, enum h_jtype type, const char *str)
+{
+	if (type == H_JNUM && strcmp(path, "topology.run_pus") == 0)
+		*(int *)ctx = atoi(str);
+	return 0;
+}
+
+static int read_ncpus(const char *dir)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/manifest.json", dir);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	char *text = NULL;
+	size_t cap = 0;
+	int n = 0;
+	if (getdelim(&text, &cap, '\0', f) > 0)
+		h_json_walk(text, manifest_cb, &n);
+	free(text);
+	fclose(f);
+	return n > 0 ? n : 0;
+}
+
+int h_summary_load(const char *dir, struct h_summary *s)
+{
+	memset(s, 0, sizeof *s);
+	char path[4200];
+	if (snprintf(path, sizeof path, "%s/summary.csv", dir) >= (int)sizeof path)
+		return -ENAMETOOLONG;
+	void *rows;
+	int err = read_csv(path, H_SUMMARY_HEADER, 11, 1, sizeof *s->rows, fill_srow, &rows,
+	                   &s->n);
+	s->rows = rows;
+	if (!err) {
+		snprintf(path, sizeof path, "%s/fits.csv", dir);
+		err = read_csv(path, FITS_HEADER, 9, 0, sizeof *s->fits, fill_fit, &rows, &s->nfits);
+		s->fits = rows;
+	}
+	if (err) {
+		h_summary_free(s);
+		return err;
+	}
+	s->ncpus = read_ncpus(dir);
+	return 0;
+}
+
+void h_summary_free(struct h_summary *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct h_srow *r = &s->rows[i];
+		free(r->runtime), free(r->workload), free(r->params), free(r->metric), free(r->unit);
+	}
+	for (size_t i = 0; i < s->nfits; i++) {
+		struct h_fitrow *r = &s->fits[i];
+		free(r->runtime), free(r->workload), free(r->params), free(r->metric), free(r->unit);
+	}
+	free(s->rows);
+	free(s->fits);
+	memset(s, 0, sizeof *s);
+}
+
+/* ---- parameters ---- */
+
+/* The entry "key=..." in params, its value's start and length. */
+static const char *param_at(const char *params, const char *key, size_t *vlen)
+{
+	size_t klen = strlen(key);
+	for (const char *p = params; p && *p;) {
+		size_t len = strcspn(p, ";");
+		if (len > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			*vlen = len - klen - 1;
+			return p + klen + 1;
+		}
+		p += len + (p[len] == ';');
+	}
+	return NULL;
+}
+
+int h_param_str(const char *params, const char *key, char *buf, size_t len)
+{
+	size_t vlen;
+	const char *v = param_at(params, key, &vlen);
+	if (!v)
+		return 0;
+	if (len)
+		snprintf(buf, len, "%.*s", (int)vlen, v);
+	return 1;
+}
+
+double h_param_num(const char *params, const char *key, double dflt)
+{
+	char buf[64], *end;
+	if (!h_param_str(params, key, buf, sizeof buf) || !buf[0])
+		return dflt;
+	double v = strtod(buf, &end);
+	return *end ? dflt : v;
+}
+
+char *h_params_without(const char *params, const char *const *keys)
+{
+	char *out = malloc(strlen(params) + 1);
+	if (!out)
+		return NULL;
+	size_t n = 0;
+	for (const char *p = params; *p;) {
+		size_t len = strcspn(p, ";"), klen = strcspn(p, "=;");
+		int drop = 0;
+		for (const char *const *k = keys; *k && !drop; k++)
+			drop = strlen(*k) == klen && strncmp(p, *k, klen) == 0;
+		if (!drop) {
+			if (n)
+				out[n++] = ';';
+			memcpy(out + n, p, len);
+			n += len;
+		}
+		p += len + (p[len] == ';');
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* Whether every "k=v" of where is an entry of params. */
+static int params_match(const char *params, const char *where)
+{
+	for (const char *w = where; w && *w;) {
+		size_t len = strcspn(w, ";"), klen = strcspn(w, "=;");
+		if (klen >= len)
+			return 0; /* "k" without "=v": a caller's typo must not match all */
+		char key[64];
+		snprintf(key, sizeof key, "%.*s", (int)klen, w);
+		size_t vlen;
+		const char *v = param_at(params, key, &vlen);
+		if (!v || vlen != len - klen - 1 || strncmp(v, w + klen + 1, vlen) != 0)
+			return 0;
+		w += len + (w[len] == ';');
+	}
+	return 1;
+}
+
+static int eq_or_any(const char *want, const char *have)
+{
+	return !want || strcmp(want, have) == 0;
+}
+
+size_t h_summary_find(const struct h_summary *s, const char *runtime, const char *workload,
+                      const char *metric, const char *where, const struct h_srow **out,
+                      size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct h_srow *r = &s->rows[i];
+		if (!eq_or_any(runtime, r->runtime) || !eq_or_any(workload, r->workload) ||
+		    !eq_or_any(metric, r->metric) || !params_match(r->params, where))
+			continue;
+		if (n < max)
+			out[n] = r;
+		n++;
+	}
+	return n;
+}
+
+const struct h_srow *h_summary_get(const struct h_summary *s, const char *runtime,
+                                   const char *workload, const char *metric, const char *where)
+{
+	const struct h_srow *r = NULL;
+	return h_summary_find(s, runtime, workload, metric, where, &r, 1) ? r : NULL;
+}
+
+const struct h_fitrow *h_fit_get(const struct h_summary *s, const char *runtime,
+                              const char *workload, const char *metric, const char *where)
+{
+	for (size_t i = 0; i < s->nfits; i++) {
+		const struct h_fitrow *f = &s->fits[i];
+		if (eq_or_any(runtime, f->runtime) && eq_or_any(workload, f->workload) &&
+		    eq_or_any(metric, f->metric) && params_match(f->params, where))
+			return f;
+	}
+	return NULL;
+}
+
+/* ---- analysis ---- */
+
+static int min_int(int a, int b)
+{
+	return a < b ? a : b;
+}
+
+int h_runtime_parallelism(const char *runtime, const char *params, int ncpus)
+{
+	if (ncpus < 1)
+		ncpus = 1;
+	if (strcmp(runtime, "threads") == 0)
+		return ncpus;
+	if (strcmp(runtime, "pool") == 0) {
+		int w = (int)h_param_num(params, "workers", 0);
+		return w > 0 ? min_int(w, ncpus) : ncpus;
+	}
+	if (strcmp(runtime, "epoll") == 0) {
+		int l = (int)h_param_num(params, "loops", 1);
+		return l > 0 ? min_int(l, ncpus) : 1;
+	}
+	return 1; /* coro, coro-ucontext: one thread runs every coroutine */
+}
+
+double h_cpu_efficiency(const struct h_summary *s, const struct h_srow *row)
+{
+	if (!row || !isfinite(row->median))
+		return NAN;
+	/* The single-core rate: the best any one-thread model reached, at
+	 * whatever grain, in this run. Measured here rather than assumed, so
+	 * the figure means "of what this machine can do". */
+	double best = NAN;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct h_srow *r = &s->rows[i];
+		if (strcmp(r->workload, "cpu") != 0 || strcmp(r->metric, "iters_per_us") != 0 ||
+		    !isfinite(r->median) || h_runtime_parallelism(r->runtime, r->params, s->ncpus) != 1)
+			continue;
+		if (isnan(best) || r->median > best)
+			best = r->median;
+	}
+	if (!(best > 0))
+		return NAN;
+	int p = h_runtime_parallelism(row->runtime, row->params, s->ncpus);
+	return row->median / (best * p);
+}

@@ -1,0 +1,1709 @@
+/* verdict.c — the rules that judge CLAIMS.md on a run's own numbers.
+ *
+ * Each rule reads the summary (medians over the ok reps) and, where a claim
+ * is about what *failed* or where a cell ran, the run facts from
+ * results.jsonl. A rule never decides on data it lacks: it says what is
+ * missing and which run would produce it. The thresholds are the ones the
+ * rule's words (h_rules[].words) state; change both together.
+ *
+ * The claims are about named models (threads, a pool, an event loop,
+ * coroutines), so the rules know runtimes by name; summary.c's
+ * h_runtime_parallelism is the other place that does.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "verdict.h"
+#include "../runtimes/runtime.h"
+
+const char *h_verdict_name(enum h_verdict v)
+{
+	switch (v) {
+	case H_VERDICT_HOLDS: return "holds";
+	case H_VERDICT_DOES_NOT_HOLD: return "does not hold";
+	case H_VERDICT_DEPENDS: return "depends";
+	default: return "no data";
+	}
+}
+
+char *h_fmt_num(char *buf, size_t len, double v)
+{
+	double a = fabs(v);
+	if (!isfinite(v))
+		snprintf(buf, len, "n/a");
+	else if (v == floor(v) && a < 1e7)
+		snprintf(buf, len, "%.0f", v); /* counts, CPUs, whole ns */
+	else if (a >= 1e7)
+		snprintf(buf, len, "%.3g", v);
+	else if (a >= 100 || v == 0)
+		snprintf(buf, len, "%.0f", v);
+	else if (a >= 10)
+		snprintf(buf, len, "%.1f", v);
+	else if (a >= 1)
+		snprintf(buf, len, "%.2f", v);
+	else
+		snprintf(buf, len, "%.3g", v);
+	return buf;
+}
+
+/* A number inside a format argument list: the compound literal lives until
+ * the end of the enclosing full expression's block. */
+#define N(v) h_fmt_num((char[32]){ 0 }, 32, (v))
+
+/* A parameter's value as given: "1000", never "1.00e+03". */
+static char *fmt_param(char *buf, size_t len, double v)
+{
+	snprintf(buf, len, v == floor(v) && fabs(v) < 1e15 ? "%.0f" : "%g", v);
+	return buf;
+}
+#define P(v) fmt_param((char[32]){ 0 }, 32, (v))
+
+/* "1 worker", "2 workers". */
+#define WORKERS(n) ((n) == 1 ? "worker" : "workers")
+
+/* ---- run facts: results.jsonl, the manifest ---- */
+
+struct line_ctx {
+	struct h_cellnote c;
+	int warmup;
+	size_t plen;
+};
+
+static int ncpus_of(const char *list)
+{
+	int n = 0;
+	for (const char *p = list; *p;) {
+		char *end;
+		long a = strtol(p, &end, 10), b = a;
+		if (end == p)
+			return 0;
+		if (*end == '-') {
+			p = end + 1;
+			b = strtol(p, &end, 10);
+			if (end == p || b < a)
+				return 0;
+		}
+		n += (int)(b - a + 1);
+		p = *end == ',' ? end + 1 : end;
+		if (*end && *end != ',')
+			return 0;
+	}
+	return n;
+}
+
+static void append_param(struct line_ctx *l, const char *key, const char *val)
+{
+	size_t room = sizeof l->c.params - l->plen;
+	int n = snprintf(l->c.params + l->plen, room, "%s%s=%s", l->plen ? ";" : "", key, val);
+	if (n > 0 && (size_t)n < room)
+		l->plen += (size_t)n;
+}
+
+static int line_cb(void *ctx, const char *path, enum h_jtype t, const char *s)
+{
+	struct line_ctx *l = ctx;
+	struct h_cellnote *c = &l->c;
+	if (!strcmp(path, "runtime") && t == H_JSTR)
+		snprintf(c->runtime, sizeof c->runtime, "%s", s);
+	else if (!strcmp(path, "workload") && t == H_JSTR)
+		snprintf(c->workload, sizeof c->workload, "%s", s);
+	else if (!strncmp(path, "params.", 7))
+		append_param(l, path + 7, s);
+	else if (!strcmp(path, "placement") && t == H_JSTR)
+		append_param(l, "placement", s);
+	else if (!strcmp(path, "cpus_bound") && t == H_JSTR)
+		c->ncpus_bound = ncpus_of(s);
+	else if (!strcmp(path, "warmup"))
+		l->warmup = !strcmp(s, "true");
+	else if (!strcmp(path, "ok"))
+		c->ok = !strcmp(s, "true");
+	else if (!strcmp(path, "error") && t == H_JSTR)
+		snprintf(c->error, sizeof c->error, "%s", s);
+	else if (!strcmp(path, "limit") && t == H_JSTR)
+		snprintf(c->limit, sizeof c->limit, "%s", s);
+	return 0;
+}
+
+static int manifest_cb(void *ctx, const char *path, enum h_jtype t, const char *s)
+{
+	struct h_runfacts *f = ctx;
+	if (!strcmp(path, "virtualization.virtual_machine") && t == H_JBOOL)
+		f->vm = !strcmp(s, "true");
+	else if (!strcmp(path, "virtualization.hypervisor") && t == H_JSTR)
+		snprintf(f->hypervisor, sizeof f->hypervisor, "%s", s);
+	return 0;
+}
+
+int h_runfacts_load(const char *dir, struct h_runfacts *f)
+{
+	memset(f, 0, sizeof *f);
+	f->vm = -1;
+	char path[4200];
+	char *line = NULL;
+	size_t cap = 0, ncap = 0;
+	int err = 0;
+
+	snprintf(path, sizeof path, "%s/manifest.json", dir);
+	FILE *m = fopen(path, "re");
+	if (m) {
+		if (getdelim(&line, &cap, '\0', m) > 0)
+			h_json_walk(line, manifest_cb, f); /* a broken manifest: facts unknown */
+		fclose(m);
+	}
+
+	snprintf(path, sizeof path, "%s/results.jsonl", dir);
+	FILE *r = fopen(path, "re");
+	long lineno = 0;
+	while (r && getline(&line, &cap, r) > 0) {
+		lineno++;
+		if (line[strspn(line, " \t\r\n")] == '\0')
+			continue;
+		struct line_ctx l = { 0 };
+		if (h_json_walk(line, line_cb, &l) < 0) {
+			/* A line cut short by a kill mid-write is the last one;
+			 * anything else means the file is not ours. */
+			int c = fgetc(r);
+			if (c == EOF)
+				break;
+			fprintf(stderr, "concbench: %s:%ld: not a JSON object\n", path, lineno);
+			err = -EINVAL;
+			break;
+		}
+		if (l.warmup || !l.c.runtime[0])
+			continue;
+		if (f->ncells == ncap) {
+			size_t nc = ncap ? 2 * ncap : 64;
+			struct h_cellnote *v = realloc(f->cells, nc * sizeof *v);
+			if (!v) {
+				err = -ENOMEM;
+				break;
+			}
+			f->cells = v;
+			ncap = nc;
+		}
+		f->cells[f->ncells++] = l.c;
+	}
+	if (r)
+		fclose(r);
+	free(line);
+	if (err)
+		h_runfacts_free(f);
+	return err;
+}
+
+void h_runfacts_free(struct h_runfacts *f)
+{
+	free(f->cells);
+	f->cells = NULL;
+	f->ncells = 0;
+}
+
+/* ---- selecting rows ---- */
+
+static const char *const PARALLEL[] = { "threads", "pool", NULL };
+static const char *const ASYNC[] = { "epoll", "coro", "coro-ucontext", NULL };
+static const char *const THREADS[] = { "threads", NULL };
+static const char *const EPOLL_CORO[] = { "epoll", "coro", NULL };
+static const char *const EPOLL[] = { "epoll", NULL };
+static const char *const POOL[] = { "pool", NULL };
+
+static int in_list(const char *const *list, const char *s)
+{
+	for (; list && *list; list++)
+		if (!strcmp(*list, s))
+			return 1;
+	return 0;
+}
+
+/* One thread runs every task: an event loop with one loop, a coroutine
+ * scheduler. The executor a blocking step stalls. */
+static int single_executor(const char *runtime, const char *params)
+{
+	if (!strcmp(runtime, "coro") || !strcmp(runtime, "coro-ucontext"))
+		return 1;
+	return !strcmp(runtime, "epoll") && h_param_num(params, "loops", 1) <= 1;
+}
+
+static void placement_of(const char *params, char *buf, size_t len)
+{
+	if (!h_param_str(params, "placement", buf, len))
+		snprintf(buf, len, "unpinned"); /* the default, unnamed in params */
+}
+
+/* The workload point a row measures, comparable across runtimes: params
+ * without the runtime's own keys, placement and `skip` (NULL: none). */
+static void wl_point(const char *runtime, const char *params, const char *skip, char *buf,
+                     size_t len)
+{
+	const struct runtime *rt = rt_find(runtime);
+	size_t n = 0;
+	buf[0] = '\0';
+	for (const char *p = params; *p;) {
+		size_t plen = strcspn(p, ";"), klen = strcspn(p, "=;");
+		int drop = (klen == 9 && !strncmp(p, "placement", 9)) ||
+		           (skip && strlen(skip) == klen && !strncmp(p, skip, klen));
+		for (const struct cb_param *c = rt ? rt->params : NULL; c && c->name && !drop; c++)
+			drop = strlen(c->name) == klen && !strncmp(p, c->name, klen);
+		if (!drop && n + plen + 2 < len) {
+			n += (size_t)snprintf(buf + n, len - n, "%s%.*s", n ? ";" : "", (int)plen,
+			                      p);
+		}
+		p += plen + (p[plen] == ';');
+	}
+}
+
+/* A query over summary rows; a NULL or zero field does not constrain. */
+struct q {
+	const char *wl, *metric;
+	const char *const *rts; /* runtimes allowed */
+	const char *key;        /* with val: key's value must equal val */
+	double val;
+	const char *key2; /* a second key = val2 */
+	double val2;
+	const char *placement; /* "unpinned" also matches rows without one */
+	const char *point;     /* wl_point(row, skip) must equal this */
+	const char *skip;
+	int single;      /* 1: single-executor rows only */
+	int multi_loops; /* 1: epoll rows with loops >= 2 only */
+};
+
+static int q_match(const struct q *q, const struct h_srow *r)
+{
+	if (!isfinite(r->median) || (q->wl && strcmp(q->wl, r->workload)) ||
+	    (q->metric && strcmp(q->metric, r->metric)) || (q->rts && !in_list(q->rts, r->runtime)))
+		return 0;
+	if (q->key && h_param_num(r->params, q->key, NAN) != q->val)
+		return 0;
+	if (q->key2 && h_param_num(r->params, q->key2, NAN) != q->val2)
+		return 0;
+	if (q->single && !single_executor(r->runtime, r->params))
+		return 0;
+	if (q->multi_loops &&
+	    (strcmp(r->runtime, "epoll") || h_param_num(r->params, "loops", 1) < 2))
+		return 0;
+	if (q->placement) {
+		char pl[32];
+		placement_of(r->params, pl, sizeof pl);
+		if (strcmp(pl, q->placement))
+			return 0;
+	}
+	if (q->point) {
+		char pt[512];
+		wl_point(r->runtime, r->params, q->skip, pt, sizeof pt);
+		if (strcmp(pt, q->point))
+			return 0;
+	}
+	return 1;
+}
+
+/* A query literal: Q(.wl = "cpu", .metric = "iters_per_us"). */
+#define Q(...) (&(struct q){ __VA_ARGS__ })
+
+/* The matching row with the highest (hi) or lowest median. */
+static const struct h_srow *q_best(const struct h_summary *s, const struct q *q, int hi)
+{
+	const struct h_srow *b = NULL;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct h_srow *r = &s->rows[i];
+		if (q_match(q, r) && (!b || (hi ? r->median > b->median : r->median < b->median)))
+			b = r;
+	}
+	return b;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The distinct values of key among the matching rows, ascending. */
+static int q_values(const struct h_summary *s, const struct q *q, const char *key, double *v,
+                    int max)
+{
+	int n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct h_srow *r = &s->rows[i];
+		double x = h_param_num(r->params, key, NAN);
+		if (!q_match(q, r) || isnan(x))
+			continue;
+		int seen = 0;
+		for (int k = 0; k < n && !seen; k++)
+			seen = v[k] == x;
+		if (!seen && n < max)
+			v[n++] = x;
+	}
+	qsort(v, (size_t)n, sizeof *v, cmp_dbl);
+	return n;
+}
+
+/* A row's companion at the same point: another metric of the same cell group. */
+static const struct h_srow *same_point(const struct h_summary *s, const struct h_srow *r,
+                                       const char *metric)
+{
+	return h_summary_get(s, r->runtime, r->workload, metric, r->params);
+}
+
+/* "pool (workers=1)": the runtime with the runtime parameters that differ
+ * from its defaults, so two settings of one runtime read apart. */
+static const char *rt_label(const struct h_srow *r, char *buf, size_t len)
+{
+	const struct runtime *rt = rt_find(r->runtime);
+	size_t n = (size_t)snprintf(buf, len, "%s", r->runtime);
+	int first = 1;
+	for (const struct cb_param *c = rt ? rt->params : NULL; c && c->name && n < len; c++) {
+		double v = h_param_num(r->params, c->name, NAN);
+		if (isnan(v) || v == (double)c->def)
+			continue;
+		n += (size_t)snprintf(buf + n, len - n, "%s%s=%s", first ? " (" : ", ", c->name,
+		                      P(v));
+		first = 0;
+	}
+	if (!first && n < len)
+		snprintf(buf + n, len - n, ")");
+	return buf;
+}
+#define L(r) rt_label((r), (char[64]){ 0 }, 64)
+
+/* The cells of results.jsonl whose params hold every pair of where. */
+static int has_all(const char *params, const char *where)
+{
+	for (const char *w = where; w && *w;) {
+		size_t len = strcspn(w, ";"), klen = strcspn(w, "=;");
+		char key[64], want[128], have[128];
+		snprintf(key, sizeof key, "%.*s", (int)klen, w);
+		snprintf(want, sizeof want, "%.*s", klen < len ? (int)(len - klen - 1) : 0,
+		         w + klen + 1);
+		if (!h_param_str(params, key, have, sizeof have) || strcmp(have, want))
+			return 0;
+		w += len + (w[len] == ';');
+	}
+	return 1;
+}
+
+/* CPUs the cells of a row's point were bound to (the least, over its
+ * cells), 0 when results.jsonl does not say. */
+static int cell_cpus(const struct h_runfacts *f, const char *runtime, const char *workload,
+                     const char *params)
+{
+	int n = 0;
+	for (size_t i = 0; f && i < f->ncells; i++) {
+		const struct h_cellnote *c = &f->cells[i];
+		if (!strcmp(c->runtime, runtime) && !strcmp(c->workload, workload) &&
+		    has_all(c->params, params) && c->ncpus_bound > 0 && (!n || c->ncpus_bound < n))
+			n = c->ncpus_bound;
+	}
+	return n;
+}
+
+/* CPUs a server workload had: its cells' cpuset, else the run's CPUs but
+ * the last, which the load generator takes by default. 0 unknown. */
+static int server_cpus(const struct h_summary *s, const struct h_runfacts *f,
+                       const struct h_srow *r)
+{
+	int n = cell_cpus(f, r->runtime, r->workload, r->params);
+	if (!n && s->ncpus > 0)
+		n = s->ncpus > 1 ? s->ncpus - 1 : 1;
+	return n;
+}
+
+/* ---- building the result ---- */
+
+static void init(struct h_vresult *o)
+{
+	memset(o, 0, sizeof *o);
+	o->verdict = H_VERDICT_NO_DATA;
+}
+
+static void set(struct h_vresult *o, enum h_verdict v, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+static void set(struct h_vresult *o, enum h_verdict v, const char *fmt, ...)
+{
+	va_list ap;
+	o->verdict = v;
+	va_start(ap, fmt);
+	vsnprintf(o->reason, sizeof o->reason, fmt, ap);
+	va_end(ap);
+}
+
+static void need(struct h_vresult *o, const char *cmd)
+{
+	snprintf(o->need, sizeof o->need, "%s", cmd);
+}
+
+static struct h_vfig *fig_new(struct h_vresult *o, const char *ref, const char *fmt, va_list ap)
+{
+	static struct h_vfig spill; /* past H_VFIG_MAX: dropped, never overflowing */
+	struct h_vfig *g = o->nfig < H_VFIG_MAX ? &o->fig[o->nfig++] : &spill;
+	memset(g, 0, sizeof *g);
+	vsnprintf(g->what, sizeof g->what, fmt, ap);
+	snprintf(g->ref, sizeof g->ref, "%s", ref ? ref : "");
+	return g;
+}
+
+static void fig_row(struct h_vresult *o, const struct h_srow *r, const char *ref, const char *fmt,
+                    ...) __attribute__((format(printf, 4, 5)));
+static void fig_row(struct h_vresult *o, const struct h_srow *r, const char *ref, const char *fmt,
+                    ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct h_vfig *g = fig_new(o, ref, fmt, ap);
+	va_end(ap);
+	snprintf(g->unit, sizeof g->unit, "%s", r->unit);
+	g->median = r->median;
+	g->min = r->min;
+	g->max = r->max;
+	g->n = r->n;
+	g->noisy = r->noisy;
+}
+
+static void fig_val(struct h_vresult *o, double v, const char *unit, const char *ref,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void fig_val(struct h_vresult *o, double v, const char *unit, const char *ref,
+                    const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct h_vfig *g = fig_new(o, ref, fmt, ap);
+	va_end(ap);
+	snprintf(g->unit, sizeof g->unit, "%s", unit);
+	g->median = g->min = g->max = v;
+}
+
+/* Two-part claims: both parts true holds, both false does not hold, one
+ * of each depends; a part the run lacks (-1) leaves the claim undecided. */
+static enum h_verdict two_parts(int a, int b)
+{
+	if (a < 0 || b < 0)
+		return H_VERDICT_NO_DATA;
+	if (a && b)
+		return H_VERDICT_HOLDS;
+	return a || b ? H_VERDICT_DEPENDS : H_VERDICT_DOES_NOT_HOLD;
+}
+
+/* ---- C1: async for I/O, threads for CPU ---- */
+
+/* Memory per task of a sleep row's point: user + kernel when the cell saw
+ * every task alive at its peak, else RSS growth per task. */
+static double sleep_mem_at(const struct h_summary *s, const struct h_srow *r)
+{
+	const struct h_srow *u = same_point(s, r, "mem_user_kib_per_task");
+	const struct h_srow *k = same_point(s, r, "mem_kernel_kib_per_task");
+	if (u && k)
+		return u->median + k->median;
+	const struct h_srow *m = same_point(s, r, "mem_per_task_kib");
+	return m ? m->median : NAN;
+}
+
+/* The largest value of key at which threads and some async runtime both
+ * have (wl, metric) rows; NaN when none. */
+static double largest_common(const struct h_summary *s, const char *wl, const char *metric,
+                             const char *key, const char *const *a, const char *const *b)
+{
+	double v[256];
+	int n = q_values(s, Q(.wl = wl, .metric = metric, .rts = a), key, v, 256);
+	for (int i = n - 1; i >= 0; i--)
+		if (q_best(s, Q(.wl = wl, .metric = metric, .rts = b, .key = key, .val = v[i]), 1))
+			return v[i];
+	return NAN;
+}
+
+static const char *io_workload(const struct h_summary *s, const char *const *rts)
+{
+	if (q_best(s, Q(.wl = "echo", .metric = "throughput_rps", .rts = rts), 1))
+		return "echo";
+	if (q_best(s, Q(.wl = "http", .metric = "throughput_rps", .rts = rts), 1))
+		return "http";
+	return NULL;
+}
+
+void h_rule_c1(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+{
+	(void)f;
+	init(o);
+	int cpu = -1, io = -1;
+	char cpuwhy[256] = "CPU side: no cpu rows for threads or pool and a single executor";
+	char iowhy[256] = "I/O side: no echo, http or sleep rows for threads and an async runtime";
+
+	double works[256];
+	int nw = q_values(s, Q(.wl = "cpu", .metric = "iters_per_us"), "work", works, 256);
+	if (nw > 0) {
+		double w = works[nw - 1];
+		const struct h_srow *par = q_best(s,
+		                                  Q(.wl = "cpu", .metric = "iters_per_us",
+		                                    .rts = PARALLEL, .key = "work", .val = w),
+		                                  1);
+		const struct h_srow *one =
+		        q_best(s,
+		               Q(.wl = "cpu", .metric = "iters_per_us", .rts = ASYNC, .single = 1,
+		                 .key = "work", .val = w),
+		               1);
+		if (par && one) {
+			double ratio = par->median / one->median;
+			fig_row(o, par, "",
+			        "%s, cpu work=%s: iterations per µs (best of threads, pool)",
+			        L(par), P(w));
+			fig_row(o, one, "",
+			        "%s, cpu work=%s: iterations per µs (best single executor)", L(one),
+			        P(w));
+			fig_val(o, ratio, "×", "≥ 1.3 to hold",
+			        "CPU side: parallel over single executor");
+			if (s->ncpus == 1) {
+				cpu = 0;
+				snprintf(
+				        cpuwhy, sizeof cpuwhy,
+				        "the run had one CPU, so threads had no cores to spread "
+				        "over (%s× the single executor)",
+				        N(ratio));
+			} else {
+				cpu = ratio >= 1.3;
+				snprintf(cpuwhy, sizeof cpuwhy,
+				         "on CPU work %s does %s× what %s does", L(par), N(ratio),
+				         L(one));
+			}
+		}
+	}
+
+	const char *wl = io_workload(s, THREADS);
+	double c = wl ? largest_common(s, wl, "throughput_rps", "conns", THREADS, ASYNC) : NAN;
+	if (!isnan(c)) {
+		const struct h_srow *th = q_best(s,
+		                                 Q(.wl = wl, .metric = "throughput_rps",
+		                                   .rts = THREADS, .key = "conns", .val = c),
+		                                 1);
+		const struct h_srow *as = q_best(s,
+		                                 Q(.wl = wl, .metric = "throughput_rps",
+		                                   .rts = ASYNC, .key = "conns", .val = c),
+		                                 1);
+		double ratio = as->median / th->median;
+		fig_row(o, th, "", "threads, %s conns=%s: throughput", wl, P(c));
+		fig_row(o, as, "", "%s, %s conns=%s: throughput (best async)", L(as), wl, P(c));
+		fig_val(o, ratio, "×", "≥ 0.9 to hold", "I/O side: async over threads");
+		io = ratio >= 0.9;
+		snprintf(iowhy, sizeof iowhy, "%s serves %s at conns=%s at %s× threads' rate",
+		         L(as), wl, P(c), N(ratio));
+	} else {
+		double t = largest_common(s, "sleep", "elapsed_ms", "tasks", THREADS, ASYNC);
+		if (!isnan(t)) {
+			const struct h_srow *th =
+			        q_best(s,
+			               Q(.wl = "sleep", .metric = "elapsed_ms", .rts = THREADS,
+			                 .key = "tasks", .val = t),
+			               0);
+			const struct h_srow *as = q_best(s,
+			                                 Q(.wl = "sleep", .metric = "elapsed_ms",
+			                                   .rts = ASYNC, .key = "tasks", .val = t),
+			                                 0);
+			double mt = sleep_mem_at(s, th), ma = sleep_mem_at(s, as);
+			double ratio = as->median / th->median;
+			fig_row(o, th, "", "threads, sleep tasks=%s: elapsed", P(t));
+			fig_row(o, as, "", "%s, sleep tasks=%s: elapsed (best async)", L(as), P(t));
+			fig_val(o, mt, "KiB", "", "threads, sleep tasks=%s: memory per task", P(t));
+			fig_val(o, ma, "KiB", "", "%s, sleep tasks=%s: memory per task", L(as),
+			        P(t));
+			if (!isnan(mt) && !isnan(ma)) {
+				io = ratio <= 1.5 && ma < mt;
+				snprintf(
+				        iowhy, sizeof iowhy,
+				        "%s waits out sleep tasks=%s in %s× threads' time at %s "
+				        "KiB per task against %s",
+				        L(as), P(t), N(ratio), N(ma), N(mt));
+			}
+		}
+	}
+
+	enum h_verdict v = two_parts(cpu, io);
+	switch (v) {
+	case H_VERDICT_HOLDS: set(o, v, "holds: %s; %s", cpuwhy, iowhy); break;
+	case H_VERDICT_DOES_NOT_HOLD: set(o, v, "does not hold: %s; %s", cpuwhy, iowhy); break;
+	case H_VERDICT_DEPENDS:
+		set(o, v, "depends on the kind of work: it holds for %s work only (%s; %s)",
+		    cpu ? "CPU-bound" : "I/O-bound", cpuwhy, iowhy);
+		break;
+	default:
+		set(o, v, "not enough data: %s; %s", cpu < 0 ? "CPU side not measured" : cpuwhy,
+		    io < 0 ? "I/O side not measured" : iowhy);
+		need(o,
+		     cpu < 0 ? "concbench run --runtime all --workload cpu --set "
+		               "work=1000,100000,1000000"
+		             : "concbench run --runtime all --workload echo --set "
+		               "conns=10,100,1000 --set requests=100");
+	}
+}
+
+/* ---- C2: concurrent waits overlap ---- */
+
+void h_rule_c2(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+{
+	init(o);
+	struct per {
+		const char *rt;
+		int points;
+		const struct h_srow *worst;
+		double worst_ratio;
+	} per[16];
+	int nper = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct h_srow *r = &s->rows[i];
+		double ms = h_param_num(r->params, "ms", NAN);
+		if (strcmp(r->workload, "sleep") || strcmp(r->metric, "elapsed_ms") ||
+		    !isfinite(r->median) || isnan(ms))
+			continue;
+		int k = 0;
+		while (k < nper && strcmp(per[k].rt, r->runtime))
+			k++;
+		if (k == nper) {
+			if (nper == 16)
+				continue;
+			per[nper++] = (struct per){ .rt = r->runtime };
+		}
+		double ratio = r->median / (1.5 * ms + 20);
+		per[k].points++;
+		if (!per[k].worst || ratio > per[k].worst_ratio) {
+			per[k].worst = r;
+			per[k].worst_ratio = ratio;
+		}
+	}
+	if (!nper) {
+		set(o, H_VERDICT_NO_DATA, "not enough data: no sleep rows");
+		return;
+	}
+	int nfail = 0;
+	char failing[400] = "";
+	size_t used = 0;
+	for (int k = 0; k < nper; k++) {
+		const struct h_srow *r = per[k].worst;
+		double ms = h_param_num(r->params, "ms", 0),
+		       tasks = h_param_num(r->params, "tasks", NAN);
+		char ref[96];
+		snprintf(ref, sizeof ref, "≤ %s ms (1.5 × %s + 20)", N(1.5 * ms + 20), P(ms));
+		fig_row(o, r, ref, "%s, sleep tasks=%s ms=%s: elapsed (its worst of %d points)",
+		        L(r), P(tasks), P(ms), per[k].points);
+		if (per[k].worst_ratio <= 1)
+			continue;
+		nfail++;
+		char why[160] = "";
+		double workers = h_param_num(r->params, "workers", NAN);
+		if (!strcmp(r->runtime, "pool") && !isnan(workers)) {
+			int w = workers > 0 ? (int)workers
+			                    : cell_cpus(f, r->runtime, r->workload, r->params);
+			if (!w)
+				w = s->ncpus;
+			if (w > 0 && tasks > w)
+				snprintf(why, sizeof why,
+				         ": %s tasks > %d %s, so the waits run in batches",
+				         P(tasks), w, WORKERS(w));
+		}
+		used += (size_t)snprintf(
+		        failing + used, used < sizeof failing ? sizeof failing - used : 0,
+		        "%s%s takes %s ms at tasks=%s ms=%s%s", nfail > 1 ? "; " : "", L(r),
+		        N(r->median), P(tasks), P(ms), why);
+	}
+	if (!nfail)
+		set(o, H_VERDICT_HOLDS,
+		    "holds: every runtime (%d) waited out every point within 1.5 × ms + 20 ms",
+		    nper);
+	else if (nfail == nper)
+		set(o, H_VERDICT_DOES_NOT_HOLD, "does not hold: no runtime overlaps the waits (%s)",
+		    failing);
+	else
+		set(o, H_VERDICT_DEPENDS, "depends on the runtime: %s", failing);
+}
+
+/* ---- C3: a heavy step stalls its executor ---- */
+
+void h_rule_c3(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+{
+	init(o);
+	/* The threads point with the largest heavy_us that a single executor
+	 * shares: light latency is only comparable at the same load. */
+	const struct h_srow *th = NULL;
+	char pt[512] = "";
+	for (size_t i = 0; i < s->n; i++) {
+		const struct h_srow *r = &s->rows[i];
+		char p[512];
+		if (!q_match(Q(.wl = "mixed", .metric = "light_p99_us", .rts = THREADS), r) ||
+		    h_param_num(r->params, "heavy_us", 0) <= 0 ||
+		    h_param_num(r->params, "heavy_every", 1) <= 0)
+			continue;
+		wl_point(r->runtime, r->params, NULL, p, sizeof p);
+		if (!q_best(s,
+		            Q(.wl = "mixed", .metric = "light_p99_us", .rts = ASYNC, .single = 1,
+		              .point = p),
+		            0))
+			continue;
+		if (!th ||
+		    h_param_num(r->params, "heavy_us", 0) >
+		            h_param_num(th->params, "heavy_us", 0) ||
+		    (h_param_num(r->params, "heavy_us", 0) ==
+		             h_param_num(th->params, "heavy_us", 0) &&
+		     r->median < th->median)) {
+			th = r;
+			snprintf(pt, sizeof pt, "%s", p);
+		}
+	}
+	if (!th) {
+		set(o, H_VERDICT_NO_DATA,
+		    "not enough data: no mixed rows (with heavy requests) for threads and a "
+		    "single executor");
+		return;
+	}
+	double heavy = h_param_num(th->params, "heavy_us", 0), t = th->median;
+	fig_row(o, th, "", "threads, mixed heavy_us=%s: light-request p99", P(heavy));
+	int stall = 0, clean = 0, n = 0;
+	char detail[400] = "";
+	size_t used = 0;
+	for (const char *const *rt = ASYNC; *rt; rt++) {
+		const char *one[] = { *rt, NULL };
+		const struct h_srow *r = q_best(s,
+		                                Q(.wl = "mixed", .metric = "light_p99_us",
+		                                  .rts = one, .single = 1, .point = pt),
+		                                0);
+		if (!r)
+			continue;
+		n++;
+		int st = r->median >= 2 * t && r->median >= 0.5 * heavy;
+		int cl = r->median <= 1.2 * t;
+		stall += st;
+		clean += cl;
+		fig_row(o, r, "", "%s, mixed heavy_us=%s: light-request p99 (%s× threads)", L(r),
+		        P(heavy), N(r->median / t));
+		used += (size_t)snprintf(detail + used,
+		                         used < sizeof detail ? sizeof detail - used : 0,
+		                         "%s%s %s µs", used ? ", " : "", L(r), N(r->median));
+	}
+	const struct h_srow *pool =
+	        q_best(s, Q(.wl = "mixed", .metric = "light_p99_us", .rts = POOL, .point = pt), 0);
+	if (pool)
+		fig_row(o, pool, "", "%s, mixed heavy_us=%s: light-request p99", L(pool), P(heavy));
+	const struct h_srow *hv = same_point(s, th, "heavy_p99_us");
+	if (hv)
+		fig_row(o, hv, "", "threads, mixed: heavy-request p99");
+
+	int cpus = server_cpus(s, f, th);
+	if (stall == n) {
+		set(o, H_VERDICT_HOLDS,
+		    "holds: with a %s µs step inline, light requests wait on every single "
+		    "executor (p99 %s) against %s µs on threads",
+		    P(heavy), detail, N(t));
+	} else if (clean == n && cpus == 1) {
+		set(o, H_VERDICT_DEPENDS,
+		    "depends on cores: the server had one CPU, so a heavy request held up "
+		    "threads' light ones too (p99 %s µs; %s)",
+		    N(t), detail);
+	} else if (clean == n) {
+		set(o, H_VERDICT_DOES_NOT_HOLD,
+		    "does not hold: light p99 on the single executors (%s) stays within 1.2× "
+		    "threads' %s µs",
+		    detail, N(t));
+	} else {
+		set(o, H_VERDICT_DEPENDS,
+		    "depends on the runtime: light p99 %s against threads' %s µs (heavy_us=%s); "
+		    "only some stall by the rule",
+		    detail, N(t), P(heavy));
+	}
+}
+
+/* ---- C4: thread-per-connection and many connections ---- */
+
+void h_rule_c4(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+{
+	init(o);
+	const char *wl = io_workload(s, THREADS);
+	/* A threads cell that failed (a limit, a timeout) is the clearest
+	 * answer; it is in no median. */
+	const struct h_cellnote *failed = NULL;
+	for (size_t i = 0; f && i < f->ncells; i++) {
+		const struct h_cellnote *c = &f->cells[i];
+		if (!c->ok && !strcmp(c->runtime, "threads") &&
+		    (!strcmp(c->workload, "echo") || !strcmp(c->workload, "http")) &&
+		    (!failed ||
+		     h_param_num(c->params, "conns", 0) < h_param_num(failed->params, "conns", 0)))
+			failed = c;
+	}
+	double conns[256];
+	int nc = wl ? q_values(s, Q(.wl = wl, .metric = "throughput_rps", .rts = THREADS), "conns",
+	                       conns, 256)
+	            : 0;
+	if (failed) {
+		fig_val(o, h_param_num(failed->params, "conns", NAN), "conns", "",
+		        "threads, %s: failed at conns (%s%s%s)", failed->workload,
+		        failed->limit[0] ? "limit " : "", failed->limit[0] ? failed->limit : "",
+		        failed->limit[0] ? "" : failed->error);
+	}
+	if (nc < 2 && !failed) {
+		set(o, H_VERDICT_NO_DATA,
+		    "not enough data: threads need an echo or http sweep over conns (%s)",
+		    nc ? "only one conns value measured" : "none measured");
+		return;
+	}
+	const struct h_srow *th = NULL, *as = NULL;
+	double peak = NAN;
+	if (nc >= 1) {
+		double c = conns[nc - 1];
+		th = q_best(s,
+		            Q(.wl = wl, .metric = "throughput_rps", .rts = THREADS, .key = "conns",
+		              .val = c),
+		            1);
+		char pt[512];
+		wl_point(th->runtime, th->params, "conns", pt, sizeof pt);
+		const struct h_srow *pk = q_best(s,
+		                                 Q(.wl = wl, .metric = "throughput_rps",
+		                                   .rts = THREADS, .point = pt, .skip = "conns"),
+		                                 1);
+		peak = pk->median;
+		wl_point(th->runtime, th->params, NULL, pt, sizeof pt);
+		as = q_best(s, Q(.wl = wl, .metric = "throughput_rps", .rts = ASYNC, .point = pt),
+		            1);
+		/* Every conns point of threads, then the best async at the largest. */
+		for (int i = 0; i < nc; i++) {
+			const struct h_srow *r =
+			        q_best(s,
+			               Q(.wl = wl, .metric = "throughput_rps", .rts = THREADS,
+			                 .key = "conns", .val = conns[i]),
+			               1);
+			const struct h_srow *rows[] = { r, i == nc - 1 ? as : NULL };
+			for (int k = 0; k < 2 && rows[k]; k++) {
+				const struct h_srow *x = rows[k];
+				const struct h_srow *p99 = same_point(s, x, "p99_us"),
+				                    *cv = same_point(s, x, "ctx_voluntary"),
+				                    *ci = same_point(s, x, "ctx_involuntary"),
+				                    *rq = same_point(s, x, "requests"),
+				                    *rss = same_point(s, x, "rss_peak_kib");
+				fig_row(o, x, "", "%s, %s conns=%s: throughput", L(x), wl,
+				        P(conns[i]));
+				if (p99)
+					fig_row(o, p99, "", "%s, %s conns=%s: p99 latency", L(x),
+					        wl, P(conns[i]));
+				if (cv && ci && rq && rq->median > 0)
+					fig_val(o, (cv->median + ci->median) / rq->median,
+					        "switches", "",
+					        "%s, %s conns=%s: context switches per request",
+					        L(x), wl, P(conns[i]));
+				if (rss)
+					fig_val(o, rss->median / conns[i], "KiB", "",
+					        "%s, %s conns=%s: peak RSS per connection", L(x),
+					        wl, P(conns[i]));
+			}
+		}
+	}
+	if (failed) {
+		set(o, H_VERDICT_HOLDS, "holds: thread-per-connection failed at conns=%s (%s)",
+		    P(h_param_num(failed->params, "conns", NAN)),
+		    failed->limit[0] ? failed->limit : failed->error);
+		return;
+	}
+	double c = conns[nc - 1], t = th->median;
+	char range[96] = "";
+	if (c < 10000)
+		snprintf(range, sizeof range,
+		         "; the sweep stops at conns=%s, short of the C10k regime", P(c));
+	if (t <= 0.7 * peak || (as && t <= 0.7 * as->median))
+		set(o, H_VERDICT_HOLDS,
+		    "holds: at conns=%s threads serve %s req/s, %s× their own peak and %s× the "
+		    "best async (%s)",
+		    P(c), N(t), N(t / peak), as ? N(t / as->median) : "n/a", as ? L(as) : "none");
+	else if (as && t >= 0.9 * as->median && t >= 0.9 * peak)
+		set(o, H_VERDICT_DOES_NOT_HOLD,
+		    "does not hold: at conns=%s threads keep %s× their peak and %s× the best "
+		    "async (%s)%s",
+		    P(c), N(t / peak), N(t / as->median), L(as), range);
+	else
+		set(o, H_VERDICT_DEPENDS,
+		    "depends on the connection count: at conns=%s threads keep %s× their peak "
+		    "and %s× the best async%s",
+		    P(c), N(t / peak), as ? N(t / as->median) : "n/a", range);
+}
+
+/* ---- C5: thread switch cost against Bendersky ---- */
+
+void h_rule_c5(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+{
+	init(o);
+	static const char *const places[] = { "same-core", "cross-core", "unpinned", NULL };
+	static const char *const refs[] = { "1.2–1.5 µs pinned (Bendersky 2018)", "",
+		                            "≈2.2 µs unpinned (Bendersky 2018)" };
+	const struct h_srow *r[3];
+	for (int i = 0; places[i]; i++) {
+		r[i] = q_best(s,
+		              Q(.wl = "pingpong", .metric = "ns_per_switch", .rts = THREADS,
+		                .placement = places[i]),
+		              0);
+		if (r[i])
+			fig_row(o, r[i], refs[i], "threads pingpong, %s: ns per switch", places[i]);
+	}
+	/* "Within ×2" of the quoted figures: the same order of magnitude on a
+	 * different CPU and kernel, not a match to the nanosecond. */
+	int pin = r[0] ? r[0]->median >= 600 && r[0]->median <= 3000 : -1;
+	int unp = r[2] ? r[2]->median >= 1100 && r[2]->median <= 4400 : -1;
+	char vmnote[200] = "";
+	double far = r[2] ? r[2]->median : r[1] ? r[1]->median : NAN;
+	if (f && f->vm == 1 && r[0] && far >= 3 * r[0]->median) {
+		char hv[48] = "";
+		if (f->hypervisor[0])
+			snprintf(hv, sizeof hv, " (%s)", f->hypervisor);
+		snprintf(
+		        vmnote, sizeof vmnote,
+		        "; on this virtual machine%s a wake-up on another core costs %s× a "
+		        "same-core switch",
+		        hv, N(far / r[0]->median));
+	}
+	const char *ps = r[0] ? N(r[0]->median / 1000) : "?",
+	           *us = r[2] ? N(r[2]->median / 1000) : "?";
+	switch (two_parts(pin, unp)) {
+	case H_VERDICT_HOLDS:
+		set(o, H_VERDICT_HOLDS,
+		    "holds: %s µs same-core and %s µs unpinned, within ×2 of 1.2–1.5 and 2.2 µs%s",
+		    ps, us, vmnote);
+		break;
+	case H_VERDICT_DOES_NOT_HOLD:
+		set(o, H_VERDICT_DOES_NOT_HOLD,
+		    "does not hold: %s µs same-core and %s µs unpinned, neither within ×2 of "
+		    "1.2–1.5 and 2.2 µs%s",
+		    ps, us, vmnote);
+		break;
+	case H_VERDICT_DEPENDS:
+		set(o, H_VERDICT_DEPENDS,
+		    "depends on placement: %s matches (%s µs) but %s does not (%s µs)%s",
+		    pin ? "same-core" : "unpinned", pin ? ps : us, pin ? "unpinned" : "same-core",
+		    pin ? us : ps, vmnote);
+		break;
+	default:
+		if (r[0])
+			set(o, H_VERDICT_NO_DATA,
+			    "not enough data: threads pingpong same-core %s µs (%s the ×2 band "
+			    "of 1.2–1.5 µs), unpinned not measured",
+			    ps, pin ? "within" : "outside");
+		else if (r[2])
+			set(o, H_VERDICT_NO_DATA,
+			    "not enough data: threads pingpong unpinned %s µs (%s the ×2 band "
+			    "of 2.2 µs), same-core not measured",
+			    us, unp ? "within" : "outside");
+		else
+			set(o, H_VERDICT_NO_DATA, "not enough data: threads pingpong not measured");
+		need(o,
+		     "concbench run --runtime threads --workload pingpong --placement "
+		     "same-core,cross-core,unpinned");
+	}
+}
+
+/* ---- C6: async switches are cheaper, until I/O drives them ---- */
+
+static const char *c6_placement(const struct h_summary *s)
+{
+	static const char *const pref[] = { "same-core", "unpinned", NULL };
+	for (int i = 0; pref[i]; i++) {
+		int ok = 1;
+		for (int w = 0; w < 2 && ok; w++) {
+			const char *wl = w ? "pipepingpong" : "pingpong";
+			ok = q_best(s,
+			            Q(.wl = wl, .metric = "ns_per_switch", .rts = THREADS,
+			              .placement = pref[i]),
+			            0) &&
+			     q_best(s,
+			            Q(.wl = wl, .metric = "ns_per_switch", .rts = EPOLL_CORO,
+			              .placement = pref[i]),
+			            0);
+		}
+		if (ok)
+			return pref[i];
+	}
+	return NULL;
+}
+
+void h_rule_c6(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+{
+	(void)f;
+	init(o);
+	const char *pl = c6_placement(s);
+	if (!pl) {
+		set(o, H_VERDICT_NO_DATA,
+		    "not enough data: needs pingpong and pipepingpong on threads and on epoll "
+		    "or coro, at one placement");
+		return;
+	}
+	double ratio[2];
+	for (int w = 0; w < 2; w++) {
+		const char *wl = w ? "pipepingpong" : "pingpong";
+		const struct h_srow *t = q_best(
+		        s, Q(.wl = wl, .metric = "ns_per_switch", .rts = THREADS, .placement = pl),
+		        0);
+		const struct h_srow *a = q_best(
+		        s,
+		        Q(.wl = wl, .metric = "ns_per_switch", .rts = EPOLL_CORO, .placement = pl),
+		        0);
+		fig_row(o, t, "≈1.7 µs (Blandy 2021)", "threads %s, %s: ns per switch", wl, pl);
+		fig_row(o, a, w ? "≈1.7 µs when I/O-driven (Blandy 2021)" : "≈0.2 µs (Blandy 2021)",
+		        "%s %s, %s: ns per switch (best of epoll, coro)", L(a), wl, pl);
+		ratio[w] = t->median / a->median;
+		fig_val(o, ratio[w], "×",
+		        w ? "≈1 (Blandy 2021); ≤ R_e / 3 to hold"
+		          : "≈8.5 (Blandy 2021); ≥ 3 to hold",
+		        "%s: threads over async", w ? "pipes, R_p" : "events, R_e");
+	}
+	double re = ratio[0], rp = ratio[1];
+	if (re >= 3 && rp <= re / 3)
+		set(o, H_VERDICT_HOLDS,
+		    "holds: at %s an async switch is %s× cheaper over events, but only %s× over "
+		    "pipes, where every switch is an fd wake-up",
+		    pl, N(re), N(rp));
+	else if (re < 3)
+		set(o, H_VERDICT_DOES_NOT_HOLD,
+		    "does not hold: at %s an async switch over events is only %s× cheaper than "
+		    "a thread's",
+		    pl, N(re));
+	else
+		set(o, H_VERDICT_DEPENDS,
+		    "depends on what drives the switch: at %s async is %s× cheaper over events "
+		    "and still %s× over pipes (the gap narrows less than ×3)",
+		    pl, N(re), N(rp));
+}
+
+/* ---- C7: memory per task ---- */
+
+double h_mem_per_task(const struct h_summary *s, const char *runtime, char *src, size_t len)
+{
+	const struct h_fitrow *u =
+	        h_fit_get(s, runtime, "sleep", "mem_slope_user_kib_per_task", "stack_touch=0");
+	if (!u)
+		u = h_fit_get(s, runtime, "sleep", "mem_slope_user_kib_per_task", NULL);
+	if (u && isfinite(u->slope)) {
+		const struct h_fitrow *k =
+		        h_fit_get(s, runtime, "sleep", "mem_slope_kernel_kib_per_task", u->params);
+		if (src)
+			snprintf(src, len, "slope over %ld points%s (fits.csv)", u->n,
+			         k && isfinite(k->slope) ? ", user + kernel" : ", user only");
+		return u->slope + (k && isfinite(k->slope) ? k->slope : 0);
+	}
+	/* No sweep: the per-task figure at the largest tasks. */
+	const char *one[] = { runtime, NULL };
+	double t[256];
+	int n = q_values(s, Q(.wl = "sleep", .metric = "elapsed_ms", .rts = one), "tasks", t, 256);
+	for (int i = n - 1; i >= 0; i--) {
+		const struct h_srow *r = q_best(s,
+		                                Q(.wl = "sleep", .metric = "elapsed_ms", .rts = one,
+		                                  .key = "tasks", .val = t[i]),
+		                                0);
+		double m = sleep_mem_at(s, r);
+		if (!isnan(m)) {
+			if (src)
+				snprintf(src, len, "per task at tasks=%s, %s", P(t[i]),
+				         same_point(s, r, "mem_kernel_kib_per_task")
+				                 ? "user + kernel"
+				                 : "RSS growth only");
+			return m;
+		}
+	}
+	if (src)
+		snprintf(src, len, "not measured");
+	return NAN;
+}
+
+void h_rule_c7(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+{
+	(void)f;
+	init(o);
+	static const char *const rts[] = {
+		"threads", "epoll", "coro", "coro-ucontext", "pool", NULL
+	};
+	static const char *const refs[] = { "≈20 KiB incl. kernel (Blandy 2021)",
+		                            "a few hundred bytes (Blandy 2021)", "", "", "" };
+	double m[5];
+	for (int i = 0; rts[i]; i++) {
+		char src[96];
+		m[i] = h_mem_per_task(s, rts[i], src, sizeof src);
+		if (!isnan(m[i]))
+			fig_val(o, m[i], "KiB", refs[i], "%s, sleep: memory per task (%s)", rts[i],
+			        src);
+	}
+	double th = m[0], ep = m[1], co = m[2];
+	if (isnan(th) || isnan(ep)) {
+		set(o, H_VERDICT_NO_DATA,
+		    "not enough data: sleep memory per task for threads and epoll");
+		return;
+	}
+	int order = isnan(co) || (ep < co && co < th);
+	char cs[64] = "coro not measured";
+	if (!isnan(co))
+		snprintf(cs, sizeof cs, "coro %s KiB", N(co));
+	if (th >= 8 && ep <= 1 && order)
+		set(o, H_VERDICT_HOLDS, "holds: a thread costs %s KiB, an epoll task %s KiB, %s",
+		    N(th), N(ep), cs);
+	else if (th <= 2 * ep)
+		set(o, H_VERDICT_DOES_NOT_HOLD,
+		    "does not hold: a thread costs %s KiB, at most 2× an epoll task's %s KiB (%s)",
+		    N(th), N(ep), cs);
+	else
+		set(o, H_VERDICT_DEPENDS,
+		    "depends on the task's state and stack: a thread costs %s KiB, an epoll "
+		    "task %s KiB, %s%s%s",
+		    N(th), N(ep), cs,
+		    ep > 1 ? " (epoll above 1 KiB: raise tasks for a cleaner slope)" : "",
+		    order ? "" : " (coro not between)");
+}
+
+/* ---- C8: thread-per-core ---- */
+
+void h_rule_c8(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+{
+	init(o);
+	const char *wl = NULL;
+	for (int w = 0; w < 2 && !wl; w++) {
+		const char *name = w ? "http" : "echo";
+		if (q_best(s, Q(.wl = name, .metric = "throughput_rps", .multi_loops = 1), 1))
+			wl = name;
+	}
+	if (!wl) {
+		set(o, H_VERDICT_NO_DATA,
+		    "not enough data: no echo or http rows for epoll with loops >= 2");
+		return;
+	}
+	double conns[256];
+	int nc = q_values(s, Q(.wl = wl, .metric = "throughput_rps", .multi_loops = 1), "conns",
+	                  conns, 256);
+	const struct h_srow *many = NULL, *one = NULL, *th = NULL;
+	double c = NAN;
+	for (int i = nc - 1; i >= 0 && !th; i--) {
+		c = conns[i];
+		many = q_best(s,
+		              Q(.wl = wl, .metric = "throughput_rps", .multi_loops = 1,
+		                .key = "conns", .val = c),
+		              1);
+		one = q_best(s,
+		             Q(.wl = wl, .metric = "throughput_rps", .rts = EPOLL, .single = 1,
+		               .key = "conns", .val = c),
+		             1);
+		th = one ? q_best(s,
+		                  Q(.wl = wl, .metric = "throughput_rps", .rts = THREADS,
+		                    .key = "conns", .val = c),
+		                  1)
+		         : NULL;
+	}
+	if (!th) {
+		set(o, H_VERDICT_NO_DATA,
+		    "not enough data: needs %s on epoll loops=1, epoll loops>=2 and threads at "
+		    "one conns value",
+		    wl);
+		return;
+	}
+	int cpus = server_cpus(s, f, many);
+	fig_row(o, many, "", "%s, %s conns=%s: throughput", L(many), wl, P(c));
+	fig_row(o, one, "", "epoll (loops=1), %s conns=%s: throughput", wl, P(c));
+	fig_row(o, th, "", "threads, %s conns=%s: throughput", wl, P(c));
+	if (cpus)
+		fig_val(o, cpus, "CPUs", "",
+		        "CPUs the server had (the load generator took the rest)");
+	double r1 = many->median / one->median, rt = many->median / th->median;
+	char lbl[64];
+	rt_label(many, lbl, sizeof lbl);
+	if (cpus == 1) {
+		set(o, H_VERDICT_DEPENDS,
+		    "depends on cores available to the server: it had one CPU here, so the "
+		    "loops shared it (%s: %s× one loop, %s× threads at conns=%s)",
+		    lbl, N(r1), N(rt), P(c));
+	} else if (r1 >= 1.1 && rt >= 1.1) {
+		set(o, H_VERDICT_HOLDS, "holds: %s serves %s× one loop and %s× threads at conns=%s",
+		    lbl, N(r1), N(rt), P(c));
+	} else if (r1 <= 1.0 && rt <= 1.0) {
+		set(o, H_VERDICT_DOES_NOT_HOLD,
+		    "does not hold: %s serves %s× one loop and %s× threads at conns=%s", lbl, N(r1),
+		    N(rt), P(c));
+	} else {
+		set(o, H_VERDICT_DEPENDS,
+		    "depends on the competitor: %s serves %s× one loop but %s× threads at conns=%s",
+		    lbl, N(r1), N(rt), P(c));
+	}
+}
+
+/* ---- C9: regular files and the event loop ---- */
+
+void h_rule_c9(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+{
+	init(o);
+	/* The cold point with the most readers that both models ran: with one
+	 * reader there is nothing to overlap. */
+	double tasks[256];
+	int nt = q_values(
+	        s, Q(.wl = "file", .metric = "mib_per_s", .rts = THREADS, .key = "cold", .val = 1),
+	        "tasks", tasks, 256);
+	const struct h_srow *th = NULL, *ep = NULL;
+	for (int i = nt - 1; i >= 0 && !ep; i--) {
+		th = q_best(s,
+		            Q(.wl = "file", .metric = "mib_per_s", .rts = THREADS, .key = "cold",
+		              .val = 1, .key2 = "tasks", .val2 = tasks[i]),
+		            1);
+		char pt[512];
+		wl_point(th->runtime, th->params, NULL, pt, sizeof pt);
+		ep = q_best(s,
+		            Q(.wl = "file", .metric = "mib_per_s", .rts = EPOLL, .single = 1,
+		              .point = pt),
+		            1);
+	}
+	if (!ep) {
+		set(o, H_VERDICT_NO_DATA,
+		    "not enough data: no file rows with cold=1 for threads and epoll");
+		return;
+	}
+	char pt[512];
+	wl_point(th->runtime, th->params, NULL, pt, sizeof pt);
+	double cached = 0;
+	for (const char *const *rt = (const char *const[]){ "threads", "pool", "epoll", "coro",
+	                                                    "coro-ucontext", NULL };
+	     *rt; rt++) {
+		const char *one[] = { *rt, NULL };
+		const struct h_srow *r = q_best(
+		        s, Q(.wl = "file", .metric = "mib_per_s", .rts = one, .point = pt), 1);
+		if (!r)
+			continue;
+		const struct h_srow *cp = same_point(s, r, "cached_pct");
+		fig_row(o, r, "", "%s, file cold=1 tasks=%s: read rate", L(r),
+		        P(h_param_num(r->params, "tasks", NAN)));
+		if (cp) {
+			fig_row(o, cp, "", "%s, file cold=1: share in the page cache at the start",
+			        L(r));
+			if ((r == th || r == ep) && cp->median > cached)
+				cached = cp->median;
+		}
+	}
+	const struct h_srow *warm = q_best(
+	        s, Q(.wl = "file", .metric = "mib_per_s", .rts = THREADS, .key = "cold", .val = 0),
+	        1);
+	if (warm)
+		fig_row(o, warm, "", "threads, file cold=0 (from memory): read rate");
+	double ratio = ep->median / th->median;
+	fig_val(o, ratio, "×", "≤ 0.8 to hold", "epoll over threads, cold");
+	if (ratio <= 0.8)
+		set(o, H_VERDICT_HOLDS,
+		    "holds: the loop blocks in each read, so epoll reads a cold file at %s× "
+		    "threads' rate (%s against %s MiB/s)",
+		    N(ratio), N(ep->median), N(th->median));
+	else if (cached >= 50)
+		set(o, H_VERDICT_DEPENDS,
+		    "depends on storage and the page cache: the cold drop did not take (%s%% "
+		    "cached), so reads did not wait on the device (epoll %s× threads)",
+		    N(cached), N(ratio));
+	else
+		set(o, H_VERDICT_DOES_NOT_HOLD,
+		    "does not hold here: epoll reads the cold file at %s× threads' rate (%s "
+		    "against %s MiB/s); this storage answers too fast for blocking reads to hurt%s",
+		    N(ratio), N(ep->median), N(th->median),
+		    f && f->vm == 1 ? " (a virtual machine: the host may serve the disk from its "
+		                      "own cache)"
+		                    : "");
+}
+
+/* ---- C10: a pool for computation ---- */
+
+struct effs {
+	double work[64], eff[64];
+	int n;
+};
+
+/* Efficiency per work value of one series, the best row at each. */
+static void series_eff(const struct h_summary *s, const char *runtime, const char *pt,
+                       struct effs *e)
+{
+	e->n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct h_srow *r = &s->rows[i];
+		const char *one[] = { runtime, NULL };
+		if (!q_match(Q(.wl = "cpu", .metric = "iters_per_us", .rts = one, .point = pt,
+		               .skip = "work"),
+		             r))
+			continue;
+		if (!strcmp(runtime, "pool")) {
+			/* "Sized to the cores": the default, or one worker per CPU. */
+			double w = h_param_num(r->params, "workers", 0);
+			if (w != 0 && w != s->ncpus)
+				continue;
+		}
+		double w = h_param_num(r->params, "work", NAN), x = h_cpu_efficiency(s, r);
+		if (isnan(w) || isnan(x))
+			continue;
+		int k = 0;
+		while (k < e->n && e->work[k] != w)
+			k++;
+		if (k == e->n) {
+			if (e->n == 64)
+				continue;
+			e->work[e->n] = w;
+			e->eff[e->n++] = x;
+		} else if (x > e->eff[k]) {
+			e->eff[k] = x;
+		}
+	}
+	/* Sort by work (insertion: a handful of points). */
+	for (int i = 1; i < e->n; i++)
+		for (int j = i; j > 0 && e->work[j - 1] > e->work[j]; j--) {
+			double t = e->work[j];
+			e->work[j] = e->work[j - 1];
+			e->work[j - 1] = t;
+			t = e->eff[j];
+			e->eff[j] = e->eff[j - 1];
+			e->eff[j - 1] = t;
+		}
+}
+
+static double first_half(const struct effs *e)
+{
+	for (int i = 0; i < e->n; i++)
+		if (e->eff[i] >= 0.5)
+			return e->work[i];
+	return NAN;
+}
+
+void h_rule_c10(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+{
+	(void)f;
+	init(o);
+	/* The cpu point (all but work) where threads and pool have the most
+	 * work values in common. */
+	struct effs te = { 0 }, pe = { 0 };
+	char best[512] = "";
+	int bestn = -1;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct h_srow *r = &s->rows[i];
+		char pt[512];
+		if (!q_match(Q(.wl = "cpu", .metric = "iters_per_us", .rts = THREADS), r))
+			continue;
+		wl_point(r->runtime, r->params, "work", pt, sizeof pt);
+		struct effs a, b;
+		series_eff(s, "threads", pt, &a);
+		series_eff(s, "pool", pt, &b);
+		int n = a.n < b.n ? a.n : b.n;
+		if (b.n && n > bestn) {
+			bestn = n;
+			te = a;
+			pe = b;
+			snprintf(best, sizeof best, "%s", pt);
+		}
+	}
+	if (bestn < 2) {
+		set(o, H_VERDICT_NO_DATA,
+		    "not enough data: efficiency needs threads and a pool sized to the cores "
+		    "over a sweep of work, and a single-core baseline (%s)",
+		    bestn < 0 ? "no such rows" : "one work value measured");
+		for (int i = 0; i < te.n; i++)
+			fig_val(o, 100 * te.eff[i], "%", "", "threads, cpu work=%s: efficiency",
+			        P(te.work[i]));
+		for (int i = 0; i < pe.n; i++)
+			fig_val(o, 100 * pe.eff[i], "%", "", "pool, cpu work=%s: efficiency",
+			        P(pe.work[i]));
+		return;
+	}
+	for (int i = 0; i < te.n; i++)
+		fig_val(o, 100 * te.eff[i], "%", "≥ 50%", "threads, cpu %s work=%s: efficiency",
+		        best, P(te.work[i]));
+	for (int i = 0; i < pe.n; i++)
+		fig_val(o, 100 * pe.eff[i], "%",
+		        i == pe.n - 1 ? "≥ 80% at the largest work" : "≥ 50%",
+		        "pool, cpu %s work=%s: efficiency", best, P(pe.work[i]));
+	double tw = first_half(&te), pw = first_half(&pe), plast = pe.eff[pe.n - 1];
+	char ts[64], ps[64];
+	snprintf(ts, sizeof ts, isnan(tw) ? "never (up to work=%s)" : "at work=%s",
+	         P(isnan(tw) ? te.work[te.n - 1] : tw));
+	snprintf(ps, sizeof ps, isnan(pw) ? "never (up to work=%s)" : "at work=%s",
+	         P(isnan(pw) ? pe.work[pe.n - 1] : pw));
+	if (!isnan(pw) && (isnan(tw) || tw > pw) && plast >= 0.8)
+		set(o, H_VERDICT_HOLDS,
+		    "holds: the pool reaches 50%% efficiency %s, threads %s; the pool runs at "
+		    "%s%% at the largest work",
+		    ps, ts, N(100 * plast));
+	else if (!isnan(tw) && (isnan(pw) || tw <= pw))
+		set(o, H_VERDICT_DOES_NOT_HOLD,
+		    "does not hold: threads reach 50%% efficiency %s, no later than the pool (%s)",
+		    ts, ps);
+	else
+		set(o, H_VERDICT_DEPENDS,
+		    "depends on the grain: the pool reaches 50%% %s, threads %s, but the pool "
+		    "peaks at %s%% (< 80%%)",
+		    ps, ts, N(100 * plast));
+}
+
+/* ---- C11: hand-written switch against swapcontext ---- */
+
+void h_rule_c11(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+{
+	(void)f;
+	init(o);
+	static const char *const CORO[] = { "coro", NULL }, *const UCTX[] = { "coro-ucontext",
+		                                                              NULL };
+	static const char *const pref[] = { "same-core", "unpinned", "cross-core", NULL };
+	const struct h_srow *c = NULL, *u = NULL;
+	const char *pl = NULL;
+	for (int i = 0; pref[i] && !(c && u); i++) {
+		pl = pref[i];
+		c = q_best(s,
+		           Q(.wl = "pingpong", .metric = "ns_per_switch", .rts = CORO,
+		             .placement = pl),
+		           0);
+		u = q_best(s,
+		           Q(.wl = "pingpong", .metric = "ns_per_switch", .rts = UCTX,
+		             .placement = pl),
+		           0);
+	}
+	if (!c || !u) {
+		set(o, H_VERDICT_NO_DATA,
+		    "not enough data: pingpong on coro and coro-ucontext at one placement");
+		return;
+	}
+	double ratio = u->median / c->median;
+	fig_row(o, c, "9 ns (Boost.Context fcontext)", "coro pingpong, %s: ns per switch", pl);
+	fig_row(o, u, "547 ns (Boost.Context ucontext)",
+	        "coro-ucontext pingpong, %s: ns per switch", pl);
+	fig_val(o, ratio, "×", "≈60 (Boost.Context); ≥ 5 to hold", "ucontext over coro");
+	if (c->median <= 50 && ratio >= 5)
+		set(o, H_VERDICT_HOLDS,
+		    "holds: coro switches in %s ns, swapcontext in %s ns (%s×), at %s",
+		    N(c->median), N(u->median), N(ratio), pl);
+	else if (ratio < 2)
+		set(o, H_VERDICT_DOES_NOT_HOLD,
+		    "does not hold: swapcontext costs only %s× the hand-written switch (%s "
+		    "against %s ns, %s)",
+		    N(ratio), N(u->median), N(c->median), pl);
+	else
+		set(o, H_VERDICT_DEPENDS,
+		    "depends on what else a switch does: coro %s ns, swapcontext %s ns (%s×) at "
+		    "%s; the scheduler's queue work dilutes the register swap",
+		    N(c->median), N(u->median), N(ratio), pl);
+}
+
+/* ---- C12: a pool caps concurrency and can deadlock ---- */
+
+static int is_deadlock(const struct h_cellnote *c)
+{
+	return strstr(c->limit, "deadlock") != NULL;
+}
+
+void h_rule_c12(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+{
+	init(o);
+	int a = -1, b = -1;
+	char awhy[300] = "the pool's cap: not measured", bwhy[200] = "deadlock: not measured";
+
+	/* (a) The largest conns beyond the workers against the largest within,
+	 * at one workers setting. */
+	const char *wl = io_workload(s, POOL);
+	for (size_t i = 0; f && i < f->ncells && a < 0; i++) {
+		const struct h_cellnote *c = &f->cells[i];
+		double w = h_param_num(c->params, "workers", 0);
+		if (w <= 0)
+			w = c->ncpus_bound;
+		if (!c->ok && !strcmp(c->runtime, "pool") &&
+		    (!strcmp(c->workload, "echo") || !strcmp(c->workload, "http")) && w > 0 &&
+		    h_param_num(c->params, "conns", 0) > w) {
+			a = 1;
+			snprintf(awhy, sizeof awhy, "%s with conns=%s > %s %s failed (%s)",
+			         c->workload, P(h_param_num(c->params, "conns", 0)), P(w),
+			         WORKERS(w), c->limit[0] ? c->limit : c->error);
+			fig_val(o, h_param_num(c->params, "conns", 0), "conns", "",
+			        "pool, %s workers=%s: failed at conns", c->workload, P(w));
+		}
+	}
+	if (a < 0 && wl) {
+		const struct h_srow *hi = NULL, *lo = NULL;
+		int whi = 0;
+		for (size_t i = 0; i < s->n; i++) {
+			const struct h_srow *r = &s->rows[i];
+			if (!q_match(Q(.wl = wl, .metric = "throughput_rps", .rts = POOL), r))
+				continue;
+			double w = h_param_num(r->params, "workers", 0);
+			int ww = w > 0 ? (int)w : server_cpus(s, f, r);
+			double c = h_param_num(r->params, "conns", NAN);
+			if (ww > 0 && c > ww && (!hi || c > h_param_num(hi->params, "conns", 0))) {
+				hi = r;
+				whi = ww;
+			}
+		}
+		if (hi) {
+			char pt[512];
+			wl_point(hi->runtime, hi->params, "conns", pt, sizeof pt);
+			for (size_t i = 0; i < s->n; i++) {
+				const struct h_srow *r = &s->rows[i];
+				if (q_match(Q(.wl = wl, .metric = "throughput_rps", .rts = POOL,
+				              .point = pt, .skip = "conns"),
+				            r) &&
+				    h_param_num(r->params, "workers", 0) ==
+				            h_param_num(hi->params, "workers", 0) &&
+				    h_param_num(r->params, "conns", 0) <= whi &&
+				    (!lo || h_param_num(r->params, "conns", 0) >
+				                    h_param_num(lo->params, "conns", 0)))
+					lo = r;
+			}
+			const struct h_srow *err = same_point(s, hi, "errors");
+			const struct h_srow *p99hi = same_point(s, hi, "p99_us");
+			double chi = h_param_num(hi->params, "conns", 0);
+			fig_row(o, hi, "", "%s, %s conns=%s (> %d %s): throughput", L(hi), wl,
+			        P(chi), whi, WORKERS(whi));
+			if (p99hi)
+				fig_row(o, p99hi, "", "%s, %s conns=%s: p99 latency", L(hi), wl,
+				        P(chi));
+			if (err)
+				fig_row(o, err, "0", "%s, %s conns=%s: client errors", L(hi), wl,
+				        P(chi));
+			if (err && err->median > 0) {
+				a = 1;
+				snprintf(awhy, sizeof awhy,
+				         "with conns=%s > %d %s the client saw %s errors",
+				         P(chi), whi, WORKERS(whi), N(err->median));
+			}
+			if (!lo && a < 0)
+				snprintf(
+				        awhy, sizeof awhy,
+				        "the pool's cap: %s ran only at conns=%s > %d %s, "
+				        "with no point within the workers to compare",
+				        wl, P(chi), whi, WORKERS(whi));
+			if (lo && a < 0) {
+				double clo = h_param_num(lo->params, "conns", 0);
+				const struct h_srow *p99lo = same_point(s, lo, "p99_us");
+				fig_row(o, lo, "", "%s, %s conns=%s (≤ %d %s): throughput",
+				        L(lo), wl, P(clo), whi, WORKERS(whi));
+				if (p99lo)
+					fig_row(o, p99lo, "", "%s, %s conns=%s: p99 latency", L(lo),
+					        wl, P(clo));
+				int slow = p99hi && p99lo && p99hi->median >= 5 * p99lo->median;
+				int flat = hi->median <= lo->median;
+				a = slow || flat;
+				snprintf(
+				        awhy, sizeof awhy,
+				        "the pool (%d %s) serves %s at conns=%s with %s× the "
+				        "throughput and %s× the p99 of conns=%s",
+				        whi, WORKERS(whi), wl, P(chi), N(hi->median / lo->median),
+				        p99hi && p99lo ? N(p99hi->median / p99lo->median) : "n/a", P(clo));
+			}
+		}
+	}
+
+	/* (b) pingpong on a one-worker pool: both tasks need a worker. */
+	for (size_t i = 0; f && i < f->ncells; i++) {
+		const struct h_cellnote *c = &f->cells[i];
+		char pl[32] = "";
+		h_param_str(c->params, "placement", pl, sizeof pl);
+		double w = h_param_num(c->params, "workers", 0);
+		if (strcmp(c->runtime, "pool") || strcmp(c->workload, "pingpong") ||
+		    !(w == 1 || (w == 0 && (c->ncpus_bound == 1 || !strcmp(pl, "same-core")))))
+			continue;
+		if (!c->ok && is_deadlock(c)) {
+			b = 1;
+			snprintf(bwhy, sizeof bwhy,
+			         "pingpong on a one-worker pool was stopped and reported as %s",
+			         c->limit);
+			break;
+		}
+		b = 0;
+		snprintf(bwhy, sizeof bwhy, "pingpong on a one-worker pool %s",
+		         c->ok ? "completed"
+		         : !strcmp(c->error, "timeout")
+		                 ? "hung until the watchdog killed it (not detected)"
+		                 : "failed without a deadlock limit");
+	}
+	if (b >= 0)
+		fig_val(o, b, "", "1",
+		        "pool, pingpong with one worker: deadlock detected (1 yes, 0 no)");
+
+	switch (two_parts(a, b)) {
+	case H_VERDICT_HOLDS: set(o, H_VERDICT_HOLDS, "holds: %s; %s", awhy, bwhy); break;
+	case H_VERDICT_DOES_NOT_HOLD:
+		set(o, H_VERDICT_DOES_NOT_HOLD, "does not hold: %s; %s", awhy, bwhy);
+		break;
+	case H_VERDICT_DEPENDS:
+		set(o, H_VERDICT_DEPENDS, "depends on the workload: %s (%s); %s (%s)",
+		    a ? "the cap shows" : "the cap does not show", awhy,
+		    b ? "the deadlock shows" : "the deadlock does not show", bwhy);
+		break;
+	default:
+		set(o, H_VERDICT_NO_DATA, "not enough data: %s; %s", awhy, bwhy);
+		need(o,
+		     a < 0 ? "concbench run --runtime pool --workload echo,pingpong --set "
+		             "workers=1 --set conns=1,8"
+		           : "concbench run --runtime pool --workload pingpong --set workers=1");
+	}
+}
+
+/* ---- the rules as the report states them ---- */
+
+const struct h_rule h_rules[] = {
+	{ "C1", h_rule_c1,
+	  "CPU side: the best cpu iterations per µs of threads or pool, at the largest work, is at "
+	  "least 1.3× the best single executor's (epoll with one loop, coro, coro-ucontext), on "
+	  "more "
+	  "than one CPU. I/O side: at the largest conns of echo (else http) that threads and an "
+	  "async "
+	  "runtime share, the best async throughput is at least 0.9× threads'; without echo or "
+	  "http, "
+	  "at the largest sleep tasks, async waits within 1.5× threads' elapsed time at less "
+	  "memory "
+	  "per task. Both sides hold: holds; neither: does not hold; one: depends on the kind "
+	  "of work." },
+	{ "C2", h_rule_c2,
+	  "Every sleep point (tasks, ms) of a runtime must take at most 1.5 × ms + 20 ms: the "
+	  "waits "
+	  "overlapped. Every runtime passes: holds; some: depends on the runtime (named, with the "
+	  "point it misses); none: does not hold." },
+	{ "C3", h_rule_c3,
+	  "At the mixed point with the largest heavy_us that threads and a single executor share: "
+	  "every single executor's light-request p99 is at least 2× threads' and at least half of "
+	  "heavy_us: holds; all within 1.2× threads': does not hold (depends on cores when the "
+	  "server had one CPU, where threads stall too); otherwise depends." },
+	{ "C4", h_rule_c4,
+	  "On echo (else http) over a conns sweep: threads' throughput at the largest conns is at "
+	  "most 0.7× their own peak or 0.7× the best async's there, or a threads cell failed (a "
+	  "limit or timeout): holds; threads within 10% of the best async and of their own peak: "
+	  "does not hold; otherwise depends on the connection count." },
+	{ "C5", h_rule_c5,
+	  "Threads' pingpong ns per switch: same-core within ×2 of Bendersky's 1.2–1.5 µs "
+	  "(0.6–3 µs) and unpinned within ×2 of 2.2 µs (1.1–4.4 µs): holds; one of the two: "
+	  "depends on placement; neither: does not hold." },
+	{ "C6", h_rule_c6,
+	  "At one placement (same-core when measured, else unpinned): R_e = threads' ns per switch "
+	  "over the best of epoll and coro on pingpong (events), R_p the same on pipepingpong "
+	  "(pipes). R_e ≥ 3 and R_p ≤ R_e / 3: holds; R_e < 3: does not hold; otherwise depends." },
+	{ "C7", h_rule_c7,
+	  "Memory per waiting task on sleep, user + kernel: the fits.csv slopes over a tasks "
+	  "sweep, "
+	  "else the per-task figure at the largest tasks. Threads ≥ 8 KiB, epoll ≤ 1 KiB and "
+	  "epoll < "
+	  "coro < threads: holds; threads ≤ 2× epoll: does not hold; otherwise depends." },
+	{ "C8", h_rule_c8,
+	  "At the largest conns of echo (else http) with epoll loops ≥ 2, epoll loops=1 and "
+	  "threads: "
+	  "loops=N at least 1.1× both: holds; at most 1.0× both: does not hold; otherwise depends. "
+	  "When the server had one CPU (the load generator takes another), depends on the cores "
+	  "available to the server." },
+	{ "C9", h_rule_c9,
+	  "file with cold=1 at the most readers both ran: epoll's MiB/s at most 0.8× threads': "
+	  "holds; otherwise, when over half the file was still in the page cache, depends on "
+	  "storage and the page cache; else does not hold." },
+	{ "C10", h_rule_c10,
+	  "cpu efficiency (iterations per µs over what that many CPUs would do at the best "
+	  "single-core rate) against work: the smallest work at which each of threads and a pool "
+	  "sized to the cores reaches 50%. The pool reaches it at a smaller work than threads (or "
+	  "threads never do) and runs at ≥ 80% at the largest work: holds; threads reach it at a "
+	  "work no larger than the pool's: does not hold; otherwise depends." },
+	{ "C11", h_rule_c11,
+	  "pingpong ns per switch at one placement (same-core when measured): coro ≤ 50 ns and "
+	  "coro-ucontext ≥ 5× coro: holds; coro-ucontext < 2× coro: does not hold; otherwise "
+	  "depends." },
+	{ "C12", h_rule_c12,
+	  "(a) pool echo (else http) with conns above the workers (workers=0: one per CPU of the "
+	  "cell): p99 at least 5× its p99 at conns within the workers, or throughput no higher, or "
+	  "client errors, or the cell failed. (b) pingpong on a one-worker pool ended as a failed "
+	  "cell with a deadlock limit (not a timeout). Both: holds; neither: does not hold; one: "
+	  "depends." },
+	{ NULL, NULL, NULL },
+};
+
+const struct h_rule *h_rule_find(const char *id)
+{
+	for (const struct h_rule *r = h_rules; r->id; r++)
+		if (!strcmp(r->id, id))
+			return r;
+	return NULL;
+}
