@@ -650,11 +650,35 @@ void h_rule_c2(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		double worst_ratio;
 	} per[16];
 	int nper = 0;
+	/* Only each runtime's smallest task count: the overlap experiment.
+	 * At tens of thousands of tasks elapsed time is mostly creating them
+	 * (C7's sweep), which says nothing about whether waits overlap. */
+	struct { const char *rt; double tasks; } least[16];
+	int nleast = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct h_srow *r = &s->rows[i];
+		double tasks = h_param_num(r->params, "tasks", NAN);
+		if (strcmp(r->workload, "sleep") || strcmp(r->metric, "elapsed_ms") || isnan(tasks))
+			continue;
+		int k = 0;
+		while (k < nleast && strcmp(least[k].rt, r->runtime))
+			k++;
+		if (k == nleast && nleast < 16)
+			least[nleast++].tasks = tasks, least[k].rt = r->runtime;
+		else if (k < nleast && tasks < least[k].tasks)
+			least[k].tasks = tasks;
+	}
 	for (size_t i = 0; i < s->n; i++) {
 		const struct h_srow *r = &s->rows[i];
 		double ms = h_param_num(r->params, "ms", NAN);
 		if (strcmp(r->workload, "sleep") || strcmp(r->metric, "elapsed_ms") ||
 		    !isfinite(r->median) || isnan(ms))
+			continue;
+		int smallest = 0;
+		for (int j = 0; j < nleast; j++)
+			smallest |= !strcmp(least[j].rt, r->runtime) &&
+			            h_param_num(r->params, "tasks", NAN) == least[j].tasks;
+		if (!smallest)
 			continue;
 		int k = 0;
 		while (k < nper && strcmp(per[k].rt, r->runtime))
@@ -1643,9 +1667,8 @@ const struct h_rule h_rules[] = {
 	  "per task. Both sides hold: holds; neither: does not hold; one: depends on the kind "
 	  "of work." },
 	{ "C2", h_rule_c2,
-	  "Every sleep point (tasks, ms) of a runtime must take at most 1.5 × ms + 20 ms: the "
-	  "waits "
-	  "overlapped. Every runtime passes: holds; some: depends on the runtime (named, with the "
+	  "At each runtime's smallest sleep task count (larger counts time thread creation: "
+	  "C7), every wait ms must take at most 1.5 × ms + 20 ms: the waits overlapped. Every runtime passes: holds; some: depends on the runtime (named, with the "
 	  "point it misses); none: does not hold." },
 	{ "C3", h_rule_c3,
 	  "At the mixed point with the largest heavy_us that threads and a single executor share: "

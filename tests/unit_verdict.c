@@ -171,6 +171,10 @@ static void test_c2(void)
 	row("threads", "sleep", "tasks=100;ms=100;stack_touch=0;stack_kib=0", "elapsed_ms", 104);
 	row("epoll", "sleep", "tasks=100;ms=10;stack_touch=0;loops=1", "elapsed_ms", 11);
 	EXPECT(h_rule_c2, H_VERDICT_HOLDS, NULL);
+	/* 30,000 threads take seconds to create: the memory sweep's point is
+	 * not the overlap experiment, and does not count against it. */
+	row("threads", "sleep", "tasks=30000;ms=100;stack_touch=0;stack_kib=0", "elapsed_ms", 2500);
+	EXPECT(h_rule_c2, H_VERDICT_HOLDS, NULL);
 
 	/* The pool runs 1000 waits on 2 workers (workers=0: one per CPU of
 	 * the cell, 2 per results.jsonl) in batches. */
