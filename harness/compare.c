@@ -369,36 +369,9 @@ struct doc {
 	int ncols;
 };
 
-/* HTML: every character that could open markup. */
-static void esc_html(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
-/* Markdown: what would end a table cell or start markup. '_' is left alone:
- * inside a word (ns_per_switch) it is no emphasis, and escaping it would
- * make the file unreadable as text. Newlines would end the table row. */
-static void esc_md(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (strchr("\\|<>*`[]#", *s))
-			fputc('\\', f);
-		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
-	}
-}
-
 static void doc_text(struct doc *d, const char *s)
 {
-	(d->html ? esc_html : esc_md)(d->f, s);
+	(d->html ? h_html_esc : h_md_esc)(d->f, s);
 }
 
 static void __attribute__((format(printf, 2, 3))) doc_textf(struct doc *d, const char *fmt, ...)
@@ -502,7 +475,7 @@ static void doc_table_end(struct doc *d)
 static void doc_details(struct doc *d, const char *summary)
 {
 	fputs("<details><summary>", d->f);
-	esc_html(d->f, summary);
+	h_html_esc(d->f, summary);
 	fputs(d->html ? "</summary>\n" : "</summary>\n\n", d->f);
 }
 
@@ -699,34 +672,6 @@ static int cmp_headline(const void *p, const void *q)
 	return (x->pos > y->pos) - (x->pos < y->pos);
 }
 
-static const char base64_chars[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* The chart inside the HTML as a data: URI, so the page is one file that
- * needs neither the network nor its neighbours. */
-static int embed_svg(FILE *out, const char *path)
-{
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	unsigned char in[3];
-	size_t k;
-	fputs("<img class=\"chart\" alt=\"headline ratios\" src=\"data:image/svg+xml;base64,", out);
-	while ((k = fread(in, 1, 3, f)) > 0) {
-		char o[4] = { base64_chars[in[0] >> 2],
-		              base64_chars[((in[0] & 3) << 4) | (k > 1 ? in[1] >> 4 : 0)],
-		              k > 1 ? base64_chars[((in[1] & 15) << 2) | (k > 2 ? in[2] >> 6 : 0)] : '=',
-		              k > 2 ? base64_chars[in[2] & 63] : '=' };
-		fwrite(o, 1, 4, out);
-		if (k < 3)
-			break;
-	}
-	int err = ferror(f) ? -EIO : 0;
-	fclose(f);
-	fputs("\">\n", out);
-	return err;
-}
-
 static const char html_head[] =
 	"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>";
@@ -755,7 +700,7 @@ static void write_doc(struct doc *d, const struct ctx *x)
 	snprintf(title, sizeof title, "%s compared with %s", x->name_b, x->name_a);
 	if (d->html) {
 		fputs(html_head, d->f);
-		esc_html(d->f, title);
+		h_html_esc(d->f, title);
 		fputs(html_style, d->f);
 		doc_h(d, 1, title);
 	} else {
@@ -814,7 +759,8 @@ static void write_doc(struct doc *d, const struct ctx *x)
 		          x->chart_shown < x->chart_total ? ", the largest changes" : "");
 		doc_p_end(d);
 		if (d->html) {
-			if (x->chart_svg && embed_svg(d->f, x->chart_svg) < 0)
+			if (x->chart_svg &&
+			    h_html_svg_img(d->f, x->chart_svg, "chart", "headline ratios") < 0)
 				fputs("<p>(compare.svg could not be read back.)</p>\n", d->f);
 		} else {
 			fputs("![headline ratios](compare.svg)\n\n", d->f);

@@ -289,6 +289,14 @@ int h_summary_write(const char *dir, const struct h_cell *cells, long n);
  * number of disagreeing cells. */
 long h_checksum_check(const struct h_cell *cells, long n, FILE *out);
 
+/* ---- html.c: what the report and compare write alike ---- */
+
+void h_html_esc(FILE *f, const char *s); /* & < > " as entities */
+void h_md_esc(FILE *f, const char *s);   /* Markdown markup characters; newlines as spaces */
+/* <img [class] alt src="data:image/svg+xml;base64,…"> of the SVG at path: 0,
+ * -errno when unreadable, -ENOENT when it is not an SVG. */
+int h_html_svg_img(FILE *f, const char *path, const char *cls, const char *alt);
+
 /* ---- jsonread.c: reading back the JSON the harness wrote ---- */
 
 enum h_jtype { H_JNULL, H_JBOOL, H_JNUM, H_JSTR };

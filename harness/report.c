@@ -286,30 +286,6 @@ struct doc {
 	const char *dir;
 };
 
-static void h_esc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
-/* Markdown: characters that would start markup are escaped; a newline in
- * a table cell would end the row. */
-static void m_esc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (strchr("\\`*_[]<>|#", *s))
-			fputc('\\', f);
-		fputc(*s == '\n' ? ' ' : *s, f);
-	}
-}
-
 static char *vfmt(const char *fmt, va_list ap)
 {
 	char *s = NULL;
@@ -332,10 +308,10 @@ static void d_heading(struct doc *d, int level, const char *id, const char *fmt,
 {
 	FMT(s, fmt);
 	fprintf(d->h, "<h%d%s%s%s>", level, id ? " id=\"" : "", id ? id : "", id ? "\"" : "");
-	h_esc(d->h, s);
+	h_html_esc(d->h, s);
 	fprintf(d->h, "</h%d>\n", level);
 	fprintf(d->m, "\n%.*s ", level, "######");
-	m_esc(d->m, s);
+	h_md_esc(d->m, s);
 	fputs("\n\n", d->m);
 	free(s);
 }
@@ -356,8 +332,8 @@ static void d_text(struct doc *d, const char *fmt, ...) __attribute__((format(pr
 static void d_text(struct doc *d, const char *fmt, ...)
 {
 	FMT(s, fmt);
-	h_esc(d->h, s);
-	m_esc(d->m, s);
+	h_html_esc(d->h, s);
+	h_md_esc(d->m, s);
 	free(s);
 }
 
@@ -371,10 +347,10 @@ static void d_strong(struct doc *d, const char *fmt, ...)
 	if (trail)
 		s[n - 1] = '\0';
 	fputs("<strong>", d->h);
-	h_esc(d->h, s);
+	h_html_esc(d->h, s);
 	fputs("</strong>", d->h);
 	fputs("**", d->m);
-	m_esc(d->m, s);
+	h_md_esc(d->m, s);
 	fputs("**", d->m);
 	if (trail) {
 		fputc(' ', d->h);
@@ -386,7 +362,7 @@ static void d_strong(struct doc *d, const char *fmt, ...)
 static void d_code(struct doc *d, const char *s)
 {
 	fputs("<code>", d->h);
-	h_esc(d->h, s);
+	h_html_esc(d->h, s);
 	fputs("</code>", d->h);
 	fprintf(d->m, "`%s`", s); /* literal inside a code span */
 }
@@ -440,10 +416,10 @@ static void d_table(struct doc *d, const char *cls, int n, const char *const *he
 	fputc('\n', d->m);
 	for (int i = 0; i < n; i++) {
 		fputs("<th>", d->h);
-		h_esc(d->h, head[i]);
+		h_html_esc(d->h, head[i]);
 		fputs("</th>", d->h);
 		fputs("| ", d->m);
-		m_esc(d->m, head[i]);
+		h_md_esc(d->m, head[i]);
 		fputc(' ', d->m);
 	}
 	fputs("</tr></thead>\n<tbody>\n", d->h);
@@ -464,7 +440,7 @@ static void d_row(struct doc *d, int n, const struct cell *c)
 			        verdict_class((enum h_verdict)c[i].verdict));
 		if (c[i].href)
 			fprintf(d->h, "<a href=\"%s\">", c[i].href);
-		h_esc(d->h, t);
+		h_html_esc(d->h, t);
 		if (c[i].href)
 			fputs("</a>", d->h);
 		if (c[i].verdict >= 0)
@@ -473,7 +449,7 @@ static void d_row(struct doc *d, int n, const struct cell *c)
 		fputs("| ", d->m);
 		if (c[i].verdict >= 0)
 			fputs("**", d->m);
-		m_esc(d->m, t);
+		h_md_esc(d->m, t);
 		if (c[i].verdict >= 0)
 			fputs("**", d->m);
 		fputc(' ', d->m);
@@ -488,61 +464,33 @@ static void d_end_table(struct doc *d)
 	fputc('\n', d->m);
 }
 
-static void base64(FILE *f, const unsigned char *p, size_t n)
-{
-	static const char b[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
-		             (i + 2 < n ? p[i + 2] : 0);
-		fputc(b[v >> 18 & 63], f);
-		fputc(b[v >> 12 & 63], f);
-		fputc(i + 1 < n ? b[v >> 6 & 63] : '=', f);
-		fputc(i + 2 < n ? b[v & 63] : '=', f);
-	}
-}
-
-/* The whole of a small file; NULL when it cannot be read or is empty. */
-static unsigned char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t n = getdelim(&buf, &cap, '\0', f);
-	/* getdelim stops at a NUL; an SVG has none, and anything else is no SVG. */
-	int more = n > 0 && fgetc(f) != EOF;
-	fclose(f);
-	if (n <= 0 || more) {
-		free(buf);
-		return NULL;
-	}
-	*len = (size_t)n;
-	return (unsigned char *)buf;
-}
-
 /* An image under DIR: inline in the HTML, linked from the Markdown. 0, or
  * -ENOENT when there is no such image. */
 static int d_image(struct doc *d, const char *rel_svg, const char *rel_md, const char *alt)
 {
 	char path[4200];
-	size_t n;
 	snprintf(path, sizeof path, "%s/%s", d->dir, rel_svg);
-	unsigned char *svg = slurp(path, &n);
-	if (!svg || !strstr((char *)svg, "<svg")) {
-		free(svg);
+	/* Written to memory first: a missing image must leave no <figure>. */
+	char *img = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&img, &len);
+	if (!mem)
+		return -ENOMEM;
+	int rc = h_html_svg_img(mem, path, NULL, alt);
+	if (fclose(mem) != 0 && !rc)
+		rc = -ENOMEM;
+	if (rc) {
+		free(img);
 		return -ENOENT;
 	}
-	fputs("<figure><img alt=\"", d->h);
-	h_esc(d->h, alt);
-	fputs("\" src=\"data:image/svg+xml;base64,", d->h);
-	base64(d->h, svg, n);
-	fputs("\"><figcaption>", d->h);
-	h_esc(d->h, alt);
+	fputs("<figure>", d->h);
+	fwrite(img, 1, len, d->h);
+	free(img);
+	fputs("<figcaption>", d->h);
+	h_html_esc(d->h, alt);
 	fputs("</figcaption></figure>\n", d->h);
-	free(svg);
 	fputs("![", d->m);
-	m_esc(d->m, alt);
+	h_md_esc(d->m, alt);
 	fprintf(d->m, "](%s)\n\n", rel_md);
 	return 0;
 }
@@ -1313,9 +1261,9 @@ static void manifest_table(struct doc *d, const struct ctx *x)
 	      "<thead><tr><th>field</th><th>value</th></tr></thead><tbody>\n", d->h);
 	for (size_t i = 0; i < m->n; i++) {
 		fputs("<tr><td>", d->h);
-		h_esc(d->h, m->e[i].k);
+		h_html_esc(d->h, m->e[i].k);
 		fputs("</td><td>", d->h);
-		h_esc(d->h, m->e[i].v);
+		h_html_esc(d->h, m->e[i].v);
 		fputs("</td></tr>\n", d->h);
 	}
 	fputs("</tbody></table></div></details>\n", d->h);
@@ -1369,7 +1317,7 @@ static void write_doc(struct doc *d, const struct ctx *x)
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	      "<link rel=\"icon\" href=\"data:,\">\n<title>concbench report — ", d->h);
-	h_esc(d->h, x->dir);
+	h_html_esc(d->h, x->dir);
 	fprintf(d->h, "</title>\n<style>%s</style>\n</head>\n<body>\n<header>\n", style);
 	fputs("<h1>Threads, a pool, or async? What this machine says</h1>\n<p class=\"sub\">", d->h);
 	fputs("# Threads, a pool, or async? What this machine says\n\n", d->m);
@@ -1387,7 +1335,7 @@ static void write_doc(struct doc *d, const struct ctx *x)
 	fputs("<nav><h2>Contents</h2><ol>", d->h);
 	for (size_t k = 0; k < NCLAIMS; k++) {
 		fprintf(d->h, "<li><a href=\"#c%s\">%s · ", claims[k].id + 1, claims[k].id);
-		h_esc(d->h, claims[k].title);
+		h_html_esc(d->h, claims[k].title);
 		fputs("</a></li>", d->h);
 	}
 	fputs("<li><a href=\"#machine\">The machine</a></li></ol></nav>\n", d->h);

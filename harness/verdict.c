@@ -827,6 +827,12 @@ void h_rule_c3(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		    "does not hold: light p99 on the single executors (%s) stays within 1.2× "
 		    "threads' %s µs",
 		    detail, N(t));
+	} else if (stall == 0 && clean == 0) {
+		set(o, H_VERDICT_DEPENDS,
+		    "depends on how long a stall must be to count: light p99 %s against threads' "
+		    "%s µs (heavy_us=%s) is slower on every single executor, but by less than the "
+		    "rule's 2×",
+		    detail, N(t), P(heavy));
 	} else {
 		set(o, H_VERDICT_DEPENDS,
 		    "depends on the runtime: light p99 %s against threads' %s µs (heavy_us=%s); "

@@ -218,6 +218,11 @@ static void test_c3(void)
 	mixed(100, 1100, 110);
 	EXPECT(h_rule_c3, H_VERDICT_DEPENDS, "on the runtime");
 
+	/* Every single executor slower, none by 2×: the threshold decides. */
+	reset(4);
+	mixed(600, 1190, 1180);
+	EXPECT(h_rule_c3, H_VERDICT_DEPENDS, "by less than the rule's 2×");
+
 	/* Two CPUs: the load generator takes one, the server has one, and a
 	 * heavy request holds up threads' light ones too. */
 	reset(2);
