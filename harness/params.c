@@ -270,8 +270,7 @@ int h_parse_cpus(const char *s, hwloc_bitmap_t set)
  * threads on different cores of a virtual machine pay ~25 µs a switch, so
  * 20,000 pingpong round trips cost them ~1 s; a server cell runs `seconds`
  * whatever the runtime. Warm-up cells add one run per point. Measured on
- * a 2-core VM: quick 1m21s, standard (at 3 reps, without 10k connections)
- * 6m51s. */
+ * a 2-core VM: quick 1m21s, standard 13m32s (results/reference). */
 const struct h_suite h_suites[] = {
 	{
 		.name = "quick",
