@@ -270,11 +270,12 @@ int h_parse_cpus(const char *s, hwloc_bitmap_t set)
  * threads on different cores of a virtual machine pay ~25 µs a switch, so
  * 20,000 pingpong round trips cost them ~1 s; a server cell runs `seconds`
  * whatever the runtime. Warm-up cells add one run per point. Measured on
- * a 2-core VM: quick 1m21s, standard 13m32s (results/reference). */
+ * a 2-core VM: quick 2m01s, standard 13m32s (results/reference). */
 const struct h_suite h_suites[] = {
 	{
 		.name = "quick",
-		.desc = "cpu grain, sleep overlap and memory, switch cost by placement; 3 reps",
+		.desc = "cpu grain, sleep overlap and memory, switch cost by placement, echo at 1 "
+		        "and 100 connections, cold and cached files; 3 reps",
 		.reps = 3,
 		.parts = {
 			{ "cpu grain (C1, C10)", "all", "cpu", NULL,
@@ -283,6 +284,9 @@ const struct h_suite h_suites[] = {
 			  { "tasks=100,1000", "ms=10" } },
 			{ "switch cost by placement (C5, C6, C11, C12)", "all", "pingpong,pipepingpong",
 			  "same-core,cross-core,unpinned", { "rounds=20000" } },
+			{ "connections (C1, C4, C12)", "all", "echo", NULL,
+			  { "conns=1,100", "requests=0", "seconds=1" } },
+			{ "regular files (C9)", "all", "file", NULL, { "cold=0,1", "file_mib=16" } },
 		},
 	},
 	{
