@@ -732,7 +732,7 @@ static const struct chart charts[] = {
 	 .xkey = "work", .write = write_efficiency,
 	 .title = "CPU-bound tasks: efficiency against task size",
 	 .xlabel = "work per task (hash iterations, log scale)",
-	 .ylabel = "efficiency (% of the single-core rate × CPUs)", .title_keys = "tasks",
+	 .ylabel = "efficiency (% of 1-CPU rate × usable CPUs)", .title_keys = "tasks",
 	 .opts = "logx='1'; logy='0'; ymin=0; ymaxmin=110; hline=50; hlabel='50%'"},
 	{.name = "conns_echo", .kind = "conns", .workload = "echo",
 	 .metrics = {"throughput_rps", "p99_us"}, .xkey = "conns", .write = write_lines,

@@ -198,7 +198,9 @@ static const struct {
 	{ "memory", "memory per waiting task against tasks, user and kernel" },
 	{ "sleep_tasks", "sleep: elapsed time against tasks" },
 	{ "sleep_overlap", "sleep: elapsed time against the wait (ms)" },
-	{ "efficiency", "cpu efficiency against work per task" },
+	{ "efficiency", "cpu efficiency against work per task, each model over the CPUs it can "
+	                "use (threads and pool: every CPU; epoll and coro: one), so a line near "
+	                "100% is a model without overhead, not the fastest one" },
 	{ "conns_echo", "echo: throughput and p99 against connections" },
 	{ "conns_http", "http: throughput and p99 against connections" },
 	{ "latency_echo", "echo: latency percentile spectrum" },
@@ -958,9 +960,18 @@ static int rank(const struct h_summary *s, const char *wl, const char *metric, c
 	return n;
 }
 
+/* Whether the repetitions of a runner-up reached the best's: its min–max
+ * range overlaps the best's, so the medians' order may be luck. */
+static int ranges_overlap(const struct ranked *best, const struct ranked *k, int hi)
+{
+	if (!best->r || !k->r)
+		return 0;
+	return hi ? k->r->max >= best->r->min : k->r->min <= best->r->max;
+}
+
 /* One row of the "which model" table from a ranking, best first (hi: the
- * highest is best). Runtimes within 10% of the best share the pick: a
- * difference that small is within the noise of most of these figures. */
+ * highest is best). Runtimes within 10% of the best, or whose min–max range
+ * overlaps the best's, share the pick: the run cannot tell them apart. */
 static void pick_row(struct doc *d, const struct ctx *x, const char *job,
                      const struct ranked *rk, int n, int hi, const char *unit_note,
                      const char *ids)
@@ -986,7 +997,8 @@ static void pick_row(struct doc *d, const struct ctx *x, const char *job,
 	}
 	size_t pused = 0;
 	for (int k = 0; k < n && pused < sizeof pick; k++)
-		if (k == 0 || (hi ? rk[k].v >= 0.9 * rk[0].v : rk[k].v <= 1.1 * rk[0].v))
+		if (k == 0 || (hi ? rk[k].v >= 0.9 * rk[0].v : rk[k].v <= 1.1 * rk[0].v) ||
+		    ranges_overlap(&rk[0], &rk[k], hi))
 			pused += (size_t)snprintf(pick + pused, sizeof pick - pused, "%s%s",
 			                          k ? " ≈ " : "", rk[k].label);
 	for (int k = 0; k < n && used < sizeof why; k++) {
@@ -1134,8 +1146,9 @@ static void first_page(struct doc *d, const struct ctx *x)
 	d_heading(d, 3, NULL, "Which model to pick, on this machine");
 	d_p(d, NULL);
 	d_text(d, "For each kind of job, the runtimes ranked by this run's own figure for it (at "
-	          "the largest parameter point measured); runtimes within 10%% of the best share "
-	          "the pick. The claims' sections explain the why.");
+	          "the largest parameter point measured); runtimes within 10%% of the best, or "
+	          "whose min–max range over the repetitions overlaps the best's, share the pick. "
+	          "The claims' sections explain the why.");
 	d_end_p(d);
 	picks(d, x);
 	fputs("</section>\n", d->h);
@@ -1208,7 +1221,8 @@ static void manifest_table(struct doc *d, const struct ctx *x)
 		{ "kernel", "kernel.sysname kernel.release kernel.version kernel.machine" },
 		{ "virtual machine", "virtualization.virtual_machine virtualization.hypervisor" },
 		{ "container", "virtualization.container" },
-		{ "frequency", "frequency.scaling_governor frequency.cpuinfo_max_khz frequency.cpuinfo_mhz" },
+		{ "frequency", "frequency.scaling_governor frequency.cpuinfo_max_khz:kHz "
+		               "frequency.cpuinfo_mhz:MHz" },
 		{ "transparent huge pages", "transparent_hugepages.enabled" },
 		{ "isolated CPUs", "cpu_isolation.isolated" },
 		{ "allocator", "allocator.libc allocator.malloc_from" },
@@ -1216,11 +1230,12 @@ static void manifest_table(struct doc *d, const struct ctx *x)
 		{ "RLIMIT_NPROC (soft)", "limits.RLIMIT_NPROC.soft" },
 		{ "threads-max, pid_max", "limits.threads_max limits.pid_max" },
 		{ "vm.max_map_count", "limits.max_map_count" },
-		{ "cgroup pids.max, memory limit", "limits.cgroup_pids_max limits.cgroup_memory_max_bytes.value" },
+		{ "cgroup pids.max", "limits.cgroup_pids_max" },
+		{ "cgroup memory limit", "limits.cgroup_memory_max_bytes.value:bytes" },
 		{ "compiler", "compiler" },
 		{ "flags, build type", "cflags build_type" },
 		{ "commit", "git_commit" },
-		{ "written", "created hostname" },
+		{ "written (time, host)", "created hostname" },
 	};
 	static const char *const head[] = { "", "value" };
 	d_table(d, "manifest", 2, head);
@@ -1229,13 +1244,21 @@ static void manifest_table(struct doc *d, const struct ctx *x)
 		size_t used = 0;
 		snprintf(keys, sizeof keys, "%s", rows[i].keys);
 		for (char *save = NULL, *k = strtok_r(keys, " ", &save); k; k = strtok_r(NULL, " ", &save)) {
+			/* "path:unit": the unit follows a number the manifest
+			 * keeps bare. */
+			char *unit = strchr(k, ':');
+			if (unit)
+				*unit++ = '\0';
 			const char *v = mf(m, k);
 			if (v && !strcmp(v, "null"))
 				continue; /* not known on this machine */
 			if (v && (!strcmp(v, "true") || !strcmp(v, "false")))
 				v = v[0] == 't' ? "yes" : "no";
 			if (v && used < sizeof val)
-				used += (size_t)snprintf(val + used, sizeof val - used, "%s%s", used ? ", " : "", v);
+				used += (size_t)snprintf(val + used, sizeof val - used, "%s%s%s%s",
+				                         used ? ", " : "", v,
+				                         unit && strcmp(v, "unlimited") ? " " : "",
+				                         unit && strcmp(v, "unlimited") ? unit : "");
 		}
 		struct cell c[] = { T(rows[i].label), T(used ? val : "not recorded") };
 		d_row(d, 2, c);

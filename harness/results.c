@@ -708,7 +708,11 @@ static void fit_group(struct out *o, const struct h_cell *cells, const long *g, 
 		int k = 0;
 		for (long i = 0; i < len; i++) {
 			const struct h_cell *c = &cells[g[i]];
-			if (c->res.ok && !isnan(c->res.hm[fit_defs[d].hm])) {
+			/* Only cells whose per-task figure exists: every task was
+			 * alive at the peak. A pool holds `workers` at once, and a
+			 * slope over its few waiters would read as nearly free. */
+			if (c->res.ok && !isnan(c->res.hm[fit_defs[d].hm]) &&
+			    !isnan(c->res.hm[H_HM_MEM_USER_PER_TASK])) {
 				x[k] = (double)c->params[ti];
 				y[k++] = c->res.hm[fit_defs[d].hm];
 			}

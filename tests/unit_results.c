@@ -204,6 +204,39 @@ static void test_summary(const struct h_place *pl)
 		free(c[i].params);
 }
 
+/* A pool holds only `workers` sleepers at once: its cells have no per-task
+ * figure, and no slope may be fitted over them (it would read as nearly
+ * free memory per task). */
+static void test_fit_needs_every_task(const struct h_place *pl)
+{
+	struct h_cell c[6];
+	int64_t tasks[] = { 1000, 2000, 4000 };
+	for (int k = 0; k < 6; k++) {
+		cell(&c[k], pl, tasks[k % 3], k / 3 + 1, 0, 500 + 8 * (double)tasks[k % 3], 1000);
+		c[k].res.hm[H_HM_MEM_USER_PER_TASK] = NAN;
+	}
+	char dir[] = "/tmp/unit_results.XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK(h_summary_write(dir, c, 6) == 0);
+	char path[128];
+	snprintf(path, sizeof path, "%s/fits.csv", dir);
+	char *fits = slurp(path);
+	CHECK(fits && !strcmp(fits, "runtime,workload,params,metric,unit,n,slope,intercept,r2\n"));
+	free(fits);
+	snprintf(path, sizeof path, "%s/summary.csv", dir);
+	char *csv = slurp(path);
+	CHECK(csv && !strstr(csv, "mem_slope_"));
+	free(csv);
+	const char *files[] = { "summary.csv", "summary.json", "fits.csv" };
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		CHECK(unlink(path) == 0);
+	}
+	CHECK(rmdir(dir) == 0);
+	for (int i = 0; i < 6; i++)
+		free(c[i].params);
+}
+
 static int path_cb(void *ctx, const char *path, enum h_jtype t, const char *s)
 {
 	char *out = ctx;
@@ -242,6 +275,7 @@ int main(void)
 	test_json_walk();
 	test_roundtrip(&pl);
 	test_summary(&pl);
+	test_fit_needs_every_task(&pl);
 	h_placement_free(&pl);
 	hwloc_topology_destroy(topo);
 	if (failures) {
