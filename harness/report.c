@@ -54,7 +54,8 @@ static const struct claim claims[] = {
 	  "Which model gets more done when the work is computation, and which when it is mostly "
 	  "waiting?",
 	  "cpu (a hash chain per task, no waiting) on every runtime, compared at the largest work; "
-	  "echo (else http) at the largest connection count every model ran, or, without a server "
+	  "echo (else http) at the largest connection count threads and an async model both ran, "
+	  "or, without a server "
 	  "workload, sleep at the largest task count (elapsed time and memory per task).",
 	  "cpu,echo,http,sleep", "efficiency,conns_echo,sleep_tasks", "", "",
 	  "concbench run --runtime all --workload cpu,echo --set work=1000,100000,1000000 "
@@ -696,12 +697,20 @@ static void describe_workload(struct doc *d, const struct h_summary *s,
 		d_text(d, ".");
 	for (int j = 0; j < nk; j++)
 		sort_distinct(&keys[j]);
+	/* Values per key: with two swept keys, a suite's parts may have run
+	 * some combinations only (sleep: ms swept at 100 tasks, tasks swept
+	 * at one ms), and "Swept" alone would promise the grid. */
+	int nswept = 0;
+	for (int j = 0; j < nk; j++)
+		nswept += keys[j].n > 1;
+	const char *swept = nswept > 1 ? " Values run (per key, not every combination): "
+	                               : " Swept: ";
 	for (int pass = 0; pass < 2; pass++) {
 		int first = 1;
 		for (int j = 0; j < nk; j++) {
 			if ((keys[j].n > 1) != !pass)
 				continue;
-			d_text(d, "%s%s = ", first ? (pass ? " Fixed: " : " Swept: ") : "; ",
+			d_text(d, "%s%s = ", first ? (pass ? " Fixed: " : swept) : "; ",
 			       keys[j].name);
 			first = 0;
 			for (int m = 0; m < keys[j].n; m++)
