@@ -56,15 +56,19 @@ set label 1 sprintf("%s against %s: headline metrics%s", nameB, nameA, \
     shown < total ? sprintf(" (the %d largest changes of %d)", shown, total) : "") \
     at screen 0.5, screen 1 - 24.0 / height center font ',13'
 set tmargin 3
-set xlabel sprintf("%s / %s (ratio of medians), log scale\n<- %s lower  |  %s higher ->", \
-    nameB, nameA, nameB, nameB)
+# The axis label and the legend are centred on the chart too: centred on
+# the plot area they would run off its right edge.
+set label 2 sprintf("%s / %s (ratio of medians), log scale\n<- %s lower  |  %s higher ->", \
+    nameB, nameA, nameB, nameB) at screen 0.5, screen 58.0 / height center
+set bmargin 7
 
 # 1 marks no change.
 set arrow 1 from 1, graph 0 to 1, graph 1 nohead lw 1.5 lc rgb '#000000' front
 
 # Fill tells the classes apart in grayscale too: solid, hatched, hollow.
 set style fill border lc rgb '#000000'
-set key bmargin center horizontal reverse Left noopaque nobox samplen 2 width -1
+set key at screen 0.5, screen 6.0 / height center bottom horizontal reverse Left noopaque \
+    nobox samplen 2 width -1
 
 cls(c, v) = column(3) == c ? v : NaN
 bar(c) = c == 1 ? nameB." better" : c == 2 ? nameB." worse" : \
