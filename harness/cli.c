@@ -75,7 +75,7 @@ static void usage(FILE *f)
 	      "                  and write DIR/manifest.json, results.jsonl, summary.csv\n"
 	      "                  (concbench run --help for the options)\n"
 	      "  list            the runtimes and workloads, with their parameters,\n"
-	      "                  defaults and ranges\n"
+	      "                  defaults and ranges; the suites, part by part\n"
 	      "  serve [OPTIONS] one server workload (echo, http, mixed) on one runtime,\n"
 	      "                  for clients of your own, until SIGINT or SIGTERM\n"
 	      "                  (concbench serve --help for the options)\n"
