@@ -460,18 +460,12 @@ static int load_plan(const char *dir, struct stored *st)
 		return -1;
 	}
 	snprintf(path, sizeof path, "%s/run.json", dir);
-	FILE *f = fopen(path, "re");
-	if (!f) {
+	int rc = h_json_walk_file(path, args_cb, st);
+	if (rc == -ENOENT) {
 		h_error("cannot resume '%s': no run.json in it (was it written by concbench run?)",
 		        dir);
 		return -1;
 	}
-	char *text = NULL;
-	size_t cap = 0;
-	ssize_t n = getdelim(&text, &cap, '\0', f);
-	fclose(f);
-	int rc = n > 0 ? h_json_walk(text, args_cb, st) : -EINVAL;
-	free(text);
 	if (rc == -ENOMEM) {
 		h_error("out of memory");
 		return -1;

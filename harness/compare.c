@@ -350,15 +350,8 @@ static void env_read(const char *dir, struct env *e)
 	char path[PATH_MAX];
 	if (snprintf(path, sizeof path, "%s/manifest.json", dir) >= (int)sizeof path)
 		return;
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return;
-	char *text = NULL;
-	size_t cap = 0;
-	if (getdelim(&text, &cap, '\0', f) > 0 && h_json_walk(text, env_cb, e) == 0)
+	if (h_json_walk_file(path, env_cb, e) == 0)
 		e->found = 1;
-	free(text);
-	fclose(f);
 }
 
 /* ---- documents: Markdown and HTML from one traversal ---- */
@@ -843,27 +836,6 @@ static void write_doc(struct doc *d, const struct ctx *x)
 
 /* ---- files ---- */
 
-static int mkdir_p(const char *dir)
-{
-	char buf[PATH_MAX];
-	if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
-		return -ENAMETOOLONG;
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-		return -errno;
-	struct stat st;
-	if (stat(buf, &st) != 0)
-		return -errno;
-	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
-}
-
 /* Closes f, reporting any write error as one line naming path. */
 static int close_checked(FILE *f, const char *path)
 {
@@ -1277,7 +1249,7 @@ int h_cmd_compare(int argc, char **argv)
 		goto out_free;
 	}
 	x.m = &m;
-	int err = mkdir_p(out);
+	int err = h_mkdir_p(out);
 	if (err) {
 		h_error("cannot create the output folder '%s': %s", out, strerror(-err));
 		goto out_match;

@@ -306,6 +306,9 @@ enum h_jtype { H_JNULL, H_JBOOL, H_JNUM, H_JSTR };
 typedef int (*h_json_cb)(void *ctx, const char *path, enum h_jtype type, const char *str);
 /* 0, -EINVAL for malformed JSON, or the callback's non-zero return. */
 int h_json_walk(const char *text, h_json_cb cb, void *ctx);
+/* h_json_walk over the whole file at path: -errno when it cannot be opened,
+ * -EINVAL when it is empty or malformed, else h_json_walk's return. */
+int h_json_walk_file(const char *path, h_json_cb cb, void *ctx);
 
 /* ---- manifest.c ---- */
 
@@ -339,6 +342,9 @@ struct h_run_opts {
 	char **run_argv;
 };
 int h_cmd_run(const struct h_run_opts *o);
+/* mkdir -p: 0 when path is (now) a folder with its parents, else -errno
+ * (-ENOTDIR when a part of it is a file). */
+int h_mkdir_p(const char *path);
 
 /* Prints "concbench: <message>" as one line on stderr (usage errors and
  * failures alike; the caller picks the exit status). */

@@ -36,6 +36,10 @@ int h_plot(const char *dir);
  * otherwise. 0, -ENOENT without gnuplot, -EINVAL for a path gnuplot's -e
  * cannot quote, -EIO when gnuplot fails; one line on stderr for each. */
 int h_gnuplot_draw(const char *script, const char *dat, const char *out, const char *fmt);
+/* The first executable regular file named prog along $PATH (an empty entry
+ * is the current folder; no PATH: /usr/local/bin:/usr/bin:/bin), into out:
+ * 1, or 0 when there is none. */
+int h_find_in_path(const char *prog, char *out, size_t len);
 
 /* compare.c: `concbench compare DIR1 DIR2 [--out DIR]` (argv[0] is
  * "compare"); returns the exit status. */

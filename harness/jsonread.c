@@ -183,3 +183,17 @@ int h_json_walk(const char *text, h_json_cb cb, void *ctx)
 	skip_ws(&r);
 	return *r.p ? -EINVAL : 0;
 }
+
+int h_json_walk_file(const char *path, h_json_cb cb, void *ctx)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	char *text = NULL;
+	size_t cap = 0;
+	ssize_t n = getdelim(&text, &cap, '\0', f);
+	fclose(f);
+	int rc = n > 0 ? h_json_walk(text, cb, ctx) : -EINVAL;
+	free(text);
+	return rc;
+}

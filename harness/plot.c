@@ -781,7 +781,7 @@ static void finish_title(struct plot *p)
 
 /* ---- gnuplot ---- */
 
-static bool find_in_path(const char *prog, char *out, size_t len)
+int h_find_in_path(const char *prog, char *out, size_t len)
 {
 	const char *path = getenv("PATH");
 	if (!path || !*path)
@@ -878,7 +878,7 @@ static int run_gnuplot(const char *gnuplot, const char *script, const char *dat,
 int h_gnuplot_draw(const char *script, const char *dat, const char *out, const char *fmt)
 {
 	char gp[PATH_MAX];
-	if (!find_in_path("gnuplot", gp, sizeof gp)) {
+	if (!h_find_in_path("gnuplot", gp, sizeof gp)) {
 		fprintf(stderr, "concbench: gnuplot not found (apt-get install gnuplot-nox)\n");
 		return -ENOENT;
 	}
@@ -1029,7 +1029,7 @@ int h_plot(const char *dir)
 	/* Looked up now, needed only once a chart has data: a summary without
 	 * chart rows plots (nothing) on a machine without gnuplot. */
 	char gp[PATH_MAX];
-	const char *gnuplot = find_in_path("gnuplot", gp, sizeof gp) ? gp : NULL;
+	const char *gnuplot = h_find_in_path("gnuplot", gp, sizeof gp) ? gp : NULL;
 	/* A chart that fails does not stop the others; the first error is
 	 * returned. Without gnuplot none can be drawn: stop at the first. */
 	for (size_t i = 0; i < sizeof charts / sizeof charts[0]; i++) {

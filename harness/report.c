@@ -255,18 +255,10 @@ static void manifest_free(struct manifest *m)
 /* 0 (also when absent: the report says so), -ENOMEM. */
 static int manifest_load(const char *dir, struct manifest *m)
 {
-	char path[4200], *text = NULL;
-	size_t cap = 0;
+	char path[4200];
 	memset(m, 0, sizeof *m);
 	snprintf(path, sizeof path, "%s/manifest.json", dir);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return 0;
-	int rc = 0;
-	if (getdelim(&text, &cap, '\0', f) > 0)
-		rc = h_json_walk(text, manifest_cb, m);
-	free(text);
-	fclose(f);
+	int rc = h_json_walk_file(path, manifest_cb, m);
 	if (rc == -ENOMEM) {
 		manifest_free(m);
 		return -ENOMEM;
@@ -509,18 +501,11 @@ struct ctx {
 	char plot_note[200]; /* why charts are missing, "" when plot ran fine */
 };
 
+/* h_find_in_path without wanting the path. */
 static int in_path(const char *prog)
 {
-	const char *p = getenv("PATH");
 	char buf[4200];
-	while (p && *p) {
-		size_t len = strcspn(p, ":");
-		snprintf(buf, sizeof buf, "%.*s/%s", (int)len, len ? p : ".", prog);
-		if (access(buf, X_OK) == 0)
-			return 1;
-		p += len + (p[len] == ':');
-	}
-	return 0;
+	return h_find_in_path(prog, buf, sizeof buf);
 }
 
 static int file_mtime(const char *dir, const char *name, struct timespec *t)

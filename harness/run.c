@@ -365,8 +365,7 @@ static int split_client(const struct h_run_opts *o, hwloc_topology_t topo,
 
 /* ---- the output folder ---- */
 
-/* mkdir -p. 0 or -errno. */
-static int mkdir_p(const char *path)
+int h_mkdir_p(const char *path)
 {
 	char buf[4096];
 	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
@@ -430,7 +429,7 @@ static int prepare_out(const char *given, char *dir, size_t len)
 			        dir);
 			return -1;
 		}
-		rc = mkdir_p(dir);
+		rc = h_mkdir_p(dir);
 		if (rc < 0) {
 			h_error("cannot create output folder '%s': %s", dir, strerror(-rc));
 			return -1;
@@ -452,7 +451,7 @@ static int prepare_out(const char *given, char *dir, size_t len)
 				snprintf(dir, len, "results/%s", stamp);
 			else
 				snprintf(dir, len, "results/%s-%d", stamp, k);
-			rc = mkdir_p(dir);
+			rc = h_mkdir_p(dir);
 			if (rc < 0) {
 				h_error("cannot create output folder '%s': %s", dir, strerror(-rc));
 				return -1;
@@ -824,14 +823,7 @@ int h_cmd_run(const struct h_run_opts *o)
 	if (o->resume) {
 		snprintf(dir, sizeof dir, "%s", o->resume);
 		snprintf(path, sizeof path, "%s/run.json", dir);
-		char *text = NULL;
-		FILE *f = fopen(path, "re");
-		size_t cap = 0;
-		if (f && getdelim(&text, &cap, '\0', f) > 0)
-			h_json_walk(text, resume_cb, &ps);
-		free(text);
-		if (f)
-			fclose(f);
+		h_json_walk_file(path, resume_cb, &ps); /* cli.c has read the plan from it */
 		ps.resumed++;
 		snprintf(path, sizeof path, "%s/results.jsonl", dir);
 		long stray;

@@ -154,16 +154,8 @@ static int read_ncpus(const char *dir)
 {
 	char path[4200];
 	snprintf(path, sizeof path, "%s/manifest.json", dir);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return 0;
-	char *text = NULL;
-	size_t cap = 0;
 	int n = 0;
-	if (getdelim(&text, &cap, '\0', f) > 0)
-		h_json_walk(text, manifest_cb, &n);
-	free(text);
-	fclose(f);
+	h_json_walk_file(path, manifest_cb, &n); /* absent or broken: unknown, 0 */
 	return n > 0 ? n : 0;
 }
 
@@ -266,7 +258,7 @@ char *h_params_without(const char *params, const char *const *keys)
 }
 
 /* Whether every "k=v" of where is an entry of params. */
-static int params_match(const char *params, const char *where)
+int h_params_match(const char *params, const char *where)
 {
 	for (const char *w = where; w && *w;) {
 		size_t len = strcspn(w, ";"), klen = strcspn(w, "=;");
@@ -296,7 +288,7 @@ size_t h_summary_find(const struct h_summary *s, const char *runtime, const char
 	for (size_t i = 0; i < s->n; i++) {
 		const struct h_srow *r = &s->rows[i];
 		if (!eq_or_any(runtime, r->runtime) || !eq_or_any(workload, r->workload) ||
-		    !eq_or_any(metric, r->metric) || !params_match(r->params, where))
+		    !eq_or_any(metric, r->metric) || !h_params_match(r->params, where))
 			continue;
 		if (n < max)
 			out[n] = r;
@@ -318,7 +310,7 @@ const struct h_fitrow *h_fit_get(const struct h_summary *s, const char *runtime,
 	for (size_t i = 0; i < s->nfits; i++) {
 		const struct h_fitrow *f = &s->fits[i];
 		if (eq_or_any(runtime, f->runtime) && eq_or_any(workload, f->workload) &&
-		    eq_or_any(metric, f->metric) && params_match(f->params, where))
+		    eq_or_any(metric, f->metric) && h_params_match(f->params, where))
 			return f;
 	}
 	return NULL;

@@ -46,6 +46,10 @@ double h_param_num(const char *params, const char *key, double dflt);
 /* A malloc'd copy of params without the keys listed (NULL-terminated). */
 char *h_params_without(const char *params, const char *const *keys);
 
+/* Whether every "k=v" of where ("k=v;k=v"; NULL or "": none) is an entry
+ * of params. A "k" without "=v" matches nothing. */
+int h_params_match(const char *params, const char *where);
+
 /* Rows matching every given field (NULL: any). `where` is "k=v;k=v": each
  * pair must be in the row's params (NULL or "": no constraint). Returns the
  * number of matches; fills out with at most max of them. */

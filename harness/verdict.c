@@ -150,12 +150,7 @@ int h_runfacts_load(const char *dir, struct h_runfacts *f)
 	int err = 0;
 
 	snprintf(path, sizeof path, "%s/manifest.json", dir);
-	FILE *m = fopen(path, "re");
-	if (m) {
-		if (getdelim(&line, &cap, '\0', m) > 0)
-			h_json_walk(line, manifest_cb, f); /* a broken manifest: facts unknown */
-		fclose(m);
-	}
+	h_json_walk_file(path, manifest_cb, f); /* absent or broken: facts unknown */
 
 	snprintf(path, sizeof path, "%s/results.jsonl", dir);
 	FILE *r = fopen(path, "re");
@@ -371,22 +366,6 @@ static const char *rt_label(const struct h_srow *r, char *buf, size_t len)
 }
 #define L(r) rt_label((r), (char[64]){ 0 }, 64)
 
-/* The cells of results.jsonl whose params hold every pair of where. */
-static int has_all(const char *params, const char *where)
-{
-	for (const char *w = where; w && *w;) {
-		size_t len = strcspn(w, ";"), klen = strcspn(w, "=;");
-		char key[64], want[128], have[128];
-		snprintf(key, sizeof key, "%.*s", (int)klen, w);
-		snprintf(want, sizeof want, "%.*s", klen < len ? (int)(len - klen - 1) : 0,
-		         w + klen + 1);
-		if (!h_param_str(params, key, have, sizeof have) || strcmp(have, want))
-			return 0;
-		w += len + (w[len] == ';');
-	}
-	return 1;
-}
-
 /* CPUs the cells of a row's point were bound to (the least, over its
  * cells), 0 when results.jsonl does not say. */
 static int cell_cpus(const struct h_runfacts *f, const char *runtime, const char *workload,
@@ -396,7 +375,7 @@ static int cell_cpus(const struct h_runfacts *f, const char *runtime, const char
 	for (size_t i = 0; f && i < f->ncells; i++) {
 		const struct h_cellnote *c = &f->cells[i];
 		if (!strcmp(c->runtime, runtime) && !strcmp(c->workload, workload) &&
-		    has_all(c->params, params) && c->ncpus_bound > 0 && (!n || c->ncpus_bound < n))
+		    h_params_match(c->params, params) && c->ncpus_bound > 0 && (!n || c->ncpus_bound < n))
 			n = c->ncpus_bound;
 	}
 	return n;
