@@ -605,30 +605,25 @@ static void write_thp(struct jw *w)
 /* isolcpus= and nohz_full=: CPUs the scheduler leaves alone ("" for none). */
 static void write_isolation(struct jw *w)
 {
+	static const char *const files[][2] = {
+		{ "isolated", "/sys/devices/system/cpu/isolated" },
+		{ "nohz_full", "/sys/devices/system/cpu/nohz_full" },
+	};
 	char line[256];
 	jw_open(w, "cpu_isolation", '{');
-	FILE *f = fopen("/sys/devices/system/cpu/isolated", "re");
-	if (f) {
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		FILE *f = fopen(files[i][1], "re");
+		if (!f) {
+			jw_null(w, files[i][0]);
+			continue;
+		}
 		/* An empty file (no isolated CPU) is "", not null. */
 		char *r = fgets(line, sizeof line, f);
 		fclose(f);
 		if (!r)
 			line[0] = '\0';
 		line[strcspn(line, "\n")] = '\0';
-		jw_str(w, "isolated", line);
-	} else {
-		jw_null(w, "isolated");
-	}
-	f = fopen("/sys/devices/system/cpu/nohz_full", "re");
-	if (f) {
-		char *r = fgets(line, sizeof line, f);
-		fclose(f);
-		if (!r)
-			line[0] = '\0';
-		line[strcspn(line, "\n")] = '\0';
-		jw_str(w, "nohz_full", line);
-	} else {
-		jw_null(w, "nohz_full");
+		jw_str(w, files[i][0], line);
 	}
 	jw_close(w, '}');
 }
