@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/hist.h"
+#include "harness/base/base.h"
 
 static int failures;
 

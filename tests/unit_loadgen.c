@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness/loadgen.h"
+#include "harness/measure/measure.h"
 
 static int failures;
 

@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness/harness.h"
+#include "harness/measure/measure.h"
 
 extern char **environ;
 

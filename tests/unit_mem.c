@@ -24,7 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness/core.h"
+#include "harness/measure/measure.h"
 
 #include "tests/check.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/core.h"
+#include "harness/measure/measure.h"
 
 #include "tests/check.h"
 

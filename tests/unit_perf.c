@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness/core.h"
+#include "harness/measure/measure.h"
 
 #include "tests/check.h"
 

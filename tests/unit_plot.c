@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "harness/harness.h"
+#include "harness/analysis/analysis.h"
 
 #define CHECK(c)                                                               \
 	do {                                                                   \

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "harness/core.h"
+#include "harness/measure/measure.h"
 
 #include "tests/check.h"
 

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/core.h"
-#include "harness/summary.h"
+#include "harness/measure/measure.h"
+#include "harness/analysis/analysis.h"
 
 #include "tests/check.h"
 

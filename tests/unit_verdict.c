@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/core.h"
-#include "harness/verdict.h"
+#include "harness/measure/measure.h"
+#include "harness/analysis/analysis.h"
 #include "tests/check.h"
 
 /* ---- a summary by hand ---- */

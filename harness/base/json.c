@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness.h"
+#include "base.h"
 
 void h_json_str(FILE *f, const char *s)
 {

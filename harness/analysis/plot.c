@@ -48,8 +48,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness.h"
-#include "summary.h"
+#include "analysis.h"
 
 extern char **environ;
 
@@ -780,22 +779,6 @@ static void finish_title(struct plot *p)
 }
 
 /* ---- gnuplot ---- */
-
-int h_find_in_path(const char *prog, char *out, size_t len)
-{
-	const char *path = getenv("PATH");
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (const char *p = path; p; p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL) {
-		int dlen = (int)strcspn(p, ":");
-		struct stat st;
-		/* An empty PATH entry means the current directory. */
-		if (snprintf(out, len, "%.*s/%s", dlen, dlen ? p : ".", prog) < (int)len &&
-		    stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
-			return true;
-	}
-	return false;
-}
 
 /* gnuplot's '...' strings have no escape for a quote; a control character
  * would end the -e command. Such paths are refused, never rewritten. */

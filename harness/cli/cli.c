@@ -11,21 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core.h"
-#include "verdict.h"
+#include "../measure/measure.h"
+#include "../analysis/analysis.h"
+#include "cli.h"
 
-void h_error(const char *fmt, ...)
-{
-	va_list ap;
-	fflush(stdout);
-	fputs("concbench: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-void h_version_print(FILE *f)
+static void version_print(FILE *f)
 {
 	fprintf(f, "concbench %s (commit %s, %s build, %s)\n", H_VERSION, CB_GIT_COMMIT,
 	        CB_BUILD_TYPE, CB_COMPILER);
@@ -650,7 +640,7 @@ int h_main(int argc, char **argv)
 		return H_EXIT_OK;
 	}
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
-		h_version_print(stdout);
+		version_print(stdout);
 		return H_EXIT_OK;
 	}
 	if (!strcmp(cmd, "list"))

@@ -18,9 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
-#include "verdict.h"
-#include "../runtimes/runtime.h"
+#include "analysis.h"
+#include "../../runtimes/runtime.h"
 
 const char *h_verdict_name(enum h_verdict v)
 {
@@ -30,26 +29,6 @@ const char *h_verdict_name(enum h_verdict v)
 	case H_VERDICT_DEPENDS: return "depends";
 	default: return "no data";
 	}
-}
-
-char *h_fmt_num(char *buf, size_t len, double v)
-{
-	double a = fabs(v);
-	if (!isfinite(v))
-		snprintf(buf, len, "n/a");
-	else if (v == floor(v) && a < 1e7)
-		snprintf(buf, len, "%.0f", v); /* counts, CPUs, whole ns */
-	else if (a >= 1e7)
-		snprintf(buf, len, "%.3g", v);
-	else if (a >= 100 || v == 0)
-		snprintf(buf, len, "%.0f", v);
-	else if (a >= 10)
-		snprintf(buf, len, "%.1f", v);
-	else if (a >= 1)
-		snprintf(buf, len, "%.2f", v);
-	else
-		snprintf(buf, len, "%.3g", v);
-	return buf;
 }
 
 /* A number inside a format argument list: the compound literal lives until

@@ -33,8 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core.h"
-#include "loadgen.h"
+#include "measure.h"
 
 #define NS_PER_S 1000000000ull
 #define NS_PER_MS 1000000ull

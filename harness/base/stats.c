@@ -7,7 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "core.h"
+#include "base.h"
 
 static int cmp_double(const void *a, const void *b)
 {

@@ -12,8 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
-#include "summary.h"
+#include "analysis.h"
 
 #define FITS_HEADER "runtime,workload,params,metric,unit,n,slope,intercept,r2"
 

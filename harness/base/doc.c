@@ -1,4 +1,4 @@
-/* html.c — the pieces of HTML and Markdown writing the report and compare
+/* doc.c — the pieces of HTML and Markdown writing the report and compare
  * share: escaping text that comes from data files, and a chart inlined as a
  * data: URI so a page is one file that needs neither the network nor its
  * neighbours. */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "base.h"
 
 /* Attributes are always written in double quotes, so a single quote (the
  * apostrophe of running text) needs no escape. */

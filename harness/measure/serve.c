@@ -32,8 +32,8 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "core.h"
-#include "../workloads/net.h"
+#include "measure.h"
+#include "../../workloads/net.h"
 
 #define STOP_GRACE_S 10
 

@@ -27,9 +27,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core.h"
-#include "verdict.h"
-#include "../runtimes/runtime.h"
+#include "analysis.h"
+#include "../../workloads/workload.h"
 
 extern char **environ;
 

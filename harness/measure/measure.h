@@ -1,35 +1,39 @@
-/* core.h — the harness core: CLI, parameter parsing, the run matrix, one
- * child process per cell, results and summary. harness.h holds the
- * interfaces shared with the other harness parts (JSON, manifest, plot). */
-#ifndef CONCBENCH_CORE_H
-#define CONCBENCH_CORE_H
+/* measure.h — the measuring layer: it runs cells and writes a results
+ * folder, and never reads one back to judge it (that is analysis/).
+ *
+ *   params.c     --set values, sweeps, --cpus, the suite table
+ *   placement.c  which CPUs a placement picks (hwloc)
+ *   perf.c       kernel counters of the cell's process
+ *   mem.c        user and kernel memory, a cgroup per cell
+ *   cell.c       one cell in a fresh child process, under a watchdog
+ *   loadgen.c    the client of the server workloads, in its own process
+ *   manifest.c   the environment every result carries
+ *   results.c    results.jsonl, summary.csv, fits.csv, checksum agreement
+ *   run.c        `concbench run`: plan, cells, files
+ *   serve.c      `concbench serve`: one server for clients of your own
+ *
+ * Knows runtimes and workloads only through their registries and the
+ * traits in struct runtime. Uses base/; never includes analysis/.
+ */
+#ifndef CONCBENCH_MEASURE_H
+#define CONCBENCH_MEASURE_H
+
+#if defined(CB_LAYER_BASE) || defined(CB_LAYER_ANALYSIS)
+#error "measure.h: base/ and analysis/ must not include the measure layer"
+#endif
 
 #include <stdint.h>
 #include <sys/types.h>
 #include <stdio.h>
 #include <hwloc.h>
 
-#include "harness.h"
+#include "../base/base.h"
+#include "../../workloads/workload.h"
 
-#define H_VERSION "0.1.0"
-
-/* main.c calls this and nothing else. */
-int h_main(int argc, char **argv);
 /* serve.c: `concbench serve` (argv[0] is "serve"). */
 int h_cmd_serve(int argc, char **argv);
-void h_version_print(FILE *f);
 
-/* ---- params.c: strict parsing, no registry needed (unit-testable) ---- */
-
-/* Plain decimal with an optional '-' and optional '_' between digits
- * ("1_000_000"); the whole string must be consumed. 0, -EINVAL or -ERANGE. */
-int h_parse_i64(const char *s, int64_t *out);
-
-/* Splits "a,b,c" at commas. An empty string or an empty item ("a,,b",
- * ",", "a,") is -EINVAL. On success *out is a NULL-terminated array of
- * copies (free with h_strv_free) and the return value is the count. */
-int h_split_list(const char *s, char ***out);
-void h_strv_free(char **v);
+/* ---- params.c: sets, sweeps and CPU lists (no registry needed, unit-testable) ---- */
 
 /* One --set: a key and the values it sweeps. */
 struct h_set {
@@ -98,29 +102,6 @@ struct h_suite {
 };
 extern const struct h_suite h_suites[]; /* ends at name == NULL */
 const struct h_suite *h_suite_find(const char *name);
-
-/* ---- stats.c ---- */
-
-/* A result whose coefficient of variation exceeds this is flagged noisy. */
-#define H_NOISY_COV 0.10
-
-/* The distribution of one metric over repetitions. cov is the sample
- * standard deviation over |mean|: NaN for fewer than two values, or a
- * mean of zero with a spread. */
-struct h_dist {
-	int n;
-	double median, min, max, mean, cov;
-};
-void h_dist_of(double *v, int n, struct h_dist *out); /* sorts v */
-int h_dist_noisy(const struct h_dist *d);            /* cov > H_NOISY_COV */
-
-/* y = intercept + slope·x by least squares, with R² (NaN when y does not
- * vary). -EINVAL when fewer than two points or a single x value. */
-struct h_fit {
-	int n;
-	double slope, intercept, r2;
-};
-int h_linfit(const double *x, const double *y, int n, struct h_fit *out);
 
 /* ---- perf.c: kernel counters of the cell's process ---- */
 
@@ -256,10 +237,6 @@ struct h_cell {
 	struct h_cell_result res;
 };
 
-/* A child process's last act: writes all of buf to fd (the pipe to its
- * parent) and exits 0; exits 3 when the parent is gone. */
-_Noreturn void h_child_send_exit(int fd, const void *buf, size_t len);
-
 /* Forks, runs the cell bound to its placement's cpuset, and fills c->res.
  * Waits at most timeout_s seconds, then SIGKILLs the child. Never fails:
  * every problem ends up in c->res.error. */
@@ -289,28 +266,13 @@ int h_summary_write(const char *dir, const struct h_cell *cells, long n);
  * number of disagreeing cells. */
 long h_checksum_check(const struct h_cell *cells, long n, FILE *out);
 
-/* ---- html.c: what the report and compare write alike ---- */
-
-void h_html_esc(FILE *f, const char *s); /* & < > " as entities */
-void h_md_esc(FILE *f, const char *s);   /* Markdown markup characters; newlines as spaces */
-/* <img [class] alt src="data:image/svg+xml;base64,…"> of the SVG at path: 0,
- * -errno when unreadable, -ENOENT when it is not an SVG. */
-int h_html_svg_img(FILE *f, const char *path, const char *cls, const char *alt);
-
-/* ---- jsonread.c: reading back the JSON the harness wrote ---- */
-
-enum h_jtype { H_JNULL, H_JBOOL, H_JNUM, H_JSTR };
-/* Called for every scalar of a JSON text, with its path ("mem.rss_kib";
- * array items are numbered: "args.0"). str is the unescaped string, or the
- * number's or literal's text. Returns 0 to go on. */
-typedef int (*h_json_cb)(void *ctx, const char *path, enum h_jtype type, const char *str);
-/* 0, -EINVAL for malformed JSON, or the callback's non-zero return. */
-int h_json_walk(const char *text, h_json_cb cb, void *ctx);
-/* h_json_walk over the whole file at path: -errno when it cannot be opened,
- * -EINVAL when it is empty or malformed, else h_json_walk's return. */
-int h_json_walk_file(const char *path, h_json_cb cb, void *ctx);
-
 /* ---- manifest.c ---- */
+
+/* manifest.c: writes DIR/manifest.json, the environment every result needs:
+ * CPU model, hwloc topology summary, kernel, virtual machine or not, resource
+ * limits, compiler and flags, git commit, the command line, the cpuset. */
+int h_manifest_write(const char *dir, int argc, char **argv, hwloc_topology_t topo,
+                     hwloc_const_cpuset_t cpuset);
 
 /* h_manifest_write under another file name in dir (a resumed run writes
  * manifest-resume-N.json beside the first session's manifest.json). */
@@ -342,12 +304,110 @@ struct h_run_opts {
 	char **run_argv;
 };
 int h_cmd_run(const struct h_run_opts *o);
-/* mkdir -p: 0 when path is (now) a folder with its parents, else -errno
- * (-ENOTDIR when a part of it is a file). */
-int h_mkdir_p(const char *path);
 
-/* Prints "concbench: <message>" as one line on stderr (usage errors and
- * failures alike; the caller picks the exit status). */
-void h_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* ---- loadgen.c: the client side of the server workloads (echo, http, mixed).
+ *
+ * One thread, one epoll loop, the same code for every runtime under test, so
+ * the client is a constant of the experiment. It runs in its own process,
+ * bound with hwloc to CPUs outside the server's.
+ *
+ * Every connection is established first (connect time is not latency);
+ * then requests start on all of them at once (t0).
+ * Closed loop (rate == 0): each of `conns` connections keeps one request in
+ * flight; latency runs from the send to the verified response.
+ * Open loop (rate > 0): request k (k = 0, 1, ...) is due at t0 + k/rate on
+ * connection k % conns, and its latency runs from that intended time, not
+ * from when it could be sent: a stalled server delays every request due
+ * during the stall, and all of them show it (no coordinated omission). HTTP
+ * pipelines the requests that are due on a busy connection; echo keeps one
+ * message in flight per connection and sends the next when it is back.
+ *
+ * Every response is verified: echo bytes are compared with the pattern sent
+ * (a function of connection, request and offset); HTTP wants status 200,
+ * a Content-Length and the body "Hello, World!". A request whose response
+ * is wrong, missing or never sent counts in `errors`: requests + errors is
+ * the planned total whenever the total is fixed (requests per connection,
+ * or open loop).
+ *
+ * Mixed load (heavy_every = N > 0): request j of connection c asks for
+ * /heavy when (c + j) % N == N - 1, counted per connection and staggered by
+ * connection so that the heavy requests of different connections do not
+ * all arrive together. Latencies of light and heavy requests are kept
+ * apart as well as together.
+ *
+ * Bounded: connecting gives up after H_LOADGEN_CONNECT_MS; once requests are
+ * outstanding, H_LOADGEN_STALL_MS without any byte received ends the run
+ * (every outstanding request an error). Every connection is closed at the
+ * end, so a server that accepts exactly `conns` connections finishes.
+ *
+ * Errors: functions return 0 or a negative errno.
+ */
+
+#define H_LOADGEN_CONNECT_MS 15000
+#define H_LOADGEN_STALL_MS 5000
+/* File descriptors kept back from RLIMIT_NOFILE for everything that is not
+ * a connection (epoll, timer, pipes, stdio, a runtime's own fds); more than
+ * the server workloads keep back (64 and one per listener), so that a server
+ * told the clamped figure does not clamp it again. */
+#define H_LOADGEN_FD_MARGIN 80
+
+struct h_loadgen_result {
+	int err;           /* 0, or a negative errno: the load could not run at all */
+	int conns;         /* connections asked for */
+	int conns_ok;      /* connections established */
+	uint64_t requests; /* responses received and verified */
+	uint64_t errors;   /* requests that failed, went unanswered or were never sent */
+	uint64_t elapsed_ns; /* from the first request's (intended) send to the last response */
+	uint64_t cpus_used; /* the CPUs the client ran on, sampled (bit n: CPU n < 64) */
+	char error[128];   /* the first error seen, "" when none */
+	struct h_hist all, light, heavy; /* latencies in ns; heavy only with heavy_every */
+};
+
+/* The in-process core: runs the whole load in the calling thread and fills
+ * *out (about 110 KiB: allocate it or keep it static). Returns 0 when the
+ * load ran (look at out->errors), or a negative errno when it could not
+ * start (bad description, no epoll); out->err says the same. */
+int h_loadgen_run(const struct wl_load *load, struct h_loadgen_result *out);
+
+/* The connections one process can open under RLIMIT_NOFILE. Raises the
+ * soft limit to the hard limit first (children forked afterwards inherit
+ * it), then returns min(conns, soft - H_LOADGEN_FD_MARGIN), at least 1.
+ * Call it before the server's setup and give the server the result: a
+ * server that accepts exactly `conns` must be told the clamped figure. */
+int h_loadgen_clamp_conns(int conns);
+
+/* A load running in a child process (about 110 KiB, the histograms
+ * included: static, heap, or a main thread's stack). */
+struct h_loadgen {
+	pid_t pid;
+	int fd;                       /* read end of the result pipe */
+	struct wl_load load;
+	/* The connections the user asked for; start sets it to load->conns.
+	 * A caller that clamped with h_loadgen_clamp_conns stores the figure
+	 * asked for here, and finish records the clamp as clamped_conns. */
+	int conns_asked;
+	struct h_loadgen_result res;  /* valid after h_loadgen_finish returned 0 */
+};
+
+/* Forks the load generator: the child is bound to client_cpus with
+ * hwloc_set_cpubind(HWLOC_CPUBIND_PROCESS) (NULL or empty: left unbound),
+ * dies with its parent (PR_SET_PDEATHSIG), closes every inherited fd but
+ * stdio, runs h_loadgen_run and sends the result through a pipe. Call it
+ * after the server listens (setup) and before the runtime's run(). Flushes
+ * stdio before forking. Returns 0 or a negative errno. */
+int h_loadgen_start(const struct wl_load *load, hwloc_topology_t topo,
+                    hwloc_const_cpuset_t client_cpus, struct h_loadgen *lg);
+
+/* Waits up to timeout_ms for the child's result (then kills it), reaps it
+ * and appends to rep (wl_metric): throughput_rps, p50_us, p90_us, p99_us,
+ * p999_us, max_us, requests, errors; with heavy_every > 0 also
+ * light_p50_us, light_p99_us, light_p999_us, heavy_p50_us, heavy_p99_us;
+ * and clamped_conns (the connections used) when conns_asked was more.
+ * When the load had errors or failed, writes one sentence to rep->error
+ * unless it already holds one: zero errors is the expected outcome, so a
+ * cell with errors is not ok. Returns 0 when the load ran (errors or not),
+ * -ETIMEDOUT when it was killed, or another negative errno when it died or
+ * could not run; the metrics are appended only when it returns 0. */
+int h_loadgen_finish(struct h_loadgen *lg, int timeout_ms, struct wl_report *rep);
 
 #endif

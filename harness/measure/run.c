@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "measure.h"
 
 /* ---- parameter checks ---- */
 
@@ -364,35 +364,6 @@ static int split_client(const struct h_run_opts *o, hwloc_topology_t topo,
 }
 
 /* ---- the output folder ---- */
-
-int h_mkdir_p(const char *path)
-{
-	char buf[4096];
-	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-		return -ENAMETOOLONG;
-	for (char *p = buf + 1;; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char saved = *p;
-		*p = '\0';
-		int exists = 0;
-		if (mkdir(buf, 0777) != 0) {
-			if (errno != EEXIST)
-				return -errno;
-			exists = 1;
-		}
-		if (exists || saved == '\0') {
-			struct stat st;
-			if (stat(buf, &st) != 0)
-				return -errno;
-			if (!S_ISDIR(st.st_mode))
-				return -ENOTDIR;
-		}
-		if (saved == '\0')
-			return 0;
-		*p = saved;
-	}
-}
 
 /* 1 when dir holds nothing but . and .., 0 when it holds more, -errno. */
 static int is_empty(const char *dir)

@@ -37,7 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "measure.h"
 
 /* Reads a small file whole into buf (NUL-terminated). 0 or -errno. */
 static int slurp(const char *path, char *buf, size_t len)

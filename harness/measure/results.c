@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "measure.h"
 
 static int nparams(const struct h_cell *c)
 {

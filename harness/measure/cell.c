@@ -38,8 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core.h"
-#include "loadgen.h"
+#include "measure.h"
 
 volatile pid_t h_cell_pid;
 
@@ -62,22 +61,6 @@ static void fail(struct h_cell_result *r, const char *fmt, ...)
 	vsnprintf(r->error, sizeof r->error, fmt, ap);
 	va_end(ap);
 	r->ok = 0;
-}
-
-_Noreturn void h_child_send_exit(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	size_t left = len;
-	while (left) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			_exit(3); /* the parent is gone: nobody to tell */
-		p += w;
-		left -= (size_t)w;
-	}
-	_exit(0);
 }
 
 static _Noreturn void child_send(int fd, const struct h_cell_result *r)

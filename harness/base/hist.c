@@ -1,7 +1,7 @@
 /* hist.c — the log-linear histogram of hist.h. */
 #include <string.h>
 
-#include "hist.h"
+#include "base.h"
 
 _Static_assert(H_HIST_MAX_BITS > 8 && H_HIST_MAX_BITS < 64, "bucket layout");
 

@@ -28,7 +28,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "measure.h"
 
 static const struct {
 	uint32_t type;

@@ -1,6 +1,6 @@
-/* main.c — the concbench binary; everything else lives in the cb_harness
+/* main.c — the concbench binary; everything else lives in the harness
  * library so that tests can call it. */
-#include "core.h"
+#include "cli.h"
 
 int main(int argc, char **argv)
 {

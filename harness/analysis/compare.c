@@ -37,8 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core.h"
-#include "summary.h"
+#include "analysis.h"
 
 /* The most bars the chart draws: more would not stay readable at 800 px. */
 #define CHART_MAX 30

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "measure.h"
 
 const char *const h_placement_names[] = {
 	"same-core", "cross-core", "unpinned", "smt-sibling", "same-l3", "cross-l3",

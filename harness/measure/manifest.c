@@ -40,7 +40,7 @@
 #include <cpuid.h>
 #endif
 
-#include "core.h"
+#include "measure.h"
 
 #define MANIFEST_SCHEMA "concbench-manifest/1"
 

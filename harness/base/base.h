@@ -1,0 +1,233 @@
+/* base.h — the bottom layer of the harness: what every other layer may use
+ * and that knows nothing of runs, cells, claims or commands.
+ *
+ *   error.c     one-line errors and the CLI's exit statuses
+ *   files.c     mkdir -p, atomic write-fsync-rename, $PATH lookup
+ *   child.c     the monotonic clock; a child's fixed-size result sent
+ *               through a pipe and read back under a deadline
+ *   text.c      strict integers, comma lists, a figure as the report prints it
+ *   json.c      the JSON writer; jsonread.c the reader
+ *   stats.c     distributions over repetitions, least-squares fits
+ *   hist.c      the latency histogram
+ *   doc.c       the one writer of HTML and Markdown documents
+ *
+ * Dependencies point down: cli -> measure, analysis -> base. Nothing here
+ * includes a header of another layer (the build refuses it: see
+ * CB_LAYER_* in CMakeLists.txt).
+ *
+ * Errors: functions return 0 (or a count) or a negative errno.
+ */
+#ifndef CONCBENCH_BASE_H
+#define CONCBENCH_BASE_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stddef.h>
+
+/* ---- error.c ---- */
+
+/* Exit statuses of the CLI. */
+enum { H_EXIT_OK = 0, H_EXIT_FAILED = 1, H_EXIT_USAGE = 2 };
+
+/* Returned by a function that has already told the user what went wrong
+ * (one line on stderr): the caller only picks the exit status. Distinct
+ * from every -errno. */
+#define H_REPORTED (-4096)
+
+/* Prints "concbench: <message>" as one line on stderr (usage errors and
+ * failures alike; the caller picks the exit status). */
+void h_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- files.c ---- */
+
+/* mkdir -p: 0 when path is (now) a folder with its parents, else -errno
+ * (-ENOTDIR when a part of it is a file). */
+int h_mkdir_p(const char *path);
+
+/* The first executable regular file named prog along $PATH (an empty entry
+ * is the current folder; no PATH: /usr/local/bin:/usr/bin:/bin), into out:
+ * 1, or 0 when there is none. */
+int h_find_in_path(const char *prog, char *out, size_t len);
+
+/* Writing DIR/NAME so that a reader sees the old file or the whole new one,
+ * never a part: h_atomic_open gives a stream on a temporary file beside it
+ * (NULL with errno set), h_atomic_commit flushes, fsyncs, closes and
+ * renames it over DIR/NAME (0 or -errno; the temporary file is removed on
+ * failure), h_atomic_abort drops it. */
+struct h_atomic {
+	char tmp[4200], path[4200];
+	int fd;
+};
+FILE *h_atomic_open(struct h_atomic *a, const char *dir, const char *name);
+int h_atomic_commit(struct h_atomic *a, FILE *f);
+void h_atomic_abort(struct h_atomic *a, FILE *f);
+
+/* ---- child.c ---- */
+
+/* CLOCK_MONOTONIC in nanoseconds: the one clock the harness times with. */
+uint64_t h_now_ns(void);
+
+/* A child process's last act: writes all of buf to fd (the pipe to its
+ * parent) and exits 0; exits 3 when the parent is gone. */
+_Noreturn void h_child_send_exit(int fd, const void *buf, size_t len);
+
+/* Reads up to len bytes from fd until len arrived, EOF, or deadline_ns
+ * (h_now_ns) passed (then *timed_out is 1). Returns the bytes read, or
+ * -errno when poll or read failed. */
+long h_read_deadline(int fd, void *buf, size_t len, uint64_t deadline_ns, int *timed_out);
+
+/* ---- text.c ---- */
+
+/* Plain decimal with an optional '-' and optional '_' between digits
+ * ("1_000_000"); the whole string must be consumed. 0, -EINVAL or -ERANGE. */
+int h_parse_i64(const char *s, int64_t *out);
+
+/* Splits "a,b,c" at commas. An empty string or an empty item ("a,,b",
+ * ",", "a,") is -EINVAL. On success *out is a NULL-terminated array of
+ * copies (free with h_strv_free) and the return value is the count. */
+int h_split_list(const char *s, char ***out);
+void h_strv_free(char **v);
+
+/* A figure as the report prints it: 3 significant digits, no exponent
+ * below 10^7 ("0.0186", "18.6", "1863", "123457"), a whole number as one
+ * ("3"). Returns buf. */
+char *h_fmt_num(char *buf, size_t len, double v);
+
+/* ---- json.c, jsonread.c ---- */
+
+void h_json_str(FILE *f, const char *s); /* a quoted, escaped string; null for NULL */
+void h_json_num(FILE *f, double v);      /* a number; null for NaN/inf */
+/* Reads a JSON file's top-level string or number field `key` into out
+ * (numbers as written); returns 0, or -ENOENT when absent. Good enough for
+ * the flat objects the harness itself writes. */
+int h_json_get(const char *line, const char *key, char *out, size_t outlen);
+
+enum h_jtype { H_JNULL, H_JBOOL, H_JNUM, H_JSTR };
+/* Called for every scalar of a JSON text, with its path ("mem.rss_kib";
+ * array items are numbered: "args.0"). str is the unescaped string, or the
+ * number's or literal's text. Returns 0 to go on. */
+typedef int (*h_json_cb)(void *ctx, const char *path, enum h_jtype type, const char *str);
+/* 0, -EINVAL for malformed JSON, or the callback's non-zero return. */
+int h_json_walk(const char *text, h_json_cb cb, void *ctx);
+/* h_json_walk over the whole file at path: -errno when it cannot be opened,
+ * -EINVAL when it is empty or malformed, else h_json_walk's return. */
+int h_json_walk_file(const char *path, h_json_cb cb, void *ctx);
+
+/* ---- the results folder's table format (written by measure, read by
+ * analysis) ----
+ *
+ * summary.csv is long format, one row per runtime x workload x parameter
+ * point x metric, so a chart can select the rows it needs:
+ *   runtime,workload,params,metric,unit,n,median,min,max,cov,noisy
+ * params is "k=v;k=v" in declaration order (workload's, then runtime's),
+ * then placement=NAME when --placement chose it. Core metrics (wall_ns,
+ * cpu_user_ns, ...), kernel counters and memory at peak appear as metrics
+ * too. cov is the coefficient of variation over the reps (empty for fewer
+ * than two); noisy is 1 when it exceeds 10%. Memory-per-task fits add rows
+ * mem_slope_*_kib_per_task and mem_slope_*_r2 whose params leave out tasks. */
+#define H_SUMMARY_HEADER "runtime,workload,params,metric,unit,n,median,min,max,cov,noisy"
+
+/* ---- stats.c ---- */
+
+/* A result whose coefficient of variation exceeds this is flagged noisy. */
+#define H_NOISY_COV 0.10
+
+/* The distribution of one metric over repetitions. cov is the sample
+ * standard deviation over |mean|: NaN for fewer than two values, or a
+ * mean of zero with a spread. */
+struct h_dist {
+	int n;
+	double median, min, max, mean, cov;
+};
+void h_dist_of(double *v, int n, struct h_dist *out); /* sorts v */
+int h_dist_noisy(const struct h_dist *d);            /* cov > H_NOISY_COV */
+
+/* y = intercept + slope*x by least squares, with R^2 (NaN when y does not
+ * vary). -EINVAL when fewer than two points or a single x value. */
+struct h_fit {
+	int n;
+	double slope, intercept, r2;
+};
+int h_linfit(const double *x, const double *y, int n, struct h_fit *out);
+
+/* ---- hist.c: a log-linear latency histogram (HdrHistogram's layout, simplified).
+ *
+ * Values are unsigned integers (the harness records nanoseconds). Values
+ * below 256 each have their own bucket; above, every power-of-two range
+ * [2^k, 2^(k+1)) is cut into 128 equal sub-buckets, so a bucket is never
+ * wider than 1/128 of its lowest value. A query reports the middle of a
+ * bucket: at most 1/256 (0.4 %) away from any value recorded in it, inside
+ * the 1 % the harness promises.
+ *
+ * Constant memory: H_HIST_NBUCKETS 8-byte counters (36 KiB) cover 0 ns to
+ * H_HIST_MAX (2^42 - 1 ns, 73 minutes). A larger value is recorded as
+ * H_HIST_MAX and counted in `clamped`, never dropped. Recording is an index
+ * computation (one clz) and an increment: no allocation, no branch on the
+ * distribution. */
+
+#define H_HIST_SUB_BITS 7 /* 128 sub-buckets per power of two */
+#define H_HIST_MAX_BITS 42
+#define H_HIST_MAX ((1ull << H_HIST_MAX_BITS) - 1)
+/* 256 exact buckets for 0..255, then 128 per power of two from 2^8 to 2^41. */
+#define H_HIST_NBUCKETS (256 + (H_HIST_MAX_BITS - 8) * 128)
+
+struct h_hist {
+	uint64_t count;   /* values recorded, clamped ones included */
+	uint64_t clamped; /* values above H_HIST_MAX (recorded as H_HIST_MAX) */
+	uint64_t min, max; /* exact, after clamping; 0 when empty */
+	double sum;       /* for the mean; a double, since 10^9 values of an hour overflow 64 bits */
+	uint64_t counts[H_HIST_NBUCKETS];
+};
+
+void h_hist_init(struct h_hist *h);
+void h_hist_record(struct h_hist *h, uint64_t v);
+/* Adds every value of src to dst. */
+void h_hist_merge(struct h_hist *dst, const struct h_hist *src);
+
+static inline uint64_t h_hist_count(const struct h_hist *h) { return h->count; }
+static inline uint64_t h_hist_min(const struct h_hist *h) { return h->min; }
+static inline uint64_t h_hist_max(const struct h_hist *h) { return h->max; }
+double h_hist_mean(const struct h_hist *h); /* 0 when empty */
+
+/* The value below or at which p percent of the values lie (p in [0, 100]):
+ * the value of rank ceil(p/100 * count), within 1/256 of it, and never
+ * outside [min, max]. 0 for an empty histogram; p <= 0 gives min, p >= 100
+ * gives max. */
+uint64_t h_hist_value_at_percentile(const struct h_hist *h, double p);
+
+/* How many recorded values are >= v, counting v's whole bucket (so within
+ * the bucket's width of exact). */
+uint64_t h_hist_count_at_or_above(const struct h_hist *h, uint64_t v);
+
+/* The lowest and highest value that land in v's bucket. */
+uint64_t h_hist_lowest_equivalent(uint64_t v);
+uint64_t h_hist_highest_equivalent(uint64_t v);
+
+/* Walks the non-empty buckets from the lowest value up, for a percentile
+ * spectrum: each step gives the bucket's highest value (clamped to max),
+ * the values in it and the percentage of all values at or below it.
+ *
+ *     struct h_hist_iter it;
+ *     h_hist_iter_init(&it, h);
+ *     while (h_hist_iter_next(&it))
+ *             printf("%llu %.4f\n", it.value, it.percentile);
+ */
+struct h_hist_iter {
+	const struct h_hist *h;
+	int idx;
+	uint64_t cum;
+	uint64_t value, count;
+	double percentile;
+};
+void h_hist_iter_init(struct h_hist_iter *it, const struct h_hist *h);
+int h_hist_iter_next(struct h_hist_iter *it); /* 1: a bucket, 0: done */
+
+/* ---- doc.c: what the report and compare write alike ---- */
+
+void h_html_esc(FILE *f, const char *s); /* & < > " as entities */
+void h_md_esc(FILE *f, const char *s);   /* Markdown markup characters; newlines as spaces */
+/* <img [class] alt src="data:image/svg+xml;base64,..."> of the SVG at path: 0,
+ * -errno when unreadable, -ENOENT when it is not an SVG. */
+int h_html_svg_img(FILE *f, const char *path, const char *cls, const char *alt);
+
+#endif
