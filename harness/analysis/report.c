@@ -7,8 +7,9 @@
  * rule's result (verdict.c) into a section, so every section has the same
  * parts in the same order.
  *
- * Both files come from one pass: every writer call emits HTML and Markdown
- * together, so the two can never say different things. The HTML is one
+ * Both files come from one pass of base's document writer (struct h_doc):
+ * every call emits HTML and Markdown together, so the two can never say
+ * different things. The HTML is one
  * self-contained file — charts are data: URIs (an <img> each, so the ids
  * inside gnuplot's SVGs cannot collide as inline SVGs would), one small
  * inline stylesheet, no script, nothing fetched. Every text taken from a
@@ -19,7 +20,6 @@
 #include <fcntl.h>
 #include <math.h>
 #include <spawn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,108 +273,7 @@ static const char *mf(const struct manifest *m, const char *key)
 	return NULL;
 }
 
-/* ---- the document: HTML and Markdown in one pass ---- */
-
-struct doc {
-	FILE *h, *m;
-	const char *dir;
-};
-
-static char *vfmt(const char *fmt, va_list ap)
-{
-	char *s = NULL;
-	if (vasprintf(&s, fmt, ap) < 0)
-		return NULL;
-	return s;
-}
-
-#define FMT(var, fmt)                 \
-	va_list ap;                       \
-	va_start(ap, fmt);                \
-	char *var = vfmt(fmt, ap);        \
-	va_end(ap);                       \
-	if (!var)                         \
-		return
-
-static void d_heading(struct doc *d, int level, const char *id, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void d_heading(struct doc *d, int level, const char *id, const char *fmt, ...)
-{
-	FMT(s, fmt);
-	fprintf(d->h, "<h%d%s%s%s>", level, id ? " id=\"" : "", id ? id : "", id ? "\"" : "");
-	h_html_esc(d->h, s);
-	fprintf(d->h, "</h%d>\n", level);
-	fprintf(d->m, "\n%.*s ", level, "######");
-	h_md_esc(d->m, s);
-	fputs("\n\n", d->m);
-	free(s);
-}
-
-/* A paragraph is built from pieces: text, code, strong, a verdict. */
-static void d_p(struct doc *d, const char *cls)
-{
-	fprintf(d->h, "<p%s%s%s>", cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
-}
-
-static void d_end_p(struct doc *d)
-{
-	fputs("</p>\n", d->h);
-	fputs("\n\n", d->m);
-}
-
-static void d_text(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void d_text(struct doc *d, const char *fmt, ...)
-{
-	FMT(s, fmt);
-	h_html_esc(d->h, s);
-	h_md_esc(d->m, s);
-	free(s);
-}
-
-static void d_strong(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void d_strong(struct doc *d, const char *fmt, ...)
-{
-	FMT(s, fmt);
-	/* Markdown's ** must close against a non-space: "**Verdict:** " */
-	size_t n = strlen(s);
-	int trail = n && s[n - 1] == ' ';
-	if (trail)
-		s[n - 1] = '\0';
-	fputs("<strong>", d->h);
-	h_html_esc(d->h, s);
-	fputs("</strong>", d->h);
-	fputs("**", d->m);
-	h_md_esc(d->m, s);
-	fputs("**", d->m);
-	if (trail) {
-		fputc(' ', d->h);
-		fputc(' ', d->m);
-	}
-	free(s);
-}
-
-static void d_code(struct doc *d, const char *s)
-{
-	fputs("<code>", d->h);
-	h_html_esc(d->h, s);
-	fputs("</code>", d->h);
-	fprintf(d->m, "`%s`", s); /* literal inside a code span */
-}
-
-/* Our own prose (never data): `name` is a code span. */
-static void d_rich(struct doc *d, const char *s)
-{
-	for (int code = 0; *s; code = !code) {
-		size_t n = strcspn(s, "`");
-		char piece[1024];
-		snprintf(piece, sizeof piece, "%.*s", (int)n, s);
-		if (code)
-			d_code(d, piece);
-		else
-			d_text(d, "%s", piece);
-		s += n + (s[n] == '`');
-	}
-}
+/* ---- verdicts in the document ---- */
 
 static const char *verdict_class(enum h_verdict v)
 {
@@ -386,108 +285,15 @@ static const char *verdict_class(enum h_verdict v)
 	}
 }
 
-static void d_verdict(struct doc *d, enum h_verdict v)
+static void d_verdict(struct h_doc *d, enum h_verdict v)
 {
 	fprintf(d->h, "<span class=\"%s\">%s</span>", verdict_class(v), h_verdict_name(v));
 	fprintf(d->m, "**%s**", h_verdict_name(v));
 }
 
-/* Tables. A cell is text, optionally a verdict badge, a link within the
- * page, or a number (right-aligned). */
-struct cell {
-	const char *text;
-	int verdict;      /* >= 0: text is drawn as a badge of that verdict */
-	const char *href; /* "#c1": a link in the HTML, plain text in Markdown */
-	int num;
-};
-#define T(s) ((struct cell){ .text = (s), .verdict = -1 })
-#define NUM(s) ((struct cell){ .text = (s), .verdict = -1, .num = 1 })
-
-static void d_table(struct doc *d, const char *cls, int n, const char *const *head)
-{
-	fprintf(d->h, "<div class=\"scroll\"><table%s%s%s>\n<thead><tr>", cls ? " class=\"" : "",
-	        cls ? cls : "", cls ? "\"" : "");
-	fputc('\n', d->m);
-	for (int i = 0; i < n; i++) {
-		fputs("<th>", d->h);
-		h_html_esc(d->h, head[i]);
-		fputs("</th>", d->h);
-		fputs("| ", d->m);
-		h_md_esc(d->m, head[i]);
-		fputc(' ', d->m);
-	}
-	fputs("</tr></thead>\n<tbody>\n", d->h);
-	fputs("|\n", d->m);
-	for (int i = 0; i < n; i++)
-		fputs("|---", d->m);
-	fputs("|\n", d->m);
-}
-
-static void d_row(struct doc *d, int n, const struct cell *c)
-{
-	fputs("<tr>", d->h);
-	for (int i = 0; i < n; i++) {
-		const char *t = c[i].text ? c[i].text : "";
-		fputs(c[i].num ? "<td class=\"num\">" : "<td>", d->h);
-		if (c[i].verdict >= 0)
-			fprintf(d->h, "<span class=\"%s\">",
-			        verdict_class((enum h_verdict)c[i].verdict));
-		if (c[i].href)
-			fprintf(d->h, "<a href=\"%s\">", c[i].href);
-		h_html_esc(d->h, t);
-		if (c[i].href)
-			fputs("</a>", d->h);
-		if (c[i].verdict >= 0)
-			fputs("</span>", d->h);
-		fputs("</td>", d->h);
-		fputs("| ", d->m);
-		if (c[i].verdict >= 0)
-			fputs("**", d->m);
-		h_md_esc(d->m, t);
-		if (c[i].verdict >= 0)
-			fputs("**", d->m);
-		fputc(' ', d->m);
-	}
-	fputs("</tr>\n", d->h);
-	fputs("|\n", d->m);
-}
-
-static void d_end_table(struct doc *d)
-{
-	fputs("</tbody></table></div>\n", d->h);
-	fputc('\n', d->m);
-}
-
-/* An image under DIR: inline in the HTML, linked from the Markdown. 0, or
- * -ENOENT when there is no such image. */
-static int d_image(struct doc *d, const char *rel_svg, const char *rel_md, const char *alt)
-{
-	char path[4200];
-	snprintf(path, sizeof path, "%s/%s", d->dir, rel_svg);
-	/* Written to memory first: a missing image must leave no <figure>. */
-	char *img = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&img, &len);
-	if (!mem)
-		return -ENOMEM;
-	int rc = h_html_svg_img(mem, path, NULL, alt);
-	if (fclose(mem) != 0 && !rc)
-		rc = -ENOMEM;
-	if (rc) {
-		free(img);
-		return -ENOENT;
-	}
-	fputs("<figure>", d->h);
-	fwrite(img, 1, len, d->h);
-	free(img);
-	fputs("<figcaption>", d->h);
-	h_html_esc(d->h, alt);
-	fputs("</figcaption></figure>\n", d->h);
-	fputs("![", d->m);
-	h_md_esc(d->m, alt);
-	fprintf(d->m, "](%s)\n\n", rel_md);
-	return 0;
-}
+/* Table cells: text, and a number (right-aligned). */
+#define T(s) ((struct h_doc_cell){ .text = (s) })
+#define NUM(s) ((struct h_doc_cell){ .text = (s), .cls = "num" })
 
 /* ---- context ---- */
 
@@ -616,7 +422,7 @@ static void sort_distinct(struct distinct *d)
 		}
 }
 
-static void describe_workload(struct doc *d, const struct h_summary *s,
+static void describe_workload(struct h_doc *d, const struct h_summary *s,
                               const struct h_runfacts *f, const char *wl)
 {
 	enum { KEYS = 24, RTS = 12 };
@@ -657,28 +463,28 @@ static void describe_workload(struct doc *d, const struct h_summary *s,
 	int nfailed = 0;
 	for (size_t i = 0; i < f->ncells; i++)
 		nfailed += !f->cells[i].ok && !strcmp(f->cells[i].workload, wl);
-	d_p(d, "run");
-	d_strong(d, "%s", wl);
+	h_doc_p(d, "run");
+	h_doc_strong(d, "%s", wl);
 	if (!nr && !nfailed) {
-		d_text(d, ": not in this run.");
-		d_end_p(d);
+		h_doc_text(d, ": not in this run.");
+		h_doc_end_p(d);
 		return;
 	}
 	if (!nr)
-		d_text(d, ": no cell succeeded.");
+		h_doc_text(d, ": no cell succeeded.");
 	if (nr)
-		d_text(d, " on ");
+		h_doc_text(d, " on ");
 	for (int i = 0; i < nr; i++) {
-		d_text(d, "%s%s", i ? ", " : "", rts[i].name);
+		h_doc_text(d, "%s%s", i ? ", " : "", rts[i].name);
 		if (rts[i].n == 1 && !rts[i].val[0][0])
 			continue;
-		d_text(d, " (");
+		h_doc_text(d, " (");
 		for (int k = 0; k < rts[i].n; k++)
-			d_text(d, "%s%s", k ? " | " : "", rts[i].val[k]);
-		d_text(d, "%s)", rts[i].more ? " | …" : "");
+			h_doc_text(d, "%s%s", k ? " | " : "", rts[i].val[k]);
+		h_doc_text(d, "%s)", rts[i].more ? " | …" : "");
 	}
 	if (nr)
-		d_text(d, ".");
+		h_doc_text(d, ".");
 	for (int j = 0; j < nk; j++)
 		sort_distinct(&keys[j]);
 	/* Values per key: with two swept keys, a suite's parts may have run
@@ -694,16 +500,16 @@ static void describe_workload(struct doc *d, const struct h_summary *s,
 		for (int j = 0; j < nk; j++) {
 			if ((keys[j].n > 1) != !pass)
 				continue;
-			d_text(d, "%s%s = ", first ? (pass ? " Fixed: " : swept) : "; ",
+			h_doc_text(d, "%s%s = ", first ? (pass ? " Fixed: " : swept) : "; ",
 			       keys[j].name);
 			first = 0;
 			for (int m = 0; m < keys[j].n; m++)
-				d_text(d, "%s%s", m ? ", " : "", keys[j].val[m]);
+				h_doc_text(d, "%s%s", m ? ", " : "", keys[j].val[m]);
 			if (keys[j].more)
-				d_text(d, ", …");
+				h_doc_text(d, ", …");
 		}
 		if (!first)
-			d_text(d, ".");
+			h_doc_text(d, ".");
 	}
 	/* Failed cells are in no median: the reader should know they exist
 	 * (a limit is a result). The first few, then how many. */
@@ -728,24 +534,24 @@ static void describe_workload(struct doc *d, const struct h_summary *s,
 			cut = 1;
 			break;
 		}
-		d_text(d, "%s%s (%s): %s", shown ? "; " : " Failed cells (in no median): ",
+		h_doc_text(d, "%s%s (%s): %s", shown ? "; " : " Failed cells (in no median): ",
 		       c->runtime, c->params, c->limit[0] ? c->limit : c->error);
 		if (reps > 1)
-			d_text(d, " ×%d", reps);
+			h_doc_text(d, " ×%d", reps);
 		shown++;
 	}
 	if (cut)
-		d_text(d, "; … %d failed cells in all (results.jsonl).", nfailed);
+		h_doc_text(d, "; … %d failed cells in all (results.jsonl).", nfailed);
 	else if (shown)
-		d_text(d, ".");
-	d_end_p(d);
+		h_doc_text(d, ".");
+	h_doc_end_p(d);
 }
 
-static void figures_table(struct doc *d, const struct h_vresult *v)
+static void figures_table(struct h_doc *d, const struct h_vresult *v)
 {
 	static const char *const head[] = { "figure", "median", "min–max", "n", "unit", "noisy",
 		                                "reference" };
-	d_table(d, "figs", 7, head);
+	h_doc_table(d, "figs", 7, head, NULL);
 	for (int i = 0; i < v->nfig; i++) {
 		const struct h_vfig *g = &v->fig[i];
 		char med[32], range[72] = "—", n[24] = "—";
@@ -756,14 +562,14 @@ static void figures_table(struct doc *d, const struct h_vresult *v)
 			         h_fmt_num(b, sizeof b, g->max));
 			snprintf(n, sizeof n, "%ld", g->n);
 		}
-		struct cell c[] = { T(g->what), NUM(med), NUM(range), NUM(n), T(g->unit),
+		struct h_doc_cell c[] = { T(g->what), NUM(med), NUM(range), NUM(n), T(g->unit),
 			                T(g->noisy ? "noisy" : ""), T(g->ref) };
-		d_row(d, 7, c);
+		h_doc_row(d, 7, c);
 	}
-	d_end_table(d);
+	h_doc_end_table(d);
 }
 
-static void chart(struct doc *d, const struct ctx *x, const char *name)
+static void chart(struct h_doc *d, const struct ctx *x, const char *name)
 {
 	const char *title = name;
 	for (size_t i = 0; i < NCHARTS; i++)
@@ -774,19 +580,19 @@ static void chart(struct doc *d, const struct ctx *x, const char *name)
 	snprintf(path, sizeof path, "%s/plots/%s.png", x->dir, name);
 	snprintf(png, sizeof png, "plots/%s.%s", name, access(path, R_OK) == 0 ? "png" : "svg");
 	snprintf(alt, sizeof alt, "Chart %s: %s", name, title);
-	if (d_image(d, svg, png, alt) == 0)
+	if (h_doc_image(d, svg, png, alt) == 0)
 		return;
-	d_p(d, "nochart");
-	d_text(d, "Chart %s (%s) is not shown: ", name, title);
+	h_doc_p(d, "nochart");
+	h_doc_text(d, "Chart %s (%s) is not shown: ", name, title);
 	if (x->plot_note[0])
-		d_text(d, "%s.", x->plot_note);
+		h_doc_text(d, "%s.", x->plot_note);
 	else
-		d_text(d, "there is no plots/%s.svg — this run has no data for it, or this version of "
+		h_doc_text(d, "there is no plots/%s.svg — this run has no data for it, or this version of "
 		          "concbench plot does not draw it.", name);
-	d_end_p(d);
+	h_doc_end_p(d);
 }
 
-static void claim_section(struct doc *d, const struct ctx *x, size_t k)
+static void claim_section(struct h_doc *d, const struct ctx *x, size_t k)
 {
 	const struct claim *c = &claims[k];
 	const struct h_vresult *v = &x->res[k];
@@ -794,35 +600,35 @@ static void claim_section(struct doc *d, const struct ctx *x, size_t k)
 	char id[8];
 	snprintf(id, sizeof id, "c%s", c->id + 1);
 	fprintf(d->h, "<section class=\"claim\" id=\"%s\">\n", id);
-	d_heading(d, 2, NULL, "%s · %s", c->id, c->title);
+	h_doc_heading(d, 2, NULL, "%s · %s", c->id, c->title);
 
-	d_p(d, "verdict");
-	d_strong(d, "Verdict: ");
+	h_doc_p(d, "verdict");
+	h_doc_strong(d, "Verdict: ");
 	d_verdict(d, v->verdict);
-	d_text(d, " — %s", short_reason(v));
-	d_end_p(d);
+	h_doc_text(d, " — %s", short_reason(v));
+	h_doc_end_p(d);
 
-	d_p(d, "claim");
-	d_strong(d, "The claim. ");
-	d_text(d, "%s", c->text);
-	d_end_p(d);
-	d_p(d, NULL);
-	d_strong(d, "The question. ");
-	d_text(d, "%s", c->question);
-	d_end_p(d);
-	d_p(d, NULL);
-	d_strong(d, "The experiment. ");
-	d_rich(d, c->experiment);
-	d_text(d, " In this run:");
-	d_end_p(d);
+	h_doc_p(d, "claim");
+	h_doc_strong(d, "The claim. ");
+	h_doc_text(d, "%s", c->text);
+	h_doc_end_p(d);
+	h_doc_p(d, NULL);
+	h_doc_strong(d, "The question. ");
+	h_doc_text(d, "%s", c->question);
+	h_doc_end_p(d);
+	h_doc_p(d, NULL);
+	h_doc_strong(d, "The experiment. ");
+	h_doc_rich(d, c->experiment);
+	h_doc_text(d, " In this run:");
+	h_doc_end_p(d);
 	char wls[128];
 	snprintf(wls, sizeof wls, "%s", c->workloads);
 	for (char *save = NULL, *w = strtok_r(wls, ",", &save); w; w = strtok_r(NULL, ",", &save))
 		describe_workload(d, &x->s, &x->f, w);
 	if (c->note[0]) {
-		d_p(d, NULL);
-		d_text(d, "%s", c->note);
-		d_end_p(d);
+		h_doc_p(d, NULL);
+		h_doc_text(d, "%s", c->note);
+		h_doc_end_p(d);
 	}
 
 	char names[128];
@@ -830,35 +636,35 @@ static void claim_section(struct doc *d, const struct ctx *x, size_t k)
 	for (char *save = NULL, *w = strtok_r(names, ",", &save); w; w = strtok_r(NULL, ",", &save))
 		chart(d, x, w);
 
-	d_heading(d, 3, NULL, "%s: the measured figures", c->id);
+	h_doc_heading(d, 3, NULL, "%s: the measured figures", c->id);
 	if (v->nfig)
 		figures_table(d, v);
 	else {
-		d_p(d, NULL);
-		d_text(d, "No figure of this run bears on the claim.");
-		d_end_p(d);
+		h_doc_p(d, NULL);
+		h_doc_text(d, "No figure of this run bears on the claim.");
+		h_doc_end_p(d);
 	}
 	if (c->refs[0]) {
-		d_p(d, NULL);
-		d_strong(d, "The literature. ");
-		d_text(d, "%s", c->refs);
-		d_end_p(d);
+		h_doc_p(d, NULL);
+		h_doc_strong(d, "The literature. ");
+		h_doc_text(d, "%s", c->refs);
+		h_doc_end_p(d);
 	}
-	d_p(d, NULL);
-	d_strong(d, "The rule. ");
-	d_text(d, "%s", rule ? rule->words : "(no rule)");
-	d_text(d, " Figures are medians over the repetitions; a noisy one (coefficient of "
+	h_doc_p(d, NULL);
+	h_doc_strong(d, "The rule. ");
+	h_doc_text(d, "%s", rule ? rule->words : "(no rule)");
+	h_doc_text(d, " Figures are medians over the repetitions; a noisy one (coefficient of "
 	          "variation over 10%%) deserves more --reps before it decides anything.");
-	d_end_p(d);
+	h_doc_end_p(d);
 	if (v->verdict == H_VERDICT_NO_DATA) {
-		d_p(d, "missing");
-		d_strong(d, "Missing data. ");
-		d_text(d, "This run cannot decide the claim. A run that can: ");
-		d_code(d, v->need[0] ? v->need : c->command);
-		d_text(d, " (then concbench report on its folder), or every claim at once: ");
-		d_code(d, "concbench run --suite standard");
-		d_text(d, ".");
-		d_end_p(d);
+		h_doc_p(d, "missing");
+		h_doc_strong(d, "Missing data. ");
+		h_doc_text(d, "This run cannot decide the claim. A run that can: ");
+		h_doc_code(d, v->need[0] ? v->need : c->command);
+		h_doc_text(d, " (then concbench report on its folder), or every claim at once: ");
+		h_doc_code(d, "concbench run --suite standard");
+		h_doc_text(d, ".");
+		h_doc_end_p(d);
 	}
 	fputs("</section>\n", d->h);
 }
@@ -866,7 +672,7 @@ static void claim_section(struct doc *d, const struct ctx *x, size_t k)
 /* ---- the first page ---- */
 
 /* One machine in one line, from the manifest. */
-static void machine_line(struct doc *d, const struct ctx *x)
+static void machine_line(struct h_doc *d, const struct ctx *x)
 {
 	const struct manifest *m = &x->m;
 	const char *cpu = mf(m, "cpu.model"), *topo = mf(m, "topology.summary"),
@@ -874,19 +680,19 @@ static void machine_line(struct doc *d, const struct ctx *x)
 	           *vm = mf(m, "virtualization.virtual_machine"),
 	           *hv = mf(m, "virtualization.hypervisor"), *run = mf(m, "topology.run_cpuset");
 	if (!m->n) {
-		d_text(d, "unknown (no manifest.json in the folder).");
+		h_doc_text(d, "unknown (no manifest.json in the folder).");
 		return;
 	}
-	d_text(d, "%s; %s", cpu ? cpu : "unknown CPU", topo ? topo : "unknown topology");
+	h_doc_text(d, "%s; %s", cpu ? cpu : "unknown CPU", topo ? topo : "unknown topology");
 	if (run)
-		d_text(d, " (the run used CPUs %s)", run);
-	d_text(d, "; %s %s", ks ? ks : "", kr ? kr : "");
+		h_doc_text(d, " (the run used CPUs %s)", run);
+	h_doc_text(d, "; %s %s", ks ? ks : "", kr ? kr : "");
 	if (vm && !strcmp(vm, "true"))
-		d_text(d, "; a virtual machine%s%s%s", hv && strcmp(hv, "null") ? " (" : "",
+		h_doc_text(d, "; a virtual machine%s%s%s", hv && strcmp(hv, "null") ? " (" : "",
 		       hv && strcmp(hv, "null") ? hv : "", hv && strcmp(hv, "null") ? ")" : "");
 	else if (vm && !strcmp(vm, "false"))
-		d_text(d, "; not a virtual machine");
-	d_text(d, ".");
+		h_doc_text(d, "; not a virtual machine");
+	h_doc_text(d, ".");
 }
 
 /* The rows of one workload × metric at the largest value of `at` (NULL:
@@ -965,7 +771,7 @@ static int ranges_overlap(const struct ranked *best, const struct ranked *k, int
 /* One row of the "which model" table from a ranking, best first (hi: the
  * highest is best). Runtimes within 10% of the best, or whose min–max range
  * overlaps the best's, share the pick: the run cannot tell them apart. */
-static void pick_row(struct doc *d, const struct ctx *x, const char *job,
+static void pick_row(struct h_doc *d, const struct ctx *x, const char *job,
                      const struct ranked *rk, int n, int hi, const char *unit_note,
                      const char *ids)
 {
@@ -984,8 +790,8 @@ static void pick_row(struct doc *d, const struct ctx *x, const char *job,
 	char pick[128], why[512];
 	size_t used = 0;
 	if (!n) {
-		struct cell c[] = { T(job), T("not measured"), T(""), T(claims_txt) };
-		d_row(d, 4, c);
+		struct h_doc_cell c[] = { T(job), T("not measured"), T(""), T(claims_txt) };
+		h_doc_row(d, 4, c);
 		return;
 	}
 	size_t pused = 0;
@@ -1001,19 +807,18 @@ static void pick_row(struct doc *d, const struct ctx *x, const char *job,
 	}
 	if (used < sizeof why)
 		snprintf(why + used, sizeof why - used, " %s", unit_note);
-	struct cell c[] = { T(job), T(pick), T(why), T(claims_txt) };
-	c[1].verdict = -1;
-	d_row(d, 4, c);
+	struct h_doc_cell c[] = { T(job), T(pick), T(why), T(claims_txt) };
+	h_doc_row(d, 4, c);
 }
 
-static void picks(struct doc *d, const struct ctx *x)
+static void picks(struct h_doc *d, const struct ctx *x)
 {
 	const struct h_summary *s = &x->s;
 	struct ranked rk[16];
 	int n;
 	char note[160];
 	static const char *const head[] = { "job", "pick", "measured here (best first)", "claims" };
-	d_table(d, "picks", 4, head);
+	h_doc_table(d, "picks", 4, head, NULL);
 
 	double w = NAN;
 	n = rank(s, "cpu", "iters_per_us", "work", NULL, 1, rk, 16);
@@ -1074,93 +879,94 @@ static void picks(struct doc *d, const struct ctx *x)
 	n = rank(s, "file", "mib_per_s", "tasks", "cold=1", 1, rk, 16);
 	pick_row(d, x, "reading files that are not in memory", rk, n, 1, "MiB/s, cold page cache",
 	         "C9");
-	d_end_table(d);
+	h_doc_end_table(d);
 }
 
-static void first_page(struct doc *d, const struct ctx *x)
+static void first_page(struct h_doc *d, const struct ctx *x)
 {
 	const struct h_summary *s = &x->s;
 	fputs("<section id=\"summary\">\n", d->h);
-	d_heading(d, 2, NULL, "In two minutes");
+	h_doc_heading(d, 2, NULL, "In two minutes");
 
 	/* What was compared: the runtimes and workloads the summary holds. */
-	d_p(d, NULL);
-	d_strong(d, "What was compared. ");
+	h_doc_p(d, NULL);
+	h_doc_strong(d, "What was compared. ");
 	int first = 1;
 	for (const struct runtime *const *r = rt_registry; *r; r++) {
 		if (!h_summary_get(s, (*r)->name, NULL, NULL, NULL))
 			continue;
-		d_text(d, "%s", first ? "" : "; ");
-		d_code(d, (*r)->name);
-		d_text(d, " (%s)", (*r)->desc);
+		h_doc_text(d, "%s", first ? "" : "; ");
+		h_doc_code(d, (*r)->name);
+		h_doc_text(d, " (%s)", (*r)->desc);
 		first = 0;
 	}
 	if (first)
-		d_text(d, "nothing: the summary has no rows (every cell failed, or none ran)");
-	d_text(d, ". Workloads: ");
+		h_doc_text(d, "nothing: the summary has no rows (every cell failed, or none ran)");
+	h_doc_text(d, ". Workloads: ");
 	first = 1;
 	for (const struct workload *const *w = wl_registry; *w; w++) {
 		if (!h_summary_get(s, NULL, (*w)->name, NULL, NULL))
 			continue;
-		d_text(d, "%s", first ? "" : ", ");
-		d_code(d, (*w)->name);
+		h_doc_text(d, "%s", first ? "" : ", ");
+		h_doc_code(d, (*w)->name);
 		first = 0;
 	}
 	if (first)
-		d_text(d, "none.");
+		h_doc_text(d, "none.");
 	else
-		d_text(d, ". Every runtime ran the same task code, so a difference is the execution "
+		h_doc_text(d, ". Every runtime ran the same task code, so a difference is the execution "
 		          "model and nothing else.");
-	d_end_p(d);
-	d_p(d, NULL);
-	d_strong(d, "Machine. ");
+	h_doc_end_p(d);
+	h_doc_p(d, NULL);
+	h_doc_strong(d, "Machine. ");
 	machine_line(d, x);
-	d_end_p(d);
+	h_doc_end_p(d);
 
-	d_heading(d, 3, NULL, "The claims, answered by this run");
-	d_p(d, NULL);
-	d_text(d, "Each verdict is computed from this run's figures by the rule its section states: "
+	h_doc_heading(d, 3, NULL, "The claims, answered by this run");
+	h_doc_p(d, NULL);
+	h_doc_text(d, "Each verdict is computed from this run's figures by the rule its section states: "
 	          "holds, does not hold, depends (and on what), or no data (the section gives the "
 	          "command that would produce it).");
-	d_end_p(d);
+	h_doc_end_p(d);
 	static const char *const head[] = { "claim", "in short", "verdict", "what this run measured" };
-	d_table(d, "headline", 4, head);
+	h_doc_table(d, "headline", 4, head, NULL);
 	for (size_t k = 0; k < NCLAIMS; k++) {
 		char href[8];
 		snprintf(href, sizeof href, "#c%s", claims[k].id + 1);
-		struct cell c[] = { T(claims[k].id), T(claims[k].title),
+		struct h_doc_cell c[] = { T(claims[k].id), T(claims[k].title),
 			                T(h_verdict_name(x->res[k].verdict)), T(short_reason(&x->res[k])) };
 		c[0].href = href;
-		c[2].verdict = (int)x->res[k].verdict;
-		d_row(d, 4, c);
+		c[2].badge = verdict_class(x->res[k].verdict);
+		c[2].strong = 1;
+		h_doc_row(d, 4, c);
 	}
-	d_end_table(d);
+	h_doc_end_table(d);
 
-	d_heading(d, 3, NULL, "Which model to pick, on this machine");
-	d_p(d, NULL);
-	d_text(d, "For each kind of job, the runtimes ranked by this run's own figure for it (at "
+	h_doc_heading(d, 3, NULL, "Which model to pick, on this machine");
+	h_doc_p(d, NULL);
+	h_doc_text(d, "For each kind of job, the runtimes ranked by this run's own figure for it (at "
 	          "the largest parameter point measured); runtimes within 10%% of the best, or "
 	          "whose min–max range over the repetitions overlaps the best's, share the pick. "
 	          "The claims' sections explain the why.");
-	d_end_p(d);
+	h_doc_end_p(d);
 	picks(d, x);
 	fputs("</section>\n", d->h);
 }
 
 /* ---- the machine ---- */
 
-static void topology(struct doc *d, const struct ctx *x)
+static void topology(struct h_doc *d, const struct ctx *x)
 {
 	char xml[4200], out[4200], pdir[4200];
 	snprintf(xml, sizeof xml, "%s/topology.xml", x->dir);
 	snprintf(pdir, sizeof pdir, "%s/plots", x->dir);
 	snprintf(out, sizeof out, "%s/plots/topology.svg", x->dir);
 	int have_xml = access(xml, R_OK) == 0;
-	d_p(d, NULL);
+	h_doc_p(d, NULL);
 	if (!in_path("lstopo")) {
-		d_text(d, "No topology drawing: hwloc's lstopo is not installed (Debian: apt-get "
+		h_doc_text(d, "No topology drawing: hwloc's lstopo is not installed (Debian: apt-get "
 		          "install hwloc).");
-		d_end_p(d);
+		h_doc_end_p(d);
 		return;
 	}
 	mkdir(pdir, 0777); /* EEXIST is fine; a failure shows as lstopo's */
@@ -1186,22 +992,22 @@ static void topology(struct doc *d, const struct ctx *x)
 			;
 	posix_spawn_file_actions_destroy(&fa);
 	if (have_xml)
-		d_text(d, "The topology of the machine that ran, drawn by hwloc's lstopo from the run's "
+		h_doc_text(d, "The topology of the machine that ran, drawn by hwloc's lstopo from the run's "
 		          "topology.xml:");
 	else
-		d_text(d, "The run has no topology.xml, so this is the topology of the machine that wrote "
+		h_doc_text(d, "The run has no topology.xml, so this is the topology of the machine that wrote "
 		          "the report, drawn by hwloc's lstopo — it may not be the machine that ran:");
-	d_end_p(d);
+	h_doc_end_p(d);
 	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
-	    d_image(d, "plots/topology.svg", "plots/topology.svg", "Topology drawn by lstopo") < 0) {
-		d_p(d, "nochart");
-		d_text(d, "lstopo could not draw it (exit status %d).",
+	    h_doc_image(d, "plots/topology.svg", "plots/topology.svg", "Topology drawn by lstopo") < 0) {
+		h_doc_p(d, "nochart");
+		h_doc_text(d, "lstopo could not draw it (exit status %d).",
 		       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		d_end_p(d);
+		h_doc_end_p(d);
 	}
 }
 
-static void manifest_table(struct doc *d, const struct ctx *x)
+static void manifest_table(struct h_doc *d, const struct ctx *x)
 {
 	const struct manifest *m = &x->m;
 	static const struct {
@@ -1231,7 +1037,7 @@ static void manifest_table(struct doc *d, const struct ctx *x)
 		{ "written (time, host)", "created hostname" },
 	};
 	static const char *const head[] = { "", "value" };
-	d_table(d, "manifest", 2, head);
+	h_doc_table(d, "manifest", 2, head, NULL);
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		char val[512] = "", keys[256];
 		size_t used = 0;
@@ -1253,8 +1059,8 @@ static void manifest_table(struct doc *d, const struct ctx *x)
 				                         unit && strcmp(v, "unlimited") ? " " : "",
 				                         unit && strcmp(v, "unlimited") ? unit : "");
 		}
-		struct cell c[] = { T(rows[i].label), T(used ? val : "not recorded") };
-		d_row(d, 2, c);
+		struct h_doc_cell c[] = { T(rows[i].label), T(used ? val : "not recorded") };
+		h_doc_row(d, 2, c);
 	}
 	/* The command line, its words joined. */
 	char cmd[1024] = "";
@@ -1267,9 +1073,9 @@ static void manifest_table(struct doc *d, const struct ctx *x)
 			break;
 		used += (size_t)snprintf(cmd + used, sizeof cmd - used, "%s%s", i ? " " : "", v);
 	}
-	struct cell c[] = { T("command line"), T(used ? cmd : "not recorded") };
-	d_row(d, 2, c);
-	d_end_table(d);
+	struct h_doc_cell c[] = { T("command line"), T(used ? cmd : "not recorded") };
+	h_doc_row(d, 2, c);
+	h_doc_end_table(d);
 
 	/* Everything else, for the record: HTML only, folded (the Markdown
 	 * points at the file, which is just as readable). */
@@ -1286,16 +1092,16 @@ static void manifest_table(struct doc *d, const struct ctx *x)
 	fputs("Every field: see manifest.json in this folder.\n\n", d->m);
 }
 
-static void machine_section(struct doc *d, const struct ctx *x)
+static void machine_section(struct h_doc *d, const struct ctx *x)
 {
 	fputs("<section class=\"claim\" id=\"machine\">\n", d->h);
-	d_heading(d, 2, NULL, "The machine");
-	d_p(d, NULL);
+	h_doc_heading(d, 2, NULL, "The machine");
+	h_doc_p(d, NULL);
 	if (x->m.n)
-		d_text(d, "From the run's manifest.json, written before the first cell ran.");
+		h_doc_text(d, "From the run's manifest.json, written before the first cell ran.");
 	else
-		d_text(d, "The folder has no readable manifest.json: the machine is unknown.");
-	d_end_p(d);
+		h_doc_text(d, "The folder has no readable manifest.json: the machine is unknown.");
+	h_doc_end_p(d);
 	if (x->m.n)
 		manifest_table(d, x);
 	topology(d, x);
@@ -1327,7 +1133,7 @@ static const char style[] =
 	"@media print{section.claim{break-before:page}.scroll{overflow:visible}nav{display:none}"
 	"body{max-width:none}}";
 
-static void write_doc(struct doc *d, const struct ctx *x)
+static void write_doc(struct h_doc *d, const struct ctx *x)
 {
 	const char *commit = mf(&x->m, "git_commit"), *created = mf(&x->m, "created");
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -1337,12 +1143,12 @@ static void write_doc(struct doc *d, const struct ctx *x)
 	fprintf(d->h, "</title>\n<style>%s</style>\n</head>\n<body>\n<header>\n", style);
 	fputs("<h1>Threads, a pool, or async? What this machine says</h1>\n<p class=\"sub\">", d->h);
 	fputs("# Threads, a pool, or async? What this machine says\n\n", d->m);
-	d_text(d, "concbench report of %s", x->dir);
+	h_doc_text(d, "concbench report of %s", x->dir);
 	if (created)
-		d_text(d, ", run started %s", created);
+		h_doc_text(d, ", run started %s", created);
 	if (commit)
-		d_text(d, ", commit %s", commit);
-	d_text(d, ".");
+		h_doc_text(d, ", commit %s", commit);
+	h_doc_text(d, ".");
 	fputs("</p>\n</header>\n", d->h);
 	fputs("\n\n", d->m);
 
@@ -1360,31 +1166,6 @@ static void write_doc(struct doc *d, const struct ctx *x)
 		claim_section(d, x, k);
 	machine_section(d, x);
 	fputs("</body>\n</html>\n", d->h);
-}
-
-/* Writes DIR/NAME.tmp through f, then renames it over DIR/NAME. */
-static int finish(FILE *f, const char *dir, const char *name)
-{
-	char tmp[4200], path[4200];
-	snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name);
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	int err = ferror(f) ? -EIO : 0;
-	if (fclose(f) != 0 && !err)
-		err = -errno;
-	if (!err && rename(tmp, path) != 0)
-		err = -errno;
-	if (err) {
-		h_error("cannot write %s: %s", path, strerror(-err));
-		unlink(tmp);
-	}
-	return err;
-}
-
-static FILE *open_tmp(const char *dir, const char *name)
-{
-	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name);
-	return fopen(tmp, "we");
 }
 
 int h_report_write(const char *dir)
@@ -1410,23 +1191,14 @@ int h_report_write(const char *dir)
 	}
 	ensure_plots(&x);
 
-	struct doc d = { .dir = dir };
-	d.h = open_tmp(dir, "report.html");
-	d.m = open_tmp(dir, "report.md");
-	if (!d.h || !d.m) {
-		err = -errno;
-		h_error("cannot write the report in %s: %s", dir, strerror(errno));
-		if (d.h)
-			fclose(d.h);
-		if (d.m)
-			fclose(d.m);
+	struct h_doc d = { .scroll = 1 };
+	err = h_doc_open(&d, dir, "report");
+	if (err) {
+		h_error("cannot write the report in %s: %s", dir, strerror(-err));
 		goto out;
 	}
 	write_doc(&d, &x);
-	err = finish(d.h, dir, "report.html");
-	int e2 = finish(d.m, dir, "report.md");
-	if (!err)
-		err = e2;
+	err = h_doc_close(&d); /* it said why */
 	if (!err)
 		printf("wrote %s/report.html and %s/report.md\n", dir, dir);
 out:
@@ -1475,7 +1247,7 @@ int h_cmd_report(int argc, char **argv)
 		return H_EXIT_USAGE;
 	}
 	/* Writable? Found out now, before minutes of plotting, by making the
-	 * file the report is written through. */
+	 * files the report is written through. */
 	static const char *const outs[] = { "report.html", "report.md" };
 	for (int i = 0; i < 2; i++) {
 		snprintf(path, sizeof path, "%s/%s", dir, outs[i]);
@@ -1483,15 +1255,14 @@ int h_cmd_report(int argc, char **argv)
 			h_error("cannot write the report: '%s' exists and is not a file", path);
 			return H_EXIT_USAGE;
 		}
-		FILE *f = open_tmp(dir, outs[i]);
-		if (!f) {
-			h_error("cannot write the report in '%s': %s", dir, strerror(errno));
-			return H_EXIT_USAGE;
-		}
-		fclose(f);
-		snprintf(path, sizeof path, "%s/%s.tmp", dir, outs[i]);
-		unlink(path);
 	}
+	struct h_doc d;
+	int e = h_doc_open(&d, dir, "report");
+	if (e) {
+		h_error("cannot write the report in '%s': %s", dir, strerror(-e));
+		return H_EXIT_USAGE;
+	}
+	h_doc_abort(&d);
 	int rc = h_report_write(dir);
 	if (rc == -EINVAL)
 		return H_EXIT_USAGE; /* a summary.csv or results.jsonl that is not ours */

@@ -222,12 +222,77 @@ struct h_hist_iter {
 void h_hist_iter_init(struct h_hist_iter *it, const struct h_hist *h);
 int h_hist_iter_next(struct h_hist_iter *it); /* 1: a bucket, 0: done */
 
-/* ---- doc.c: what the report and compare write alike ---- */
+/* ---- doc.c: the one writer of HTML and Markdown documents ---- */
 
 void h_html_esc(FILE *f, const char *s); /* & < > " as entities */
 void h_md_esc(FILE *f, const char *s);   /* Markdown markup characters; newlines as spaces */
 /* <img [class] alt src="data:image/svg+xml;base64,..."> of the SVG at path: 0,
  * -errno when unreadable, -ENOENT when it is not an SVG. */
 int h_html_svg_img(FILE *f, const char *path, const char *cls, const char *alt);
+
+/* A document written as DIR/NAME.html and DIR/NAME.md in one pass: every
+ * h_doc_* call writes both, so the two can never say different things.
+ * Text given to them is escaped for each (fmt: printf's). What only one of
+ * the two shows (the page's head and style, an HTML-only fold) the caller
+ * writes to h or m itself. */
+struct h_doc {
+	FILE *h, *m;     /* the HTML and the Markdown being written */
+	const char *dir; /* where they go; h_doc_image's paths are under it */
+	/* Set by the caller: tables sit in a <div class="scroll"> (the page's
+	 * style lets a wide one scroll sideways instead of widening the page)
+	 * and, in the Markdown, after one more blank line. */
+	int scroll;
+	struct h_atomic ah, am;
+};
+
+/* Opens both files, through h_atomic_open: a reader sees the old files or
+ * the whole new ones. Sets h, m and dir, leaves scroll alone. 0, or -errno
+ * with nothing open and nothing said. */
+int h_doc_open(struct h_doc *d, const char *dir, const char *name);
+/* Commits the HTML, then the Markdown (both are tried). 0, or the first
+ * -errno after one line on stderr for each file not written. */
+int h_doc_close(struct h_doc *d);
+void h_doc_abort(struct h_doc *d); /* drops both; the old files stay */
+
+/* <hN [id]> in HTML, N #s in Markdown. id: NULL for none. */
+void h_doc_heading(struct h_doc *d, int level, const char *id, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* A paragraph, built from the pieces below between h_doc_p and h_doc_end_p.
+ * cls: the <p>'s class, NULL none. */
+void h_doc_p(struct h_doc *d, const char *cls);
+void h_doc_end_p(struct h_doc *d);
+void h_doc_text(struct h_doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* <strong>, **; a trailing space goes after the markup ("Verdict: "). */
+void h_doc_strong(struct h_doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void h_doc_code(struct h_doc *d, const char *s); /* <code>, a `span` */
+/* The writer's own prose, never data: each `name` in it is a code span. */
+void h_doc_rich(struct h_doc *d, const char *s);
+
+/* A table cell; zero fields are what a plain cell has. */
+struct h_doc_cell {
+	const char *text;  /* NULL: empty */
+	const char *cls;   /* the <td>'s class, NULL none */
+	const char *badge; /* the class of a <span> around the text, NULL none */
+	const char *href;  /* a link in the HTML ("#c1"), plain text in Markdown */
+	int strong;        /* bold in the Markdown (the HTML shows it by cls or badge) */
+};
+/* A table of n columns headed by head[]. cls: the <table>'s class, NULL
+ * none. align: NULL, or a letter per column, 'l' or 'r': a right-aligned
+ * column is ---: in the Markdown and its HTML header has class "n" (its
+ * cells say their own class). */
+void h_doc_table(struct h_doc *d, const char *cls, int n, const char *const *head,
+                 const char *align);
+void h_doc_row(struct h_doc *d, int n, const struct h_doc_cell *c);
+void h_doc_end_table(struct h_doc *d);
+
+/* The SVG at DIR/rel_svg inline in the HTML as a <figure> captioned alt,
+ * rel_md linked from the Markdown. 0, or -ENOENT (or -ENOMEM) with nothing
+ * written when there is no such image. */
+int h_doc_image(struct h_doc *d, const char *rel_svg, const char *rel_md, const char *alt);
+
+/* A fold, <details><summary>: GitHub renders it in Markdown too, and a
+ * text reader sees a plain line. */
+void h_doc_details(struct h_doc *d, const char *summary);
+void h_doc_end_details(struct h_doc *d);
 
 #endif

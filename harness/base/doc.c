@@ -1,9 +1,11 @@
-/* doc.c — the pieces of HTML and Markdown writing the report and compare
- * share: escaping text that comes from data files, and a chart inlined as a
- * data: URI so a page is one file that needs neither the network nor its
- * neighbours. */
+/* doc.c — the one writer of HTML and Markdown documents (the report, the
+ * comparison): escaping text that comes from data files, a chart inlined as
+ * a data: URI so a page is one file that needs neither the network nor its
+ * neighbours, and a document whose every call writes both files (struct
+ * h_doc in base.h). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,4 +80,243 @@ int h_html_svg_img(FILE *f, const char *path, const char *cls, const char *alt)
 	fputs("\">", f);
 	free(buf);
 	return 0;
+}
+
+/* ---- the document: HTML and Markdown in one pass ---- */
+
+int h_doc_open(struct h_doc *d, const char *dir, const char *name)
+{
+	char html[256], md[256];
+	if (snprintf(html, sizeof html, "%s.html", name) >= (int)sizeof html ||
+	    snprintf(md, sizeof md, "%s.md", name) >= (int)sizeof md)
+		return -ENAMETOOLONG;
+	d->dir = dir;
+	d->h = h_atomic_open(&d->ah, dir, html);
+	if (!d->h)
+		return -errno;
+	d->m = h_atomic_open(&d->am, dir, md);
+	if (!d->m) {
+		int e = errno;
+		h_atomic_abort(&d->ah, d->h);
+		d->h = NULL;
+		return -e;
+	}
+	return 0;
+}
+
+int h_doc_close(struct h_doc *d)
+{
+	int err = h_atomic_commit(&d->ah, d->h);
+	if (err)
+		h_error("cannot write %s: %s", d->ah.path, strerror(-err));
+	int e2 = h_atomic_commit(&d->am, d->m);
+	if (e2)
+		h_error("cannot write %s: %s", d->am.path, strerror(-e2));
+	d->h = d->m = NULL;
+	return err ? err : e2;
+}
+
+void h_doc_abort(struct h_doc *d)
+{
+	h_atomic_abort(&d->ah, d->h);
+	h_atomic_abort(&d->am, d->m);
+	d->h = d->m = NULL;
+}
+
+static char *vfmt(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		return NULL;
+	return s;
+}
+
+/* The formatted text as var, or return: out of memory, the piece is left
+ * out rather than the whole document. */
+#define FMT(var, fmt)                 \
+	va_list ap;                       \
+	va_start(ap, fmt);                \
+	char *var = vfmt(fmt, ap);        \
+	va_end(ap);                       \
+	if (!var)                         \
+		return
+
+void h_doc_heading(struct h_doc *d, int level, const char *id, const char *fmt, ...)
+{
+	FMT(s, fmt);
+	fprintf(d->h, "<h%d%s%s%s>", level, id ? " id=\"" : "", id ? id : "", id ? "\"" : "");
+	h_html_esc(d->h, s);
+	fprintf(d->h, "</h%d>\n", level);
+	fprintf(d->m, "\n%.*s ", level, "######");
+	h_md_esc(d->m, s);
+	fputs("\n\n", d->m);
+	free(s);
+}
+
+void h_doc_p(struct h_doc *d, const char *cls)
+{
+	fprintf(d->h, "<p%s%s%s>", cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
+}
+
+void h_doc_end_p(struct h_doc *d)
+{
+	fputs("</p>\n", d->h);
+	fputs("\n\n", d->m);
+}
+
+void h_doc_text(struct h_doc *d, const char *fmt, ...)
+{
+	FMT(s, fmt);
+	h_html_esc(d->h, s);
+	h_md_esc(d->m, s);
+	free(s);
+}
+
+void h_doc_strong(struct h_doc *d, const char *fmt, ...)
+{
+	FMT(s, fmt);
+	/* Markdown's ** must close against a non-space: "**Verdict:** " */
+	size_t n = strlen(s);
+	int trail = n && s[n - 1] == ' ';
+	if (trail)
+		s[n - 1] = '\0';
+	fputs("<strong>", d->h);
+	h_html_esc(d->h, s);
+	fputs("</strong>", d->h);
+	fputs("**", d->m);
+	h_md_esc(d->m, s);
+	fputs("**", d->m);
+	if (trail) {
+		fputc(' ', d->h);
+		fputc(' ', d->m);
+	}
+	free(s);
+}
+
+void h_doc_code(struct h_doc *d, const char *s)
+{
+	fputs("<code>", d->h);
+	h_html_esc(d->h, s);
+	fputs("</code>", d->h);
+	fprintf(d->m, "`%s`", s); /* literal inside a code span */
+}
+
+void h_doc_rich(struct h_doc *d, const char *s)
+{
+	for (int code = 0; *s; code = !code) {
+		size_t n = strcspn(s, "`");
+		char piece[1024];
+		snprintf(piece, sizeof piece, "%.*s", (int)n, s);
+		if (code)
+			h_doc_code(d, piece);
+		else
+			h_doc_text(d, "%s", piece);
+		s += n + (s[n] == '`');
+	}
+}
+
+void h_doc_table(struct h_doc *d, const char *cls, int n, const char *const *head,
+                 const char *align)
+{
+	fprintf(d->h, "%s<table%s%s%s>\n<thead><tr>", d->scroll ? "<div class=\"scroll\">" : "",
+	        cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
+	if (d->scroll)
+		fputc('\n', d->m);
+	for (int i = 0; i < n; i++) {
+		fputs(align && align[i] == 'r' ? "<th class=\"n\">" : "<th>", d->h);
+		h_html_esc(d->h, head[i]);
+		fputs("</th>", d->h);
+		fputs("| ", d->m);
+		h_md_esc(d->m, head[i]);
+		fputc(' ', d->m);
+	}
+	fputs("</tr></thead>\n<tbody>\n", d->h);
+	fputs("|\n|", d->m);
+	for (int i = 0; i < n; i++)
+		fputs(align && align[i] == 'r' ? "---:|" : "---|", d->m);
+	fputc('\n', d->m);
+}
+
+void h_doc_row(struct h_doc *d, int n, const struct h_doc_cell *c)
+{
+	fputs("<tr>", d->h);
+	for (int i = 0; i < n; i++) {
+		const char *t = c[i].text ? c[i].text : "";
+		if (c[i].cls)
+			fprintf(d->h, "<td class=\"%s\">", c[i].cls);
+		else
+			fputs("<td>", d->h);
+		if (c[i].badge)
+			fprintf(d->h, "<span class=\"%s\">", c[i].badge);
+		if (c[i].href)
+			fprintf(d->h, "<a href=\"%s\">", c[i].href);
+		h_html_esc(d->h, t);
+		if (c[i].href)
+			fputs("</a>", d->h);
+		if (c[i].badge)
+			fputs("</span>", d->h);
+		fputs("</td>", d->h);
+		fputs("| ", d->m);
+		if (c[i].strong)
+			fputs("**", d->m);
+		h_md_esc(d->m, t);
+		if (c[i].strong)
+			fputs("**", d->m);
+		fputc(' ', d->m);
+	}
+	fputs("</tr>\n", d->h);
+	fputs("|\n", d->m);
+}
+
+void h_doc_end_table(struct h_doc *d)
+{
+	fputs(d->scroll ? "</tbody></table></div>\n" : "</tbody></table>\n", d->h);
+	fputc('\n', d->m);
+}
+
+int h_doc_image(struct h_doc *d, const char *rel_svg, const char *rel_md, const char *alt)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/%s", d->dir, rel_svg);
+	/* Written to memory first: a missing image must leave no <figure>. */
+	char *img = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&img, &len);
+	if (!mem)
+		return -ENOMEM;
+	int rc = h_html_svg_img(mem, path, NULL, alt);
+	if (fclose(mem) != 0 && !rc)
+		rc = -ENOMEM;
+	if (rc) {
+		free(img);
+		return -ENOENT;
+	}
+	fputs("<figure>", d->h);
+	fwrite(img, 1, len, d->h);
+	free(img);
+	fputs("<figcaption>", d->h);
+	h_html_esc(d->h, alt);
+	fputs("</figcaption></figure>\n", d->h);
+	fputs("![", d->m);
+	h_md_esc(d->m, alt);
+	fprintf(d->m, "](%s)\n\n", rel_md);
+	return 0;
+}
+
+/* Markdown needs a blank line after <summary> for a table inside to
+ * render, and one before </details> to end it. */
+void h_doc_details(struct h_doc *d, const char *summary)
+{
+	fputs("<details><summary>", d->h);
+	h_html_esc(d->h, summary);
+	fputs("</summary>\n", d->h);
+	fputs("<details><summary>", d->m);
+	h_html_esc(d->m, summary);
+	fputs("</summary>\n\n", d->m);
+}
+
+void h_doc_end_details(struct h_doc *d)
+{
+	fputs("</details>\n", d->h);
+	fputs("\n</details>\n\n", d->m);
 }
