@@ -30,7 +30,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,129 +352,6 @@ static void env_read(const char *dir, struct env *e)
 		e->found = 1;
 }
 
-/* ---- documents: Markdown and HTML from one traversal ---- */
-
-struct doc {
-	FILE *f;
-	int html;
-	int ncols;
-};
-
-static void doc_text(struct doc *d, const char *s)
-{
-	(d->html ? h_html_esc : h_md_esc)(d->f, s);
-}
-
-static void __attribute__((format(printf, 2, 3))) doc_textf(struct doc *d, const char *fmt, ...)
-{
-	char buf[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	doc_text(d, buf);
-}
-
-static void doc_h(struct doc *d, int level, const char *text)
-{
-	if (d->html) {
-		fprintf(d->f, "<h%d>", level);
-		doc_text(d, text);
-		fprintf(d->f, "</h%d>\n", level);
-	} else {
-		fprintf(d->f, "\n%.*s ", level, "######");
-		doc_text(d, text);
-		fputs("\n\n", d->f);
-	}
-}
-
-static void doc_p_begin(struct doc *d)
-{
-	fputs(d->html ? "<p>" : "", d->f);
-}
-
-static void doc_p_end(struct doc *d)
-{
-	fputs(d->html ? "</p>\n" : "\n\n", d->f);
-}
-
-/* align: one letter per column, 'l' or 'r'. */
-static void doc_table(struct doc *d, const char *const *head, const char *align)
-{
-	d->ncols = (int)strlen(align);
-	if (d->html) {
-		fputs("<table>\n<thead><tr>", d->f);
-		for (int i = 0; i < d->ncols; i++) {
-			fprintf(d->f, "<th%s>", align[i] == 'r' ? " class=\"n\"" : "");
-			doc_text(d, head[i]);
-			fputs("</th>", d->f);
-		}
-		fputs("</tr></thead>\n<tbody>\n", d->f);
-	} else {
-		fputc('|', d->f);
-		for (int i = 0; i < d->ncols; i++) {
-			fputc(' ', d->f);
-			doc_text(d, head[i]);
-			fputs(" |", d->f);
-		}
-		fputs("\n|", d->f);
-		for (int i = 0; i < d->ncols; i++)
-			fputs(align[i] == 'r' ? "---:|" : "---|", d->f);
-		fputc('\n', d->f);
-	}
-}
-
-/* A row; its last cell shows verdict v (0: a plain cell). Cells may be
- * NULL (shown as a dash). align as for doc_table. */
-static void doc_row(struct doc *d, const char *const *cell, const char *align, enum verdict v)
-{
-	static const char *const vclass[] = { "", "better", "worse", "noise", "changed", "only" };
-	int strong = v == V_BETTER || v == V_WORSE || v == V_CHANGED;
-	if (d->html)
-		fputs("<tr>", d->f);
-	else
-		fputc('|', d->f);
-	for (int i = 0; i < d->ncols; i++) {
-		const char *s = cell[i] && cell[i][0] ? cell[i] : "-";
-		int last = i == d->ncols - 1;
-		if (d->html) {
-			if (last && v)
-				fprintf(d->f, "<td class=\"%s\">", vclass[v]);
-			else
-				fprintf(d->f, "<td%s>", align[i] == 'r' ? " class=\"n\"" : "");
-			doc_text(d, s);
-			fputs("</td>", d->f);
-		} else {
-			fputc(' ', d->f);
-			fputs(last && strong ? "**" : "", d->f);
-			doc_text(d, s);
-			fputs(last && strong ? "**" : "", d->f);
-			fputs(" |", d->f);
-		}
-	}
-	fputs(d->html ? "</tr>\n" : "\n", d->f);
-}
-
-static void doc_table_end(struct doc *d)
-{
-	fputs(d->html ? "</tbody></table>\n" : "\n", d->f);
-}
-
-/* <details> works in both: GitHub renders it in Markdown, and a text
- * reader sees a plain line. Markdown needs a blank line after <summary>
- * for a table inside to render. */
-static void doc_details(struct doc *d, const char *summary)
-{
-	fputs("<details><summary>", d->f);
-	h_html_esc(d->f, summary);
-	fputs(d->html ? "</summary>\n" : "</summary>\n\n", d->f);
-}
-
-static void doc_details_end(struct doc *d)
-{
-	fputs(d->html ? "</details>\n" : "\n</details>\n\n", d->f);
-}
-
 /* ---- formatting ---- */
 
 /* Medians as a reader wants them: whole numbers from 1000 up, four
@@ -542,20 +418,40 @@ struct ctx {
 	size_t chart_shown, chart_total;
 };
 
-static void env_rows(struct doc *d, const struct ctx *x)
+/* A table row of text cells, an empty one shown as a dash; align as for
+ * h_doc_table ('r': a number), v the verdict the last cell shows (0: a
+ * plain cell). */
+static void table_row(struct h_doc *d, const char *const *text, const char *align, enum verdict v)
+{
+	static const char *const vclass[] = { "", "better", "worse", "noise", "changed", "only" };
+	struct h_doc_cell c[8];
+	int n = (int)strlen(align);
+	for (int i = 0; i < n; i++) {
+		c[i] = (struct h_doc_cell){ .text = text[i] && text[i][0] ? text[i] : "-" };
+		if (align[i] == 'r')
+			c[i].cls = "n";
+	}
+	if (v) {
+		c[n - 1].cls = vclass[v];
+		c[n - 1].strong = v == V_BETTER || v == V_WORSE || v == V_CHANGED;
+	}
+	h_doc_row(d, n, c);
+}
+
+static void env_rows(struct h_doc *d, const struct ctx *x)
 {
 	const struct env *e[2] = { &x->env_a, &x->env_b };
 	const char *dirs[2] = { x->dir_a, x->dir_b };
 	char c[2][700];
 	static const char *const al = "lll";
 	const char *head[3] = { "", x->name_a, x->name_b };
-	doc_table(d, head, al);
-	for (int row = 0; row < 9; row++) {
+	h_doc_table(d, NULL, 3, head, al);
+	for (int r = 0; r < 9; r++) {
 		const char *label = "";
 		for (int k = 0; k < 2; k++) {
 			const struct env *v = e[k];
 			const char *unk = v->found ? "unknown" : "unknown (no manifest.json)";
-			switch (row) {
+			switch (r) {
 			case 0: label = "folder"; put(c[k], sizeof c[k], dirs[k]); break;
 			case 1: label = "created"; put(c[k], sizeof c[k], v->created[0] ? v->created : unk); break;
 			case 2:
@@ -606,12 +502,12 @@ static void env_rows(struct doc *d, const struct ctx *x)
 			}
 		}
 		const char *cells[3] = { label, c[0], c[1] };
-		doc_row(d, cells, al, 0);
+		table_row(d, cells, al, 0);
 	}
-	doc_table_end(d);
+	h_doc_end_table(d);
 }
 
-static void metric_table(struct doc *d, const struct ctx *x, const struct crow *const *rows,
+static void metric_table(struct h_doc *d, const struct ctx *x, const struct crow *const *rows,
                          size_t n)
 {
 	static const char *const al = "lllrrrl";
@@ -619,7 +515,7 @@ static void metric_table(struct doc *d, const struct ctx *x, const struct crow *
 	snprintf(ratio_head, sizeof ratio_head, "%s / %s", x->name_b, x->name_a);
 	const char *head[7] = { "runtime", "params", "metric (unit)", x->name_a, x->name_b,
 		                ratio_head, "verdict" };
-	doc_table(d, head, al);
+	h_doc_table(d, NULL, 7, head, al);
 	for (size_t i = 0; i < n; i++) {
 		const struct crow *c = rows[i];
 		const struct h_srow *r = row_of(c);
@@ -634,25 +530,25 @@ static void metric_table(struct doc *d, const struct ctx *x, const struct crow *
 			fmt_ratio(c->ratio, rt, sizeof rt),
 			fmt_verdict(c, c->a ? x->name_a : x->name_b, v, sizeof v),
 		};
-		doc_row(d, cells, al, c->v);
+		table_row(d, cells, al, c->v);
 	}
-	doc_table_end(d);
+	h_doc_end_table(d);
 }
 
-static void only_table(struct doc *d, const struct crow *const *rows, size_t n)
+static void only_table(struct h_doc *d, const struct crow *const *rows, size_t n)
 {
 	static const char *const al = "llllr";
 	const char *head[5] = { "runtime", "workload", "params", "metric (unit)", "median" };
-	doc_table(d, head, al);
+	h_doc_table(d, NULL, 5, head, al);
 	for (size_t i = 0; i < n; i++) {
 		const struct h_srow *r = row_of(rows[i]);
 		char metric[200], med[32];
 		snprintf(metric, sizeof metric, "%s (%s)", r->metric, r->unit);
 		const char *cells[5] = { r->runtime, r->workload, r->params, metric,
 		                         fmt_num(r->median, med, sizeof med) };
-		doc_row(d, cells, al, 0);
+		table_row(d, cells, al, 0);
 	}
-	doc_table_end(d);
+	h_doc_end_table(d);
 }
 
 /* Headline rows by headline order, then as the runs listed them. */
@@ -685,78 +581,70 @@ static const char html_style[] =
 	"img.chart { max-width: 100%; height: auto; border: 1px solid #ddd; }\n"
 	"</style>\n</head>\n<body>\n";
 
-static void write_doc(struct doc *d, const struct ctx *x)
+static void write_doc(struct h_doc *d, const struct ctx *x)
 {
 	const struct cmp *m = x->m;
 	char title[400];
 	snprintf(title, sizeof title, "%s compared with %s", x->name_b, x->name_a);
-	if (d->html) {
-		fputs(html_head, d->f);
-		h_html_esc(d->f, title);
-		fputs(html_style, d->f);
-		doc_h(d, 1, title);
-	} else {
-		fputs("# ", d->f);
-		doc_text(d, title);
-		fputs("\n\n", d->f);
-	}
-	doc_p_begin(d);
-	doc_textf(d, "Written by concbench compare. Run %s is ", x->name_a);
-	doc_text(d, x->dir_a);
-	doc_textf(d, "; run %s is ", x->name_b);
-	doc_text(d, x->dir_b);
-	doc_text(d, ".");
-	doc_p_end(d);
+	fputs(html_head, d->h);
+	h_html_esc(d->h, title);
+	fputs(html_style, d->h);
+	fputs("<h1>", d->h);
+	h_html_esc(d->h, title);
+	fputs("</h1>\n", d->h);
+	fputs("# ", d->m);
+	h_md_esc(d->m, title);
+	fputs("\n\n", d->m);
+	h_doc_p(d, NULL);
+	h_doc_text(d, "Written by concbench compare. Run %s is %s; run %s is %s.", x->name_a,
+	           x->dir_a, x->name_b, x->dir_b);
+	h_doc_end_p(d);
 	env_rows(d, x);
 
-	doc_h(d, 2, "How to read it");
-	doc_p_begin(d);
-	doc_textf(d,
-	          "Each row is one runtime x workload x params x metric that both runs measured. "
-	          "The ratio is %s's median over %s's: below 1, %s's figure is lower. "
-	          "A difference counts only when it is beyond the noise: the min-max ranges "
-	          "of the repetitions do not overlap and neither side is flagged noisy "
-	          "(coefficient of variation over 10%%). A row with one repetition has no "
-	          "range, so it never counts (within noise, no spread). Lower is better for "
-	          "times (ns, us, ms) and memory (KiB); higher is better for rates (req/s, "
-	          "iter/us, MiB/s); other figures (counts) only say higher or lower.",
-	          x->name_b, x->name_a, x->name_b);
-	doc_p_end(d);
-	doc_p_begin(d);
+	h_doc_heading(d, 2, NULL, "How to read it");
+	h_doc_p(d, NULL);
+	h_doc_text(d,
+	           "Each row is one runtime x workload x params x metric that both runs measured. "
+	           "The ratio is %s's median over %s's: below 1, %s's figure is lower. "
+	           "A difference counts only when it is beyond the noise: the min-max ranges "
+	           "of the repetitions do not overlap and neither side is flagged noisy "
+	           "(coefficient of variation over 10%%). A row with one repetition has no "
+	           "range, so it never counts (within noise, no spread). Lower is better for "
+	           "times (ns, us, ms) and memory (KiB); higher is better for rates (req/s, "
+	           "iter/us, MiB/s); other figures (counts) only say higher or lower.",
+	           x->name_b, x->name_a, x->name_b);
+	h_doc_end_p(d);
+	h_doc_p(d, NULL);
 	if (m->both)
-		doc_textf(d,
-		          "%zu rows in both runs: %zu beyond the noise (%s better in %zu, worse in "
-		          "%zu; %zu changed with no better side), %zu within it. %zu rows only in %s, "
-		          "%zu only in %s.",
-		          m->both, m->better + m->worse + m->changed, x->name_b, m->better, m->worse,
-		          m->changed, m->both - m->better - m->worse - m->changed, m->only_a,
-		          x->name_a, m->only_b, x->name_b);
+		h_doc_text(d,
+		           "%zu rows in both runs: %zu beyond the noise (%s better in %zu, worse in "
+		           "%zu; %zu changed with no better side), %zu within it. %zu rows only in %s, "
+		           "%zu only in %s.",
+		           m->both, m->better + m->worse + m->changed, x->name_b, m->better, m->worse,
+		           m->changed, m->both - m->better - m->worse - m->changed, m->only_a,
+		           x->name_a, m->only_b, x->name_b);
 	else
-		doc_textf(d,
-		          "The two runs have no row in common: no runtime, workload, params and "
-		          "metric measured by both, so there is nothing to compare. %zu rows only in "
-		          "%s, %zu only in %s (listed below).",
-		          m->only_a, x->name_a, m->only_b, x->name_b);
-	doc_p_end(d);
+		h_doc_text(d,
+		           "The two runs have no row in common: no runtime, workload, params and "
+		           "metric measured by both, so there is nothing to compare. %zu rows only in "
+		           "%s, %zu only in %s (listed below).",
+		           m->only_a, x->name_a, m->only_b, x->name_b);
+	h_doc_end_p(d);
 
-	/* The chart. */
+	/* The chart: no <figure> (h_doc_image's), the page's own look. */
 	if (x->chart_note) {
-		doc_p_begin(d);
-		doc_textf(d, "No chart: %s.", x->chart_note);
-		doc_p_end(d);
+		h_doc_p(d, NULL);
+		h_doc_text(d, "No chart: %s.", x->chart_note);
+		h_doc_end_p(d);
 	} else {
-		doc_p_begin(d);
-		doc_textf(d, "The chart shows %zu of the %zu headline ratios%s (compare.svg, "
-		             "compare.png).", x->chart_shown, x->chart_total,
-		          x->chart_shown < x->chart_total ? ", the largest changes" : "");
-		doc_p_end(d);
-		if (d->html) {
-			if (x->chart_svg &&
-			    h_html_svg_img(d->f, x->chart_svg, "chart", "headline ratios") < 0)
-				fputs("<p>(compare.svg could not be read back.)</p>\n", d->f);
-		} else {
-			fputs("![headline ratios](compare.svg)\n\n", d->f);
-		}
+		h_doc_p(d, NULL);
+		h_doc_text(d, "The chart shows %zu of the %zu headline ratios%s (compare.svg, "
+		              "compare.png).", x->chart_shown, x->chart_total,
+		           x->chart_shown < x->chart_total ? ", the largest changes" : "");
+		h_doc_end_p(d);
+		if (x->chart_svg && h_html_svg_img(d->h, x->chart_svg, "chart", "headline ratios") < 0)
+			fputs("<p>(compare.svg could not be read back.)</p>\n", d->h);
+		fputs("![headline ratios](compare.svg)\n\n", d->m);
 	}
 
 	/* Per workload, in the order the runs list them. */
@@ -765,7 +653,8 @@ static void write_doc(struct doc *d, const struct ctx *x)
 	if (!sel || !wls) {
 		free(sel);
 		free(wls);
-		fputs("\n(out of memory)\n", d->f);
+		fputs("\n(out of memory)\n", d->h);
+		fputs("\n(out of memory)\n", d->m);
 		return;
 	}
 	size_t nwl = 0;
@@ -790,7 +679,7 @@ static void write_doc(struct doc *d, const struct ctx *x)
 		}
 		if (!nh && !nr)
 			continue; /* only rows in one run: listed at the end */
-		doc_h(d, 2, wls[w]);
+		h_doc_heading(d, 2, NULL, "%s", wls[w]);
 		if (nh) {
 			qsort(sel, nh, sizeof *sel, cmp_headline);
 			metric_table(d, x, sel, nh);
@@ -804,14 +693,14 @@ static void write_doc(struct doc *d, const struct ctx *x)
 			}
 			char sum[200];
 			snprintf(sum, sizeof sum, "%s: %zu other metrics", wls[w], nr);
-			doc_details(d, sum);
+			h_doc_details(d, sum);
 			metric_table(d, x, sel, nr);
-			doc_details_end(d);
+			h_doc_end_details(d);
 		}
 	}
 
 	if (m->only_a || m->only_b) {
-		doc_h(d, 2, "Rows only in one run");
+		h_doc_heading(d, 2, NULL, "Rows only in one run");
 		for (int k = 0; k < 2; k++) {
 			size_t n = 0;
 			for (size_t i = 0; i < m->n; i++)
@@ -822,15 +711,14 @@ static void write_doc(struct doc *d, const struct ctx *x)
 			char sum[300];
 			snprintf(sum, sizeof sum, "%zu row%s only in %s", n, n == 1 ? "" : "s",
 			         k ? x->name_b : x->name_a);
-			doc_details(d, sum);
+			h_doc_details(d, sum);
 			only_table(d, sel, n);
-			doc_details_end(d);
+			h_doc_end_details(d);
 		}
 	}
 	free(sel);
 	free(wls);
-	if (d->html)
-		fputs("</body>\n</html>\n", d->f);
+	fputs("</body>\n</html>\n", d->h);
 }
 
 /* ---- files ---- */
@@ -1070,17 +958,19 @@ static int draw_chart(const char *out, struct ctx *x, char *svg, size_t svglen)
 	return err;
 }
 
-static int write_doc_file(const char *out, const char *name, int html, const struct ctx *x)
+/* compare.html and compare.md, from one pass. */
+static int write_docs(const char *out, const struct ctx *x)
 {
-	char path[PATH_MAX];
-	FILE *f = open_out(out, name, path, sizeof path);
-	if (!f)
-		return -EIO;
-	struct doc d = { .f = f, .html = html };
+	struct h_doc d = { 0 };
+	int err = h_doc_open(&d, out, "compare");
+	if (err) {
+		h_error("cannot write compare.html and compare.md in %s: %s", out, strerror(-err));
+		return err;
+	}
 	write_doc(&d, x);
-	int err = close_checked(f, path);
+	err = h_doc_close(&d); /* it said why */
 	if (!err)
-		printf("wrote %s\n", path);
+		printf("wrote %s/compare.md\nwrote %s/compare.html\n", out, out);
 	return err;
 }
 
@@ -1259,8 +1149,7 @@ int h_cmd_compare(int argc, char **argv)
 	int chart_err = draw_chart(out, &x, svg, sizeof svg);
 	if (!x.chart_note)
 		x.chart_svg = svg;
-	if (write_doc_file(out, "compare.md", 0, &x) < 0 ||
-	    write_doc_file(out, "compare.html", 1, &x) < 0)
+	if (write_docs(out, &x) < 0)
 		goto out_match;
 	printf("%s against %s: %zu rows in both, %zu beyond the noise (%zu better, %zu worse, "
 	       "%zu changed), %zu only in %s, %zu only in %s\n",
