@@ -419,8 +419,8 @@ struct ctx {
 };
 
 /* A table row of text cells, an empty one shown as a dash; align as for
- * h_doc_table ('r': a number), v the verdict the last cell shows (0: a
- * plain cell). */
+ * h_doc_table ('r': a number, at most 8 columns), v the verdict the last
+ * cell shows (0: a plain cell). */
 static void table_row(struct h_doc *d, const char *const *text, const char *align, enum verdict v)
 {
 	static const char *const vclass[] = { "", "better", "worse", "noise", "changed", "only" };

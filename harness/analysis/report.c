@@ -9,11 +9,10 @@
  *
  * Both files come from one pass of base's document writer (struct h_doc):
  * every call emits HTML and Markdown together, so the two can never say
- * different things. The HTML is one
- * self-contained file — charts are data: URIs (an <img> each, so the ids
- * inside gnuplot's SVGs cannot collide as inline SVGs would), one small
- * inline stylesheet, no script, nothing fetched. Every text taken from a
- * data file is escaped.
+ * different things. The HTML is one self-contained file — charts are data:
+ * URIs (an <img> each, so the ids inside gnuplot's SVGs cannot collide as
+ * inline SVGs would), one small inline stylesheet, no script, nothing
+ * fetched. Every text taken from a data file is escaped.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -501,7 +500,7 @@ static void describe_workload(struct h_doc *d, const struct h_summary *s,
 			if ((keys[j].n > 1) != !pass)
 				continue;
 			h_doc_text(d, "%s%s = ", first ? (pass ? " Fixed: " : swept) : "; ",
-			       keys[j].name);
+			           keys[j].name);
 			first = 0;
 			for (int m = 0; m < keys[j].n; m++)
 				h_doc_text(d, "%s%s", m ? ", " : "", keys[j].val[m]);
@@ -535,7 +534,7 @@ static void describe_workload(struct h_doc *d, const struct h_summary *s,
 			break;
 		}
 		h_doc_text(d, "%s%s (%s): %s", shown ? "; " : " Failed cells (in no median): ",
-		       c->runtime, c->params, c->limit[0] ? c->limit : c->error);
+		           c->runtime, c->params, c->limit[0] ? c->limit : c->error);
 		if (reps > 1)
 			h_doc_text(d, " ×%d", reps);
 		shown++;
@@ -588,7 +587,7 @@ static void chart(struct h_doc *d, const struct ctx *x, const char *name)
 		h_doc_text(d, "%s.", x->plot_note);
 	else
 		h_doc_text(d, "there is no plots/%s.svg — this run has no data for it, or this version of "
-		          "concbench plot does not draw it.", name);
+		              "concbench plot does not draw it.", name);
 	h_doc_end_p(d);
 }
 
@@ -654,7 +653,7 @@ static void claim_section(struct h_doc *d, const struct ctx *x, size_t k)
 	h_doc_strong(d, "The rule. ");
 	h_doc_text(d, "%s", rule ? rule->words : "(no rule)");
 	h_doc_text(d, " Figures are medians over the repetitions; a noisy one (coefficient of "
-	          "variation over 10%%) deserves more --reps before it decides anything.");
+	              "variation over 10%%) deserves more --reps before it decides anything.");
 	h_doc_end_p(d);
 	if (v->verdict == H_VERDICT_NO_DATA) {
 		h_doc_p(d, "missing");
@@ -689,7 +688,7 @@ static void machine_line(struct h_doc *d, const struct ctx *x)
 	h_doc_text(d, "; %s %s", ks ? ks : "", kr ? kr : "");
 	if (vm && !strcmp(vm, "true"))
 		h_doc_text(d, "; a virtual machine%s%s%s", hv && strcmp(hv, "null") ? " (" : "",
-		       hv && strcmp(hv, "null") ? hv : "", hv && strcmp(hv, "null") ? ")" : "");
+		           hv && strcmp(hv, "null") ? hv : "", hv && strcmp(hv, "null") ? ")" : "");
 	else if (vm && !strcmp(vm, "false"))
 		h_doc_text(d, "; not a virtual machine");
 	h_doc_text(d, ".");
@@ -915,7 +914,7 @@ static void first_page(struct h_doc *d, const struct ctx *x)
 		h_doc_text(d, "none.");
 	else
 		h_doc_text(d, ". Every runtime ran the same task code, so a difference is the execution "
-		          "model and nothing else.");
+		              "model and nothing else.");
 	h_doc_end_p(d);
 	h_doc_p(d, NULL);
 	h_doc_strong(d, "Machine. ");
@@ -924,9 +923,9 @@ static void first_page(struct h_doc *d, const struct ctx *x)
 
 	h_doc_heading(d, 3, NULL, "The claims, answered by this run");
 	h_doc_p(d, NULL);
-	h_doc_text(d, "Each verdict is computed from this run's figures by the rule its section states: "
-	          "holds, does not hold, depends (and on what), or no data (the section gives the "
-	          "command that would produce it).");
+	h_doc_text(d, "Each verdict is computed from this run's figures by the rule its section "
+	              "states: holds, does not hold, depends (and on what), or no data (the section "
+	              "gives the command that would produce it).");
 	h_doc_end_p(d);
 	static const char *const head[] = { "claim", "in short", "verdict", "what this run measured" };
 	h_doc_table(d, "headline", 4, head, NULL);
@@ -945,9 +944,9 @@ static void first_page(struct h_doc *d, const struct ctx *x)
 	h_doc_heading(d, 3, NULL, "Which model to pick, on this machine");
 	h_doc_p(d, NULL);
 	h_doc_text(d, "For each kind of job, the runtimes ranked by this run's own figure for it (at "
-	          "the largest parameter point measured); runtimes within 10%% of the best, or "
-	          "whose min–max range over the repetitions overlaps the best's, share the pick. "
-	          "The claims' sections explain the why.");
+	              "the largest parameter point measured); runtimes within 10%% of the best, or "
+	              "whose min–max range over the repetitions overlaps the best's, share the pick. "
+	              "The claims' sections explain the why.");
 	h_doc_end_p(d);
 	picks(d, x);
 	fputs("</section>\n", d->h);
@@ -965,7 +964,7 @@ static void topology(struct h_doc *d, const struct ctx *x)
 	h_doc_p(d, NULL);
 	if (!in_path("lstopo")) {
 		h_doc_text(d, "No topology drawing: hwloc's lstopo is not installed (Debian: apt-get "
-		          "install hwloc).");
+		              "install hwloc).");
 		h_doc_end_p(d);
 		return;
 	}
@@ -992,17 +991,19 @@ static void topology(struct h_doc *d, const struct ctx *x)
 			;
 	posix_spawn_file_actions_destroy(&fa);
 	if (have_xml)
-		h_doc_text(d, "The topology of the machine that ran, drawn by hwloc's lstopo from the run's "
-		          "topology.xml:");
+		h_doc_text(d, "The topology of the machine that ran, drawn by hwloc's lstopo from the "
+		              "run's topology.xml:");
 	else
-		h_doc_text(d, "The run has no topology.xml, so this is the topology of the machine that wrote "
-		          "the report, drawn by hwloc's lstopo — it may not be the machine that ran:");
+		h_doc_text(d, "The run has no topology.xml, so this is the topology of the machine that "
+		              "wrote the report, drawn by hwloc's lstopo — it may not be the machine "
+		              "that ran:");
 	h_doc_end_p(d);
 	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
-	    h_doc_image(d, "plots/topology.svg", "plots/topology.svg", "Topology drawn by lstopo") < 0) {
+	    h_doc_image(d, "plots/topology.svg", "plots/topology.svg",
+	                "Topology drawn by lstopo") < 0) {
 		h_doc_p(d, "nochart");
 		h_doc_text(d, "lstopo could not draw it (exit status %d).",
-		       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		           WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		h_doc_end_p(d);
 	}
 }
