@@ -191,8 +191,10 @@ double h_mem_per_task(const struct h_summary *s, const char *runtime, char *src,
 
 /* ---- report.c ---- */
 
-/* `concbench report DIR` (argv[0] is "report"): the exit status. */
-int h_cmd_report(int argc, char **argv);
+/* Before minutes of plotting: 0 when DIR/report.html and DIR/report.md can
+ * be written (by making the file each is written through), else H_REPORTED
+ * after one line on stderr. */
+int h_report_writable(const char *dir);
 /* Writes DIR/report.html and DIR/report.md (drawing DIR/plots/ first when
  * charts are missing). 0 or a negative errno, after one line on stderr. */
 int h_report_write(const char *dir);
@@ -212,8 +214,14 @@ int h_gnuplot_draw(const char *script, const char *dat, const char *out, const c
 
 /* ---- compare.c ---- */
 
-/* compare.c: `concbench compare DIR1 DIR2 [--out DIR]` (argv[0] is
- * "compare"); returns the exit status. */
-int h_cmd_compare(int argc, char **argv);
+/* compare.c: run b against run a, two results folders with a summary.csv
+ * each; writes compare.csv, .md, .html, .svg and .png into out (NULL:
+ * b/compare-<name of a>). The exit status: 0 ok; 1 a summary could not be
+ * read or an output not written. */
+struct h_compare_opts {
+	const char *a, *b;
+	const char *out;
+};
+int h_compare(const struct h_compare_opts *o);
 
 #endif

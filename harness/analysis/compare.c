@@ -974,32 +974,7 @@ static int write_docs(const char *out, const struct ctx *x)
 	return err;
 }
 
-/* ---- the command ---- */
-
-static void compare_usage(FILE *f)
-{
-	fputs("usage: concbench compare DIR1 DIR2 [--out DIR]\n"
-	      "\n"
-	      "Puts two runs side by side (two machines, two commits): for every runtime x\n"
-	      "workload x params x metric row in both DIR1/summary.csv and DIR2/summary.csv,\n"
-	      "the two medians, the ratio DIR2/DIR1 and whether the difference is beyond\n"
-	      "the noise (the min-max ranges of the reps do not overlap, neither row is\n"
-	      "noisy, and both have two reps or more). Writes compare.csv, compare.md,\n"
-	      "compare.html (one self-contained file) and a chart of the headline ratios,\n"
-	      "compare.svg and compare.png, into the output folder; files of an earlier\n"
-	      "comparison there are replaced.\n"
-	      "\n"
-	      "  --out DIR   output folder, created with its parents\n"
-	      "              (default DIR2/compare-<name of DIR1>)\n"
-	      "  -h, --help  this text\n"
-	      "\n"
-	      "Two runs with no row in common are compared anyway (a note on stderr, every\n"
-	      "row listed as its run's own). The same folder twice gives ratios of 1.\n"
-	      "\n"
-	      "exit status: 0 ok; 1 a summary could not be read or an output not written\n"
-	      "(gnuplot missing included); 2 bad usage\n",
-	      f);
-}
+/* ---- the comparison ---- */
 
 /* A run's name for the documents: its folder's last component. */
 static void run_name(const char *dir, char *buf, size_t len)
@@ -1018,86 +993,9 @@ static void run_name(const char *dir, char *buf, size_t len)
 		snprintf(buf, len, "%.*s", (int)(n - s), p + s);
 }
 
-/* 0, or an exit status after one line on stderr. */
-static int check_dir(const char *dir)
+int h_compare(const struct h_compare_opts *o)
 {
-	struct stat st;
-	if (!dir[0] || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		h_error("no results folder '%s'", dir);
-		return H_EXIT_USAGE;
-	}
-	char path[PATH_MAX];
-	if (snprintf(path, sizeof path, "%s/summary.csv", dir) >= (int)sizeof path ||
-	    access(path, R_OK) != 0) {
-		h_error("no summary.csv in '%s' (is it a folder written by concbench run?)", dir);
-		return H_EXIT_USAGE;
-	}
-	return 0;
-}
-
-int h_cmd_compare(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *out = NULL, *dir[2] = { NULL, NULL };
-	int ndir = 0;
-	opterr = 0;
-	optind = 0;
-	/* Options may come before or after the folders ("-" in optstring:
-	 * folders come back as argument 1 in order, argv is not permuted). */
-	for (;;) {
-		int c = getopt_long(argc, argv, "-:h", opts, NULL);
-		if (c == -1)
-			break;
-		switch (c) {
-		case 1:
-			if (ndir == 2) {
-				h_error("compare takes two results folders (got '%s' too)", optarg);
-				return H_EXIT_USAGE;
-			}
-			dir[ndir++] = optarg;
-			break;
-		case 'o':
-			if (!optarg[0] || strncmp(optarg, "--", 2) == 0) {
-				h_error("option '--out' needs a folder");
-				return H_EXIT_USAGE;
-			}
-			out = optarg;
-			break;
-		case 'h':
-			compare_usage(stdout);
-			return H_EXIT_OK;
-		case ':':
-			h_error("option '--out' needs a folder");
-			return H_EXIT_USAGE;
-		default:
-			h_error("unknown option '%s' for compare (choose from: --out, --help)",
-			        argv[optind - 1]);
-			return H_EXIT_USAGE;
-		}
-	}
-	/* After "--" getopt stops; what follows are folders too. */
-	for (; optind < argc; optind++) {
-		if (ndir == 2) {
-			h_error("compare takes two results folders (got '%s' too)", argv[optind]);
-			return H_EXIT_USAGE;
-		}
-		dir[ndir++] = argv[optind];
-	}
-	if (ndir < 2) {
-		h_error("compare needs two results folders (usage: concbench compare DIR1 DIR2 "
-		        "[--out DIR])");
-		return H_EXIT_USAGE;
-	}
-	for (int i = 0; i < 2; i++) {
-		int st = check_dir(dir[i]);
-		if (st)
-			return st;
-	}
-
+	const char *dir[2] = { o->a, o->b }, *out = o->out;
 	struct ctx x = { .dir_a = dir[0], .dir_b = dir[1] };
 	char base[sizeof x.name_a], defout[PATH_MAX];
 	run_name(dir[0], x.name_a, sizeof x.name_a);

@@ -1209,63 +1209,26 @@ out:
 	return err;
 }
 
-int h_cmd_report(int argc, char **argv)
+int h_report_writable(const char *dir)
 {
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		puts("usage: concbench report DIR\n\n"
-		     "Writes DIR/report.html (one self-contained file: charts inline, nothing\n"
-		     "fetched) and DIR/report.md (linking DIR/plots/*.png): a verdict on each\n"
-		     "claim C1-C12 about threads, pools and async, computed from DIR's figures,\n"
-		     "with the figures and the rule beside it; which model to pick for which\n"
-		     "job; and the machine. Draws the charts first (concbench plot) when\n"
-		     "DIR/plots lacks them; without gnuplot the report has the tables and says\n"
-		     "why the charts are missing.");
-		return H_EXIT_OK;
-	}
-	if (argc < 2) {
-		h_error("report needs a results folder (usage: concbench report DIR)");
-		return H_EXIT_USAGE;
-	}
-	if (argc > 2) {
-		h_error("report takes one results folder (got '%s' too)", argv[2]);
-		return H_EXIT_USAGE;
-	}
-	/* "results/x/" and "results/x" name one folder: one spelling in the
-	 * paths the report prints. */
-	char dir[4096];
-	snprintf(dir, sizeof dir, "%s", argv[1]);
-	for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--)
-		dir[n - 1] = '\0';
-	struct stat st;
-	char path[4200];
-	if (!dir[0] || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		h_error("no results folder '%s'", dir);
-		return H_EXIT_USAGE;
-	}
-	if (snprintf(path, sizeof path, "%s/summary.csv", dir) >= (int)sizeof path ||
-	    access(path, R_OK) != 0) {
-		h_error("no summary.csv in '%s' (is it a folder written by concbench run?)", dir);
-		return H_EXIT_USAGE;
-	}
-	/* Writable? Found out now, before minutes of plotting, by making the
-	 * files the report is written through. */
 	static const char *const outs[] = { "report.html", "report.md" };
+	char path[4200];
+	struct stat st;
 	for (int i = 0; i < 2; i++) {
 		snprintf(path, sizeof path, "%s/%s", dir, outs[i]);
 		if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 			h_error("cannot write the report: '%s' exists and is not a file", path);
-			return H_EXIT_USAGE;
+			return H_REPORTED;
 		}
 	}
+	/* Writable? Found out now, before minutes of plotting, by making the
+	 * files the report is written through. */
 	struct h_doc d;
 	int e = h_doc_open(&d, dir, "report");
 	if (e) {
 		h_error("cannot write the report in '%s': %s", dir, strerror(-e));
-		return H_EXIT_USAGE;
+		return H_REPORTED;
 	}
 	h_doc_abort(&d);
-	int rc = h_report_write(dir);
-	if (rc == -EINVAL)
-		return H_EXIT_USAGE; /* a summary.csv or results.jsonl that is not ours */
-	return rc < 0 ? H_EXIT_FAILED : H_EXIT_OK;
+	return 0;
 }

@@ -30,8 +30,19 @@
 #include "../base/base.h"
 #include "../../workloads/workload.h"
 
-/* serve.c: `concbench serve` (argv[0] is "serve"). */
-int h_cmd_serve(int argc, char **argv);
+/* serve.c: `concbench serve`: one server workload on one runtime, for
+ * clients of your own, until SIGINT or SIGTERM. */
+struct h_serve_opts {
+	const struct runtime *rt;
+	const struct workload *wl; /* a server: it has load() */
+	const int64_t *vals; /* every parameter, the workload's then the runtime's
+	                      * (struct h_plist's order) */
+	int conns_set;       /* conns was chosen: what was served shows conns_asked */
+	const char *cpus;    /* --cpus as given; NULL: every allowed CPU */
+};
+/* The exit status: 0 stopped cleanly; 1 the server failed; 2 a bad --cpus
+ * or a runtime that cannot serve a connection (one line on stderr). */
+int h_serve(const struct h_serve_opts *o);
 
 /* ---- params.c: sets, sweeps and CPU lists (no registry needed, unit-testable) ---- */
 

@@ -1,0 +1,369 @@
+/* cmd_run.c — `concbench run`: its options, checked and resolved into a
+ * struct h_run_opts for measure's h_cmd_run. With --resume the plan is the
+ * first session's command line, read back from DIR/run.json and parsed
+ * again. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../measure/measure.h"
+#include "cli.h"
+
+void cli_run_usage(FILE *f)
+{
+	struct cli_names rts, wls, suites;
+	fprintf(f,
+	        "usage: concbench run --runtime LIST --workload LIST [OPTIONS]\n"
+	        "       concbench run --suite NAME [OPTIONS]\n"
+	        "\n"
+	        "Runs every cell (runtime x workload x parameter point x placement x rep)\n"
+	        "in a fresh child process bound to --cpus, checks that every runtime\n"
+	        "computed the same checksum, and writes DIR/manifest.json, DIR/run.json,\n"
+	        "DIR/results.jsonl (one line per cell, with kernel counters, memory at\n"
+	        "peak and the CPUs used), DIR/summary.csv and summary.json (median, min,\n"
+	        "max, coefficient of variation over the ok reps; noisy when over 10%%)\n"
+	        "and DIR/fits.csv (memory per task over a sweep of tasks).\n"
+	        "\n"
+	        "  --runtime LIST      comma-separated runtimes, or all:\n"
+	        "                      %s\n"
+	        "  --workload LIST     comma-separated workloads, or all:\n"
+	        "                      %s\n"
+	        "  --set KEY=V[,V...]  a parameter of a selected workload or runtime (see\n"
+	        "                      concbench list); several values sweep it, and several\n"
+	        "                      swept keys give their cartesian product. Values are\n"
+	        "                      plain decimal integers; _ may group digits (1_000_000).\n"
+	        "                      Repeat --set for more keys.\n"
+	        "  --reps N            repetitions of each point, 1..1000 (default 5)\n"
+	        "  --warmup N          unrecorded-in-summary warm-up cells before each point's\n"
+	        "                      reps, 0..100 (default 1; results.jsonl marks them)\n"
+	        "  --placement LIST    where the two tasks of a pair run, swept like --set:\n"
+	        "                      same-core, cross-core, unpinned, smt-sibling, same-l3,\n"
+	        "                      cross-l3, cross-package (refused when this machine's\n"
+	        "                      topology has no such pair; default: unpinned)\n"
+	        "  --cpus LIST         OS CPU indexes every cell is bound to, like 0, 0-1 or\n"
+	        "                      0,2-3 (default: every allowed CPU)\n"
+	        "  --client-cpus LIST  where the load generator of the server workloads (echo,\n"
+	        "                      http, mixed) runs (default: the last CPU of --cpus; the\n"
+	        "                      server gets the others, or shares when none is left)\n"
+	        "  --out DIR           output folder, new or empty; created with its parents\n"
+	        "                      (default results/YYYYmmdd-HHMMSS)\n"
+	        "  --suite NAME        a predefined plan (see `concbench list`): %s.\n"
+	        "                      --runtime and --workload narrow it; --set, --reps\n"
+	        "                      and --placement override its choices.\n"
+	        "  --timeout SEC       per-cell time limit, 1..86400 (default 300); a cell past\n"
+	        "                      it is killed and recorded with error \"timeout\"\n"
+	        "  --resume DIR        finish an interrupted run: the plan comes from\n"
+	        "                      DIR/run.json, only the cells missing from\n"
+	        "                      DIR/results.jsonl run (only --timeout may go with it)\n"
+	        "  -h, --help          this text\n"
+	        "\n"
+	        "SIGINT or SIGTERM stops after the running cell (a second one stops it too);\n"
+	        "run.json then says \"partial\" and --resume DIR completes the run.\n"
+	        "\n"
+	        "exit status: 0 every cell ok; 1 a cell failed, checksums disagree or the run\n"
+	        "was interrupted (every finished cell is still written); 2 bad usage\n",
+	        cli_runtime_names(&rts), cli_workload_names(&wls, 0), cli_suite_names(&suites));
+}
+
+/* ---- parse: the options as strings ---- */
+
+enum { OPT_RUNTIME = 256, OPT_WORKLOAD, OPT_SET, OPT_REPS, OPT_CPUS, OPT_OUT, OPT_SUITE,
+       OPT_TIMEOUT, OPT_WARMUP, OPT_PLACEMENT, OPT_RESUME, OPT_CLIENT_CPUS };
+
+/* In the order the messages list them. */
+static const struct option run_options[] = {
+	{ "runtime", required_argument, NULL, OPT_RUNTIME },
+	{ "workload", required_argument, NULL, OPT_WORKLOAD },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "reps", required_argument, NULL, OPT_REPS },
+	{ "warmup", required_argument, NULL, OPT_WARMUP },
+	{ "placement", required_argument, NULL, OPT_PLACEMENT },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "client-cpus", required_argument, NULL, OPT_CLIENT_CPUS },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "suite", required_argument, NULL, OPT_SUITE },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "resume", required_argument, NULL, OPT_RESUME },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* What `run` was given, as strings; checked and resolved below. */
+struct run_args {
+	const char *runtime, *workload, *reps, *warmup, *timeout, *suite, *cpus, *out;
+	const char *placement, *resume, *client_cpus;
+	const char **setv;
+	int nsetv;
+	int given; /* options other than --resume and --timeout */
+};
+
+/* Parses run's options (argv[0] is "run") into a, whose setv has room for
+ * argc values. CLI_END, CLI_HELP, or CLI_BAD after a usage error. */
+static int parse_run(const struct cli_command *self, int argc, char **argv,
+                     struct run_args *a)
+{
+	struct cli_parser p = { .cmd = self, .opts = run_options, .argc = argc, .argv = argv,
+		                .missing = "a value" };
+	int c;
+	while ((c = cli_next(&p)) > CLI_WORD) {
+		a->given += c != OPT_RESUME && c != OPT_TIMEOUT;
+		switch (c) {
+		case OPT_RUNTIME: a->runtime = p.arg; break;
+		case OPT_WORKLOAD: a->workload = p.arg; break;
+		case OPT_SET: a->setv[a->nsetv++] = p.arg; break;
+		case OPT_REPS: a->reps = p.arg; break;
+		case OPT_WARMUP: a->warmup = p.arg; break;
+		case OPT_PLACEMENT: a->placement = p.arg; break;
+		case OPT_CPUS: a->cpus = p.arg; break;
+		case OPT_OUT: a->out = p.arg; break;
+		case OPT_SUITE: a->suite = p.arg; break;
+		case OPT_TIMEOUT: a->timeout = p.arg; break;
+		case OPT_RESUME: a->resume = p.arg; break;
+		case OPT_CLIENT_CPUS: a->client_cpus = p.arg; break;
+		}
+	}
+	return c;
+}
+
+/* ---- --resume: the stored plan ---- */
+
+/* DIR/run.json's "args": the plan of the run to resume, as a NULL-ended
+ * array of copies. */
+struct stored {
+	char **v;
+	int n, cap, bad;
+};
+
+static int args_cb(void *ctx, const char *path, enum h_jtype t, const char *s)
+{
+	struct stored *st = ctx;
+	if (strncmp(path, "args.", 5) != 0)
+		return 0;
+	if (t != H_JSTR) {
+		st->bad = 1;
+		return 0;
+	}
+	if (st->n + 2 > st->cap) {
+		int cap = st->cap ? 2 * st->cap : 16;
+		char **v = realloc(st->v, (size_t)cap * sizeof *v);
+		if (!v)
+			return -ENOMEM;
+		st->v = v;
+		st->cap = cap;
+	}
+	st->v[st->n] = strdup(s);
+	if (!st->v[st->n])
+		return -ENOMEM;
+	st->v[++st->n] = NULL;
+	return 0;
+}
+
+static int load_plan(const char *dir, struct stored *st)
+{
+	char path[4200];
+	struct stat sb;
+	if (!dir[0] || stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		h_error("cannot resume '%s': no such results folder", dir);
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s/run.json", dir);
+	int rc = h_json_walk_file(path, args_cb, st);
+	if (rc == -ENOENT) {
+		h_error("cannot resume '%s': no run.json in it (was it written by concbench run?)",
+		        dir);
+		return -1;
+	}
+	if (rc == -ENOMEM) {
+		h_error("out of memory");
+		return -1;
+	}
+	if (rc < 0 || st->bad || st->n < 1 || strcmp(st->v[0], "run") != 0) {
+		h_error("cannot resume '%s': %s has no readable plan (\"args\")", dir, path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Replaces a, the --resume command line, by the stored plan parsed again
+ * (only the time limit may change); user keeps what was given. 0, or -1
+ * after a usage error. */
+static int resume_plan(const struct cli_command *self, struct run_args *a,
+                       struct run_args *user, struct stored *plan, struct h_run_opts *o)
+{
+	if (a->given) {
+		h_error("--resume takes no other options but --timeout (the plan comes from "
+		        "%s/run.json)", a->resume);
+		return -1;
+	}
+	*user = *a;
+	memset(a, 0, sizeof *a);
+	if (load_plan(user->resume, plan) < 0)
+		return -1;
+	a->setv = calloc((size_t)plan->n + 1, sizeof *a->setv);
+	if (!a->setv) {
+		h_error("out of memory");
+		return -1;
+	}
+	int rc = parse_run(self, plan->n, plan->v, a);
+	if (rc != CLI_END || a->resume) {
+		if (rc == CLI_END)
+			h_error("cannot resume '%s': its plan holds --resume", user->resume);
+		return -1;
+	}
+	if (user->timeout)
+		a->timeout = user->timeout;
+	o->resume = user->resume;
+	o->run_argc = plan->n;
+	o->run_argv = plan->v;
+	return 0;
+}
+
+/* ---- resolve: the suite, runtimes and workloads ---- */
+
+static int resolve_names(struct run_args *a, struct h_run_opts *o)
+{
+	struct cli_names suites;
+	cli_suite_names(&suites);
+	if (a->suite) {
+		o->suite = h_suite_find(a->suite);
+		if (!o->suite) {
+			h_error("unknown suite '%s' (choose from: %s)", a->suite, suites.buf);
+			return -1;
+		}
+		/* Each part picks its own; these only narrow them. */
+		if (!a->runtime)
+			a->runtime = "all";
+		if (!a->workload)
+			a->workload = "all";
+		o->reps = o->suite->reps;
+	}
+	if (!a->runtime || !a->workload) {
+		h_error("run needs --runtime and --workload, or --suite (choose from: %s); see "
+		        "concbench run --help", suites.buf);
+		return -1;
+	}
+	o->nrts = cli_resolve_runtimes(a->runtime, &o->rts);
+	if (o->nrts < 0)
+		return -1;
+	o->nwls = cli_resolve_workloads(a->workload, &o->wls);
+	if (o->nwls < 0)
+		return -1;
+	return 0;
+}
+
+/* ---- the rest of h_run_opts: numbers, placements, sets ---- */
+
+static int check_placements(const char *list)
+{
+	struct cli_names names;
+	cli_placement_names(&names);
+	char **items;
+	int n = h_split_list(list, &items);
+	if (n == -ENOMEM) {
+		h_error("out of memory");
+		return -1;
+	}
+	if (n < 0) {
+		h_error("empty placement in --placement '%s' (choose from: %s)", list, names.buf);
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		if (!h_placement_valid(items[i])) {
+			h_error("unknown placement '%s' (choose from: %s)", items[i], names.buf);
+			h_strv_free(items);
+			return -1;
+		}
+	h_strv_free(items);
+	return 0;
+}
+
+/* o->sets from the --set strings; o->nsets counts those to free. */
+static int parse_sets(const struct run_args *a, struct h_run_opts *o)
+{
+	o->sets = calloc((size_t)a->nsetv + 1, sizeof *o->sets);
+	if (!o->sets) {
+		h_error("out of memory");
+		return -1;
+	}
+	for (int i = 0; i < a->nsetv; i++) {
+		char err[256];
+		if (h_set_parse(a->setv[i], &o->sets[i], err, sizeof err) < 0) {
+			h_error("%s", err);
+			return -1;
+		}
+		o->nsets++;
+		for (int j = 0; j < i; j++)
+			if (strcmp(o->sets[j].key, o->sets[i].key) == 0) {
+				h_error("parameter '%s' set twice (sweep values as one list: --set %s=A,B)",
+				        o->sets[i].key, o->sets[i].key);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+static int fill_opts(const struct run_args *a, struct h_run_opts *o)
+{
+	if (a->reps && cli_count("--reps", a->reps, 1, 1000, &o->reps) < 0)
+		return -1;
+	if (a->warmup && cli_count("--warmup", a->warmup, 0, 100, &o->warmup) < 0)
+		return -1;
+	if (a->timeout && cli_count("--timeout", a->timeout, 1, 86400, &o->timeout_s) < 0)
+		return -1;
+	if (a->placement) {
+		if (check_placements(a->placement) < 0)
+			return -1;
+		o->placements = a->placement;
+	}
+	o->cpus = a->cpus;
+	o->client_cpus = a->client_cpus;
+	o->out = a->out;
+	return parse_sets(a, o);
+}
+
+int cli_cmd_run(const struct cli_command *self, int argc, char **argv)
+{
+	struct run_args a = { 0 }, user = { 0 };
+	/* 300 s: a 2-worker pool serving 1000 connections × 1000 requests, one
+	 * connection per worker at a time, takes 160 s on a 2-core VM. */
+	struct h_run_opts o = { .reps = 5, .warmup = 1, .timeout_s = 300 };
+	struct stored plan = { 0 };
+	int status = H_EXIT_USAGE;
+
+	a.setv = calloc((size_t)argc + 1, sizeof *a.setv);
+	if (!a.setv) {
+		h_error("out of memory");
+		return H_EXIT_FAILED;
+	}
+	int rc = parse_run(self, argc, argv, &a);
+	if (rc != CLI_END) {
+		if (rc == CLI_HELP)
+			status = H_EXIT_OK;
+		goto out;
+	}
+	o.run_argc = argc;
+	o.run_argv = argv;
+	if (a.resume && resume_plan(self, &a, &user, &plan, &o) < 0)
+		goto out;
+	if (resolve_names(&a, &o) < 0 || fill_opts(&a, &o) < 0)
+		goto out;
+	/* h_main passes argv from the command's name on; the word before it is
+	 * the program's: the manifest records the whole line. */
+	o.argc = argc + 1;
+	o.argv = argv - 1;
+	status = h_cmd_run(&o);
+out:
+	for (int i = 0; i < o.nsets; i++)
+		h_set_free(&o.sets[i]);
+	free(o.sets);
+	free(a.setv);
+	free(user.setv);
+	h_strv_free(plan.v);
+	free(o.rts);
+	free(o.wls);
+	return status;
+}
