@@ -580,20 +580,20 @@ static void test_table(void)
 {
 	static const char *const ids[] = { "C1", "C2", "C3", "C4", "C5", "C6",
 		                               "C7", "C8", "C9", "C10", "C11", "C12" };
-	int n = 0;
-	for (const struct h_rule *r = h_rules; r->id; r++, n++) {
-		CHECK(n < 12 && !strcmp(r->id, ids[n]));
-		CHECK(r->fn && r->words && strlen(r->words) > 40);
+	CHECK(H_NCLAIMS == 12);
+	for (int n = 0; n < H_NCLAIMS; n++) {
+		const struct h_claim *c = &h_claims[n];
+		CHECK(c->id && !strcmp(c->id, ids[n]));
+		CHECK(c->rule && c->words && strlen(c->words) > 40);
 	}
-	CHECK(n == 12);
-	CHECK(h_rule_find("C10") && h_rule_find("C10")->fn == h_rule_c10);
-	CHECK(!h_rule_find("C13"));
+	CHECK(h_claim_find("C10") && h_claim_find("C10")->rule == h_rule_c10);
+	CHECK(!h_claim_find("C13"));
 
 	/* An empty run: every rule says no data, none crashes. */
 	reset(0);
-	for (const struct h_rule *r = h_rules; r->id; r++) {
+	for (int n = 0; n < H_NCLAIMS; n++) {
 		struct h_vresult o;
-		r->fn(&S, NULL, &o);
+		h_claims[n].rule(&S, NULL, &o);
 		CHECK(o.verdict == H_VERDICT_NO_DATA && o.reason[0]);
 	}
 

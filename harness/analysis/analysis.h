@@ -163,14 +163,6 @@ struct h_vresult {
 typedef void (*h_rule_fn)(const struct h_summary *s, const struct h_runfacts *f,
                           struct h_vresult *out);
 
-struct h_rule {
-	const char *id;    /* "C1" … "C12", as CLAIMS.md */
-	h_rule_fn fn;
-	const char *words; /* the rule as the report states it */
-};
-extern const struct h_rule h_rules[]; /* ends at id == NULL */
-const struct h_rule *h_rule_find(const char *id);
-
 void h_rule_c1(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o);
 void h_rule_c2(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o);
 void h_rule_c3(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o);
@@ -188,6 +180,99 @@ void h_rule_c12(const struct h_summary *s, const struct h_runfacts *f, struct h_
  * the fits.csv slopes, else the per-task figures at the largest tasks.
  * Fills src with where it came from; NaN when the run has neither. */
 double h_mem_per_task(const struct h_summary *s, const char *runtime, char *src, size_t len);
+
+/* ---- claims.c: the claims of CLAIMS.md, one table ----
+ *
+ * Each claim is one entry: what the report says about it, the rule that
+ * judges it (verdict.c) and the rule in words. Every threshold a rule
+ * compares against is a named constant below, written once: the rule
+ * compares with it, and its words and figure labels print it.
+ */
+
+/* C1: async for I/O, threads for CPU. */
+#define H_C1_CPU_RATIO 1.3   /* threads or pool over the best single executor, cpu: at least */
+#define H_C1_IO_RATIO 0.9    /* best async over threads, echo or http throughput: at least */
+#define H_C1_SLEEP_RATIO 1.5 /* best async over threads, sleep elapsed: at most */
+/* C2: concurrent waits overlap: elapsed at most SLACK × ms + OVERHEAD ms. */
+#define H_C2_SLACK 1.5
+#define H_C2_OVERHEAD_MS 20
+/* C3: a heavy step stalls its executor. */
+#define H_C3_STALL 2         /* a single executor's light p99 over threads': at least */
+#define H_C3_STALL_HEAVY 0.5 /* and over heavy_us: at least */
+#define H_C3_CLEAN 1.2       /* every one within this × threads': does not hold */
+/* C4: thread-per-connection and many connections. */
+#define H_C4_DROP 0.7        /* threads over their peak or the best async: at most */
+#define H_C4_NEAR 0.1        /* within this fraction of both: does not hold */
+#define H_C4_C10K 10000      /* conns below this are short of the C10k regime */
+/* C5: a thread switch against Bendersky 2018, within a factor BAND. */
+#define H_C5_PINNED_LO_NS 1200
+#define H_C5_PINNED_HI_NS 1500
+#define H_C5_UNPINNED_NS 2200
+#define H_C5_BAND 2.0
+#define H_C5_VM_FAR 3        /* a cross-core over same-core switch worth a note on a VM */
+/* C6: R_e threads over async per switch on events, R_p on pipes. */
+#define H_C6_EVENTS_MIN 3    /* R_e: at least */
+#define H_C6_PIPES_MAX 3     /* R_p: at most */
+#define H_C6_CONVERGE 3      /* R_p at most R_e / this */
+/* C7: memory per waiting task, KiB. */
+#define H_C7_THREAD_MIN_KIB 8
+#define H_C7_EPOLL_MAX_KIB 1
+#define H_C7_NOT_RATIO 2     /* threads at most this × epoll: does not hold */
+/* C8: thread-per-core: loops=N over one loop and over threads. */
+#define H_C8_WIN 1.1         /* at least, both: holds */
+#define H_C8_LOSE 1.0        /* at most, both: does not hold */
+/* C9: epoll over threads on a cold file. */
+#define H_C9_RATIO 0.8       /* at most */
+#define H_C9_CACHED 0.5      /* a larger share in the page cache: the drop did not take */
+/* C10: cpu efficiency. */
+#define H_C10_EFF 0.5        /* the smallest work reaching it is compared */
+#define H_C10_POOL_EFF 0.8   /* the pool at the largest work: at least */
+/* C11: coro against coro-ucontext. */
+#define H_C11_CORO_MAX_NS 50
+#define H_C11_RATIO 5        /* ucontext over coro: at least */
+#define H_C11_NOT_RATIO 2    /* below: does not hold */
+/* C12: a pool's p99 beyond its workers over within. */
+#define H_C12_P99_RATIO 5
+
+/* How the words print a threshold. */
+enum h_thr_form {
+	H_THR_NUM,    /* shortest: 1.3, 20, 0.6 */
+	H_THR_ONE_DP, /* one decimal always: 1.0 */
+	H_THR_WORD,   /* a fraction in words: 0.5 "half" (any other as a percentage, "60%") */
+};
+
+struct h_threshold {
+	const char *name; /* "{name}" in the words stands for it */
+	double value;     /* a constant above, or one derived from them, in the words' unit */
+	enum h_thr_form form;
+};
+
+#define H_NCLAIMS 12
+#define H_CLAIM_THR_MAX 10
+
+struct h_claim {
+	const char *id;         /* "C1" … "C12", as CLAIMS.md */
+	const char *title;      /* a few words, for the first page */
+	const char *text;       /* the claim, as CLAIMS.md words it (README lists it too) */
+	const char *question;   /* what the section answers */
+	const char *experiment; /* how this suite tests it */
+	const char *workloads;  /* whose parameters the section lists */
+	const char *charts;     /* chart names under DIR/plots */
+	const char *refs;       /* the literature's figures, "" none */
+	const char *note;       /* one more thing the reader needs, "" none */
+	const char *command;    /* a run that produces the data */
+	h_rule_fn rule;
+	const char *words;      /* the rule as the report states it, {name} for thresholds */
+	struct h_threshold thr[H_CLAIM_THR_MAX]; /* ends at name == NULL */
+};
+extern const struct h_claim h_claims[H_NCLAIMS];
+/* The claim with this id, or NULL. */
+const struct h_claim *h_claim_find(const char *id);
+/* A threshold value as the words print it. */
+char *h_fmt_threshold(char *buf, size_t len, double v, enum h_thr_form form);
+/* The claim's words with every {name} replaced by its threshold: 0, -EINVAL
+ * for a name the entry lacks or a '{' without '}', -ENOSPC when len is short. */
+int h_claim_words(const struct h_claim *c, char *buf, size_t len);
 
 /* ---- report.c ---- */
 

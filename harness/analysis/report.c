@@ -3,8 +3,8 @@
  * The report teaches with the reader's own numbers: a first page (what was
  * compared, each claim's verdict in a sentence, which model to pick for
  * which job), one section per claim of CLAIMS.md, and the machine. Each
- * claim is data (struct claim below); one generic writer turns it and its
- * rule's result (verdict.c) into a section, so every section has the same
+ * claim is data (struct h_claim, claims.c); one generic writer turns it and
+ * its rule's result (verdict.c) into a section, so every section has the same
  * parts in the same order.
  *
  * Both files come from one pass of base's document writer (struct h_doc):
@@ -30,163 +30,6 @@
 #include "../../workloads/workload.h"
 
 extern char **environ;
-
-/* ---- the claims, as data ---- */
-
-struct claim {
-	const char *id;         /* CLAIMS.md's id, also the rule's */
-	const char *title;      /* a few words, for the first page */
-	const char *text;       /* the claim, as CLAIMS.md words it */
-	const char *question;   /* what the section answers */
-	const char *experiment; /* how this suite tests it */
-	const char *workloads;  /* whose parameters the section lists */
-	const char *charts;     /* chart names under DIR/plots */
-	const char *refs;       /* the literature's figures, "" none */
-	const char *note;       /* one more thing the reader needs, "" none */
-	const char *command;    /* a run that produces the data */
-};
-
-static const struct claim claims[] = {
-	{ "C1", "Async for I/O, threads for CPU",
-	  "Async suits I/O-bound work; threads (parallelism across cores) suit CPU-bound work.",
-	  "Which model gets more done when the work is computation, and which when it is mostly "
-	  "waiting?",
-	  "cpu (a hash chain per task, no waiting) on every runtime, compared at the largest work; "
-	  "echo (else http) at the largest connection count threads and an async model both ran, "
-	  "or, without a server "
-	  "workload, sleep at the largest task count (elapsed time and memory per task).",
-	  "cpu,echo,http,sleep", "efficiency,conns_echo,sleep_tasks", "", "",
-	  "concbench run --runtime all --workload cpu,echo --set work=1000,100000,1000000 "
-	  "--set conns=10,100,1000 --set requests=100" },
-	{ "C2", "Concurrent waits overlap",
-	  "Running two waits concurrently takes as long as the longer one, not the sum.",
-	  "When many tasks each wait the same time at once, does the whole take about one wait?",
-	  "sleep: `tasks` tasks each wait `ms` milliseconds, all at once, on every runtime; the "
-	  "wall time (elapsed_ms) against the length of one wait.",
-	  "sleep", "sleep_overlap,sleep_tasks", "", "",
-	  "concbench run --runtime all --workload sleep --set tasks=100,1000 --set ms=10,100" },
-	{ "C3", "A heavy step stalls its executor",
-	  "A blocking or CPU-heavy call inside an async task stalls every other task on that "
-	  "executor.",
-	  "When one request computes for a long time inside its step, how long do the light "
-	  "requests behind it wait?",
-	  "mixed: an HTTP server where every `heavy_every`th request does `heavy_us` µs of CPU "
-	  "work inline in its step; the client measures the light requests' latency apart from "
-	  "the heavy ones.",
-	  "mixed", "mixed", "", "",
-	  "concbench run --runtime all --workload mixed --set heavy_us=1000,10000" },
-	{ "C4", "Thread-per-connection and C10k",
-	  "Thread-per-connection does not scale to many connections (the C10k problem): switching "
-	  "and memory cost grow with threads.",
-	  "As connections grow, does a thread per connection fall behind an event loop in "
-	  "throughput, latency, context switches and memory?",
-	  "echo and http: `conns` connections, each served by its own task, swept; the load "
-	  "generator's throughput and p99, context switches per request and peak RSS per "
-	  "connection.",
-	  "echo,http", "conns_echo,conns_http,latency_echo,latency_http", "",
-	  "The load generator runs on the last CPU of the run; the server gets the others.",
-	  "concbench run --runtime threads,epoll,coro --workload echo "
-	  "--set conns=10,100,1000,5000 --set requests=100" },
-	{ "C5", "The cost of a thread switch",
-	  "A thread context switch costs about 1.2–1.5 µs pinned and about 2.2 µs unpinned "
-	  "(Bendersky, 2018).",
-	  "How long does one hand-over between two threads take on this machine, on one core and "
-	  "across cores?",
-	  "pingpong: two tasks pass a token through runtime events (a round trip is two switches), "
-	  "with both tasks on one core (same-core), on two cores (cross-core), or where the "
-	  "scheduler puts them (unpinned).",
-	  "pingpong", "switch",
-	  "Eli Bendersky, \"Measuring context switching and memory overheads for Linux threads\" "
-	  "(2018): about 1.2–1.5 µs per switch with both threads pinned to one core, about 2.2 µs "
-	  "unpinned.",
-	  "", "concbench run --runtime threads --workload pingpong "
-	      "--placement same-core,cross-core,unpinned" },
-	{ "C6", "Async switches, and when I/O drives them",
-	  "Switching between async tasks is far cheaper than between threads (≈0.2 µs vs ≈1.7 µs, "
-	  "Blandy's context-switch study) — but when the switch is driven by I/O readiness the two "
-	  "converge.",
-	  "How much cheaper is a switch between async tasks than between threads, and does the gap "
-	  "survive when every switch waits on a pipe?",
-	  "pingpong (the token passes through runtime events) and pipepingpong (through a pair of "
-	  "pipes: every switch is an fd wake-up) on threads, epoll and coro, at one placement.",
-	  "pingpong,pipepingpong", "switch,switch_pipes",
-	  "Jim Blandy, context-switch (2021, Rust async against threads): about 0.2 µs per switch "
-	  "between async tasks against 1.7 µs between threads; when readiness of I/O drives the "
-	  "switch both come to about 1.7 µs. His async advantage also vanished when pinned to one "
-	  "core.",
-	  "", "concbench run --runtime threads,epoll,coro --workload pingpong,pipepingpong "
-	      "--placement same-core,unpinned" },
-	{ "C7", "Memory per task",
-	  "A thread costs far more memory than an async task (≈20 KiB incl. kernel vs a few "
-	  "hundred bytes); a coroutine sits between, set by its stack.",
-	  "What does one waiting task cost in memory — user space and kernel — under each model?",
-	  "sleep: every task alive and waiting at once, with `tasks` swept; memory per task is the "
-	  "slope of user memory (RSS) and kernel memory (kernel stack, page tables, slab) against "
-	  "the task count (fits.csv).",
-	  "sleep", "memory,sleep_tasks",
-	  "Jim Blandy, context-switch (2021): about 20 KiB per kernel thread (9.5 KiB user, 10 KiB "
-	  "kernel) against a few hundred bytes per async task, as minimums.",
-	  "RSS does not show a thread's kernel stack; the kernel figure comes from the cell's "
-	  "cgroup or /proc/meminfo (see README, How to read it).",
-	  "concbench run --runtime threads,epoll,coro --workload sleep "
-	  "--set tasks=1000,5000,10000" },
-	{ "C8", "Thread-per-core",
-	  "Thread-per-core (one event loop per core) beats a single loop and beats "
-	  "thread-per-connection.",
-	  "Does one event loop per core serve more than one loop, and more than a thread per "
-	  "connection?",
-	  "echo (else http) on epoll with `loops` = 1 and more (one loop per core, each with its "
-	  "own SO_REUSEPORT listener) and on threads, at the same connection counts.",
-	  "echo,http", "conns_echo,conns_http", "",
-	  "By default the load generator takes the last CPU: on a 2-CPU machine the server has "
-	  "one core, and thread-per-core has nothing to spread over.",
-	  "concbench run --runtime threads,epoll --workload echo --set loops=1,2 "
-	  "--set conns=10,100,1000 --set requests=100" },
-	{ "C9", "Files and the event loop",
-	  "Regular files have no readiness notification; an event loop must block or hand file "
-	  "reads to threads (io_uring can do them asynchronously).",
-	  "What happens to an event loop whose tasks read a file that is not in memory?",
-	  "file: `tasks` readers each read their share of a `file_mib` file in `block_kib` reads; "
-	  "cold=1 drops the file from the page cache first, so reads go to the device.",
-	  "file", "file", "",
-	  "epoll_ctl refuses a regular file with EPERM, so the loop (and coro's scheduler) blocks "
-	  "in read(); io_uring, which could do these reads asynchronously, is not measured by this "
-	  "suite.",
-	  "concbench run --runtime all --workload file --set cold=0,1" },
-	{ "C10", "A pool for computation",
-	  "For mostly-computation work a pool sized to the cores is what you want; spawning a "
-	  "thread per small task wastes time.",
-	  "How small can a task be before a thread per task wastes most of the machine, and does "
-	  "a pool sized to the cores do better?",
-	  "cpu: `tasks` tasks of `work` iterations each, work swept; efficiency is iterations per "
-	  "µs over what that many CPUs would do at the best single-core rate of the run.",
-	  "cpu", "efficiency", "", "",
-	  "concbench run --runtime threads,pool,epoll --workload cpu "
-	  "--set work=100,1000,10000,100000,1000000" },
-	{ "C11", "Hand-written switch against swapcontext",
-	  "Stackful coroutine switches with a hand-written switch cost nanoseconds; ucontext's "
-	  "swapcontext costs hundreds because it makes a syscall (Boost.Context: 9 ns vs 547 ns).",
-	  "How much does glibc's swapcontext, which saves the signal mask with a syscall, add to a "
-	  "coroutine switch?",
-	  "pingpong on coro (assembly switch) and coro-ucontext (swapcontext), same scheduler, at "
-	  "one placement.",
-	  "pingpong", "switch",
-	  "Boost.Context performance documentation: 9 ns per switch for its fcontext against "
-	  "547 ns for ucontext.",
-	  "A coro switch here includes the scheduler's queue work, not only the register swap.",
-	  "concbench run --runtime coro,coro-ucontext --workload pingpong --placement same-core" },
-	{ "C12", "A pool's cap and its deadlock",
-	  "A fixed pool whose workers block on I/O caps concurrency at the pool size; tasks that "
-	  "wait on each other can deadlock it.",
-	  "What happens when a pool has fewer workers than connections, and when its tasks wait on "
-	  "each other?",
-	  "echo (else http) on a pool with more connections than workers, against connections "
-	  "within the workers; pingpong on a one-worker pool, where both tasks need a worker at "
-	  "once (the pool detects it and fails the cell rather than hang).",
-	  "echo,http,pingpong", "conns_echo,switch", "", "",
-	  "concbench run --runtime pool --workload echo,pingpong --set workers=1 --set conns=1,8" },
-};
-#define NCLAIMS (sizeof claims / sizeof claims[0])
 
 /* Chart names and what each draws (plot.c makes them). */
 static const struct {
@@ -301,7 +144,7 @@ struct ctx {
 	struct h_summary s;
 	struct h_runfacts f;
 	struct manifest m;
-	struct h_vresult res[NCLAIMS];
+	struct h_vresult res[H_NCLAIMS];
 	char plot_note[200]; /* why charts are missing, "" when plot ran fine */
 };
 
@@ -593,9 +436,9 @@ static void chart(struct h_doc *d, const struct ctx *x, const char *name)
 
 static void claim_section(struct h_doc *d, const struct ctx *x, size_t k)
 {
-	const struct claim *c = &claims[k];
+	const struct h_claim *c = &h_claims[k];
 	const struct h_vresult *v = &x->res[k];
-	const struct h_rule *rule = h_rule_find(c->id);
+	char words[1024];
 	char id[8];
 	snprintf(id, sizeof id, "c%s", c->id + 1);
 	fprintf(d->h, "<section class=\"claim\" id=\"%s\">\n", id);
@@ -651,9 +494,9 @@ static void claim_section(struct h_doc *d, const struct ctx *x, size_t k)
 	}
 	h_doc_p(d, NULL);
 	h_doc_strong(d, "The rule. ");
-	h_doc_text(d, "%s", rule ? rule->words : "(no rule)");
+	h_doc_text(d, "%s", h_claim_words(c, words, sizeof words) ? c->words : words);
 	h_doc_text(d, " Figures are medians over the repetitions; a noisy one (coefficient of "
-	              "variation over 10%%) deserves more --reps before it decides anything.");
+	          "variation over 10%%) deserves more --reps before it decides anything.");
 	h_doc_end_p(d);
 	if (v->verdict == H_VERDICT_NO_DATA) {
 		h_doc_p(d, "missing");
@@ -780,8 +623,8 @@ static void pick_row(struct h_doc *d, const struct ctx *x, const char *job,
 	snprintf(list, sizeof list, "%s", ids);
 	for (char *save = NULL, *id = strtok_r(list, ",", &save); id;
 	     id = strtok_r(NULL, ",", &save)) {
-		for (size_t k = 0; k < NCLAIMS; k++)
-			if (!strcmp(claims[k].id, id) && cused < sizeof claims_txt)
+		for (size_t k = 0; k < H_NCLAIMS; k++)
+			if (!strcmp(h_claims[k].id, id) && cused < sizeof claims_txt)
 				cused += (size_t)snprintf(claims_txt + cused, sizeof claims_txt - cused,
 				                          "%s%s %s", cused ? ", " : "", id,
 				                          h_verdict_name(x->res[k].verdict));
@@ -929,11 +772,11 @@ static void first_page(struct h_doc *d, const struct ctx *x)
 	h_doc_end_p(d);
 	static const char *const head[] = { "claim", "in short", "verdict", "what this run measured" };
 	h_doc_table(d, "headline", 4, head, NULL);
-	for (size_t k = 0; k < NCLAIMS; k++) {
+	for (size_t k = 0; k < H_NCLAIMS; k++) {
 		char href[8];
-		snprintf(href, sizeof href, "#c%s", claims[k].id + 1);
-		struct h_doc_cell c[] = { T(claims[k].id), T(claims[k].title),
-			                T(h_verdict_name(x->res[k].verdict)), T(short_reason(&x->res[k])) };
+		snprintf(href, sizeof href, "#c%s", h_claims[k].id + 1);
+		struct h_doc_cell c[] = { T(h_claims[k].id), T(h_claims[k].title),
+		                          T(h_verdict_name(x->res[k].verdict)), T(short_reason(&x->res[k])) };
 		c[0].href = href;
 		c[2].badge = verdict_class(x->res[k].verdict);
 		c[2].strong = 1;
@@ -1156,14 +999,14 @@ static void write_doc(struct h_doc *d, const struct ctx *x)
 	first_page(d, x);
 
 	fputs("<nav><h2>Contents</h2><ol>", d->h);
-	for (size_t k = 0; k < NCLAIMS; k++) {
-		fprintf(d->h, "<li><a href=\"#c%s\">%s · ", claims[k].id + 1, claims[k].id);
-		h_html_esc(d->h, claims[k].title);
+	for (size_t k = 0; k < H_NCLAIMS; k++) {
+		fprintf(d->h, "<li><a href=\"#c%s\">%s · ", h_claims[k].id + 1, h_claims[k].id);
+		h_html_esc(d->h, h_claims[k].title);
 		fputs("</a></li>", d->h);
 	}
 	fputs("<li><a href=\"#machine\">The machine</a></li></ol></nav>\n", d->h);
 
-	for (size_t k = 0; k < NCLAIMS; k++)
+	for (size_t k = 0; k < H_NCLAIMS; k++)
 		claim_section(d, x, k);
 	machine_section(d, x);
 	fputs("</body>\n</html>\n", d->h);
@@ -1185,10 +1028,9 @@ int h_report_write(const char *dir)
 			h_error("out of memory reading %s", dir);
 		goto out;
 	}
-	for (size_t k = 0; k < NCLAIMS; k++) {
-		const struct h_rule *r = h_rule_find(claims[k].id);
-		if (r)
-			r->fn(&x.s, &x.f, &x.res[k]);
+	for (size_t k = 0; k < H_NCLAIMS; k++) {
+		if (h_claims[k].rule)
+			h_claims[k].rule(&x.s, &x.f, &x.res[k]);
 	}
 	ensure_plots(&x);
 

@@ -3,8 +3,9 @@
  * Each rule reads the summary (medians over the ok reps) and, where a claim
  * is about what *failed* or where a cell ran, the run facts from
  * results.jsonl. A rule never decides on data it lacks: it says what is
- * missing and which run would produce it. The thresholds are the ones the
- * rule's words (h_rules[].words) state; change both together.
+ * missing and which run would produce it. The thresholds are named
+ * constants (analysis.h) that the rule's words (claims.c) and the figure
+ * labels here print: change one and the text follows.
  *
  * The claims are about named models (threads, a pool, an event loop,
  * coroutines), so the rules know runtimes by name; summary.c's
@@ -42,6 +43,21 @@ static char *fmt_param(char *buf, size_t len, double v)
 	return buf;
 }
 #define P(v) fmt_param((char[32]){ 0 }, 32, (v))
+/* A threshold as the rule's words print it: "1.3", "20". */
+#define TH(v) h_fmt_threshold((char[32]){ 0 }, 32, (v), H_THR_NUM)
+
+/* A figure's reference text: REF("≥ %s to hold", TH(x)). */
+static const char *ref_fmt(char *buf, size_t len, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+static const char *ref_fmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return buf;
+}
+#define REF(...) ref_fmt((char[256]){ 0 }, 256, __VA_ARGS__)
 
 /* "1 worker", "2 workers". */
 #define WORKERS(n) ((n) == 1 ? "worker" : "workers")
@@ -511,7 +527,7 @@ void h_rule_c1(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 			fig_row(o, one, "",
 			        "%s, cpu work=%s: iterations per µs (best single executor)", L(one),
 			        P(w));
-			fig_val(o, ratio, "×", "≥ 1.3 to hold",
+			fig_val(o, ratio, "×", REF("≥ %s to hold", TH(H_C1_CPU_RATIO)),
 			        "CPU side: parallel over single executor");
 			if (s->ncpus == 1) {
 				cpu = 0;
@@ -521,7 +537,7 @@ void h_rule_c1(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 				        "over (%s× the single executor)",
 				        N(ratio));
 			} else {
-				cpu = ratio >= 1.3;
+				cpu = ratio >= H_C1_CPU_RATIO;
 				snprintf(cpuwhy, sizeof cpuwhy,
 				         "on CPU work %s does %s× what %s does", L(par), N(ratio),
 				         L(one));
@@ -543,8 +559,9 @@ void h_rule_c1(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		double ratio = as->median / th->median;
 		fig_row(o, th, "", "threads, %s conns=%s: throughput", wl, P(c));
 		fig_row(o, as, "", "%s, %s conns=%s: throughput (best async)", L(as), wl, P(c));
-		fig_val(o, ratio, "×", "≥ 0.9 to hold", "I/O side: async over threads");
-		io = ratio >= 0.9;
+		fig_val(o, ratio, "×", REF("≥ %s to hold", TH(H_C1_IO_RATIO)),
+		        "I/O side: async over threads");
+		io = ratio >= H_C1_IO_RATIO;
 		snprintf(iowhy, sizeof iowhy, "%s serves %s at conns=%s at %s× threads' rate",
 		         L(as), wl, P(c), N(ratio));
 	} else {
@@ -567,7 +584,7 @@ void h_rule_c1(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 			fig_val(o, ma, "KiB", "", "%s, sleep tasks=%s: memory per task", L(as),
 			        P(t));
 			if (!isnan(mt) && !isnan(ma)) {
-				io = ratio <= 1.5 && ma < mt;
+				io = ratio <= H_C1_SLEEP_RATIO && ma < mt;
 				snprintf(
 				        iowhy, sizeof iowhy,
 				        "%s waits out sleep tasks=%s in %s× threads' time at %s "
@@ -646,7 +663,7 @@ void h_rule_c2(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 				continue;
 			per[nper++] = (struct per){ .rt = r->runtime };
 		}
-		double ratio = r->median / (1.5 * ms + 20);
+		double ratio = r->median / (H_C2_SLACK * ms + H_C2_OVERHEAD_MS);
 		per[k].points++;
 		if (!per[k].worst || ratio > per[k].worst_ratio) {
 			per[k].worst = r;
@@ -665,7 +682,9 @@ void h_rule_c2(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		double ms = h_param_num(r->params, "ms", 0),
 		       tasks = h_param_num(r->params, "tasks", NAN);
 		char ref[96];
-		snprintf(ref, sizeof ref, "≤ %s ms (1.5 × %s + 20)", N(1.5 * ms + 20), P(ms));
+		snprintf(ref, sizeof ref, "≤ %s ms (%s × %s + %s)",
+		         N(H_C2_SLACK * ms + H_C2_OVERHEAD_MS), TH(H_C2_SLACK), P(ms),
+		         TH(H_C2_OVERHEAD_MS));
 		fig_row(o, r, ref, "%s, sleep tasks=%s ms=%s: elapsed (its worst of %d points)",
 		        L(r), P(tasks), P(ms), per[k].points);
 		if (per[k].worst_ratio <= 1)
@@ -690,8 +709,8 @@ void h_rule_c2(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 	}
 	if (!nfail)
 		set(o, H_VERDICT_HOLDS,
-		    "holds: every runtime (%d) waited out every point within 1.5 × ms + 20 ms",
-		    nper);
+		    "holds: every runtime (%d) waited out every point within %s × ms + %s ms",
+		    nper, TH(H_C2_SLACK), TH(H_C2_OVERHEAD_MS));
 	else if (nfail == nper)
 		set(o, H_VERDICT_DOES_NOT_HOLD, "does not hold: no runtime overlaps the waits (%s)",
 		    failing);
@@ -741,7 +760,7 @@ void h_rule_c3(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 	fig_row(o, th, "", "threads, mixed heavy_us=%s: light-request p99", P(heavy));
 	int stall = 0, clean = 0, n = 0;
 	double lo = NAN, hi = NAN; /* the single executors' ratios to threads' */
-	int straddle = 0;          /* a min–max range crosses the 2× line */
+	int straddle = 0;          /* a min–max range crosses the H_C3_STALL line */
 	char detail[400] = "";
 	size_t used = 0;
 	for (const char *const *rt = ASYNC; *rt; rt++) {
@@ -753,14 +772,14 @@ void h_rule_c3(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		if (!r)
 			continue;
 		n++;
-		int st = r->median >= 2 * t && r->median >= 0.5 * heavy;
-		int cl = r->median <= 1.2 * t;
+		int st = r->median >= H_C3_STALL * t && r->median >= H_C3_STALL_HEAVY * heavy;
+		int cl = r->median <= H_C3_CLEAN * t;
 		double ratio = r->median / t;
 		lo = isnan(lo) || ratio < lo ? ratio : lo;
 		hi = isnan(hi) || ratio > hi ? ratio : hi;
 		/* Across the repetitions' extremes, could the ratio fall on
-		 * either side of 2×? */
-		straddle |= r->min / th->max < 2 && r->max / th->min >= 2;
+		 * either side of the stall line? */
+		straddle |= r->min / th->max < H_C3_STALL && r->max / th->min >= H_C3_STALL;
 		stall += st;
 		clean += cl;
 		fig_row(o, r, "", "%s, mixed heavy_us=%s: light-request p99 (%s× threads)", L(r),
@@ -790,19 +809,20 @@ void h_rule_c3(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		    N(t), detail);
 	} else if (clean == n) {
 		set(o, H_VERDICT_DOES_NOT_HOLD,
-		    "does not hold: light p99 on the single executors (%s) stays within 1.2× "
+		    "does not hold: light p99 on the single executors (%s) stays within %s× "
 		    "threads' %s µs",
-		    detail, N(t));
+		    detail, TH(H_C3_CLEAN), N(t));
 	} else if (stall == 0 && clean == 0) {
 		char lo_s[32], hi_s[32];
 		snprintf(lo_s, sizeof lo_s, "%s", N(lo));
 		snprintf(hi_s, sizeof hi_s, "%s", N(hi));
 		set(o, H_VERDICT_DEPENDS,
 		    "depends on how long a stall must be to count: every single executor's light "
-		    "p99 is %s–%s× threads' %s µs (heavy_us=%s), under the rule's 2×%s",
-		    lo_s, hi_s, N(t), P(heavy),
-		    straddle ? "; the repetitions' ranges reach both sides of 2×, so this is too "
-		               "close to call (more --reps would settle it)"
+		    "p99 is %s–%s× threads' %s µs (heavy_us=%s), under the rule's %s×%s",
+		    lo_s, hi_s, N(t), P(heavy), TH(H_C3_STALL),
+		    straddle ? REF("; the repetitions' ranges reach both sides of %s×, so this is "
+		                   "too close to call (more --reps would settle it)",
+		                   TH(H_C3_STALL))
 		             : "");
 	} else {
 		set(o, H_VERDICT_DEPENDS,
@@ -921,16 +941,16 @@ void h_rule_c4(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 	}
 	double c = conns[nc - 1], t = th->median;
 	char range[96] = "";
-	if (c < 10000)
+	if (c < H_C4_C10K)
 		snprintf(range, sizeof range,
 		         "; the sweep stops at conns=%s, short of the C10k regime", P(c));
-	if (t <= 0.7 * peak || (as && t <= 0.7 * as->median))
+	if (t <= H_C4_DROP * peak || (as && t <= H_C4_DROP * as->median))
 		set(o, H_VERDICT_HOLDS,
 		    "holds: at conns=%s threads serve %s req/s, %s× their own peak and %s× the "
 		    "best async (%s)%s",
 		    P(c), N(t), N(t / peak), as ? N(t / as->median) : "n/a", as ? L(as) : "none",
 		    range);
-	else if (as && t >= 0.9 * as->median && t >= 0.9 * peak)
+	else if (as && t >= (1 - H_C4_NEAR) * as->median && t >= (1 - H_C4_NEAR) * peak)
 		set(o, H_VERDICT_DOES_NOT_HOLD,
 		    "does not hold: at conns=%s threads keep %s× their peak and %s× the best "
 		    "async (%s)%s",
@@ -948,8 +968,13 @@ void h_rule_c5(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 {
 	init(o);
 	static const char *const places[] = { "same-core", "cross-core", "unpinned", NULL };
-	static const char *const refs[] = { "1.2–1.5 µs pinned (Bendersky 2018)", "",
-		                            "≈2.2 µs unpinned (Bendersky 2018)" };
+	/* Bendersky's figures in µs: "1.2–1.5" pinned, "2.2" unpinned. */
+	char pinned[32], unpinned[32];
+	snprintf(pinned, sizeof pinned, "%s–%s", TH(H_C5_PINNED_LO_NS / 1e3),
+	         TH(H_C5_PINNED_HI_NS / 1e3));
+	snprintf(unpinned, sizeof unpinned, "%s", TH(H_C5_UNPINNED_NS / 1e3));
+	const char *const refs[] = { REF("%s µs pinned (Bendersky 2018)", pinned), "",
+		                     REF("≈%s µs unpinned (Bendersky 2018)", unpinned) };
 	const struct h_srow *r[3];
 	for (int i = 0; places[i]; i++) {
 		r[i] = q_best(s,
@@ -959,15 +984,20 @@ void h_rule_c5(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		if (r[i])
 			fig_row(o, r[i], refs[i], "threads pingpong, %s: ns per switch", places[i]);
 	}
-	/* "Within ×2" of the quoted figures: the same order of magnitude on a
-	 * different CPU and kernel, not a match to the nanosecond. */
-	int pin = r[0] ? r[0]->median >= 600 && r[0]->median <= 3000 : -1;
-	int unp = r[2] ? r[2]->median >= 1100 && r[2]->median <= 4400 : -1;
+	/* "Within ×H_C5_BAND" of the quoted figures: the same order of
+	 * magnitude on a different CPU and kernel, not a match to the
+	 * nanosecond. */
+	int pin = r[0] ? r[0]->median >= H_C5_PINNED_LO_NS / H_C5_BAND &&
+	                         r[0]->median <= H_C5_PINNED_HI_NS * H_C5_BAND
+	               : -1;
+	int unp = r[2] ? r[2]->median >= H_C5_UNPINNED_NS / H_C5_BAND &&
+	                         r[2]->median <= H_C5_UNPINNED_NS * H_C5_BAND
+	               : -1;
 	char vmnote[200] = "";
 	/* cross-core is the wake-up on another core by construction; unpinned
 	 * only mostly is. */
 	double far = r[1] ? r[1]->median : r[2] ? r[2]->median : NAN;
-	if (f && f->vm == 1 && r[0] && far >= 3 * r[0]->median) {
+	if (f && f->vm == 1 && r[0] && far >= H_C5_VM_FAR * r[0]->median) {
 		char hv[48] = "";
 		if (f->hypervisor[0])
 			snprintf(hv, sizeof hv, " (%s)", f->hypervisor);
@@ -982,32 +1012,33 @@ void h_rule_c5(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 	switch (two_parts(pin, unp)) {
 	case H_VERDICT_HOLDS:
 		set(o, H_VERDICT_HOLDS,
-		    "holds: %s µs same-core and %s µs unpinned, within ×2 of 1.2–1.5 and 2.2 µs%s",
-		    ps, us, vmnote);
+		    "holds: %s µs same-core and %s µs unpinned, within ×%s of %s and %s µs%s", ps,
+		    us, TH(H_C5_BAND), pinned, unpinned, vmnote);
 		break;
 	case H_VERDICT_DOES_NOT_HOLD:
 		set(o, H_VERDICT_DOES_NOT_HOLD,
-		    "does not hold: %s µs same-core and %s µs unpinned, neither within ×2 of "
-		    "1.2–1.5 and 2.2 µs%s",
-		    ps, us, vmnote);
+		    "does not hold: %s µs same-core and %s µs unpinned, neither within ×%s of "
+		    "%s and %s µs%s",
+		    ps, us, TH(H_C5_BAND), pinned, unpinned, vmnote);
 		break;
 	case H_VERDICT_DEPENDS:
 		set(o, H_VERDICT_DEPENDS,
-		    "depends on placement: %s is within ×2 of %s (%s µs) but %s is not (%s µs)%s",
-		    pin ? "same-core" : "unpinned", pin ? "1.2–1.5 µs" : "2.2 µs", pin ? ps : us,
-		    pin ? "unpinned" : "same-core", pin ? us : ps, vmnote);
+		    "depends on placement: %s is within ×%s of %s µs (%s µs) but %s is not (%s "
+		    "µs)%s",
+		    pin ? "same-core" : "unpinned", TH(H_C5_BAND), pin ? pinned : unpinned,
+		    pin ? ps : us, pin ? "unpinned" : "same-core", pin ? us : ps, vmnote);
 		break;
 	default:
 		if (r[0])
 			set(o, H_VERDICT_NO_DATA,
-			    "not enough data: threads pingpong same-core %s µs (%s the ×2 band "
-			    "of 1.2–1.5 µs), unpinned not measured",
-			    ps, pin ? "within" : "outside");
+			    "not enough data: threads pingpong same-core %s µs (%s the ×%s band "
+			    "of %s µs), unpinned not measured",
+			    ps, pin ? "within" : "outside", TH(H_C5_BAND), pinned);
 		else if (r[2])
 			set(o, H_VERDICT_NO_DATA,
-			    "not enough data: threads pingpong unpinned %s µs (%s the ×2 band "
-			    "of 2.2 µs), same-core not measured",
-			    us, unp ? "within" : "outside");
+			    "not enough data: threads pingpong unpinned %s µs (%s the ×%s band "
+			    "of %s µs), same-core not measured",
+			    us, unp ? "within" : "outside", TH(H_C5_BAND), unpinned);
 		else
 			set(o, H_VERDICT_NO_DATA, "not enough data: threads pingpong not measured");
 		need(o,
@@ -1066,19 +1097,20 @@ void h_rule_c6(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		        "%s %s, %s: ns per switch (best of epoll, coro)", L(a), wl, pl);
 		ratio[w] = t->median / a->median;
 		fig_val(o, ratio[w], "×",
-		        w ? "≈1 (Blandy 2021); ≤ 3 and ≤ R_e / 3 to hold"
-		          : "≈8.5 (Blandy 2021); ≥ 3 to hold",
+		        w ? REF("≈1 (Blandy 2021); ≤ %s and ≤ R_e / %s to hold",
+		                TH(H_C6_PIPES_MAX), TH(H_C6_CONVERGE))
+		          : REF("≈8.5 (Blandy 2021); ≥ %s to hold", TH(H_C6_EVENTS_MIN)),
 		        "%s: threads over async", w ? "pipes, R_p" : "events, R_e");
 	}
 	double re = ratio[0], rp = ratio[1];
 	/* Converging means a ratio near one over pipes (Blandy), not merely a
 	 * third of a large one: 134× falling to 44× has not converged. */
-	if (re >= 3 && rp <= re / 3 && rp <= 3)
+	if (re >= H_C6_EVENTS_MIN && rp <= re / H_C6_CONVERGE && rp <= H_C6_PIPES_MAX)
 		set(o, H_VERDICT_HOLDS,
 		    "holds: at %s an async switch is %s× cheaper over events, but only %s× over "
 		    "pipes, where every switch is an fd wake-up",
 		    pl, N(re), N(rp));
-	else if (re < 3)
+	else if (re < H_C6_EVENTS_MIN)
 		set(o, H_VERDICT_DOES_NOT_HOLD,
 		    "does not hold: at %s an async switch over events is only %s× cheaper than "
 		    "a thread's",
@@ -1086,8 +1118,8 @@ void h_rule_c6(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 	else
 		set(o, H_VERDICT_DEPENDS,
 		    "depends on what drives the switch: at %s async is %s× cheaper over events "
-		    "and still %s× over pipes (not within 3× of a thread's)",
-		    pl, N(re), N(rp));
+		    "and still %s× over pipes (not within %s× of a thread's)",
+		    pl, N(re), N(rp), TH(H_C6_PIPES_MAX));
 }
 
 /* ---- C7: memory per task ---- */
@@ -1157,19 +1189,22 @@ void h_rule_c7(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 	char cs[64] = "coro not measured";
 	if (!isnan(co))
 		snprintf(cs, sizeof cs, "coro %s KiB", N(co));
-	if (th >= 8 && ep <= 1 && order)
+	if (th >= H_C7_THREAD_MIN_KIB && ep <= H_C7_EPOLL_MAX_KIB && order)
 		set(o, H_VERDICT_HOLDS, "holds: a thread costs %s KiB, an epoll task %s KiB, %s",
 		    N(th), N(ep), cs);
-	else if (th <= 2 * ep)
+	else if (th <= H_C7_NOT_RATIO * ep)
 		set(o, H_VERDICT_DOES_NOT_HOLD,
-		    "does not hold: a thread costs %s KiB, at most 2× an epoll task's %s KiB (%s)",
-		    N(th), N(ep), cs);
+		    "does not hold: a thread costs %s KiB, at most %s× an epoll task's %s KiB (%s)",
+		    N(th), TH(H_C7_NOT_RATIO), N(ep), cs);
 	else
 		set(o, H_VERDICT_DEPENDS,
 		    "depends on the task's state and stack: a thread costs %s KiB, an epoll "
 		    "task %s KiB, %s%s%s",
 		    N(th), N(ep), cs,
-		    ep > 1 ? " (epoll above 1 KiB: raise tasks for a cleaner slope)" : "",
+		    ep > H_C7_EPOLL_MAX_KIB
+		            ? REF(" (epoll above %s KiB: raise tasks for a cleaner slope)",
+		                  TH(H_C7_EPOLL_MAX_KIB))
+		            : "",
 		    order ? "" : " (coro not between)");
 }
 
@@ -1232,10 +1267,10 @@ void h_rule_c8(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		    "depends on cores available to the server: it had one CPU here, so the "
 		    "loops shared it (%s: %s× one loop, %s× threads at conns=%s)",
 		    lbl, N(r1), N(rt), P(c));
-	} else if (r1 >= 1.1 && rt >= 1.1) {
+	} else if (r1 >= H_C8_WIN && rt >= H_C8_WIN) {
 		set(o, H_VERDICT_HOLDS, "holds: %s serves %s× one loop and %s× threads at conns=%s",
 		    lbl, N(r1), N(rt), P(c));
-	} else if (r1 <= 1.0 && rt <= 1.0) {
+	} else if (r1 <= H_C8_LOSE && rt <= H_C8_LOSE) {
 		set(o, H_VERDICT_DOES_NOT_HOLD,
 		    "does not hold: %s serves %s× one loop and %s× threads at conns=%s", lbl, N(r1),
 		    N(rt), P(c));
@@ -1302,13 +1337,13 @@ void h_rule_c9(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 	if (warm)
 		fig_row(o, warm, "", "threads, file cold=0 (from memory): read rate");
 	double ratio = ep->median / th->median;
-	fig_val(o, ratio, "×", "≤ 0.8 to hold", "epoll over threads, cold");
-	if (ratio <= 0.8)
+	fig_val(o, ratio, "×", REF("≤ %s to hold", TH(H_C9_RATIO)), "epoll over threads, cold");
+	if (ratio <= H_C9_RATIO)
 		set(o, H_VERDICT_HOLDS,
 		    "holds: the loop blocks in each read, so epoll reads a cold file at %s× "
 		    "threads' rate (%s against %s MiB/s)",
 		    N(ratio), N(ep->median), N(th->median));
-	else if (cached >= 50)
+	else if (cached >= 100 * H_C9_CACHED)
 		set(o, H_VERDICT_DEPENDS,
 		    "depends on storage and the page cache: the cold drop did not take (%s%% "
 		    "cached), so reads did not wait on the device (epoll %s× threads)",
@@ -1382,7 +1417,7 @@ static void series_eff(const struct h_summary *s, const char *runtime, const cha
 static double first_half(const struct effs *e)
 {
 	for (int i = 0; i < e->n; i++)
-		if (e->eff[i] >= 0.5)
+		if (e->eff[i] >= H_C10_EFF)
 			return e->work[i];
 	return NAN;
 }
@@ -1427,11 +1462,12 @@ void h_rule_c10(const struct h_summary *s, const struct h_runfacts *f, struct h_
 		return;
 	}
 	for (int i = 0; i < te.n; i++)
-		fig_val(o, 100 * te.eff[i], "%", "≥ 50%", "threads, cpu %s work=%s: efficiency",
-		        best, P(te.work[i]));
+		fig_val(o, 100 * te.eff[i], "%", REF("≥ %s%%", TH(100 * H_C10_EFF)),
+		        "threads, cpu %s work=%s: efficiency", best, P(te.work[i]));
 	for (int i = 0; i < pe.n; i++)
 		fig_val(o, 100 * pe.eff[i], "%",
-		        i == pe.n - 1 ? "≥ 80% at the largest work" : "≥ 50%",
+		        i == pe.n - 1 ? REF("≥ %s%% at the largest work", TH(100 * H_C10_POOL_EFF))
+		                      : REF("≥ %s%%", TH(100 * H_C10_EFF)),
 		        "pool, cpu %s work=%s: efficiency", best, P(pe.work[i]));
 	double tw = first_half(&te), pw = first_half(&pe), plast = pe.eff[pe.n - 1];
 	char ts[64], ps[64];
@@ -1439,20 +1475,20 @@ void h_rule_c10(const struct h_summary *s, const struct h_runfacts *f, struct h_
 	         P(isnan(tw) ? te.work[te.n - 1] : tw));
 	snprintf(ps, sizeof ps, isnan(pw) ? "never (up to work=%s)" : "at work=%s",
 	         P(isnan(pw) ? pe.work[pe.n - 1] : pw));
-	if (!isnan(pw) && (isnan(tw) || tw > pw) && plast >= 0.8)
+	if (!isnan(pw) && (isnan(tw) || tw > pw) && plast >= H_C10_POOL_EFF)
 		set(o, H_VERDICT_HOLDS,
-		    "holds: the pool reaches 50%% efficiency %s, threads %s; the pool runs at "
+		    "holds: the pool reaches %s%% efficiency %s, threads %s; the pool runs at "
 		    "%s%% at the largest work",
-		    ps, ts, N(100 * plast));
+		    TH(100 * H_C10_EFF), ps, ts, N(100 * plast));
 	else if (!isnan(tw) && (isnan(pw) || tw <= pw))
 		set(o, H_VERDICT_DOES_NOT_HOLD,
-		    "does not hold: threads reach 50%% efficiency %s, no later than the pool (%s)",
-		    ts, ps);
+		    "does not hold: threads reach %s%% efficiency %s, no later than the pool (%s)",
+		    TH(100 * H_C10_EFF), ts, ps);
 	else
 		set(o, H_VERDICT_DEPENDS,
-		    "depends on the grain: the pool reaches 50%% %s, threads %s, but the pool "
-		    "peaks at %s%% (< 80%%)",
-		    ps, ts, N(100 * plast));
+		    "depends on the grain: the pool reaches %s%% %s, threads %s, but the pool "
+		    "peaks at %s%% (< %s%%)",
+		    TH(100 * H_C10_EFF), ps, ts, N(100 * plast), TH(100 * H_C10_POOL_EFF));
 }
 
 /* ---- C11: hand-written switch against swapcontext ---- */
@@ -1486,12 +1522,13 @@ void h_rule_c11(const struct h_summary *s, const struct h_runfacts *f, struct h_
 	fig_row(o, c, "9 ns (Boost.Context fcontext)", "coro pingpong, %s: ns per switch", pl);
 	fig_row(o, u, "547 ns (Boost.Context ucontext)",
 	        "coro-ucontext pingpong, %s: ns per switch", pl);
-	fig_val(o, ratio, "×", "≈60 (Boost.Context); ≥ 5 to hold", "ucontext over coro");
-	if (c->median <= 50 && ratio >= 5)
+	fig_val(o, ratio, "×", REF("≈60 (Boost.Context); ≥ %s to hold", TH(H_C11_RATIO)),
+	        "ucontext over coro");
+	if (c->median <= H_C11_CORO_MAX_NS && ratio >= H_C11_RATIO)
 		set(o, H_VERDICT_HOLDS,
 		    "holds: coro switches in %s ns, swapcontext in %s ns (%s×), at %s",
 		    N(c->median), N(u->median), N(ratio), pl);
-	else if (ratio < 2)
+	else if (ratio < H_C11_NOT_RATIO)
 		set(o, H_VERDICT_DOES_NOT_HOLD,
 		    "does not hold: swapcontext costs only %s× the hand-written switch (%s "
 		    "against %s ns, %s)",
@@ -1596,7 +1633,8 @@ void h_rule_c12(const struct h_summary *s, const struct h_runfacts *f, struct h_
 				if (p99lo)
 					fig_row(o, p99lo, "", "%s, %s conns=%s: p99 latency", L(lo),
 					        wl, P(clo));
-				int slow = p99hi && p99lo && p99hi->median >= 5 * p99lo->median;
+				int slow = p99hi && p99lo &&
+				           p99hi->median >= H_C12_P99_RATIO * p99lo->median;
 				int flat = hi->median <= lo->median;
 				a = slow || flat;
 				snprintf(
@@ -1653,89 +1691,4 @@ void h_rule_c12(const struct h_summary *s, const struct h_runfacts *f, struct h_
 		             "workers=1 --set conns=1,8"
 		           : "concbench run --runtime pool --workload pingpong --set workers=1");
 	}
-}
-
-/* ---- the rules as the report states them ---- */
-
-const struct h_rule h_rules[] = {
-	{ "C1", h_rule_c1,
-	  "CPU side: the best cpu iterations per µs of threads or pool, at the largest work, is at "
-	  "least 1.3× the best single executor's (epoll with one loop, coro, coro-ucontext), on "
-	  "more "
-	  "than one CPU. I/O side: at the largest conns of echo (else http) that threads and an "
-	  "async "
-	  "runtime share, the best async throughput is at least 0.9× threads'; without echo or "
-	  "http, "
-	  "at the largest sleep tasks, async waits within 1.5× threads' elapsed time at less "
-	  "memory "
-	  "per task. Both sides hold: holds; neither: does not hold; one: depends on the kind "
-	  "of work." },
-	{ "C2", h_rule_c2,
-	  "At each runtime's smallest sleep task count (larger counts time thread creation: "
-	  "C7), every wait ms must take at most 1.5 × ms + 20 ms: the waits overlapped. Every runtime passes: holds; some: depends on the runtime (named, with the "
-	  "point it misses); none: does not hold." },
-	{ "C3", h_rule_c3,
-	  "At the mixed point with the largest heavy_us that threads and a single executor share: "
-	  "every single executor's light-request p99 is at least 2× threads' and at least half of "
-	  "heavy_us: holds; all within 1.2× threads': does not hold (depends on cores when the "
-	  "server had one CPU, where threads stall too); otherwise depends." },
-	{ "C4", h_rule_c4,
-	  "On echo (else http) over a conns sweep: threads' throughput at the largest conns is at "
-	  "most 0.7× their own peak or 0.7× the best async's there, or a threads cell failed (a "
-	  "limit or timeout): holds; threads within 10% of the best async and of their own peak: "
-	  "does not hold; otherwise depends on the connection count. Server context switches per "
-	  "request and RSS growth per connection are shown beside it, not judged." },
-	{ "C5", h_rule_c5,
-	  "Threads' pingpong ns per switch: same-core within ×2 of Bendersky's 1.2–1.5 µs "
-	  "(0.6–3 µs) and unpinned within ×2 of 2.2 µs (1.1–4.4 µs): holds; one of the two: "
-	  "depends on placement; neither: does not hold." },
-	{ "C6", h_rule_c6,
-	  "At one placement (same-core when measured, else unpinned): R_e = threads' ns per switch "
-	  "over the best of epoll and coro on pingpong (events), R_p the same on pipepingpong "
-	  "(pipes). R_e ≥ 3, and R_p ≤ 3 and ≤ R_e / 3 (the two converge): holds; R_e < 3: does "
-	  "not hold; otherwise depends. Same-core first because it shows the switch alone; "
-	  "Blandy's ≈0.2 vs ≈1.7 µs are unpinned figures from a multi-core machine, where a "
-	  "virtual machine's cross-core wake-up would dominate threads' side." },
-	{ "C7", h_rule_c7,
-	  "Memory per waiting task on sleep, user + kernel: the fits.csv slopes over a tasks "
-	  "sweep, "
-	  "else the per-task figure at the largest tasks. Threads ≥ 8 KiB, epoll ≤ 1 KiB and "
-	  "epoll < "
-	  "coro < threads: holds; threads ≤ 2× epoll: does not hold; otherwise depends." },
-	{ "C8", h_rule_c8,
-	  "At the largest conns of echo (else http) with epoll loops ≥ 2, epoll loops=1 and "
-	  "threads: "
-	  "loops=N at least 1.1× both: holds; at most 1.0× both: does not hold; otherwise depends. "
-	  "When the server had one CPU (the load generator takes another), depends on the cores "
-	  "available to the server." },
-	{ "C9", h_rule_c9,
-	  "file with cold=1 at the most readers both ran: epoll's MiB/s at most 0.8× threads': "
-	  "holds; otherwise, when over half the file was still in the page cache, depends on "
-	  "the page cache; else depends on storage speed (the loop still blocked in every read: "
-	  "a regular file has no readiness, so no run can show the loop not blocking)." },
-	{ "C10", h_rule_c10,
-	  "cpu efficiency (iterations per µs over what that many CPUs would do at the best "
-	  "single-core rate) against work: the smallest work at which each of threads and a pool "
-	  "sized to the cores reaches 50%. The pool reaches it at a smaller work than threads (or "
-	  "threads never do) and runs at ≥ 80% at the largest work: holds; threads reach it at a "
-	  "work no larger than the pool's: does not hold; otherwise depends." },
-	{ "C11", h_rule_c11,
-	  "pingpong ns per switch at one placement (same-core when measured): coro ≤ 50 ns and "
-	  "coro-ucontext ≥ 5× coro: holds; coro-ucontext < 2× coro: does not hold; otherwise "
-	  "depends." },
-	{ "C12", h_rule_c12,
-	  "(a) pool echo (else http) with conns above the workers (workers=0: one per CPU of the "
-	  "cell): p99 at least 5× its p99 at conns within the workers, or throughput no higher, or "
-	  "client errors, or the cell failed. (b) pingpong on a one-worker pool ended as a failed "
-	  "cell with a deadlock limit (not a timeout). Both: holds; neither: does not hold; one: "
-	  "depends." },
-	{ NULL, NULL, NULL },
-};
-
-const struct h_rule *h_rule_find(const char *id)
-{
-	for (const struct h_rule *r = h_rules; r->id; r++)
-		if (!strcmp(r->id, id))
-			return r;
-	return NULL;
 }
