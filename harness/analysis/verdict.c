@@ -183,7 +183,7 @@ void h_runfacts_free(struct h_runfacts *f)
 /* The models the claims name, as classes of runtimes by their traits
  * (runtime.h). ANY_RT (0) does not constrain; a runtime not registered, or
  * stating no traits, is in no other class. */
-enum rt_class {
+enum model {
 	ANY_RT,
 	PARALLEL,    /* tasks on kernel threads, switched by the kernel: threads, pool */
 	ASYNC,       /* tasks switched in user space: epoll, coro, coro-ucontext */
@@ -195,7 +195,7 @@ enum rt_class {
 	UCONTEXT,    /* stackful, switched by swapcontext: coro-ucontext */
 };
 
-static int in_class(enum rt_class c, const char *runtime)
+static int in_class(enum model c, const char *runtime)
 {
 	if (c == ANY_RT)
 		return 1;
@@ -222,8 +222,9 @@ static double cpus_param(const char *runtime, const char *params, double def)
 	return rt && rt->cpus_param ? h_param_num(params, rt->cpus_param, def) : def;
 }
 
-/* One thread runs every task: an event loop with one loop, a coroutine
- * scheduler. The executor a blocking step stalls. */
+/* One thread runs every task (by the traits, whatever the CPUs): an event
+ * loop with one loop, a coroutine scheduler. The executor a blocking step
+ * stalls. */
 static int single_executor(const char *runtime, const char *params)
 {
 	return h_runtime_threads(runtime, params, 0) == 1;
@@ -260,7 +261,7 @@ static void wl_point(const char *runtime, const char *params, const char *skip, 
 /* A query over summary rows; a NULL or zero field does not constrain. */
 struct q {
 	const char *wl, *metric;
-	enum rt_class rts; /* runtimes allowed */
+	enum model rts; /* runtimes allowed */
 	const char *rt;    /* this runtime only */
 	const char *key;        /* with val: key's value must equal val */
 	double val;
@@ -490,7 +491,7 @@ static double sleep_mem_at(const struct h_summary *s, const struct h_srow *r)
 /* The largest value of key at which threads and some async runtime both
  * have (wl, metric) rows; NaN when none. */
 static double largest_common(const struct h_summary *s, const char *wl, const char *metric,
-                             const char *key, enum rt_class a, enum rt_class b)
+                             const char *key, enum model a, enum model b)
 {
 	double v[256];
 	int n = q_values(s, Q(.wl = wl, .metric = metric, .rts = a), key, v, 256);
@@ -500,7 +501,7 @@ static double largest_common(const struct h_summary *s, const char *wl, const ch
 	return NAN;
 }
 
-static const char *io_workload(const struct h_summary *s, enum rt_class rts)
+static const char *io_workload(const struct h_summary *s, enum model rts)
 {
 	if (q_best(s, Q(.wl = "echo", .metric = "throughput_rps", .rts = rts), 1))
 		return "echo";
@@ -1163,7 +1164,7 @@ void h_rule_c7(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 	init(o);
 	/* threads, epoll, coro, coro-ucontext, pool; each figure is the
 	 * first registered runtime of its class that has one. */
-	static const enum rt_class cls[] = { THREADS, LOOP, HANDWRITTEN, UCONTEXT, POOL };
+	static const enum model cls[] = { THREADS, LOOP, HANDWRITTEN, UCONTEXT, POOL };
 	static const char *const refs[] = { "≈20 KiB incl. kernel (Blandy 2021)",
 		                            "a few hundred bytes (Blandy 2021)", "", "", "" };
 	double m[5];
@@ -1367,7 +1368,7 @@ struct effs {
 };
 
 /* Efficiency per work value of one series, the best row at each. */
-static void series_eff(const struct h_summary *s, enum rt_class rts, const char *pt,
+static void series_eff(const struct h_summary *s, enum model rts, const char *pt,
                        struct effs *e)
 {
 	e->n = 0;
