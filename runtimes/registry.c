@@ -6,8 +6,19 @@
 
 extern const struct runtime rt_threads, rt_pool, rt_epoll, rt_coro, rt_coro_ucontext;
 
+/* A test build compiles this file again with CB_EXTRA_RUNTIME and a
+ * runtime of its own (tests/extra_runtime.c): the harness must handle one
+ * it does not know by name. */
+#ifdef CB_EXTRA_RUNTIME
+extern const struct runtime rt_extra;
+#endif
+
 const struct runtime *const rt_registry[] = {
-	&rt_threads, &rt_pool, &rt_epoll, &rt_coro, &rt_coro_ucontext, NULL,
+	&rt_threads, &rt_pool, &rt_epoll, &rt_coro, &rt_coro_ucontext,
+#ifdef CB_EXTRA_RUNTIME
+	&rt_extra,
+#endif
+	NULL,
 };
 
 const struct runtime *rt_find(const char *name)

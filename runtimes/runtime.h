@@ -7,7 +7,8 @@
  * the same task code, a difference in the figures is the execution model.
  *
  * Dependencies point one way: workloads include this header and nothing of a
- * runtime's internals; the harness knows runtimes only through rt_registry[].
+ * runtime's internals; the harness knows runtimes only through rt_registry[]
+ * and their traits (below: never by name).
  *
  * Errors: functions return 0 or a negative errno.
  */
@@ -97,11 +98,49 @@ struct rt {
 	int shards;
 };
 
+/* Traits: what kind of model a runtime is, stated by the runtime itself, so
+ * the harness's judgements that depend on the model go by what it is, not
+ * by its name, and a new runtime is summarised and judged by its own. 0 is
+ * "not stated": the harness then assumes one CPU, checks no switch count
+ * and counts the runtime on no side of a claim. */
+
+/* How many CPUs it keeps busy: the threads that run tasks. The CPU
+ * efficiency divides by it (the cell's CPUs at most), the claims' single
+ * executor is the runtime with one, thread-per-core the one with several
+ * event loops. */
+enum rt_cpus {
+	RT_CPUS_ALL = 1, /* a thread per task: every CPU of the cell */
+	RT_CPUS_PARAM,   /* a fixed set of threads, as many as the parameter named
+	                  * cpus_param says, 0 meaning one per CPU: a pool's
+	                  * workers, epoll's loops */
+	RT_CPUS_ONE,     /* one thread runs every task */
+};
+
+/* How one task hands the CPU to another. It sets how many context switches
+ * a pingpong round trip must count (two with the kernel, none in user
+ * space), and which side of the switch-cost claims it is on. */
+enum rt_switch {
+	RT_SWITCH_KERNEL = 1, /* a kernel thread switch: a futex wake and a
+	                       * sleep; a waiting task holds its thread */
+	RT_SWITCH_STACK,      /* a user-space stack switch, hand-written:
+	                       * registers only */
+	RT_SWITCH_UCONTEXT,   /* a user-space stack switch by ucontext's
+	                       * swapcontext, which also makes a syscall
+	                       * (sigprocmask) per switch */
+	RT_SWITCH_CALLBACK,   /* stackless: the step returns to the event loop,
+	                       * which calls the next task's */
+};
+
 /* The vtable: every runtime implements these and nothing more is public. */
 struct runtime {
 	const char *name;
 	const char *desc;
 	const struct cb_param *params; /* values arrive in this order */
+	/* Traits (above). A kernel-switching runtime with RT_CPUS_PARAM caps
+	 * concurrency: every task in progress holds one of its threads. */
+	enum rt_cpus cpus;
+	const char *cpus_param; /* RT_CPUS_PARAM: the name of one of params */
+	enum rt_switch switches;
 	int (*create)(struct rt **out, const struct rt_env *env, const int64_t *params);
 	/* Before run() or from inside a running task's step(); thread-safe. */
 	int (*spawn)(struct rt *rt, struct rt_task *t);
@@ -118,6 +157,22 @@ struct runtime {
 /* NULL-terminated, in runtimes/registry.c. */
 extern const struct runtime *const rt_registry[];
 const struct runtime *rt_find(const char *name);
+
+/* How many threads run tasks, by the traits: RT_THREADS_PER_TASK for a
+ * thread per task, value for RT_CPUS_PARAM (cpus_param's value; 0 means
+ * one per CPU: ncpus), else 1. The harness holds a runtime's parameters in
+ * its own forms, so it looks the value up itself. Measure (the switch
+ * check) and analysis (efficiency, the claims) both need this and may not
+ * call each other: it lives here. */
+#define RT_THREADS_PER_TASK INT64_MAX
+static inline int64_t rt_task_threads(const struct runtime *rt, int64_t value, int64_t ncpus)
+{
+	switch (rt->cpus) {
+	case RT_CPUS_ALL: return RT_THREADS_PER_TASK;
+	case RT_CPUS_PARAM: return value > 0 ? value : ncpus;
+	default: return 1;
+	}
+}
 
 static inline int rt_spawn(struct rt *rt, struct rt_task *t)
 {

@@ -83,10 +83,15 @@ const struct h_srow *h_summary_get(const struct h_summary *s, const char *runtim
 const struct h_fitrow *h_fit_get(const struct h_summary *s, const char *runtime,
                               const char *workload, const char *metric, const char *where);
 
-/* How many CPUs a runtime can keep busy at once with these params (its row's
- * params): threads ncpus; pool min(workers or ncpus, ncpus); epoll min(loops,
- * ncpus); coro and coro-ucontext 1. The harness is the one place that may
- * know runtimes by name; this is where that knowledge lives. */
+/* How many threads a runtime runs tasks on with these params (its row's),
+ * by its traits (runtime.h's rt_task_threads): its cpus_param's value, the
+ * parameter's default when params lack it, 0 there meaning ncpus; INT64_MAX
+ * for a thread per task. 0 when the runtime is not registered or states no
+ * traits. */
+int64_t h_runtime_threads(const char *runtime, const char *params, int ncpus);
+/* How many CPUs it can keep busy at once: h_runtime_threads, at most ncpus,
+ * at least 1 (threads ncpus; pool min(workers or ncpus, ncpus); epoll
+ * min(loops, ncpus); coro and coro-ucontext 1). */
 int h_runtime_parallelism(const char *runtime, const char *params, int ncpus);
 
 /* The cpu workload's efficiency: the row's iters_per_us over what

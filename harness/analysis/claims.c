@@ -197,10 +197,10 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	  .rule = h_rule_c7,
 	  .words = "Memory per waiting task on sleep, user + kernel: the fits.csv slopes over a "
 	           "tasks sweep, else the per-task figure at the largest tasks. Threads ≥ "
-	           "{thread} KiB, epoll ≤ {epoll} KiB and epoll < coro < threads: holds; threads "
+	           "{thread} KiB, epoll ≤ {async} KiB and epoll < coro < threads: holds; threads "
 	           "≤ {not}× epoll: does not hold; otherwise depends.",
 	  .thr = { { "thread", H_C7_THREAD_MIN_KIB },
-	           { "epoll", H_C7_EPOLL_MAX_KIB },
+	           { "async", H_C7_EPOLL_MAX_KIB },
 	           { "not", H_C7_NOT_RATIO } } },
 	{
 	  .id = "C8",
@@ -296,9 +296,9 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	             "same-core",
 	  .rule = h_rule_c11,
 	  .words = "pingpong ns per switch at one placement (same-core when measured): coro ≤ "
-	           "{coro} ns and coro-ucontext ≥ {ratio}× coro: holds; coro-ucontext < {not}× "
+	           "{switch} ns and coro-ucontext ≥ {ratio}× coro: holds; coro-ucontext < {not}× "
 	           "coro: does not hold; otherwise depends.",
-	  .thr = { { "coro", H_C11_CORO_MAX_NS },
+	  .thr = { { "switch", H_C11_CORO_MAX_NS },
 	           { "ratio", H_C11_RATIO },
 	           { "not", H_C11_NOT_RATIO } } },
 	{

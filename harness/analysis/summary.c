@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "../../runtimes/runtime.h"
 
 #define FITS_HEADER "runtime,workload,params,metric,unit,n,slope,intercept,r2"
 
@@ -317,26 +318,24 @@ const struct h_fitrow *h_fit_get(const struct h_summary *s, const char *runtime,
 
 /* ---- analysis ---- */
 
-static int min_int(int a, int b)
+int64_t h_runtime_threads(const char *runtime, const char *params, int ncpus)
 {
-	return a < b ? a : b;
+	const struct runtime *rt = rt_find(runtime);
+	if (!rt || !rt->cpus)
+		return 0;
+	double v = 0;
+	for (const struct cb_param *p = rt->params; rt->cpus_param && p && p->name; p++)
+		if (strcmp(p->name, rt->cpus_param) == 0)
+			v = h_param_num(params, p->name, (double)p->def);
+	return rt_task_threads(rt, (int64_t)v, ncpus);
 }
 
 int h_runtime_parallelism(const char *runtime, const char *params, int ncpus)
 {
 	if (ncpus < 1)
 		ncpus = 1;
-	if (strcmp(runtime, "threads") == 0)
-		return ncpus;
-	if (strcmp(runtime, "pool") == 0) {
-		int w = (int)h_param_num(params, "workers", 0);
-		return w > 0 ? min_int(w, ncpus) : ncpus;
-	}
-	if (strcmp(runtime, "epoll") == 0) {
-		int l = (int)h_param_num(params, "loops", 1);
-		return l > 0 ? min_int(l, ncpus) : 1;
-	}
-	return 1; /* coro, coro-ucontext: one thread runs every coroutine */
+	int64_t n = h_runtime_threads(runtime, params, ncpus);
+	return n < 1 ? 1 : n < ncpus ? (int)n : ncpus; /* 1: traits unknown */
 }
 
 double h_cpu_efficiency(const struct h_summary *s, const struct h_srow *row)

@@ -7,9 +7,9 @@
  * constants (analysis.h) that the rule's words (claims.c) and the figure
  * labels here print: change one and the text follows.
  *
- * The claims are about named models (threads, a pool, an event loop,
- * coroutines), so the rules know runtimes by name; summary.c's
- * h_runtime_parallelism is the other place that does.
+ * The claims are about models (threads, a pool, an event loop,
+ * coroutines); a runtime is on a claim's side by its traits (runtime.h),
+ * never by its name, so a new runtime is judged by what it is.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -196,28 +196,54 @@ void h_runfacts_free(struct h_runfacts *f)
 
 /* ---- selecting rows ---- */
 
-static const char *const PARALLEL[] = { "threads", "pool", NULL };
-static const char *const ASYNC[] = { "epoll", "coro", "coro-ucontext", NULL };
-static const char *const THREADS[] = { "threads", NULL };
-static const char *const EPOLL_CORO[] = { "epoll", "coro", NULL };
-static const char *const EPOLL[] = { "epoll", NULL };
-static const char *const POOL[] = { "pool", NULL };
+/* The models the claims name, as classes of runtimes by their traits
+ * (runtime.h). ANY_RT (0) does not constrain; a runtime not registered, or
+ * stating no traits, is in no other class. */
+enum model {
+	ANY_RT,
+	PARALLEL,    /* tasks on kernel threads, switched by the kernel: threads, pool */
+	ASYNC,       /* tasks switched in user space: epoll, coro, coro-ucontext */
+	THREADS,     /* a kernel thread per task: threads */
+	POOL,        /* a fixed set of kernel threads that a waiting task holds: pool */
+	ASYNC_NOSYS, /* switched in user space with no syscall per switch: epoll, coro */
+	LOOP,        /* stackless callbacks on an event loop: epoll */
+	HANDWRITTEN, /* stackful, a hand-written stack switch: coro */
+	UCONTEXT,    /* stackful, switched by swapcontext: coro-ucontext */
+};
 
-static int in_list(const char *const *list, const char *s)
+static int in_class(enum model c, const char *runtime)
 {
-	for (; list && *list; list++)
-		if (!strcmp(*list, s))
-			return 1;
-	return 0;
+	if (c == ANY_RT)
+		return 1;
+	const struct runtime *rt = rt_find(runtime);
+	enum rt_switch sw = rt ? rt->switches : 0;
+	switch (c) {
+	case PARALLEL: return sw == RT_SWITCH_KERNEL;
+	case ASYNC: return sw && sw != RT_SWITCH_KERNEL;
+	case THREADS: return sw == RT_SWITCH_KERNEL && rt->cpus == RT_CPUS_ALL;
+	case POOL: return sw == RT_SWITCH_KERNEL && rt->cpus == RT_CPUS_PARAM;
+	case ASYNC_NOSYS: return sw == RT_SWITCH_STACK || sw == RT_SWITCH_CALLBACK;
+	case LOOP: return sw == RT_SWITCH_CALLBACK;
+	case HANDWRITTEN: return sw == RT_SWITCH_STACK;
+	case UCONTEXT: return sw == RT_SWITCH_UCONTEXT;
+	default: return 0;
+	}
 }
 
-/* One thread runs every task: an event loop with one loop, a coroutine
- * scheduler. The executor a blocking step stalls. */
+/* The value params give a runtime's cpus_param (a pool's workers); def
+ * when they give none or the runtime has none. */
+static double cpus_param(const char *runtime, const char *params, double def)
+{
+	const struct runtime *rt = rt_find(runtime);
+	return rt && rt->cpus_param ? h_param_num(params, rt->cpus_param, def) : def;
+}
+
+/* One thread runs every task (by the traits, whatever the CPUs): an event
+ * loop with one loop, a coroutine scheduler. The executor a blocking step
+ * stalls. */
 static int single_executor(const char *runtime, const char *params)
 {
-	if (!strcmp(runtime, "coro") || !strcmp(runtime, "coro-ucontext"))
-		return 1;
-	return !strcmp(runtime, "epoll") && h_param_num(params, "loops", 1) <= 1;
+	return h_runtime_threads(runtime, params, 0) == 1;
 }
 
 static void placement_of(const char *params, char *buf, size_t len)
@@ -251,7 +277,8 @@ static void wl_point(const char *runtime, const char *params, const char *skip, 
 /* A query over summary rows; a NULL or zero field does not constrain. */
 struct q {
 	const char *wl, *metric;
-	const char *const *rts; /* runtimes allowed */
+	enum model rts; /* runtimes allowed */
+	const char *rt;    /* this runtime only */
 	const char *key;        /* with val: key's value must equal val */
 	double val;
 	const char *key2; /* a second key = val2 */
@@ -260,13 +287,14 @@ struct q {
 	const char *point;     /* wl_point(row, skip) must equal this */
 	const char *skip;
 	int single;      /* 1: single-executor rows only */
-	int multi_loops; /* 1: epoll rows with loops >= 2 only */
+	int multi_loops; /* 1: async rows on several threads only (epoll loops >= 2) */
 };
 
 static int q_match(const struct q *q, const struct h_srow *r)
 {
 	if (!isfinite(r->median) || (q->wl && strcmp(q->wl, r->workload)) ||
-	    (q->metric && strcmp(q->metric, r->metric)) || (q->rts && !in_list(q->rts, r->runtime)))
+	    (q->metric && strcmp(q->metric, r->metric)) || !in_class(q->rts, r->runtime) ||
+	    (q->rt && strcmp(q->rt, r->runtime)))
 		return 0;
 	if (q->key && h_param_num(r->params, q->key, NAN) != q->val)
 		return 0;
@@ -275,7 +303,7 @@ static int q_match(const struct q *q, const struct h_srow *r)
 	if (q->single && !single_executor(r->runtime, r->params))
 		return 0;
 	if (q->multi_loops &&
-	    (strcmp(r->runtime, "epoll") || h_param_num(r->params, "loops", 1) < 2))
+	    (!in_class(ASYNC, r->runtime) || h_runtime_threads(r->runtime, r->params, 0) < 2))
 		return 0;
 	if (q->placement) {
 		char pl[32];
@@ -479,7 +507,7 @@ static double sleep_mem_at(const struct h_summary *s, const struct h_srow *r)
 /* The largest value of key at which threads and some async runtime both
  * have (wl, metric) rows; NaN when none. */
 static double largest_common(const struct h_summary *s, const char *wl, const char *metric,
-                             const char *key, const char *const *a, const char *const *b)
+                             const char *key, enum model a, enum model b)
 {
 	double v[256];
 	int n = q_values(s, Q(.wl = wl, .metric = metric, .rts = a), key, v, 256);
@@ -489,7 +517,7 @@ static double largest_common(const struct h_summary *s, const char *wl, const ch
 	return NAN;
 }
 
-static const char *io_workload(const struct h_summary *s, const char *const *rts)
+static const char *io_workload(const struct h_summary *s, enum model rts)
 {
 	if (q_best(s, Q(.wl = "echo", .metric = "throughput_rps", .rts = rts), 1))
 		return "echo";
@@ -691,8 +719,8 @@ void h_rule_c2(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 			continue;
 		nfail++;
 		char why[160] = "";
-		double workers = h_param_num(r->params, "workers", NAN);
-		if (!strcmp(r->runtime, "pool") && !isnan(workers)) {
+		double workers = cpus_param(r->runtime, r->params, NAN);
+		if (in_class(POOL, r->runtime) && !isnan(workers)) {
 			int w = workers > 0 ? (int)workers
 			                    : cell_cpus(f, r->runtime, r->workload, r->params);
 			if (!w)
@@ -763,11 +791,11 @@ void h_rule_c3(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 	int straddle = 0;          /* a min–max range crosses the H_C3_STALL line */
 	char detail[400] = "";
 	size_t used = 0;
-	for (const char *const *rt = ASYNC; *rt; rt++) {
-		const char *one[] = { *rt, NULL };
+	for (const struct runtime *const *rt = rt_registry; *rt; rt++) {
 		const struct h_srow *r = q_best(s,
 		                                Q(.wl = "mixed", .metric = "light_p99_us",
-		                                  .rts = one, .single = 1, .point = pt),
+		                                  .rts = ASYNC, .rt = (*rt)->name, .single = 1,
+		                                  .point = pt),
 		                                0);
 		if (!r)
 			continue;
@@ -843,7 +871,7 @@ void h_rule_c4(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 	const struct h_cellnote *failed = NULL;
 	for (size_t i = 0; f && i < f->ncells; i++) {
 		const struct h_cellnote *c = &f->cells[i];
-		if (!c->ok && !strcmp(c->runtime, "threads") &&
+		if (!c->ok && in_class(THREADS, c->runtime) &&
 		    (!strcmp(c->workload, "echo") || !strcmp(c->workload, "http")) &&
 		    (!failed ||
 		     h_param_num(c->params, "conns", 0) < h_param_num(failed->params, "conns", 0)))
@@ -1061,7 +1089,7 @@ static const char *c6_placement(const struct h_summary *s)
 			              .placement = pref[i]),
 			            0) &&
 			     q_best(s,
-			            Q(.wl = wl, .metric = "ns_per_switch", .rts = EPOLL_CORO,
+			            Q(.wl = wl, .metric = "ns_per_switch", .rts = ASYNC_NOSYS,
 			              .placement = pref[i]),
 			            0);
 		}
@@ -1090,7 +1118,7 @@ void h_rule_c6(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		        0);
 		const struct h_srow *a = q_best(
 		        s,
-		        Q(.wl = wl, .metric = "ns_per_switch", .rts = EPOLL_CORO, .placement = pl),
+		        Q(.wl = wl, .metric = "ns_per_switch", .rts = ASYNC_NOSYS, .placement = pl),
 		        0);
 		fig_row(o, t, "≈1.7 µs (Blandy 2021)", "threads %s, %s: ns per switch", wl, pl);
 		fig_row(o, a, w ? "≈1.7 µs when I/O-driven (Blandy 2021)" : "≈0.2 µs (Blandy 2021)",
@@ -1139,12 +1167,12 @@ double h_mem_per_task(const struct h_summary *s, const char *runtime, char *src,
 		return u->slope + (k && isfinite(k->slope) ? k->slope : 0);
 	}
 	/* No sweep: the per-task figure at the largest tasks. */
-	const char *one[] = { runtime, NULL };
 	double t[256];
-	int n = q_values(s, Q(.wl = "sleep", .metric = "elapsed_ms", .rts = one), "tasks", t, 256);
+	int n = q_values(s, Q(.wl = "sleep", .metric = "elapsed_ms", .rt = runtime), "tasks", t,
+	                 256);
 	for (int i = n - 1; i >= 0; i--) {
 		const struct h_srow *r = q_best(s,
-		                                Q(.wl = "sleep", .metric = "elapsed_ms", .rts = one,
+		                                Q(.wl = "sleep", .metric = "elapsed_ms", .rt = runtime,
 		                                  .key = "tasks", .val = t[i]),
 		                                0);
 		double m = sleep_mem_at(s, r);
@@ -1166,18 +1194,26 @@ void h_rule_c7(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 {
 	(void)f;
 	init(o);
-	static const char *const rts[] = {
-		"threads", "epoll", "coro", "coro-ucontext", "pool", NULL
-	};
+	/* threads, epoll, coro, coro-ucontext, pool; each figure is the
+	 * first registered runtime of its class that has one. */
+	static const enum model cls[] = { THREADS, LOOP, HANDWRITTEN, UCONTEXT, POOL };
 	static const char *const refs[] = { "≈20 KiB incl. kernel (Blandy 2021)",
 		                            "a few hundred bytes (Blandy 2021)", "", "", "" };
 	double m[5];
-	for (int i = 0; rts[i]; i++) {
-		char src[96];
-		m[i] = h_mem_per_task(s, rts[i], src, sizeof src);
-		if (!isnan(m[i]))
-			fig_val(o, m[i], "KiB", refs[i], "%s, sleep: memory per task (%s)", rts[i],
-			        src);
+	for (int i = 0; i < 5; i++) {
+		m[i] = NAN;
+		for (const struct runtime *const *rt = rt_registry; *rt; rt++) {
+			char src[96];
+			double v = in_class(cls[i], (*rt)->name)
+			                   ? h_mem_per_task(s, (*rt)->name, src, sizeof src)
+			                   : NAN;
+			if (isnan(v))
+				continue;
+			fig_val(o, v, "KiB", refs[i], "%s, sleep: memory per task (%s)",
+			        (*rt)->name, src);
+			if (isnan(m[i]))
+				m[i] = v;
+		}
 	}
 	double th = m[0], ep = m[1], co = m[2];
 	if (isnan(th) || isnan(ep)) {
@@ -1236,7 +1272,7 @@ void h_rule_c8(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		                .key = "conns", .val = c),
 		              1);
 		one = q_best(s,
-		             Q(.wl = wl, .metric = "throughput_rps", .rts = EPOLL, .single = 1,
+		             Q(.wl = wl, .metric = "throughput_rps", .rts = LOOP, .single = 1,
 		               .key = "conns", .val = c),
 		             1);
 		th = one ? q_best(s,
@@ -1301,7 +1337,7 @@ void h_rule_c9(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		char pt[512];
 		wl_point(th->runtime, th->params, NULL, pt, sizeof pt);
 		ep = q_best(s,
-		            Q(.wl = "file", .metric = "mib_per_s", .rts = EPOLL, .single = 1,
+		            Q(.wl = "file", .metric = "mib_per_s", .rts = LOOP, .single = 1,
 		              .point = pt),
 		            1);
 	}
@@ -1313,12 +1349,9 @@ void h_rule_c9(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 	char pt[512];
 	wl_point(th->runtime, th->params, NULL, pt, sizeof pt);
 	double cached = 0;
-	for (const char *const *rt = (const char *const[]){ "threads", "pool", "epoll", "coro",
-	                                                    "coro-ucontext", NULL };
-	     *rt; rt++) {
-		const char *one[] = { *rt, NULL };
+	for (const struct runtime *const *rt = rt_registry; *rt; rt++) {
 		const struct h_srow *r = q_best(
-		        s, Q(.wl = "file", .metric = "mib_per_s", .rts = one, .point = pt), 1);
+		        s, Q(.wl = "file", .metric = "mib_per_s", .rt = (*rt)->name, .point = pt), 1);
 		if (!r)
 			continue;
 		const struct h_srow *cp = same_point(s, r, "cached_pct");
@@ -1370,23 +1403,20 @@ struct effs {
 };
 
 /* Efficiency per work value of one series, the best row at each. */
-static void series_eff(const struct h_summary *s, const char *runtime, const char *pt,
+static void series_eff(const struct h_summary *s, enum model rts, const char *pt,
                        struct effs *e)
 {
 	e->n = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct h_srow *r = &s->rows[i];
-		const char *one[] = { runtime, NULL };
-		if (!q_match(Q(.wl = "cpu", .metric = "iters_per_us", .rts = one, .point = pt,
+		if (!q_match(Q(.wl = "cpu", .metric = "iters_per_us", .rts = rts, .point = pt,
 		               .skip = "work"),
 		             r))
 			continue;
-		if (!strcmp(runtime, "pool")) {
-			/* "Sized to the cores": the default, or one worker per CPU. */
-			double w = h_param_num(r->params, "workers", 0);
-			if (w != 0 && w != s->ncpus)
-				continue;
-		}
+		/* A pool "sized to the cores": the default, or one worker per CPU. */
+		double nw = cpus_param(r->runtime, r->params, 0);
+		if (nw != 0 && nw != s->ncpus)
+			continue;
 		double w = h_param_num(r->params, "work", NAN), x = h_cpu_efficiency(s, r);
 		if (isnan(w) || isnan(x))
 			continue;
@@ -1438,8 +1468,8 @@ void h_rule_c10(const struct h_summary *s, const struct h_runfacts *f, struct h_
 			continue;
 		wl_point(r->runtime, r->params, "work", pt, sizeof pt);
 		struct effs a, b;
-		series_eff(s, "threads", pt, &a);
-		series_eff(s, "pool", pt, &b);
+		series_eff(s, THREADS, pt, &a);
+		series_eff(s, POOL, pt, &b);
 		int n = a.n < b.n ? a.n : b.n;
 		if (b.n && n > bestn) {
 			bestn = n;
@@ -1497,19 +1527,17 @@ void h_rule_c11(const struct h_summary *s, const struct h_runfacts *f, struct h_
 {
 	(void)f;
 	init(o);
-	static const char *const CORO[] = { "coro", NULL }, *const UCTX[] = { "coro-ucontext",
-		                                                              NULL };
 	static const char *const pref[] = { "same-core", "unpinned", "cross-core", NULL };
 	const struct h_srow *c = NULL, *u = NULL;
 	const char *pl = NULL;
 	for (int i = 0; pref[i] && !(c && u); i++) {
 		pl = pref[i];
 		c = q_best(s,
-		           Q(.wl = "pingpong", .metric = "ns_per_switch", .rts = CORO,
+		           Q(.wl = "pingpong", .metric = "ns_per_switch", .rts = HANDWRITTEN,
 		             .placement = pl),
 		           0);
 		u = q_best(s,
-		           Q(.wl = "pingpong", .metric = "ns_per_switch", .rts = UCTX,
+		           Q(.wl = "pingpong", .metric = "ns_per_switch", .rts = UCONTEXT,
 		             .placement = pl),
 		           0);
 	}
@@ -1558,10 +1586,10 @@ void h_rule_c12(const struct h_summary *s, const struct h_runfacts *f, struct h_
 	const char *wl = io_workload(s, POOL);
 	for (size_t i = 0; f && i < f->ncells && a < 0; i++) {
 		const struct h_cellnote *c = &f->cells[i];
-		double w = h_param_num(c->params, "workers", 0);
+		double w = cpus_param(c->runtime, c->params, 0);
 		if (w <= 0)
 			w = c->ncpus_bound;
-		if (!c->ok && !strcmp(c->runtime, "pool") &&
+		if (!c->ok && in_class(POOL, c->runtime) &&
 		    (!strcmp(c->workload, "echo") || !strcmp(c->workload, "http")) && w > 0 &&
 		    h_param_num(c->params, "conns", 0) > w) {
 			a = 1;
@@ -1579,7 +1607,7 @@ void h_rule_c12(const struct h_summary *s, const struct h_runfacts *f, struct h_
 			const struct h_srow *r = &s->rows[i];
 			if (!q_match(Q(.wl = wl, .metric = "throughput_rps", .rts = POOL), r))
 				continue;
-			double w = h_param_num(r->params, "workers", 0);
+			double w = cpus_param(r->runtime, r->params, 0);
 			int ww = w > 0 ? (int)w : server_cpus(s, f, r);
 			double c = h_param_num(r->params, "conns", NAN);
 			if (ww > 0 && c > ww && (!hi || c > h_param_num(hi->params, "conns", 0))) {
@@ -1595,8 +1623,8 @@ void h_rule_c12(const struct h_summary *s, const struct h_runfacts *f, struct h_
 				if (q_match(Q(.wl = wl, .metric = "throughput_rps", .rts = POOL,
 				              .point = pt, .skip = "conns"),
 				            r) &&
-				    h_param_num(r->params, "workers", 0) ==
-				            h_param_num(hi->params, "workers", 0) &&
+				    cpus_param(r->runtime, r->params, 0) ==
+				            cpus_param(hi->runtime, hi->params, 0) &&
 				    h_param_num(r->params, "conns", 0) <= whi &&
 				    (!lo || h_param_num(r->params, "conns", 0) >
 				                    h_param_num(lo->params, "conns", 0)))
@@ -1652,8 +1680,8 @@ void h_rule_c12(const struct h_summary *s, const struct h_runfacts *f, struct h_
 		const struct h_cellnote *c = &f->cells[i];
 		char pl[32] = "";
 		h_param_str(c->params, "placement", pl, sizeof pl);
-		double w = h_param_num(c->params, "workers", 0);
-		if (strcmp(c->runtime, "pool") || strcmp(c->workload, "pingpong") ||
+		double w = cpus_param(c->runtime, c->params, 0);
+		if (!in_class(POOL, c->runtime) || strcmp(c->workload, "pingpong") ||
 		    !(w == 1 || (w == 0 && (c->ncpus_bound == 1 || !strcmp(pl, "same-core")))))
 			continue;
 		if (!c->ok && is_deadlock(c)) {

@@ -466,24 +466,21 @@ static _Noreturn void child(const struct h_cell *c, hwloc_topology_t topo,
 
 /* Whether a runtime's hand-over between two tasks goes through the kernel
  * (a futex wake and a sleep: two context switches per round trip) or stays
- * in user space (a register swap: none). NULL: no expectation. */
+ * in user space (a register swap: none), by its traits (runtime.h). NULL:
+ * no expectation (traits not stated, or kernel switching on fewer than two
+ * threads, such as a one-worker pool, where both sides cannot hold one). */
 static const char *switch_model(const struct h_cell *c)
 {
-	const char *rt = c->rt->name;
-	if (strcmp(rt, "threads") == 0)
-		return "kernel";
-	if (strcmp(rt, "pool") == 0) {
-		/* Two workers or more: each side holds its own worker. */
-		struct h_plist pl = { { c->wl->params, c->rt->params } };
-		int i = h_plist_find(&pl, "workers", 0);
-		int64_t w = i >= 0 ? c->params[i] : 0;
-		if (w == 0)
-			w = hwloc_bitmap_weight(c->place->cpuset);
-		return w >= 2 ? "kernel" : NULL;
-	}
-	if (strcmp(rt, "epoll") == 0 || strncmp(rt, "coro", 4) == 0)
+	const struct runtime *rt = c->rt;
+	if (!rt->switches)
+		return NULL;
+	if (rt->switches != RT_SWITCH_KERNEL)
 		return "user";
-	return NULL;
+	struct h_plist pl = { { c->wl->params, rt->params } };
+	int i = rt->cpus_param ? h_plist_find(&pl, rt->cpus_param, 0) : -1;
+	int64_t n = rt_task_threads(rt, i >= 0 ? c->params[i] : 0,
+	                            hwloc_bitmap_weight(c->place->cpuset));
+	return n >= 2 ? "kernel" : NULL;
 }
 
 /* A workload that reports ns_per_switch and has a `rounds` parameter is a
