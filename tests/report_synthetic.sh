@@ -5,16 +5,7 @@
 # imply), one holding almost nothing (every section must say which command
 # would produce its data), one reported without gnuplot or lstopo in PATH,
 # and the bad inputs (one line on stderr, exit status 2).
-BIN=$1
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-fails=0
-
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
+. "$(dirname "$0")/lib.sh"
 
 # ---- a folder covering every claim ----
 D=$T/full
@@ -150,7 +141,7 @@ complaints "on the full folder"
 grep -q "^wrote $D/report.html and $D/report.md\$" "$T/out" || fail "report did not say what it wrote"
 H=$D/report.html
 M=$D/report.md
-[ -s "$H" ] && [ -s "$M" ] || { echo "FAIL: no report.html or report.md"; exit 1; }
+[ -s "$H" ] && [ -s "$M" ] || die "no report.html or report.md"
 
 # Every section, in both files.
 for id in 1 2 3 4 5 6 7 8 9 10 11 12; do
@@ -259,15 +250,6 @@ grep -q "lstopo is not installed" "$N/report.html" || fail "no note that lstopo 
 grep -q "C4: the measured figures" "$N/report.html" || fail "tables missing without gnuplot"
 
 # ---- bad input: one line on stderr, exit 2 ----
-usage() { # FIXED-TEXT ARGS...
-	want=$1
-	shift
-	"$BIN" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ "$rc" -ne 2 ] || [ "$(wc -l <"$T/err")" -ne 1 ] || ! grep -qF -- "$want" "$T/err"; then
-		fail "concbench $*: exit $rc, stderr '$(cat "$T/err")', want 2 and '$want'"
-	fi
-}
 mkdir "$T/empty"
 usage "report needs a results folder" report
 usage "no results folder '$T/nope'" report "$T/nope"
@@ -290,5 +272,4 @@ fi
 	fail "report --help"
 "$BIN" --help | grep -q "report DIR" || fail "concbench --help does not list report"
 
-[ "$fails" -eq 0 ] || { echo "$fails failures"; exit 1; }
-echo "report_synthetic: ok"
+finish "report_synthetic: ok"
