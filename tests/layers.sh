@@ -11,10 +11,10 @@
 #   (c) no file in harness/<layer>/ includes a file of a layer not below it
 #       by any path (a relative path would dodge the guards of (a)).
 # CFLAGS are the build's (a sanitizer's objects need its flags to link).
+BUILD=$(realpath "$3") # before lib.sh moves to $T
 . "$(dirname "$0")/lib.sh"
 CC=$1
 SRC=$(realpath "$SRC") # (c) compares it with resolved paths
-BUILD=$3
 CFLAGS=$4
 HWLOC_CFLAGS=$(pkg-config --cflags hwloc) || skip "pkg-config cannot find hwloc"
 HWLOC_LIBS=$(pkg-config --libs hwloc)
@@ -58,13 +58,13 @@ done
 rm -f "$T/err"
 
 # ---- (b) the link check ----
-lib() {
-	f=$(find "$BUILD" -name "libcb_$1.a" | head -1)
-	[ -n "$f" ] || die "no libcb_$1.a under $BUILD: build first"
-	echo "$f"
+archive() {
+	find "$BUILD" -name "libcb_$1.a" | head -1
 }
-MEASURE=$(lib measure)
-BELOW="$(lib base) $(lib workloads) $(lib runtimes)"
+MEASURE=$(archive measure)
+BELOW="$(archive base) $(archive workloads) $(archive runtimes)"
+[ -n "$MEASURE" ] && [ "$(echo "$BELOW" | wc -w)" -eq 3 ] ||
+	die "(b) the layers' archives are not all under $BUILD: build first"
 # links ARCHIVE: whether ARCHIVE, linked whole as layer_measure_check links
 # libcb_measure.a, links with the layers below measure; messages in $T/link.
 links() {

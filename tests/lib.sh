@@ -2,7 +2,7 @@
 # dash). Each test is run as `sh SCRIPT BINARY SOURCE_DIR` and begins with
 #   . "$(dirname "$0")/lib.sh"
 # which gives it:
-#   BIN, SRC     the two arguments (BIN made absolute: the test runs in $T)
+#   BIN, SRC     the two arguments, made absolute (the test runs in $T)
 #   T            a fresh temporary folder, the working directory, removed
 #                on exit (after cleanup, which a test may redefine to stop
 #                what it started)
@@ -14,7 +14,11 @@ BIN=$1
 SRC=$2
 case $BIN in
 /*) ;;
-*/*) BIN=$PWD/$BIN ;;
+*/*) BIN=$PWD/$BIN ;; # a bare name is looked up in $PATH
+esac
+case $SRC in
+/*) ;;
+*) SRC=$PWD/$SRC ;;
 esac
 T=$(mktemp -d) || exit 1
 cleanup() { :; }

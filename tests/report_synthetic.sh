@@ -33,7 +33,6 @@ RT_C="stack_kib=64;guard=1"
 		r threads cpu "tasks=64;work=$w;$RT_T" wall_ns ns 1000000
 	done
 	# echo (C1, C4, C8, C12): threads fall to 40% of their peak at 1000.
-	E="port=0;requests=100;seconds=0;rate=0;msg_bytes=64"
 	for c in 10 100 1000; do
 		case $c in 10) t=100000 ;; 100) t=90000 ;; *) t=40000 ;; esac
 		for x in "threads $RT_T $t" "epoll loops=1 112000" "epoll loops=4 200000" "coro $RT_C 110000"; do
