@@ -3,40 +3,11 @@
 # status 2 and exactly one line on stderr that names the problem (and the
 # valid choices, where there are choices), nothing on stdout, and never a
 # hang; plus the help, version and list outputs.
-BIN=$1
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/lib.sh"
 mkdir "$T/cwd" && cd "$T/cwd" || exit 1 # a default results/ would land here
-fails=0
 # The registries, as `list` names them (other tests check `list` itself).
-RTS="$("$BIN" list | awk '$1 == "runtime" { print $2 }' | paste -sd, - | sed 's/,/, /g'), all"
-WLS="$("$BIN" list | awk '$1 == "workload" { print $2 }' | paste -sd, - | sed 's/,/, /g'), all"
-
-fail() {
-	echo "FAIL: $*"
-	echo "  stderr:"
-	sed 's/^/    /' "$T/err"
-	fails=$((fails + 1))
-}
-
-# usage FIXED-TEXT ARGS...: exit 2, stdout empty, stderr one line starting
-# "concbench: " and containing FIXED-TEXT.
-usage() {
-	want=$1
-	shift
-	timeout 30 "$BIN" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	lines=$(wc -l <"$T/err")
-	if [ "$rc" -ne 2 ]; then
-		fail "concbench $*: exit status $rc, want 2"
-	elif [ "$lines" -ne 1 ]; then
-		fail "concbench $*: $lines lines on stderr, want 1"
-	elif ! grep -q '^concbench: ' "$T/err" || ! grep -qF -- "$want" "$T/err"; then
-		fail "concbench $*: stderr does not say '$want'"
-	elif [ -s "$T/out" ]; then
-		fail "concbench $*: wrote to stdout"
-	fi
-}
+RTS="$(listed runtime | paste -sd, - | sed 's/,/, /g'), all"
+WLS="$(listed workload | paste -sd, - | sed 's/,/, /g'), all"
 
 # A run that passes every check except the one under test.
 R="run --runtime threads --workload cpu --reps 1 --timeout 10"
@@ -141,10 +112,7 @@ mkdir "$T/empty"
 usage "no summary.csv in '$T/empty'" plot "$T/empty"
 
 # Nothing above may have created a results folder.
-if [ -e results ]; then
-	echo "FAIL: a bad command line created ./results"
-	fails=$((fails + 1))
-fi
+[ -e results ] && fail "a bad command line created ./results"
 
 # Help, version, list: exit 0, on stdout.
 for args in --help -h help "help run" "run --help"; do
@@ -181,8 +149,4 @@ grep -q '^   .*--runtime .* --workload ' "$T/out" || fail "list does not show th
 [ "$(grep -c '^[a-z]' "$T/out")" -eq $((nrt + nwl + nsuite)) ] ||
 	fail "list: want $((nrt + nwl + nsuite)) unindented lines, got $(grep -c '^[a-z]' "$T/out")"
 
-if [ "$fails" -ne 0 ]; then
-	echo "$fails check(s) failed"
-	exit 1
-fi
-echo "all CLI checks passed"
+finish "all CLI checks passed"

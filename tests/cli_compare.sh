@@ -7,19 +7,9 @@
 # the default output folder, a run against itself (every ratio 1), two runs
 # with nothing in common (exit 0, a note), and every bad input: exit status 2
 # (usage) or 1 (failed) with exactly one line on stderr.
-BIN=$1
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-command -v python3 >/dev/null || { echo "SKIP: python3 is needed to check the outputs"; exit 77; }
-command -v gnuplot >/dev/null || { echo "SKIP: gnuplot is needed to draw the chart"; exit 77; }
-fails=0
-
-fail() {
-	echo "FAIL: $*"
-	[ -s "$T/err" ] && { echo "  stderr:"; sed 's/^/    /' "$T/err"; }
-	fails=$((fails + 1))
-}
+. "$(dirname "$0")/lib.sh"
+need python3 "to check the outputs"
+need gnuplot "to draw the chart"
 
 HEADER=runtime,workload,params,metric,unit,n,median,min,max,cov,noisy
 
@@ -205,22 +195,6 @@ grep -q "9 rows only in a" c/compare.html || fail "compare a c: compare.html doe
 mkdir empty bad
 printf 'runtime,workload\n' >bad/summary.csv
 : >afile
-# status STATUS FIXED-TEXT ARGS...
-status() {
-	want_rc=$1 want=$2
-	shift 2
-	timeout 30 ${NOPATH:+env PATH=/nonexistent} "$BIN" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ "$rc" -ne "$want_rc" ]; then
-		fail "concbench $*: exit status $rc, want $want_rc"
-	elif [ "$(wc -l <"$T/err")" -ne 1 ]; then
-		fail "concbench $*: $(wc -l <"$T/err") lines on stderr, want 1"
-	elif ! grep -q '^concbench: ' "$T/err" || ! grep -qF -- "$want" "$T/err"; then
-		fail "concbench $*: stderr does not say '$want'"
-	elif [ "$want_rc" -eq 2 ] && [ -s "$T/out" ]; then
-		fail "concbench $*: wrote to stdout"
-	fi
-}
 status 2 "compare needs two results folders" compare
 status 2 "compare needs two results folders" compare a
 status 2 "compare takes two results folders (got 'c' too)" compare a b c
@@ -243,5 +217,4 @@ grep -q "No chart" nogp/compare.md || fail "without gnuplot: compare.md does not
 	fail "compare --help: no usage on stdout"
 "$BIN" --help | grep -q "^  compare " || fail "concbench --help does not list compare"
 
-[ "$fails" -eq 0 ] || { echo "$fails checks failed"; exit 1; }
-echo "ok"
+finish "ok"

@@ -8,26 +8,18 @@
 # RLIMIT_NPROC counts every thread of the user, and root is exempt from
 # it: as root the run is made as `nobody` (setpriv), otherwise as
 # ourselves, with the limit set to the threads the user has now plus 40.
-BIN=$1
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-command -v python3 >/dev/null || { echo "SKIP: python3 is needed to read the JSON"; exit 77; }
-
-die() {
-	echo "FAIL: $*"
-	exit 1
-}
+. "$(dirname "$0")/lib.sh"
+need python3 "to read the JSON"
 
 RUN=""
 if [ "$(id -u)" -eq 0 ]; then
-	command -v setpriv >/dev/null || { echo "SKIP: root, and no setpriv to drop to nobody"; exit 77; }
-	id nobody >/dev/null 2>&1 || { echo "SKIP: root, and no user nobody"; exit 77; }
+	command -v setpriv >/dev/null || skip "root, and no setpriv to drop to nobody"
+	id nobody >/dev/null 2>&1 || skip "root, and no user nobody"
 	RUN="setpriv --reuid=nobody --regid=$(id -g nobody) --clear-groups"
 	chmod 755 "$T"
 	mkdir "$T/out" && chmod 777 "$T/out"
 	# nobody must reach the binary, its folders included.
-	$RUN test -x "$BIN" || { echo "SKIP: nobody cannot run $BIN"; exit 77; }
+	$RUN test -x "$BIN" || skip "nobody cannot run $BIN"
 	uid=$(id -u nobody)
 else
 	mkdir "$T/out"
@@ -37,7 +29,7 @@ fi
 have=$(ps -eLo ruid= | awk -v u="$uid" '$1 == u' | wc -l)
 limit=$((have + 40))
 
-command -v prlimit >/dev/null || { echo "SKIP: no prlimit (util-linux) to lower the limit"; exit 77; }
+command -v prlimit >/dev/null || skip "no prlimit (util-linux) to lower the limit"
 $RUN prlimit --nproc="$limit:$limit" "$BIN" run --runtime threads,epoll --workload sleep \
 	--set tasks=400 --set ms=50 --reps 1 --warmup 0 --timeout 30 --out "$T/out/r" \
 	>"$T/stdout" 2>"$T/err"

@@ -9,16 +9,8 @@
 # the switch-count check must find threads' switches in the kernel and
 # coroutines' not. A placement this machine's topology cannot offer is
 # refused with exit status 2 and one line.
-BIN=$1
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-command -v python3 >/dev/null || { echo "SKIP: python3 is needed to read the JSON"; exit 77; }
-
-die() {
-	echo "FAIL: $*"
-	exit 1
-}
+. "$(dirname "$0")/lib.sh"
+need python3 "to read the JSON"
 
 # ---- what this machine cannot offer: refused before anything runs ----
 # (from sysfs, independently of hwloc: a core with two threads is SMT; two
@@ -129,5 +121,5 @@ for p in $(echo "$PL" | tr , ' '); do
 	grep -q "^threads,pingpong,rounds=3000;stack_kib=0;placement=$p,ns_per_switch," "$T/r/summary.csv" ||
 		die "summary.csv has no ns_per_switch row for placement=$p"
 done
-[ "$rc" -eq 3 ] && { echo "SKIP: placement honoured, but perf counts no context switches here"; exit 77; }
+[ "$rc" -eq 3 ] && skip "placement honoured, but perf counts no context switches here"
 echo "placement honoured: $PL"

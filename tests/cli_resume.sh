@@ -4,16 +4,8 @@
 # `--resume DIR` then runs only the missing cells, and the result holds the
 # same set of cells as an uninterrupted run of the same command. A second
 # signal stops the running cell at once, and that cell is not recorded.
-BIN=$1
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-command -v python3 >/dev/null || { echo "SKIP: python3 is needed to read the JSON"; exit 77; }
-
-die() {
-	echo "FAIL: $*"
-	exit 1
-}
+. "$(dirname "$0")/lib.sh"
+need python3 "to read the JSON"
 
 # 3 runtimes × 1 point × (1 warm-up + 2 reps) = 9 cells of ~0.2 s.
 ARGS="--runtime threads,epoll,coro --workload sleep --set tasks=4 --set ms=200 --reps 2"

@@ -6,55 +6,29 @@
 # server echoes; SIGINT stops it too; bad input is one line and exit 2.
 # Needs curl (skipped without it); the idle client and echo use curl's
 # telnet:// support.
-BIN=$1
-command -v curl >/dev/null 2>&1 || { echo "curl is not installed: skipping"; exit 77; }
-T=$(mktemp -d) || exit 1
+. "$(dirname "$0")/lib.sh"
+need curl "to be the client"
 SPID=
 cleanup() {
 	[ -n "$SPID" ] && kill -KILL "$SPID" 2>/dev/null
 	exec 3>&- 2>/dev/null
-	rm -rf "$T"
 }
-trap cleanup EXIT
-fails=0
 TELNET=0
 curl --version | grep -q '^Protocols:.*telnet' && TELNET=1
 
-fail() {
-	echo "FAIL: $*"
-	for f in out err; do
-		[ -s "$T/$f" ] && { echo "  $f:"; sed 's/^/    /' "$T/$f"; }
-	done
-	fails=$((fails + 1))
-}
-
-usage() {
-	want=$1
-	shift
-	timeout 30 "$BIN" serve "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ "$rc" -ne 2 ]; then
-		fail "serve $*: exit status $rc, want 2"
-	elif [ "$(wc -l <"$T/err")" -ne 1 ] || ! grep -qF -- "$want" "$T/err"; then
-		fail "serve $*: want one line on stderr saying '$want'"
-	elif [ -s "$T/out" ]; then
-		fail "serve $*: wrote to stdout"
-	fi
-}
-
-usage "unknown runtime 'nosuch'" --runtime nosuch --workload http
-usage "unknown workload 'nosuch'" --runtime epoll --workload nosuch
-usage "workload 'cpu' is not a server (choose from: echo, http, mixed)" --runtime epoll --workload cpu
-usage "bad --port '70000'" --runtime epoll --workload http --port 70000
-usage "bad --port 'x'" --runtime epoll --workload http --port x
-usage "bad --port '-1'" --runtime epoll --workload http --port -1
-usage "unknown parameter 'nosuch'" --runtime epoll --workload http --set nosuch=1
-usage "out of range" --runtime epoll --workload http --set conns=0
-usage "unexpected argument 'extra'" --runtime epoll --workload http extra
-usage "serve needs --runtime" --runtime epoll
-usage "option '--workload' needs a value" --runtime epoll --workload
-usage "bad --cpus 'x'" --runtime epoll --workload http --cpus x
-usage "may not use" --runtime epoll --workload http --cpus 4095
+usage "unknown runtime 'nosuch'" serve --runtime nosuch --workload http
+usage "unknown workload 'nosuch'" serve --runtime epoll --workload nosuch
+usage "workload 'cpu' is not a server (choose from: echo, http, mixed)" serve --runtime epoll --workload cpu
+usage "bad --port '70000'" serve --runtime epoll --workload http --port 70000
+usage "bad --port 'x'" serve --runtime epoll --workload http --port x
+usage "bad --port '-1'" serve --runtime epoll --workload http --port -1
+usage "unknown parameter 'nosuch'" serve --runtime epoll --workload http --set nosuch=1
+usage "out of range" serve --runtime epoll --workload http --set conns=0
+usage "unexpected argument 'extra'" serve --runtime epoll --workload http extra
+usage "serve needs --runtime" serve --runtime epoll
+usage "option '--workload' needs a value" serve --runtime epoll --workload
+usage "bad --cpus 'x'" serve --runtime epoll --workload http --cpus x
+usage "may not use" serve --runtime epoll --workload http --cpus 4095
 
 # start ARGS...: runs serve in the background and sets PORT from its first
 # line; 1 when it never said it listens.
@@ -76,31 +50,36 @@ start() {
 	return 1
 }
 
-# stop SIGNAL WHAT: signals the server, which must exit 0 within 5 s.
-stop() {
-	kill -"$1" "$SPID"
+# reap: waits up to 5 s for the server to exit, and kills it when it does
+# not (then reap's status is 1); rc is the server's exit status.
+reap() {
 	i=0
 	while kill -0 "$SPID" 2>/dev/null && [ $i -lt 50 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
+	killed=0
 	if kill -0 "$SPID" 2>/dev/null; then
-		fail "$2: still running 5 s after SIG$1"
 		kill -KILL "$SPID"
-		wait "$SPID" 2>/dev/null
-		SPID=
-		return 1
+		killed=1
 	fi
-	wait "$SPID"
+	wait "$SPID" 2>/dev/null
 	rc=$?
 	SPID=
+	return $killed
+}
+
+# stop SIGNAL WHAT: signals the server, which must exit 0 within 5 s.
+stop() {
+	kill -"$1" "$SPID"
+	reap || { fail "$2: still running 5 s after SIG$1"; return 1; }
 	[ "$rc" -eq 0 ] || { fail "$2: exit status $rc after SIG$1, want 0"; return 1; }
 	grep -q "^stopped by SIG$1; served:" "$T/out" || { fail "$2: no 'stopped by SIG$1; served:' line"; return 1; }
 	return 0
 }
 
-RUNTIMES=$("$BIN" list | awk '$1 == "runtime" { print $2 }')
-[ -n "$RUNTIMES" ] || { echo "FAIL: concbench list names no runtime"; exit 1; }
+RUNTIMES=$(listed runtime)
+[ -n "$RUNTIMES" ] || die "concbench list names no runtime"
 for rt in $RUNTIMES; do
 	# The pool serves one connection per worker beside the accept task's:
 	# enough of them for the idle client and curl.
@@ -141,18 +120,7 @@ done
 if start --runtime epoll --workload http --set conns=2; then
 	curl -s --max-time 5 "http://127.0.0.1:$PORT/" >/dev/null
 	curl -s --max-time 5 "http://127.0.0.1:$PORT/" >/dev/null
-	i=0
-	while kill -0 "$SPID" 2>/dev/null && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 "$SPID" 2>/dev/null; then
-		fail "conns=2: still running after its two connections"
-		kill -KILL "$SPID"
-	fi
-	wait "$SPID"
-	rc=$?
-	SPID=
+	reap || fail "conns=2: still running 5 s after its two connections"
 	[ "$rc" -eq 0 ] || fail "conns=2: exit status $rc"
 	grep -q '^every connection served; served: conns_accepted=2 ' "$T/out" ||
 		fail "conns=2: no 'every connection served' line"
@@ -167,5 +135,4 @@ if start --runtime epoll --workload http; then
 	stop TERM "port in use"
 fi
 
-[ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
-echo "cli_serve: ok"
+finish "cli_serve: ok"

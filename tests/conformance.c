@@ -22,15 +22,7 @@
 #include "harness/measure/measure.h"
 #include "workloads/net.h"
 
-#define FAIL(...) do { fprintf(stderr, "FAIL: " __VA_ARGS__); fputc('\n', stderr); exit(1); } while (0)
-
-static const struct wl_metric *metric(const struct wl_report *r, const char *name)
-{
-	for (int i = 0; i < r->nmetrics; i++)
-		if (strcmp(r->metrics[i].name, name) == 0)
-			return &r->metrics[i];
-	FAIL("metric %s missing", name);
-}
+#include "tests/check.h"
 
 /* Reference checksums: the same arithmetic as the workloads, written out
  * sequentially, with no runtime involved. */
@@ -92,20 +84,6 @@ static uint64_t ref_http(int64_t conns, int64_t requests, int64_t heavy_every)
 
 /* ---- the client of the server workloads ---------------------------------- */
 
-static void io_all(int fd, void *buf, size_t n, int wr)
-{
-	char *p = buf;
-	while (n) {
-		ssize_t r = wr ? write(fd, p, n) : read(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			FAIL("client %s: %s", wr ? "write" : "read", r < 0 ? strerror(errno) : "end of file");
-		p += r;
-		n -= (size_t)r;
-	}
-}
-
 struct client {
 	const struct wl_load *l;
 	int id;
@@ -115,11 +93,7 @@ static void *client_conn(void *arg)
 {
 	const struct client *c = arg;
 	const struct wl_load *l = c->l;
-	int fd = wl_net_connect(l->port);
-	if (fd < 0)
-		FAIL("client connect: %s", strerror(-fd));
-	struct timeval tv = { 20, 0 }; /* a server that stops answering fails, never hangs */
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	int fd = t_dial(l->port, 20);
 	size_t cap = l->proto == WL_PROTO_ECHO ? (size_t)l->msg_bytes : 256;
 	char *out = malloc(cap), *in = malloc(cap), want[WL_HTTP_RESP_MAX];
 	if (!out || !in)
@@ -139,8 +113,8 @@ static void *client_conn(void *arg)
 				FAIL("client request does not parse");
 			wn = wl_http_response(want, 200, &req);
 		}
-		io_all(fd, out, n, 1);
-		io_all(fd, in, wn, 0);
+		t_send(fd, out, n);
+		t_recv(fd, in, wn);
 		if (memcmp(in, l->proto == WL_PROTO_ECHO ? out : want, wn) != 0)
 			FAIL("client %d: answer %lld differs", c->id, (long long)r);
 	}
@@ -197,22 +171,6 @@ static int check_registry(const char *rts, const char *wls)
 	return 0;
 }
 
-static void defaults(const struct cb_param *p, int64_t *v)
-{
-	for (int i = 0; p[i].name; i++)
-		v[i] = p[i].def;
-}
-
-static void set(const struct cb_param *p, int64_t *v, const char *name, int64_t val)
-{
-	for (int i = 0; p[i].name; i++)
-		if (strcmp(p[i].name, name) == 0) {
-			v[i] = val;
-			return;
-		}
-	FAIL("no parameter %s", name);
-}
-
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "--registry") == 0)
@@ -224,54 +182,49 @@ int main(int argc, char **argv)
 	if (!rto || !wl)
 		FAIL("unknown runtime or workload");
 
-	cpu_set_t cs;
-	int cpus[CPU_SETSIZE], ncpus = 0;
-	sched_getaffinity(0, sizeof cs, &cs);
-	for (int i = 0; i < CPU_SETSIZE; i++)
-		if (CPU_ISSET(i, &cs))
-			cpus[ncpus++] = i;
+	int cpus[CPU_SETSIZE], ncpus = t_allowed_cpus(cpus, CPU_SETSIZE);
 	struct rt_env env = { .ncpus = ncpus, .cpus = cpus };
 
 	int64_t rp[32], wp[32];
-	defaults(rto->params, rp);
-	defaults(wl->params, wp);
+	t_param_defaults(rto->params, rp);
+	t_param_defaults(wl->params, wp);
 	uint64_t want;
 	if (strcmp(wl->name, "cpu") == 0) {
-		set(wl->params, wp, "tasks", 16);
-		set(wl->params, wp, "work", 5000);
+		t_param_set(wl->params, wp, "tasks", 16);
+		t_param_set(wl->params, wp, "work", 5000);
 		want = ref_cpu(16, 5000);
 	} else if (strcmp(wl->name, "sleep") == 0) {
 		/* Long enough that starting 200 threads (slow under ASan) ends
 		 * before the first wakes; the pool runs two at a time, so it gets
 		 * a short sleep to keep the test quick. */
-		set(wl->params, wp, "tasks", 200);
-		set(wl->params, wp, "ms", strcmp(rto->name, "pool") == 0 ? 10 : 300);
+		t_param_set(wl->params, wp, "tasks", 200);
+		t_param_set(wl->params, wp, "ms", strcmp(rto->name, "pool") == 0 ? 10 : 300);
 		want = ref_sleep(200);
 	} else if (strcmp(wl->name, "pingpong") == 0) {
-		set(wl->params, wp, "rounds", 20000);
+		t_param_set(wl->params, wp, "rounds", 20000);
 		want = ref_pingpong(20000);
 	} else if (strcmp(wl->name, "pipepingpong") == 0) {
-		set(wl->params, wp, "rounds", 20000);
+		t_param_set(wl->params, wp, "rounds", 20000);
 		want = ref_pipepingpong(20000);
 	} else if (strcmp(wl->name, "file") == 0) {
-		set(wl->params, wp, "file_mib", 4);
-		set(wl->params, wp, "block_kib", 64);
-		set(wl->params, wp, "tasks", 8);
+		t_param_set(wl->params, wp, "file_mib", 4);
+		t_param_set(wl->params, wp, "block_kib", 64);
+		t_param_set(wl->params, wp, "tasks", 8);
 		want = ref_file(4);
 	} else if (strcmp(wl->name, "echo") == 0) {
-		set(wl->params, wp, "conns", 4);
-		set(wl->params, wp, "requests", 200);
-		set(wl->params, wp, "msg_bytes", 100);
+		t_param_set(wl->params, wp, "conns", 4);
+		t_param_set(wl->params, wp, "requests", 200);
+		t_param_set(wl->params, wp, "msg_bytes", 100);
 		want = ref_echo(4, 200, 100);
 	} else if (strcmp(wl->name, "http") == 0) {
-		set(wl->params, wp, "conns", 4);
-		set(wl->params, wp, "requests", 200);
+		t_param_set(wl->params, wp, "conns", 4);
+		t_param_set(wl->params, wp, "requests", 200);
 		want = ref_http(4, 200, 0);
 	} else if (strcmp(wl->name, "mixed") == 0) {
-		set(wl->params, wp, "conns", 4);
-		set(wl->params, wp, "requests", 200);
-		set(wl->params, wp, "heavy_every", 10);
-		set(wl->params, wp, "heavy_us", 200);
+		t_param_set(wl->params, wp, "conns", 4);
+		t_param_set(wl->params, wp, "requests", 200);
+		t_param_set(wl->params, wp, "heavy_every", 10);
+		t_param_set(wl->params, wp, "heavy_us", 200);
 		want = ref_http(4, 200, 10);
 	} else {
 		FAIL("no reference for workload %s: add one here", wl->name);
@@ -330,50 +283,50 @@ int main(int argc, char **argv)
 	if (strcmp(wl->name, "cpu") == 0) {
 		if (stats.spawned != 16)
 			FAIL("cpu spawned %llu tasks, want 16", (unsigned long long)stats.spawned);
-		if (!(metric(&rep, "iters_per_us")->value > 0))
+		if (!(t_metric(&rep, "iters_per_us") > 0))
 			FAIL("iters_per_us not positive");
 	} else if (strcmp(wl->name, "sleep") == 0) {
-		double el = metric(&rep, "elapsed_ms")->value;
+		double el = t_metric(&rep, "elapsed_ms");
 		if (el < (double)wp[1])
 			FAIL("slept %.1f ms, less than the %lld ms asked", el, (long long)wp[1]);
 		/* Every task waits at once, except on the pool, whose model caps
 		 * concurrency at its workers (one per CPU by default). */
-		double peak = metric(&rep, "peak_waiting")->value;
+		double peak = t_metric(&rep, "peak_waiting");
 		int capped = strcmp(rto->name, "pool") == 0;
 		if (capped ? !(peak >= 1 && peak <= ncpus) : peak != 200)
 			FAIL("peak_waiting %.0f: want %s", peak, capped ? "at most the workers" : "all 200");
 		if (!capped) {
-			double m = metric(&rep, "mem_per_task_kib")->value;
+			double m = t_metric(&rep, "mem_per_task_kib");
 			if (!(m >= 0 && m < 100000))
 				FAIL("mem_per_task_kib %.3f not sane", m);
 		}
 	} else if (strcmp(wl->name, "pingpong") == 0 || strcmp(wl->name, "pipepingpong") == 0) {
-		double ns = metric(&rep, "ns_per_switch")->value;
+		double ns = t_metric(&rep, "ns_per_switch");
 		if (!(ns > 0 && ns * 2 * 18000 <= (double)wall))
 			FAIL("ns_per_switch %.1f not within the run's wall time", ns);
 	} else if (strcmp(wl->name, "file") == 0) {
-		double mibs = metric(&rep, "mib_per_s")->value, reads = metric(&rep, "reads")->value;
-		double pct = metric(&rep, "cached_pct")->value;
+		double mibs = t_metric(&rep, "mib_per_s"), reads = t_metric(&rep, "reads");
+		double pct = t_metric(&rep, "cached_pct");
 		if (!(mibs > 0) || reads < 4 * 16 || !(pct >= -1 && pct <= 100))
 			FAIL("file: mib_per_s %.1f, reads %.0f, cached_pct %.1f", mibs, reads, pct);
 		if (stats.spawned != 8)
 			FAIL("file spawned %llu tasks, want 8", (unsigned long long)stats.spawned);
 	} else {
 		/* The servers: an accept task plus one task per connection. */
-		if (metric(&rep, "conns_accepted")->value != 4 || stats.spawned != 5)
+		if (t_metric(&rep, "conns_accepted") != 4 || stats.spawned != 5)
 			FAIL("%s: %.0f connections accepted, %llu tasks", wl->name,
-			     metric(&rep, "conns_accepted")->value, (unsigned long long)stats.spawned);
+			     t_metric(&rep, "conns_accepted"), (unsigned long long)stats.spawned);
 		if (strcmp(wl->name, "echo") == 0) {
-			if (metric(&rep, "bytes_echoed")->value != 4 * 200 * 100)
-				FAIL("bytes_echoed %.0f", metric(&rep, "bytes_echoed")->value);
+			if (t_metric(&rep, "bytes_echoed") != 4 * 200 * 100)
+				FAIL("bytes_echoed %.0f", t_metric(&rep, "bytes_echoed"));
 		} else {
-			if (metric(&rep, "requests_served")->value != 800 ||
-			    metric(&rep, "bad_requests")->value != 0)
-				FAIL("requests_served %.0f", metric(&rep, "requests_served")->value);
+			if (t_metric(&rep, "requests_served") != 800 ||
+			    t_metric(&rep, "bad_requests") != 0)
+				FAIL("requests_served %.0f", t_metric(&rep, "requests_served"));
 			if (strcmp(wl->name, "mixed") == 0 &&
-			    (metric(&rep, "heavy_served")->value != 80 ||
-			     metric(&rep, "light_served")->value != 720))
-				FAIL("heavy_served %.0f", metric(&rep, "heavy_served")->value);
+			    (t_metric(&rep, "heavy_served") != 80 ||
+			     t_metric(&rep, "light_served") != 720))
+				FAIL("heavy_served %.0f", t_metric(&rep, "heavy_served"));
 		}
 	}
 	printf("%s/%s: checksum 0x%016llx ok, %llu tasks, %.1f ms\n", rto->name, wl->name,

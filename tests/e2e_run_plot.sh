@@ -5,21 +5,13 @@
 # checksums across runtimes, summary.csv and summary.json, then `plot`.
 # Also: a cell past --timeout is killed and recorded, and an existing
 # non-empty --out is refused.
-BIN=$1
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-command -v python3 >/dev/null || { echo "SKIP: python3 is needed to read the JSON"; exit 77; }
-
-die() {
-	echo "FAIL: $*"
-	exit 1
-}
+. "$(dirname "$0")/lib.sh"
+need python3 "to read the JSON"
 
 # ---- the tiny matrix: every runtime × every workload × 1 rep ----
 # No warm-up, so every cell is a rep (cli_resume.sh covers warm-ups).
-RTS=$("$BIN" list | awk '$1 == "runtime" { print $2 }' | paste -sd, -)
-WLS=$("$BIN" list | awk '$1 == "workload" { print $2 }' | paste -sd, -)
+RTS=$(listed runtime | paste -sd, -)
+WLS=$(listed workload | paste -sd, -)
 NCELLS=$(($(echo "$RTS" | tr , '\n' | wc -l) * $(echo "$WLS" | tr , '\n' | wc -l)))
 timeout 240 "$BIN" run --runtime all --workload all --set tasks=4 --set work=2000 \
 	--set ms=5 --set rounds=1000 --reps 1 --warmup 0 --out "$T/r" >"$T/out" 2>"$T/err"

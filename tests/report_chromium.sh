@@ -4,10 +4,7 @@
 # so any is an error: a bad URL, a blocked load), the DOM has every section,
 # and a screenshot that is not blank (decoded here with zlib: PIL may be
 # absent). Skipped (77) without Chromium or python3.
-BIN=$1
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
+. "$(dirname "$0")/lib.sh"
 
 CHROMIUM=
 for c in chromium chromium-browser /usr/bin/chromium; do
@@ -16,13 +13,8 @@ for c in chromium chromium-browser /usr/bin/chromium; do
 		break
 	fi
 done
-[ -n "$CHROMIUM" ] || { echo "SKIP: no chromium (Debian: apt-get install chromium)"; exit 77; }
-command -v python3 >/dev/null || { echo "SKIP: python3 is needed to read the screenshot"; exit 77; }
-
-die() {
-	echo "FAIL: $*"
-	exit 1
-}
+[ -n "$CHROMIUM" ] || skip "no chromium (Debian: apt-get install chromium)"
+need python3 "to read the screenshot"
 
 # A run of a few seconds: three runtimes, three workloads, one rep.
 timeout 120 "$BIN" run --runtime threads,epoll,coro --workload cpu,sleep,pingpong \

@@ -5,16 +5,7 @@
 # imply), one holding almost nothing (every section must say which command
 # would produce its data), one reported without gnuplot or lstopo in PATH,
 # and the bad inputs (one line on stderr, exit status 2).
-BIN=$1
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-fails=0
-
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
+. "$(dirname "$0")/lib.sh"
 
 # ---- a folder covering every claim ----
 D=$T/full
@@ -42,7 +33,6 @@ RT_C="stack_kib=64;guard=1"
 		r threads cpu "tasks=64;work=$w;$RT_T" wall_ns ns 1000000
 	done
 	# echo (C1, C4, C8, C12): threads fall to 40% of their peak at 1000.
-	E="port=0;requests=100;seconds=0;rate=0;msg_bytes=64"
 	for c in 10 100 1000; do
 		case $c in 10) t=100000 ;; 100) t=90000 ;; *) t=40000 ;; esac
 		for x in "threads $RT_T $t" "epoll loops=1 112000" "epoll loops=4 200000" "coro $RT_C 110000"; do
@@ -150,7 +140,7 @@ complaints "on the full folder"
 grep -q "^wrote $D/report.html and $D/report.md\$" "$T/out" || fail "report did not say what it wrote"
 H=$D/report.html
 M=$D/report.md
-[ -s "$H" ] && [ -s "$M" ] || { echo "FAIL: no report.html or report.md"; exit 1; }
+[ -s "$H" ] && [ -s "$M" ] || die "no report.html or report.md"
 
 # Every section, in both files.
 for id in 1 2 3 4 5 6 7 8 9 10 11 12; do
@@ -259,15 +249,6 @@ grep -q "lstopo is not installed" "$N/report.html" || fail "no note that lstopo 
 grep -q "C4: the measured figures" "$N/report.html" || fail "tables missing without gnuplot"
 
 # ---- bad input: one line on stderr, exit 2 ----
-usage() { # FIXED-TEXT ARGS...
-	want=$1
-	shift
-	"$BIN" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ "$rc" -ne 2 ] || [ "$(wc -l <"$T/err")" -ne 1 ] || ! grep -qF -- "$want" "$T/err"; then
-		fail "concbench $*: exit $rc, stderr '$(cat "$T/err")', want 2 and '$want'"
-	fi
-}
 mkdir "$T/empty"
 usage "report needs a results folder" report
 usage "no results folder '$T/nope'" report "$T/nope"
@@ -290,5 +271,4 @@ fi
 	fail "report --help"
 "$BIN" --help | grep -q "report DIR" || fail "concbench --help does not list report"
 
-[ "$fails" -eq 0 ] || { echo "$fails failures"; exit 1; }
-echo "report_synthetic: ok"
+finish "report_synthetic: ok"

@@ -8,25 +8,16 @@
 # cells' context switches are checked against the kernel model; `plot`
 # draws its series; `report` puts it on the parallel side of C1 and the
 # threads side of C5 and C10.
-BIN=$1
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-command -v python3 >/dev/null || { echo "SKIP: python3 is needed to read the outputs"; exit 77; }
-command -v gnuplot >/dev/null || { echo "SKIP: gnuplot is needed to draw the charts"; exit 77; }
-fails=0
+. "$(dirname "$0")/lib.sh"
+need python3 "to read the outputs"
+need gnuplot "to draw the charts"
 
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
-
-"$BIN" list | grep -q '^runtime  *threads-alias ' || { echo "FAIL: $BIN does not list threads-alias"; exit 1; }
+"$BIN" list | grep -q '^runtime  *threads-alias ' || die "$BIN does not list threads-alias"
 
 # ---- the run: 2 runtimes x (2 cpu points + 1 pingpong) x 2 reps ----
 timeout 120 "$BIN" run --runtime threads-alias,coro --workload cpu,pingpong --set tasks=8 \
 	--set work=20000,200000 --set rounds=2000 --reps 2 --warmup 0 --out "$T/r" \
-	>"$T/out" 2>"$T/err" || { cat "$T/err"; echo "FAIL: run exited $?"; exit 1; }
+	>"$T/out" 2>"$T/err" || die "run exited $?: $(cat "$T/err")"
 
 # ---- summary.csv, efficiency, the switch check ----
 cat >"$T/check.py" <<'PY'
@@ -75,8 +66,8 @@ sys.exit(1 if bad else 0)
 PY
 
 # ---- plot ----
-"$BIN" plot "$T/r" >"$T/out" 2>"$T/err" || { cat "$T/err"; fail "plot exited $?"; }
-python3 "$T/check.py" "$T/r" || fails=$((fails + 1))
+"$BIN" plot "$T/r" >"$T/out" 2>"$T/err" || { fail "plot exited $?"; }
+python3 "$T/check.py" "$T/r" || fail "the summary and chart data do not follow the traits"
 for c in efficiency switch; do
 	grep -q '"threads-alias"' "$T/r/plots/$c.dat" 2>/dev/null ||
 		fail "plots/$c.dat has no threads-alias series"
@@ -85,7 +76,7 @@ for c in efficiency switch; do
 done
 
 # ---- report: the claims' sides ----
-"$BIN" report "$T/r" >"$T/out" 2>"$T/err" || { cat "$T/err"; fail "report exited $?"; }
+"$BIN" report "$T/r" >"$T/out" 2>"$T/err" || { fail "report exited $?"; }
 md=$T/r/report.md
 # C1: threads-alias is the parallel side, coro the single executor.
 grep -q '^| threads-alias, cpu work=200000: iterations per µs (best of threads, pool) |' "$md" ||
@@ -101,12 +92,11 @@ grep -q 'not enough data: threads pingpong not measured' "$md" &&
 # C10: threads-alias's efficiency series against a pool's.
 timeout 120 "$BIN" run --runtime threads-alias,pool,coro --workload cpu --set tasks=8 \
 	--set work=20000,200000 --reps 1 --warmup 0 --out "$T/p" >"$T/out" 2>"$T/err" ||
-	{ cat "$T/err"; fail "the C10 run exited $?"; }
-"$BIN" report "$T/p" >"$T/out" 2>"$T/err" || { cat "$T/err"; fail "report exited $?"; }
+	{ fail "the C10 run exited $?"; }
+"$BIN" report "$T/p" >"$T/out" 2>"$T/err" || { fail "report exited $?"; }
 for w in 20000 200000; do
 	grep -q "^| threads, cpu tasks=8 work=$w: efficiency |" "$T/p/report.md" ||
 		fail "C10 has no threads efficiency at work=$w (threads-alias's)"
 done
 
-[ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
-echo "the extra runtime is summarised, charted and judged by its traits"
+finish "the extra runtime is summarised, charted and judged by its traits"

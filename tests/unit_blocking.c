@@ -18,32 +18,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/base/base.h"
 #include "runtimes/runtime.h"
 
+#include "tests/check.h"
+
 extern const struct runtime rt_threads, rt_pool;
-
-#define CHECK(c)                                                                  \
-	do {                                                                      \
-		if (!(c)) {                                                       \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
-			exit(1);                                                  \
-		}                                                                 \
-	} while (0)
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static struct rt *make(const struct runtime *ops, int64_t param)
 {
 	static const int cpus[] = { 0 };
 	struct rt_env env = { .ncpus = 1, .cpus = cpus };
 	struct rt *rt = NULL;
-	CHECK(ops->create(&rt, &env, &param) == 0);
-	CHECK(rt && rt->ops == ops);
+	REQUIRE(ops->create(&rt, &env, &param) == 0);
+	REQUIRE(rt && rt->ops == ops);
 	return rt;
 }
 
@@ -78,23 +66,23 @@ static struct rt_op sleeper_step(struct rt_task *t, long res)
 static uint64_t run_sleepers(struct rt *rt, int n, uint64_t ms)
 {
 	struct sleeper *s = calloc((size_t)n, sizeof(*s));
-	CHECK(s);
+	REQUIRE(s);
 	atomic_store(&sleepers_done, 0);
 	for (int i = 0; i < n; i++) {
 		s[i].t.step = sleeper_step;
 		s[i].t.cpu = -1;
 		s[i].ns = ms * 1000000u;
-		CHECK(rt_spawn(rt, &s[i].t) == 0);
+		REQUIRE(rt_spawn(rt, &s[i].t) == 0);
 	}
-	uint64_t t0 = now_ns();
-	CHECK(rt->ops->run(rt) == 0);
-	uint64_t dt = now_ns() - t0;
-	CHECK(atomic_load(&sleepers_done) == n);
+	uint64_t t0 = h_now_ns();
+	REQUIRE(rt->ops->run(rt) == 0);
+	uint64_t dt = h_now_ns() - t0;
+	REQUIRE(atomic_load(&sleepers_done) == n);
 	for (int i = 0; i < n; i++)
-		CHECK(s[i].bad == 0 && s[i].state == 2);
+		REQUIRE(s[i].bad == 0 && s[i].state == 2);
 	struct rt_stats st;
 	stats(rt, &st);
-	CHECK(st.spawned == (uint64_t)n && st.completed == (uint64_t)n && st.err == 0);
+	REQUIRE(st.spawned == (uint64_t)n && st.completed == (uint64_t)n && st.err == 0);
 	free(s);
 	return dt;
 }
@@ -108,8 +96,8 @@ static void test_sleep_concurrency(void)
 	stats(rt, &st);
 	printf("threads: 100 sleeps of 20 ms in %.1f ms, peak %llu live\n", dt / 1e6,
 	       (unsigned long long)st.peak_live);
-	CHECK(dt >= 20000000u && dt < 1000000000u);
-	CHECK(st.peak_live > 1);
+	REQUIRE(dt >= 20000000u && dt < 1000000000u);
+	REQUIRE(st.peak_live > 1);
 	rt->ops->destroy(rt);
 
 	/* A pool caps concurrency at its size: 10 × 20 ms on 2 workers is at
@@ -117,7 +105,7 @@ static void test_sleep_concurrency(void)
 	rt = make(&rt_pool, 2);
 	dt = run_sleepers(rt, 10, 20);
 	printf("pool(2): 10 sleeps of 20 ms in %.1f ms\n", dt / 1e6);
-	CHECK(dt >= 100000000u && dt < 1000000000u);
+	REQUIRE(dt >= 100000000u && dt < 1000000000u);
 	rt->ops->destroy(rt);
 }
 
@@ -151,17 +139,17 @@ static struct rt_op pp_step(struct rt_task *t, long res)
 static int pingpong(struct rt *rt, long rounds, struct pp pp[2], uint64_t *ns)
 {
 	struct rt_event *ev[2];
-	CHECK(rt_event_new(rt, &ev[0]) == 0 && rt_event_new(rt, &ev[1]) == 0);
+	REQUIRE(rt_event_new(rt, &ev[0]) == 0 && rt_event_new(rt, &ev[1]) == 0);
 	for (int i = 0; i < 2; i++) {
 		pp[i] = (struct pp){ .mine = ev[i], .other = ev[1 - i], .first = i == 0,
 		                     .rounds = rounds };
 		pp[i].t.step = pp_step;
 		pp[i].t.cpu = -1;
-		CHECK(rt_spawn(rt, &pp[i].t) == 0);
+		REQUIRE(rt_spawn(rt, &pp[i].t) == 0);
 	}
-	uint64_t t0 = now_ns();
+	uint64_t t0 = h_now_ns();
 	int rc = rt->ops->run(rt);
-	*ns = now_ns() - t0;
+	*ns = h_now_ns() - t0;
 	rt_event_free(rt, ev[0]);
 	rt_event_free(rt, ev[1]);
 	return rc;
@@ -172,12 +160,12 @@ static void test_pingpong(const struct runtime *ops, int64_t param, long rounds)
 	struct rt *rt = make(ops, param);
 	struct pp pp[2];
 	uint64_t ns;
-	CHECK(pingpong(rt, rounds, pp, &ns) == 0);
+	REQUIRE(pingpong(rt, rounds, pp, &ns) == 0);
 	for (int i = 0; i < 2; i++)
-		CHECK(pp[i].done == rounds && pp[i].bad == 0);
+		REQUIRE(pp[i].done == rounds && pp[i].bad == 0);
 	struct rt_stats st;
 	stats(rt, &st);
-	CHECK(st.spawned == 2 && st.completed == 2 && st.err == 0 && st.limit[0] == '\0');
+	REQUIRE(st.spawned == 2 && st.completed == 2 && st.err == 0 && st.limit[0] == '\0');
 	printf("%s: pingpong %ld rounds, %.0f ns per switch\n", ops->name, rounds,
 	       (double)ns / (2.0 * rounds));
 	rt->ops->destroy(rt);
@@ -195,10 +183,10 @@ static void test_pool_deadlock(void)
 	stats(rt, &st);
 	printf("pool(1): pingpong -> %d (%s) after %.0f ms, limit \"%s\"\n", rc, strerror(-rc),
 	       ns / 1e6, st.limit);
-	CHECK(rc == -EDEADLK);
-	CHECK(st.err == -EDEADLK && strcmp(st.limit, "pool-deadlock") == 0);
-	CHECK(st.spawned == 2 && st.completed == 0);
-	CHECK(ns < 5000000000u);
+	REQUIRE(rc == -EDEADLK);
+	REQUIRE(st.err == -EDEADLK && strcmp(st.limit, "pool-deadlock") == 0);
+	REQUIRE(st.spawned == 2 && st.completed == 0);
+	REQUIRE(ns < 5000000000u);
 	rt->ops->destroy(rt);
 }
 
@@ -229,10 +217,10 @@ static void test_counting(const struct runtime *ops, int64_t param)
 {
 	struct rt *rt = make(ops, param);
 	struct counter c = { .t = { .step = counter_step, .cpu = -1 } };
-	CHECK(rt_event_new(rt, &c.ev) == 0);
-	CHECK(rt_spawn(rt, &c.t) == 0);
-	CHECK(rt->ops->run(rt) == 0);
-	CHECK(c.state == 7 && c.bad == 0);
+	REQUIRE(rt_event_new(rt, &c.ev) == 0);
+	REQUIRE(rt_spawn(rt, &c.t) == 0);
+	REQUIRE(rt->ops->run(rt) == 0);
+	REQUIRE(c.state == 7 && c.bad == 0);
 	rt_event_free(rt, c.ev);
 	rt->ops->destroy(rt);
 }
@@ -283,16 +271,16 @@ static struct rt_op pipe_step(struct rt_task *t, long res)
 static void test_pipe(const struct runtime *ops, int64_t param)
 {
 	int fds[2];
-	CHECK(pipe(fds) == 0);
+	REQUIRE(pipe(fds) == 0);
 	struct rt *rt = make(ops, param);
 	/* Reader spawned first, so it blocks in read() before any data. */
 	struct piper r = { .t = { .step = pipe_step, .cpu = -1 }, .fd = fds[0] };
 	struct piper w = { .t = { .step = pipe_step, .cpu = -1 }, .fd = fds[1], .writer = 1 };
-	CHECK(rt_spawn(rt, &r.t) == 0 && rt_spawn(rt, &w.t) == 0);
-	CHECK(rt->ops->run(rt) == 0);
-	CHECK(r.bad == 0 && w.bad == 0);
-	CHECK(w.total == (size_t)MSG * NMSG && r.total == (size_t)MSG * NMSG);
-	CHECK(r.mismatched == 0);
+	REQUIRE(rt_spawn(rt, &r.t) == 0 && rt_spawn(rt, &w.t) == 0);
+	REQUIRE(rt->ops->run(rt) == 0);
+	REQUIRE(r.bad == 0 && w.bad == 0);
+	REQUIRE(w.total == (size_t)MSG * NMSG && r.total == (size_t)MSG * NMSG);
+	REQUIRE(r.mismatched == 0);
 	rt->ops->destroy(rt);
 	close(fds[0]);
 	close(fds[1]);
@@ -359,17 +347,17 @@ static void test_spawn_from_step(const struct runtime *ops, int64_t param)
 {
 	struct rt *rt = make(ops, param);
 	struct parent p = { .t = { .step = parent_step, .cpu = -1 }, .rt = rt };
-	CHECK(rt_event_new(rt, &p.ev) == 0);
+	REQUIRE(rt_event_new(rt, &p.ev) == 0);
 	atomic_store(&kids_released, 0);
-	CHECK(rt_spawn(rt, &p.t) == 0);
-	CHECK(rt->ops->run(rt) == 0);
-	CHECK(p.bad == 0 && p.state == KIDS + 1);
-	CHECK(atomic_load(&kids_released) == KIDS);
+	REQUIRE(rt_spawn(rt, &p.t) == 0);
+	REQUIRE(rt->ops->run(rt) == 0);
+	REQUIRE(p.bad == 0 && p.state == KIDS + 1);
+	REQUIRE(atomic_load(&kids_released) == KIDS);
 	for (int i = 0; i < KIDS; i++)
-		CHECK(p.kids[i].state == 2);
+		REQUIRE(p.kids[i].state == 2);
 	struct rt_stats st;
 	stats(rt, &st);
-	CHECK(st.spawned == KIDS + 1 && st.completed == KIDS + 1 && st.err == 0);
+	REQUIRE(st.spawned == KIDS + 1 && st.completed == KIDS + 1 && st.err == 0);
 	rt_event_free(rt, p.ev);
 	rt->ops->destroy(rt);
 }
@@ -397,7 +385,7 @@ static struct rt_op placed_step(struct rt_task *t, long res)
 static void test_placement(void)
 {
 	cpu_set_t mask;
-	CHECK(sched_getaffinity(0, sizeof(mask), &mask) == 0);
+	REQUIRE(sched_getaffinity(0, sizeof(mask), &mask) == 0);
 	struct rt *rt = make(&rt_threads, 0);
 	struct placed p[CPU_SETSIZE];
 	int n = 0;
@@ -405,22 +393,22 @@ static void test_placement(void)
 		if (!CPU_ISSET(c, &mask))
 			continue;
 		p[n] = (struct placed){ .t = { .step = placed_step, .cpu = c } };
-		CHECK(rt_spawn(rt, &p[n++].t) == 0);
+		REQUIRE(rt_spawn(rt, &p[n++].t) == 0);
 	}
-	CHECK(rt->ops->run(rt) == 0);
+	REQUIRE(rt->ops->run(rt) == 0);
 	for (int i = 0; i < n; i++)
-		CHECK(p[i].state == 6 && p[i].off_cpu == 0);
+		REQUIRE(p[i].state == 6 && p[i].off_cpu == 0);
 	rt->ops->destroy(rt);
 
 	/* A CPU that cannot exist: the task still runs, the run reports it. */
 	rt = make(&rt_threads, 0);
 	struct counter c = { .t = { .step = counter_step, .cpu = CPU_SETSIZE } };
-	CHECK(rt_event_new(rt, &c.ev) == 0);
-	CHECK(rt_spawn(rt, &c.t) == 0);
-	CHECK(rt->ops->run(rt) == -EINVAL);
+	REQUIRE(rt_event_new(rt, &c.ev) == 0);
+	REQUIRE(rt_spawn(rt, &c.t) == 0);
+	REQUIRE(rt->ops->run(rt) == -EINVAL);
 	struct rt_stats st;
 	stats(rt, &st);
-	CHECK(c.state == 7 && st.completed == 1 && strcmp(st.limit, "cpu-affinity") == 0);
+	REQUIRE(c.state == 7 && st.completed == 1 && strcmp(st.limit, "cpu-affinity") == 0);
 	rt_event_free(rt, c.ev);
 	rt->ops->destroy(rt);
 }
@@ -449,33 +437,33 @@ static void test_thread_limit(void)
 {
 	enum { N = 100000 };
 	pid_t pid = fork();
-	CHECK(pid >= 0);
+	REQUIRE(pid >= 0);
 	if (pid == 0) {
 		struct rt *rt = make(&rt_threads, 1048576);
 		struct pp pp[2];
 		struct sleeper *s = calloc(N - 2, sizeof(*s));
-		CHECK(s && rt_event_new(rt, &pp[0].mine) == 0);
+		REQUIRE(s && rt_event_new(rt, &pp[0].mine) == 0);
 		pp[0] = (struct pp){ .t = { .step = pp_step, .cpu = -1 },
 		                     .mine = pp[0].mine, .rounds = 1 };
 		pp[1] = (struct pp){ .t = { .step = pp_step, .cpu = -1 },
 		                     .other = pp[0].mine, .first = 1, .rounds = 1 };
-		CHECK(rt_spawn(rt, &pp[0].t) == 0);
+		REQUIRE(rt_spawn(rt, &pp[0].t) == 0);
 		for (int i = 0; i < N - 2; i++) {
 			s[i].t.step = sleeper_step;
 			s[i].t.cpu = -1;
 			s[i].ns = 200000000u;
-			CHECK(rt_spawn(rt, &s[i].t) == 0);
+			REQUIRE(rt_spawn(rt, &s[i].t) == 0);
 		}
-		CHECK(rt_spawn(rt, &pp[1].t) == 0);
+		REQUIRE(rt_spawn(rt, &pp[1].t) == 0);
 		long kib = vm_size_kib();
-		CHECK(kib > 0);
+		REQUIRE(kib > 0);
 		/* Relative to what is mapped already (a sanitizer maps a lot). */
 		rlim_t as = ((rlim_t)kib << 10) + (4ull << 30);
 		struct rlimit rl = { as, as };
-		CHECK(setrlimit(RLIMIT_AS, &rl) == 0);
-		uint64_t t0 = now_ns();
+		REQUIRE(setrlimit(RLIMIT_AS, &rl) == 0);
+		uint64_t t0 = h_now_ns();
 		int rc = rt->ops->run(rt);
-		uint64_t dt = now_ns() - t0;
+		uint64_t dt = h_now_ns() - t0;
 		struct rt_stats st;
 		stats(rt, &st);
 		printf("threads(stack 1 GiB, AS +4 GiB): run -> %d (%s) after %.0f ms, "
@@ -488,9 +476,8 @@ static void test_thread_limit(void)
 		         pp[1].done == 0 && dt >= 2000000000u && dt < 10000000000u;
 		_exit(ok ? 0 : 1);
 	}
-	int status;
-	CHECK(waitpid(pid, &status, 0) == pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	int status = t_wait(pid);
+	REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 /* RLIMIT_NPROC binds only a non-root user: as root, fork a child that
@@ -503,20 +490,20 @@ static void test_nproc_limit(void)
 	}
 	enum { N = 100 };
 	pid_t pid = fork();
-	CHECK(pid >= 0);
+	REQUIRE(pid >= 0);
 	if (pid == 0) {
 		struct sleeper *s = calloc(N, sizeof(*s));
 		struct rt *rt = make(&rt_threads, 0);
 		struct rlimit rl = { 10, 10 };
-		CHECK(s);
+		REQUIRE(s);
 		for (int i = 0; i < N; i++) {
 			s[i].t.step = sleeper_step;
 			s[i].t.cpu = -1;
 			s[i].ns = 100000000u;
-			CHECK(rt_spawn(rt, &s[i].t) == 0);
+			REQUIRE(rt_spawn(rt, &s[i].t) == 0);
 		}
-		CHECK(setgid(65534) == 0 && setuid(65534) == 0);
-		CHECK(setrlimit(RLIMIT_NPROC, &rl) == 0);
+		REQUIRE(setgid(65534) == 0 && setuid(65534) == 0);
+		REQUIRE(setrlimit(RLIMIT_NPROC, &rl) == 0);
 		int rc = rt->ops->run(rt);
 		struct rt_stats st;
 		stats(rt, &st);
@@ -526,9 +513,8 @@ static void test_nproc_limit(void)
 		_exit(rc == -EAGAIN && st.spawned > 0 && st.spawned < 10 &&
 		      st.completed == st.spawned && strcmp(st.limit, "RLIMIT_NPROC") == 0 ? 0 : 1);
 	}
-	int status;
-	CHECK(waitpid(pid, &status, 0) == pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	int status = t_wait(pid);
+	REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 static int bench(long rounds)
@@ -542,9 +528,9 @@ static int bench(long rounds)
 		uint64_t ns;
 		struct rusage a, b;
 		getrusage(RUSAGE_SELF, &a);
-		CHECK(pingpong(rt, rounds, pp, &ns) == 0);
+		REQUIRE(pingpong(rt, rounds, pp, &ns) == 0);
 		getrusage(RUSAGE_SELF, &b);
-		CHECK(pp[0].done == rounds && pp[1].done == rounds);
+		REQUIRE(pp[0].done == rounds && pp[1].done == rounds);
 		long vcsw = b.ru_nvcsw - a.ru_nvcsw, ivcsw = b.ru_nivcsw - a.ru_nivcsw;
 		printf("%-8s %ld rounds: %.0f ns/switch, %.2f voluntary + %.2f involuntary "
 		       "context switches per round\n",

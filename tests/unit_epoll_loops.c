@@ -23,7 +23,7 @@
 
 #include "runtimes/runtime.h"
 
-#define FAIL(...) do { fprintf(stderr, "FAIL: " __VA_ARGS__); fputc('\n', stderr); exit(1); } while (0)
+#include "tests/check.h"
 
 #define LOOPS 3
 #define FANOUT 2000
@@ -153,11 +153,7 @@ static struct rt_op xdev_step(struct rt_task *t, long res)
 int main(void)
 {
 	alarm(60);
-	cpu_set_t cs;
-	sched_getaffinity(0, sizeof cs, &cs);
-	for (int i = 0; i < CPU_SETSIZE; i++)
-		if (CPU_ISSET(i, &cs))
-			cpus[ncpus++] = i;
+	ncpus = t_allowed_cpus(cpus, CPU_SETSIZE);
 
 	const struct runtime *ep = rt_find("epoll");
 	if (!ep || !ep->params[0].name || strcmp(ep->params[0].name, "loops") != 0)

@@ -6,18 +6,9 @@
 
 #include "runtimes/loop.h"
 
-#define FAIL(...) do { fprintf(stderr, "FAIL: " __VA_ARGS__); fputc('\n', stderr); exit(1); } while (0)
+#include "tests/check.h"
 
 #define N 20000
-
-static uint64_t rng = 0x243f6a8885a308d3ull;
-static uint64_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
 
 /* The heap property and the index back-pointers, everywhere. */
 static void check(const struct rt_heap *h)
@@ -32,12 +23,6 @@ static void check(const struct rt_heap *h)
 	}
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 int main(void)
 {
 	static struct rt_timer tm[N];
@@ -46,12 +31,12 @@ int main(void)
 
 	/* 1. push random deadlines (with duplicates), pop in sorted order */
 	for (int i = 0; i < N; i++) {
-		want[i] = rnd() % (N / 2);
+		want[i] = t_rand() % (N / 2);
 		if (rt_heap_push(&h, &tm[i], want[i]))
 			FAIL("push");
 	}
 	check(&h);
-	qsort(want, N, sizeof want[0], cmp_u64);
+	qsort(want, N, sizeof want[0], t_cmp_u64);
 	for (int i = 0; i < N; i++) {
 		struct rt_timer *min = rt_heap_min(&h);
 		struct rt_timer *t = rt_heap_pop(&h);
@@ -68,7 +53,7 @@ int main(void)
 
 	/* 2. remove a third of them from wherever they are, then drain */
 	for (int i = 0; i < N; i++)
-		if (rt_heap_push(&h, &tm[i], rnd() % 1000000))
+		if (rt_heap_push(&h, &tm[i], t_rand() % 1000000))
 			FAIL("push");
 	size_t removed = 0;
 	for (int i = 0; i < N; i += 3) {
@@ -97,8 +82,8 @@ int main(void)
 	uint64_t now = 0, popped = 0, pushed = 0;
 	size_t next = 0;
 	for (int round = 0; round < 200000; round++) {
-		if (next < N && tm[next].idx == RT_TIMER_IDLE && rnd() % 2) {
-			if (rt_heap_push(&h, &tm[next], now + rnd() % 5000))
+		if (next < N && tm[next].idx == RT_TIMER_IDLE && t_rand() % 2) {
+			if (rt_heap_push(&h, &tm[next], now + t_rand() % 5000))
 				FAIL("push");
 			pushed++;
 			next = (next + 1) % N;

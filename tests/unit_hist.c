@@ -10,37 +10,11 @@
 
 #include "harness/base/base.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                      \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);   \
-			fprintf(stderr, __VA_ARGS__);                         \
-			fputc('\n', stderr);                                  \
-			failures++;                                           \
-		}                                                             \
-	} while (0)
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rng(void) /* splitmix64: fixed seed, reproducible */
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
+#include "tests/check.h"
 
 static double rng_unit(void) /* (0, 1] */
 {
-	return ((double)(rng() >> 11) + 1.0) / 9007199254740992.0;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
+	return ((double)(t_rand() >> 11) + 1.0) / 9007199254740992.0;
 }
 
 static uint64_t exact_at(const uint64_t *sorted, size_t n, double p)
@@ -69,22 +43,22 @@ static void check_distribution(const char *name, uint64_t *vals, size_t n)
 		h_hist_record(&h, vals[i]);
 		sum += (double)vals[i];
 	}
-	qsort(vals, n, sizeof *vals, cmp_u64);
-	CHECK(h_hist_count(&h) == n, "%s: count %llu, want %zu", name,
-	      (unsigned long long)h_hist_count(&h), n);
-	CHECK(h_hist_min(&h) == vals[0], "%s: min", name);
-	CHECK(h_hist_max(&h) == vals[n - 1], "%s: max", name);
-	CHECK(fabs(h_hist_mean(&h) - sum / (double)n) <= 1e-6 * (sum / (double)n) + 1e-9,
-	      "%s: mean %f, want %f", name, h_hist_mean(&h), sum / (double)n);
+	qsort(vals, n, sizeof *vals, t_cmp_u64);
+	CHECKF(h_hist_count(&h) == n, "%s: count %llu, want %zu", name,
+	       (unsigned long long)h_hist_count(&h), n);
+	CHECKF(h_hist_min(&h) == vals[0], "%s: min", name);
+	CHECKF(h_hist_max(&h) == vals[n - 1], "%s: max", name);
+	CHECKF(t_near(h_hist_mean(&h), sum / (double)n, 1e-6 * (sum / (double)n) + 1e-9),
+	       "%s: mean %f, want %f", name, h_hist_mean(&h), sum / (double)n);
 	double worst = 0;
 	for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++) {
 		uint64_t e = exact_at(vals, n, pcts[i]);
 		uint64_t got = h_hist_value_at_percentile(&h, pcts[i]);
 		double diff = fabs((double)got - (double)e);
-		CHECK(diff * 256.0 <= (double)e, "%s: p%g = %llu, exact %llu (error %.3f %%)", name,
-		      pcts[i], (unsigned long long)got, (unsigned long long)e,
-		      e ? 100.0 * diff / (double)e : 100.0);
-		CHECK(diff <= 0.01 * (double)e, "%s: p%g beyond 1 %%", name, pcts[i]);
+		CHECKF(diff * 256.0 <= (double)e, "%s: p%g = %llu, exact %llu (error %.3f %%)", name,
+		       pcts[i], (unsigned long long)got, (unsigned long long)e,
+		       e ? 100.0 * diff / (double)e : 100.0);
+		CHECKF(diff <= 0.01 * (double)e, "%s: p%g beyond 1 %%", name, pcts[i]);
 		if (e && diff / (double)e > worst)
 			worst = diff / (double)e;
 	}
@@ -93,8 +67,8 @@ static void check_distribution(const char *name, uint64_t *vals, size_t n)
 	size_t exact_above = 0;
 	for (size_t i = 0; i < n; i++)
 		exact_above += vals[i] >= h_hist_lowest_equivalent(thr);
-	CHECK(h_hist_count_at_or_above(&h, thr) == exact_above, "%s: count_at_or_above %llu, want %zu",
-	      name, (unsigned long long)h_hist_count_at_or_above(&h, thr), exact_above);
+	CHECKF(h_hist_count_at_or_above(&h, thr) == exact_above, "%s: count_at_or_above %llu, want %zu",
+	       name, (unsigned long long)h_hist_count_at_or_above(&h, thr), exact_above);
 	printf("%-12s n=%zu p50=%llu p99=%llu p99.9=%llu max=%llu worst error %.3f %%\n", name, n,
 	       (unsigned long long)h_hist_value_at_percentile(&h, 50),
 	       (unsigned long long)h_hist_value_at_percentile(&h, 99),
@@ -111,25 +85,25 @@ static void test_layout(void)
 	for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
 		uint64_t v = probes[i];
 		uint64_t lo = h_hist_lowest_equivalent(v), hi = h_hist_highest_equivalent(v);
-		CHECK(lo <= v && v <= hi, "layout: %llu not in [%llu, %llu]", (unsigned long long)v,
-		      (unsigned long long)lo, (unsigned long long)hi);
+		CHECKF(lo <= v && v <= hi, "layout: %llu not in [%llu, %llu]", (unsigned long long)v,
+		       (unsigned long long)lo, (unsigned long long)hi);
 		if (v < 256)
-			CHECK(lo == v && hi == v, "layout: %llu is not exact", (unsigned long long)v);
+			CHECKF(lo == v && hi == v, "layout: %llu is not exact", (unsigned long long)v);
 		else
-			CHECK((hi - lo + 1) * 128 <= lo, "layout: bucket of %llu too wide",
-			      (unsigned long long)v);
+			CHECKF((hi - lo + 1) * 128 <= lo, "layout: bucket of %llu too wide",
+			       (unsigned long long)v);
 		if (v > 0 && v < H_HIST_MAX)
-			CHECK(h_hist_lowest_equivalent(hi + 1) == hi + 1, "layout: gap after %llu",
-			      (unsigned long long)hi);
+			CHECKF(h_hist_lowest_equivalent(hi + 1) == hi + 1, "layout: gap after %llu",
+			       (unsigned long long)hi);
 	}
-	CHECK(h_hist_highest_equivalent(H_HIST_MAX) == H_HIST_MAX, "layout: last bucket");
+	CHECKF(h_hist_highest_equivalent(H_HIST_MAX) == H_HIST_MAX, "layout: last bucket");
 	for (int i = 0; i < 200000; i++) {
-		uint64_t v = rng() >> (rng() % 64);
+		uint64_t v = t_rand() >> (t_rand() % 64);
 		if (v > H_HIST_MAX)
 			v &= H_HIST_MAX;
 		uint64_t lo = h_hist_lowest_equivalent(v), hi = h_hist_highest_equivalent(v);
 		if (!(lo <= v && v <= hi)) {
-			CHECK(0, "layout: random %llu outside its bucket", (unsigned long long)v);
+			CHECKF(0, "layout: random %llu outside its bucket", (unsigned long long)v);
 			break;
 		}
 	}
@@ -140,33 +114,33 @@ static void test_edges(void)
 	static struct h_hist h, h2;
 
 	h_hist_init(&h);
-	CHECK(h_hist_count(&h) == 0 && h_hist_min(&h) == 0 && h_hist_max(&h) == 0, "empty");
-	CHECK(h_hist_mean(&h) == 0.0, "empty mean");
-	CHECK(h_hist_value_at_percentile(&h, 50) == 0 && h_hist_value_at_percentile(&h, 100) == 0,
-	      "empty percentiles");
+	CHECKF(h_hist_count(&h) == 0 && h_hist_min(&h) == 0 && h_hist_max(&h) == 0, "empty");
+	CHECKF(h_hist_mean(&h) == 0.0, "empty mean");
+	CHECKF(h_hist_value_at_percentile(&h, 50) == 0 && h_hist_value_at_percentile(&h, 100) == 0,
+	       "empty percentiles");
 	struct h_hist_iter it;
 	h_hist_iter_init(&it, &h);
-	CHECK(!h_hist_iter_next(&it), "empty iterator");
+	CHECKF(!h_hist_iter_next(&it), "empty iterator");
 
 	/* One value: every percentile is that value exactly. */
 	h_hist_record(&h, 987654321);
 	for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++)
-		CHECK(h_hist_value_at_percentile(&h, pcts[i]) == 987654321, "single: p%g", pcts[i]);
-	CHECK(h_hist_min(&h) == 987654321 && h_hist_max(&h) == 987654321, "single min/max");
+		CHECKF(h_hist_value_at_percentile(&h, pcts[i]) == 987654321, "single: p%g", pcts[i]);
+	CHECKF(h_hist_min(&h) == 987654321 && h_hist_max(&h) == 987654321, "single min/max");
 
 	/* Past the range: clamped, counted, never lost. */
 	h_hist_init(&h);
 	h_hist_record(&h, 5);
 	h_hist_record(&h, UINT64_MAX);
 	h_hist_record(&h, H_HIST_MAX + 1);
-	CHECK(h_hist_count(&h) == 3 && h.clamped == 2, "clamp: count %llu clamped %llu",
-	      (unsigned long long)h.count, (unsigned long long)h.clamped);
-	CHECK(h_hist_max(&h) == H_HIST_MAX, "clamp: max");
-	CHECK(h_hist_value_at_percentile(&h, 99) >= H_HIST_MAX - H_HIST_MAX / 256, "clamp: p99");
-	CHECK(h_hist_value_at_percentile(&h, 100) == H_HIST_MAX, "clamp: p100");
-	CHECK(h_hist_value_at_percentile(&h, 10) == 5, "clamp: p10");
-	CHECK(h_hist_count_at_or_above(&h, UINT64_MAX) == 0, "count above the range");
-	CHECK(h_hist_count_at_or_above(&h, H_HIST_MAX) == 2, "count at the top");
+	CHECKF(h_hist_count(&h) == 3 && h.clamped == 2, "clamp: count %llu clamped %llu",
+	       (unsigned long long)h.count, (unsigned long long)h.clamped);
+	CHECKF(h_hist_max(&h) == H_HIST_MAX, "clamp: max");
+	CHECKF(h_hist_value_at_percentile(&h, 99) >= H_HIST_MAX - H_HIST_MAX / 256, "clamp: p99");
+	CHECKF(h_hist_value_at_percentile(&h, 100) == H_HIST_MAX, "clamp: p100");
+	CHECKF(h_hist_value_at_percentile(&h, 10) == 5, "clamp: p10");
+	CHECKF(h_hist_count_at_or_above(&h, UINT64_MAX) == 0, "count above the range");
+	CHECKF(h_hist_count_at_or_above(&h, H_HIST_MAX) == 2, "count at the top");
 
 	/* Merging two halves equals recording everything in one. */
 	h_hist_init(&h);
@@ -174,7 +148,7 @@ static void test_edges(void)
 	static struct h_hist all;
 	h_hist_init(&all);
 	for (int i = 0; i < 10000; i++) {
-		uint64_t v = 1000 + rng() % 5000000;
+		uint64_t v = 1000 + t_rand() % 5000000;
 		h_hist_record(i % 2 ? &h : &h2, v);
 		h_hist_record(&all, v);
 	}
@@ -184,13 +158,13 @@ static void test_edges(void)
 	h_hist_init(&empty);
 	h_hist_merge(&h, &empty);
 	h_hist_merge(&h, &h2);
-	CHECK(memcmp(h.counts, all.counts, sizeof h.counts) == 0, "merge: counts");
-	CHECK(h.count == all.count && h.min == all.min && h.max == all.max &&
-	      h.clamped == all.clamped, "merge: summary");
+	CHECKF(memcmp(h.counts, all.counts, sizeof h.counts) == 0, "merge: counts");
+	CHECKF(h.count == all.count && h.min == all.min && h.max == all.max &&
+	       h.clamped == all.clamped, "merge: summary");
 	h_hist_init(&h2);
 	h_hist_merge(&h2, &all); /* into an empty one: min must come from src */
-	CHECK(h2.min == all.min, "merge into empty: min %llu, want %llu",
-	      (unsigned long long)h2.min, (unsigned long long)all.min);
+	CHECKF(h2.min == all.min, "merge into empty: min %llu, want %llu",
+	       (unsigned long long)h2.min, (unsigned long long)all.min);
 
 	/* The spectrum: ascending values, cumulative counts, ends at 100 %. */
 	h_hist_iter_init(&it, &all);
@@ -198,18 +172,18 @@ static void test_edges(void)
 	double last = 0;
 	int steps = 0;
 	while (h_hist_iter_next(&it)) {
-		CHECK(it.value >= prev, "iterator: values not ascending");
-		CHECK(it.percentile >= last, "iterator: percentiles not ascending");
+		CHECKF(it.value >= prev, "iterator: values not ascending");
+		CHECKF(it.percentile >= last, "iterator: percentiles not ascending");
 		prev = it.value;
 		last = it.percentile;
 		total += it.count;
 		steps++;
 	}
-	CHECK(total == all.count, "iterator: counts sum to %llu, want %llu",
-	      (unsigned long long)total, (unsigned long long)all.count);
-	CHECK(fabs(last - 100.0) < 1e-9, "iterator: ends at %f %%", last);
-	CHECK(prev == all.max, "iterator: last value is the max");
-	CHECK(steps > 100, "iterator: only %d buckets", steps);
+	CHECKF(total == all.count, "iterator: counts sum to %llu, want %llu",
+	       (unsigned long long)total, (unsigned long long)all.count);
+	CHECKF(t_near(last, 100.0, 1e-9), "iterator: ends at %f %%", last);
+	CHECKF(prev == all.max, "iterator: last value is the max");
+	CHECKF(steps > 100, "iterator: only %d buckets", steps);
 }
 
 int main(void)
@@ -223,7 +197,7 @@ int main(void)
 		return 1;
 
 	for (size_t i = 0; i < n; i++)
-		v[i] = 1 + rng() % 1000000;
+		v[i] = 1 + t_rand() % 1000000;
 	check_distribution("uniform", v, n);
 
 	for (size_t i = 0; i < n; i++) /* mean 100 us, in ns */
@@ -239,10 +213,7 @@ int main(void)
 	check_distribution("constant", v, 1000);
 
 	free(v);
-	if (failures) {
-		fprintf(stderr, "%d failure(s)\n", failures);
-		return 1;
-	}
-	puts("unit_hist: ok");
-	return 0;
+	if (!failures)
+		puts("unit_hist: ok");
+	return t_exit_status();
 }

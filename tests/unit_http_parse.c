@@ -20,7 +20,7 @@
 
 #include "workloads/net.h"
 
-#define FAIL(...) do { fprintf(stderr, "FAIL: " __VA_ARGS__); fputc('\n', stderr); exit(1); } while (0)
+#include "tests/check.h"
 
 static int parse(const char *s, struct wl_http_req *req)
 {
@@ -244,15 +244,6 @@ static void responses(void)
 	check_response(out, n, 501, 1, 1);
 }
 
-static uint64_t rng = 0x243f6a8885a308d3ull;
-static uint64_t next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
 static void fuzz(void)
 {
 	static const char *const seeds[] = {
@@ -265,16 +256,16 @@ static void fuzz(void)
 		const char *s = seeds[i % 3];
 		size_t n = strlen(s);
 		memcpy(buf, s, n);
-		int muts = 1 + (int)(next() % 4);
+		int muts = 1 + (int)(t_rand() % 4);
 		for (int m = 0; m < muts; m++) {
-			size_t at = next() % n;
-			switch (next() % 3) {
-			case 0: buf[at] = (char)next(); break;
-			case 1: if (n < sizeof buf) { memmove(buf + at + 1, buf + at, n - at); buf[at] = (char)next(); n++; } break;
+			size_t at = t_rand() % n;
+			switch (t_rand() % 3) {
+			case 0: buf[at] = (char)t_rand(); break;
+			case 1: if (n < sizeof buf) { memmove(buf + at + 1, buf + at, n - at); buf[at] = (char)t_rand(); n++; } break;
 			default: if (n > 1) { memmove(buf + at, buf + at + 1, n - at - 1); n--; } break;
 			}
 		}
-		size_t len = next() % (n + 1);
+		size_t len = t_rand() % (n + 1);
 		struct wl_http_req req;
 		int r = wl_http_parse(buf, len, &req);
 		if (r != 1 && r != 0 && r != -EINVAL && r != -E2BIG && r != -ENOTSUP)

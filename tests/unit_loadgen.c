@@ -24,17 +24,7 @@
 
 #include "harness/measure/measure.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                      \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);   \
-			fprintf(stderr, __VA_ARGS__);                         \
-			fputc('\n', stderr);                                  \
-			failures++;                                           \
-		}                                                             \
-	} while (0)
+#include "tests/check.h"
 
 /* ---- the test's own server: one thread polling every connection, so a
  * stall of that thread stalls every connection, as a busy server would ---- */
@@ -70,20 +60,6 @@ struct sconn {
 	char in[4096];
 };
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static void serve_http(struct srv *s, struct sconn *c)
 {
 	char out[8 * 1024];
@@ -110,13 +86,13 @@ static void serve_http(struct srv *s, struct sconn *c)
 		if (s->stall_at && s->requests == s->stall_at) {
 			/* Answer what came before, then stall the whole server. */
 			if (olen && !s->silent)
-				write_all(c->fd, out, olen);
+				(void)t_write_all(c->fd, out, olen);
 			olen = 0;
 			usleep((useconds_t)s->stall_ms * 1000);
 		}
 	}
 	if (olen && !s->silent)
-		write_all(c->fd, out, olen);
+		(void)t_write_all(c->fd, out, olen);
 }
 
 static void *srv_main(void *arg)
@@ -180,7 +156,7 @@ static void *srv_main(void *arg)
 			if (s->corrupt_every && s->reads % s->corrupt_every == 0)
 				buf[n / 2] ^= 0x20;
 			if (!s->silent)
-				write_all(c->fd, buf, (size_t)n);
+				(void)t_write_all(c->fd, buf, (size_t)n);
 		}
 	}
 	free(conns);
@@ -222,12 +198,12 @@ static uint64_t pct(const struct h_hist *h, double p)
 static void check_sane(const char *name, const struct h_loadgen_result *r)
 {
 	uint64_t p50 = pct(&r->all, 50), p99 = pct(&r->all, 99), mx = h_hist_max(&r->all);
-	CHECK(r->all.count == r->requests, "%s: histogram holds %llu, requests %llu", name,
-	      (unsigned long long)r->all.count, (unsigned long long)r->requests);
-	CHECK(p50 > 0 && p50 <= p99 && p99 <= mx, "%s: p50 %llu p99 %llu max %llu", name,
-	      (unsigned long long)p50, (unsigned long long)p99, (unsigned long long)mx);
-	CHECK(r->elapsed_ns > 0, "%s: elapsed 0", name);
-	CHECK(r->cpus_used != 0, "%s: no CPU recorded", name);
+	CHECKF(r->all.count == r->requests, "%s: histogram holds %llu, requests %llu", name,
+	       (unsigned long long)r->all.count, (unsigned long long)r->requests);
+	CHECKF(p50 > 0 && p50 <= p99 && p99 <= mx, "%s: p50 %llu p99 %llu max %llu", name,
+	       (unsigned long long)p50, (unsigned long long)p99, (unsigned long long)mx);
+	CHECKF(r->elapsed_ns > 0, "%s: elapsed 0", name);
+	CHECKF(r->cpus_used != 0, "%s: no CPU recorded", name);
 	printf("%-14s requests=%llu errors=%llu %.0f req/s p50=%.1fus p99=%.1fus max=%.1fus\n", name,
 	       (unsigned long long)r->requests, (unsigned long long)r->errors,
 	       r->elapsed_ns ? (double)r->requests * 1e9 / (double)r->elapsed_ns : 0.0, p50 / 1e3,
@@ -242,11 +218,11 @@ static void test_closed_echo(void)
 	                     .msg_bytes = 100 };
 	int rc = h_loadgen_run(&l, res);
 	srv_join(&s);
-	CHECK(rc == 0, "echo: rc %d", rc);
-	CHECK(res->requests == 4000 && res->errors == 0, "echo: %llu ok, %llu errors (%s)",
-	      (unsigned long long)res->requests, (unsigned long long)res->errors, res->error);
-	CHECK(res->conns == 8 && res->conns_ok == 8, "echo: conns %d ok %d", res->conns,
-	      res->conns_ok);
+	CHECKF(rc == 0, "echo: rc %d", rc);
+	CHECKF(res->requests == 4000 && res->errors == 0, "echo: %llu ok, %llu errors (%s)",
+	       (unsigned long long)res->requests, (unsigned long long)res->errors, res->error);
+	CHECKF(res->conns == 8 && res->conns_ok == 8, "echo: conns %d ok %d", res->conns,
+	       res->conns_ok);
 	check_sane("echo closed", res);
 
 	/* Messages larger than the client's 64 KiB slices and than a socket
@@ -257,8 +233,8 @@ static void test_closed_echo(void)
 	                      .msg_bytes = 300000 };
 	rc = h_loadgen_run(&l, res);
 	srv_join(&b);
-	CHECK(rc == 0 && res->requests == 40 && res->errors == 0, "echo big: %llu ok, %llu errors (%s)",
-	      (unsigned long long)res->requests, (unsigned long long)res->errors, res->error);
+	CHECKF(rc == 0 && res->requests == 40 && res->errors == 0, "echo big: %llu ok, %llu errors (%s)",
+	       (unsigned long long)res->requests, (unsigned long long)res->errors, res->error);
 	check_sane("echo 300 KB", res);
 }
 
@@ -270,11 +246,11 @@ static void test_echo_corrupt(void)
 	                     .msg_bytes = 64 };
 	int rc = h_loadgen_run(&l, res);
 	srv_join(&s);
-	CHECK(rc == 0, "corrupt: rc %d", rc);
-	CHECK(res->errors > 0, "corrupt: a server flipping bytes went unnoticed");
-	CHECK(res->errors + res->requests == 800, "corrupt: %llu + %llu != 800",
-	      (unsigned long long)res->errors, (unsigned long long)res->requests);
-	CHECK(strstr(res->error, "differ") != NULL, "corrupt: error '%s'", res->error);
+	CHECKF(rc == 0, "corrupt: rc %d", rc);
+	CHECKF(res->errors > 0, "corrupt: a server flipping bytes went unnoticed");
+	CHECKF(res->errors + res->requests == 800, "corrupt: %llu + %llu != 800",
+	       (unsigned long long)res->errors, (unsigned long long)res->requests);
+	CHECKF(strstr(res->error, "differ") != NULL, "corrupt: error '%s'", res->error);
 	printf("echo corrupt   requests=%llu errors=%llu (%s)\n", (unsigned long long)res->requests,
 	       (unsigned long long)res->errors, res->error);
 }
@@ -286,11 +262,11 @@ static void test_closed_http(void)
 	struct wl_load l = { .proto = WL_PROTO_HTTP, .port = s.port, .conns = 8, .requests = 500 };
 	int rc = h_loadgen_run(&l, res);
 	srv_join(&s);
-	CHECK(rc == 0 && res->requests == 4000 && res->errors == 0,
-	      "http: rc %d, %llu ok, %llu errors (%s)", rc, (unsigned long long)res->requests,
-	      (unsigned long long)res->errors, res->error);
-	CHECK(s.requests == 4000 && s.heavy == 0, "http: server saw %ld requests, %ld heavy",
-	      s.requests, s.heavy);
+	CHECKF(rc == 0 && res->requests == 4000 && res->errors == 0,
+	       "http: rc %d, %llu ok, %llu errors (%s)", rc, (unsigned long long)res->requests,
+	       (unsigned long long)res->errors, res->error);
+	CHECKF(s.requests == 4000 && s.heavy == 0, "http: server saw %ld requests, %ld heavy",
+	       s.requests, s.heavy);
 	check_sane("http closed", res);
 
 	/* A wrong response every 7th: exactly those are errors, and the
@@ -303,10 +279,10 @@ static void test_closed_http(void)
 		                      .requests = 70 };
 		rc = h_loadgen_run(&l, res);
 		srv_join(&b);
-		CHECK(rc == 0 && res->errors == 30 && res->requests == 180,
-		      "http bad %d: %llu ok, %llu errors, want 180 and 30 (%s)", k,
-		      (unsigned long long)res->requests, (unsigned long long)res->errors, res->error);
-		CHECK(strstr(res->error, why[k]) != NULL, "http bad %d: error '%s'", k, res->error);
+		CHECKF(rc == 0 && res->errors == 30 && res->requests == 180,
+		       "http bad %d: %llu ok, %llu errors, want 180 and 30 (%s)", k,
+		       (unsigned long long)res->requests, (unsigned long long)res->errors, res->error);
+		CHECKF(strstr(res->error, why[k]) != NULL, "http bad %d: error '%s'", k, res->error);
 	}
 
 	/* Running for a time instead of a count. */
@@ -315,12 +291,12 @@ static void test_closed_http(void)
 	l = (struct wl_load){ .proto = WL_PROTO_HTTP, .port = t.port, .conns = 4, .seconds = 1 };
 	rc = h_loadgen_run(&l, res);
 	srv_join(&t);
-	CHECK(rc == 0 && res->requests > 100 && res->errors == 0, "http 1 s: %llu ok, %llu errors",
-	      (unsigned long long)res->requests, (unsigned long long)res->errors);
-	CHECK(res->elapsed_ns >= 950000000ull && res->elapsed_ns < 3000000000ull,
-	      "http 1 s: elapsed %llu ns", (unsigned long long)res->elapsed_ns);
-	CHECK((long)res->requests == t.requests, "http 1 s: client %llu, server %ld",
-	      (unsigned long long)res->requests, t.requests);
+	CHECKF(rc == 0 && res->requests > 100 && res->errors == 0, "http 1 s: %llu ok, %llu errors",
+	       (unsigned long long)res->requests, (unsigned long long)res->errors);
+	CHECKF(res->elapsed_ns >= 950000000ull && res->elapsed_ns < 3000000000ull,
+	       "http 1 s: elapsed %llu ns", (unsigned long long)res->elapsed_ns);
+	CHECKF((long)res->requests == t.requests, "http 1 s: client %llu, server %ld",
+	       (unsigned long long)res->requests, t.requests);
 	check_sane("http 1 s", res);
 }
 
@@ -336,13 +312,13 @@ static void test_heavy(void)
 	for (int c = 0; c < 3; c++)
 		for (int j = 0; j < 101; j++)
 			want += (c + j) % 4 == 3;
-	CHECK(rc == 0 && res->requests == 303 && res->errors == 0, "heavy: %llu ok (%s)",
-	      (unsigned long long)res->requests, res->error);
-	CHECK(s.heavy == want && (long)res->heavy.count == want, "heavy: server %ld, client %llu, want %ld",
-	      s.heavy, (unsigned long long)res->heavy.count, want);
-	CHECK(res->light.count + res->heavy.count == res->all.count, "heavy: light + heavy != all");
+	CHECKF(rc == 0 && res->requests == 303 && res->errors == 0, "heavy: %llu ok (%s)",
+	       (unsigned long long)res->requests, res->error);
+	CHECKF(s.heavy == want && (long)res->heavy.count == want, "heavy: server %ld, client %llu, want %ld",
+	       s.heavy, (unsigned long long)res->heavy.count, want);
+	CHECKF(res->light.count + res->heavy.count == res->all.count, "heavy: light + heavy != all");
 	/* Staggered by connection: their first heavy requests are 3, 2 and 1. */
-	CHECK(s.first_heavy == 0xe, "heavy: first heavy requests %#x, want 0xe", s.first_heavy);
+	CHECKF(s.first_heavy == 0xe, "heavy: first heavy requests %#x, want 0xe", s.first_heavy);
 }
 
 /* The server stalls once for 200 ms after its 300th request. */
@@ -356,17 +332,17 @@ static void test_open_loop_stall(void)
 	                     .rate = 1000 };
 	int rc = h_loadgen_run(&l, res);
 	srv_join(&s);
-	CHECK(rc == 0 && res->requests == 1000 && res->errors == 0, "open: %llu ok, %llu errors (%s)",
-	      (unsigned long long)res->requests, (unsigned long long)res->errors, res->error);
+	CHECKF(rc == 0 && res->requests == 1000 && res->errors == 0, "open: %llu ok, %llu errors (%s)",
+	       (unsigned long long)res->requests, (unsigned long long)res->errors, res->error);
 	uint64_t open_slow = h_hist_count_at_or_above(&res->all, slow);
 	/* About 200 requests fall due during the stall; measured from their
 	 * intended times, most of them waited more than 50 ms. */
-	CHECK(open_slow * 100 > res->requests, "open: only %llu of %llu requests >= 50 ms",
-	      (unsigned long long)open_slow, (unsigned long long)res->requests);
-	CHECK(pct(&res->all, 99) >= 100 * 1000000ull, "open: p99 %llu ns misses the stall",
-	      (unsigned long long)pct(&res->all, 99));
-	CHECK(res->elapsed_ns >= 900000000ull && res->elapsed_ns < 2000000000ull,
-	      "open: elapsed %llu ns for 1000 requests at 1000/s", (unsigned long long)res->elapsed_ns);
+	CHECKF(open_slow * 100 > res->requests, "open: only %llu of %llu requests >= 50 ms",
+	       (unsigned long long)open_slow, (unsigned long long)res->requests);
+	CHECKF(pct(&res->all, 99) >= 100 * 1000000ull, "open: p99 %llu ns misses the stall",
+	       (unsigned long long)pct(&res->all, 99));
+	CHECKF(res->elapsed_ns >= 900000000ull && res->elapsed_ns < 2000000000ull,
+	       "open: elapsed %llu ns for 1000 requests at 1000/s", (unsigned long long)res->elapsed_ns);
 	check_sane("open + stall", res);
 	printf("open loop:   %llu of %llu requests >= 50 ms\n", (unsigned long long)open_slow,
 	       (unsigned long long)res->requests);
@@ -379,16 +355,16 @@ static void test_open_loop_stall(void)
 	rc = h_loadgen_run(&l, res);
 	srv_join(&c);
 	uint64_t closed_slow = h_hist_count_at_or_above(&res->all, slow);
-	CHECK(rc == 0 && res->requests == 1000 && res->errors == 0, "closed: %llu ok (%s)",
-	      (unsigned long long)res->requests, res->error);
+	CHECKF(rc == 0 && res->requests == 1000 && res->errors == 0, "closed: %llu ok (%s)",
+	       (unsigned long long)res->requests, res->error);
 	/* The stalled one, and at most 1 % in all: a loaded machine may
 	 * preempt the test for 50 ms now and then. */
-	CHECK(closed_slow >= 1 && closed_slow * 100 <= res->requests,
-	      "closed: %llu requests >= 50 ms, want the stalled one (and at most 1 %%)",
-	      (unsigned long long)closed_slow);
-	CHECK(h_hist_max(&res->all) >= 150 * 1000000ull && pct(&res->all, 99) < slow,
-	      "closed: max %llu p99 %llu", (unsigned long long)h_hist_max(&res->all),
-	      (unsigned long long)pct(&res->all, 99));
+	CHECKF(closed_slow >= 1 && closed_slow * 100 <= res->requests,
+	       "closed: %llu requests >= 50 ms, want the stalled one (and at most 1 %%)",
+	       (unsigned long long)closed_slow);
+	CHECKF(h_hist_max(&res->all) >= 150 * 1000000ull && pct(&res->all, 99) < slow,
+	       "closed: max %llu p99 %llu", (unsigned long long)h_hist_max(&res->all),
+	       (unsigned long long)pct(&res->all, 99));
 	printf("closed loop: %llu of %llu requests >= 50 ms\n", (unsigned long long)closed_slow,
 	       (unsigned long long)res->requests);
 
@@ -401,14 +377,14 @@ static void test_open_loop_stall(void)
 	                      .rate = 2000, .msg_bytes = 32 };
 	rc = h_loadgen_run(&l, res);
 	srv_join(&e);
-	CHECK(rc == 0 && res->requests == 1000 && res->errors == 0, "open echo: %llu ok (%s)",
-	      (unsigned long long)res->requests, res->error);
-	CHECK(pct(&res->all, 50) < 5 * 1000000ull, "open echo: p50 %llu ns",
-	      (unsigned long long)pct(&res->all, 50));
+	CHECKF(rc == 0 && res->requests == 1000 && res->errors == 0, "open echo: %llu ok (%s)",
+	       (unsigned long long)res->requests, res->error);
+	CHECKF(pct(&res->all, 50) < 5 * 1000000ull, "open echo: p50 %llu ns",
+	       (unsigned long long)pct(&res->all, 50));
 	/* The schedule holds: 1000 requests at 2000/s take half a second,
 	 * never less. */
-	CHECK(res->elapsed_ns >= 499000000ull && res->elapsed_ns < 1500000000ull,
-	      "open echo: %llu ns for 1000 requests at 2000/s", (unsigned long long)res->elapsed_ns);
+	CHECKF(res->elapsed_ns >= 499000000ull && res->elapsed_ns < 1500000000ull,
+	       "open echo: %llu ns for 1000 requests at 2000/s", (unsigned long long)res->elapsed_ns);
 	check_sane("open echo", res);
 }
 
@@ -423,61 +399,53 @@ static void test_silent(void)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	srv_join(&s); /* returns: the client closed its connections */
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	CHECK(rc == 0 && res->requests == 0 && res->errors == 20, "silent: %llu ok, %llu errors",
-	      (unsigned long long)res->requests, (unsigned long long)res->errors);
-	CHECK(strstr(res->error, "no response") != NULL, "silent: error '%s'", res->error);
-	CHECK(secs >= H_LOADGEN_STALL_MS / 1000.0 - 0.2 && secs < H_LOADGEN_STALL_MS / 1000.0 + 2,
-	      "silent: gave up after %.1f s", secs);
+	CHECKF(rc == 0 && res->requests == 0 && res->errors == 20, "silent: %llu ok, %llu errors",
+	       (unsigned long long)res->requests, (unsigned long long)res->errors);
+	CHECKF(strstr(res->error, "no response") != NULL, "silent: error '%s'", res->error);
+	CHECKF(secs >= H_LOADGEN_STALL_MS / 1000.0 - 0.2 && secs < H_LOADGEN_STALL_MS / 1000.0 + 2,
+	       "silent: gave up after %.1f s", secs);
 	printf("silent server: gave up after %.1f s: %s\n", secs, res->error);
 }
 
 static void test_invalid(void)
 {
 	struct wl_load l = { .proto = WL_PROTO_HTTP, .port = 80, .conns = 0, .requests = 1 };
-	CHECK(h_loadgen_run(&l, res) == -EINVAL && res->err == -EINVAL, "conns 0 accepted");
+	CHECKF(h_loadgen_run(&l, res) == -EINVAL && res->err == -EINVAL, "conns 0 accepted");
 	l.conns = 1;
 	l.port = 0;
-	CHECK(h_loadgen_run(&l, res) == -EINVAL, "port 0 accepted");
+	CHECKF(h_loadgen_run(&l, res) == -EINVAL, "port 0 accepted");
 	l.port = 80;
 	l.requests = 0;
-	CHECK(h_loadgen_run(&l, res) == -EINVAL, "no requests and no seconds accepted");
+	CHECKF(h_loadgen_run(&l, res) == -EINVAL, "no requests and no seconds accepted");
 	l.requests = 1;
 	l.proto = WL_PROTO_ECHO;
-	CHECK(h_loadgen_run(&l, res) == -EINVAL, "echo without msg_bytes accepted");
+	CHECKF(h_loadgen_run(&l, res) == -EINVAL, "echo without msg_bytes accepted");
 	struct h_loadgen lg;
-	CHECK(h_loadgen_start(&l, NULL, NULL, &lg) == -EINVAL, "start accepted a bad load");
+	CHECKF(h_loadgen_start(&l, NULL, NULL, &lg) == -EINVAL, "start accepted a bad load");
 }
 
 static void test_clamp(void)
 {
-	CHECK(h_loadgen_clamp_conns(5) == 5, "clamp(5)");
-	CHECK(h_loadgen_clamp_conns(0) == 1, "clamp(0)");
+	CHECKF(h_loadgen_clamp_conns(5) == 5, "clamp(5)");
+	CHECKF(h_loadgen_clamp_conns(0) == 1, "clamp(0)");
 	int big = h_loadgen_clamp_conns(INT_MAX);
 	struct rlimit rl;
 	getrlimit(RLIMIT_NOFILE, &rl);
-	CHECK(rl.rlim_cur == rl.rlim_max || rl.rlim_max == RLIM_INFINITY,
-	      "clamp: soft limit %llu not raised to %llu", (unsigned long long)rl.rlim_cur,
-	      (unsigned long long)rl.rlim_max);
-	CHECK(big >= 1 && (rl.rlim_cur == RLIM_INFINITY ||
-	                   (rlim_t)big + H_LOADGEN_FD_MARGIN <= rl.rlim_cur),
-	      "clamp(INT_MAX) = %d with a limit of %llu", big, (unsigned long long)rl.rlim_cur);
+	CHECKF(rl.rlim_cur == rl.rlim_max || rl.rlim_max == RLIM_INFINITY,
+	       "clamp: soft limit %llu not raised to %llu", (unsigned long long)rl.rlim_cur,
+	       (unsigned long long)rl.rlim_max);
+	CHECKF(big >= 1 && (rl.rlim_cur == RLIM_INFINITY ||
+	                    (rlim_t)big + H_LOADGEN_FD_MARGIN <= rl.rlim_cur),
+	       "clamp(INT_MAX) = %d with a limit of %llu", big, (unsigned long long)rl.rlim_cur);
 	printf("clamp: RLIMIT_NOFILE %llu allows %d connections\n", (unsigned long long)rl.rlim_cur,
 	       big);
-}
-
-static const struct wl_metric *metric(const struct wl_report *r, const char *name)
-{
-	for (int i = 0; i < r->nmetrics; i++)
-		if (strcmp(r->metrics[i].name, name) == 0)
-			return &r->metrics[i];
-	return NULL;
 }
 
 static void test_child(void)
 {
 	hwloc_topology_t topo;
 	if (hwloc_topology_init(&topo) != 0 || hwloc_topology_load(topo) != 0) {
-		CHECK(0, "hwloc");
+		CHECKF(0, "hwloc");
 		return;
 	}
 	/* The client on the last allowed CPU, as the harness puts it on the
@@ -492,46 +460,47 @@ static void test_child(void)
 	                     .heavy_every = 5 };
 	static struct h_loadgen lg;
 	int rc = h_loadgen_start(&l, topo, cpus, &lg);
-	CHECK(rc == 0, "start: %d", rc);
+	CHECKF(rc == 0, "start: %d", rc);
 	lg.conns_asked = 40000; /* as if the harness had clamped 40000 to 4 */
 	struct wl_report rep;
 	memset(&rep, 0, sizeof rep);
 	rc = h_loadgen_finish(&lg, 30000, &rep);
 	srv_join(&s);
-	CHECK(rc == 0, "finish: %d (%s)", rc, rep.error);
-	CHECK(rep.error[0] == '\0', "finish: error '%s'", rep.error);
+	CHECKF(rc == 0, "finish: %d (%s)", rc, rep.error);
+	CHECKF(rep.error[0] == '\0', "finish: error '%s'", rep.error);
 	const char *names[] = { "throughput_rps", "p50_us", "p75_us", "p90_us", "p95_us", "p99_us",
 	                        "p999_us", "p9999_us", "max_us",
 	                        "requests", "errors", "light_p50_us", "light_p99_us",
 	                        "light_p999_us", "heavy_p50_us", "heavy_p99_us", "clamped_conns" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		CHECK(metric(&rep, names[i]) != NULL, "finish: no metric %s", names[i]);
-	CHECK(rep.nmetrics == (int)(sizeof names / sizeof names[0]), "finish: %d metrics",
-	      rep.nmetrics);
+		CHECKF(t_find_metric(&rep, names[i]) != NULL, "finish: no metric %s", names[i]);
+	CHECKF(rep.nmetrics == (int)(sizeof names / sizeof names[0]), "finish: %d metrics",
+	       rep.nmetrics);
 	/* A percentile spectrum never falls as p rises. */
 	const char *spectrum[] = { "p50_us", "p75_us", "p90_us", "p95_us", "p99_us", "p999_us",
 	                           "p9999_us", "max_us" };
 	for (size_t i = 1; i < sizeof spectrum / sizeof spectrum[0]; i++) {
-		const struct wl_metric *lo = metric(&rep, spectrum[i - 1]), *hi = metric(&rep, spectrum[i]);
-		CHECK(lo && hi && lo->value <= hi->value, "finish: %s > %s", spectrum[i - 1],
-		      spectrum[i]);
+		const struct wl_metric *lo = t_find_metric(&rep, spectrum[i - 1]),
+		                       *hi = t_find_metric(&rep, spectrum[i]);
+		CHECKF(lo && hi && lo->value <= hi->value, "finish: %s > %s", spectrum[i - 1],
+		       spectrum[i]);
 	}
-	const struct wl_metric *m = metric(&rep, "requests");
-	CHECK(m && m->value == 1200, "finish: requests %g", m ? m->value : -1);
-	m = metric(&rep, "errors");
-	CHECK(m && m->value == 0, "finish: errors %g", m ? m->value : -1);
-	m = metric(&rep, "clamped_conns");
-	CHECK(m && m->value == 4, "finish: clamped_conns %g", m ? m->value : -1);
-	const struct wl_metric *p50 = metric(&rep, "p50_us"), *p99 = metric(&rep, "p99_us"),
-	                       *mx = metric(&rep, "max_us");
-	CHECK(p50 && p99 && mx && p50->value > 0 && p50->value <= p99->value &&
-	      p99->value <= mx->value, "finish: percentiles out of order");
-	CHECK(s.requests == 1200, "child: server saw %ld requests", s.requests);
-	CHECK(lg.res.cpus_used != 0 && (lg.res.cpus_used & ~(1ull << last)) == 0,
-	      "child: ran on CPUs %#llx, bound to %d", (unsigned long long)lg.res.cpus_used, last);
+	const struct wl_metric *m = t_find_metric(&rep, "requests");
+	CHECKF(m && m->value == 1200, "finish: requests %g", m ? m->value : -1);
+	m = t_find_metric(&rep, "errors");
+	CHECKF(m && m->value == 0, "finish: errors %g", m ? m->value : -1);
+	m = t_find_metric(&rep, "clamped_conns");
+	CHECKF(m && m->value == 4, "finish: clamped_conns %g", m ? m->value : -1);
+	const struct wl_metric *p50 = t_find_metric(&rep, "p50_us"),
+	                       *p99 = t_find_metric(&rep, "p99_us"), *mx = t_find_metric(&rep, "max_us");
+	CHECKF(p50 && p99 && mx && p50->value > 0 && p50->value <= p99->value &&
+	       p99->value <= mx->value, "finish: percentiles out of order");
+	CHECKF(s.requests == 1200, "child: server saw %ld requests", s.requests);
+	CHECKF(lg.res.cpus_used != 0 && (lg.res.cpus_used & ~(1ull << last)) == 0,
+	       "child: ran on CPUs %#llx, bound to %d", (unsigned long long)lg.res.cpus_used, last);
+	const struct wl_metric *rps = t_find_metric(&rep, "throughput_rps");
 	printf("child on cpu %d: %d metrics, throughput %.0f req/s, p99 %.1f us\n", last,
-	       rep.nmetrics, metric(&rep, "throughput_rps") ? metric(&rep, "throughput_rps")->value : 0,
-	       p99 ? p99->value : 0);
+	       rep.nmetrics, rps ? rps->value : 0, p99 ? p99->value : 0);
 
 	/* Past its time the child is killed and reaped, and its connections
 	 * close with it, so the server still ends. */
@@ -539,13 +508,13 @@ static void test_child(void)
 	srv_start(&q);
 	l = (struct wl_load){ .proto = WL_PROTO_HTTP, .port = q.port, .conns = 2, .requests = 5 };
 	rc = h_loadgen_start(&l, topo, NULL, &lg);
-	CHECK(rc == 0, "start (silent): %d", rc);
+	CHECKF(rc == 0, "start (silent): %d", rc);
 	memset(&rep, 0, sizeof rep);
 	rc = h_loadgen_finish(&lg, 300, &rep);
 	srv_join(&q);
-	CHECK(rc == -ETIMEDOUT, "finish (silent): %d, want -ETIMEDOUT", rc);
-	CHECK(strstr(rep.error, "killed") != NULL && rep.nmetrics == 0, "finish (silent): '%s', %d metrics",
-	      rep.error, rep.nmetrics);
+	CHECKF(rc == -ETIMEDOUT, "finish (silent): %d, want -ETIMEDOUT", rc);
+	CHECKF(strstr(rep.error, "killed") != NULL && rep.nmetrics == 0, "finish (silent): '%s', %d metrics",
+	       rep.error, rep.nmetrics);
 
 	/* Errors reach the report and make it wrong. */
 	struct srv b = { .http = 1, .expect = 1, .bad_every = 2 };
@@ -555,11 +524,12 @@ static void test_child(void)
 	memset(&rep, 0, sizeof rep);
 	rc = h_loadgen_finish(&lg, 30000, &rep);
 	srv_join(&b);
-	m = metric(&rep, "errors");
-	CHECK(rc == 0 && m && m->value == 5, "finish (bad): rc %d errors %g", rc, m ? m->value : -1);
-	CHECK(strstr(rep.error, "5 of 10 requests failed") != NULL, "finish (bad): error '%s'",
-	      rep.error);
-	CHECK(metric(&rep, "clamped_conns") == NULL, "finish (bad): clamped_conns without a clamp");
+	m = t_find_metric(&rep, "errors");
+	CHECKF(rc == 0 && m && m->value == 5, "finish (bad): rc %d errors %g", rc, m ? m->value : -1);
+	CHECKF(strstr(rep.error, "5 of 10 requests failed") != NULL, "finish (bad): error '%s'",
+	       rep.error);
+	CHECKF(t_find_metric(&rep, "clamped_conns") == NULL,
+	       "finish (bad): clamped_conns without a clamp");
 
 	hwloc_bitmap_free(cpus);
 	hwloc_topology_destroy(topo);
@@ -580,10 +550,7 @@ int main(void)
 	test_child();
 	test_silent();
 	free(res);
-	if (failures) {
-		fprintf(stderr, "%d failure(s)\n", failures);
-		return 1;
-	}
-	puts("unit_loadgen: ok");
-	return 0;
+	if (!failures)
+		puts("unit_loadgen: ok");
+	return t_exit_status();
 }

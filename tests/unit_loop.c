@@ -24,7 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/base/base.h"
 #include "runtimes/runtime.h"
+
+#include "tests/check.h"
 
 /* TSan counts each fiber as a thread and dies past 8128 of them. */
 #if defined(__SANITIZE_THREAD__)
@@ -33,26 +36,15 @@
 #define MANY 100000
 #endif
 
-#define FAIL(...) do { fprintf(stderr, "FAIL: " __VA_ARGS__); fputc('\n', stderr); exit(1); } while (0)
-
 extern const struct runtime rt_epoll, rt_coro, rt_coro_ucontext;
 static const struct runtime *const rts[] = { &rt_epoll, &rt_coro, &rt_coro_ucontext };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static struct rt *make(const struct runtime *ops)
 {
 	static const int cpus[] = { 0 };
 	const struct rt_env env = { 1, cpus };
 	int64_t params[16];
-	int n = 0;
-	for (const struct cb_param *p = ops->params; p->name; p++)
-		params[n++] = p->def;
+	t_param_defaults(ops->params, params);
 	struct rt *rt;
 	int err = ops->create(&rt, &env, params);
 	if (err)
@@ -101,10 +93,10 @@ static struct rt_op sleeper_step(struct rt_task *t, long res)
 {
 	struct sleeper *s = (struct sleeper *)t;
 	if (s->state++ == 0) {
-		s->start = now_ns();
+		s->start = h_now_ns();
 		return rt_op_sleep(s->ns);
 	}
-	s->slept = now_ns() - s->start;
+	s->slept = h_now_ns() - s->start;
 	s->res = res;
 	return rt_op_done();
 }
@@ -114,7 +106,7 @@ static void test_sleep(const struct runtime *ops, long n, uint64_t ns, uint64_t 
 	struct sleeper *s = calloc((size_t)n, sizeof(*s));
 	struct rt *rt = make(ops);
 	g_released = 0;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = h_now_ns();
 	for (long i = 0; i < n; i++) {
 		s[i].t = (struct rt_task){ .step = sleeper_step, .release = count_release, .cpu = -1 };
 		s[i].ns = ns / 10 * (uint64_t)(1 + i % 10); /* ten deadlines, the longest ns */
@@ -122,7 +114,7 @@ static void test_sleep(const struct runtime *ops, long n, uint64_t ns, uint64_t 
 		spawn(rt, &s[i].t);
 	}
 	run(rt);
-	uint64_t dt = now_ns() - t0;
+	uint64_t dt = h_now_ns() - t0;
 	for (long i = 0; i < n; i++)
 		if (s[i].state != 2 || s[i].res != 0 || s[i].slept < s[i].ns)
 			FAIL("%s: sleeper %ld: state %d res %ld, slept %.3f of %.3f ms", ops->name, i,
@@ -201,9 +193,9 @@ static double test_pingpong(const struct runtime *ops, long rounds)
 	p.pong = (struct rt_task){ .step = pong_step, .arg = &p, .cpu = -1 };
 	spawn(rt, &p.ping);
 	spawn(rt, &p.pong);
-	uint64_t t0 = now_ns();
+	uint64_t t0 = h_now_ns();
 	run(rt);
-	double ns = (double)(now_ns() - t0);
+	double ns = (double)(h_now_ns() - t0);
 	if (p.pings != rounds || p.pongs != rounds || p.bad)
 		FAIL("%s: pingpong %ld/%ld rounds, bad %ld", ops->name, p.pings, p.pongs, p.bad);
 	rt_event_free(rt, p.to_ping);

@@ -17,39 +17,13 @@
 
 #include "harness/measure/measure.h"
 
-extern char **environ;
-
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-			        __LINE__, #c);                                 \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		fwrite(chunk, 1, n, m);
-	fclose(f);
-	fclose(m);
-	return buf;
-}
+#include "tests/check.h"
 
 /* Entries in dir other than . and .. */
 static int count_entries(const char *dir)
 {
 	DIR *d = opendir(dir);
-	CHECK(d);
+	REQUIRE(d);
 	int n = 0;
 	for (struct dirent *e; (e = readdir(d));)
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
@@ -100,25 +74,20 @@ static int python_check(const char *path, const char *release, int argc, char **
 	for (int i = 0; i < argc; i++)
 		args[n++] = argv[i];
 	args[n] = NULL;
-	pid_t pid;
-	if (posix_spawnp(&pid, "python3", NULL, NULL, args, environ) != 0)
-		return 127;
-	int st;
-	CHECK(waitpid(pid, &st, 0) == pid);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	return t_run(args);
 }
 
 int main(void)
 {
 	hwloc_topology_t topo;
-	CHECK(hwloc_topology_init(&topo) == 0);
-	CHECK(hwloc_topology_load(topo) == 0);
+	REQUIRE(hwloc_topology_init(&topo) == 0);
+	REQUIRE(hwloc_topology_load(topo) == 0);
 	hwloc_bitmap_t set = hwloc_bitmap_alloc();
-	CHECK(set);
-	CHECK(hwloc_get_cpubind(topo, set, HWLOC_CPUBIND_PROCESS) == 0);
+	REQUIRE(set);
+	REQUIRE(hwloc_get_cpubind(topo, set, HWLOC_CPUBIND_PROCESS) == 0);
 
-	char dir[] = "/tmp/unit_manifest.XXXXXX";
-	CHECK(mkdtemp(dir));
+	char dir[64];
+	t_tmpdir(dir, sizeof dir, "unit_manifest");
 	char path[256];
 	snprintf(path, sizeof path, "%s/manifest.json", dir);
 
@@ -127,25 +96,25 @@ int main(void)
 	                "odd \"quoted\" C:\\path\twith\ttabs\nand a newline", ""};
 	int argc = (int)(sizeof argv / sizeof argv[0]);
 
-	CHECK(h_manifest_write(dir, argc, argv, topo, set) == 0);
+	REQUIRE(h_manifest_write(dir, argc, argv, topo, set) == 0);
 	/* Written twice: the rename replaces the old file, leaving no temp. */
-	CHECK(h_manifest_write(dir, argc, argv, topo, set) == 0);
-	CHECK(count_entries(dir) == 1);
+	REQUIRE(h_manifest_write(dir, argc, argv, topo, set) == 0);
+	REQUIRE(count_entries(dir) == 1);
 
 	struct utsname u;
-	CHECK(uname(&u) == 0);
-	char *text = slurp(path);
-	CHECK(text && text[0] == '{');
+	REQUIRE(uname(&u) == 0);
+	char *text = t_read_file(path);
+	REQUIRE(text && text[0] == '{');
 	char val[256];
-	CHECK(h_json_get(text, "schema", val, sizeof val) == 0);
-	CHECK(strcmp(val, "concbench-manifest/1") == 0);
-	CHECK(h_json_get(text, "release", val, sizeof val) == 0);
-	CHECK(strcmp(val, u.release) == 0);
-	CHECK(h_json_get(text, "pus", val, sizeof val) == 0);
-	CHECK(atoi(val) >= 1);
-	CHECK(h_json_get(text, "virtual_machine", val, sizeof val) == 0);
-	CHECK(strcmp(val, "true") == 0 || strcmp(val, "false") == 0);
-	CHECK(strstr(text, "\"RLIMIT_NOFILE\""));
+	REQUIRE(h_json_get(text, "schema", val, sizeof val) == 0);
+	REQUIRE(strcmp(val, "concbench-manifest/1") == 0);
+	REQUIRE(h_json_get(text, "release", val, sizeof val) == 0);
+	REQUIRE(strcmp(val, u.release) == 0);
+	REQUIRE(h_json_get(text, "pus", val, sizeof val) == 0);
+	REQUIRE(atoi(val) >= 1);
+	REQUIRE(h_json_get(text, "virtual_machine", val, sizeof val) == 0);
+	REQUIRE(strcmp(val, "true") == 0 || strcmp(val, "false") == 0);
+	REQUIRE(strstr(text, "\"RLIMIT_NOFILE\""));
 	free(text);
 
 	/* Unwritable destinations: a directory that does not exist, a path
@@ -153,24 +122,24 @@ int main(void)
 	 * read-only directory. Each is a negative errno and leaves nothing. */
 	char bad[300];
 	snprintf(bad, sizeof bad, "%s/no/such/dir", dir);
-	CHECK(h_manifest_write(bad, argc, argv, topo, set) == -ENOENT);
+	REQUIRE(h_manifest_write(bad, argc, argv, topo, set) == -ENOENT);
 	snprintf(bad, sizeof bad, "%s/manifest.json", dir);
-	CHECK(h_manifest_write(bad, argc, argv, topo, set) == -ENOTDIR);
+	REQUIRE(h_manifest_write(bad, argc, argv, topo, set) == -ENOTDIR);
 	if (geteuid() != 0) {
 		char ro[300];
 		snprintf(ro, sizeof ro, "%s/ro", dir);
-		CHECK(mkdir(ro, 0500) == 0);
-		CHECK(h_manifest_write(ro, argc, argv, topo, set) == -EACCES);
-		CHECK(rmdir(ro) == 0);
+		REQUIRE(mkdir(ro, 0500) == 0);
+		REQUIRE(h_manifest_write(ro, argc, argv, topo, set) == -EACCES);
+		REQUIRE(rmdir(ro) == 0);
 	}
-	CHECK(count_entries(dir) == 1);
+	REQUIRE(count_entries(dir) == 1);
 	/* No topology or cpuset (before hwloc loaded): still a manifest. */
-	CHECK(h_manifest_write(dir, 0, NULL, NULL, NULL) == 0);
-	text = slurp(path);
-	CHECK(text && strstr(text, "\"topology\": null") && strstr(text, "\"command_line\": []"));
+	REQUIRE(h_manifest_write(dir, 0, NULL, NULL, NULL) == 0);
+	text = t_read_file(path);
+	REQUIRE(text && strstr(text, "\"topology\": null") && strstr(text, "\"command_line\": []"));
 	free(text);
 
-	CHECK(h_manifest_write(dir, argc, argv, topo, set) == 0);
+	REQUIRE(h_manifest_write(dir, argc, argv, topo, set) == 0);
 	int py = python_check(path, u.release, argc, argv);
 
 	unlink(path);
@@ -181,6 +150,6 @@ int main(void)
 		fprintf(stderr, "unit_manifest: python3 not found, JSON validity not checked: skip\n");
 		return 77;
 	}
-	CHECK(py == 0);
+	REQUIRE(py == 0);
 	return 0;
 }

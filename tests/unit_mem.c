@@ -44,8 +44,8 @@ static void test_user(void)
 	CHECK(h_mem_user(&rss1, &pss1) == 0);
 	double drss = rss1 - rss0, dpss = pss1 - pss0;
 	fprintf(stderr, "unit_mem: 64 MiB touched: RSS +%.0f KiB, PSS +%.0f KiB\n", drss, dpss);
-	CHECK(fabs(drss - BLOCK_KIB) <= 0.05 * BLOCK_KIB);
-	CHECK(fabs(dpss - BLOCK_KIB) <= 0.05 * BLOCK_KIB);
+	CHECK(t_near(drss, BLOCK_KIB, 0.05 * BLOCK_KIB));
+	CHECK(t_near(dpss, BLOCK_KIB, 0.05 * BLOCK_KIB));
 	munmap(p, (size_t)BLOCK_KIB * 1024);
 }
 
@@ -111,8 +111,7 @@ static void test_kernel(void)
 	CHECK(pid >= 0);
 	if (pid == 0)
 		_exit(kernel_child(&cg));
-	int st = 0;
-	CHECK(waitpid(pid, &st, 0) == pid);
+	int st = t_wait(pid);
 	CHECK(WIFEXITED(st));
 	int code = WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 	CHECK(code == 0 || code == 77);
@@ -131,9 +130,5 @@ int main(void)
 	struct h_kmem k;
 	CHECK(h_mem_meminfo(&k) == 0 && k.stack > 0 && k.slab > 0 && k.total > 0);
 	test_kernel();
-	if (failures) {
-		fprintf(stderr, "unit_mem: %d check(s) failed\n", failures);
-		return 1;
-	}
-	return 0;
+	return t_exit_status();
 }

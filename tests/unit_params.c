@@ -38,10 +38,7 @@ static void test_parse_i64(void)
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int64_t v = 12345;
-		if (h_parse_i64(bad[i], &v) != -EINVAL) {
-			fprintf(stderr, "h_parse_i64 accepted '%s'\n", bad[i]);
-			failures++;
-		}
+		CHECKF(h_parse_i64(bad[i], &v) == -EINVAL, "h_parse_i64 accepted '%s'", bad[i]);
 		CHECK(v == 12345); /* untouched on error */
 	}
 	int64_t v;
@@ -98,11 +95,8 @@ static void test_set_parse(void)
 		err[0] = '\0';
 		CHECK(h_set_parse(bad[i].in, &s, err, sizeof err) == -EINVAL);
 		CHECK(s.key == NULL && s.vals == NULL);
-		if (!strstr(err, bad[i].msg)) {
-			fprintf(stderr, "h_set_parse('%s'): message '%s' lacks '%s'\n", bad[i].in, err,
-			        bad[i].msg);
-			failures++;
-		}
+		CHECKF(strstr(err, bad[i].msg), "h_set_parse('%s'): message '%s' lacks '%s'", bad[i].in,
+		       err, bad[i].msg);
 	}
 }
 
@@ -219,10 +213,7 @@ static void test_cpus(void)
 		                           "70000", " 1", "1,", "0x1" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		hwloc_bitmap_zero(set);
-		if (h_parse_cpus(bad[i], set) != -EINVAL) {
-			fprintf(stderr, "h_parse_cpus accepted '%s'\n", bad[i]);
-			failures++;
-		}
+		CHECKF(h_parse_cpus(bad[i], set) == -EINVAL, "h_parse_cpus accepted '%s'", bad[i]);
 	}
 	hwloc_bitmap_free(set);
 }
@@ -335,10 +326,10 @@ static void test_checksums_and_summary(void)
 	CHECK(len == 0);
 	free(text);
 
-	char dir[] = "/tmp/unit_params.XXXXXX";
-	CHECK(mkdtemp(dir) != NULL);
+	char dir[64];
+	t_tmpdir(dir, sizeof dir, "unit_params");
 	CHECK(h_summary_write(dir, c, 8) == 0);
-	char path[64], line[256];
+	char path[128], line[256];
 	snprintf(path, sizeof path, "%s/summary.csv", dir);
 	FILE *f = fopen(path, "r");
 	CHECK(f != NULL);
@@ -383,10 +374,7 @@ int main(void)
 	test_cpus();
 	test_suites();
 	test_checksums_and_summary();
-	if (failures) {
-		fprintf(stderr, "%d check(s) failed\n", failures);
-		return 1;
-	}
-	puts("unit_params: all checks passed");
-	return 0;
+	if (!failures)
+		puts("unit_params: all checks passed");
+	return t_exit_status();
 }

@@ -148,9 +148,5 @@ int main(void)
 	h_perf_close(&p);
 	for (int i = 0; i < H_NCTR; i++)
 		CHECK(p.fd[i] == -1);
-	if (failures) {
-		fprintf(stderr, "unit_perf: %d check(s) failed\n", failures);
-		return 1;
-	}
-	return 0;
+	return t_exit_status();
 }

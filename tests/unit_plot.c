@@ -26,14 +26,7 @@
 
 #include "harness/analysis/analysis.h"
 
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-			        __LINE__, #c);                                 \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
+#include "tests/check.h"
 
 static const char *const all_charts[] = {
 	"switch",     "switch_pipes", "memory",       "sleep_tasks",
@@ -41,29 +34,6 @@ static const char *const all_charts[] = {
 	"latency_echo", "latency_http", "mixed",       "file",
 };
 #define NCHARTS (sizeof all_charts / sizeof all_charts[0])
-
-static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
-
-static void rm_tree(const char *dir)
-{
-	CHECK(nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0);
-}
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	CHECK(f);
-	fputs(text, f);
-	CHECK(fclose(f) == 0);
-}
 
 /* The first len bytes of dir/name; the file's size, or -1 when absent. */
 static long head(const char *dir, const char *name, char *buf, size_t len)
@@ -88,13 +58,6 @@ static bool exists(const char *dir, const char *name)
 	return head(dir, name, buf, sizeof buf) >= 0;
 }
 
-static bool have(const char *prog)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", prog);
-	return system(cmd) == 0;
-}
-
 /* Whether dir/name is a non-empty, well-formed XML document whose root is
  * <svg>: python3's XML parser, else xmllint, else (neither installed) the
  * first bytes only. The paths are mkdtemp's: no shell quoting needed. */
@@ -104,14 +67,14 @@ static bool valid_svg(const char *dir, const char *name)
 	long size = head(dir, name, buf, sizeof buf);
 	if (size <= 0 || !strstr(buf, "<svg"))
 		return false;
-	if (have("python3"))
+	if (t_have("python3"))
 		snprintf(cmd, sizeof cmd,
 		         "python3 -c 'import sys, xml.etree.ElementTree as E; "
 		         "r = E.parse(sys.argv[1]).getroot(); "
 		         "sys.exit(r.tag not in (\"svg\", \"{http://www.w3.org/2000/svg}svg\"))' "
 		         "%s/%s 2>/dev/null",
 		         dir, name);
-	else if (have("xmllint"))
+	else if (t_have("xmllint"))
 		snprintf(cmd, sizeof cmd,
 		         "xmllint --noout %s/%s 2>/dev/null && "
 		         "xmllint --xpath 'name(/*)' %s/%s 2>/dev/null | grep -qx svg",
@@ -143,7 +106,7 @@ static char *dat_line(const char *dir, const char *name, const char *prefix, cha
 	char path[512];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	FILE *f = fopen(path, "r");
-	CHECK(f);
+	REQUIRE(f);
 	char *found = NULL;
 	while (!found && fgets(out, (int)len, f))
 		if (strncmp(out, prefix, strlen(prefix)) == 0)
@@ -164,7 +127,7 @@ static long dat_offset(const char *dir, const char *name, const char *prefix)
 	char path[512], line[1024];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	FILE *f = fopen(path, "r");
-	CHECK(f);
+	REQUIRE(f);
 	long off = -1;
 	for (long pos = ftell(f); off < 0 && fgets(line, sizeof line, f); pos = ftell(f))
 		if (strncmp(line, prefix, strlen(prefix)) == 0)
@@ -180,12 +143,12 @@ static int plot_capture(const char *dir)
 	snprintf(path, sizeof path, "%s/plot.out", dir);
 	fflush(stdout);
 	int saved = dup(1), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	CHECK(saved >= 0 && fd >= 0);
-	CHECK(dup2(fd, 1) == 1);
+	REQUIRE(saved >= 0 && fd >= 0);
+	REQUIRE(dup2(fd, 1) == 1);
 	close(fd);
 	int rc = h_plot(dir);
 	fflush(stdout);
-	CHECK(dup2(saved, 1) == 1);
+	REQUIRE(dup2(saved, 1) == 1);
 	close(saved);
 	return rc;
 }
@@ -193,15 +156,15 @@ static int plot_capture(const char *dir)
 /* Checks a validator on bad files before it is trusted on good ones. */
 static void check_validators(const char *dir)
 {
-	write_file(dir, "bad.svg", "<?xml version=\"1.0\"?>\n<svg width=\"800\"><g></svg>\n");
-	CHECK(!valid_svg(dir, "bad.svg")); /* not well-formed */
-	write_file(dir, "bad.svg", "<?xml version=\"1.0\"?>\n<html><svg/></html>\n");
-	CHECK(!valid_svg(dir, "bad.svg")); /* the root is not <svg> */
-	write_file(dir, "bad.svg", "");
-	CHECK(!valid_svg(dir, "bad.svg"));
-	write_file(dir, "good.svg", "<?xml version=\"1.0\"?>\n"
+	t_write_file(dir, "bad.svg", "<?xml version=\"1.0\"?>\n<svg width=\"800\"><g></svg>\n");
+	REQUIRE(!valid_svg(dir, "bad.svg")); /* not well-formed */
+	t_write_file(dir, "bad.svg", "<?xml version=\"1.0\"?>\n<html><svg/></html>\n");
+	REQUIRE(!valid_svg(dir, "bad.svg")); /* the root is not <svg> */
+	t_write_file(dir, "bad.svg", "");
+	REQUIRE(!valid_svg(dir, "bad.svg"));
+	t_write_file(dir, "good.svg", "<?xml version=\"1.0\"?>\n"
 	                            "<svg xmlns=\"http://www.w3.org/2000/svg\"><g/></svg>\n");
-	CHECK(valid_svg(dir, "good.svg"));
+	REQUIRE(valid_svg(dir, "good.svg"));
 
 	/* A PNG head: signature, IHDR of width w and height 500, then padding. */
 	unsigned char png[1200] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13,
@@ -209,13 +172,13 @@ static void check_validators(const char *dir)
 	char path[512];
 	snprintf(path, sizeof path, "%s/bad.png", dir);
 	FILE *f = fopen(path, "wb");
-	CHECK(f && fwrite(png, 1, sizeof png, f) == sizeof png && fclose(f) == 0);
-	CHECK(!valid_png(dir, "bad.png", 800)); /* 0x321 = 801 wide */
-	CHECK(valid_png(dir, "bad.png", 801));
+	REQUIRE(f && fwrite(png, 1, sizeof png, f) == sizeof png && fclose(f) == 0);
+	REQUIRE(!valid_png(dir, "bad.png", 800)); /* 0x321 = 801 wide */
+	REQUIRE(valid_png(dir, "bad.png", 801));
 	png[12] = 'X';
 	f = fopen(path, "wb");
-	CHECK(f && fwrite(png, 1, sizeof png, f) == sizeof png && fclose(f) == 0);
-	CHECK(!valid_png(dir, "bad.png", 801)); /* no IHDR first */
+	REQUIRE(f && fwrite(png, 1, sizeof png, f) == sizeof png && fclose(f) == 0);
+	REQUIRE(!valid_png(dir, "bad.png", 801)); /* no IHDR first */
 	remove(path);
 	snprintf(path, sizeof path, "%s/bad.svg", dir);
 	remove(path);
@@ -363,175 +326,175 @@ static void check_all_charts(const char *dir)
 
 	/* switch: a group per runtime series, a bar per placement in the
 	 * order the run met them; most rounds; NaN where not measured. */
-	CHECK(has_line(dir, "plots/switch.dat",
-	               "group \"same-core\" min max n \"cross-core\" min max n \"unpinned\" min max n\n"));
-	CHECK(has_line(dir, "plots/switch.dat", "\"threads\" 2100 1900 2600 3 42000 40000 44000 3 "
-	                                        "36000 34000 39000 3\n"));
-	CHECK(!dat_line(dir, "plots/switch.dat", "\"threads\" 9999", line, sizeof line));
-	CHECK(has_line(dir, "plots/switch.dat", "\"pool (workers=2)\" NaN NaN NaN 0 31000 "));
-	CHECK(has_line(dir, "plots/switch.dat", "\"pool (workers=4)\" NaN NaN NaN 0 30500 "));
-	CHECK(has_line(dir, "plots/switch.dat", "\"coro\" 18.5 17.9 21.2 3 25.2 "));
-	CHECK(has_line(dir, "plots/switch_pipes.dat", "\"epoll\" 1992 1985 1999 3 2000 "));
-	CHECK(!has_line(dir, "plots/switch_pipes.dat", "\"coro\""));
+	REQUIRE(has_line(dir, "plots/switch.dat",
+	                 "group \"same-core\" min max n \"cross-core\" min max n \"unpinned\" min max n\n"));
+	REQUIRE(has_line(dir, "plots/switch.dat", "\"threads\" 2100 1900 2600 3 42000 40000 44000 3 "
+	                                          "36000 34000 39000 3\n"));
+	REQUIRE(!dat_line(dir, "plots/switch.dat", "\"threads\" 9999", line, sizeof line));
+	REQUIRE(has_line(dir, "plots/switch.dat", "\"pool (workers=2)\" NaN NaN NaN 0 31000 "));
+	REQUIRE(has_line(dir, "plots/switch.dat", "\"pool (workers=4)\" NaN NaN NaN 0 30500 "));
+	REQUIRE(has_line(dir, "plots/switch.dat", "\"coro\" 18.5 17.9 21.2 3 25.2 "));
+	REQUIRE(has_line(dir, "plots/switch_pipes.dat", "\"epoll\" 1992 1985 1999 3 2000 "));
+	REQUIRE(!has_line(dir, "plots/switch_pipes.dat", "\"coro\""));
 
 	/* memory: a block per series, points in task order, the slopes. */
-	CHECK(has_line(dir, "plots/memory.dat", "tasks \"threads\" min max n "
-	                                        "mem_kernel_kib_per_task min max n"));
-	CHECK(has_line(dir, "plots/memory.dat",
-	               "1000 8.54 8.5 8.6 3 26.57 26.5 26.6 3 \"threads\" 8.415 26.56\n"));
+	REQUIRE(has_line(dir, "plots/memory.dat", "tasks \"threads\" min max n "
+	                                          "mem_kernel_kib_per_task min max n"));
+	REQUIRE(has_line(dir, "plots/memory.dat",
+	                 "1000 8.54 8.5 8.6 3 26.57 26.5 26.6 3 \"threads\" 8.415 26.56\n"));
 	long c100 = dat_offset(dir, "plots/memory.dat", "100 5.84 ");
 	long c1000 = dat_offset(dir, "plots/memory.dat", "1000 4.26 ");
 	long c10000 = dat_offset(dir, "plots/memory.dat", "10000 4.13 ");
-	CHECK(c100 > 0 && c100 < c1000 && c1000 < c10000);
+	REQUIRE(c100 > 0 && c100 < c1000 && c1000 < c10000);
 	/* epoll's kernel share of 0 is kept (the script draws it as none);
 	 * it has no fit, so no slopes. */
-	CHECK(has_line(dir, "plots/memory.dat", "100 1.88 1.8 1.9 3 0 0 0 3 \"epoll\" NaN NaN\n"));
-	CHECK(!has_line(dir, "plots/memory.dat", "tasks \"pool\""));
+	REQUIRE(has_line(dir, "plots/memory.dat", "100 1.88 1.8 1.9 3 0 0 0 3 \"epoll\" NaN NaN\n"));
+	REQUIRE(!has_line(dir, "plots/memory.dat", "tasks \"pool\""));
 
 	/* sleep_tasks: a line per runtime at ms=50 (the overlap sweep's
 	 * tasks=50 joins it); the lone points at ms=5 and ms=20 are left out,
 	 * so no label needs "(ms=50)". sleep_overlap: a line per runtime over
 	 * the wait at tasks=50; the task sweep's lone points are left out. */
-	CHECK(has_line(dir, "plots/sleep_tasks.dat", "tasks \"threads\" min max n\n"));
-	CHECK(has_line(dir, "plots/sleep_tasks.dat", "50 53 52.8 53.3 3\n"));
-	CHECK(has_line(dir, "plots/sleep_tasks.dat", "10000 384 370 401 3\n"));
-	CHECK(has_line(dir, "plots/sleep_tasks.dat", "tasks \"pool\" min max n\n"));
-	CHECK(!has_line(dir, "plots/sleep_tasks.dat", "tasks \"threads (ms"));
-	CHECK(has_line(dir, "plots/sleep_tasks.dat", "#   gnuplot -e \"datafile='sleep_tasks.dat'"));
-	CHECK(has_line(dir, "plots/sleep_overlap.dat", "ms \"pool\" min max n\n"));
-	CHECK(has_line(dir, "plots/sleep_overlap.dat", "50 1255 1254 1256 3\n"));
-	CHECK(!has_line(dir, "plots/sleep_overlap.dat", "ms \"coro"));
+	REQUIRE(has_line(dir, "plots/sleep_tasks.dat", "tasks \"threads\" min max n\n"));
+	REQUIRE(has_line(dir, "plots/sleep_tasks.dat", "50 53 52.8 53.3 3\n"));
+	REQUIRE(has_line(dir, "plots/sleep_tasks.dat", "10000 384 370 401 3\n"));
+	REQUIRE(has_line(dir, "plots/sleep_tasks.dat", "tasks \"pool\" min max n\n"));
+	REQUIRE(!has_line(dir, "plots/sleep_tasks.dat", "tasks \"threads (ms"));
+	REQUIRE(has_line(dir, "plots/sleep_tasks.dat", "#   gnuplot -e \"datafile='sleep_tasks.dat'"));
+	REQUIRE(has_line(dir, "plots/sleep_overlap.dat", "ms \"pool\" min max n\n"));
+	REQUIRE(has_line(dir, "plots/sleep_overlap.dat", "50 1255 1254 1256 3\n"));
+	REQUIRE(!has_line(dir, "plots/sleep_overlap.dat", "ms \"coro"));
 
 	/* efficiency: threads at work=10000 ran 150 iters/us on 2 CPUs
-	 * against coro's one-CPU 100: 75%; coro at work=100: 50%. */
-	CHECK(has_line(dir, "plots/efficiency.dat", "10000 75 70 80 3\n"));
-	CHECK(has_line(dir, "plots/efficiency.dat", "100 50 45 55 3\n"));
+	   * against coro's one-CPU 100: 75%; coro at work=100: 50%. */
+	REQUIRE(has_line(dir, "plots/efficiency.dat", "10000 75 70 80 3\n"));
+	REQUIRE(has_line(dir, "plots/efficiency.dat", "100 50 45 55 3\n"));
 
 	/* conns: both metrics per point, loops=1 and loops=2 two series. */
-	CHECK(has_line(dir, "plots/conns_echo.dat",
-	               "conns \"epoll (loops=2)\" min max n p99_us min max n\n"));
-	CHECK(has_line(dir, "plots/conns_echo.dat", "conns \"epoll (loops=1)\""));
-	CHECK(has_line(dir, "plots/conns_echo.dat", "10 80000 79000 81000 3 2500 2400 2600 3\n"));
-	CHECK(has_line(dir, "plots/conns_http.dat", "conns \"coro\" min max n p99_us min max n\n"));
+	REQUIRE(has_line(dir, "plots/conns_echo.dat",
+	                 "conns \"epoll (loops=2)\" min max n p99_us min max n\n"));
+	REQUIRE(has_line(dir, "plots/conns_echo.dat", "conns \"epoll (loops=1)\""));
+	REQUIRE(has_line(dir, "plots/conns_echo.dat", "10 80000 79000 81000 3 2500 2400 2600 3\n"));
+	REQUIRE(has_line(dir, "plots/conns_http.dat", "conns \"coro\" min max n p99_us min max n\n"));
 
 	/* latency: at conns=10, the largest every series has; x = 1/(1-p). */
-	CHECK(has_line(dir, "plots/latency_echo.dat", "# One block per runtime series at conns=10:"));
-	CHECK(has_line(dir, "plots/latency_echo.dat", "x \"threads\" min max n percentile\n"));
-	CHECK(has_line(dir, "plots/latency_echo.dat", "2 80 78 82 3 p50_us\n"));
-	CHECK(has_line(dir, "plots/latency_echo.dat", "100 206 200 210 3 p99_us\n"));
-	CHECK(has_line(dir, "plots/latency_echo.dat", "10000 2000 1900 2100 3 p9999_us\n"));
-	CHECK(has_line(dir, "plots/latency_echo.dat", "100 2500 2400 2600 3 p99_us\n"));
-	CHECK(!has_line(dir, "plots/latency_echo.dat", "100 14123"));
-	CHECK(has_line(dir, "plots/latency_echo.dat", "#   gnuplot -e \"datafile='latency_echo.dat'; "
-	                                              "outfile='latency_echo.svg'; fmt='svg'; "
-	                                              "title='echo: latency by percentile at 10 "
-	                                              "connections'"));
+	REQUIRE(has_line(dir, "plots/latency_echo.dat", "# One block per runtime series at conns=10:"));
+	REQUIRE(has_line(dir, "plots/latency_echo.dat", "x \"threads\" min max n percentile\n"));
+	REQUIRE(has_line(dir, "plots/latency_echo.dat", "2 80 78 82 3 p50_us\n"));
+	REQUIRE(has_line(dir, "plots/latency_echo.dat", "100 206 200 210 3 p99_us\n"));
+	REQUIRE(has_line(dir, "plots/latency_echo.dat", "10000 2000 1900 2100 3 p9999_us\n"));
+	REQUIRE(has_line(dir, "plots/latency_echo.dat", "100 2500 2400 2600 3 p99_us\n"));
+	REQUIRE(!has_line(dir, "plots/latency_echo.dat", "100 14123"));
+	REQUIRE(has_line(dir, "plots/latency_echo.dat", "#   gnuplot -e \"datafile='latency_echo.dat'; "
+	                                                "outfile='latency_echo.svg'; fmt='svg'; "
+	                                                "title='echo: latency by percentile at 10 "
+	                                                "connections'"));
 	/* http lacks p75, p95 and p9999: the spectrum has the rest. */
-	CHECK(has_line(dir, "plots/latency_http.dat", "1000 4000 3900 4100 3 p999_us\n"));
-	CHECK(!has_line(dir, "plots/latency_http.dat", "4 "));
+	REQUIRE(has_line(dir, "plots/latency_http.dat", "1000 4000 3900 4100 3 p999_us\n"));
+	REQUIRE(!has_line(dir, "plots/latency_http.dat", "4 "));
 
 	/* mixed: light and heavy bars; the title names heavy_us, heavy_every. */
-	CHECK(has_line(dir, "plots/mixed.dat",
-	               "group \"light requests\" min max n \"heavy requests\" min max n\n"));
-	CHECK(has_line(dir, "plots/mixed.dat", "\"epoll\" 2105 2100 2110 3 4153 4100 4200 3\n"));
-	CHECK(has_line(dir, "plots/mixed.dat", "#   gnuplot -e \"datafile='mixed.dat'; outfile="
-	                                       "'mixed.svg'; fmt='svg'; title='p99 latency, light "
-	                                       "and heavy requests (heavy_us=2000, heavy_every=50)'"));
+	REQUIRE(has_line(dir, "plots/mixed.dat",
+	                 "group \"light requests\" min max n \"heavy requests\" min max n\n"));
+	REQUIRE(has_line(dir, "plots/mixed.dat", "\"epoll\" 2105 2100 2110 3 4153 4100 4200 3\n"));
+	REQUIRE(has_line(dir, "plots/mixed.dat", "#   gnuplot -e \"datafile='mixed.dat'; outfile="
+	                                         "'mixed.svg'; fmt='svg'; title='p99 latency, light "
+	                                         "and heavy requests (heavy_us=2000, heavy_every=50)'"));
 	/* file: page cache and device per runtime. */
-	CHECK(has_line(dir, "plots/file.dat",
-	               "group \"page cache (cold=0)\" min max n \"device (cold=1)\" min max n\n"));
-	CHECK(has_line(dir, "plots/file.dat", "\"threads\" 7140 7000 7200 3 833 800 850 3\n"));
+	REQUIRE(has_line(dir, "plots/file.dat",
+	                 "group \"page cache (cold=0)\" min max n \"device (cold=1)\" min max n\n"));
+	REQUIRE(has_line(dir, "plots/file.dat", "\"threads\" 7140 7000 7200 3 833 800 850 3\n"));
 }
 
 int main(void)
 {
-	char dir[] = "/tmp/unit_plot.XXXXXX";
-	CHECK(mkdtemp(dir));
+	char dir[256];
+	t_tmpdir(dir, sizeof dir, "unit_plot");
 
 	/* No summary.csv: -ENOENT, whether or not gnuplot exists. */
-	CHECK(h_plot(dir) == -ENOENT);
+	REQUIRE(h_plot(dir) == -ENOENT);
 	/* A header that is not ours is refused rather than misread. */
-	write_file(dir, "summary.csv", "a,b,c\n1,2,3\n");
-	CHECK(h_plot(dir) == -EINVAL);
+	t_write_file(dir, "summary.csv", "a,b,c\n1,2,3\n");
+	REQUIRE(h_plot(dir) == -EINVAL);
 	/* A summary with no chart's data draws nothing and is not an error,
-	 * even without gnuplot. */
-	write_file(dir, "summary.csv",
-	           H_SUMMARY_HEADER "\nthreads,cpu,work=1000,wall_ns,ns,5,120,110,130,0.05,0\n");
-	CHECK(plot_capture(dir) == 0);
+	   * even without gnuplot. */
+	t_write_file(dir, "summary.csv",
+	             H_SUMMARY_HEADER "\nthreads,cpu,work=1000,wall_ns,ns,5,120,110,130,0.05,0\n");
+	REQUIRE(plot_capture(dir) == 0);
 	for (size_t i = 0; i < NCHARTS; i++) {
 		char name[64];
 		snprintf(name, sizeof name, "plots/%s.svg", all_charts[i]);
-		CHECK(!exists(dir, name));
+		REQUIRE(!exists(dir, name));
 	}
-	CHECK(has_line(dir, "plot.out", "skipped the switch chart: summary.csv has no "
-	                                "ns_per_switch rows for workload pingpong\n"));
+	REQUIRE(has_line(dir, "plot.out", "skipped the switch chart: summary.csv has no "
+	                                  "ns_per_switch rows for workload pingpong\n"));
 
-	if (!have("gnuplot")) {
-		rm_tree(dir);
+	if (!t_have("gnuplot")) {
+		t_rm_tree(dir);
 		fprintf(stderr, "unit_plot: gnuplot not installed: skip\n");
 		return 77;
 	}
 	check_validators(dir);
 
 	/* Every chart, from one summary. */
-	write_file(dir, "summary.csv", summary);
-	write_file(dir, "fits.csv", fits);
-	write_file(dir, "manifest.json", "{\"topology\":{\"run_pus\":2}}\n");
-	CHECK(plot_capture(dir) == 0);
+	t_write_file(dir, "summary.csv", summary);
+	t_write_file(dir, "fits.csv", fits);
+	t_write_file(dir, "manifest.json", "{\"topology\":{\"run_pus\":2}}\n");
+	REQUIRE(plot_capture(dir) == 0);
 	check_all_charts(dir);
-	CHECK(has_line(dir, "plot.out", "memory chart: left out pool (no mem_user_kib_per_task rows)\n"));
-	CHECK(has_line(dir, "plot.out", "sleep_tasks chart: left out the series measured at one "
-	                                "tasks value (no line): threads ms=5;stack_kib=0, "));
-	CHECK(has_line(dir, "plot.out", "wrote "));
+	REQUIRE(has_line(dir, "plot.out", "memory chart: left out pool (no mem_user_kib_per_task rows)\n"));
+	REQUIRE(has_line(dir, "plot.out", "sleep_tasks chart: left out the series measured at one "
+	                                  "tasks value (no line): threads ms=5;stack_kib=0, "));
+	REQUIRE(has_line(dir, "plot.out", "wrote "));
 
 	/* Two charts' data: memory at one task count (stacked bars), and mixed
-	 * without heavy requests (one bar a group: an all-NaN bar would leave
-	 * the script no range). The others are skipped and their files from
-	 * the full plot removed. */
-	write_file(dir, "summary.csv",
-	           H_SUMMARY_HEADER "\n"
-	           "threads,sleep,tasks=1000;ms=50,mem_user_kib_per_task,KiB,3,8.5,8.4,8.6,0.05,0\n"
-	           "threads,sleep,tasks=1000;ms=50,mem_kernel_kib_per_task,KiB,3,26.6,26.5,26.7,0.05,0\n"
-	           "epoll,sleep,tasks=1000;ms=50,mem_user_kib_per_task,KiB,3,0.26,0.25,0.27,0.05,0\n"
-	           "epoll,sleep,tasks=1000;ms=50,mem_kernel_kib_per_task,KiB,3,0,0,0,,0\n"
-	           "threads,mixed,heavy_every=0,light_p99_us,us,3,5881,5800,5900,0.01,0\n"
-	           "epoll,mixed,heavy_every=0,light_p99_us,us,3,2105,2100,2110,0.01,0\n");
+	   * without heavy requests (one bar a group: an all-NaN bar would leave
+	   * the script no range). The others are skipped and their files from
+	   * the full plot removed. */
+	t_write_file(dir, "summary.csv",
+	             H_SUMMARY_HEADER "\n"
+	             "threads,sleep,tasks=1000;ms=50,mem_user_kib_per_task,KiB,3,8.5,8.4,8.6,0.05,0\n"
+	             "threads,sleep,tasks=1000;ms=50,mem_kernel_kib_per_task,KiB,3,26.6,26.5,26.7,0.05,0\n"
+	             "epoll,sleep,tasks=1000;ms=50,mem_user_kib_per_task,KiB,3,0.26,0.25,0.27,0.05,0\n"
+	             "epoll,sleep,tasks=1000;ms=50,mem_kernel_kib_per_task,KiB,3,0,0,0,,0\n"
+	             "threads,mixed,heavy_every=0,light_p99_us,us,3,5881,5800,5900,0.01,0\n"
+	             "epoll,mixed,heavy_every=0,light_p99_us,us,3,2105,2100,2110,0.01,0\n");
 	char path[600];
 	snprintf(path, sizeof path, "%s/fits.csv", dir);
-	CHECK(remove(path) == 0);
-	CHECK(plot_capture(dir) == 0);
-	CHECK(valid_svg(dir, "plots/memory.svg"));
-	CHECK(valid_png(dir, "plots/memory.png", 800));
-	CHECK(valid_svg(dir, "plots/mixed.svg"));
-	CHECK(has_line(dir, "plots/mixed.dat", "group \"light requests\" min max n\n"));
-	CHECK(!exists(dir, "plots/switch.svg") && !exists(dir, "plots/switch.png") &&
-	      !exists(dir, "plots/switch.dat"));
-	CHECK(!exists(dir, "plots/latency_http.png"));
+	REQUIRE(remove(path) == 0);
+	REQUIRE(plot_capture(dir) == 0);
+	REQUIRE(valid_svg(dir, "plots/memory.svg"));
+	REQUIRE(valid_png(dir, "plots/memory.png", 800));
+	REQUIRE(valid_svg(dir, "plots/mixed.svg"));
+	REQUIRE(has_line(dir, "plots/mixed.dat", "group \"light requests\" min max n\n"));
+	REQUIRE(!exists(dir, "plots/switch.svg") && !exists(dir, "plots/switch.png") &&
+	        !exists(dir, "plots/switch.dat"));
+	REQUIRE(!exists(dir, "plots/latency_http.png"));
 
 	/* A failing script is an error and leaves no chart behind, even when
-	 * it drew something before failing (its exit status decides). */
+	   * it drew something before failing (its exit status decides). */
 	char sub[600];
 	snprintf(sub, sizeof sub, "%s/plots", dir);
-	char gpdir[] = "/tmp/unit_plot_gp.XXXXXX";
-	CHECK(mkdtemp(gpdir));
-	write_file(gpdir, "memory.gp",
-	           "set terminal svg\nset output outfile\nplot datafile index 0 using 1:2\n"
-	           "set output\nplot datafile using 1:(no_such_function($2))\n");
-	CHECK(setenv("CONCBENCH_PLOTS", gpdir, 1) == 0);
-	rm_tree(sub);
-	CHECK(h_plot(dir) < 0);
-	CHECK(!exists(dir, "plots/memory.svg") && !exists(dir, "plots/memory.png"));
-	CHECK(unsetenv("CONCBENCH_PLOTS") == 0);
-	rm_tree(gpdir);
+	char gpdir[256];
+	t_tmpdir(gpdir, sizeof gpdir, "unit_plot_gp");
+	t_write_file(gpdir, "memory.gp",
+	             "set terminal svg\nset output outfile\nplot datafile index 0 using 1:2\n"
+	             "set output\nplot datafile using 1:(no_such_function($2))\n");
+	REQUIRE(setenv("CONCBENCH_PLOTS", gpdir, 1) == 0);
+	t_rm_tree(sub);
+	REQUIRE(h_plot(dir) < 0);
+	REQUIRE(!exists(dir, "plots/memory.svg") && !exists(dir, "plots/memory.png"));
+	REQUIRE(unsetenv("CONCBENCH_PLOTS") == 0);
+	t_rm_tree(gpdir);
 
 	/* A results folder whose path holds a single quote cannot be passed to
-	 * gnuplot -e: -EINVAL, nothing drawn. */
-	char quoted[] = "/tmp/unit_plot'q.XXXXXX";
-	CHECK(mkdtemp(quoted));
-	write_file(quoted, "summary.csv", summary);
-	CHECK(h_plot(quoted) == -EINVAL);
-	rm_tree(quoted);
+	   * gnuplot -e: -EINVAL, nothing drawn. */
+	char quoted[256];
+	t_tmpdir(quoted, sizeof quoted, "unit_plot'q");
+	t_write_file(quoted, "summary.csv", summary);
+	REQUIRE(h_plot(quoted) == -EINVAL);
+	t_rm_tree(quoted);
 
-	rm_tree(dir);
+	t_rm_tree(dir);
 	return 0;
 }

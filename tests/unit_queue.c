@@ -6,13 +6,7 @@
 
 #include "runtimes/queue.h"
 
-#define CHECK(c)                                                                  \
-	do {                                                                      \
-		if (!(c)) {                                                       \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
-			exit(1);                                                  \
-		}                                                                 \
-	} while (0)
+#include "tests/check.h"
 
 #define N 1000
 
@@ -22,31 +16,31 @@ int main(void)
 	struct rt_queue q;
 
 	rt_queue_init(&q);
-	CHECK(rt_queue_empty(&q));
-	CHECK(q.len == 0);
-	CHECK(rt_queue_pop(&q) == NULL);
+	REQUIRE(rt_queue_empty(&q));
+	REQUIRE(q.len == 0);
+	REQUIRE(rt_queue_pop(&q) == NULL);
 
 	/* FIFO order and length over a full fill and drain. */
 	for (int i = 0; i < N; i++) {
 		rt_queue_push(&q, &tasks[i]);
-		CHECK(!rt_queue_empty(&q));
-		CHECK(q.len == (size_t)i + 1);
+		REQUIRE(!rt_queue_empty(&q));
+		REQUIRE(q.len == (size_t)i + 1);
 	}
 	for (int i = 0; i < N; i++) {
 		struct rt_task *t = rt_queue_pop(&q);
-		CHECK(t == &tasks[i]);
-		CHECK(t->next == NULL); /* popped tasks carry no stale link */
-		CHECK(q.len == (size_t)(N - i - 1));
+		REQUIRE(t == &tasks[i]);
+		REQUIRE(t->next == NULL); /* popped tasks carry no stale link */
+		REQUIRE(q.len == (size_t)(N - i - 1));
 	}
-	CHECK(rt_queue_empty(&q));
-	CHECK(rt_queue_pop(&q) == NULL);
-	CHECK(q.head == NULL && q.tail == NULL);
+	REQUIRE(rt_queue_empty(&q));
+	REQUIRE(rt_queue_pop(&q) == NULL);
+	REQUIRE(q.head == NULL && q.tail == NULL);
 
 	/* Push after drain: the tail must have been reset. */
 	rt_queue_push(&q, &tasks[7]);
-	CHECK(q.head == &tasks[7] && q.tail == &tasks[7] && q.len == 1);
-	CHECK(rt_queue_pop(&q) == &tasks[7]);
-	CHECK(rt_queue_empty(&q));
+	REQUIRE(q.head == &tasks[7] && q.tail == &tasks[7] && q.len == 1);
+	REQUIRE(rt_queue_pop(&q) == &tasks[7]);
+	REQUIRE(rt_queue_empty(&q));
 
 	/* Interleaved pushes and pops keep arrival order. */
 	int next_in = 0, next_out = 0;
@@ -54,21 +48,21 @@ int main(void)
 		for (int k = 0; k < 3 && next_in < N; k++)
 			rt_queue_push(&q, &tasks[next_in++]);
 		for (int k = 0; k < 2 && next_out < next_in; k++)
-			CHECK(rt_queue_pop(&q) == &tasks[next_out++]);
-		CHECK(q.len == (size_t)(next_in - next_out));
+			REQUIRE(rt_queue_pop(&q) == &tasks[next_out++]);
+		REQUIRE(q.len == (size_t)(next_in - next_out));
 	}
 	while (next_out < next_in)
-		CHECK(rt_queue_pop(&q) == &tasks[next_out++]);
-	CHECK(rt_queue_empty(&q) && q.len == 0);
+		REQUIRE(rt_queue_pop(&q) == &tasks[next_out++]);
+	REQUIRE(rt_queue_empty(&q) && q.len == 0);
 
 	/* A task re-queued after being popped (a runtime re-parking it). */
 	rt_queue_push(&q, &tasks[0]);
 	rt_queue_push(&q, &tasks[1]);
 	struct rt_task *t = rt_queue_pop(&q);
 	rt_queue_push(&q, t);
-	CHECK(rt_queue_pop(&q) == &tasks[1]);
-	CHECK(rt_queue_pop(&q) == &tasks[0]);
-	CHECK(rt_queue_empty(&q));
+	REQUIRE(rt_queue_pop(&q) == &tasks[1]);
+	REQUIRE(rt_queue_pop(&q) == &tasks[0]);
+	REQUIRE(rt_queue_empty(&q));
 
 	printf("unit_queue: ok\n");
 	return 0;

@@ -35,51 +35,9 @@
 
 #include "workloads/net.h"
 
-#define FAIL(...) do { fprintf(stderr, "FAIL: " __VA_ARGS__); fputc('\n', stderr); exit(1); } while (0)
-
-static const char *cur_case = "";
+#include "tests/check.h"
 
 /* ---- client helpers --------------------------------------------------- */
-
-static int dial(int port)
-{
-	int fd = wl_net_connect(port);
-	if (fd < 0)
-		FAIL("%s: connect: %s", cur_case, strerror(-fd));
-	struct timeval tv = { 10, 0 };
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	return fd;
-}
-
-static void write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			FAIL("%s: write: %s", cur_case, w < 0 ? strerror(errno) : "0");
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
-static void read_exact(int fd, void *buf, size_t n)
-{
-	char *p = buf;
-	while (n) {
-		ssize_t r = read(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			FAIL("%s: read: %s (%zu bytes missing)", cur_case,
-			     r < 0 ? strerror(errno) : "end of file", n);
-		p += r;
-		n -= (size_t)r;
-	}
-}
 
 static void expect_eof(int fd)
 {
@@ -88,7 +46,7 @@ static void expect_eof(int fd)
 	while ((r = read(fd, &c, 1)) < 0 && errno == EINTR)
 		;
 	if (r != 0)
-		FAIL("%s: expected the server to close, read gave %zd (%s)", cur_case, r,
+		FAIL("expected the server to close, read gave %zd (%s)", r,
 		     r < 0 ? strerror(errno) : "data");
 }
 
@@ -100,9 +58,9 @@ static void expect_response(int fd, int status, const char *req_text)
 	if (req_text && wl_http_parse(req_text, strlen(req_text), &req) != 1)
 		FAIL("test bug: request does not parse");
 	size_t n = wl_http_response(want, status, req_text ? &req : NULL);
-	read_exact(fd, got, n);
+	t_recv(fd, got, n);
 	if (memcmp(got, want, n) != 0)
-		FAIL("%s: response differs:\n%.*s\nwant:\n%.*s", cur_case, (int)n, got, (int)n, want);
+		FAIL("response differs:\n%.*s\nwant:\n%.*s", (int)n, got, (int)n, want);
 }
 
 static void pause_ms(int ms)
@@ -122,22 +80,6 @@ struct server {
 	struct wl_load load;
 };
 
-static void defaults(const struct cb_param *p, int64_t *v)
-{
-	for (int i = 0; p[i].name; i++)
-		v[i] = p[i].def;
-}
-
-static void set(const struct cb_param *p, int64_t *v, const char *name, int64_t val)
-{
-	for (int i = 0; p[i].name; i++)
-		if (strcmp(p[i].name, name) == 0) {
-			v[i] = val;
-			return;
-		}
-	FAIL("no parameter %s", name);
-}
-
 static int ncpus;
 static int cpus[CPU_SETSIZE];
 
@@ -153,16 +95,16 @@ static void serve(const struct runtime *rto, const int64_t *rp, const char *wlna
 	struct rt_env env = { .ncpus = ncpus, .cpus = cpus };
 	int err = rto->create(&s.rt, &env, rp);
 	if (err)
-		FAIL("%s: create: %s", cur_case, strerror(-err));
+		FAIL("create: %s", strerror(-err));
 	struct wl_env wenv = { -1, -1 };
 	err = s.wl->setup(&s.st, s.rt, wp, &wenv);
 	if (err)
-		FAIL("%s: setup: %s", cur_case, strerror(-err));
+		FAIL("setup: %s", strerror(-err));
 	if (!s.wl->load)
-		FAIL("%s: no load()", cur_case);
+		FAIL("no load()");
 	s.wl->load(s.st, &s.load);
 	if (s.load.port <= 0 || s.load.port > 65535)
-		FAIL("%s: load() port %d", cur_case, s.load.port);
+		FAIL("load() port %d", s.load.port);
 	pthread_t tid;
 	if (pthread_create(&tid, NULL, client, &s.load))
 		FAIL("pthread_create");
@@ -171,7 +113,7 @@ static void serve(const struct runtime *rto, const int64_t *rp, const char *wlna
 	uint64_t ms = (wl_now_ns() - t0) / 1000000;
 	pthread_join(tid, NULL);
 	if (err)
-		FAIL("%s: run: %s", cur_case, strerror(-err));
+		FAIL("run: %s", strerror(-err));
 	struct wl_report rep;
 	memset(&rep, 0, sizeof rep);
 	s.wl->finish(s.st, &rep);
@@ -181,25 +123,17 @@ static void serve(const struct runtime *rto, const int64_t *rp, const char *wlna
 	s.wl->teardown(s.st, s.rt);
 	rto->destroy(s.rt);
 	if (rep.error[0])
-		FAIL("%s: workload error: %s", cur_case, rep.error);
+		FAIL("workload error: %s", rep.error);
 	if (rep.checksum != want)
-		FAIL("%s: checksum 0x%016llx, reference 0x%016llx", cur_case,
+		FAIL("checksum 0x%016llx, reference 0x%016llx",
 		     (unsigned long long)rep.checksum, (unsigned long long)want);
 	if (stats.spawned == 0 || stats.completed != stats.spawned)
-		FAIL("%s: spawned %llu, completed %llu", cur_case, (unsigned long long)stats.spawned,
+		FAIL("spawned %llu, completed %llu", (unsigned long long)stats.spawned,
 		     (unsigned long long)stats.completed);
-	printf("  %-34s ok  %4llu ms, %llu tasks\n", cur_case, (unsigned long long)ms,
+	printf("  %-34s ok  %4llu ms, %llu tasks\n", t_case, (unsigned long long)ms,
 	       (unsigned long long)stats.spawned);
 	if (out)
 		*out = rep;
-}
-
-static double metric(const struct wl_report *r, const char *name)
-{
-	for (int i = 0; i < r->nmetrics; i++)
-		if (strcmp(r->metrics[i].name, name) == 0)
-			return r->metrics[i].value;
-	FAIL("%s: metric %s missing", cur_case, name);
 }
 
 /* ---- echo --------------------------------------------------------------- */
@@ -212,17 +146,17 @@ struct echo_job {
 static void *echo_conn(void *arg)
 {
 	struct echo_job *j = arg;
-	int fd = dial(j->port);
+	int fd = t_dial(j->port, 10);
 	char *out = malloc((size_t)j->msg), *in = malloc((size_t)j->msg);
 	if (!out || !in)
 		FAIL("malloc");
 	for (int64_t r = 0; r < j->requests; r++) {
 		for (int64_t i = 0; i < j->msg; i++)
 			out[i] = (char)wl_mix64((uint64_t)j->conn << 40 ^ (uint64_t)r << 20 ^ (uint64_t)i);
-		write_all(fd, out, (size_t)j->msg);
-		read_exact(fd, in, (size_t)j->msg);
+		t_send(fd, out, (size_t)j->msg);
+		t_recv(fd, in, (size_t)j->msg);
 		if (memcmp(in, out, (size_t)j->msg) != 0)
-			FAIL("%s: echoed bytes differ (conn %d, message %lld)", cur_case, j->conn,
+			FAIL("echoed bytes differ (conn %d, message %lld)", j->conn,
 			     (long long)r);
 	}
 	close(fd);
@@ -254,16 +188,16 @@ static void test_echo(const struct runtime *rto, const int64_t *rp, int conns, i
 {
 	const struct workload *wl = wl_find("echo");
 	int64_t wp[16];
-	defaults(wl->params, wp);
-	set(wl->params, wp, "conns", conns);
-	set(wl->params, wp, "requests", requests);
-	set(wl->params, wp, "msg_bytes", msg);
+	t_param_defaults(wl->params, wp);
+	t_param_set(wl->params, wp, "conns", conns);
+	t_param_set(wl->params, wp, "requests", requests);
+	t_param_set(wl->params, wp, "msg_bytes", msg);
 	uint64_t bytes = (uint64_t)conns * (uint64_t)requests * (uint64_t)msg;
 	struct wl_report rep;
 	serve(rto, rp, "echo", wp, echo_client, wl_mix64(bytes) + (uint64_t)conns, &rep);
-	if (metric(&rep, "bytes_echoed") != (double)bytes ||
-	    metric(&rep, "conns_accepted") != conns)
-		FAIL("%s: metrics disagree with the client", cur_case);
+	if (t_metric(&rep, "bytes_echoed") != (double)bytes ||
+	    t_metric(&rep, "conns_accepted") != conns)
+		FAIL("metrics disagree with the client");
 }
 
 /* ---- http --------------------------------------------------------------- */
@@ -273,9 +207,9 @@ static const char GET[] = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
 static void *http_normal_conn(void *arg)
 {
 	const struct wl_load *l = arg;
-	int fd = dial(l->port);
+	int fd = t_dial(l->port, 10);
 	for (int64_t r = 0; r < l->requests; r++) {
-		write_all(fd, GET, sizeof GET - 1);
+		t_send(fd, GET, sizeof GET - 1);
 		expect_response(fd, 200, GET);
 	}
 	close(fd);
@@ -310,74 +244,74 @@ static void *http_client(void *arg)
 	int port = l->port, fd;
 
 	/* 1. Split across two writes with a pause, then three pipelined. */
-	fd = dial(port);
-	write_all(fd, "GET /split HT", 13);
+	fd = t_dial(port, 10);
+	t_send(fd, "GET /split HT", 13);
 	pause_ms(50);
-	write_all(fd, "TP/1.1\r\nHost: x\r\n\r\n", 19);
+	t_send(fd, "TP/1.1\r\nHost: x\r\n\r\n", 19);
 	expect_response(fd, 200, GET);
 	char three[3 * sizeof GET];
 	snprintf(three, sizeof three, "%s%s%s", GET, GET, GET);
-	write_all(fd, three, strlen(three));
+	t_send(fd, three, strlen(three));
 	for (int i = 0; i < 3; i++)
 		expect_response(fd, 200, GET);
 	close(fd);
 
 	/* 2. Malformed: 400, then the server closes. */
-	fd = dial(port);
-	write_all(fd, "BLAH\r\n\r\n", 8);
+	fd = t_dial(port, 10);
+	t_send(fd, "BLAH\r\n\r\n", 8);
 	expect_response(fd, 400, NULL);
 	expect_eof(fd);
 	close(fd);
 
 	/* 3. A 9,000-byte header: 400, then closed. */
-	fd = dial(port);
+	fd = t_dial(port, 10);
 	char big[9100];
 	int n = snprintf(big, sizeof big, "GET / HTTP/1.1\r\nX-Big: ");
 	memset(big + n, 'a', sizeof big - (size_t)n);
-	write_all(fd, big, sizeof big);
+	t_send(fd, big, sizeof big);
 	expect_response(fd, 400, NULL);
 	expect_eof(fd);
 	close(fd);
 
 	/* 4. Half-closed with half a request: closed, no answer. */
-	fd = dial(port);
-	write_all(fd, "GET / HT", 8);
+	fd = t_dial(port, 10);
+	t_send(fd, "GET / HT", 8);
 	shutdown(fd, SHUT_WR);
 	expect_eof(fd);
 	close(fd);
 
 	/* 5. Connection: close. */
-	fd = dial(port);
+	fd = t_dial(port, 10);
 	static const char cl[] = "GET / HTTP/1.1\r\nConnection: close\r\n\r\n";
-	write_all(fd, cl, sizeof cl - 1);
+	t_send(fd, cl, sizeof cl - 1);
 	expect_response(fd, 200, cl);
 	expect_eof(fd);
 	close(fd);
 
 	/* 6. A body, then a pipelined GET in the same write. */
-	fd = dial(port);
+	fd = t_dial(port, 10);
 	static const char post[] = "POST /form HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello";
 	char both[256];
 	snprintf(both, sizeof both, "%s%s", post, GET);
-	write_all(fd, both, strlen(both));
+	t_send(fd, both, strlen(both));
 	expect_response(fd, 200, post);
 	expect_response(fd, 200, GET);
 	close(fd);
 
 	/* 7. HTTP/1.0 without keep-alive: answered, then closed. */
-	fd = dial(port);
+	fd = t_dial(port, 10);
 	static const char h10[] = "GET / HTTP/1.0\r\n\r\n";
-	write_all(fd, h10, sizeof h10 - 1);
+	t_send(fd, h10, sizeof h10 - 1);
 	expect_response(fd, 200, h10);
 	expect_eof(fd);
 	close(fd);
 
 	/* 8. HEAD: the head only. */
-	fd = dial(port);
+	fd = t_dial(port, 10);
 	static const char head[] = "HEAD / HTTP/1.1\r\n\r\n";
-	write_all(fd, head, sizeof head - 1);
+	t_send(fd, head, sizeof head - 1);
 	expect_response(fd, 200, head);
-	write_all(fd, GET, sizeof GET - 1);
+	t_send(fd, GET, sizeof GET - 1);
 	expect_response(fd, 200, GET);
 	close(fd);
 
@@ -392,33 +326,33 @@ static void test_http(const struct runtime *rto, const int64_t *rp)
 {
 	const struct workload *wl = wl_find("http");
 	int64_t wp[16];
-	defaults(wl->params, wp);
+	t_param_defaults(wl->params, wp);
 	int conns = HTTP_BAD_CONNS + HTTP_GOOD_CONNS;
-	set(wl->params, wp, "conns", conns);
-	set(wl->params, wp, "requests", HTTP_GOOD_REQS);
+	t_param_set(wl->params, wp, "conns", conns);
+	t_param_set(wl->params, wp, "requests", HTTP_GOOD_REQS);
 	/* One extra 200 on the HEAD connection (its GET). */
 	uint64_t ok = HTTP_BAD_PART_OK + 1 + HTTP_GOOD_CONNS * HTTP_GOOD_REQS;
 	struct wl_report rep;
 	serve(rto, rp, "http", wp, http_client, wl_mix64(ok) + (uint64_t)conns, &rep);
-	if (metric(&rep, "bad_requests") != 2 || metric(&rep, "requests_served") != (double)ok)
-		FAIL("%s: bad_requests %.0f, requests_served %.0f", cur_case,
-		     metric(&rep, "bad_requests"), metric(&rep, "requests_served"));
+	if (t_metric(&rep, "bad_requests") != 2 || t_metric(&rep, "requests_served") != (double)ok)
+		FAIL("bad_requests %.0f, requests_served %.0f",
+		     t_metric(&rep, "bad_requests"), t_metric(&rep, "requests_served"));
 }
 
 static void test_http_plain(const struct runtime *rto, const int64_t *rp, int conns, int64_t reqs)
 {
 	const struct workload *wl = wl_find("http");
 	int64_t wp[16];
-	defaults(wl->params, wp);
-	set(wl->params, wp, "conns", conns);
-	set(wl->params, wp, "requests", reqs);
+	t_param_defaults(wl->params, wp);
+	t_param_set(wl->params, wp, "conns", conns);
+	t_param_set(wl->params, wp, "requests", reqs);
 	struct wl_report rep;
 	serve(rto, rp, "http", wp, http_concurrent,
 	      wl_mix64((uint64_t)conns * (uint64_t)reqs) + (uint64_t)conns, &rep);
 	/* SO_REUSEPORT spreads by hash, so no share is asserted; printed to
 	 * show the listeners both took connections (usually). */
 	if (rto->params[0].name && strcmp(rto->params[0].name, "loops") == 0)
-		printf("  largest listener share %.2f\n", metric(&rep, "listener_share_max"));
+		printf("  largest listener share %.2f\n", t_metric(&rep, "listener_share_max"));
 }
 
 /* ---- wl_server_stop ------------------------------------------------------ */
@@ -439,9 +373,9 @@ static void *stop_client(void *arg)
 	const struct wl_load *l = arg;
 	int fd[STOP_CONNS];
 	for (int i = 0; i < STOP_CONNS; i++) {
-		fd[i] = dial(l->port);
+		fd[i] = t_dial(l->port, 10);
 		for (int r = 0; r < STOP_REQS; r++) {
-			write_all(fd[i], GET, sizeof GET - 1);
+			t_send(fd[i], GET, sizeof GET - 1);
 			expect_response(fd[i], 200, GET);
 		}
 	}
@@ -464,9 +398,9 @@ static void test_stop(const struct runtime *rto, const int64_t *rp)
 {
 	const struct workload *wl = wl_find("http");
 	int64_t wp[16];
-	defaults(wl->params, wp);
-	set(wl->params, wp, "conns", 1000); /* never reached */
-	set(wl->params, wp, "requests", STOP_REQS);
+	t_param_defaults(wl->params, wp);
+	t_param_set(wl->params, wp, "conns", 1000); /* never reached */
+	t_param_set(wl->params, wp, "requests", STOP_REQS);
 	serve(rto, rp, "http", wp, stop_client,
 	      wl_mix64(STOP_CONNS * STOP_REQS) + STOP_CONNS, NULL);
 }
@@ -477,53 +411,49 @@ int main(void)
 	struct sigaction sa = { .sa_handler = on_stop };
 	sigaction(SIGUSR1, &sa, NULL); /* no SA_RESTART: the runtimes see EINTR */
 
-	cpu_set_t cs;
-	sched_getaffinity(0, sizeof cs, &cs);
-	for (int i = 0; i < CPU_SETSIZE; i++)
-		if (CPU_ISSET(i, &cs))
-			cpus[ncpus++] = i;
+	ncpus = t_allowed_cpus(cpus, CPU_SETSIZE);
 
 	char name[64];
 	for (const struct runtime *const *r = rt_registry; *r; r++) {
 		const struct runtime *rto = *r;
 		int64_t rp[16];
-		defaults(rto->params, rp);
+		t_param_defaults(rto->params, rp);
 		/* Two workers whatever the CPU count: the accept task holds
 		 * one until every connection is in, the other serves the
 		 * connections one at a time. */
 		if (strcmp(rto->name, "pool") == 0)
-			set(rto->params, rp, "workers", 2);
+			t_param_set(rto->params, rp, "workers", 2);
 		printf("%s:\n", rto->name);
 		snprintf(name, sizeof name, "%s echo 6x200x100", rto->name);
-		cur_case = name;
+		t_case = name;
 		test_echo(rto, rp, 6, 200, 100);
 		snprintf(name, sizeof name, "%s echo 3x20x40000", rto->name);
-		cur_case = name;
+		t_case = name;
 		test_echo(rto, rp, 3, 20, 40000);
 		snprintf(name, sizeof name, "%s http bad input", rto->name);
-		cur_case = name;
+		t_case = name;
 		test_http(rto, rp);
 		/* The stop test holds 3 connections open at once: the pool
 		 * needs a worker for each, plus the accept task. */
 		if (strcmp(rto->name, "pool") == 0)
-			set(rto->params, rp, "workers", STOP_CONNS + 1);
+			t_param_set(rto->params, rp, "workers", STOP_CONNS + 1);
 		snprintf(name, sizeof name, "%s wl_server_stop", rto->name);
-		cur_case = name;
+		t_case = name;
 		test_stop(rto, rp);
 	}
 
 	const struct runtime *ep = rt_find("epoll");
 	int64_t rp[16];
-	defaults(ep->params, rp);
-	set(ep->params, rp, "loops", 2);
+	t_param_defaults(ep->params, rp);
+	t_param_set(ep->params, rp, "loops", 2);
 	printf("epoll loops=2:\n");
-	cur_case = "epoll loops=2 http 8x200";
+	t_case = "epoll loops=2 http 8x200";
 	test_http_plain(ep, rp, 8, 200);
-	cur_case = "epoll loops=2 echo 8x100x64";
+	t_case = "epoll loops=2 echo 8x100x64";
 	test_echo(ep, rp, 8, 100, 64);
-	cur_case = "epoll loops=2 http bad input";
+	t_case = "epoll loops=2 http bad input";
 	test_http(ep, rp);
-	cur_case = "epoll loops=2 wl_server_stop";
+	t_case = "epoll loops=2 wl_server_stop";
 	test_stop(ep, rp);
 	printf("unit_servers: ok\n");
 	return 0;

@@ -11,11 +11,6 @@
 
 #include "tests/check.h"
 
-static int near(double a, double b, double tol)
-{
-	return fabs(a - b) <= tol;
-}
-
 static void test_dist(void)
 {
 	struct h_dist d;
@@ -25,7 +20,7 @@ static void test_dist(void)
 	double a[] = { 30, 10, 20 };
 	h_dist_of(a, 3, &d);
 	CHECK(d.n == 3 && d.median == 20 && d.min == 10 && d.max == 30 && d.mean == 20);
-	CHECK(near(d.cov, 0.5, 1e-12));
+	CHECK(t_near(d.cov, 0.5, 1e-12));
 	CHECK(h_dist_noisy(&d));
 
 	/* Even count: the mean of the middle two. 100, 102, 104, 106: mean
@@ -33,26 +28,26 @@ static void test_dist(void)
 	double b[] = { 106, 100, 104, 102 };
 	h_dist_of(b, 4, &d);
 	CHECK(d.median == 103 && d.min == 100 && d.max == 106);
-	CHECK(near(d.cov, sqrt(20.0 / 3) / 103, 1e-12));
+	CHECK(t_near(d.cov, sqrt(20.0 / 3) / 103, 1e-12));
 	CHECK(!h_dist_noisy(&d));
 
 	/* Either side of the 10% line. Two values 100±e have a sample sd of
 	 * e·√2: CoV 0.1485 here (noisy), 0.09 below (not). */
 	double c[] = { 100 - 10.5, 100 + 10.5 };
 	h_dist_of(c, 2, &d);
-	CHECK(near(d.cov, 10.5 * sqrt(2) / 100, 1e-12));
+	CHECK(t_near(d.cov, 10.5 * sqrt(2) / 100, 1e-12));
 	CHECK(h_dist_noisy(&d));
 	double e = 9.0 / sqrt(2); /* CoV 0.09 */
 	double c2[] = { 100 - e, 100 + e };
 	h_dist_of(c2, 2, &d);
-	CHECK(near(d.cov, 0.09, 1e-12));
+	CHECK(t_near(d.cov, 0.09, 1e-12));
 	CHECK(!h_dist_noisy(&d));
 
 	/* Large values, small spread: the two-pass formula keeps it exact
 	 * (a one-pass sum of squares would lose it entirely at 1e12). */
 	double big[] = { 1e12 + 1, 1e12 + 2, 1e12 + 3 };
 	h_dist_of(big, 3, &d);
-	CHECK(near(d.cov, 1.0 / 1e12, 1e-15));
+	CHECK(t_near(d.cov, 1.0 / 1e12, 1e-15));
 
 	/* One value: no spread to report. All zero: CoV 0. */
 	double one[] = { 42 };
@@ -81,8 +76,8 @@ static void test_fit(void)
 	for (int i = 0; i < 4; i++)
 		y[i] = 3000 + 16 * x[i];
 	CHECK(h_linfit(x, y, 4, &f) == 0);
-	CHECK(f.n == 4 && near(f.slope, 16, 1e-9) && near(f.intercept, 3000, 1e-3));
-	CHECK(near(f.r2, 1, 1e-12));
+	CHECK(f.n == 4 && t_near(f.slope, 16, 1e-9) && t_near(f.intercept, 3000, 1e-3));
+	CHECK(t_near(f.r2, 1, 1e-12));
 
 	/* Reps with scatter: three points per task count, ±2% of the value
 	 * in a fixed pattern whose mean is zero at each x, so the slope is
@@ -94,14 +89,14 @@ static void test_fit(void)
 		ys[i] = (3000 + 16 * xs[i]) * (1 + dev[i % 3]);
 	}
 	CHECK(h_linfit(xs, ys, 12, &f) == 0);
-	CHECK(near(f.slope, 16, 1e-9));
+	CHECK(t_near(f.slope, 16, 1e-9));
 	CHECK(f.r2 < 1 && f.r2 > 0.99);
 
 	/* Known R²: (1,1) (2,3) (3,2): slope 0.5, intercept 1, SS_res 1.5,
 	 * SS_tot 2, R² 0.25. */
 	double x3[] = { 1, 2, 3 }, y3[] = { 1, 3, 2 };
 	CHECK(h_linfit(x3, y3, 3, &f) == 0);
-	CHECK(near(f.slope, 0.5, 1e-12) && near(f.intercept, 1, 1e-12) && near(f.r2, 0.25, 1e-12));
+	CHECK(t_near(f.slope, 0.5, 1e-12) && t_near(f.intercept, 1, 1e-12) && t_near(f.r2, 0.25, 1e-12));
 
 	/* Flat y: slope 0, R² undefined. */
 	double yf[] = { 5, 5, 5 };
@@ -118,9 +113,5 @@ int main(void)
 {
 	test_dist();
 	test_fit();
-	if (failures) {
-		fprintf(stderr, "unit_stats: %d check(s) failed\n", failures);
-		return 1;
-	}
-	return 0;
+	return t_exit_status();
 }

@@ -13,19 +13,6 @@
 
 #include "tests/check.h"
 
-static void put(const char *dir, const char *name, const char *text)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	if (!f) {
-		perror(path);
-		exit(1);
-	}
-	fputs(text, f);
-	fclose(f);
-}
-
 static const char *summary =
 	H_SUMMARY_HEADER "\n"
 	"epoll,cpu,tasks=100;work=1000;loops=1,iters_per_us,iter/us,3,100,90,110,0.05,0\n"
@@ -37,11 +24,11 @@ static const char *summary =
 
 static void test_load_and_find(const char *dir)
 {
-	put(dir, "summary.csv", summary);
-	put(dir, "fits.csv",
+	t_write_file(dir, "summary.csv", summary);
+	t_write_file(dir, "fits.csv",
 	    "runtime,workload,params,metric,unit,n,slope,intercept,r2\n"
 	    "threads,sleep,ms=100;stack_kib=0,mem_slope_user_kib_per_task,KiB,4,8.5,100,0.99\n");
-	put(dir, "manifest.json", "{\"topology\": {\"summary\": \"x\", \"run_pus\": 2}}\n");
+	t_write_file(dir, "manifest.json", "{\"topology\": {\"summary\": \"x\", \"run_pus\": 2}}\n");
 	struct h_summary s;
 	CHECK(h_summary_load(dir, &s) == 0);
 	CHECK(s.n == 6 && s.nfits == 1 && s.ncpus == 2);
@@ -70,8 +57,8 @@ static void test_load_and_find(const char *dir)
 	CHECK(h_runtime_parallelism("coro", "", 4) == 1);
 	/* Efficiency against the best one-CPU rate, 100 (epoll; the 1-worker
 	 * pool's 95 is lower): threads 150 / (2 × 100), coro 80 / 100. */
-	CHECK(fabs(h_cpu_efficiency(&s, t) - 0.75) < 1e-12);
-	CHECK(fabs(h_cpu_efficiency(&s, c) - 0.80) < 1e-12);
+	CHECK(t_near(h_cpu_efficiency(&s, t), 0.75, 1e-12));
+	CHECK(t_near(h_cpu_efficiency(&s, c), 0.80, 1e-12));
 	h_summary_free(&s);
 
 	/* Without a manifest the CPU count is unknown (0) and threads count as one. */
@@ -102,11 +89,11 @@ static void test_params(void)
 static void test_malformed(const char *dir)
 {
 	struct h_summary s;
-	put(dir, "summary.csv", "runtime,workload\n");
+	t_write_file(dir, "summary.csv", "runtime,workload\n");
 	CHECK(h_summary_load(dir, &s) < 0);
-	put(dir, "summary.csv", H_SUMMARY_HEADER "\nthreads,cpu,x,m,u,1,2,3\n");
+	t_write_file(dir, "summary.csv", H_SUMMARY_HEADER "\nthreads,cpu,x,m,u,1,2,3\n");
 	CHECK(h_summary_load(dir, &s) < 0);
-	put(dir, "summary.csv", "");
+	t_write_file(dir, "summary.csv", "");
 	CHECK(h_summary_load(dir, &s) < 0);
 	char path[512];
 	snprintf(path, sizeof path, "%s/summary.csv", dir);
@@ -116,19 +103,11 @@ static void test_malformed(const char *dir)
 
 int main(void)
 {
-	char dir[] = "/tmp/unit_summary.XXXXXX";
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		return 1;
-	}
+	char dir[64];
+	t_tmpdir(dir, sizeof dir, "unit_summary");
 	test_load_and_find(dir);
 	test_params();
 	test_malformed(dir);
-	char cmd[600];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
-	if (failures)
-		fprintf(stderr, "unit_summary: %d check(s) failed\n", failures);
-	return failures ? 1 : 0;
+	t_rm_tree(dir);
+	return t_exit_status();
 }

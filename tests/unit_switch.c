@@ -24,7 +24,7 @@
 #include "runtimes/coro/stack.h"
 #include "runtimes/coro/switch.h"
 
-#define FAIL(...) do { fprintf(stderr, "FAIL: " __VA_ARGS__); fputc('\n', stderr); exit(1); } while (0)
+#include "tests/check.h"
 
 #define STACK (1 << 20)
 #define XSTR(x) STR(x)
@@ -357,9 +357,9 @@ static void test_stacks(void)
 		((volatile char *)s[N / 2])[-1] = 1;
 		_exit(0);
 	}
-	int st;
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+	if (pid < 0)
 		FAIL("fork");
+	int st = t_wait(pid);
 	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGSEGV)
 		FAIL("writing below a guarded stack did not fault (status %#x)", st);
 

@@ -79,19 +79,14 @@ static void expect(const char *name, int line, h_rule_fn fn, enum h_verdict want
 	fn(&S, &F, &o);
 	int ok = o.verdict == want && (!says || strstr(o.reason, says)) && o.reason[0] &&
 	         (want == H_VERDICT_NO_DATA || o.nfig > 0);
-	if (!ok) {
-		fprintf(stderr, "line %d: %s: got \"%s\" (%s), want \"%s\"%s%s\n", line, name,
-		        h_verdict_name(o.verdict), o.reason, h_verdict_name(want),
-		        says ? " saying " : "", says ? says : "");
-		failures++;
-	}
+	CHECKF(ok, "line %d: %s: got \"%s\" (%s), want \"%s\"%s%s", line, name,
+	       h_verdict_name(o.verdict), o.reason, h_verdict_name(want), says ? " saying " : "",
+	       says ? says : "");
 	/* Every figure is a finite number with a description. */
 	for (int i = 0; i < o.nfig; i++)
-		if (!o.fig[i].what[0] || !isfinite(o.fig[i].median)) {
-			fprintf(stderr, "line %d: %s: figure %d \"%s\" is %g\n", line, name, i,
-			        o.fig[i].what, o.fig[i].median);
-			failures++;
-		}
+		CHECKF(o.fig[i].what[0] && isfinite(o.fig[i].median),
+		       "line %d: %s: figure %d \"%s\" is %g", line, name, i, o.fig[i].what,
+		       o.fig[i].median);
 }
 
 /* ---- C1 ---- */
@@ -621,10 +616,7 @@ int main(void)
 	test_c11();
 	test_c12();
 	test_table();
-	if (failures) {
-		fprintf(stderr, "unit_verdict: %d failures\n", failures);
-		return 1;
-	}
-	puts("unit_verdict: ok");
-	return 0;
+	if (!failures)
+		puts("unit_verdict: ok");
+	return t_exit_status();
 }
