@@ -24,7 +24,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -35,7 +34,6 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "measure.h"
@@ -44,13 +42,6 @@ volatile pid_t h_cell_pid;
 
 /* Under PIPE_BUF, so the child's single write is atomic. */
 _Static_assert(sizeof(struct h_cell_result) <= 4096, "result must fit in one pipe write");
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void fail(struct h_cell_result *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -184,7 +175,7 @@ static void peak_hook(void)
 	int expect = 0;
 	if (!atomic_compare_exchange_strong(&peak.hit, &expect, 1))
 		return; /* once per cell */
-	peak.t_ns = now_ns();
+	peak.t_ns = h_now_ns();
 	peak.user_ok = h_mem_user(&peak.rss, &peak.pss) == 0;
 	peak.cg_ok = peak.cg->kind && h_cgroup_read(peak.cg, &peak.cgk) == 0;
 	peak.mi_ok = h_mem_meminfo(&peak.mik) == 0;
@@ -390,10 +381,10 @@ static _Noreturn void child(const struct h_cell *c, hwloc_topology_t topo,
 	struct cpubits used = { 0 };
 	cpubits_add(&used, sched_getcpu());
 	h_perf_enable(&perf);
-	uint64_t t0 = now_ns();
+	uint64_t t0 = h_now_ns();
 	peak.run_t0 = t0;
 	rc = c->rt->run(rt);
-	r.wall_ns = now_ns() - t0;
+	r.wall_ns = h_now_ns() - t0;
 	h_perf_disable(&perf);
 	cpubits_add(&used, sched_getcpu());
 	threads_cpus(&used, 1024);
@@ -574,41 +565,13 @@ void h_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
 	h_cell_pid = pid;
 	close(p[1]);
 
-	/* The watchdog: poll with what is left of the time limit. */
-	uint64_t deadline = now_ns() + (uint64_t)timeout_s * 1000000000ull;
-	char *buf = (char *)r;
-	size_t got = 0;
-	int timed_out = 0, read_err = 0;
-	while (got < sizeof *r) {
-		uint64_t now = now_ns();
-		if (now >= deadline) {
-			timed_out = 1;
-			break;
-		}
-		uint64_t left_ms = (deadline - now + 999999) / 1000000;
-		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
-		int pr = poll(&pfd, 1, left_ms > INT32_MAX ? INT32_MAX : (int)left_ms);
-		if (pr < 0) {
-			if (errno == EINTR)
-				continue;
-			read_err = errno;
-			break;
-		}
-		if (pr == 0)
-			continue; /* the loop head decides whether time is up */
-		ssize_t n = read(p[0], buf + got, sizeof *r - got);
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			read_err = errno;
-			break;
-		}
-		if (n == 0)
-			break; /* EOF: the child died before reporting everything */
-		got += (size_t)n;
-	}
+	/* The watchdog: the result within the time limit, or no result. */
+	uint64_t deadline = h_now_ns() + (uint64_t)timeout_s * 1000000000ull;
+	int timed_out;
+	long got = h_read_deadline(p[0], r, sizeof *r, deadline, &timed_out);
+	int read_err = got < 0 ? (int)-got : 0, whole = got == (long)sizeof *r;
 	close(p[0]);
-	if (got < sizeof *r || timed_out || read_err)
+	if (!whole || timed_out || read_err)
 		kill(pid, SIGKILL); /* harmless if it already exited: not yet reaped */
 
 	int status = 0;
@@ -619,7 +582,7 @@ void h_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
 	h_cell_pid = 0;
 	h_cgroup_remove(&cg);
 
-	if (timed_out || got < sizeof *r) {
+	if (timed_out || !whole) {
 		memset(r, 0, sizeof *r);
 		for (int i = 0; i < H_NHM; i++)
 			r->hm[i] = NAN;
@@ -627,7 +590,7 @@ void h_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
 	}
 	if (timed_out) {
 		fail(r, "timeout");
-	} else if (got < sizeof *r) {
+	} else if (!whole) {
 		if (read_err)
 			fail(r, "reading the cell's result: %s", strerror(read_err));
 		else

@@ -259,7 +259,7 @@ int h_results_append(FILE *f, const struct h_cell *c);
  * not one we wrote; -ENOMEM. */
 long h_results_restore(const char *line, struct h_cell *cells, long n, long hint);
 /* Writes DIR/summary.csv, DIR/summary.json and DIR/fits.csv over the done,
- * non-warm-up cells. 0 or -errno. */
+ * non-warm-up cells, each atomically (h_atomic_open). 0 or -errno. */
 int h_summary_write(const char *dir, const struct h_cell *cells, long n);
 /* Checks that every ok cell of a workload × workload-params point has the
  * same checksum; prints one line per disagreeing cell on `out`. Returns the

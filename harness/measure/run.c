@@ -471,16 +471,15 @@ struct progress_state {
 	char started[32];
 };
 
-/* Written to a temporary name and renamed, so a reader (or a resume after
- * a crash) never sees half of it. status: running, complete or partial. */
+/* Written atomically (h_atomic_*), so a reader (or a resume after a
+ * crash) never sees half of it. status: running, complete or partial. */
 static int write_run_json(const char *dir, const struct h_run_opts *o,
                           const struct progress_state *ps, const char *status)
 {
-	char tmp[4200], final[4200], now[32];
-	snprintf(tmp, sizeof tmp, "%s/.run.json.tmp", dir);
-	snprintf(final, sizeof final, "%s/run.json", dir);
+	char now[32];
 	stamp(now, sizeof now);
-	FILE *f = fopen(tmp, "we");
+	struct h_atomic a;
+	FILE *f = h_atomic_open(&a, dir, "run.json");
 	if (!f)
 		return -errno;
 	fputs("{\n  \"schema\": \"concbench-run/1\",\n  \"status\": ", f);
@@ -497,18 +496,7 @@ static int write_run_json(const char *dir, const struct h_run_opts *o,
 	fputs(",\n  \"updated\": ", f);
 	h_json_str(f, now);
 	fputs("\n}\n", f);
-	int err = 0;
-	if (fflush(f) != 0 || ferror(f))
-		err = -(errno ? errno : EIO);
-	else if (fsync(fileno(f)) != 0)
-		err = -errno;
-	if (fclose(f) != 0 && !err)
-		err = -errno;
-	if (!err && rename(tmp, final) != 0)
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
+	return h_atomic_commit(&a, f);
 }
 
 /* The previous session's run.json fields a resume continues from. */
@@ -594,13 +582,6 @@ struct bar {
 	uint64_t t0_ns;
 };
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void describe(const struct h_cell *c, char *buf, size_t len)
 {
 	char params[512];
@@ -628,7 +609,7 @@ static void bar_draw(const struct bar *b, const struct h_cell *running)
 	char what[600], eta[32] = "?";
 	describe(running, what, sizeof what);
 	if (b->finished > 0) {
-		double per = (double)(mono_ns() - b->t0_ns) / 1e9 / (double)b->finished;
+		double per = (double)(h_now_ns() - b->t0_ns) / 1e9 / (double)b->finished;
 		fmt_duration(per * (double)(b->total - b->finished), eta, sizeof eta);
 	}
 	struct winsize ws;
@@ -830,7 +811,7 @@ int h_cmd_run(const struct h_run_opts *o)
 		goto out;
 	}
 
-	struct bar b = { .tty = isatty(STDERR_FILENO), .t0_ns = mono_ns() };
+	struct bar b = { .tty = isatty(STDERR_FILENO), .t0_ns = h_now_ns() };
 	const char *term = getenv("TERM");
 	if (term && strcmp(term, "dumb") == 0)
 		b.tty = 0;
