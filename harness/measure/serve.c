@@ -9,7 +9,7 @@
  * and `--set conns=N` restores "serve N connections, then end"), and a
  * signal ends it: SIGINT and SIGTERM are blocked in every thread (the mask
  * is set before the runtime makes any) and read from a signalfd by one
- * watcher thread, which calls wl_server_stop(): the listeners stop
+ * watcher thread, which calls the workload's stop(): the listeners stop
  * accepting and every open connection is shut down, so each task reads EOF
  * and ends, run() returns, and finish() counts what was served. Nothing is
  * cut short in a signal handler, so the exit is the ordinary path:
@@ -33,7 +33,6 @@
 #include <unistd.h>
 
 #include "measure.h"
-#include "../../workloads/net.h"
 
 #define STOP_GRACE_S 10
 
@@ -145,6 +144,8 @@ struct watcher {
 	int done; /* eventfd: run() returned */
 	int stopped_by; /* the signal that stopped the server, 0 if none */
 	pthread_t th;
+	const struct workload *wl; /* what the signal stops: wl->stop(state) */
+	void *state;
 };
 
 static void *watch(void *arg)
@@ -178,7 +179,7 @@ static void *watch(void *arg)
 			_exit(H_EXIT_FAILED);
 		}
 		w->stopped_by = (int)si.ssi_signo;
-		wl_server_stop();
+		w->wl->stop(w->state);
 		deadline_ms = STOP_GRACE_S * 1000;
 	}
 }
@@ -443,6 +444,8 @@ int h_cmd_serve(int argc, char **argv)
 	       wl->name, rt->name, load.conns);
 	fflush(stdout);
 
+	w.wl = wl;
+	w.state = state;
 	if ((rc = pthread_create(&w.th, NULL, watch, &w)) != 0) {
 		h_error("cannot start the signal watcher: %s", strerror(rc));
 		goto out;
