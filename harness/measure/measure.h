@@ -263,7 +263,8 @@ long h_results_restore(const char *line, struct h_cell *cells, long n, long hint
 int h_summary_write(const char *dir, const struct h_cell *cells, long n);
 /* Checks that every ok cell of a workload × workload-params point has the
  * same checksum; prints one line per disagreeing cell on `out`. Returns the
- * number of disagreeing cells. */
+ * number of disagreeing cells, or H_REPORTED when it could not check (out
+ * of memory, said on `out`). */
 long h_checksum_check(const struct h_cell *cells, long n, FILE *out);
 
 /* ---- manifest.c ---- */

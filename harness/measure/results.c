@@ -838,7 +838,7 @@ long h_checksum_check(const struct h_cell *cells, long n, FILE *out)
 		free(ref);
 		free(votes);
 		fprintf(out, "concbench: out of memory checking checksums\n");
-		return 1;
+		return H_REPORTED;
 	}
 	for (long i = 0; i < n; i++)
 		ref[i] = -1;
