@@ -6,18 +6,23 @@
  * cell. The child sends one fixed-size struct through a pipe; the parent
  * adds what wait4() knows (CPU time, context switches, peak RSS).
  *
- * The child's life, in order (what is measured where):
- *   bind to the placement's cpuset, join the cell's own cgroup
- *   memory baseline: RSS (smaps_rollup), kernel memory (cgroup, meminfo)
- *   open the kernel counters (disabled, inherited by later threads)
- *   create the runtime, set up the workload             -- not counted
- *   server workloads: fork the load generator (its own process, on the
- *     client CPUs), then reopen the counters so it is not counted
- *   enable counters; run(); disable counters            -- counted, timed
+ * The child's life, in order (what is measured where), one function a
+ * phase:
+ *   child_bind: bind to the placement's cpuset
+ *   child_create: join the cell's own cgroup; memory baseline: RSS
+ *     (smaps_rollup), kernel memory (cgroup, meminfo); open the kernel
+ *     counters (disabled, inherited by later threads); create the runtime
+ *   child_setup: set up the workload                    -- not counted
+ *   child_start_load: server workloads: fork the load generator (its own
+ *     process, on the client CPUs), then reopen the counters so it is not
+ *     counted
+ *   child_run: enable counters; run(); disable counters -- counted, timed
  *     (the workload may call wl_at_peak(): the peak hook samples memory,
- *      the threads' CPUs and the time since run() began)
- *   wait for the runtime's threads to exit, read the counters
- *   finish, teardown, destroy, send the result
+ *      the threads' CPUs and the time since run() began); wait for the
+ *      runtime's threads to exit, read the counters
+ *   child_finish, child_sample: the reports and the peak's figures
+ *   teardown, destroy, send the result
+ * The parent: fork_cell, watch_cell (the time limit), fill_result.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -329,8 +334,11 @@ static int child_bind(struct child *k)
 /* The memory baseline, the peak hook, the counters (opened before the
  * runtime, which may make its threads in create()), then the runtime. 0,
  * or a negative errno with the result failed. */
-static int child_create(struct child *k, int nw)
+static int child_create(struct child *k)
 {
+	int nw = 0; /* the runtime's parameters follow the workload's */
+	while (k->c->wl->params && k->c->wl->params[nw].name)
+		nw++;
 	take_baseline(k->cg, &k->base, &k->r);
 	peak.cg = k->cg;
 	wl_peak_hook = peak_hook;
@@ -508,10 +516,7 @@ static _Noreturn void child(const struct h_cell *c, hwloc_topology_t topo,
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
 		_exit(4);
 
-	int nw = 0;
-	while (c->wl->params && c->wl->params[nw].name)
-		nw++;
-	if (child_bind(&k) == 0 && child_create(&k, nw) == 0 && child_setup(&k) == 0 &&
+	if (child_bind(&k) == 0 && child_create(&k) == 0 && child_setup(&k) == 0 &&
 	    child_start_load(&k) == 0 && child_run(&k) == 0) {
 		child_finish(&k);
 		child_sample(&k);

@@ -304,6 +304,8 @@ struct h_run_opts {
 	int run_argc;           /* from "run" on, as given: the plan in run.json */
 	char **run_argv;
 };
+/* `concbench run`: returns the exit status (H_EXIT_*), having said on
+ * stderr what went wrong. */
 int h_cmd_run(const struct h_run_opts *o);
 
 /* ---- loadgen.c: the client side of the server workloads (echo, http, mixed).
