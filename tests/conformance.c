@@ -156,9 +156,13 @@ static int check_registry(const char *rts, const char *wls)
 	for (const struct runtime *const *r = rt_registry; *r; r++, nrt++)
 		if (!in_list(rts, (*r)->name))
 			FAIL("runtime %s is registered but tests/CMakeLists.txt does not test it", (*r)->name);
-	for (const struct workload *const *w = wl_registry; *w; w++, nwl++)
+	for (const struct workload *const *w = wl_registry; *w; w++, nwl++) {
 		if (!in_list(wls, (*w)->name))
 			FAIL("workload %s is registered but tests/CMakeLists.txt does not test it", (*w)->name);
+		/* serve calls stop() on every server it runs. */
+		if ((*w)->load && !(*w)->stop)
+			FAIL("workload %s is a server (load) without stop", (*w)->name);
+	}
 	int listed_rt = 1, listed_wl = 1;
 	for (const char *p = rts; (p = strchr(p, ',')); p++)
 		listed_rt++;

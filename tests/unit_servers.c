@@ -12,8 +12,9 @@
  *    half-closed connection (EOF, no answer); Connection: close; a POST with
  *    a body followed by a pipelined GET; HTTP/1.0; HEAD; then 4 concurrent
  *    connections × 100 requests, which shows the server kept serving;
- *  - wl_server_stop() from a signal handler (what `serve` does on SIGTERM)
- *    ends a run whose clients stay connected;
+ *  - the workload's stop() from a signal handler (what `serve` does on
+ *    SIGTERM, from a thread) ends a run whose clients stay connected, for
+ *    echo, http and mixed;
  * and epoll with loops=2 (one SO_REUSEPORT listener per loop) serving http
  * to 8 concurrent connections and echo to 8.
  * Checksums are compared with references computed from what the clients
@@ -25,6 +26,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +82,10 @@ struct server {
 	struct wl_load load;
 };
 
+/* The server being run, for the stop test's signal handler: set between
+ * setup and teardown only, where struct workload's stop may be called. */
+static struct server *_Atomic running;
+
 static int ncpus;
 static int cpus[CPU_SETSIZE];
 
@@ -105,6 +111,7 @@ static void serve(const struct runtime *rto, const int64_t *rp, const char *wlna
 	s.wl->load(s.st, &s.load);
 	if (s.load.port <= 0 || s.load.port > 65535)
 		FAIL("load() port %d", s.load.port);
+	atomic_store(&running, &s);
 	pthread_t tid;
 	if (pthread_create(&tid, NULL, client, &s.load))
 		FAIL("pthread_create");
@@ -112,6 +119,7 @@ static void serve(const struct runtime *rto, const int64_t *rp, const char *wlna
 	err = rto->run(s.rt);
 	uint64_t ms = (wl_now_ns() - t0) / 1000000;
 	pthread_join(tid, NULL);
+	atomic_store(&running, NULL);
 	if (err)
 		FAIL("run: %s", strerror(-err));
 	struct wl_report rep;
@@ -355,16 +363,24 @@ static void test_http_plain(const struct runtime *rto, const int64_t *rp, int co
 		printf("  largest listener share %.2f\n", t_metric(&rep, "listener_share_max"));
 }
 
-/* ---- wl_server_stop ------------------------------------------------------ */
+/* ---- stop ---------------------------------------------------------------- */
+
+static void stop_running(void)
+{
+	struct server *s = atomic_load(&running);
+	if (s)
+		s->wl->stop(s->st);
+}
 
 static void on_stop(int sig)
 {
 	(void)sig;
-	wl_server_stop();
+	stop_running();
 }
 
 #define STOP_CONNS 3
 #define STOP_REQS 10
+#define STOP_MSG 100 /* echo: bytes per message */
 
 /* Connects, is served, stays connected; then the signal ends the server,
  * and each connection sees it closed. */
@@ -372,18 +388,27 @@ static void *stop_client(void *arg)
 {
 	const struct wl_load *l = arg;
 	int fd[STOP_CONNS];
+	char out[STOP_MSG], in[STOP_MSG];
 	for (int i = 0; i < STOP_CONNS; i++) {
 		fd[i] = t_dial(l->port, 10);
 		for (int r = 0; r < STOP_REQS; r++) {
-			t_send(fd[i], GET, sizeof GET - 1);
-			expect_response(fd[i], 200, GET);
+			if (l->proto == WL_PROTO_HTTP) {
+				t_send(fd[i], GET, sizeof GET - 1);
+				expect_response(fd[i], 200, GET);
+				continue;
+			}
+			memset(out, 'a' + r, sizeof out);
+			t_send(fd[i], out, sizeof out);
+			t_recv(fd[i], in, sizeof in);
+			if (memcmp(in, out, sizeof out) != 0)
+				FAIL("echoed bytes differ (conn %d, message %d)", i, r);
 		}
 	}
 #if defined(__SANITIZE_THREAD__)
 	/* TSan defers a signal handler until the interrupted thread reaches
 	 * an intercepted call, and a loop thread back in epoll_pwait2 (not
 	 * intercepted) never does: call the stop directly. */
-	wl_server_stop();
+	stop_running();
 #else
 	kill(getpid(), SIGUSR1);
 #endif
@@ -394,16 +419,24 @@ static void *stop_client(void *arg)
 	return NULL;
 }
 
-static void test_stop(const struct runtime *rto, const int64_t *rp)
+static void test_stop(const struct runtime *rto, const int64_t *rp, const char *wlname)
 {
-	const struct workload *wl = wl_find("http");
+	const struct workload *wl = wl_find(wlname);
+	if (!wl->stop)
+		FAIL("workload %s has no stop()", wlname);
 	int64_t wp[16];
 	t_param_defaults(wl->params, wp);
 	t_param_set(wl->params, wp, "conns", 1000); /* never reached */
 	t_param_set(wl->params, wp, "requests", STOP_REQS);
-	serve(rto, rp, "http", wp, stop_client,
-	      wl_mix64(STOP_CONNS * STOP_REQS) + STOP_CONNS, NULL);
+	uint64_t done = STOP_CONNS * STOP_REQS; /* requests; echo: bytes */
+	if (strcmp(wlname, "echo") == 0) {
+		t_param_set(wl->params, wp, "msg_bytes", STOP_MSG);
+		done *= STOP_MSG;
+	}
+	serve(rto, rp, wlname, wp, stop_client, wl_mix64(done) + STOP_CONNS, NULL);
 }
+
+static const char *const stop_wls[] = { "echo", "http", "mixed", NULL };
 
 int main(void)
 {
@@ -437,9 +470,11 @@ int main(void)
 		 * needs a worker for each, plus the accept task. */
 		if (strcmp(rto->name, "pool") == 0)
 			t_param_set(rto->params, rp, "workers", STOP_CONNS + 1);
-		snprintf(name, sizeof name, "%s wl_server_stop", rto->name);
-		t_case = name;
-		test_stop(rto, rp);
+		for (const char *const *w = stop_wls; *w; w++) {
+			snprintf(name, sizeof name, "%s stop %s", rto->name, *w);
+			t_case = name;
+			test_stop(rto, rp, *w);
+		}
 	}
 
 	const struct runtime *ep = rt_find("epoll");
@@ -453,8 +488,11 @@ int main(void)
 	test_echo(ep, rp, 8, 100, 64);
 	t_case = "epoll loops=2 http bad input";
 	test_http(ep, rp);
-	t_case = "epoll loops=2 wl_server_stop";
-	test_stop(ep, rp);
+	for (const char *const *w = stop_wls; *w; w++) {
+		snprintf(name, sizeof name, "epoll loops=2 stop %s", *w);
+		t_case = name;
+		test_stop(ep, rp, *w);
+	}
 	printf("unit_servers: ok\n");
 	return 0;
 }

@@ -144,12 +144,19 @@ static void echo_teardown(void *state, struct rt *rt)
 	free(es);
 }
 
+static void echo_stop(void *state)
+{
+	struct echo_srv *es = state;
+	wl_srv_stop(&es->srv);
+}
+
 const struct workload wl_echo = {
 	.name = "echo",
 	.desc = "TCP echo server: one task per connection reads and writes back",
 	.params = echo_params,
 	.setup = echo_setup,
 	.load = echo_load,
+	.stop = echo_stop,
 	.finish = echo_finish,
 	.teardown = echo_teardown,
 };

@@ -239,6 +239,12 @@ void wl_http_teardown(void *state, struct rt *rt)
 	free(hs);
 }
 
+void wl_http_stop(void *state)
+{
+	struct http_srv *hs = state;
+	wl_srv_stop(&hs->srv);
+}
+
 static int http_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env)
 {
 	(void)env;
@@ -251,6 +257,7 @@ const struct workload wl_http = {
 	.params = http_params,
 	.setup = http_setup,
 	.load = wl_http_load,
+	.stop = wl_http_stop,
 	.finish = wl_http_finish,
 	.teardown = wl_http_teardown,
 };

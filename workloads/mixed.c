@@ -35,6 +35,7 @@ const struct workload wl_mixed = {
 	.params = mixed_params,
 	.setup = mixed_setup,
 	.load = wl_http_load,
+	.stop = wl_http_stop,
 	.finish = wl_http_finish,
 	.teardown = wl_http_teardown,
 };

@@ -270,8 +270,6 @@ int wl_net_connect(int port)
 
 /* ---- the server ----------------------------------------------------------- */
 
-static _Atomic(struct wl_srv *) live_srv;
-
 void wl_srv_fail(struct wl_srv *s, int err, const char *what)
 {
 	int zero = 0;
@@ -369,7 +367,7 @@ static struct rt_op accept_step(struct rt_task *t, long res)
 	s->conn[n] = c;
 	atomic_store(&s->cfd[n], fd);
 	a->accepted++;
-	/* Pairs with wl_server_stop: it sets stopped then looks at cfd, we
+	/* Pairs with wl_srv_stop: it sets stopped then looks at cfd, we
 	 * store cfd then look at stopped (seq_cst both), so one of us sees
 	 * the other and the new connection is shut down either way. */
 	if (atomic_load(&s->stopped))
@@ -440,7 +438,6 @@ int wl_srv_start(struct wl_srv *s, struct rt *rt, int port, int64_t conns)
 		if (err)
 			return err;
 	}
-	atomic_store(&live_srv, s);
 	for (int i = 0; i < s->nl; i++) {
 		struct wl_acceptor *a = &s->acc[i];
 		a->t = (struct rt_task){ .step = accept_step, .arg = a, .cpu = -1, .shard = i };
@@ -478,8 +475,6 @@ void wl_srv_metrics(struct wl_srv *s, struct wl_report *rep)
 
 void wl_srv_fini(struct wl_srv *s)
 {
-	struct wl_srv *me = s;
-	atomic_compare_exchange_strong(&live_srv, &me, NULL);
 	for (int i = 0; s->lfd && i < s->nl; i++)
 		if (s->lfd[i] >= 0)
 			close(s->lfd[i]);
@@ -494,11 +489,8 @@ void wl_srv_fini(struct wl_srv *s)
 	free(s->cfd);
 }
 
-void wl_server_stop(void)
+void wl_srv_stop(struct wl_srv *s)
 {
-	struct wl_srv *s = atomic_load(&live_srv);
-	if (!s)
-		return;
 	atomic_store(&s->stopped, 1);
 	end_accepting(s);
 	for (int64_t i = 0; i < s->conns; i++) {

@@ -97,10 +97,10 @@ struct wl_srv {
 	int *lfd;
 	struct wl_acceptor *acc;
 	struct wl_conn **conn; /* conns entries; NULL until accepted */
-	_Atomic int *cfd;      /* the accepted fds, -1 once closed: for wl_server_stop */
+	_Atomic int *cfd;      /* the accepted fds, -1 once closed: for wl_srv_stop */
 	_Atomic int64_t accepted;
 	_Atomic int accept_over; /* the listeners are being shut down: EINVAL is the end */
-	_Atomic int stopped;     /* wl_server_stop() was called */
+	_Atomic int stopped;     /* wl_srv_stop() was called */
 	_Atomic int err;         /* first failure (negative errno), reported by finish */
 	char errwhat[64];
 	uint64_t t_first, t_last; /* first accept, last connection closed (ns) */
@@ -130,13 +130,13 @@ int wl_srv_report_error(struct wl_srv *s, struct wl_report *rep);
  * tasks allocated. */
 void wl_srv_fini(struct wl_srv *s);
 
-/* Ends the server running in this process, for `concbench serve` on SIGINT
- * or SIGTERM: the listeners stop accepting (their accept tasks end) and every
- * open connection is shut down (its task reads EOF and ends), so run()
- * returns and finish() reports what was served. Async-signal-safe (atomic
- * loads and shutdown(2) only). One server at a time per process; call it
- * between setup and teardown only (block the signal before teardown). */
-void wl_server_stop(void);
+/* The server workloads' stop (struct workload): the listeners stop
+ * accepting (their accept tasks end) and every open connection is shut down
+ * (its task reads EOF and ends), so run() returns and finish() reports what
+ * was served. Async-signal-safe (atomic loads and stores, shutdown(2) only)
+ * and callable from any thread, more than once; only between a successful
+ * wl_srv_start and wl_srv_fini. */
+void wl_srv_stop(struct wl_srv *s);
 
 /* The metrics every server reports: conns accepted, conns_asked when the
  * clamp lowered it, and with several listeners the largest share one took
@@ -150,6 +150,7 @@ int wl_http_setup(void **state, struct rt *rt, const int64_t *p, int64_t heavy_e
 void wl_http_load(void *state, struct wl_load *out);
 void wl_http_finish(void *state, struct wl_report *rep);
 void wl_http_teardown(void *state, struct rt *rt);
+void wl_http_stop(void *state);
 
 /* Burns `us` microseconds of this thread's CPU time (CLOCK_THREAD_CPUTIME_ID)
  * with hash work: CPU work, never a sleep. Returns the hash so it is kept. */

@@ -56,6 +56,14 @@ struct workload {
 	int (*setup)(void **state, struct rt *rt, const int64_t *params, const struct wl_env *env);
 	/* Optional (NULL for none): the client load to drive this server. */
 	void (*load)(void *state, struct wl_load *out);
+	/* Optional (NULL for a workload that ends by itself): ends a run that
+	 * would otherwise wait for more clients (`concbench serve` on SIGINT or
+	 * SIGTERM). A server stops accepting and shuts every open connection
+	 * down, so its tasks end, run() returns and finish() reports what was
+	 * served. Callable from any thread, even from a signal handler
+	 * (async-signal-safe), more than once; only between a successful
+	 * setup() and teardown(), on the state setup() made. */
+	void (*stop)(void *state);
 	/* After rt's run() returned: fill the checksum and metrics. */
 	void (*finish)(void *state, struct wl_report *rep);
 	/* Free what setup made (events through rt, which is still alive). */

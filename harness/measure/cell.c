@@ -6,25 +6,29 @@
  * cell. The child sends one fixed-size struct through a pipe; the parent
  * adds what wait4() knows (CPU time, context switches, peak RSS).
  *
- * The child's life, in order (what is measured where):
- *   bind to the placement's cpuset, join the cell's own cgroup
- *   memory baseline: RSS (smaps_rollup), kernel memory (cgroup, meminfo)
- *   open the kernel counters (disabled, inherited by later threads)
- *   create the runtime, set up the workload             -- not counted
- *   server workloads: fork the load generator (its own process, on the
- *     client CPUs), then reopen the counters so it is not counted
- *   enable counters; run(); disable counters            -- counted, timed
+ * The child's life, in order (what is measured where), one function a
+ * phase:
+ *   child_bind: bind to the placement's cpuset
+ *   child_create: join the cell's own cgroup; memory baseline: RSS
+ *     (smaps_rollup), kernel memory (cgroup, meminfo); open the kernel
+ *     counters (disabled, inherited by later threads); create the runtime
+ *   child_setup: set up the workload                    -- not counted
+ *   child_start_load: server workloads: fork the load generator (its own
+ *     process, on the client CPUs), then reopen the counters so it is not
+ *     counted
+ *   child_run: enable counters; run(); disable counters -- counted, timed
  *     (the workload may call wl_at_peak(): the peak hook samples memory,
- *      the threads' CPUs and the time since run() began)
- *   wait for the runtime's threads to exit, read the counters
- *   finish, teardown, destroy, send the result
+ *      the threads' CPUs and the time since run() began); wait for the
+ *      runtime's threads to exit, read the counters
+ *   child_finish, child_sample: the reports and the peak's figures
+ *   teardown, destroy, send the result
+ * The parent: fork_cell, watch_cell (the time limit), fill_result.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -35,7 +39,6 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "measure.h"
@@ -44,13 +47,6 @@ volatile pid_t h_cell_pid;
 
 /* Under PIPE_BUF, so the child's single write is atomic. */
 _Static_assert(sizeof(struct h_cell_result) <= 4096, "result must fit in one pipe write");
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void fail(struct h_cell_result *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -61,6 +57,15 @@ static void fail(struct h_cell_result *r, const char *fmt, ...)
 	vsnprintf(r->error, sizeof r->error, fmt, ap);
 	va_end(ap);
 	r->ok = 0;
+}
+
+/* No result yet: zeros, and NaN for what is not measured. */
+static void clear_result(struct h_cell_result *r)
+{
+	memset(r, 0, sizeof *r);
+	for (int i = 0; i < H_NHM; i++)
+		r->hm[i] = NAN;
+	r->mem_noise_kib = NAN;
 }
 
 static _Noreturn void child_send(int fd, const struct h_cell_result *r)
@@ -146,7 +151,8 @@ static void threads_cpus(struct cpubits *b, int max)
 	closedir(d);
 }
 
-/* Threads of this process, from /proc/self/stat field 20. */
+/* Threads of this process, from /proc/self/stat field 20; -1 when
+ * unreadable. */
 static long nthreads(void)
 {
 	char buf[1024];
@@ -184,7 +190,7 @@ static void peak_hook(void)
 	int expect = 0;
 	if (!atomic_compare_exchange_strong(&peak.hit, &expect, 1))
 		return; /* once per cell */
-	peak.t_ns = now_ns();
+	peak.t_ns = h_now_ns();
 	peak.user_ok = h_mem_user(&peak.rss, &peak.pss) == 0;
 	peak.cg_ok = peak.cg->kind && h_cgroup_read(peak.cg, &peak.cgk) == 0;
 	peak.mi_ok = h_mem_meminfo(&peak.mik) == 0;
@@ -278,127 +284,149 @@ static void per_task(struct h_cell_result *r)
 	hm[H_HM_CREATE_NS_PER_TASK] = (double)(peak.t_ns - peak.run_t0) / tasks;
 }
 
-/* The child's whole life. It always ends in _exit, so no atexit handler
- * and no inherited stdio buffer of the parent runs twice. */
-static _Noreturn void child(const struct h_cell *c, hwloc_topology_t topo,
-                            const struct h_cgroup *cg, int fd, pid_t parent, int timeout_s)
+/* What the child holds from start to end. */
+struct child {
+	const struct h_cell *c;
+	hwloc_topology_t topo;
+	const struct h_cgroup *cg;
+	int fd;        /* the result pipe's write end */
+	int timeout_s;
+	struct h_cell_result r;
+	int *cpus;     /* the placement's CPUs, for the runtime */
+	struct rt_env env;
+	struct wl_env wenv;
+	struct baseline base;
+	struct h_perf perf;
+	struct rt *rt;
+	void *state;   /* the workload's */
+	int conns_asked; /* server workloads: before the RLIMIT_NOFILE clamp, else -1 */
+	int lg_on;
+	struct h_loadgen lg;
+	struct cpubits used; /* where the threads ran */
+};
+
+/* Binds the child to its placement's cpuset and lists those CPUs for the
+ * runtime. 0, or a negative errno with the result failed. */
+static int child_bind(struct child *k)
 {
-	/* Ctrl-C reaches the whole foreground process group: the parent
-	 * decides what an interrupt means (finish this cell, or kill it). */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_IGN);
-
-	struct h_cell_result r = { .ok = 1 };
-	for (int i = 0; i < H_NHM; i++)
-		r.hm[i] = NAN;
-	r.mem_noise_kib = NAN;
-
-	/* If the parent dies, so do we; the getppid check closes the race
-	 * with a parent that died before the prctl. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
-		_exit(4);
-
-	hwloc_const_cpuset_t cpuset = c->place->cpuset;
-	if (hwloc_set_cpubind(topo, cpuset, HWLOC_CPUBIND_PROCESS) != 0) {
-		fail(&r, "cannot bind to the cpuset: %s", strerror(errno));
-		child_send(fd, &r);
+	hwloc_const_cpuset_t cpuset = k->c->place->cpuset;
+	if (hwloc_set_cpubind(k->topo, cpuset, HWLOC_CPUBIND_PROCESS) != 0) {
+		int e = errno;
+		fail(&k->r, "cannot bind to the cpuset: %s", strerror(e));
+		return -e;
 	}
-
 	int ncpus = hwloc_bitmap_weight(cpuset);
-	int *cpus = calloc(ncpus > 0 ? (size_t)ncpus : 1, sizeof *cpus);
-	if (!cpus) {
-		fail(&r, "out of memory");
-		child_send(fd, &r);
+	k->cpus = calloc(ncpus > 0 ? (size_t)ncpus : 1, sizeof *k->cpus);
+	if (!k->cpus) {
+		fail(&k->r, "out of memory");
+		return -ENOMEM;
 	}
 	int n = 0;
 	unsigned id;
 	hwloc_bitmap_foreach_begin(id, cpuset)
-		cpus[n++] = (int)id;
+		k->cpus[n++] = (int)id;
 	hwloc_bitmap_foreach_end();
-	struct rt_env env = { .ncpus = n, .cpus = cpus };
-	struct wl_env wenv = { .cpu_a = c->place->cpu_a, .cpu_b = c->place->cpu_b };
+	k->env = (struct rt_env){ .ncpus = n, .cpus = k->cpus };
+	k->wenv = (struct wl_env){ .cpu_a = k->c->place->cpu_a, .cpu_b = k->c->place->cpu_b };
+	return 0;
+}
 
-	int nw = 0;
-	while (c->wl->params && c->wl->params[nw].name)
+/* The memory baseline, the peak hook, the counters (opened before the
+ * runtime, which may make its threads in create()), then the runtime. 0,
+ * or a negative errno with the result failed. */
+static int child_create(struct child *k)
+{
+	int nw = 0; /* the runtime's parameters follow the workload's */
+	while (k->c->wl->params && k->c->wl->params[nw].name)
 		nw++;
-
-	struct baseline base;
-	take_baseline(cg, &base, &r);
-	peak.cg = cg;
+	take_baseline(k->cg, &k->base, &k->r);
+	peak.cg = k->cg;
 	wl_peak_hook = peak_hook;
-
-	/* Before the runtime: a runtime may make its threads in create(). */
-	struct h_perf perf;
-	h_perf_open(&perf);
-
-	struct rt *rt = NULL;
-	int rc = c->rt->create(&rt, &env, c->params + nw);
+	h_perf_open(&k->perf);
+	int rc = k->c->rt->create(&k->rt, &k->env, k->c->params + nw);
 	if (rc < 0) {
-		fail(&r, "runtime create: %s", strerror(-rc));
-		child_send(fd, &r);
+		fail(&k->r, "runtime create: %s", strerror(-rc));
+		return rc;
 	}
+	return 0;
+}
 
+/* The workload's setup, its connection count clamped first for a server.
+ * 0, or a negative errno with the result failed. */
+static int child_setup(struct child *k)
+{
+	const struct h_cell *c = k->c;
 	/* A server workload accepts exactly `conns` connections, and the
 	 * client must be able to open them under RLIMIT_NOFILE: clamp now,
 	 * before setup, and tell the server the clamped figure. */
-	int conns_asked = -1;
+	k->conns_asked = -1;
 	if (c->wl->load) {
 		struct h_plist wp = { { c->wl->params, NULL } };
 		int ci = h_plist_find(&wp, "conns", 0);
 		if (ci >= 0) {
-			conns_asked = (int)c->params[ci];
-			c->params[ci] = h_loadgen_clamp_conns(conns_asked);
+			k->conns_asked = (int)c->params[ci];
+			c->params[ci] = h_loadgen_clamp_conns(k->conns_asked);
 		}
 	}
-
 	/* On a failed setup or run, tasks may still be parked or half built,
 	 * so tearing down could touch freed state: report and let _exit
 	 * reclaim everything instead. */
-	void *state = NULL;
-	rc = c->wl->setup(&state, rt, c->params, &wenv);
+	int rc = c->wl->setup(&k->state, k->rt, c->params, &k->wenv);
 	if (rc < 0) {
-		take_stats(rt, &r);
-		fail(&r, "workload setup: %s", strerror(-rc));
+		take_stats(k->rt, &k->r);
+		fail(&k->r, "workload setup: %s", strerror(-rc));
 		/* A workload refuses up front what would deadlock this model
 		 * (two tasks that must run at once on a one-at-a-time pool). */
 		if (rc == -EDEADLK)
-			snprintf(r.limit, sizeof r.limit, "max-concurrency");
-		child_send(fd, &r);
+			snprintf(k->r.limit, sizeof k->r.limit, "max-concurrency");
+		return rc;
 	}
+	return 0;
+}
 
-	struct h_loadgen lg;
-	int lg_on = 0;
-	if (c->wl->load) {
-		struct wl_load load;
-		c->wl->load(state, &load);
-		rc = h_loadgen_start(&load, topo, c->client_cpus, &lg);
-		if (rc < 0) {
-			fail(&r, "load generator: %s", strerror(-rc));
-			child_send(fd, &r);
-		}
-		lg_on = 1;
-		if (conns_asked >= 0)
-			lg.conns_asked = conns_asked;
-		/* The client is not the server: out of the cell's cgroup, and
-		 * out of the counters, which its fork inherited (closing ours
-		 * frees its copies; the new ones count this process only). */
-		h_cgroup_evict(cg, lg.pid);
-		h_perf_close(&perf);
-		h_perf_open(&perf);
+/* Server workloads: forks the load generator, out of the cell's cgroup
+ * and counters. 0 (also for a workload without load), or a negative
+ * errno with the result failed. */
+static int child_start_load(struct child *k)
+{
+	if (!k->c->wl->load)
+		return 0;
+	struct wl_load load;
+	k->c->wl->load(k->state, &load);
+	int rc = h_loadgen_start(&load, k->topo, k->c->client_cpus, &k->lg);
+	if (rc < 0) {
+		fail(&k->r, "load generator: %s", strerror(-rc));
+		return rc;
 	}
+	k->lg_on = 1;
+	if (k->conns_asked >= 0)
+		k->lg.conns_asked = k->conns_asked;
+	/* The client is not the server: out of the cell's cgroup, and out of
+	 * the counters, which its fork inherited (closing ours frees its
+	 * copies; the new ones count this process only). */
+	h_cgroup_evict(k->cg, k->lg.pid);
+	h_perf_close(&k->perf);
+	h_perf_open(&k->perf);
+	return 0;
+}
 
-	struct cpubits used = { 0 };
-	cpubits_add(&used, sched_getcpu());
-	h_perf_enable(&perf);
-	uint64_t t0 = now_ns();
+/* The measured part: counters on, run(), counters off, timed; then the
+ * runtime's figures and the counters once its threads are gone. 0, or a
+ * negative errno with the result failed when run() failed. */
+static int child_run(struct child *k)
+{
+	struct h_cell_result *r = &k->r;
+	cpubits_add(&k->used, sched_getcpu());
+	h_perf_enable(&k->perf);
+	uint64_t t0 = h_now_ns();
 	peak.run_t0 = t0;
-	rc = c->rt->run(rt);
-	r.wall_ns = now_ns() - t0;
-	h_perf_disable(&perf);
-	cpubits_add(&used, sched_getcpu());
-	threads_cpus(&used, 1024);
+	int rc = k->c->rt->run(k->rt);
+	r->wall_ns = h_now_ns() - t0;
+	h_perf_disable(&k->perf);
+	cpubits_add(&k->used, sched_getcpu());
+	threads_cpus(&k->used, 1024);
 
-	take_stats(rt, &r);
+	take_stats(k->rt, r);
 	/* The threads runtime's threads are detached: run() returns when
 	 * they are done with their tasks, a moment before they exit. Wait
 	 * (at most a second) so the counts no longer depend on how the kernel
@@ -409,57 +437,94 @@ static _Noreturn void child(const struct h_cell *c, hwloc_topology_t topo,
 		usleep(1000);
 		nt = nthreads();
 	}
-	r.threads_at_read = (int)nt;
-	h_perf_read(&perf, r.hm, r.ctr_why);
+	r->threads_at_read = (int)nt;
+	h_perf_read(&k->perf, r->hm, r->ctr_why);
 	for (int i = 0; i < H_NCTR; i++)
-		r.ctr_user_only |= perf.user_only[i] << i;
-	h_perf_close(&perf);
-	cpubits_list(&used, r.cpus_used, sizeof r.cpus_used);
+		r->ctr_user_only |= k->perf.user_only[i] << i;
+	h_perf_close(&k->perf);
+	cpubits_list(&k->used, r->cpus_used, sizeof r->cpus_used);
 	if (rc < 0) {
-		fail(&r, "%s", strerror(-rc));
-		child_send(fd, &r);
+		fail(r, "%s", strerror(-rc));
+		return rc;
 	}
+	return 0;
+}
 
+/* The workload's report, and the load generator's figures joined to it
+ * (a load with errors makes the cell fail). */
+static void child_finish(struct child *k)
+{
+	struct h_cell_result *r = &k->r;
 	struct wl_report rep;
 	memset(&rep, 0, sizeof rep);
-	c->wl->finish(state, &rep);
-	if (lg_on) {
-		/* The client's figures (throughput, latency percentiles) join
-		 * the workload's; a load with errors makes the cell fail. */
-		rc = h_loadgen_finish(&lg, timeout_s * 1000, &rep);
+	k->c->wl->finish(k->state, &rep);
+	if (k->lg_on) {
+		int rc = h_loadgen_finish(&k->lg, k->timeout_s * 1000, &rep);
 		if (rc < 0 && !rep.error[0])
 			snprintf(rep.error, sizeof rep.error, "load generator: %s", strerror(-rc));
 		if (rc == 0) {
-			struct cpubits cl = { { lg.res.cpus_used } };
-			cpubits_list(&cl, r.client_cpus_used, sizeof r.client_cpus_used);
+			struct cpubits cl = { { k->lg.res.cpus_used } };
+			cpubits_list(&cl, r->client_cpus_used, sizeof r->client_cpus_used);
 		}
 	}
-	r.checksum = rep.checksum;
-	r.nmetrics = rep.nmetrics < 0 ? 0 : rep.nmetrics > WL_MAX_METRICS ? WL_MAX_METRICS
+	r->checksum = rep.checksum;
+	r->nmetrics = rep.nmetrics < 0 ? 0 : rep.nmetrics > WL_MAX_METRICS ? WL_MAX_METRICS
 	                                                                   : rep.nmetrics;
-	memcpy(r.metrics, rep.metrics, sizeof r.metrics);
+	memcpy(r->metrics, rep.metrics, sizeof r->metrics);
 	rep.error[sizeof rep.error - 1] = '\0';
 	if (rep.error[0])
-		fail(&r, "%s", rep.error);
+		fail(r, "%s", rep.error);
+}
 
-	mem_at_peak(&r, cg, &base);
-	per_task(&r);
+/* What the peak hook sampled, as the result's memory and per-task
+ * figures, and every CPU the threads were seen on. */
+static void child_sample(struct child *k)
+{
+	struct h_cell_result *r = &k->r;
+	mem_at_peak(r, k->cg, &k->base);
+	per_task(r);
 	/* Where the threads ran: the main thread at both ends of run(), every
 	 * thread at the peak and after run(), and what the workload saw
 	 * itself (metrics in unit "cpu mask", e.g. pingpong's two sides). */
 	for (int w = 0; w < 16; w++)
-		used.w[w] |= peak.cpus.w[w];
-	for (int i = 0; i < r.nmetrics; i++) {
-		double m = r.metrics[i].value;
-		if (strcmp(r.metrics[i].unit, "cpu mask") == 0 && m >= 0 && m < 18446744073709551616.0)
-			used.w[0] |= (uint64_t)m;
+		k->used.w[w] |= peak.cpus.w[w];
+	for (int i = 0; i < r->nmetrics; i++) {
+		double m = r->metrics[i].value;
+		if (strcmp(r->metrics[i].unit, "cpu mask") == 0 && m >= 0 && m < 18446744073709551616.0)
+			k->used.w[0] |= (uint64_t)m;
 	}
-	cpubits_list(&used, r.cpus_used, sizeof r.cpus_used);
+	cpubits_list(&k->used, r->cpus_used, sizeof r->cpus_used);
+}
 
-	c->wl->teardown(state, rt);
-	c->rt->destroy(rt);
-	free(cpus);
-	child_send(fd, &r);
+/* The child's whole life, phase by phase; a phase that fails has failed
+ * the result, which is sent as it is. It always ends in _exit, so no
+ * atexit handler and no inherited stdio buffer of the parent runs twice. */
+static _Noreturn void child(const struct h_cell *c, hwloc_topology_t topo,
+                            const struct h_cgroup *cg, int fd, pid_t parent, int timeout_s)
+{
+	/* Ctrl-C reaches the whole foreground process group: the parent
+	 * decides what an interrupt means (finish this cell, or kill it). */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+
+	struct child k = { .c = c, .topo = topo, .cg = cg, .fd = fd, .timeout_s = timeout_s };
+	clear_result(&k.r);
+	k.r.ok = 1;
+
+	/* If the parent dies, so do we; the getppid check closes the race
+	 * with a parent that died before the prctl. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(4);
+
+	if (child_bind(&k) == 0 && child_create(&k) == 0 && child_setup(&k) == 0 &&
+	    child_start_load(&k) == 0 && child_run(&k) == 0) {
+		child_finish(&k);
+		child_sample(&k);
+		c->wl->teardown(k.state, k.rt);
+		c->rt->destroy(k.rt);
+		free(k.cpus);
+	}
+	child_send(k.fd, &k.r);
 }
 
 /* ---- the switch-count check (pingpong-style workloads) ---- */
@@ -532,106 +597,84 @@ static void describe_status(struct h_cell_result *r, int status)
 	}
 }
 
-void h_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
+/* Forks the cell's child, which sends its result through a pipe. 0 with
+ * the child's pid and the pipe's read end, or -errno with the result
+ * failed. */
+static int fork_cell(struct h_cell *c, hwloc_topology_t topo, const struct h_cgroup *cg,
+                     int timeout_s, pid_t *pid, int *rfd)
 {
-	struct h_cell_result *r = &c->res;
-	memset(r, 0, sizeof *r);
-	for (int i = 0; i < H_NHM; i++)
-		r->hm[i] = NAN;
-	r->mem_noise_kib = NAN;
-	c->done = 1;
-
-	/* The cell's own cgroup, when one can be made (see mem.c). */
-	static unsigned seq;
-	struct h_cgroup cg;
-	h_cgroup_make(&cg, seq++);
-
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) != 0) {
-		fail(r, "pipe: %s", strerror(errno));
-		h_cgroup_remove(&cg);
-		return;
+		int e = errno;
+		fail(&c->res, "pipe: %s", strerror(e));
+		return -e;
 	}
 	/* A child must not inherit (and later lose or duplicate) buffered
 	 * output: results.jsonl lines and progress text are flushed first. */
 	fflush(NULL);
 	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid < 0) {
-		fail(r, "fork: %s", strerror(errno));
+	*pid = fork();
+	if (*pid < 0) {
+		int e = errno;
+		fail(&c->res, "fork: %s", strerror(e));
 		close(p[0]);
 		close(p[1]);
-		h_cgroup_remove(&cg);
-		return;
+		return -e;
 	}
-	if (pid == 0) {
+	if (*pid == 0) {
 		close(p[0]);
-		child(c, topo, &cg, p[1], parent, timeout_s);
+		child(c, topo, cg, p[1], parent, timeout_s);
 	}
-	h_cell_pid = pid;
+	h_cell_pid = *pid;
 	close(p[1]);
+	*rfd = p[0];
+	return 0;
+}
 
-	/* The watchdog: poll with what is left of the time limit. */
-	uint64_t deadline = now_ns() + (uint64_t)timeout_s * 1000000000ull;
-	char *buf = (char *)r;
-	size_t got = 0;
-	int timed_out = 0, read_err = 0;
-	while (got < sizeof *r) {
-		uint64_t now = now_ns();
-		if (now >= deadline) {
-			timed_out = 1;
-			break;
-		}
-		uint64_t left_ms = (deadline - now + 999999) / 1000000;
-		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
-		int pr = poll(&pfd, 1, left_ms > INT32_MAX ? INT32_MAX : (int)left_ms);
-		if (pr < 0) {
-			if (errno == EINTR)
-				continue;
-			read_err = errno;
-			break;
-		}
-		if (pr == 0)
-			continue; /* the loop head decides whether time is up */
-		ssize_t n = read(p[0], buf + got, sizeof *r - got);
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			read_err = errno;
-			break;
-		}
-		if (n == 0)
-			break; /* EOF: the child died before reporting everything */
-		got += (size_t)n;
-	}
-	close(p[0]);
-	if (got < sizeof *r || timed_out || read_err)
-		kill(pid, SIGKILL); /* harmless if it already exited: not yet reaped */
-
-	int status = 0;
+/* What became of the child. */
+struct reaped {
+	int whole;     /* its whole result arrived */
+	int timed_out; /* killed at the time limit */
+	int read_err;  /* an errno from reading the pipe, 0 if none */
+	int status;    /* wait4's */
 	struct rusage ru;
-	memset(&ru, 0, sizeof ru);
-	while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
+};
+
+/* The watchdog: the result within the time limit into r, or the child
+ * killed; then reaped, either way. */
+static void watch_cell(pid_t pid, int rfd, struct h_cell_result *r, int timeout_s,
+                       struct reaped *w)
+{
+	uint64_t deadline = h_now_ns() + (uint64_t)timeout_s * 1000000000ull;
+	long got = h_read_deadline(rfd, r, sizeof *r, deadline, &w->timed_out);
+	close(rfd);
+	w->read_err = got < 0 ? (int)-got : 0;
+	w->whole = got == (long)sizeof *r;
+	if (!w->whole || w->timed_out || w->read_err)
+		kill(pid, SIGKILL); /* harmless if it already exited: not yet reaped */
+	w->status = 0;
+	memset(&w->ru, 0, sizeof w->ru);
+	while (wait4(pid, &w->status, 0, &w->ru) < 0 && errno == EINTR)
 		;
 	h_cell_pid = 0;
-	h_cgroup_remove(&cg);
+}
 
-	if (timed_out || got < sizeof *r) {
-		memset(r, 0, sizeof *r);
-		for (int i = 0; i < H_NHM; i++)
-			r->hm[i] = NAN;
-		r->mem_noise_kib = NAN;
-	}
-	if (timed_out) {
+/* The result as the run records it: the child's own (its strings
+ * terminated: they come from a trusted but separate process), or why there
+ * is none; then what wait4 knows, and the switch-count check. */
+static void fill_result(struct h_cell *c, const struct reaped *w)
+{
+	struct h_cell_result *r = &c->res;
+	if (w->timed_out || !w->whole)
+		clear_result(r);
+	if (w->timed_out) {
 		fail(r, "timeout");
-	} else if (got < sizeof *r) {
-		if (read_err)
-			fail(r, "reading the cell's result: %s", strerror(read_err));
+	} else if (!w->whole) {
+		if (w->read_err)
+			fail(r, "reading the cell's result: %s", strerror(w->read_err));
 		else
-			describe_status(r, status);
+			describe_status(r, w->status);
 	} else {
-		/* The child's strings come from a trusted but separate process:
-		 * terminate them anyway before anyone prints them. */
 		r->error[sizeof r->error - 1] = '\0';
 		r->limit[sizeof r->limit - 1] = '\0';
 		if (r->nmetrics < 0 || r->nmetrics > WL_MAX_METRICS)
@@ -647,15 +690,37 @@ void h_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
 		r->cpus_used[sizeof r->cpus_used - 1] = '\0';
 		r->switch_check[0] = '\0';
 		r->client_cpus_used[sizeof r->client_cpus_used - 1] = '\0';
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			describe_status(r, status); /* reported, then died in _exit? */
+		if (!WIFEXITED(w->status) || WEXITSTATUS(w->status) != 0)
+			describe_status(r, w->status); /* reported, then died in _exit? */
 	}
-	r->cpu_user_ns = (uint64_t)ru.ru_utime.tv_sec * 1000000000ull +
-	                 (uint64_t)ru.ru_utime.tv_usec * 1000ull;
-	r->cpu_sys_ns = (uint64_t)ru.ru_stime.tv_sec * 1000000000ull +
-	                (uint64_t)ru.ru_stime.tv_usec * 1000ull;
-	r->ctx_voluntary = (uint64_t)ru.ru_nvcsw;
-	r->ctx_involuntary = (uint64_t)ru.ru_nivcsw;
-	r->rss_peak_kib = (uint64_t)ru.ru_maxrss; /* Linux reports KiB */
+	const struct rusage *ru = &w->ru;
+	r->cpu_user_ns = (uint64_t)ru->ru_utime.tv_sec * 1000000000ull +
+	                 (uint64_t)ru->ru_utime.tv_usec * 1000ull;
+	r->cpu_sys_ns = (uint64_t)ru->ru_stime.tv_sec * 1000000000ull +
+	                (uint64_t)ru->ru_stime.tv_usec * 1000ull;
+	r->ctx_voluntary = (uint64_t)ru->ru_nvcsw;
+	r->ctx_involuntary = (uint64_t)ru->ru_nivcsw;
+	r->rss_peak_kib = (uint64_t)ru->ru_maxrss; /* Linux reports KiB */
 	switch_check(c);
+}
+
+void h_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
+{
+	clear_result(&c->res);
+	c->done = 1;
+
+	/* The cell's own cgroup, when one can be made (see mem.c). */
+	static unsigned seq;
+	struct h_cgroup cg;
+	h_cgroup_make(&cg, seq++);
+
+	pid_t pid = -1;
+	int rfd = -1;
+	struct reaped w;
+	int rc = fork_cell(c, topo, &cg, timeout_s, &pid, &rfd);
+	if (rc == 0)
+		watch_cell(pid, rfd, &c->res, timeout_s, &w);
+	h_cgroup_remove(&cg);
+	if (rc == 0)
+		fill_result(c, &w);
 }

@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -89,13 +88,6 @@ struct lg {
 	unsigned char scratch[SCRATCH];
 	unsigned char verify[SCRATCH];
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
-}
 
 static void note_error(struct lg *g, const struct conn *c, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -276,7 +268,7 @@ static void kick(struct lg *g, struct conn *c, uint64_t now)
 
 static void complete(struct lg *g, struct conn *c, int ok)
 {
-	uint64_t now = now_ns();
+	uint64_t now = h_now_ns();
 	uint64_t start = g->open_loop ? intended(g, c, c->done) : c->start_ns;
 	if (ok) {
 		struct h_hist *h = is_heavy(g, c, c->done) ? &g->out->heavy : &g->out->light;
@@ -454,7 +446,7 @@ static void on_readable(struct lg *g, struct conn *c)
 	for (;;) {
 		ssize_t r = read(c->fd, g->scratch, SCRATCH);
 		if (r > 0) {
-			g->last_progress = now_ns();
+			g->last_progress = h_now_ns();
 			int rc = g->http ? consume_http(g, c, g->scratch, (size_t)r)
 			                 : consume_echo(g, c, g->scratch, (size_t)r);
 			if (rc < 0 || c->state != C_OPEN || r < SCRATCH)
@@ -641,7 +633,7 @@ static int check_load(const struct wl_load *l)
 static int run_loop(struct lg *g)
 {
 	struct epoll_event evs[256];
-	uint64_t now = now_ns();
+	uint64_t now = h_now_ns();
 	g->t_begin = now;
 	g->connect_deadline = now + (uint64_t)H_LOADGEN_CONNECT_MS * NS_PER_MS;
 	g->tick_at = now + TICK_CONNECT_NS;
@@ -650,11 +642,11 @@ static int run_loop(struct lg *g)
 	uint64_t cpu_mask = 0;
 	while (g->nclosed < g->n) {
 		if (g->phase == 0 && g->nconnecting == 0) {
-			begin_requests(g, now_ns());
+			begin_requests(g, h_now_ns());
 			continue; /* every connection may be done already */
 		}
 		if (g->phase == 1 && g->open_loop)
-			dispatch(g, now_ns());
+			dispatch(g, h_now_ns());
 		if (g->nclosed == g->n)
 			break;
 		int rc = arm(g);
@@ -673,7 +665,7 @@ static int run_loop(struct lg *g)
 			if (cpu >= 0 && cpu < 64)
 				cpu_mask |= 1ull << cpu;
 		}
-		now = now_ns();
+		now = h_now_ns();
 		for (int i = 0; i < ne; i++) {
 			struct conn *c = evs[i].data.ptr;
 			if (!c) {
@@ -697,7 +689,7 @@ static int run_loop(struct lg *g)
 			if (c->state == C_OPEN && (evs[i].events & (EPOLLOUT | EPOLLERR)) && g->phase == 1)
 				flush(g, c);
 		}
-		now = now_ns();
+		now = h_now_ns();
 		if (now >= g->tick_at)
 			housekeeping(g, now);
 	}
@@ -907,41 +899,13 @@ int h_loadgen_finish(struct h_loadgen *lg, int timeout_ms, struct wl_report *rep
 	if (lg->pid <= 0 || lg->fd < 0)
 		return -EINVAL;
 	struct h_loadgen_result *r = &lg->res;
-	char *buf = (char *)r;
-	size_t got = 0;
-	int timed_out = 0, read_err = 0;
-	uint64_t deadline = now_ns() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * NS_PER_MS;
-	while (got < sizeof *r) {
-		uint64_t now = now_ns();
-		if (now >= deadline) {
-			timed_out = 1;
-			break;
-		}
-		uint64_t left = (deadline - now + NS_PER_MS - 1) / NS_PER_MS;
-		struct pollfd pfd = { .fd = lg->fd, .events = POLLIN };
-		int pr = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
-		if (pr < 0) {
-			if (errno == EINTR)
-				continue;
-			read_err = errno;
-			break;
-		}
-		if (pr == 0)
-			continue;
-		ssize_t n = read(lg->fd, buf + got, sizeof *r - got);
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			read_err = errno;
-			break;
-		}
-		if (n == 0)
-			break; /* the child died before sending everything */
-		got += (size_t)n;
-	}
+	int timed_out;
+	uint64_t deadline = h_now_ns() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * NS_PER_MS;
+	long got = h_read_deadline(lg->fd, r, sizeof *r, deadline, &timed_out);
+	int read_err = got < 0 ? (int)-got : 0;
 	close(lg->fd);
 	lg->fd = -1;
-	if (got < sizeof *r)
+	if (got != (long)sizeof *r)
 		kill(lg->pid, SIGKILL); /* not reaped yet, so the pid is still ours */
 	int status = 0;
 	while (waitpid(lg->pid, &status, 0) < 0 && errno == EINTR)
@@ -952,7 +916,7 @@ int h_loadgen_finish(struct h_loadgen *lg, int timeout_ms, struct wl_report *rep
 		set_error(rep, "load generator killed after %d ms", timeout_ms);
 		return -ETIMEDOUT;
 	}
-	if (got < sizeof *r) {
+	if (got != (long)sizeof *r) {
 		if (read_err)
 			set_error(rep, "load generator: reading its result: %s", strerror(read_err));
 		else if (WIFSIGNALED(status))

@@ -15,16 +15,15 @@
  *
  * Everything is best effort: a file that is missing or unreadable (another
  * architecture, a container hiding /sys) becomes null, never a failure. Only
- * failing to write the manifest itself is an error. The file is written to a
- * temporary name in DIR and renamed, so a reader never sees half a manifest.
+ * failing to write the manifest itself is an error. The file is written
+ * atomically (h_atomic_*), so a reader never sees half a manifest.
  */
-#define _GNU_SOURCE /* mkostemp */
+#define _GNU_SOURCE
 #include <ctype.h>
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <gnu/libc-version.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -746,38 +745,10 @@ int h_manifest_write_named(const char *dir, const char *name, int argc, char **a
 {
 	if (!dir || !name || argc < 0 || (argc > 0 && !argv))
 		return -EINVAL;
-	char tmp[PATH_MAX], final[PATH_MAX];
-	if (snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, name) >= (int)sizeof tmp ||
-	    snprintf(final, sizeof final, "%s/%s", dir, name) >= (int)sizeof final)
-		return -ENAMETOOLONG;
-
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
+	struct h_atomic a;
+	FILE *f = h_atomic_open(&a, dir, name);
+	if (!f)
 		return -errno;
-	/* mkstemp makes the file 0600; a manifest is for anyone to read. */
-	fchmod(fd, 0644);
-	FILE *f = fdopen(fd, "w");
-	if (!f) {
-		int e = errno;
-		close(fd);
-		unlink(tmp);
-		return -e;
-	}
 	write_manifest(f, argc, argv, topo, cpuset);
-	/* fsync before rename: otherwise a crash can leave an empty
-	 * manifest.json in place of the old one. Costs one disk flush per run. */
-	int err = 0;
-	if (fflush(f) != 0)
-		err = -errno;
-	else if (ferror(f))
-		err = -EIO; /* an earlier write failed; its errno is long gone */
-	else if (fsync(fd) != 0)
-		err = -errno;
-	if (fclose(f) != 0 && !err)
-		err = -errno;
-	if (!err && rename(tmp, final) != 0)
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
+	return h_atomic_commit(&a, f);
 }

@@ -270,11 +270,12 @@ int h_results_append(FILE *f, const struct h_cell *c);
  * not one we wrote; -ENOMEM. */
 long h_results_restore(const char *line, struct h_cell *cells, long n, long hint);
 /* Writes DIR/summary.csv, DIR/summary.json and DIR/fits.csv over the done,
- * non-warm-up cells. 0 or -errno. */
+ * non-warm-up cells, each atomically (h_atomic_open). 0 or -errno. */
 int h_summary_write(const char *dir, const struct h_cell *cells, long n);
 /* Checks that every ok cell of a workload × workload-params point has the
  * same checksum; prints one line per disagreeing cell on `out`. Returns the
- * number of disagreeing cells. */
+ * number of disagreeing cells, or H_REPORTED when it could not check (out
+ * of memory, said on `out`). */
 long h_checksum_check(const struct h_cell *cells, long n, FILE *out);
 
 /* ---- manifest.c ---- */
@@ -314,6 +315,8 @@ struct h_run_opts {
 	int run_argc;           /* from "run" on, as given: the plan in run.json */
 	char **run_argv;
 };
+/* `concbench run`: returns the exit status (H_EXIT_*), having said on
+ * stderr what went wrong. */
 int h_cmd_run(const struct h_run_opts *o);
 
 /* ---- loadgen.c: the client side of the server workloads (echo, http, mixed).

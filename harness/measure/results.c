@@ -743,32 +743,29 @@ static void fit_group(struct out *o, const struct h_cell *cells, const long *g, 
 	}
 }
 
-static FILE *open_in(const char *dir, const char *name, int *err)
+/* The three summary files are each written atomically (h_atomic_*): a
+ * resumed run rewrites them, and a crash must leave the old ones whole.
+ * open_in does nothing once *err is set; close_out commits, or drops the
+ * file when err is set. Both deal in negative errnos. */
+static FILE *open_in(struct h_atomic *a, const char *dir, const char *name, int *err)
 {
-	char path[4200];
-	if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
-		*err = ENAMETOOLONG;
+	if (*err)
 		return NULL;
-	}
-	FILE *f = fopen(path, "we");
+	FILE *f = h_atomic_open(a, dir, name);
 	if (!f)
-		*err = errno;
+		*err = -errno;
 	return f;
 }
 
-static int close_out(FILE *f, int err)
+static int close_out(struct h_atomic *a, FILE *f, int err)
 {
 	if (!f)
 		return err;
-	if (!err && ferror(f))
-		err = EIO;
-	if (fflush(f) != 0 && !err)
-		err = errno;
-	if (!err && fsync(fileno(f)) != 0)
-		err = errno;
-	if (fclose(f) != 0 && !err)
-		err = errno;
-	return err;
+	if (err) {
+		h_atomic_abort(a, f);
+		return err;
+	}
+	return h_atomic_commit(a, f);
 }
 
 int h_summary_write(const char *dir, const struct h_cell *cells, long n)
@@ -783,16 +780,15 @@ int h_summary_write(const char *dir, const struct h_cell *cells, long n)
 	long(*groups)[3] = idx ? groups_of(&o, idx, k, &ng) : NULL;
 	long(*fgroups)[3] = fidx ? groups_of(&fo, fidx, fk, &nfg) : NULL;
 	struct out out = { 0 };
+	struct h_atomic acsv, ajson, afits;
 	int err = 0;
 	if (!idx || !fidx || !v || !y || !groups || !fgroups) {
-		err = ENOMEM;
+		err = -ENOMEM;
 		goto done;
 	}
-	out.csv = open_in(dir, "summary.csv", &err);
-	if (!err)
-		out.json = open_in(dir, "summary.json", &err);
-	if (!err)
-		out.fits = open_in(dir, "fits.csv", &err);
+	out.csv = open_in(&acsv, dir, "summary.csv", &err);
+	out.json = open_in(&ajson, dir, "summary.json", &err);
+	out.fits = open_in(&afits, dir, "fits.csv", &err);
 	if (err)
 		goto done;
 
@@ -806,16 +802,16 @@ int h_summary_write(const char *dir, const struct h_cell *cells, long n)
 		fit_group(&out, cells, fidx + fgroups[g][1], fgroups[g][2], v, y);
 	fputs(out.json_rows ? "\n  ]\n}\n" : "]\n}\n", out.json);
 done:
-	err = close_out(out.csv, err);
-	err = close_out(out.json, err);
-	err = close_out(out.fits, err);
+	err = close_out(&acsv, out.csv, err);
+	err = close_out(&ajson, out.json, err);
+	err = close_out(&afits, out.fits, err);
 	free(idx);
 	free(fidx);
 	free(v);
 	free(y);
 	free(groups);
 	free(fgroups);
-	return -err;
+	return err;
 }
 
 /* ---- checksums ---- */
@@ -842,7 +838,7 @@ long h_checksum_check(const struct h_cell *cells, long n, FILE *out)
 		free(ref);
 		free(votes);
 		fprintf(out, "concbench: out of memory checking checksums\n");
-		return 1;
+		return H_REPORTED;
 	}
 	for (long i = 0; i < n; i++)
 		ref[i] = -1;

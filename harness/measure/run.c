@@ -10,6 +10,9 @@
  * DIR/results.jsonl, runs only the cells missing from it (each point's
  * warm-up again first, since the machine has gone cold), appends, and
  * rewrites the summary over everything.
+ *
+ * Errors: a function here that fails has printed one line (h_error) and
+ * returns H_REPORTED; h_cmd_run alone picks the exit status.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -74,7 +77,7 @@ static int check_set(const struct h_run_opts *o, const struct h_set *s, const ch
 			for (int i = 0; i < s->nvals; i++)
 				if (h_param_check(p, owner, s->vals[i], err, sizeof err) < 0) {
 					h_error("%s%s", origin, err);
-					return -1;
+					return H_REPORTED;
 				}
 		}
 	}
@@ -86,7 +89,7 @@ static int check_set(const struct h_run_opts *o, const struct h_set *s, const ch
 		else
 			h_error("%sunknown parameter '%s' (the selected runtimes and workloads take "
 			        "none)", origin, s->key);
-		return -1;
+		return H_REPORTED;
 	}
 	return 0;
 }
@@ -122,7 +125,7 @@ static int part_opts(const struct h_run_opts *o, const struct h_suite_part *part
 	po->nrts = po->nwls = po->nsets = 0;
 	if (!po->rts || !po->wls || !po->sets) {
 		h_error("out of memory");
-		return -1;
+		return H_REPORTED;
 	}
 	for (int i = 0; i < o->nrts; i++)
 		if (in_list(part->runtimes, o->rts[i]->name))
@@ -139,11 +142,11 @@ static int part_opts(const struct h_run_opts *o, const struct h_suite_part *part
 		char err[256];
 		if (h_set_parse(part->sets[i], &po->sets[po->nsets], err, sizeof err) < 0) {
 			h_error("%s%s", origin, err);
-			return -1;
+			return H_REPORTED;
 		}
 		po->nsets++;
 		if (check_set(po, &po->sets[po->nsets - 1], origin) < 0)
-			return -1;
+			return H_REPORTED;
 	}
 	po->owned_sets = po->nsets;
 	for (int i = 0; i < o->nsets; i++)
@@ -200,7 +203,7 @@ static int build_matrix(const struct h_run_opts *o, const struct h_place *places
 				    (points == 0 || points > (H_MAX_CELLS - total) / per_point)) {
 					h_error("the matrix has more than %d cells; sweep fewer values",
 					        H_MAX_CELLS);
-					rc = -1;
+					rc = H_REPORTED;
 					break;
 				}
 				if (pass == 0) {
@@ -223,7 +226,7 @@ static int build_matrix(const struct h_run_opts *o, const struct h_place *places
 							                   sizeof *c->params);
 							if (!c->params) {
 								h_error("out of memory");
-								rc = -1;
+								rc = H_REPORTED;
 								break;
 							}
 							m->n = ++at;
@@ -238,7 +241,7 @@ static int build_matrix(const struct h_run_opts *o, const struct h_place *places
 			                                             sizeof *m->cells);
 			if (!cells) {
 				h_error("out of memory");
-				rc = -1;
+				rc = H_REPORTED;
 			} else {
 				m->cells = cells;
 				memset(cells + m->n, 0, (size_t)(total - m->n) * sizeof *cells);
@@ -264,14 +267,14 @@ static int resolve_places(const struct h_run_opts *o, hwloc_topology_t topo,
 		count = h_split_list(o->placements, &names);
 		if (count < 0) {
 			h_error("empty placement in --placement '%s'", o->placements);
-			return -1;
+			return H_REPORTED;
 		}
 	}
 	struct h_place *p = calloc((size_t)count, sizeof *p);
 	if (!p) {
 		h_strv_free(names);
 		h_error("out of memory");
-		return -1;
+		return H_REPORTED;
 	}
 	int rc = 0;
 	for (int i = 0; i < count && rc == 0; i++) {
@@ -280,11 +283,11 @@ static int resolve_places(const struct h_run_opts *o, hwloc_topology_t topo,
 		for (int j = 0; j < i; j++)
 			if (strcmp(p[j].name, name) == 0) {
 				h_error("placement '%s' given twice in --placement", name);
-				rc = -1;
+				rc = H_REPORTED;
 			}
 		if (rc == 0 && h_placement_resolve(topo, cpuset, name, &p[i], err, sizeof err) < 0) {
 			h_error("%s%s", err, who);
-			rc = -1;
+			rc = H_REPORTED;
 		}
 		p[i].given = names != NULL;
 		*n = i + 1;
@@ -315,7 +318,7 @@ static int choose_cpus(const struct h_run_opts *o, hwloc_topology_t topo, hwloc_
 	} else if (h_parse_cpus(o->cpus, set) < 0) {
 		h_error("bad --cpus '%s' (OS CPU indexes like 0, 0-1 or 0,2-3; allowed: %s)",
 		        o->cpus, allowed_s ? allowed_s : "?");
-		rc = -1;
+		rc = H_REPORTED;
 	} else if (!hwloc_bitmap_isincluded(set, allowed)) {
 		hwloc_bitmap_t extra = hwloc_bitmap_alloc();
 		int first = -1;
@@ -326,11 +329,11 @@ static int choose_cpus(const struct h_run_opts *o, hwloc_topology_t topo, hwloc_
 		}
 		h_error("CPU %d in --cpus '%s' is not available (allowed: %s)", first, o->cpus,
 		        allowed_s ? allowed_s : "?");
-		rc = -1;
+		rc = H_REPORTED;
 	}
 	if (rc == 0 && hwloc_bitmap_iszero(set)) {
 		h_error("no CPU to run on (allowed: %s)", allowed_s ? allowed_s : "none");
-		rc = -1;
+		rc = H_REPORTED;
 	}
 	free(allowed_s);
 	return rc;
@@ -353,7 +356,7 @@ static int split_client(const struct h_run_opts *o, hwloc_topology_t topo,
 			        o->client_cpus, allowed_s ? allowed_s : "?");
 		free(allowed_s);
 		if (bad || !hwloc_bitmap_isincluded(client, allowed) || hwloc_bitmap_iszero(client))
-			return -1;
+			return H_REPORTED;
 	} else {
 		hwloc_bitmap_only(client, (unsigned)hwloc_bitmap_last(cpuset));
 	}
@@ -388,28 +391,28 @@ static int prepare_out(const char *given, char *dir, size_t len)
 	if (given) {
 		if (!given[0]) {
 			h_error("empty --out (give a folder name)");
-			return -1;
+			return H_REPORTED;
 		}
 		if (snprintf(dir, len, "%s", given) >= (int)len) {
 			h_error("output folder name too long: '%s'", given);
-			return -1;
+			return H_REPORTED;
 		}
 		struct stat st;
 		if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
 			h_error("cannot use '%s' as the output folder: it exists and is not a folder",
 			        dir);
-			return -1;
+			return H_REPORTED;
 		}
 		rc = h_mkdir_p(dir);
 		if (rc < 0) {
 			h_error("cannot create output folder '%s': %s", dir, strerror(-rc));
-			return -1;
+			return H_REPORTED;
 		}
 		rc = is_empty(dir);
 		if (rc == 0) {
 			h_error("output folder '%s' is not empty (results are never overwritten: "
 			        "choose a new --out)", dir);
-			return -1;
+			return H_REPORTED;
 		}
 	} else {
 		char stamp[32];
@@ -425,7 +428,7 @@ static int prepare_out(const char *given, char *dir, size_t len)
 			rc = h_mkdir_p(dir);
 			if (rc < 0) {
 				h_error("cannot create output folder '%s': %s", dir, strerror(-rc));
-				return -1;
+				return H_REPORTED;
 			}
 			rc = is_empty(dir);
 			if (rc != 0 || k == 100)
@@ -434,11 +437,11 @@ static int prepare_out(const char *given, char *dir, size_t len)
 	}
 	if (rc < 0) {
 		h_error("cannot read output folder '%s': %s", dir, strerror(-rc));
-		return -1;
+		return H_REPORTED;
 	}
 	if (rc == 0) {
 		h_error("output folder '%s' is not empty", dir);
-		return -1;
+		return H_REPORTED;
 	}
 	/* Prove it writable now, as a usage error, rather than after the
 	 * first cell has run (root passes access(2) even on a read-only fs). */
@@ -447,7 +450,7 @@ static int prepare_out(const char *given, char *dir, size_t len)
 	int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		h_error("cannot write in output folder '%s': %s", dir, strerror(errno));
-		return -1;
+		return H_REPORTED;
 	}
 	close(fd);
 	unlink(probe);
@@ -471,16 +474,15 @@ struct progress_state {
 	char started[32];
 };
 
-/* Written to a temporary name and renamed, so a reader (or a resume after
- * a crash) never sees half of it. status: running, complete or partial. */
+/* Written atomically (h_atomic_*), so a reader (or a resume after a
+ * crash) never sees half of it. status: running, complete or partial. */
 static int write_run_json(const char *dir, const struct h_run_opts *o,
                           const struct progress_state *ps, const char *status)
 {
-	char tmp[4200], final[4200], now[32];
-	snprintf(tmp, sizeof tmp, "%s/.run.json.tmp", dir);
-	snprintf(final, sizeof final, "%s/run.json", dir);
+	char now[32];
 	stamp(now, sizeof now);
-	FILE *f = fopen(tmp, "we");
+	struct h_atomic a;
+	FILE *f = h_atomic_open(&a, dir, "run.json");
 	if (!f)
 		return -errno;
 	fputs("{\n  \"schema\": \"concbench-run/1\",\n  \"status\": ", f);
@@ -497,18 +499,7 @@ static int write_run_json(const char *dir, const struct h_run_opts *o,
 	fputs(",\n  \"updated\": ", f);
 	h_json_str(f, now);
 	fputs("\n}\n", f);
-	int err = 0;
-	if (fflush(f) != 0 || ferror(f))
-		err = -(errno ? errno : EIO);
-	else if (fsync(fileno(f)) != 0)
-		err = -errno;
-	if (fclose(f) != 0 && !err)
-		err = -errno;
-	if (!err && rename(tmp, final) != 0)
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
+	return h_atomic_commit(&a, f);
 }
 
 /* The previous session's run.json fields a resume continues from. */
@@ -529,7 +520,7 @@ static int restore(const char *path, struct matrix *m, long *restored, long *str
 	FILE *f = fopen(path, "re");
 	if (!f) {
 		h_error("cannot resume: cannot read %s: %s", path, strerror(errno));
-		return -1;
+		return H_REPORTED;
 	}
 	char *line = NULL;
 	size_t cap = 0;
@@ -546,7 +537,7 @@ static int restore(const char *path, struct matrix *m, long *restored, long *str
 		long i = h_results_restore(line, m->cells, m->n, hint);
 		if (i == -ENOMEM) {
 			h_error("out of memory");
-			rc = -1;
+			rc = H_REPORTED;
 			break;
 		}
 		if (i < 0) {
@@ -594,13 +585,6 @@ struct bar {
 	uint64_t t0_ns;
 };
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void describe(const struct h_cell *c, char *buf, size_t len)
 {
 	char params[512];
@@ -628,7 +612,7 @@ static void bar_draw(const struct bar *b, const struct h_cell *running)
 	char what[600], eta[32] = "?";
 	describe(running, what, sizeof what);
 	if (b->finished > 0) {
-		double per = (double)(mono_ns() - b->t0_ns) / 1e9 / (double)b->finished;
+		double per = (double)(h_now_ns() - b->t0_ns) / 1e9 / (double)b->finished;
 		fmt_duration(per * (double)(b->total - b->finished), eta, sizeof eta);
 	}
 	struct winsize ws;
@@ -690,262 +674,340 @@ static int warmup_needless(const struct matrix *m, long i)
 	return 1;
 }
 
-int h_cmd_run(const struct h_run_opts *o)
-{
-	int status = H_EXIT_USAGE;
-	int handlers = 0, nparts = 0;
-	struct part {
-		struct h_run_opts o;
-		struct h_place *places, *splaces;
-		int nplaces, nsplaces;
-	} *parts = NULL;
-	hwloc_bitmap_t client = NULL, server = NULL;
-	struct matrix m = { 0 };
-	hwloc_topology_t topo = NULL;
-	hwloc_bitmap_t cpuset = NULL;
-	FILE *res = NULL;
-	char dir[4096];
-	struct sigaction sa, old_int, old_term;
-	struct progress_state ps = { 0 };
+/* ---- the command, phase by phase ---- */
 
+/* A suite part's options, with the placements resolved for it. */
+struct part {
+	struct h_run_opts o;
+	struct h_place *places, *splaces;
+	int nplaces, nsplaces;
+};
+
+/* What `concbench run` holds from the plan to the last file; freed by
+ * close_run alone. */
+struct run {
+	const struct h_run_opts *o;
+	struct part *parts;
+	int nparts;
+	hwloc_topology_t topo;
+	hwloc_bitmap_t cpuset, client, server;
+	struct matrix m;
+	char dir[4096];
+	char results[4200]; /* DIR/results.jsonl */
+	FILE *res;
+	struct progress_state ps;
+	struct bar bar;
+	long warm_failed;
+	int handlers; /* old_int and old_term hold the handlers to restore */
+	struct sigaction old_int, old_term;
+};
+
+/* The plan: one part per suite part, or the command line as one, each
+ * with its sets checked. 0 or H_REPORTED. */
+static int plan_parts(struct run *r)
+{
+	const struct h_run_opts *o = r->o;
 	for (int i = 0; i < o->nsets; i++)
 		if (check_set(o, &o->sets[i], "") < 0)
-			goto out;
-	/* The plan: one part per suite part, or the command line as one. */
+			return H_REPORTED;
 	static const struct h_suite_part whole = { "command line", "all", "all", NULL, { 0 } };
 	int wanted = 1;
 	if (o->suite)
 		for (wanted = 0; wanted < H_SUITE_MAX_PARTS && o->suite->parts[wanted].runtimes;)
 			wanted++;
-	parts = calloc((size_t)wanted, sizeof *parts);
-	if (!parts) {
+	r->parts = calloc((size_t)wanted, sizeof *r->parts);
+	if (!r->parts) {
 		h_error("out of memory");
-		goto out;
+		return H_REPORTED;
 	}
-	for (; nparts < wanted; nparts++)
-		if (part_opts(o, o->suite ? &o->suite->parts[nparts] : &whole, &parts[nparts].o) < 0) {
-			nparts++;
-			goto out;
+	for (; r->nparts < wanted; r->nparts++)
+		if (part_opts(o, o->suite ? &o->suite->parts[r->nparts] : &whole,
+		              &r->parts[r->nparts].o) < 0) {
+			r->nparts++; /* half made: close_run frees it */
+			return H_REPORTED;
 		}
+	return 0;
+}
 
-	/* Once, before any fork: every child inherits the loaded topology. */
-	if (hwloc_topology_init(&topo) != 0) {
-		topo = NULL;
+/* The topology, once, before any fork: every child inherits it. And the
+ * CPU sets the plan fills in. 0 or H_REPORTED. */
+static int load_machine(struct run *r)
+{
+	if (hwloc_topology_init(&r->topo) != 0) {
+		r->topo = NULL;
 		h_error("hwloc_topology_init failed: %s", strerror(errno));
-		status = H_EXIT_FAILED;
-		goto out;
+		return H_REPORTED;
 	}
-	if (hwloc_topology_load(topo) != 0) {
+	if (hwloc_topology_load(r->topo) != 0) {
 		h_error("hwloc cannot load the topology: %s", strerror(errno));
-		status = H_EXIT_FAILED;
-		goto out;
+		return H_REPORTED;
 	}
-	cpuset = hwloc_bitmap_alloc();
-	if (!cpuset) {
+	r->cpuset = hwloc_bitmap_alloc();
+	r->client = hwloc_bitmap_alloc();
+	r->server = hwloc_bitmap_alloc();
+	if (!r->cpuset || !r->client || !r->server) {
 		h_error("out of memory");
-		status = H_EXIT_FAILED;
-		goto out;
+		return H_REPORTED;
 	}
-	if (choose_cpus(o, topo, cpuset) < 0)
-		goto out;
+	return 0;
+}
+
+/* The run's CPUs, the server workloads' split of them, every part's
+ * placements and the matrix of cells. 0 or H_REPORTED. */
+static int plan_matrix(struct run *r)
+{
+	const struct h_run_opts *o = r->o;
+	if (choose_cpus(o, r->topo, r->cpuset) < 0)
+		return H_REPORTED;
 	int servers = 0;
-	for (int i = 0; i < nparts; i++)
-		for (int w = 0; w < parts[i].o.nwls && parts[i].o.nrts; w++)
-			servers += parts[i].o.wls[w]->load != NULL;
-	client = hwloc_bitmap_alloc();
-	server = hwloc_bitmap_alloc();
-	if (!client || !server) {
-		h_error("out of memory");
-		status = H_EXIT_FAILED;
-		goto out;
-	}
+	for (int i = 0; i < r->nparts; i++)
+		for (int w = 0; w < r->parts[i].o.nwls && r->parts[i].o.nrts; w++)
+			servers += r->parts[i].o.wls[w]->load != NULL;
 	char who[300] = "";
 	if (servers) {
 		char cl[128];
-		if (split_client(o, topo, cpuset, client, server) < 0)
-			goto out;
-		hwloc_bitmap_list_snprintf(cl, sizeof cl, client);
+		if (split_client(o, r->topo, r->cpuset, r->client, r->server) < 0)
+			return H_REPORTED;
+		hwloc_bitmap_list_snprintf(cl, sizeof cl, r->client);
 		snprintf(who, sizeof who, " (for the server workloads, whose client has CPU %s: see "
 		         "--client-cpus)", cl);
 	}
-	for (int i = 0; i < nparts; i++) {
-		struct part *pt = &parts[i];
+	for (int i = 0; i < r->nparts; i++) {
+		struct part *pt = &r->parts[i];
 		if (!pt->o.nrts || !pt->o.nwls)
 			continue;
-		if (resolve_places(&pt->o, topo, cpuset, "", &pt->places, &pt->nplaces) < 0)
-			goto out;
+		if (resolve_places(&pt->o, r->topo, r->cpuset, "", &pt->places, &pt->nplaces) < 0)
+			return H_REPORTED;
 		int part_servers = 0;
 		for (int w = 0; w < pt->o.nwls; w++)
 			part_servers += pt->o.wls[w]->load != NULL;
 		if (part_servers &&
-		    resolve_places(&pt->o, topo, server, who, &pt->splaces, &pt->nsplaces) < 0)
-			goto out;
-		if (build_matrix(&pt->o, pt->places, pt->splaces, pt->nplaces, client, &m) < 0)
-			goto out;
+		    resolve_places(&pt->o, r->topo, r->server, who, &pt->splaces, &pt->nsplaces) < 0)
+			return H_REPORTED;
+		if (build_matrix(&pt->o, pt->places, pt->splaces, pt->nplaces, r->client, &r->m) < 0)
+			return H_REPORTED;
 	}
-	if (m.n == 0) {
+	if (r->m.n == 0) {
 		h_error("suite %s has no part with the runtimes and workloads chosen",
 		        o->suite ? o->suite->name : "?");
-		goto out;
+		return H_REPORTED;
 	}
+	return 0;
+}
 
+/* --resume: the folder's run.json and results.jsonl read back into the
+ * matrix; otherwise a new, empty output folder. 0 or H_REPORTED. */
+static int open_folder(struct run *r)
+{
+	if (!r->o->resume)
+		return prepare_out(r->o->out, r->dir, sizeof r->dir);
 	char path[4200];
-	long restored = 0;
-	if (o->resume) {
-		snprintf(dir, sizeof dir, "%s", o->resume);
-		snprintf(path, sizeof path, "%s/run.json", dir);
-		h_json_walk_file(path, resume_cb, &ps); /* cli.c has read the plan from it */
-		ps.resumed++;
-		snprintf(path, sizeof path, "%s/results.jsonl", dir);
-		long stray;
-		if (restore(path, &m, &restored, &stray) < 0)
-			goto out;
-		if (stray)
-			h_error("warning: %ld line(s) of %s match no cell of the plan (ignored)", stray,
-			        path);
-	} else if (prepare_out(o->out, dir, sizeof dir) < 0) {
-		goto out;
-	}
+	snprintf(r->dir, sizeof r->dir, "%s", r->o->resume);
+	snprintf(path, sizeof path, "%s/run.json", r->dir);
+	h_json_walk_file(path, resume_cb, &r->ps); /* cli.c has read the plan from it */
+	r->ps.resumed++;
+	snprintf(path, sizeof path, "%s/results.jsonl", r->dir);
+	long restored, stray;
+	if (restore(path, &r->m, &restored, &stray) < 0)
+		return H_REPORTED;
+	if (stray)
+		h_error("warning: %ld line(s) of %s match no cell of the plan (ignored)", stray, path);
+	return 0;
+}
 
-	status = H_EXIT_FAILED; /* from here on, trouble is a failed run */
-	char mname[64] = "manifest.json";
+/* This session's files before its first cell: its manifest, the topology
+ * (first session only), results.jsonl open for appending, and run.json
+ * saying "running" with the cells counted. 0 or H_REPORTED. */
+static int start_session(struct run *r)
+{
+	const struct h_run_opts *o = r->o;
+	char mname[64] = "manifest.json", path[4200];
 	if (o->resume)
-		snprintf(mname, sizeof mname, "manifest-resume-%d.json", ps.resumed);
-	int rc = h_manifest_write_named(dir, mname, o->argc, o->argv, topo, cpuset);
+		snprintf(mname, sizeof mname, "manifest-resume-%d.json", r->ps.resumed);
+	int rc = h_manifest_write_named(r->dir, mname, o->argc, o->argv, r->topo, r->cpuset);
 	if (rc < 0) {
-		h_error("cannot write %s/%s: %s", dir, mname, strerror(-rc));
-		goto out;
+		h_error("cannot write %s/%s: %s", r->dir, mname, strerror(-rc));
+		return H_REPORTED;
 	}
 	/* The topology itself, for the report's drawing (lstopo --input): the
 	 * run's machine, not whichever machine later draws the report. A
 	 * resumed run keeps the first session's. */
-	snprintf(path, sizeof path, "%s/topology.xml", dir);
-	if (access(path, F_OK) != 0 && hwloc_topology_export_xml(topo, path, 0) != 0)
+	snprintf(path, sizeof path, "%s/topology.xml", r->dir);
+	if (access(path, F_OK) != 0 && hwloc_topology_export_xml(r->topo, path, 0) != 0)
 		h_error("note: cannot write %s: %s (the report will not draw the topology)", path,
 		        strerror(errno));
-	snprintf(path, sizeof path, "%s/results.jsonl", dir);
-	res = fopen(path, o->resume ? "ae" : "wxe");
-	if (!res) {
-		h_error("cannot %s %s: %s", o->resume ? "append to" : "create", path, strerror(errno));
-		goto out;
+	snprintf(r->results, sizeof r->results, "%s/results.jsonl", r->dir);
+	r->res = fopen(r->results, o->resume ? "ae" : "wxe");
+	if (!r->res) {
+		h_error("cannot %s %s: %s", o->resume ? "append to" : "create", r->results,
+		        strerror(errno));
+		return H_REPORTED;
 	}
 
-	struct bar b = { .tty = isatty(STDERR_FILENO), .t0_ns = mono_ns() };
+	struct bar *b = &r->bar;
+	*b = (struct bar){ .tty = isatty(STDERR_FILENO), .t0_ns = h_now_ns() };
 	const char *term = getenv("TERM");
 	if (term && strcmp(term, "dumb") == 0)
-		b.tty = 0;
-	for (long i = 0; i < m.n; i++) {
-		const struct h_cell *c = &m.cells[i];
+		b->tty = 0;
+	struct progress_state *ps = &r->ps;
+	for (long i = 0; i < r->m.n; i++) {
+		const struct h_cell *c = &r->m.cells[i];
 		if (!c->warmup) {
-			ps.cells++;
-			ps.done += c->done;
-			ps.failed += c->done && !c->res.ok;
-			ps.limited += c->done && !c->res.ok && c->res.limit[0];
+			ps->cells++;
+			ps->done += c->done;
+			ps->failed += c->done && !c->res.ok;
+			ps->limited += c->done && !c->res.ok && c->res.limit[0];
 		}
-		b.total += !c->done && !warmup_needless(&m, i);
+		b->total += !c->done && !warmup_needless(&r->m, i);
 	}
-	if (!ps.started[0])
-		stamp(ps.started, sizeof ps.started);
-	rc = write_run_json(dir, o, &ps, "running");
+	if (!ps->started[0])
+		stamp(ps->started, sizeof ps->started);
+	rc = write_run_json(r->dir, o, ps, "running");
 	if (rc < 0) {
-		h_error("cannot write %s/run.json: %s", dir, strerror(-rc));
-		goto out;
+		h_error("cannot write %s/run.json: %s", r->dir, strerror(-rc));
+		return H_REPORTED;
 	}
 	if (o->resume)
-		fprintf(stderr, "concbench: resuming %s: %ld of %ld cells done, %ld to run\n", dir,
-		        ps.done, ps.cells, ps.cells - ps.done);
+		fprintf(stderr, "concbench: resuming %s: %ld of %ld cells done, %ld to run\n", r->dir,
+		        ps->done, ps->cells, ps->cells - ps->done);
+	return 0;
+}
 
+/* Every cell not done yet, in matrix order, each line appended to
+ * results.jsonl as it finishes, with the progress bar, until the end or a
+ * signal (see on_signal). 0 or H_REPORTED. */
+static int run_cells(struct run *r)
+{
+	struct sigaction sa;
 	stop_sig = kill_sent = 0;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	handlers = 1;
+	sigaction(SIGINT, &sa, &r->old_int);
+	sigaction(SIGTERM, &sa, &r->old_term);
+	r->handlers = 1; /* restored by close_run: the summary is written under them too */
 
-	long warm_failed = 0;
-	for (long i = 0; i < m.n && !stop_sig; i++) {
-		struct h_cell *c = &m.cells[i];
-		if (c->done || warmup_needless(&m, i))
+	struct matrix *m = &r->m;
+	for (long i = 0; i < m->n && !stop_sig; i++) {
+		struct h_cell *c = &m->cells[i];
+		if (c->done || warmup_needless(m, i))
 			continue;
-		bar_draw(&b, c);
-		h_cell_run(c, topo, o->timeout_s);
+		bar_draw(&r->bar, c);
+		h_cell_run(c, r->topo, r->o->timeout_s);
 		if (kill_sent) {
 			c->done = 0; /* stopped by us, not a result: a resume reruns it */
 			break;
 		}
-		b.finished++;
-		rc = h_results_append(res, c);
+		r->bar.finished++;
+		int rc = h_results_append(r->res, c);
 		if (rc < 0) {
-			h_error("cannot write %s: %s", path, strerror(-rc));
-			goto out;
+			h_error("cannot write %s: %s", r->results, strerror(-rc));
+			return H_REPORTED;
 		}
 		if (c->warmup) {
-			warm_failed += !c->res.ok && !c->res.limit[0];
+			r->warm_failed += !c->res.ok && !c->res.limit[0];
 		} else {
-			ps.done++;
-			ps.failed += !c->res.ok;
-			ps.limited += !c->res.ok && c->res.limit[0];
+			r->ps.done++;
+			r->ps.failed += !c->res.ok;
+			r->ps.limited += !c->res.ok && c->res.limit[0];
 		}
-		cell_done(&b, c);
+		cell_done(&r->bar, c);
 	}
-	if (b.tty)
+	if (r->bar.tty)
 		fputs("\r\033[K", stderr);
+	return 0;
+}
 
-	/* A cell that met a limit (threads-max, a deadlocked pool …) is a
-	 * result, recorded with ok=false: it does not fail the run. */
-	int ok = ps.failed == ps.limited;
-	int partial = ps.done < ps.cells;
-	rc = h_summary_write(dir, m.cells, m.n);
-	if (rc < 0) {
-		h_error("cannot write the summary in %s: %s", dir, strerror(-rc));
-		ok = 0;
+/* summary.csv and the other summaries, the checksum agreement across
+ * runtimes, and run.json's final status. 0 when all are sound,
+ * H_REPORTED after saying what is not. */
+static int write_summary(struct run *r, int partial)
+{
+	int rc = 0, err = h_summary_write(r->dir, r->m.cells, r->m.n);
+	if (err < 0) {
+		h_error("cannot write the summary in %s: %s", r->dir, strerror(-err));
+		rc = H_REPORTED;
 	}
-	long bad = h_checksum_check(m.cells, m.n, stderr);
-	if (bad)
-		ok = 0;
-	rc = write_run_json(dir, o, &ps, partial ? "partial" : "complete");
-	if (rc < 0) {
-		h_error("cannot write %s/run.json: %s", dir, strerror(-rc));
-		ok = 0;
+	if (h_checksum_check(r->m.cells, r->m.n, stderr))
+		rc = H_REPORTED;
+	err = write_run_json(r->dir, r->o, &r->ps, partial ? "partial" : "complete");
+	if (err < 0) {
+		h_error("cannot write %s/run.json: %s", r->dir, strerror(-err));
+		rc = H_REPORTED;
 	}
-	if (ps.failed > ps.limited)
-		h_error("%ld of %ld cells failed (see %s)", ps.failed - ps.limited, ps.cells, path);
-	if (ps.limited)
+	return rc;
+}
+
+/* The end of the session for the user: what failed, what met a limit,
+ * whether it is partial, then the folder on stdout. */
+static void tell_outcome(const struct run *r, int partial)
+{
+	const struct progress_state *ps = &r->ps;
+	if (ps->failed > ps->limited)
+		h_error("%ld of %ld cells failed (see %s)", ps->failed - ps->limited, ps->cells,
+		        r->results);
+	if (ps->limited)
 		h_error("note: %ld of %ld cells reached a limit of their model and recorded it "
-		        "(ok=false, \"limit\" in %s)", ps.limited, ps.cells, path);
-	if (warm_failed)
-		h_error("%ld warm-up cell(s) failed (see %s)", warm_failed, path);
-	if (partial) {
+		        "(ok=false, \"limit\" in %s)", ps->limited, ps->cells, r->results);
+	if (r->warm_failed)
+		h_error("%ld warm-up cell(s) failed (see %s)", r->warm_failed, r->results);
+	if (partial)
 		h_error("interrupted: %ld of %ld cells done; the run is partial (resume with: "
-		        "concbench run --resume %s)", ps.done, ps.cells, dir);
-		ok = 0;
+		        "concbench run --resume %s)", ps->done, ps->cells, r->dir);
+	printf("%s\n", r->dir);
+}
+
+/* Restores the signal handlers, closes results.jsonl (a failure there
+ * fails a run that was ok) and frees everything. Returns the exit status. */
+static int close_run(struct run *r, int status)
+{
+	if (r->handlers) {
+		sigaction(SIGINT, &r->old_int, NULL);
+		sigaction(SIGTERM, &r->old_term, NULL);
 	}
-	printf("%s\n", dir);
-	status = ok ? H_EXIT_OK : H_EXIT_FAILED;
-out:
-	if (handlers) {
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
-	}
-	if (res && fclose(res) != 0 && status == H_EXIT_OK) {
-		h_error("cannot write %s/results.jsonl: %s", dir, strerror(errno));
+	if (r->res && fclose(r->res) != 0 && status == H_EXIT_OK) {
+		h_error("cannot write %s/results.jsonl: %s", r->dir, strerror(errno));
 		status = H_EXIT_FAILED;
 	}
-	matrix_free(&m);
-	for (int i = 0; i < nparts; i++) {
-		places_free(parts[i].places, parts[i].nplaces);
-		places_free(parts[i].splaces, parts[i].nsplaces);
-		part_opts_free(&parts[i].o);
+	matrix_free(&r->m);
+	for (int i = 0; i < r->nparts; i++) {
+		places_free(r->parts[i].places, r->parts[i].nplaces);
+		places_free(r->parts[i].splaces, r->parts[i].nsplaces);
+		part_opts_free(&r->parts[i].o);
 	}
-	free(parts);
-	if (client)
-		hwloc_bitmap_free(client);
-	if (server)
-		hwloc_bitmap_free(server);
-	if (cpuset)
-		hwloc_bitmap_free(cpuset);
-	if (topo)
-		hwloc_topology_destroy(topo);
+	free(r->parts);
+	if (r->client)
+		hwloc_bitmap_free(r->client);
+	if (r->server)
+		hwloc_bitmap_free(r->server);
+	if (r->cpuset)
+		hwloc_bitmap_free(r->cpuset);
+	if (r->topo)
+		hwloc_topology_destroy(r->topo);
 	return status;
+}
+
+int h_cmd_run(const struct h_run_opts *o)
+{
+	struct run run = { .o = o }, *r = &run;
+	int status = H_EXIT_USAGE;
+	if (plan_parts(r) < 0)
+		goto out;
+	if (load_machine(r) < 0) {
+		status = H_EXIT_FAILED;
+		goto out;
+	}
+	if (plan_matrix(r) < 0 || open_folder(r) < 0)
+		goto out;
+	status = H_EXIT_FAILED; /* from here on, trouble is a failed run */
+	if (start_session(r) < 0 || run_cells(r) < 0)
+		goto out;
+	/* A cell that met a limit (threads-max, a deadlocked pool …) is a
+	 * result, recorded with ok=false: it does not fail the run. */
+	int partial = r->ps.done < r->ps.cells;
+	int sound = write_summary(r, partial) == 0;
+	tell_outcome(r, partial);
+	status = sound && !partial && r->ps.failed == r->ps.limited ? H_EXIT_OK : H_EXIT_FAILED;
+out:
+	return close_run(r, status);
 }

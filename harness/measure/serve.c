@@ -9,7 +9,7 @@
  * and `--set conns=N` restores "serve N connections, then end"), and a
  * signal ends it: SIGINT and SIGTERM are blocked in every thread (the mask
  * is set before the runtime makes any) and read from a signalfd by one
- * watcher thread, which calls wl_server_stop(): the listeners stop
+ * watcher thread, which calls the workload's stop(): the listeners stop
  * accepting and every open connection is shut down, so each task reads EOF
  * and ends, run() returns, and finish() counts what was served. Nothing is
  * cut short in a signal handler, so the exit is the ordinary path:
@@ -32,7 +32,6 @@
 #include <unistd.h>
 
 #include "measure.h"
-#include "../../workloads/net.h"
 
 #define STOP_GRACE_S 10
 
@@ -43,6 +42,8 @@ struct watcher {
 	int done; /* eventfd: run() returned */
 	int stopped_by; /* the signal that stopped the server, 0 if none */
 	pthread_t th;
+	const struct workload *wl; /* what the signal stops: wl->stop(state) */
+	void *state;
 };
 
 static void *watch(void *arg)
@@ -76,7 +77,7 @@ static void *watch(void *arg)
 			_exit(H_EXIT_FAILED);
 		}
 		w->stopped_by = (int)si.ssi_signo;
-		wl_server_stop();
+		w->wl->stop(w->state);
 		deadline_ms = STOP_GRACE_S * 1000;
 	}
 }
@@ -256,6 +257,8 @@ static void stop_watcher(struct server *s)
  * 0 or an exit status. */
 static int serve_until_stopped(struct server *s)
 {
+	s->w.wl = s->o->wl;
+	s->w.state = s->state;
 	int rc = pthread_create(&s->w.th, NULL, watch, &s->w);
 	if (rc != 0) {
 		h_error("cannot start the signal watcher: %s", strerror(rc));
