@@ -237,7 +237,7 @@ static void test_suites(void)
 				if (!strcmp(p->workloads, "all") || strstr(p->workloads, (*w)->name))
 					wls[nw++] = *w;
 			for (const struct runtime *const *r = rt_registry; *r && nr < 16; r++)
-				if (!strcmp(p->runtimes, "all") || strstr(p->runtimes, (*r)->name))
+				if (h_suite_part_takes(p, *r))
 					rts[nr++] = *r;
 			CHECK(nw > 0 && nr > 0);
 			for (int i = 0; i < H_SUITE_MAX_SETS && p->sets[i]; i++) {
@@ -263,6 +263,31 @@ static void test_suites(void)
 			}
 		}
 	}
+}
+
+/* A part picks runtimes by their traits: a runtime the harness has never
+ * heard of joins the parts its traits fit, whatever its name. */
+static void test_suite_traits(void)
+{
+	static const struct runtime per_task = { .name = "x1", .cpus = RT_CPUS_ALL,
+		                                 .switches = RT_SWITCH_KERNEL };
+	static const struct runtime pool = { .name = "x2", .cpus = RT_CPUS_PARAM,
+		                             .cpus_param = "n", .switches = RT_SWITCH_KERNEL };
+	static const struct runtime loops = { .name = "x3", .cpus = RT_CPUS_PARAM,
+		                              .cpus_param = "n", .switches = RT_SWITCH_CALLBACK };
+	static const struct runtime coro = { .name = "x4", .cpus = RT_CPUS_ONE,
+		                             .switches = RT_SWITCH_STACK };
+	struct h_suite_part any = { "a", "all", "all", NULL, { 0 }, H_ONLY_ANY };
+	struct h_suite_part unc = { "u", "all", "all", NULL, { 0 }, H_ONLY_UNCAPPED };
+	struct h_suite_part lpc = { "l", "all", "all", NULL, { 0 }, H_ONLY_LOOP_PER_CPU };
+	struct h_suite_part named = { "n", "x1,x3", "all", NULL, { 0 }, H_ONLY_UNCAPPED };
+	CHECK(h_suite_part_takes(&any, &pool) && h_suite_part_takes(&any, &coro));
+	CHECK(h_suite_part_takes(&unc, &per_task) && h_suite_part_takes(&unc, &loops));
+	CHECK(h_suite_part_takes(&unc, &coro) && !h_suite_part_takes(&unc, &pool));
+	CHECK(h_suite_part_takes(&lpc, &loops) && !h_suite_part_takes(&lpc, &pool));
+	CHECK(!h_suite_part_takes(&lpc, &per_task) && !h_suite_part_takes(&lpc, &coro));
+	CHECK(h_suite_part_takes(&named, &per_task) && !h_suite_part_takes(&named, &coro));
+	CHECK(h_list_has("a,bc", "bc") && !h_list_has("a,bc", "b") && h_list_has("all", "z"));
 }
 
 /* ---- checksum check and summary, on synthetic cells ---- */
@@ -373,6 +398,7 @@ int main(void)
 	test_sweep();
 	test_cpus();
 	test_suites();
+	test_suite_traits();
 	test_checksums_and_summary();
 	if (!failures)
 		puts("unit_params: all checks passed");

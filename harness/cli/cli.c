@@ -88,8 +88,13 @@ static int cmd_list(const struct cli_command *self, int argc, char **argv)
 		printf("suite    %-14s %s\n", s->name, s->desc);
 		for (const struct h_suite_part *p = s->parts;
 		     p < s->parts + H_SUITE_MAX_PARTS && p->runtimes; p++) {
-			printf("           %s: --runtime %s --workload %s", p->what, p->runtimes,
-			       p->workloads);
+			char rts[256] = "";
+			size_t n = 0;
+			for (const struct runtime *const *r = rt_registry; *r && p->only; r++)
+				if (h_suite_part_takes(p, *r) && n + strlen((*r)->name) + 2 < sizeof rts)
+					n += (size_t)sprintf(rts + n, "%s%s", n ? "," : "", (*r)->name);
+			printf("           %s: --runtime %s --workload %s", p->what,
+			       p->only ? rts : p->runtimes, p->workloads);
 			for (int i = 0; i < H_SUITE_MAX_SETS && p->sets[i]; i++)
 				printf(" --set %s", p->sets[i]);
 			if (p->placements)

@@ -98,13 +98,27 @@ int h_parse_cpus(const char *s, hwloc_bitmap_t set);
  * part's set of the same key, --placement replaces the parts' placements. */
 #define H_SUITE_MAX_SETS 6
 #define H_SUITE_MAX_PARTS 12
+/* A part picks runtimes by their traits, never by name, so a runtime added
+ * to the registry joins the parts its traits fit. */
+enum h_part_only {
+	H_ONLY_ANY,          /* every runtime */
+	H_ONLY_UNCAPPED,     /* no cap on tasks in progress: not a kernel-switching
+	                      * runtime with a fixed set of threads (a pool) */
+	H_ONLY_LOOP_PER_CPU, /* event loops in user space, as many as a parameter
+	                      * says (epoll's loops): thread-per-core */
+};
 struct h_suite_part {
 	const char *what;       /* what it measures, and for which claims */
 	const char *runtimes;   /* "all" or a comma list */
 	const char *workloads;  /* "all" or a comma list */
 	const char *placements; /* a --placement list, or NULL: unpinned */
 	const char *sets[H_SUITE_MAX_SETS]; /* "key=value[,value…]"; ends at NULL */
+	enum h_part_only only;  /* and of runtimes, only those with these traits */
 };
+/* Whether name is in the comma list, or the list is "all". */
+int h_list_has(const char *list, const char *name);
+/* Whether the part runs runtime rt: named by its runtimes and fitting only. */
+int h_suite_part_takes(const struct h_suite_part *p, const struct runtime *rt);
 struct h_suite {
 	const char *name;
 	const char *desc;

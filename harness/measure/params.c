@@ -226,15 +226,16 @@ const struct h_suite h_suites[] = {
 			{ "sleep overlap (C2)", "all", "sleep", NULL, { "tasks=100", "ms=10,30,100" } },
 			/* The pool cannot hold thousands of sleepers at once (it is
 			 * the model): its memory is not a per-task figure. */
-			{ "sleep memory slope (C1, C7)", "threads,epoll,coro,coro-ucontext", "sleep", NULL,
-			  { "tasks=1000,3000,10000,30000", "ms=100" } },
+			{ "sleep memory slope (C1, C7)", "all", "sleep", NULL,
+			  { "tasks=1000,3000,10000,30000", "ms=100" }, .only = H_ONLY_UNCAPPED },
 			{ "switch cost by placement (C5, C6, C11, C12)", "all", "pingpong,pipepingpong",
 			  "same-core,cross-core,unpinned", { "rounds=50000" } },
 			{ "connections (C1, C4, C12)", "all", "echo,http", NULL,
 			  { "conns=1,10,100,1000,10000", "requests=0", "seconds=1" } },
-			/* loops=1 is the connections part's epoll. */
-			{ "thread-per-core (C8)", "epoll", "echo,http", NULL,
-			  { "loops=2", "conns=10,100,1000", "requests=0", "seconds=1" } },
+			/* loops=1 is the connections part's. */
+			{ "thread-per-core (C8)", "all", "echo,http", NULL,
+			  { "loops=2", "conns=10,100,1000", "requests=0", "seconds=1" },
+			  .only = H_ONLY_LOOP_PER_CPU },
 			/* Open loop at a modest rate: the CPU is mostly idle, so a
 			 * light request's tail is what waits behind a heavy one, not
 			 * a queue the whole server is too slow to drain. */
@@ -246,6 +247,32 @@ const struct h_suite h_suites[] = {
 	},
 	{ 0 },
 };
+
+int h_list_has(const char *list, const char *name)
+{
+	if (strcmp(list, "all") == 0)
+		return 1;
+	size_t len = strlen(name);
+	for (const char *p = list; *p; p += strcspn(p, ","), p += *p == ',')
+		if (strcspn(p, ",") == len && strncmp(p, name, len) == 0)
+			return 1;
+	return 0;
+}
+
+int h_suite_part_takes(const struct h_suite_part *p, const struct runtime *rt)
+{
+	if (!h_list_has(p->runtimes, rt->name))
+		return 0;
+	int fixed_threads = rt->cpus == RT_CPUS_PARAM;
+	switch (p->only) {
+	case H_ONLY_UNCAPPED:
+		return !(fixed_threads && rt->switches == RT_SWITCH_KERNEL);
+	case H_ONLY_LOOP_PER_CPU:
+		return fixed_threads && rt->switches == RT_SWITCH_CALLBACK;
+	default:
+		return 1;
+	}
+}
 
 const struct h_suite *h_suite_find(const char *name)
 {

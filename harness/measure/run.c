@@ -96,18 +96,6 @@ static int check_set(const struct h_run_opts *o, const struct h_set *s, const ch
 
 /* ---- suite parts ---- */
 
-/* Whether name is in the comma list (or the list is "all"). */
-static int in_list(const char *list, const char *name)
-{
-	if (strcmp(list, "all") == 0)
-		return 1;
-	size_t len = strlen(name);
-	for (const char *p = list; *p; p += strcspn(p, ","), p += *p == ',')
-		if (strcspn(p, ",") == len && strncmp(p, name, len) == 0)
-			return 1;
-	return 0;
-}
-
 /* One part of a suite as the options of the one `run` command it stands
  * for: the user's runtimes and workloads narrowed to the part's, the part's
  * sets then the user's (a later set of a key overrides an earlier one), the
@@ -128,10 +116,10 @@ static int part_opts(const struct h_run_opts *o, const struct h_suite_part *part
 		return H_REPORTED;
 	}
 	for (int i = 0; i < o->nrts; i++)
-		if (in_list(part->runtimes, o->rts[i]->name))
+		if (h_suite_part_takes(part, o->rts[i]))
 			po->rts[po->nrts++] = o->rts[i];
 	for (int i = 0; i < o->nwls; i++)
-		if (in_list(part->workloads, o->wls[i]->name))
+		if (h_list_has(part->workloads, o->wls[i]->name))
 			po->wls[po->nwls++] = o->wls[i];
 	if (!po->nrts || !po->nwls)
 		return 0;
@@ -710,7 +698,7 @@ static int plan_parts(struct run *r)
 	for (int i = 0; i < o->nsets; i++)
 		if (check_set(o, &o->sets[i], "") < 0)
 			return H_REPORTED;
-	static const struct h_suite_part whole = { "command line", "all", "all", NULL, { 0 } };
+	static const struct h_suite_part whole = { "command line", "all", "all", NULL, { 0 }, H_ONLY_ANY };
 	int wanted = 1;
 	if (o->suite)
 		for (wanted = 0; wanted < H_SUITE_MAX_PARTS && o->suite->parts[wanted].runtimes;)
