@@ -103,14 +103,14 @@ const char *cli_placement_names(struct cli_names *n);
 
 /* A --runtime or --workload list ("all" selects everything) resolved
  * against rt_registry or wl_registry: *out gets a NULL-ended array to free,
- * the count is returned; -1 after a usage error. */
+ * the count is returned; H_REPORTED after a usage error. */
 int cli_resolve_runtimes(const char *list, const struct runtime ***out);
 int cli_resolve_workloads(const char *list, const struct workload ***out);
 
-/* A whole number in [min, max] for option `opt`, or -1 after the message. */
+/* A whole number in [min, max] for option `opt`, or H_REPORTED after the message. */
 int cli_count(const char *opt, const char *s, int min, int max, int *out);
 
-/* 0 when dir is a folder with a readable summary.csv, else -1 after the
+/* 0 when dir is a folder with a readable summary.csv, else H_REPORTED after the
  * message (plot, report, compare). */
 int cli_results_dir(const char *dir);
 

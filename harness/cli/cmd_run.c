@@ -168,22 +168,22 @@ static int load_plan(const char *dir, struct stored *st)
 	struct stat sb;
 	if (!dir[0] || stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
 		h_error("cannot resume '%s': no such results folder", dir);
-		return -1;
+		return H_REPORTED;
 	}
 	snprintf(path, sizeof path, "%s/run.json", dir);
 	int rc = h_json_walk_file(path, args_cb, st);
 	if (rc == -ENOENT) {
 		h_error("cannot resume '%s': no run.json in it (was it written by concbench run?)",
 		        dir);
-		return -1;
+		return H_REPORTED;
 	}
 	if (rc == -ENOMEM) {
 		h_error("out of memory");
-		return -1;
+		return H_REPORTED;
 	}
 	if (rc < 0 || st->bad || st->n < 1 || strcmp(st->v[0], "run") != 0) {
 		h_error("cannot resume '%s': %s has no readable plan (\"args\")", dir, path);
-		return -1;
+		return H_REPORTED;
 	}
 	return 0;
 }
@@ -197,22 +197,22 @@ static int resume_plan(const struct cli_command *self, struct run_args *a,
 	if (a->given) {
 		h_error("--resume takes no other options but --timeout (the plan comes from "
 		        "%s/run.json)", a->resume);
-		return -1;
+		return H_REPORTED;
 	}
 	*user = *a;
 	memset(a, 0, sizeof *a);
 	if (load_plan(user->resume, plan) < 0)
-		return -1;
+		return H_REPORTED;
 	a->setv = calloc((size_t)plan->n + 1, sizeof *a->setv);
 	if (!a->setv) {
 		h_error("out of memory");
-		return -1;
+		return H_REPORTED;
 	}
 	int rc = parse_run(self, plan->n, plan->v, a);
 	if (rc != CLI_END || a->resume) {
 		if (rc == CLI_END)
 			h_error("cannot resume '%s': its plan holds --resume", user->resume);
-		return -1;
+		return H_REPORTED;
 	}
 	if (user->timeout)
 		a->timeout = user->timeout;
@@ -232,7 +232,7 @@ static int resolve_names(struct run_args *a, struct h_run_opts *o)
 		o->suite = h_suite_find(a->suite);
 		if (!o->suite) {
 			h_error("unknown suite '%s' (choose from: %s)", a->suite, suites.buf);
-			return -1;
+			return H_REPORTED;
 		}
 		/* Each part picks its own; these only narrow them. */
 		if (!a->runtime)
@@ -244,14 +244,14 @@ static int resolve_names(struct run_args *a, struct h_run_opts *o)
 	if (!a->runtime || !a->workload) {
 		h_error("run needs --runtime and --workload, or --suite (choose from: %s); see "
 		        "concbench run --help", suites.buf);
-		return -1;
+		return H_REPORTED;
 	}
 	o->nrts = cli_resolve_runtimes(a->runtime, &o->rts);
 	if (o->nrts < 0)
-		return -1;
+		return H_REPORTED;
 	o->nwls = cli_resolve_workloads(a->workload, &o->wls);
 	if (o->nwls < 0)
-		return -1;
+		return H_REPORTED;
 	return 0;
 }
 
@@ -265,17 +265,17 @@ static int check_placements(const char *list)
 	int n = h_split_list(list, &items);
 	if (n == -ENOMEM) {
 		h_error("out of memory");
-		return -1;
+		return H_REPORTED;
 	}
 	if (n < 0) {
 		h_error("empty placement in --placement '%s' (choose from: %s)", list, names.buf);
-		return -1;
+		return H_REPORTED;
 	}
 	for (int i = 0; i < n; i++)
 		if (!h_placement_valid(items[i])) {
 			h_error("unknown placement '%s' (choose from: %s)", items[i], names.buf);
 			h_strv_free(items);
-			return -1;
+			return H_REPORTED;
 		}
 	h_strv_free(items);
 	return 0;
@@ -287,20 +287,20 @@ static int parse_sets(const struct run_args *a, struct h_run_opts *o)
 	o->sets = calloc((size_t)a->nsetv + 1, sizeof *o->sets);
 	if (!o->sets) {
 		h_error("out of memory");
-		return -1;
+		return H_REPORTED;
 	}
 	for (int i = 0; i < a->nsetv; i++) {
 		char err[256];
 		if (h_set_parse(a->setv[i], &o->sets[i], err, sizeof err) < 0) {
 			h_error("%s", err);
-			return -1;
+			return H_REPORTED;
 		}
 		o->nsets++;
 		for (int j = 0; j < i; j++)
 			if (strcmp(o->sets[j].key, o->sets[i].key) == 0) {
 				h_error("parameter '%s' set twice (sweep values as one list: --set %s=A,B)",
 				        o->sets[i].key, o->sets[i].key);
-				return -1;
+				return H_REPORTED;
 			}
 	}
 	return 0;
@@ -309,14 +309,14 @@ static int parse_sets(const struct run_args *a, struct h_run_opts *o)
 static int fill_opts(const struct run_args *a, struct h_run_opts *o)
 {
 	if (a->reps && cli_count("--reps", a->reps, 1, 1000, &o->reps) < 0)
-		return -1;
+		return H_REPORTED;
 	if (a->warmup && cli_count("--warmup", a->warmup, 0, 100, &o->warmup) < 0)
-		return -1;
+		return H_REPORTED;
 	if (a->timeout && cli_count("--timeout", a->timeout, 1, 86400, &o->timeout_s) < 0)
-		return -1;
+		return H_REPORTED;
 	if (a->placement) {
 		if (check_placements(a->placement) < 0)
-			return -1;
+			return H_REPORTED;
 		o->placements = a->placement;
 	}
 	o->cpus = a->cpus;

@@ -70,7 +70,7 @@ static int parse_serve(const struct cli_command *self, int argc, char **argv,
 	return c;
 }
 
-/* The runtime and the server workload named; -1 after a usage error. */
+/* The runtime and the server workload named; H_REPORTED after a usage error. */
 static int find_names(const struct serve_args *a, struct h_serve_opts *o)
 {
 	struct cli_names rts, servers;
@@ -78,23 +78,23 @@ static int find_names(const struct serve_args *a, struct h_serve_opts *o)
 	cli_workload_names(&servers, 1);
 	if (!a->runtime || !a->workload) {
 		h_error("serve needs --runtime (%s) and --workload (%s)", rts.buf, servers.buf);
-		return -1;
+		return H_REPORTED;
 	}
 	o->rt = rt_find(a->runtime);
 	if (!o->rt) {
 		h_error("unknown runtime '%s' (choose from: %s)", a->runtime, rts.buf);
-		return -1;
+		return H_REPORTED;
 	}
 	o->wl = wl_find(a->workload);
 	if (!o->wl) {
 		h_error("unknown workload '%s' (serve takes a server: %s)", a->workload,
 		        servers.buf);
-		return -1;
+		return H_REPORTED;
 	}
 	if (!o->wl->load) {
 		h_error("workload '%s' is not a server (choose from: %s)", a->workload,
 		        servers.buf);
-		return -1;
+		return H_REPORTED;
 	}
 	return 0;
 }
@@ -108,7 +108,7 @@ static int apply_set(const char *arg, const struct h_plist *pl, const struct run
 	char err[256];
 	if (h_set_parse(arg, &set, err, sizeof err) < 0) {
 		h_error("%s", err);
-		return -1;
+		return H_REPORTED;
 	}
 	int rc = -1;
 	if (set.nvals != 1) {
@@ -147,7 +147,7 @@ out:
 }
 
 /* The parameters: defaults, then --set, then --port; conns is the
- * workload's maximum unless set. Fills vals; -1 after a usage error. */
+ * workload's maximum unless set. Fills vals; H_REPORTED after a usage error. */
 static int param_values(const struct serve_args *a, struct h_serve_opts *o, int64_t *vals)
 {
 	struct h_plist pl = { { o->wl->params, o->rt->params } };
@@ -156,18 +156,18 @@ static int param_values(const struct serve_args *a, struct h_serve_opts *o, int6
 	uint64_t chosen = 0;
 	for (int i = 0; i < a->nsetv; i++)
 		if (apply_set(a->setv[i], &pl, o->rt, o->wl, vals, &chosen) < 0)
-			return -1;
+			return H_REPORTED;
 	int iport = h_plist_find(&pl, "port", 0), iconns = h_plist_find(&pl, "conns", 0);
 	if (a->port) {
 		int64_t port;
 		if (h_parse_i64(a->port, &port) < 0 || port < 0 || port > 65535) {
 			h_error("bad --port '%s' (a whole number from 0 to 65535; 0 picks a free port)",
 			        a->port);
-			return -1;
+			return H_REPORTED;
 		}
 		if (iport < 0) {
 			h_error("workload %s takes no port", o->wl->name);
-			return -1;
+			return H_REPORTED;
 		}
 		vals[iport] = port;
 	}

@@ -141,7 +141,7 @@ const char *cli_placement_names(struct cli_names *n)
 /* ---- runtime and workload lists ---- */
 
 /* Resolves a --runtime or --workload list against a registry. The count,
- * or -1 after a usage error. */
+ * or H_REPORTED after a usage error. */
 static int resolve(const char *what, const char *list, const char *choices,
                    const void *const *registry, const char *(*name_of)(const void *),
                    const void ***out)
@@ -153,19 +153,19 @@ static int resolve(const char *what, const char *list, const char *choices,
 	int n = h_split_list(list, &items);
 	if (n == -ENOMEM) {
 		h_error("out of memory");
-		return -1;
+		return H_REPORTED;
 	}
 	if (n < 0) {
 		h_error("empty %s in --%s '%s' (choose from: %s, all)", what, what, list,
 		        choices);
-		return -1;
+		return H_REPORTED;
 	}
 	const void **sel = calloc((size_t)nreg + 1, sizeof *sel);
 	int nsel = 0, all = 0;
 	if (!sel) {
 		h_strv_free(items);
 		h_error("out of memory");
-		return -1;
+		return H_REPORTED;
 	}
 	for (int i = 0; i < n; i++) {
 		if (strcmp(items[i], "all") == 0) {
@@ -196,7 +196,7 @@ static int resolve(const char *what, const char *list, const char *choices,
 fail:
 	h_strv_free(items);
 	free(sel);
-	return -1;
+	return H_REPORTED;
 }
 
 static const char *rt_name_of(const void *p)
@@ -236,7 +236,7 @@ int cli_count(const char *opt, const char *s, int min, int max, int *out)
 	int64_t v;
 	if (h_parse_i64(s, &v) < 0 || v < min || v > max) {
 		h_error("bad %s '%s' (a whole number from %d to %d)", opt, s, min, max);
-		return -1;
+		return H_REPORTED;
 	}
 	*out = (int)v;
 	return 0;
@@ -247,13 +247,13 @@ int cli_results_dir(const char *dir)
 	struct stat st;
 	if (!dir[0] || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		h_error("no results folder '%s'", dir);
-		return -1;
+		return H_REPORTED;
 	}
 	char path[4200];
 	if (snprintf(path, sizeof path, "%s/summary.csv", dir) >= (int)sizeof path ||
 	    access(path, R_OK) != 0) {
 		h_error("no summary.csv in '%s' (is it a folder written by concbench run?)", dir);
-		return -1;
+		return H_REPORTED;
 	}
 	return 0;
 }

@@ -85,15 +85,16 @@ static void *watch(void *arg)
 /* ---- the server, phase by phase ---- */
 
 /* Binds this process to --cpus (or every allowed CPU) and fills *cpus with
- * their OS indexes. 0, or -1 after the message. */
+ * their OS indexes. 0, or an exit status after the message: H_EXIT_USAGE for
+ * a bad --cpus, H_EXIT_FAILED when binding failed. */
 static int bind_cpus(hwloc_topology_t topo, const char *list, int **cpus, int *ncpus)
 {
 	hwloc_const_cpuset_t allowed = hwloc_topology_get_allowed_cpuset(topo);
 	hwloc_bitmap_t set = hwloc_bitmap_alloc();
-	int rc = -1;
+	int rc = H_EXIT_USAGE;
 	if (!set) {
 		h_error("out of memory");
-		return -1;
+		return H_EXIT_FAILED;
 	}
 	if (!list) {
 		hwloc_bitmap_copy(set, allowed);
@@ -110,13 +111,14 @@ static int bind_cpus(hwloc_topology_t topo, const char *list, int **cpus, int *n
 	}
 	if (hwloc_set_cpubind(topo, set, HWLOC_CPUBIND_PROCESS) != 0) {
 		h_error("cannot bind to CPUs %s: %s", list ? list : "(all)", strerror(errno));
-		rc = -2;
+		rc = H_EXIT_FAILED;
 		goto out;
 	}
 	*ncpus = hwloc_bitmap_weight(set);
 	*cpus = calloc(*ncpus > 0 ? (size_t)*ncpus : 1, sizeof **cpus);
 	if (!*cpus) {
 		h_error("out of memory");
+		rc = H_EXIT_FAILED;
 		goto out;
 	}
 	int n = 0;
@@ -170,9 +172,7 @@ static int prepare(struct server *s)
 		return H_EXIT_FAILED;
 	}
 	int rc = bind_cpus(s->topo, s->o->cpus, &s->cpus, &s->ncpus);
-	if (rc < 0)
-		return rc == -1 ? H_EXIT_USAGE : H_EXIT_FAILED;
-	return block_stop_signals(&s->w);
+	return rc ? rc : block_stop_signals(&s->w);
 }
 
 static int workload_nparams(const struct workload *wl)
