@@ -1,4 +1,4 @@
-/* unit_verdict — every claim's rule (harness/verdict.c) on synthetic
+/* unit_verdict — every claim's rule (harness/analysis/verdict.c) on synthetic
  * summaries built in memory: for each, data that should hold, data that
  * should not, data that should depend (and on what), and data too thin to
  * decide. No files: the rules are pure functions of struct h_summary and

@@ -792,7 +792,7 @@ static int open_folder(struct run *r)
 	char path[4200];
 	snprintf(r->dir, sizeof r->dir, "%s", r->o->resume);
 	snprintf(path, sizeof path, "%s/run.json", r->dir);
-	h_json_walk_file(path, resume_cb, &r->ps); /* cli.c has read the plan from it */
+	h_json_walk_file(path, resume_cb, &r->ps); /* cli/cmd_run.c has read the plan from it */
 	r->ps.resumed++;
 	snprintf(path, sizeof path, "%s/results.jsonl", r->dir);
 	long restored, stray;
