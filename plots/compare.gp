@@ -78,13 +78,16 @@ pat(c) = c == 1 ? 3 : c == 2 ? 4 : c == 3 ? 0 : 1
 lc(c) = c == 1 ? 0x0072b2 : c == 2 ? 0xd55e00 : c == 3 ? 0x777777 : 0xcc79a7
 
 # The bars span 1 to the ratio; the labels column (4) names each row on the
-# y axis; the ratio is printed past the bar's end, outward.
+# y axis; the ratio is printed past the bar's end, outward. Each side's
+# labels are plotted only when a bar is on that side (`for [k = 1:0]` plots
+# nothing): gnuplot 5.4 dies of SIGSEGV on a labels plot whose only point
+# is undefined, which is what one bar would give the other side.
 plot for [c in classes] datafile index 1 \
         using (cls(int(c), $2)):1:($2 < 1 ? $2 : 1):($2 < 1 ? 1 : $2):($1 - 0.32):($1 + 0.32) \
         with boxxyerror fs pattern pat(int(c)) lc rgb lc(int(c)) dt solid lw 1 \
         title bar(int(c)), \
      datafile index 1 using (1):1:ytic(strcol(4)) with points ps 0 notitle, \
-     datafile index 1 using ($2 >= 1 ? $2 * 1.04 : NaN):1:(sprintf('%.3g', $2)) \
-        with labels left notitle, \
-     datafile index 1 using ($2 < 1 ? $2 / 1.04 : NaN):1:(sprintf('%.3g', $2)) \
-        with labels right notitle
+     for [k = 1:(hi >= 1)] datafile index 1 \
+        using ($2 >= 1 ? $2 * 1.04 : NaN):1:(sprintf('%.3g', $2)) with labels left notitle, \
+     for [k = 1:(lo < 1)] datafile index 1 \
+        using ($2 < 1 ? $2 / 1.04 : NaN):1:(sprintf('%.3g', $2)) with labels right notitle

@@ -191,6 +191,23 @@ rc=$?
 grep -q "no row in common" c/compare.md || fail "compare a c: compare.md does not say so"
 grep -q "9 rows only in a" c/compare.html || fail "compare a c: compare.html does not list a's rows"
 
+# ---- one headline row in common: a chart of one bar ----
+# gnuplot 5.4 died of SIGSEGV drawing it (a labels plot whose one point was
+# undefined: the side of 1 with no bar), failing the comparison. Both sides.
+mkdir one1 one2 one3
+printf '%s\nepoll,cpu,tasks=4,iters_per_us,iter/us,2,266,265,267,0.01,0\n' "$HEADER" >one1/summary.csv
+printf '%s\nepoll,cpu,tasks=4,iters_per_us,iter/us,2,277,276,278,0.01,0\n' "$HEADER" >one2/summary.csv
+printf '%s\nepoll,cpu,tasks=4,iters_per_us,iter/us,2,200,199,201,0.01,0\n' "$HEADER" >one3/summary.csv
+for pair in "one1 one2" "one1 one3"; do
+	# shellcheck disable=SC2086
+	"$BIN" compare $pair --out "one-${pair#* }" >"$T/out" 2>"$T/err"
+	rc=$?
+	[ "$rc" -eq 0 ] || fail "compare $pair (one headline row): exit status $rc, want 0"
+	python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "one-${pair#* }/compare.svg" ||
+		fail "compare $pair: no well-formed compare.svg"
+	[ -s "one-${pair#* }/compare.png" ] || fail "compare $pair: no compare.png"
+done
+
 # ---- bad input: exit status and exactly one line on stderr ----
 mkdir empty bad
 printf 'runtime,workload\n' >bad/summary.csv
@@ -204,7 +221,12 @@ status 2 "no summary.csv in 'empty'" compare empty b
 status 2 "unknown option '--frob' for compare" compare --frob a b
 status 2 "option '--out' needs a folder" compare a b --out
 status 2 "option '--out' needs a folder" compare a b --out ''
-status 1 "bad/summary.csv: the header is not" compare a bad --out x
+# A summary.csv that is not ours is bad input for every command that reads
+# one: exit status 2 and the reader's one line, the same for plot and report.
+status 2 "bad/summary.csv: the header is not" compare a bad --out x
+status 2 "bad/summary.csv: the header is not" compare bad a --out x
+status 2 "bad/summary.csv: the header is not" plot bad
+status 2 "bad/summary.csv: the header is not" report bad
 status 1 "cannot create the output folder 'afile/x'" compare a b --out afile/x
 # Without gnuplot the tables are still written, and the run says why it failed.
 NOPATH=1

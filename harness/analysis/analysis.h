@@ -307,7 +307,7 @@ int h_gnuplot_draw(const char *script, const char *dat, const char *out, const c
 /* compare.c: run b against run a, two results folders with a summary.csv
  * each; writes compare.csv, .md, .html, .svg and .png into out (NULL:
  * b/compare-<name of a>). The exit status: 0 ok; 1 a summary could not be
- * read or an output not written. */
+ * read or an output not written; 2 a summary.csv that is not concbench's. */
 struct h_compare_opts {
 	const char *a, *b;
 	const char *out;

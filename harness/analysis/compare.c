@@ -1019,12 +1019,15 @@ int h_compare(const struct h_compare_opts *o)
 	}
 
 	struct h_summary sa, sb;
-	/* The reader says what is wrong with a file in one line. */
-	if (h_summary_load(dir[0], &sa) < 0)
-		return H_EXIT_FAILED;
-	if (h_summary_load(dir[1], &sb) < 0) {
+	/* The reader says what is wrong with a file in one line; a summary.csv
+	 * that is not ours (-EINVAL) is bad input, as for plot and report. */
+	int lerr = h_summary_load(dir[0], &sa);
+	if (lerr < 0)
+		return lerr == -EINVAL ? H_EXIT_USAGE : H_EXIT_FAILED;
+	lerr = h_summary_load(dir[1], &sb);
+	if (lerr < 0) {
 		h_summary_free(&sa);
-		return H_EXIT_FAILED;
+		return lerr == -EINVAL ? H_EXIT_USAGE : H_EXIT_FAILED;
 	}
 	env_read(dir[0], &x.env_a);
 	env_read(dir[1], &x.env_b);

@@ -42,7 +42,8 @@ void cli_usage(FILE *f)
 	      "  -h, --help      this text\n"
 	      "  --version       the version and the git commit it was built from\n"
 	      "\n"
-	      "exit status: 0 ok; 1 a cell failed or checksums disagree; 2 bad usage\n",
+	      "exit status: 0 ok; 1 a cell failed or checksums disagree; 2 bad usage, or\n"
+	      "a folder that is not a concbench results folder (plot, report, compare)\n",
 	      f);
 }
 

@@ -13,7 +13,10 @@
 void cli_plot_usage(FILE *f)
 {
 	fputs("usage: concbench plot DIR\n\n"
-	      "Draws DIR/plots/<chart>.svg and .png from DIR/summary.csv with gnuplot.\n",
+	      "Draws DIR/plots/<chart>.svg and .png from DIR/summary.csv with gnuplot.\n"
+	      "\n"
+	      "exit status: 0 ok; 1 a chart not drawn (gnuplot missing included); 2 bad\n"
+	      "usage, or a folder that is not a concbench results folder\n",
 	      f);
 }
 
@@ -26,7 +29,10 @@ void cli_report_usage(FILE *f)
 	      "with the figures and the rule beside it; which model to pick for which\n"
 	      "job; and the machine. Draws the charts first (concbench plot) when\n"
 	      "DIR/plots lacks them; without gnuplot the report has the tables and says\n"
-	      "why the charts are missing.\n",
+	      "why the charts are missing.\n"
+	      "\n"
+	      "exit status: 0 ok; 1 the report not written; 2 bad usage, or a folder\n"
+	      "that is not a concbench results folder\n",
 	      f);
 }
 
@@ -51,7 +57,8 @@ void cli_compare_usage(FILE *f)
 	      "row listed as its run's own). The same folder twice gives ratios of 1.\n"
 	      "\n"
 	      "exit status: 0 ok; 1 a summary could not be read or an output not written\n"
-	      "(gnuplot missing included); 2 bad usage\n",
+	      "(gnuplot missing included); 2 bad usage, or a folder that is not a\n"
+	      "concbench results folder (no summary.csv, or one concbench did not write)\n",
 	      f);
 }
 
@@ -87,6 +94,10 @@ int cli_cmd_plot(const struct cli_command *self, int argc, char **argv)
 	if (cli_results_dir(dir) < 0)
 		return H_EXIT_USAGE;
 	int rc = h_plot(dir);
+	/* A summary.csv that is not ours (or a path gnuplot cannot be given):
+	 * bad input, as for report and compare; the reader has said why. */
+	if (rc == -EINVAL)
+		return H_EXIT_USAGE;
 	if (rc < 0) {
 		h_error("plotting '%s' failed: %s", dir, strerror(-rc));
 		return H_EXIT_FAILED;
