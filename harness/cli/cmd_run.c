@@ -65,7 +65,9 @@ void cli_run_usage(FILE *f)
 	        "run.json then says \"partial\" and --resume DIR completes the run.\n"
 	        "\n"
 	        "exit status: 0 every cell ok; 1 a cell failed, checksums disagree or the run\n"
-	        "was interrupted (every finished cell is still written); 2 bad usage\n",
+	        "was interrupted (every finished cell is still written); 2 bad usage, a\n"
+	        "folder another concbench is writing (one writer at a time), or a --resume\n"
+	        "whose run.json plans none of the folder's cells\n",
 	        cli_runtime_names(&rts), cli_workload_names(&wls, 0), cli_suite_names(&suites));
 }
 

@@ -9,7 +9,8 @@
  * `--resume DIR` rebuilds the same matrix from DIR/run.json, reads back
  * DIR/results.jsonl, runs only the cells missing from it (each point's
  * warm-up again first, since the machine has gone cold), appends, and
- * rewrites the summary over everything.
+ * rewrites the summary over everything. A last line cut by a crash is
+ * removed first; a folder is written by one process at a time (lock_folder).
  *
  * Errors: a function here that fails has printed one line (h_error) and
  * returns H_REPORTED; h_cmd_run alone picks the exit status.
@@ -19,10 +20,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -501,9 +504,22 @@ static int resume_cb(void *ctx, const char *path, enum h_jtype t, const char *s)
 	return 0;
 }
 
+/* What restore found in results.jsonl. */
+struct restored {
+	long lines;    /* lines read, the last bad one included */
+	long matched;  /* lines that are cells of the plan, warm-ups included */
+	long stray;    /* lines that are not, the last bad one excluded */
+	off_t cut_at;  /* where a bad last line starts, or -1 */
+	long cut_len;
+	int cut_short; /* 1: it has no newline (a crash mid-write); 0: no results line */
+};
+
 /* Reads DIR/results.jsonl back into the matrix. Warm-up lines are not
- * restored: a point that still misses reps gets a fresh warm-up. */
-static int restore(const char *path, struct matrix *m, long *restored, long *stray)
+ * restored: a point that still misses reps gets a fresh warm-up. A last
+ * line cut short (no newline) or that is no results line is noted in
+ * rs->cut_at, for open_folder to remove: appending after it would glue
+ * the next line onto it. */
+static int restore(const char *path, struct matrix *m, struct restored *rs)
 {
 	FILE *f = fopen(path, "re");
 	if (!f) {
@@ -512,33 +528,42 @@ static int restore(const char *path, struct matrix *m, long *restored, long *str
 	}
 	char *line = NULL;
 	size_t cap = 0;
-	long lineno = 0, hint = 0;
-	int rc = 0;
-	*restored = *stray = 0;
-	for (ssize_t len; (len = getline(&line, &cap, f)) > 0;) {
-		lineno++;
-		if (line[len - 1] != '\n') {
-			/* A line cut short by a crash mid-write: the cell reruns. */
-			(*stray)++;
-			break;
-		}
-		long i = h_results_restore(line, m->cells, m->n, hint);
+	long hint = 0;
+	off_t at = 0;
+	int rc = 0, last_bad = 0;
+	*rs = (struct restored){ .cut_at = -1 };
+	for (ssize_t len; (len = getline(&line, &cap, f)) > 0; at += len) {
+		rs->lines++;
+		last_bad = 0;
+		long i = line[len - 1] != '\n' ? -EINVAL
+		                               : h_results_restore(line, m->cells, m->n, hint);
 		if (i == -ENOMEM) {
 			h_error("out of memory");
 			rc = H_REPORTED;
 			break;
 		}
 		if (i < 0) {
-			(*stray)++;
+			/* -1: a results line of another plan; below: none at all */
+			last_bad = i < -1;
+			if (last_bad) {
+				rs->cut_at = at;
+				rs->cut_len = (long)len;
+				rs->cut_short = line[len - 1] != '\n';
+			}
+			rs->stray++;
 			continue;
 		}
+		rs->matched++;
 		if (m->cells[i].warmup) {
 			m->cells[i].done = 0; /* see above */
 			continue;
 		}
-		(*restored)++;
 		hint = i + 1;
 	}
+	if (last_bad)
+		rs->stray--;
+	else
+		rs->cut_at = -1; /* a bad line before good ones is no crash's: left alone */
 	free(line);
 	fclose(f);
 	return rc;
@@ -569,9 +594,24 @@ static void on_signal(int sig)
 
 struct bar {
 	int tty;
+	int gone; /* stderr's reader has gone (EPIPE): no more progress */
 	long total, finished; /* cells to run this session, warm-ups included */
 	uint64_t t0_ns;
 };
+
+/* Progress text on stderr until its reader goes (`run 2>&1 | head`): from
+ * the first write that fails with EPIPE on, the run goes on silently. */
+__attribute__((format(printf, 2, 3))) static void say(struct bar *b, const char *fmt, ...)
+{
+	if (b->gone)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (n < 0 && errno == EPIPE)
+		b->gone = 1;
+}
 
 static void describe(const struct h_cell *c, char *buf, size_t len)
 {
@@ -593,7 +633,7 @@ static void fmt_duration(double s, char *buf, size_t len)
 
 /* On a terminal: one line redrawn in place with the cell count, the
  * running cell and the time left at the mean pace so far. */
-static void bar_draw(const struct bar *b, const struct h_cell *running)
+static void bar_draw(struct bar *b, const struct h_cell *running)
 {
 	if (!b->tty)
 		return;
@@ -610,13 +650,12 @@ static void bar_draw(const struct bar *b, const struct h_cell *running)
 	                 b->total ? b->finished * 100 / b->total : 100, eta, what);
 	if (n >= width)
 		line[width - 1] = '\0'; /* no wrap: \r could not redraw it */
-	fprintf(stderr, "\r\033[K%s", line);
-	fflush(stderr);
+	say(b, "\r\033[K%s", line);
 }
 
 /* A finished cell: one line each when not on a terminal; on a terminal
  * only failures get a line of their own (above the bar). */
-static void cell_done(const struct bar *b, const struct h_cell *c)
+static void cell_done(struct bar *b, const struct h_cell *c)
 {
 	const struct h_cell_result *r = &c->res;
 	if (b->tty && r->ok)
@@ -624,23 +663,23 @@ static void cell_done(const struct bar *b, const struct h_cell *c)
 	char what[600];
 	describe(c, what, sizeof what);
 	if (b->tty)
-		fputs("\r\033[K", stderr);
-	fprintf(stderr, "[%ld/%ld] %s: ", b->finished, b->total, what);
+		say(b, "\r\033[K");
+	say(b, "[%ld/%ld] %s: ", b->finished, b->total, what);
 	if (r->ok) {
 		double ns = (double)r->wall_ns;
 		if (ns < 1e6)
-			fprintf(stderr, "ok %.1f us\n", ns / 1e3);
+			say(b, "ok %.1f us\n", ns / 1e3);
 		else if (ns < 1e10)
-			fprintf(stderr, "ok %.1f ms\n", ns / 1e6);
+			say(b, "ok %.1f ms\n", ns / 1e6);
 		else
-			fprintf(stderr, "ok %.2f s\n", ns / 1e9);
+			say(b, "ok %.2f s\n", ns / 1e9);
 		return;
 	}
-	fprintf(stderr, "FAILED: %s", r->error);
+	say(b, "FAILED: %s", r->error);
 	if (r->limit[0])
-		fprintf(stderr, " (reached %llu tasks, limit %s)", (unsigned long long)r->tasks_reached,
-		        r->limit);
-	fputc('\n', stderr);
+		say(b, " (reached %llu tasks, limit %s)", (unsigned long long)r->tasks_reached,
+		    r->limit);
+	say(b, "\n");
 }
 
 static int same_cell_point(const struct h_cell *a, const struct h_cell *b)
@@ -688,6 +727,7 @@ struct run {
 	long warm_failed;
 	int handlers; /* old_int and old_term hold the handlers to restore */
 	struct sigaction old_int, old_term;
+	int lockfd;   /* DIR/.lock, locked while >= 0 (see lock_folder) */
 };
 
 /* The plan: one part per suite part, or the command line as one, each
@@ -783,23 +823,78 @@ static int plan_matrix(struct run *r)
 	return 0;
 }
 
+/* One writer per folder: a run and a resume of it, or two resumes, would
+ * interleave or overwrite results.jsonl. A POSIX record lock on DIR/.lock,
+ * held until the process ends: the kernel drops it however the process
+ * dies, and unlike flock(2) the cells' forked children do not inherit it,
+ * so it cannot outlive this process in a child still being killed. The
+ * file stays (removing it would let a third writer lock a new file while
+ * a second still holds the old one). 0, or H_REPORTED. */
+static int lock_folder(struct run *r)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/.lock", r->dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		h_error("cannot lock '%s': cannot open %s: %s", r->dir, path, strerror(errno));
+		return H_REPORTED;
+	}
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	if (fcntl(fd, F_SETLK, &fl) != 0) {
+		int e = errno;
+		struct flock who = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+		if ((e == EAGAIN || e == EACCES) && fcntl(fd, F_GETLK, &who) == 0 &&
+		    who.l_type != F_UNLCK)
+			h_error("'%s' is being written by another concbench (pid %ld): one writer "
+			        "at a time (wait for it, or stop it and --resume)", r->dir,
+			        (long)who.l_pid);
+		else
+			h_error("cannot lock %s: %s", path, strerror(e));
+		close(fd);
+		return H_REPORTED;
+	}
+	r->lockfd = fd;
+	return 0;
+}
+
 /* --resume: the folder's run.json and results.jsonl read back into the
- * matrix; otherwise a new, empty output folder. 0 or H_REPORTED. */
+ * matrix; otherwise a new, empty output folder. Either way locked for this
+ * process alone. 0 or H_REPORTED. */
 static int open_folder(struct run *r)
 {
 	if (!r->o->resume)
-		return prepare_out(r->o->out, r->dir, sizeof r->dir);
+		return prepare_out(r->o->out, r->dir, sizeof r->dir) < 0 ? H_REPORTED
+		                                                        : lock_folder(r);
 	char path[4200];
 	snprintf(r->dir, sizeof r->dir, "%s", r->o->resume);
+	if (lock_folder(r) < 0)
+		return H_REPORTED;
 	snprintf(path, sizeof path, "%s/run.json", r->dir);
 	h_json_walk_file(path, resume_cb, &r->ps); /* cli/cmd_run.c has read the plan from it */
 	r->ps.resumed++;
 	snprintf(path, sizeof path, "%s/results.jsonl", r->dir);
-	long restored, stray;
-	if (restore(path, &r->m, &restored, &stray) < 0)
+	struct restored rs;
+	if (restore(path, &r->m, &rs) < 0)
 		return H_REPORTED;
-	if (stray)
-		h_error("warning: %ld line(s) of %s match no cell of the plan (ignored)", stray, path);
+	/* Lines, but not one of this plan's: run.json is another run's (copied
+	 * over, or edited). Appending would mix two plans in one file. */
+	if (rs.stray && !rs.matched) {
+		h_error("cannot resume '%s': none of the %ld lines of %s belongs to the plan in "
+		        "%s/run.json (is that run.json another run's?)", r->dir, rs.stray, path, r->dir);
+		return H_REPORTED;
+	}
+	if (rs.cut_at >= 0) {
+		if (truncate(path, rs.cut_at) != 0) {
+			h_error("cannot remove the cut last line of %s: %s", path, strerror(errno));
+			return H_REPORTED;
+		}
+		h_error("note: the last line of %s was %s (%ld bytes): removed it; its cell runs "
+		        "again", path, rs.cut_short ? "cut short by a crash mid-write" :
+		        "not a results line", rs.cut_len);
+	}
+	if (rs.stray)
+		h_error("warning: %ld line(s) of %s match no cell of the plan (ignored)", rs.stray,
+		        path);
 	return 0;
 }
 
@@ -825,7 +920,9 @@ static int start_session(struct run *r)
 		h_error("note: cannot write %s: %s (the report will not draw the topology)", path,
 		        strerror(errno));
 	snprintf(r->results, sizeof r->results, "%s/results.jsonl", r->dir);
-	r->res = fopen(r->results, o->resume ? "ae" : "wxe");
+	/* O_APPEND both times: every line lands at the end of the file as it
+	 * is, whatever else has happened to it. */
+	r->res = fopen(r->results, o->resume ? "ae" : "axe");
 	if (!r->res) {
 		h_error("cannot %s %s: %s", o->resume ? "append to" : "create", r->results,
 		        strerror(errno));
@@ -856,8 +953,8 @@ static int start_session(struct run *r)
 		return H_REPORTED;
 	}
 	if (o->resume)
-		fprintf(stderr, "concbench: resuming %s: %ld of %ld cells done, %ld to run\n", r->dir,
-		        ps->done, ps->cells, ps->cells - ps->done);
+		say(b, "concbench: resuming %s: %ld of %ld cells done, %ld to run\n", r->dir,
+		    ps->done, ps->cells, ps->cells - ps->done);
 	return 0;
 }
 
@@ -902,7 +999,7 @@ static int run_cells(struct run *r)
 		cell_done(&r->bar, c);
 	}
 	if (r->bar.tty)
-		fputs("\r\033[K", stderr);
+		say(&r->bar, "\r\033[K");
 	return 0;
 }
 
@@ -972,13 +1069,25 @@ static int close_run(struct run *r, int status)
 		hwloc_bitmap_free(r->cpuset);
 	if (r->topo)
 		hwloc_topology_destroy(r->topo);
+	if (r->lockfd >= 0)
+		close(r->lockfd); /* after the last write: the lock covers them all */
 	return status;
 }
 
 int h_cmd_run(const struct h_run_opts *o)
 {
-	struct run run = { .o = o }, *r = &run;
+	struct run run = { .o = o, .lockfd = -1 }, *r = &run;
 	int status = H_EXIT_USAGE;
+	/* `run ... 2>&1 | head` closes the pipe after a few lines: a write
+	 * then fails with EPIPE (the bar stops, see say) instead of SIGPIPE
+	 * killing the run with run.json "running". The cells' children inherit
+	 * this; none needs SIGPIPE (the socket workloads ignore it themselves
+	 * or send with MSG_NOSIGNAL), and a write of theirs to a gone stream
+	 * then fails instead of killing the cell. Not restored: the folder's
+	 * path, printed last, is still in stdout's buffer until exit. */
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, NULL);
 	if (plan_parts(r) < 0)
 		goto out;
 	if (load_machine(r) < 0) {
