@@ -37,8 +37,9 @@ mkdir corpus artifacts
 cp "$SRC/tests/fuzz/corpus/$name"/* corpus/ || die "no corpus in tests/fuzz/corpus/$name"
 # Bounded by time and by runs (so a very fast machine still stops), one
 # process, no forking: a test must not take the machine. -max_len above
-# WL_HTTP_MAX_HEAD, so heads past the limit can be generated.
-ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1 \
+# WL_HTTP_MAX_HEAD, so heads past the limit can be generated. A smaller
+# quarantine than ASan's 256 MiB: two of these may run beside other tests.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1:quarantine_size_mb=32 \
 	./fuzz_"$name" -max_total_time="$secs" -runs=5000000 -max_len=9000 -timeout=10 \
 	-rss_limit_mb=1024 -print_final_stats=1 -artifact_prefix=artifacts/ corpus >fuzz.log 2>&1
 rc=$?
