@@ -326,8 +326,8 @@ static int choose_cpus(const struct h_run_opts *o, hwloc_topology_t topo, hwloc_
 			first = hwloc_bitmap_first(extra);
 			hwloc_bitmap_free(extra);
 		}
-		h_error("CPU %d in --cpus '%s' is not available to this process (allowed: %s, its "
-		        "affinity within its cgroup)", first, o->cpus, usable_s ? usable_s : "?");
+		h_error("CPU %d in --cpus '%s' is not available (allowed: %s: this process's "
+		        "affinity within its cgroup cpuset)", first, o->cpus, usable_s ? usable_s : "?");
 		rc = H_REPORTED;
 	}
 	if (rc == 0 && hwloc_bitmap_iszero(set)) {
