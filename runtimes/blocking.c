@@ -313,7 +313,8 @@ void rt_blk_diagnose(int err, char *limit, size_t len)
 	snprintf(limit, len, "%s", name);
 }
 
-uint64_t rt_blk_mem_available_kib(void)
+/* Declared in runtime.h, beside rt_env's floor. */
+uint64_t rt_mem_available_kib(void)
 {
 	char buf[4096];
 	if (read_file("/proc/meminfo", buf, sizeof(buf)) < 0)

@@ -73,8 +73,4 @@ uint64_t rt_blk_now_ns(void); /* CLOCK_MONOTONIC */
  * else). Reads /proc and /sys only, so it works when no thread can be made. */
 void rt_blk_diagnose(int err, char *limit, size_t len);
 
-/* MemAvailable from /proc/meminfo in KiB, or 0 when unreadable (one read
- * of a ~1.5 KiB file, some 20 us: call it every few hundred creations). */
-uint64_t rt_blk_mem_available_kib(void);
-
 #endif

@@ -82,11 +82,17 @@ struct rt_env {
 	 * processes; containers often mount it read-only), while a count in
 	 * the runtime works everywhere, as root too (RLIMIT_NPROC does not bind
 	 * root), and names the limit it stands for. Only thread-per-task
-	 * runtimes can take a PID per task: the others make a fixed few. */
+	 * runtimes can take a PID per task: the others make a fixed few. The
+	 * memory floor binds threads and the coroutine runtimes (a stack a
+	 * task); epoll's tasks are the workload's own state. */
 	uint64_t max_threads;
 	const char *threads_limit;
 	uint64_t mem_floor_kib;
 };
+/* MemAvailable from /proc/meminfo in KiB, 0 when unreadable: what a runtime
+ * holds mem_floor_kib against. One read of a ~1.5 KiB file, some 20 us:
+ * call it every few hundred creations, not each (runtimes/blocking.c). */
+uint64_t rt_mem_available_kib(void);
 
 /* How far a run got. When spawning failed, limit names what stopped it
  * ("threads-max", "kernel.pid_max", "vm.max_map_count", "RLIMIT_NPROC", "pids.max", "memory",

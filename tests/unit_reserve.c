@@ -15,7 +15,7 @@
 
 #include "tests/check.h"
 
-extern const struct runtime rt_threads;
+extern const struct runtime rt_threads, rt_coro;
 
 static long long read_ll(const char *path)
 {
@@ -131,6 +131,33 @@ static void test_threads_budget(void)
 	CHECK(st.spawned == 40 && st.reserve == 0 && st.limit[0] == '\0');
 }
 
+/* A coroutine a task: the memory floor binds coro too, checked every
+ * 4,096 spawns (spawn makes the coroutine at once, before run()). */
+static void test_coro_floor(void)
+{
+	static const int cpus[] = { 0 };
+	struct rt_env env = { .ncpus = 1, .cpus = cpus, .mem_floor_kib = UINT64_MAX };
+	int64_t params[2] = { 16, 0 }; /* stack_kib, guard */
+	struct rt *rt = NULL;
+	REQUIRE(rt_coro.create(&rt, &env, params) == 0);
+	int n = 5000, made = 0, rc = 0;
+	struct sleeper *s = calloc((size_t)n, sizeof *s);
+	REQUIRE(s);
+	for (int i = 0; i < n && rc == 0; i++) {
+		s[i].t.step = sleeper_step;
+		s[i].t.cpu = -1;
+		rc = rt_spawn(rt, &s[i].t);
+		made += rc == 0;
+	}
+	struct rt_stats st;
+	rt->ops->stats(rt, &st);
+	CHECK(rc == -EAGAIN);
+	CHECKF(made == 4095, "%d coroutines made", made);
+	CHECK(st.reserve == 1 && strcmp(st.limit, "memory") == 0);
+	rt->ops->destroy(rt);
+	free(s);
+}
+
 int main(void)
 {
 	alarm(60);
@@ -138,6 +165,7 @@ int main(void)
 	test_keep();
 	test_compute();
 	test_threads_budget();
+	test_coro_floor();
 	printf("unit_reserve: done\n");
 	return t_exit_status();
 }

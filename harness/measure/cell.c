@@ -392,7 +392,11 @@ static int child_setup(struct child *k)
 	int rc = c->wl->setup(&k->state, k->rt, c->params, &k->wenv);
 	if (rc < 0) {
 		take_stats(k->rt, &k->r);
-		fail(&k->r, "workload setup: %s", strerror(-rc));
+		if (k->r.reserve)
+			fail(&k->r, "workload setup: stopped short of %s by the reserve left to the "
+			     "machine (--no-reserve lifts it)", k->r.limit);
+		else
+			fail(&k->r, "workload setup: %s", strerror(-rc));
 		/* A workload refuses up front what would deadlock this model
 		 * (two tasks that must run at once on a one-at-a-time pool). */
 		if (rc == -EDEADLK)

@@ -132,7 +132,7 @@ static int start_thread(struct threads_rt *r, struct rt_task *t)
 		over = r->threads_limit;
 	else if (r->mem_floor_kib &&
 	         (atomic_fetch_add(&r->attempts, 1) + 1) % MEM_CHECK_EVERY == 0 &&
-	         rt_blk_mem_available_kib() < r->mem_floor_kib)
+	         rt_mem_available_kib() < r->mem_floor_kib)
 		over = "memory";
 	if (over) {
 		if ((atomic_fetch_sub(&r->live, 1) & LIVE_MASK) == 1)
