@@ -312,3 +312,13 @@ void rt_blk_diagnose(int err, char *limit, size_t len)
 		name = strerrorname_np(err) ? strerrorname_np(err) : "pthread_create";
 	snprintf(limit, len, "%s", name);
 }
+
+/* Declared in runtime.h, beside rt_env's floor. */
+uint64_t rt_mem_available_kib(void)
+{
+	char buf[4096];
+	if (read_file("/proc/meminfo", buf, sizeof(buf)) < 0)
+		return 0;
+	const char *p = strstr(buf, "MemAvailable:");
+	return p ? strtoull(p + 13, NULL, 10) : 0;
+}

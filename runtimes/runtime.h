@@ -71,7 +71,28 @@ struct rt_task {
 struct rt_env {
 	int ncpus;
 	const int *cpus; /* OS indexes */
+	/* The reserve the harness leaves the machine (harness/measure/mem.c):
+	 * a runtime that makes a thread per task has at most max_threads of
+	 * them alive (0: no cap) and stops making them while MemAvailable is
+	 * under mem_floor_kib (0: no floor); either fails the run like the
+	 * kernel's own refusal, with limit naming the resource (threads_limit,
+	 * or "memory") and rt_stats.reserve set. Why here and not a cgroup's
+	 * pids.max: a cgroup with the pids controller cannot be made on every
+	 * machine (cgroup v2 delegates controllers only to cgroups without
+	 * processes; containers often mount it read-only), while a count in
+	 * the runtime works everywhere, as root too (RLIMIT_NPROC does not bind
+	 * root), and names the limit it stands for. Only thread-per-task
+	 * runtimes can take a PID per task: the others make a fixed few. The
+	 * memory floor binds threads and the coroutine runtimes (a stack a
+	 * task); epoll's tasks are the workload's own state. */
+	uint64_t max_threads;
+	const char *threads_limit;
+	uint64_t mem_floor_kib;
 };
+/* MemAvailable from /proc/meminfo in KiB, 0 when unreadable: what a runtime
+ * holds mem_floor_kib against. One read of a ~1.5 KiB file, some 20 us:
+ * call it every few hundred creations, not each (runtimes/blocking.c). */
+uint64_t rt_mem_available_kib(void);
 
 /* How far a run got. When spawning failed, limit names what stopped it
  * ("threads-max", "kernel.pid_max", "vm.max_map_count", "RLIMIT_NPROC", "pids.max", "memory",
@@ -82,6 +103,7 @@ struct rt_stats {
 	uint64_t peak_live;
 	int err;
 	char limit[48];
+	int reserve; /* limit is the harness's reserve (rt_env), not the kernel's */
 };
 
 /* The instance header every runtime embeds first in its own state. */

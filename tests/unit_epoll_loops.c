@@ -158,7 +158,7 @@ int main(void)
 	const struct runtime *ep = rt_find("epoll");
 	if (!ep || !ep->params[0].name || strcmp(ep->params[0].name, "loops") != 0)
 		FAIL("epoll has no loops parameter");
-	struct rt_env env = { ncpus, cpus };
+	struct rt_env env = { .ncpus = ncpus, .cpus = cpus };
 	int64_t params[1] = { LOOPS };
 	int err = ep->create(&the_rt, &env, params);
 	if (err)

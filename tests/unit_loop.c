@@ -42,7 +42,7 @@ static const struct runtime *const rts[] = { &rt_epoll, &rt_coro, &rt_coro_ucont
 static struct rt *make(const struct runtime *ops)
 {
 	static const int cpus[] = { 0 };
-	const struct rt_env env = { 1, cpus };
+	const struct rt_env env = { .ncpus = 1, .cpus = cpus };
 	int64_t params[16];
 	t_param_defaults(ops->params, params);
 	struct rt *rt;

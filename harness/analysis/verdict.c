@@ -122,6 +122,12 @@ static int line_cb(void *ctx, const char *path, enum h_jtype t, const char *s)
 		snprintf(c->error, sizeof c->error, "%s", s);
 	else if (!strcmp(path, "limit") && t == H_JSTR)
 		snprintf(c->limit, sizeof c->limit, "%s", s);
+	else if (!strcmp(path, "reserve") && t == H_JBOOL && !strcmp(s, "true")) {
+		/* Not the kernel's wall: the reserve left in front of it (the
+		 * record's limit_at says where the wall is). After "limit". */
+		size_t n = strlen(c->limit);
+		snprintf(c->limit + n, sizeof c->limit - n, ", stopped at the reserve");
+	}
 	return 0;
 }
 

@@ -45,7 +45,8 @@ void cli_run_usage(FILE *f)
 	        "                      cross-l3, cross-package (refused when this machine's\n"
 	        "                      topology has no such pair; default: unpinned)\n"
 	        "  --cpus LIST         OS CPU indexes every cell is bound to, like 0, 0-1 or\n"
-	        "                      0,2-3 (default: every allowed CPU)\n"
+	        "                      0,2-3, within this process's CPU affinity (taskset)\n"
+	        "                      and cgroup cpuset (default: all of those)\n"
 	        "  --client-cpus LIST  where the load generator of the server workloads (echo,\n"
 	        "                      http, mixed) runs (default: the last CPU of --cpus; the\n"
 	        "                      server gets the others, or shares when none is left)\n"
@@ -56,6 +57,13 @@ void cli_run_usage(FILE *f)
 	        "                      and --placement override its choices.\n"
 	        "  --timeout SEC       per-cell time limit, 1..86400 (default 300); a cell past\n"
 	        "                      it is killed and recorded with error \"timeout\"\n"
+	        "  --no-reserve        let a cell take the machine's last PIDs and memory.\n"
+	        "                      By default each cell stops short of kernel.pid_max,\n"
+	        "                      threads-max, pids.max and vm.max_map_count by a reserve\n"
+	        "                      (max(2048, 5%%), a quarter of a small limit) and keeps\n"
+	        "                      max(1 GiB, 10%%) of memory available, recording the\n"
+	        "                      limit with \"reserve\": true. WARNING: without it, other\n"
+	        "                      programs cannot fork while such a cell runs\n"
 	        "  --resume DIR        finish an interrupted run: the plan comes from\n"
 	        "                      DIR/run.json, only the cells missing from\n"
 	        "                      DIR/results.jsonl run (only --timeout may go with it)\n"
@@ -74,7 +82,7 @@ void cli_run_usage(FILE *f)
 /* ---- parse: the options as strings ---- */
 
 enum { OPT_RUNTIME = 256, OPT_WORKLOAD, OPT_SET, OPT_REPS, OPT_CPUS, OPT_OUT, OPT_SUITE,
-       OPT_TIMEOUT, OPT_WARMUP, OPT_PLACEMENT, OPT_RESUME, OPT_CLIENT_CPUS };
+       OPT_TIMEOUT, OPT_WARMUP, OPT_PLACEMENT, OPT_RESUME, OPT_CLIENT_CPUS, OPT_NO_RESERVE };
 
 /* In the order the messages list them. */
 static const struct option run_options[] = {
@@ -89,6 +97,7 @@ static const struct option run_options[] = {
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "suite", required_argument, NULL, OPT_SUITE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "no-reserve", no_argument, NULL, OPT_NO_RESERVE },
 	{ "resume", required_argument, NULL, OPT_RESUME },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -100,6 +109,7 @@ struct run_args {
 	const char *placement, *resume, *client_cpus;
 	const char **setv;
 	int nsetv;
+	int no_reserve;
 	int given; /* options other than --resume and --timeout */
 };
 
@@ -126,6 +136,7 @@ static int parse_run(const struct cli_command *self, int argc, char **argv,
 		case OPT_TIMEOUT: a->timeout = p.arg; break;
 		case OPT_RESUME: a->resume = p.arg; break;
 		case OPT_CLIENT_CPUS: a->client_cpus = p.arg; break;
+		case OPT_NO_RESERVE: a->no_reserve = 1; break;
 		}
 	}
 	return c;
@@ -323,6 +334,7 @@ static int fill_opts(const struct run_args *a, struct h_run_opts *o)
 	}
 	o->cpus = a->cpus;
 	o->client_cpus = a->client_cpus;
+	o->no_reserve = a->no_reserve;
 	o->out = a->out;
 	return parse_sets(a, o);
 }

@@ -63,6 +63,7 @@ static void fail(struct h_cell_result *r, const char *fmt, ...)
 static void clear_result(struct h_cell_result *r)
 {
 	memset(r, 0, sizeof *r);
+	r->limit_max = r->limit_at = -1;
 	for (int i = 0; i < H_NHM; i++)
 		r->hm[i] = NAN;
 	r->mem_noise_kib = NAN;
@@ -73,6 +74,9 @@ static _Noreturn void child_send(int fd, const struct h_cell_result *r)
 	h_child_send_exit(fd, r, sizeof *r);
 }
 
+/* The child's copy of the reserve its parent computed (h_cell_run). */
+static struct h_reserve reserve;
+
 static void take_stats(struct rt *rt, struct h_cell_result *r)
 {
 	struct rt_stats st = { 0 };
@@ -80,6 +84,14 @@ static void take_stats(struct rt *rt, struct h_cell_result *r)
 	r->tasks_reached = st.spawned;
 	st.limit[sizeof st.limit - 1] = '\0';
 	snprintf(r->limit, sizeof r->limit, "%s", st.limit);
+	r->reserve = st.reserve && st.limit[0];
+	if (r->reserve && strcmp(st.limit, "memory") == 0) {
+		r->limit_max = (int64_t)reserve.mem_avail_kib;
+		r->limit_at = -1;
+	} else if (r->reserve) {
+		r->limit_max = reserve.limit_max;
+		r->limit_at = reserve.limit_at;
+	}
 }
 
 /* ---- where the threads ran ---- */
@@ -327,6 +339,12 @@ static int child_bind(struct child *k)
 		k->cpus[n++] = (int)id;
 	hwloc_bitmap_foreach_end();
 	k->env = (struct rt_env){ .ncpus = n, .cpus = k->cpus };
+	if (reserve.threads >= 0) {
+		/* 0 would read as "no cap": one thread is the least a cell has. */
+		k->env.max_threads = reserve.threads > 0 ? (uint64_t)reserve.threads : 1;
+		k->env.threads_limit = reserve.limit;
+	}
+	k->env.mem_floor_kib = reserve.mem_floor_kib;
 	k->wenv = (struct wl_env){ .cpu_a = k->c->place->cpu_a, .cpu_b = k->c->place->cpu_b };
 	return 0;
 }
@@ -374,7 +392,11 @@ static int child_setup(struct child *k)
 	int rc = c->wl->setup(&k->state, k->rt, c->params, &k->wenv);
 	if (rc < 0) {
 		take_stats(k->rt, &k->r);
-		fail(&k->r, "workload setup: %s", strerror(-rc));
+		if (k->r.reserve)
+			fail(&k->r, "workload setup: stopped short of %s by the reserve left to the "
+			     "machine (--no-reserve lifts it)", k->r.limit);
+		else
+			fail(&k->r, "workload setup: %s", strerror(-rc));
 		/* A workload refuses up front what would deadlock this model
 		 * (two tasks that must run at once on a one-at-a-time pool). */
 		if (rc == -EDEADLK)
@@ -443,6 +465,11 @@ static int child_run(struct child *k)
 		r->ctr_user_only |= k->perf.user_only[i] << i;
 	h_perf_close(&k->perf);
 	cpubits_list(&k->used, r->cpus_used, sizeof r->cpus_used);
+	if (rc < 0 && r->reserve) {
+		fail(r, "stopped short of %s by the reserve left to the machine (--no-reserve "
+		     "lifts it)", r->limit);
+		return rc;
+	}
 	if (rc < 0) {
 		fail(r, "%s", strerror(-rc));
 		return rc;
@@ -708,6 +735,10 @@ void h_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
 {
 	clear_result(&c->res);
 	c->done = 1;
+
+	/* The reserve, computed afresh: what the machine runs now counts. */
+	if (c->no_reserve || h_reserve_compute(&reserve) < 0)
+		reserve = (struct h_reserve){ .threads = -1, .limit_max = -1, .limit_at = -1 };
 
 	/* The cell's own cgroup, when one can be made (see mem.c). */
 	static unsigned seq;

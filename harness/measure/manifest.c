@@ -687,8 +687,32 @@ static void write_meminfo_kib(struct jw *w, const char *key, const char *field)
 		jw_null(w, key);
 }
 
+/* The reserve left to the machine at the run's start (cells recompute
+ * it each): null with --no-reserve. */
+static void write_reserve(struct jw *w, const struct h_reserve *rv)
+{
+	if (!rv) {
+		jw_null(w, "reserve");
+		return;
+	}
+	jw_open(w, "reserve", '{');
+	if (rv->threads >= 0) {
+		jw_int(w, "threads", rv->threads);
+		jw_str(w, "threads_limit", rv->limit);
+		jw_int(w, "limit_max", rv->limit_max);
+		jw_int(w, "limit_at", rv->limit_at);
+		jw_int(w, "kept", rv->kept);
+	} else {
+		jw_null(w, "threads");
+	}
+	jw_int(w, "mem_floor_kib", (long long)rv->mem_floor_kib);
+	jw_int(w, "mem_available_kib", (long long)rv->mem_avail_kib);
+	jw_close(w, '}');
+}
+
 static void write_manifest(FILE *f, int argc, char **argv, hwloc_topology_t topo,
-                           hwloc_const_cpuset_t cpuset)
+                           hwloc_const_cpuset_t cpuset, const char *cpuset_source,
+                           const struct h_reserve *reserve)
 {
 	struct jw w = {.f = f, .depth = 0, .first = true};
 	struct utsname u;
@@ -714,6 +738,11 @@ static void write_manifest(FILE *f, int argc, char **argv, hwloc_topology_t topo
 	jw_str(&w, "hostname", have_uname ? u.nodename : NULL);
 	write_cpu(&w, topo);
 	write_topology(&w, topo, cpuset);
+	if (cpuset_source)
+		jw_str(&w, "run_cpuset_source", cpuset_source);
+	else
+		jw_null(&w, "run_cpuset_source");
+	write_reserve(&w, reserve);
 	if (have_uname)
 		write_kernel(&w, &u);
 	else
@@ -737,11 +766,12 @@ static void write_manifest(FILE *f, int argc, char **argv, hwloc_topology_t topo
 int h_manifest_write(const char *dir, int argc, char **argv, hwloc_topology_t topo,
                      hwloc_const_cpuset_t cpuset)
 {
-	return h_manifest_write_named(dir, "manifest.json", argc, argv, topo, cpuset);
+	return h_manifest_write_named(dir, "manifest.json", argc, argv, topo, cpuset, NULL, NULL);
 }
 
 int h_manifest_write_named(const char *dir, const char *name, int argc, char **argv,
-                           hwloc_topology_t topo, hwloc_const_cpuset_t cpuset)
+                           hwloc_topology_t topo, hwloc_const_cpuset_t cpuset,
+                           const char *cpuset_source, const struct h_reserve *reserve)
 {
 	if (!dir || !name || argc < 0 || (argc > 0 && !argv))
 		return -EINVAL;
@@ -749,6 +779,6 @@ int h_manifest_write_named(const char *dir, const char *name, int argc, char **a
 	FILE *f = h_atomic_open(&a, dir, name);
 	if (!f)
 		return -errno;
-	write_manifest(f, argc, argv, topo, cpuset);
+	write_manifest(f, argc, argv, topo, cpuset, cpuset_source, reserve);
 	return h_atomic_commit(&a, f);
 }

@@ -180,6 +180,40 @@ int h_cgroup_read(const struct h_cgroup *cg, struct h_kmem *k);
  * generator is not the cell's memory). 0 or -errno. */
 int h_cgroup_evict(const struct h_cgroup *cg, pid_t pid);
 void h_cgroup_remove(struct h_cgroup *cg);            /* parent, after reaping */
+/* Removes the cgroups a killed run left behind: concbench-PID-SEQ beside
+ * where h_cgroup_make would make ours, whose PID no longer exists. Returns
+ * how many it removed. */
+int h_cgroup_sweep(void);
+
+/* ---- mem.c: the reserve a cell leaves the machine ----
+ *
+ * A cell that makes threads until the kernel refuses takes the machine's
+ * last PIDs with it: for those seconds nothing else can fork. Before each
+ * cell the parent computes how far the cell may go and leaves a reserve of
+ * each limit; the runtime stops there (struct rt_env) and the cell records
+ * the limit with "reserve": true and the kernel's figure beside it. */
+struct h_reserve {
+	/* Threads the cell's runtime may have alive at once: the least
+	 * headroom of kernel.pid_max, kernel.threads-max and every pids.max
+	 * above us (each less the threads alive now and its reserve), and
+	 * vm.max_map_count's (two mappings a thread). -1: no figure. */
+	int64_t threads;
+	char limit[32];     /* the binding one: "kernel.pid_max", "pids.max" ... */
+	int64_t limit_max;  /* its value (32768) */
+	int64_t limit_at;   /* threads at which it would be met: threads + kept */
+	int64_t kept;       /* the reserve left of it */
+	/* MemAvailable the cell must leave (KiB; 0: none), and what there was. */
+	uint64_t mem_floor_kib, mem_avail_kib;
+};
+/* What is kept of a limit of `max` units: max(min(2048, max/4), max/20),
+ * so 2,048 PIDs of 32,768, and a quarter of a small container's pids.max. */
+int64_t h_reserve_keep(int64_t max);
+/* The memory kept: max(1 GiB, 10% of MemTotal), at most half of what is
+ * available. */
+uint64_t h_reserve_mem_kib(uint64_t total_kib, uint64_t avail_kib);
+/* Fills rv from /proc and the cgroups now. 0 or -errno (then rv says -1
+ * and 0: no reserve). */
+int h_reserve_compute(struct h_reserve *rv);
 
 /* ---- placement.c ---- */
 
@@ -198,6 +232,11 @@ int h_placement_valid(const char *name);
 int h_placement_resolve(hwloc_topology_t topo, hwloc_const_cpuset_t within, const char *name,
                         struct h_place *out, char *err, size_t errlen);
 void h_placement_free(struct h_place *p);
+/* The CPUs this process may use: its affinity mask (taskset, numactl, a
+ * batch scheduler) within hwloc's allowed set (the cgroup cpuset of a
+ * container). The default CPU set of run and serve, and the bound of
+ * --cpus and --client-cpus. 0 or -ENOMEM. */
+int h_cpus_usable(hwloc_topology_t topo, hwloc_bitmap_t out);
 
 /* ---- cell.c: one cell in a fresh child process ---- */
 
@@ -230,6 +269,12 @@ struct h_cell_result {
 	uint64_t wall_ns;
 	uint64_t tasks_reached;
 	char limit[48];
+	/* limit was the reserve left to the machine (struct h_reserve), not the
+	 * kernel's refusal: limit_max is that limit's value (kernel.pid_max's
+	 * 32768; MemAvailable in KiB for memory) and limit_at the tasks at which
+	 * the kernel would have refused (-1: not known, as for memory). */
+	int reserve;
+	int64_t limit_max, limit_at;
 	int nmetrics;
 	struct wl_metric metrics[WL_MAX_METRICS];
 	/* Filled by the parent from wait4's rusage. */
@@ -259,6 +304,7 @@ struct h_cell {
 	int rep;          /* 1-based */
 	int warmup;       /* run first, recorded, never summarised */
 	int done;         /* has a result (run now, or read back by --resume) */
+	int no_reserve;   /* --no-reserve: the cell may run into the kernel's limits */
 	struct h_cell_result res;
 };
 
@@ -301,9 +347,12 @@ int h_manifest_write(const char *dir, int argc, char **argv, hwloc_topology_t to
                      hwloc_const_cpuset_t cpuset);
 
 /* h_manifest_write under another file name in dir (a resumed run writes
- * manifest-resume-N.json beside the first session's manifest.json). */
+ * manifest-resume-N.json beside the first session's manifest.json), with
+ * where the cpuset came from ("affinity", "--cpus"; NULL: not said) and
+ * the reserve left to the machine at the start (NULL: --no-reserve). */
 int h_manifest_write_named(const char *dir, const char *name, int argc, char **argv,
-                           hwloc_topology_t topo, hwloc_const_cpuset_t cpuset);
+                           hwloc_topology_t topo, hwloc_const_cpuset_t cpuset,
+                           const char *cpuset_source, const struct h_reserve *reserve);
 
 /* ---- run.c ---- */
 
@@ -322,6 +371,7 @@ struct h_run_opts {
 	const char *cpus;       /* NULL: every allowed CPU */
 	const char *placements; /* NULL: unpinned, not named in params */
 	const char *client_cpus; /* server workloads' load generator; NULL: the last CPU */
+	int no_reserve;         /* --no-reserve: cells may meet the kernel's own limits */
 	const char *out;        /* NULL: results/<YYYYmmdd-HHMMSS> */
 	const char *resume;     /* a folder to complete instead of a new one */
 	int argc;               /* the whole command line, for the manifest */

@@ -28,9 +28,11 @@
  * machines where making cgroups is unwelcome.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,10 +195,9 @@ static int has_word(const char *text, const char *word)
 	return 0;
 }
 
-/* mkdir <mount><our path>/concbench-<pid>-<seq>. For v2 (ctl NULL) only
- * when our cgroup hands the memory controller down to its children (its
- * cgroup.subtree_control): otherwise the child would have no memory.stat. */
-static int cg_mkdir(const char *ctl, unsigned seq, char *dir, size_t len)
+/* <mount><our path>: where our cgroup of that hierarchy is, and where
+ * ours for the cells go. */
+static int cg_home(const char *ctl, char *dir, size_t len)
 {
 	char mnt[1024], root[1024], self[1024];
 	int rc = cg_mount(ctl, mnt, sizeof mnt, root, sizeof root);
@@ -215,21 +216,75 @@ static int cg_mkdir(const char *ctl, unsigned seq, char *dir, size_t len)
 	}
 	if (strcmp(rel, "/") == 0)
 		rel = "";
+	if (snprintf(dir, len, "%s%s", mnt, rel) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* mkdir <mount><our path>/concbench-<pid>-<seq>. For v2 (ctl NULL) only
+ * when our cgroup hands the memory controller down to its children (its
+ * cgroup.subtree_control): otherwise the child would have no memory.stat. */
+static int cg_mkdir(const char *ctl, unsigned seq, char *dir, size_t len)
+{
+	char home[1024];
+	int rc = cg_home(ctl, home, sizeof home);
+	if (rc < 0)
+		return rc;
 	if (!ctl) {
 		char *buf = malloc(BUFSZ);
 		if (!buf)
 			return -ENOMEM;
-		int has = snprintf(dir, len, "%s%s/cgroup.subtree_control", mnt, rel) < (int)len &&
+		int has = snprintf(dir, len, "%s/cgroup.subtree_control", home) < (int)len &&
 		          slurp(dir, buf, BUFSZ) == 0 && has_word(buf, "memory");
 		free(buf);
 		if (!has)
 			return -EOPNOTSUPP;
 	}
-	if (snprintf(dir, len, "%s%s/concbench-%d-%u", mnt, rel, (int)getpid(), seq) >= (int)len)
+	if (snprintf(dir, len, "%s/concbench-%d-%u", home, (int)getpid(), seq) >= (int)len)
 		return -ENAMETOOLONG;
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
 		return -errno;
 	return 0;
+}
+
+/* A parent killed with SIGKILL never removes its cell's cgroup (its child
+ * dies with it, by PR_SET_PDEATHSIG, so the cgroup is empty). A directory
+ * whose PID is alive is left alone: another run's, or ours. A recycled PID
+ * keeps its stale directory until that process is gone too: harmless. */
+static int cg_sweep_in(const char *home)
+{
+	DIR *d = opendir(home);
+	if (!d)
+		return 0;
+	int removed = 0;
+	char path[1400];
+	for (struct dirent *e; (e = readdir(d));) {
+		int pid, end = 0;
+		unsigned seq;
+		if (sscanf(e->d_name, "concbench-%d-%u%n", &pid, &seq, &end) != 2 ||
+		    e->d_name[end] != '\0' || pid <= 0)
+			continue;
+		if (kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", home, e->d_name);
+		removed += rmdir(path) == 0;
+	}
+	closedir(d);
+	return removed;
+}
+
+int h_cgroup_sweep(void)
+{
+	const char *env = getenv("CONCBENCH_CGROUP");
+	if (env && strcmp(env, "off") == 0)
+		return 0;
+	char home[1024];
+	int removed = 0;
+	if (cg_home(NULL, home, sizeof home) == 0)
+		removed += cg_sweep_in(home);
+	if (cg_home("memory", home, sizeof home) == 0)
+		removed += cg_sweep_in(home);
+	return removed;
 }
 
 int h_cgroup_make(struct h_cgroup *cg, unsigned seq)
@@ -353,4 +408,108 @@ void h_cgroup_remove(struct h_cgroup *cg)
 	for (int i = 0; i < 100 && rmdir(cg->dir) != 0 && errno == EBUSY; i++)
 		usleep(1000);
 	cg->kind = 0;
+}
+
+/* ---- the reserve a cell leaves the machine ---- */
+
+int64_t h_reserve_keep(int64_t max)
+{
+	if (max <= 0)
+		return 0;
+	int64_t k = max / 4 < 2048 ? max / 4 : 2048;
+	return k > max / 20 ? k : max / 20;
+}
+
+uint64_t h_reserve_mem_kib(uint64_t total_kib, uint64_t avail_kib)
+{
+	uint64_t k = total_kib / 10 > 1048576 ? total_kib / 10 : 1048576;
+	return k > avail_kib / 2 ? avail_kib / 2 : k;
+}
+
+static long long read_ll(const char *path)
+{
+	char buf[64], *end;
+	if (slurp(path, buf, sizeof buf) < 0)
+		return -1;
+	long long v = strtoll(buf, &end, 10);
+	return end == buf ? -1 : v; /* pids.max "max": no figure */
+}
+
+/* Takes limit `name` of value max, with `used` of it in use and `per`
+ * units a thread, if it leaves fewer threads than rv has so far. */
+static void bind_threads(struct h_reserve *rv, const char *name, long long max, long long used,
+                         int per)
+{
+	if (max <= 0 || used < 0)
+		return;
+	int64_t kept = h_reserve_keep(max);
+	int64_t room = (max - used - kept) / per;
+	if (room < 0)
+		room = 0;
+	if (rv->threads >= 0 && room >= rv->threads)
+		return;
+	rv->threads = room;
+	snprintf(rv->limit, sizeof rv->limit, "%s", name);
+	rv->limit_max = max;
+	rv->kept = kept / per;
+	rv->limit_at = (max - used) / per;
+}
+
+/* Every pids.max from our cgroup of that hierarchy up to its root. */
+static void bind_pids(struct h_reserve *rv, const char *ctl)
+{
+	char dir[1200], path[1300];
+	char mnt[1024], root[1024];
+	if (cg_home(ctl, dir, sizeof dir) < 0 || cg_mount(ctl, mnt, sizeof mnt, root, sizeof root) < 0)
+		return;
+	for (;;) {
+		snprintf(path, sizeof path, "%s/pids.max", dir);
+		long long max = read_ll(path);
+		snprintf(path, sizeof path, "%s/pids.current", dir);
+		bind_threads(rv, "pids.max", max, read_ll(path), 1);
+		char *slash = strrchr(dir, '/');
+		if (!slash || strlen(dir) <= strlen(mnt))
+			return;
+		*slash = '\0';
+	}
+}
+
+int h_reserve_compute(struct h_reserve *rv)
+{
+	memset(rv, 0, sizeof *rv);
+	rv->threads = rv->limit_max = rv->limit_at = -1;
+	char *buf = malloc(BUFSZ);
+	if (!buf)
+		return -ENOMEM;
+	/* "0.00 0.01 0.05 running/total lastpid": total is every thread that
+	 * holds a PID now. RESERVED_PIDS (300) are never handed out again. */
+	long long now = -1;
+	if (slurp("/proc/loadavg", buf, BUFSZ) == 0 && strchr(buf, '/'))
+		now = atoll(strchr(buf, '/') + 1);
+	long long pid_max = read_ll("/proc/sys/kernel/pid_max");
+	bind_threads(rv, "kernel.pid_max", pid_max, now < 0 ? -1 : now + 300, 1);
+	bind_threads(rv, "threads-max", read_ll("/proc/sys/kernel/threads-max"), now, 1);
+	bind_pids(rv, "pids");
+	bind_pids(rv, NULL);
+	/* Per process, so only the cell itself meets it; a thread maps its
+	 * stack and a guard page. The cell is forked from us: our mappings. */
+	long long maps = -1;
+	FILE *f = fopen("/proc/self/maps", "re");
+	if (f) {
+		maps = 0;
+		for (int c; (c = getc(f)) != EOF;)
+			maps += c == '\n';
+		fclose(f);
+	}
+	bind_threads(rv, "vm.max_map_count", read_ll("/proc/sys/vm/max_map_count"), maps, 2);
+
+	if (slurp("/proc/meminfo", buf, BUFSZ) == 0) {
+		double total = field(buf, "MemTotal:"), avail = field(buf, "MemAvailable:");
+		if (!isnan(total) && !isnan(avail)) {
+			rv->mem_avail_kib = (uint64_t)avail;
+			rv->mem_floor_kib = h_reserve_mem_kib((uint64_t)total, (uint64_t)avail);
+		}
+	}
+	free(buf);
+	return 0;
 }

@@ -201,3 +201,19 @@ void h_placement_free(struct h_place *p)
 		hwloc_bitmap_free(p->cpuset);
 	p->cpuset = NULL;
 }
+
+int h_cpus_usable(hwloc_topology_t topo, hwloc_bitmap_t out)
+{
+	/* hwloc's allowed set is the cgroup cpuset (a container's); the
+	 * affinity mask (taskset, a job scheduler's binding, numactl) is not
+	 * in it. A run that used the allowed set alone would bind its cells
+	 * to CPUs the user never gave it. */
+	hwloc_bitmap_t aff = hwloc_bitmap_alloc();
+	if (!aff)
+		return -ENOMEM;
+	if (hwloc_get_cpubind(topo, aff, HWLOC_CPUBIND_PROCESS) != 0)
+		hwloc_bitmap_copy(aff, hwloc_topology_get_allowed_cpuset(topo));
+	hwloc_bitmap_and(out, aff, hwloc_topology_get_allowed_cpuset(topo));
+	hwloc_bitmap_free(aff);
+	return 0;
+}

@@ -144,6 +144,11 @@ int h_results_append(FILE *f, const struct h_cell *c)
 	        r->wall_ns, r->cpu_user_ns, r->cpu_sys_ns, r->ctx_voluntary, r->ctx_involuntary,
 	        r->rss_peak_kib, r->tasks_reached);
 	h_json_str(f, r->limit[0] ? r->limit : NULL);
+	/* The reserve stopped the cell, not the kernel: where the kernel's
+	 * wall is (mem.c, struct h_reserve). */
+	if (r->reserve)
+		fprintf(f, ",\"reserve\":true,\"limit_max\":%" PRId64 ",\"limit_at\":%" PRId64,
+		        r->limit_max, r->limit_at);
 	fputs(",\"metrics\":{", f);
 	for (int i = 0; i < r->nmetrics; i++) {
 		if (i)
@@ -300,6 +305,10 @@ static int line_cb(void *ctx, const char *path, enum h_jtype t, const char *s)
 		return u64_of(s, &r->checksum);
 	else if (IS("limit") && t == H_JSTR)
 		snprintf(r->limit, sizeof r->limit, "%s", s);
+	else if (IS("reserve") && t == H_JBOOL)
+		r->reserve = s[0] == 't';
+	else if ((IS("limit_max") || IS("limit_at")) && t == H_JNUM)
+		*(IS("limit_max") ? &r->limit_max : &r->limit_at) = strtoll(s, NULL, 10);
 	else if ((IS("metrics") || IS("metric_units")) && sub) {
 		int m = metric_slot(r, sub);
 		if (m < 0)

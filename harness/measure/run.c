@@ -212,6 +212,7 @@ static int build_matrix(const struct h_run_opts *o, const struct h_place *places
 							c->place = c->wl->load ? &splaces[pi] : &places[pi];
 							c->client_cpus = c->wl->load ? client : NULL;
 							c->warmup = k < o->warmup;
+							c->no_reserve = o->no_reserve;
 							c->rep = c->warmup ? k + 1 : k - o->warmup + 1;
 							c->params = calloc(np > 0 ? (size_t)np : 1,
 							                   sizeof *c->params);
@@ -297,56 +298,75 @@ static void places_free(struct h_place *p, int n)
 
 /* ---- CPUs ---- */
 
-static int choose_cpus(const struct h_run_opts *o, hwloc_topology_t topo, hwloc_bitmap_t set)
+/* The run's CPUs: --cpus, which must lie within the CPUs this process may
+ * use (h_cpus_usable), or all of those. *source says which, for the
+ * manifest. */
+static int choose_cpus(const struct h_run_opts *o, hwloc_topology_t topo, hwloc_bitmap_t set,
+                       const char **source)
 {
-	hwloc_const_cpuset_t allowed = hwloc_topology_get_allowed_cpuset(topo);
-	char *allowed_s = NULL;
-	if (hwloc_bitmap_list_asprintf(&allowed_s, allowed) < 0)
-		allowed_s = NULL;
+	hwloc_bitmap_t usable = hwloc_bitmap_alloc();
+	if (!usable || h_cpus_usable(topo, usable) < 0) {
+		hwloc_bitmap_free(usable);
+		h_error("out of memory");
+		return H_REPORTED;
+	}
+	char *usable_s = NULL;
+	if (hwloc_bitmap_list_asprintf(&usable_s, usable) < 0)
+		usable_s = NULL;
 	int rc = 0;
+	*source = o->cpus ? "--cpus" : "affinity";
 	if (!o->cpus) {
-		hwloc_bitmap_copy(set, allowed);
+		hwloc_bitmap_copy(set, usable);
 	} else if (h_parse_cpus(o->cpus, set) < 0) {
 		h_error("bad --cpus '%s' (OS CPU indexes like 0, 0-1 or 0,2-3; allowed: %s)",
-		        o->cpus, allowed_s ? allowed_s : "?");
+		        o->cpus, usable_s ? usable_s : "?");
 		rc = H_REPORTED;
-	} else if (!hwloc_bitmap_isincluded(set, allowed)) {
+	} else if (!hwloc_bitmap_isincluded(set, usable)) {
 		hwloc_bitmap_t extra = hwloc_bitmap_alloc();
 		int first = -1;
 		if (extra) {
-			hwloc_bitmap_andnot(extra, set, allowed);
+			hwloc_bitmap_andnot(extra, set, usable);
 			first = hwloc_bitmap_first(extra);
 			hwloc_bitmap_free(extra);
 		}
-		h_error("CPU %d in --cpus '%s' is not available (allowed: %s)", first, o->cpus,
-		        allowed_s ? allowed_s : "?");
+		h_error("CPU %d in --cpus '%s' is not available (allowed: %s: this process's "
+		        "affinity within its cgroup cpuset)", first, o->cpus, usable_s ? usable_s : "?");
 		rc = H_REPORTED;
 	}
 	if (rc == 0 && hwloc_bitmap_iszero(set)) {
-		h_error("no CPU to run on (allowed: %s)", allowed_s ? allowed_s : "none");
+		h_error("no CPU to run on (allowed: %s)", usable_s ? usable_s : "none");
 		rc = H_REPORTED;
 	}
-	free(allowed_s);
+	free(usable_s);
+	hwloc_bitmap_free(usable);
 	return rc;
 }
 
 /* The server workloads' split of the CPUs: the load generator on
- * --client-cpus (default: the last CPU of the run), the server on the
- * rest, or on all of them, shared, when nothing is left. */
+ * --client-cpus (default: the last CPU of the run; either way within the
+ * CPUs this process may use), the server on the rest, or on all of them,
+ * shared, when nothing is left. */
 static int split_client(const struct h_run_opts *o, hwloc_topology_t topo,
                         hwloc_const_cpuset_t cpuset, hwloc_bitmap_t client, hwloc_bitmap_t server)
 {
-	hwloc_const_cpuset_t allowed = hwloc_topology_get_allowed_cpuset(topo);
 	if (o->client_cpus) {
-		char *allowed_s = NULL;
-		if (hwloc_bitmap_list_asprintf(&allowed_s, allowed) < 0)
-			allowed_s = NULL;
-		int bad = h_parse_cpus(o->client_cpus, client) < 0;
-		if (bad || !hwloc_bitmap_isincluded(client, allowed) || hwloc_bitmap_iszero(client))
+		hwloc_bitmap_t usable = hwloc_bitmap_alloc();
+		if (!usable || h_cpus_usable(topo, usable) < 0) {
+			hwloc_bitmap_free(usable);
+			h_error("out of memory");
+			return H_REPORTED;
+		}
+		char *usable_s = NULL;
+		if (hwloc_bitmap_list_asprintf(&usable_s, usable) < 0)
+			usable_s = NULL;
+		int bad = h_parse_cpus(o->client_cpus, client) < 0 ||
+		          !hwloc_bitmap_isincluded(client, usable) || hwloc_bitmap_iszero(client);
+		if (bad)
 			h_error("bad --client-cpus '%s' (OS CPU indexes like 3 or 2-3; allowed: %s)",
-			        o->client_cpus, allowed_s ? allowed_s : "?");
-		free(allowed_s);
-		if (bad || !hwloc_bitmap_isincluded(client, allowed) || hwloc_bitmap_iszero(client))
+			        o->client_cpus, usable_s ? usable_s : "?");
+		free(usable_s);
+		hwloc_bitmap_free(usable);
+		if (bad)
 			return H_REPORTED;
 	} else {
 		hwloc_bitmap_only(client, (unsigned)hwloc_bitmap_last(cpuset));
@@ -718,6 +738,7 @@ struct run {
 	int nparts;
 	hwloc_topology_t topo;
 	hwloc_bitmap_t cpuset, client, server;
+	const char *cpuset_source; /* "affinity" or "--cpus" */
 	struct matrix m;
 	char dir[4096];
 	char results[4200]; /* DIR/results.jsonl */
@@ -761,6 +782,8 @@ static int plan_parts(struct run *r)
  * CPU sets the plan fills in. 0 or H_REPORTED. */
 static int load_machine(struct run *r)
 {
+	/* Cgroups of cells whose run was killed with SIGKILL (see mem.c). */
+	h_cgroup_sweep();
 	if (hwloc_topology_init(&r->topo) != 0) {
 		r->topo = NULL;
 		h_error("hwloc_topology_init failed: %s", strerror(errno));
@@ -785,7 +808,7 @@ static int load_machine(struct run *r)
 static int plan_matrix(struct run *r)
 {
 	const struct h_run_opts *o = r->o;
-	if (choose_cpus(o, r->topo, r->cpuset) < 0)
+	if (choose_cpus(o, r->topo, r->cpuset, &r->cpuset_source) < 0)
 		return H_REPORTED;
 	int servers = 0;
 	for (int i = 0; i < r->nparts; i++)
@@ -907,7 +930,10 @@ static int start_session(struct run *r)
 	char mname[64] = "manifest.json", path[4200];
 	if (o->resume)
 		snprintf(mname, sizeof mname, "manifest-resume-%d.json", r->ps.resumed);
-	int rc = h_manifest_write_named(r->dir, mname, o->argc, o->argv, r->topo, r->cpuset);
+	struct h_reserve rv;
+	int has_rv = !o->no_reserve && h_reserve_compute(&rv) == 0;
+	int rc = h_manifest_write_named(r->dir, mname, o->argc, o->argv, r->topo, r->cpuset,
+	                                r->cpuset_source, has_rv ? &rv : NULL);
 	if (rc < 0) {
 		h_error("cannot write %s/%s: %s", r->dir, mname, strerror(-rc));
 		return H_REPORTED;

@@ -89,10 +89,14 @@ static void *watch(void *arg)
  * a bad --cpus, H_EXIT_FAILED when binding failed. */
 static int bind_cpus(hwloc_topology_t topo, const char *list, int **cpus, int *ncpus)
 {
-	hwloc_const_cpuset_t allowed = hwloc_topology_get_allowed_cpuset(topo);
+	/* Within the CPUs this process may use (its affinity too: see
+	 * h_cpus_usable), never the machine's. */
+	hwloc_bitmap_t allowed = hwloc_bitmap_alloc();
 	hwloc_bitmap_t set = hwloc_bitmap_alloc();
 	int rc = H_EXIT_USAGE;
-	if (!set) {
+	if (!set || !allowed || h_cpus_usable(topo, allowed) < 0) {
+		hwloc_bitmap_free(set);
+		hwloc_bitmap_free(allowed);
 		h_error("out of memory");
 		return H_EXIT_FAILED;
 	}
@@ -129,6 +133,7 @@ static int bind_cpus(hwloc_topology_t topo, const char *list, int **cpus, int *n
 	rc = 0;
 out:
 	hwloc_bitmap_free(set);
+	hwloc_bitmap_free(allowed);
 	return rc;
 }
 

@@ -58,6 +58,8 @@ struct rt_coro {
 	struct coro *live;
 	struct coro *exited;   /* finished, waiting for the scheduler to free it */
 	unsigned handoffs;     /* direct hand-overs since the scheduler last ran */
+	uint64_t mem_floor_kib; /* rt_env's reserve: 0 for none */
+	uint64_t spawns;        /* for CO_MEM_CHECK_EVERY */
 };
 
 extern const struct runtime rt_coro, rt_coro_ucontext;
@@ -169,8 +171,8 @@ static void co_resume(struct rt_loop *l, struct rt_task *t, long res)
 	}
 }
 
-static int co_create_kind(struct rt **out, const int64_t *params, enum rt_ctx_kind kind,
-                          const struct runtime *ops)
+static int co_create_kind(struct rt **out, const struct rt_env *env, const int64_t *params,
+                          enum rt_ctx_kind kind, const struct runtime *ops)
 {
 	int64_t stack_kib = params ? params[0] : co_params[0].def;
 	int64_t guard = params ? params[1] : co_params[1].def;
@@ -192,27 +194,39 @@ static int co_create_kind(struct rt **out, const int64_t *params, enum rt_ctx_ki
 	}
 	r->kind = kind;
 	r->rt.ops = ops;
+	r->mem_floor_kib = env ? env->mem_floor_kib : 0;
 	*out = &r->rt;
 	return 0;
 }
 
 static int co_create(struct rt **out, const struct rt_env *env, const int64_t *params)
 {
-	(void)env; /* one thread, wherever the harness bound the process */
-	return co_create_kind(out, params, RT_CTX_ASM, &rt_coro);
+	/* One thread, wherever the harness bound the process. */
+	return co_create_kind(out, env, params, RT_CTX_ASM, &rt_coro);
 }
 
 static int co_create_uc(struct rt **out, const struct rt_env *env, const int64_t *params)
 {
-	(void)env;
-	return co_create_kind(out, params, RT_CTX_UCONTEXT, &rt_coro_ucontext);
+	return co_create_kind(out, env, params, RT_CTX_UCONTEXT, &rt_coro_ucontext);
 }
+
+/* How often (in spawns) MemAvailable is checked against rt_env's floor:
+ * 4,096 coroutines touch some 32 MiB of stack in between, far inside any
+ * floor, and the 1M-task runs read /proc/meminfo 250 times. */
+#define CO_MEM_CHECK_EVERY 4096
 
 /* Before run() or from a step, on the loop's thread: no lock. */
 static int co_spawn(struct rt *rt, struct rt_task *t)
 {
 	struct rt_coro *r = (struct rt_coro *)rt;
 	struct coro *c;
+	if (r->mem_floor_kib && ++r->spawns % CO_MEM_CHECK_EVERY == 0 && !r->loop.stats.err &&
+	    rt_mem_available_kib() < r->mem_floor_kib) {
+		/* The reserve left to the machine, not the kernel's refusal. */
+		rt_loop_fail(&r->loop, -EAGAIN, "memory");
+		r->loop.stats.reserve = 1;
+		return -EAGAIN;
+	}
 	int err = coro_new(r, &c);
 	if (err) {
 		rt_loop_fail(&r->loop, err, err == -ENOMEM ? rt_stack_limit() : "memory");

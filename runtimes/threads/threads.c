@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,7 +43,17 @@ struct threads_rt {
 	_Atomic uint32_t live;
 	_Atomic int abandon; /* run() gave up: threads stop after their current op */
 	_Atomic uint64_t spawned, completed, peak_live;
+	int reserve;               /* err came from the reserve, not the kernel */
+	uint64_t max_threads;      /* rt_env's reserve: 0 for none */
+	char threads_limit[32];
+	uint64_t mem_floor_kib;
+	_Atomic uint64_t attempts; /* creations tried, for MEM_CHECK_EVERY */
 };
+
+/* How often (in creations) MemAvailable is checked against the floor:
+ * the threads made in between (~30 KiB each with their kernel stacks,
+ * 8 MiB at most) are far inside any floor. */
+#define MEM_CHECK_EVERY 256
 
 static const struct cb_param threads_params[] = {
 	{ "stack_kib", "KiB", "thread stack size; 0 = glibc default (RLIMIT_STACK)", 0, 0, 1048576 },
@@ -94,12 +105,41 @@ static void record_failure(struct threads_rt *r, int e)
 	rt_blk_futex_wake(&r->live, 1);
 }
 
+/* The harness's reserve (rt_env): like the kernel's refusal, EAGAIN, but
+ * named for the limit it stands in front of. */
+static void record_reserve(struct threads_rt *r, const char *limit)
+{
+	pthread_mutex_lock(&r->mu);
+	if (!r->err) {
+		r->err = -EAGAIN;
+		r->reserve = 1;
+		snprintf(r->limit, sizeof(r->limit), "%s", limit);
+		r->fail_ns = rt_blk_now_ns();
+	}
+	pthread_mutex_unlock(&r->mu);
+	atomic_fetch_or(&r->live, LIVE_FAILED);
+	rt_blk_futex_wake(&r->live, 1);
+}
+
 static int start_thread(struct threads_rt *r, struct rt_task *t)
 {
 	pthread_t tid;
 	t->priv = r;
 	/* Counted before it exists, so it cannot finish before being counted. */
 	uint64_t n = (atomic_fetch_add(&r->live, 1) & LIVE_MASK) + 1;
+	const char *over = NULL;
+	if (r->max_threads && n > r->max_threads)
+		over = r->threads_limit;
+	else if (r->mem_floor_kib &&
+	         (atomic_fetch_add(&r->attempts, 1) + 1) % MEM_CHECK_EVERY == 0 &&
+	         rt_mem_available_kib() < r->mem_floor_kib)
+		over = "memory";
+	if (over) {
+		if ((atomic_fetch_sub(&r->live, 1) & LIVE_MASK) == 1)
+			rt_blk_futex_wake(&r->live, 1);
+		record_reserve(r, over);
+		return -EAGAIN;
+	}
 	int e = pthread_create(&tid, &r->attr, thread_main, t);
 	if (e) {
 		if ((atomic_fetch_sub(&r->live, 1) & LIVE_MASK) == 1)
@@ -116,7 +156,7 @@ static int start_thread(struct threads_rt *r, struct rt_task *t)
 
 static int threads_create(struct rt **out, const struct rt_env *env, const int64_t *params)
 {
-	(void)env; /* the process is already bound to env's cpuset */
+	/* The process is already bound to env's cpuset; the reserve is ours. */
 	int64_t kib = params[0];
 	if (kib < threads_params[0].min || kib > threads_params[0].max)
 		return -EINVAL;
@@ -141,6 +181,10 @@ static int threads_create(struct rt **out, const struct rt_env *env, const int64
 	}
 	pthread_mutex_init(&r->mu, NULL);
 	rt_queue_init(&r->pending);
+	r->max_threads = env->max_threads;
+	snprintf(r->threads_limit, sizeof(r->threads_limit), "%s",
+	         env->threads_limit ? env->threads_limit : "threads");
+	r->mem_floor_kib = env->mem_floor_kib;
 	r->base.ops = &rt_threads;
 	*out = &r->base;
 	return 0;
@@ -232,6 +276,7 @@ static void threads_stats(struct rt *rt, struct rt_stats *out)
 	out->peak_live = atomic_load(&r->peak_live);
 	pthread_mutex_lock(&r->mu);
 	out->err = r->err ? r->err : r->aff_err;
+	out->reserve = r->reserve;
 	if (r->err)
 		memcpy(out->limit, r->limit, sizeof(out->limit));
 	else if (r->aff_err)
