@@ -15,6 +15,12 @@
  *  - the workload's stop() from a signal handler (what `serve` does on
  *    SIGTERM, from a thread) ends a run whose clients stay connected, for
  *    echo, http and mixed;
+ * as `concbench serve` runs them (wl_env.serve): a silent client, one that
+ * stops mid-head and one that never closes after its 400 are cut after
+ * idle_ms while a good client is served (the pool with one worker for
+ * connections too), a silent echo client is cut; 3,000 connections one
+ * after another under RLIMIT_NOFILE=96 (room for 31) are all served with
+ * RSS flat; conns=2 holds a third connection unanswered until one closes;
  * and epoll with loops=2 (one SO_REUSEPORT listener per loop) serving http
  * to 8 concurrent connections and echo to 8.
  * Checksums are compared with references computed from what the clients
