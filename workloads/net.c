@@ -319,11 +319,10 @@ static int slot_get(struct wl_srv *s)
 {
 	int slot = -1;
 	pthread_mutex_lock(&s->mu);
-	if (s->nfree > 0) {
+	if (s->nfree > 0)
 		slot = s->freel[--s->nfree];
-		if (slot >= atomic_load(&s->hiwater))
-			atomic_store(&s->hiwater, slot + 1);
-	}
+	else if (s->fresh < s->conns)
+		slot = (int)s->fresh++;
 	pthread_mutex_unlock(&s->mu);
 	return slot;
 }
@@ -392,7 +391,7 @@ void wl_conn_rearm(struct wl_conn *c)
  * every worker is blocked in a read, a watchdog task would never run,
  * which is exactly when it is needed.
  *
- * Cost: one sleeping thread, in serve only; a scan of [0, hiwater) slots
+ * Cost: one sleeping thread, in serve only; a scan of [0, fresh) slots
  * (two atomic loads each) per tick, under mu, so that no fd is closed and
  * reused by a newer connection between reading it and shutting it down. */
 static void *watchdog(void *arg)
@@ -411,8 +410,7 @@ static void *watchdog(void *arg)
 		if (s->wd_quit)
 			break;
 		uint64_t now = wl_now_ns();
-		int64_t n = atomic_load(&s->hiwater);
-		for (int64_t i = 0; i < n; i++) {
+		for (int64_t i = 0; i < s->fresh; i++) {
 			uint64_t d = atomic_load_explicit(&s->dl[i], memory_order_relaxed);
 			if (!d || d > now ||
 			    !atomic_compare_exchange_strong(&s->dl[i], &d, 0))
@@ -609,11 +607,8 @@ int wl_srv_start(struct wl_srv *s, struct rt *rt, int port, int64_t conns,
 	s->freel = malloc((size_t)s->conns * sizeof *s->freel);
 	if (!s->acc || !s->conn || !s->cfd || !s->dl || !s->freel)
 		return -ENOMEM;
-	for (int64_t i = 0; i < s->conns; i++) {
+	for (int64_t i = 0; i < s->conns; i++)
 		atomic_init(&s->cfd[i], -1);
-		s->freel[i] = (int)(s->conns - 1 - i); /* slot 0 on top */
-	}
-	s->nfree = s->conns;
 
 	/* All connections may arrive before the first accept runs (the pool
 	 * may be busy, the client fast): the backlog holds them all, up to

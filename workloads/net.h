@@ -121,16 +121,17 @@ struct wl_srv {
 	struct wl_conn **conn;
 	_Atomic int *cfd;
 	_Atomic uint64_t *dl;
-	/* The free slots, a stack (the last freed is reused first, so the
-	 * watchdog scans only [0, hiwater)), under mu; mu also orders a
+	/* Under mu: the freed slots, a stack (the last freed is reused
+	 * first), and fresh, the slots ever used, [0, fresh), taken only when
+	 * none is free: so the watchdog scans, and the server touches, no
+	 * more slots than were ever open at once. mu also orders a
 	 * connection's close with the watchdog's shutdown of its fd, so the
 	 * watchdog never shuts down a newer connection that got the same fd
 	 * number. */
 	pthread_mutex_t mu;
 	int mu_ok;
 	int *freel;
-	int64_t nfree;
-	_Atomic int64_t hiwater;
+	int64_t nfree, fresh;
 	_Atomic int64_t accepted;
 	_Atomic int64_t finished;  /* records folded and freed */
 	_Atomic int64_t timed_out; /* connections the watchdog cut */
