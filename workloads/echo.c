@@ -4,6 +4,9 @@
  * request and checks every byte that comes back; the server's step is
  * nothing but the two waits, so the figures are the runtime's I/O path.
  *
+ * Under `concbench serve` a connection silent for idle_ms is shut down
+ * (net.c's watchdog).
+ *
  * A connection's buffer is min(msg_bytes, 16 KiB): a larger message is
  * echoed in pieces as it arrives (the client reads while it writes).
  *

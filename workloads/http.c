@@ -13,6 +13,9 @@
  * request bytes would make the kernel send a reset, which can destroy the
  * 400 before the client reads it.
  *
+ * Under `concbench serve` a connection that sends no complete request
+ * within idle_ms, or lingers that long, is shut down (net.c's watchdog).
+ *
  * mixed (mixed.c) is this server with heavy_us of CPU work inline in the
  * step for each request to /heavy.
  *
