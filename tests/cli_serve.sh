@@ -4,6 +4,10 @@
 # kept-alive connection), and on SIGTERM stops within seconds, with an idle
 # client still connected, exits 0 and prints what it served; the echo
 # server echoes; SIGINT stops it too; bad input is one line and exit 2.
+# It runs until stopped: conns caps the connections open at once, and more
+# connections than RLIMIT_NOFILE allows open are served one after another;
+# an idle client is cut after idle_ms (a pool's one connection worker is
+# freed for curl); a port another server holds is refused with loops=2 too.
 # Needs curl (skipped without it); the idle client and echo use curl's
 # telnet:// support.
 . "$(dirname "$0")/lib.sh"
@@ -116,14 +120,59 @@ for rt in $RUNTIMES; do
 	fi
 done
 
-# --set conns=N: the server ends by itself after N connections, exit 0.
-if start --runtime epoll --workload http --set conns=2; then
-	curl -s --max-time 5 "http://127.0.0.1:$PORT/" >/dev/null
-	curl -s --max-time 5 "http://127.0.0.1:$PORT/" >/dev/null
-	reap || fail "conns=2: still running 5 s after its two connections"
-	[ "$rc" -eq 0 ] || fail "conns=2: exit status $rc"
-	grep -q '^every connection served; served: conns_accepted=2 ' "$T/out" ||
-		fail "conns=2: no 'every connection served' line"
+# A server runs until stopped: conns caps the connections open at once,
+# not those ever accepted; the third curl is served too, and the server
+# goes on until the signal.
+if start --runtime epoll --workload http --set conns=1; then
+	for i in 1 2 3; do
+		body=$(curl -s --max-time 5 "http://127.0.0.1:$PORT/")
+		[ "$body" = "Hello, World!" ] || fail "conns=1: curl $i got '$body'"
+	done
+	stop TERM "conns=1" && { grep -q 'conns_accepted=3 ' "$T/out" || fail "conns=1: $(cat "$T/out")"; }
+fi
+
+# Under RLIMIT_NOFILE=80 the server has room for 80 - 65 = 15 connections
+# at once: 40 connections one after another (curl closes each) must all be
+# served, since a closed connection's slot serves the next.
+(ulimit -n 80 && exec "$BIN" serve --runtime epoll --workload http >"$T/out" 2>"$T/err") &
+SPID=$!
+i=0
+PORT=
+while [ -z "$PORT" ] && [ $i -lt 100 ] && kill -0 "$SPID" 2>/dev/null; do
+	sleep 0.1
+	PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$T/out")
+	i=$((i + 1))
+done
+if [ -n "$PORT" ]; then
+	grep -q 'at most 15 connections open at once' "$T/out" || fail "ulimit -n 80: $(cat "$T/out")"
+	n=0
+	for i in $(seq 40); do
+		[ "$(curl -s --max-time 5 "http://127.0.0.1:$PORT/")" = "Hello, World!" ] && n=$((n + 1))
+	done
+	[ $n -eq 40 ] || fail "ulimit -n 80: $n of 40 connections served"
+	stop TERM "ulimit -n 80" && { grep -q 'conns_accepted=40 ' "$T/out" || fail "ulimit -n 80: $(cat "$T/out")"; }
+else
+	fail "ulimit -n 80: no 'listening' line: $(cat "$T/err")"
+	kill -KILL "$SPID" 2>/dev/null
+	SPID=
+fi
+
+# The read deadline: on a pool with one worker for connections, a client
+# that connects and says nothing holds it until idle_ms cuts it; then curl
+# is served.
+if [ $TELNET = 1 ] && start --runtime pool --set workers=2 --workload http --set idle_ms=500; then
+	grep -q 'a connection idle for 500 ms is closed' "$T/out" || fail "idle_ms: $(cat "$T/out")"
+	rm -f "$T/fifo"
+	mkfifo "$T/fifo"
+	curl -s --max-time 20 "telnet://127.0.0.1:$PORT" <"$T/fifo" >/dev/null 2>&1 &
+	CPID=$!
+	exec 3>"$T/fifo"
+	sleep 0.2
+	body=$(curl -s --max-time 5 "http://127.0.0.1:$PORT/")
+	[ "$body" = "Hello, World!" ] || fail "idle_ms: curl behind an idle client got '$body'"
+	stop TERM "idle_ms" && { grep -q 'conns_timed_out=1 ' "$T/out" || fail "idle_ms: $(cat "$T/out")"; }
+	exec 3>&-
+	wait "$CPID" 2>/dev/null
 fi
 
 # A port in use is a failure to listen, said in one line.
@@ -133,6 +182,16 @@ if start --runtime epoll --workload http; then
 	[ "$rc" -eq 1 ] && grep -q "cannot listen on 127.0.0.1:$PORT" "$T/err2" ||
 		fail "port in use: exit $rc, stderr: $(cat "$T/err2")"
 	stop TERM "port in use"
+fi
+
+# With loops=2 the listeners share their port (SO_REUSEPORT), which would
+# let a second server on the port take half the clients in silence: refused.
+if start --runtime epoll --set loops=2 --workload http; then
+	timeout 10 "$BIN" serve --runtime epoll --set loops=2 --workload http --port "$PORT" >"$T/out2" 2>"$T/err2"
+	rc=$?
+	[ "$rc" -eq 1 ] && grep -q "cannot listen on 127.0.0.1:$PORT: Address already in use" "$T/err2" ||
+		fail "loops=2, port in use: exit $rc, stderr: $(cat "$T/err2")"
+	stop TERM "loops=2 port in use"
 fi
 
 finish "cli_serve: ok"

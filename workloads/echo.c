@@ -4,6 +4,9 @@
  * request and checks every byte that comes back; the server's step is
  * nothing but the two waits, so the figures are the runtime's I/O path.
  *
+ * Under `concbench serve` a connection silent for idle_ms is shut down
+ * (net.c's watchdog).
+ *
  * A connection's buffer is min(msg_bytes, 16 KiB): a larger message is
  * echoed in pieces as it arrives (the client reads while it writes).
  *
@@ -20,11 +23,12 @@
 
 static const struct cb_param echo_params[] = {
 	{ "port", "", "TCP port on 127.0.0.1; 0 = any free one", 0, 0, 65535 },
-	{ "conns", "conns", "connections the server accepts (each the client's), then it ends when they close", 10, 1, 100000 },
+	{ "conns", "conns", "connections the server accepts (each the client's), then it ends when they close; serve: the most open at once", 10, 1, 100000 },
 	{ "requests", "requests", "messages per connection; 0 = run for `seconds`", 1000, 0, 1000000000 },
 	{ "seconds", "s", "with requests=0: how long the client sends", 0, 0, 86400 },
 	{ "rate", "req/s", "open loop: messages per second in total; 0 = closed loop", 0, 0, 100000000 },
 	{ "msg_bytes", "bytes", "bytes per message", 64, 1, 1048576 },
+	WL_PARAM_IDLE_MS,
 	{ NULL, NULL, NULL, 0, 0, 0 },
 };
 
@@ -32,6 +36,7 @@ struct echo_srv {
 	struct wl_srv srv;
 	int64_t requests, seconds, rate, msg_bytes;
 	size_t bufcap;
+	_Atomic uint64_t bytes; /* of every finished connection */
 };
 
 enum { ST_START, ST_READ, ST_WRITE };
@@ -52,6 +57,15 @@ static void echo_conn_init(struct wl_conn *wc)
 	c->bytes = 0;
 }
 
+static void echo_fold(struct wl_conn *wc)
+{
+	struct echo_conn *c = (struct echo_conn *)wc;
+	struct echo_srv *es = wc->srv->arg;
+	atomic_fetch_add(&es->bytes, c->bytes);
+}
+
+/* The read deadline (serve) runs while a read waits: a client silent for
+ * idle_ms is cut. */
 static struct rt_op echo_step(struct rt_task *t, long res)
 {
 	struct echo_conn *c = t->arg;
@@ -59,6 +73,7 @@ static struct rt_op echo_step(struct rt_task *t, long res)
 	switch (c->state) {
 	case ST_START:
 		c->state = ST_READ;
+		wl_conn_arm(&c->c);
 		return rt_op_read(c->c.fd, c->buf, es->bufcap);
 	case ST_READ:
 		if (res <= 0) /* the peer closed (or reset): done */
@@ -67,6 +82,7 @@ static struct rt_op echo_step(struct rt_task *t, long res)
 		c->len = (size_t)res;
 		c->off = 0;
 		c->state = ST_WRITE;
+		wl_conn_disarm(&c->c);
 		return rt_op_write(c->c.fd, c->buf, c->len);
 	default: /* ST_WRITE */
 		if (res < 0)
@@ -75,6 +91,7 @@ static struct rt_op echo_step(struct rt_task *t, long res)
 		if (c->off < c->len)
 			return rt_op_write(c->c.fd, c->buf + c->off, c->len - c->off);
 		c->state = ST_READ;
+		wl_conn_arm(&c->c);
 		return rt_op_read(c->c.fd, c->buf, es->bufcap);
 	}
 	wl_srv_close(&c->c);
@@ -83,7 +100,6 @@ static struct rt_op echo_step(struct rt_task *t, long res)
 
 static int echo_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env)
 {
-	(void)env;
 	if (p[2] == 0 && p[3] == 0)
 		return -EINVAL; /* neither a message count nor a duration */
 	struct echo_srv *es = calloc(1, sizeof *es);
@@ -97,9 +113,10 @@ static int echo_setup(void **state, struct rt *rt, const int64_t *p, const struc
 	es->bufcap = es->msg_bytes < BUF_MAX ? (size_t)es->msg_bytes : BUF_MAX;
 	es->srv.conn_size = sizeof(struct echo_conn) + es->bufcap;
 	es->srv.init = echo_conn_init;
+	es->srv.fold = echo_fold;
 	es->srv.step = echo_step;
 	es->srv.arg = es;
-	return wl_srv_start(&es->srv, rt, (int)p[0], p[1]);
+	return wl_srv_start(&es->srv, rt, (int)p[0], p[1], env, p[6]);
 }
 
 static void echo_load(void *state, struct wl_load *out)
@@ -121,14 +138,7 @@ static void echo_finish(void *state, struct wl_report *rep)
 {
 	struct echo_srv *es = state;
 	struct wl_srv *s = &es->srv;
-	uint64_t bytes = 0, conns = 0;
-	for (int64_t i = 0; i < s->conns; i++) {
-		struct echo_conn *c = (struct echo_conn *)s->conn[i];
-		if (!c)
-			continue;
-		conns++;
-		bytes += c->bytes;
-	}
+	uint64_t bytes = atomic_load(&es->bytes), conns = (uint64_t)atomic_load(&s->finished);
 	rep->checksum = es->requests > 0 ? wl_mix64(bytes) + conns : wl_mix64(conns);
 	wl_srv_metrics(s, rep);
 	wl_metric(rep, "bytes_echoed", "bytes", (double)bytes);

@@ -13,6 +13,9 @@
  * request bytes would make the kernel send a reset, which can destroy the
  * 400 before the client reads it.
  *
+ * Under `concbench serve` a connection that sends no complete request
+ * within idle_ms, or lingers that long, is shut down (net.c's watchdog).
+ *
  * mixed (mixed.c) is this server with heavy_us of CPU work inline in the
  * step for each request to /heavy.
  *
@@ -38,10 +41,11 @@
 
 static const struct cb_param http_params[] = {
 	{ "port", "", "TCP port on 127.0.0.1; 0 = any free one", 0, 0, 65535 },
-	{ "conns", "conns", "connections the server accepts (each the client's), then it ends when they close", 10, 1, 100000 },
+	{ "conns", "conns", "connections the server accepts (each the client's), then it ends when they close; serve: the most open at once", 10, 1, 100000 },
 	{ "requests", "requests", "requests per connection; 0 = run for `seconds`", 1000, 0, 1000000000 },
 	{ "seconds", "s", "with requests=0: how long the client sends", 0, 0, 86400 },
 	{ "rate", "req/s", "open loop: requests per second in total; 0 = closed loop", 0, 0, 100000000 },
+	WL_PARAM_IDLE_MS,
 	{ NULL, NULL, NULL, 0, 0, 0 },
 };
 
@@ -51,6 +55,8 @@ struct http_srv {
 	struct wl_srv srv;
 	int64_t requests, seconds, rate, heavy_every, heavy_us;
 	int mixed;
+	/* Of every finished connection. */
+	_Atomic uint64_t served, heavy, bad;
 };
 
 struct http_conn {
@@ -74,6 +80,15 @@ static void http_conn_init(struct wl_conn *wc)
 	c->ilen = c->ipos = c->olen = c->opos = 0;
 	c->skip = c->lingered = 0;
 	c->served = c->heavy = c->bad = c->sink = 0;
+}
+
+static void http_fold(struct wl_conn *wc)
+{
+	struct http_conn *c = (struct http_conn *)wc;
+	struct http_srv *hs = wc->srv->arg;
+	atomic_fetch_add(&hs->served, c->served);
+	atomic_fetch_add(&hs->heavy, c->heavy);
+	atomic_fetch_add(&hs->bad, c->bad);
 }
 
 static struct rt_op conn_end(struct http_conn *c)
@@ -125,12 +140,17 @@ static struct rt_op process(struct http_conn *c)
 		c->ilen -= c->ipos;
 		c->ipos = 0;
 	}
+	/* The read deadline (serve) runs from the first read that waits for
+	 * a request until the request is in: a partial head does not extend
+	 * it, so a client that trickles a byte at a time is cut too. */
 	if (c->olen) {
 		c->state = ST_WRITE;
 		c->opos = 0;
+		wl_conn_disarm(&c->c);
 		return rt_op_write(c->c.fd, c->out, c->olen);
 	}
 	c->state = ST_READ;
+	wl_conn_arm(&c->c);
 	return rt_op_read(c->c.fd, c->in + c->ilen, IN_CAP - c->ilen);
 }
 
@@ -140,6 +160,7 @@ static struct rt_op http_step(struct rt_task *t, long res)
 	switch (c->state) {
 	case ST_START:
 		c->state = ST_READ;
+		wl_conn_arm(&c->c);
 		return rt_op_read(c->c.fd, c->in, IN_CAP);
 	case ST_READ:
 		if (res <= 0) /* EOF (closed or half-closed) or an error */
@@ -156,6 +177,7 @@ static struct rt_op http_step(struct rt_task *t, long res)
 		if (c->closing) {
 			shutdown(c->c.fd, SHUT_WR);
 			c->state = ST_LINGER;
+			wl_conn_rearm(&c->c); /* a peer that never closes is cut */
 			return rt_op_read(c->c.fd, c->in, IN_CAP);
 		}
 		return process(c);
@@ -166,8 +188,8 @@ static struct rt_op http_step(struct rt_task *t, long res)
 	}
 }
 
-int wl_http_setup(void **state, struct rt *rt, const int64_t *p, int64_t heavy_every,
-                  int64_t heavy_us)
+int wl_http_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env,
+                  int64_t idle_ms, int64_t heavy_every, int64_t heavy_us)
 {
 	if (p[2] == 0 && p[3] == 0)
 		return -EINVAL; /* neither a request count nor a duration */
@@ -183,9 +205,10 @@ int wl_http_setup(void **state, struct rt *rt, const int64_t *p, int64_t heavy_e
 	hs->mixed = heavy_us >= 0;
 	hs->srv.conn_size = sizeof(struct http_conn);
 	hs->srv.init = http_conn_init;
+	hs->srv.fold = http_fold;
 	hs->srv.step = http_step;
 	hs->srv.arg = hs;
-	return wl_srv_start(&hs->srv, rt, (int)p[0], p[1]);
+	return wl_srv_start(&hs->srv, rt, (int)p[0], p[1], env, idle_ms);
 }
 
 void wl_http_load(void *state, struct wl_load *out)
@@ -207,16 +230,8 @@ void wl_http_finish(void *state, struct wl_report *rep)
 {
 	struct http_srv *hs = state;
 	struct wl_srv *s = &hs->srv;
-	uint64_t served = 0, heavy = 0, bad = 0, conns = 0;
-	for (int64_t i = 0; i < s->conns; i++) {
-		struct http_conn *c = (struct http_conn *)s->conn[i];
-		if (!c)
-			continue;
-		conns++;
-		served += c->served;
-		heavy += c->heavy;
-		bad += c->bad;
-	}
+	uint64_t served = atomic_load(&hs->served), heavy = atomic_load(&hs->heavy);
+	uint64_t bad = atomic_load(&hs->bad), conns = (uint64_t)atomic_load(&s->finished);
 	if (hs->requests > 0)
 		rep->checksum = wl_mix64(served ^ (heavy << 32)) + conns;
 	else
@@ -247,8 +262,7 @@ void wl_http_stop(void *state)
 
 static int http_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env)
 {
-	(void)env;
-	return wl_http_setup(state, rt, p, 0, -1);
+	return wl_http_setup(state, rt, p, env, p[5], 0, -1);
 }
 
 const struct workload wl_http = {

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -313,32 +314,176 @@ static int transient(long err)
 	return 0;
 }
 
-/* An accept task: accepts until the server has its `conns` connections,
- * spawning one connection task per accepted fd on its own shard.
+/* ---- slots ---- */
+
+/* A free slot, or -1 when every one holds a connection. */
+static int slot_get(struct wl_srv *s)
+{
+	int slot = -1;
+	pthread_mutex_lock(&s->mu);
+	if (s->nfree > 0)
+		slot = s->freel[--s->nfree];
+	else if (s->fresh < s->conns)
+		slot = (int)s->fresh++;
+	pthread_mutex_unlock(&s->mu);
+	return slot;
+}
+
+static void slot_put(struct wl_srv *s, int slot)
+{
+	pthread_mutex_lock(&s->mu);
+	s->conn[slot] = NULL;
+	atomic_store(&s->dl[slot], 0);
+	s->freel[s->nfree++] = slot;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* The task's release, after its last step: its counters join the
+ * workload's totals, the record goes and the slot serves the next
+ * connection. Keeping records until the end would grow a server that runs
+ * for hours by one record (4-13 KiB) per connection ever served. */
+static void conn_release(struct rt_task *t)
+{
+	struct wl_conn *c = t->arg;
+	struct wl_srv *s = c->srv;
+	wl_srv_close(c);
+	s->fold(c);
+	atomic_fetch_add(&s->finished, 1);
+	slot_put(s, c->slot);
+	free(c);
+}
+
+/* ---- the read deadline ---- */
+
+void wl_conn_arm(struct wl_conn *c)
+{
+	struct wl_srv *s = c->srv;
+	if (!s->idle_ns || c->armed)
+		return;
+	c->armed = 1;
+	atomic_store_explicit(&s->dl[c->slot], wl_now_ns() + s->idle_ns, memory_order_relaxed);
+}
+
+void wl_conn_disarm(struct wl_conn *c)
+{
+	if (!c->armed)
+		return;
+	c->armed = 0;
+	atomic_store_explicit(&c->srv->dl[c->slot], 0, memory_order_relaxed);
+}
+
+void wl_conn_rearm(struct wl_conn *c)
+{
+	wl_conn_disarm(c);
+	wl_conn_arm(c);
+}
+
+/* The watchdog: a thread of its own that, a few times per deadline, shuts
+ * down every connection whose read deadline has passed.
  *
- * With one listener it simply counts to conns. With one SO_REUSEPORT
- * listener per shard the kernel spreads connections by a hash of their
- * addresses, so no acceptor knows its share: they count together (one
- * atomic), and the acceptor that takes the last connection shuts every
- * listener down, which ends the others' waiting accepts with EINVAL (see
- * end_accepting). Nothing has to cross into another loop: the shutdown is a
- * state change of the socket that each loop's epoll (or each blocked
- * accept) sees by itself. */
+ * Why a thread that shuts fds down, and not a timeout inside the wait: a
+ * task is a sans-I/O state machine and the runtime performs every wait
+ * (runtime.h), which has no timeout. SO_RCVTIMEO would make a blocking
+ * read fail on threads and pool, but epoll and coro read non-blocking fds
+ * and wait in epoll, where it does nothing; a sleep racing the read would
+ * need a new kind of wait in every runtime. shutdown(SHUT_RDWR) ends a
+ * pending read on every runtime alike (a blocked read() returns 0, epoll
+ * reports EPOLLIN|EPOLLRDHUP and the read returns 0): it is how
+ * wl_srv_stop already ends connections. And not a task: on a pool whose
+ * every worker is blocked in a read, a watchdog task would never run,
+ * which is exactly when it is needed.
+ *
+ * Cost: one sleeping thread, in serve only; a scan of [0, fresh) slots
+ * (two atomic loads each) per tick, under mu, so that no fd is closed and
+ * reused by a newer connection between reading it and shutting it down. */
+static void *watchdog(void *arg)
+{
+	struct wl_srv *s = arg;
+	uint64_t tick = s->idle_ns / 10;
+	tick = tick < 10000000u ? 10000000u : tick > 1000000000u ? 1000000000u : tick;
+	pthread_mutex_lock(&s->mu);
+	while (!s->wd_quit) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		uint64_t when = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + tick;
+		ts.tv_sec = (time_t)(when / 1000000000u);
+		ts.tv_nsec = (long)(when % 1000000000u);
+		pthread_cond_timedwait(&s->wd_cv, &s->mu, &ts);
+		if (s->wd_quit)
+			break;
+		uint64_t now = wl_now_ns();
+		for (int64_t i = 0; i < s->fresh; i++) {
+			uint64_t d = atomic_load_explicit(&s->dl[i], memory_order_relaxed);
+			if (!d || d > now ||
+			    !atomic_compare_exchange_strong(&s->dl[i], &d, 0))
+				continue;
+			int fd = atomic_load(&s->cfd[i]);
+			if (fd >= 0) {
+				shutdown(fd, SHUT_RDWR);
+				atomic_fetch_add(&s->timed_out, 1);
+			}
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* ---- accepting ---- */
+
+/* How long an accept task waits before it looks for a free slot again when
+ * every one holds a connection (serve): meanwhile new connections wait in
+ * the listen backlog, as nginx's do past worker_connections. */
+#define FULL_WAIT_NS 5000000u
+
+/* The next accept. In serve, with a slot reserved for the connection it
+ * will bring (so that two acceptors never accept two connections for one
+ * last slot), or a sleep when there is none. A cell needs no reservation:
+ * it accepts `conns` connections in all, one per slot, so a slot is free
+ * for each; and it must not reserve: an acceptor holding the last slot
+ * while the last connection waits on another loop's listener would hang
+ * the cell. */
+static struct rt_op accept_next(struct wl_acceptor *a)
+{
+	struct wl_srv *s = a->srv;
+	if (atomic_load(&s->accept_over))
+		return rt_op_done();
+	if (s->serve && a->slot < 0)
+		a->slot = slot_get(s);
+	if (s->serve && a->slot < 0) {
+		a->waiting = 1;
+		return rt_op_sleep(FULL_WAIT_NS);
+	}
+	return rt_op_accept(s->lfd[a->idx]);
+}
+
+/* An accept task: accepts connections, spawning one connection task per
+ * accepted fd on its own shard.
+ *
+ * In a cell it accepts until the server has its `conns` connections. With
+ * one listener it simply counts to conns. With one SO_REUSEPORT listener
+ * per shard the kernel spreads connections by a hash of their addresses,
+ * so no acceptor knows its share: they count together (one atomic), and
+ * the acceptor that takes the last connection shuts every listener down,
+ * which ends the others' waiting accepts with EINVAL (see end_accepting).
+ * Nothing has to cross into another loop: the shutdown is a state change
+ * of the socket that each loop's epoll (or each blocked accept) sees by
+ * itself.
+ *
+ * In serve it accepts until wl_srv_stop, as long as a slot is free. */
 static struct rt_op accept_step(struct rt_task *t, long res)
 {
 	struct wl_acceptor *a = t->arg;
 	struct wl_srv *s = a->srv;
-	if (!a->started) {
+	if (!a->started || a->waiting) {
 		a->started = 1;
-		if (atomic_load(&s->accept_over))
-			return rt_op_done();
-		return rt_op_accept(s->lfd[a->idx]);
+		a->waiting = 0;
+		return accept_next(a);
 	}
 	if (res < 0) {
 		if (atomic_load(&s->accept_over))
 			return rt_op_done();
 		if (transient(res))
-			return rt_op_accept(s->lfd[a->idx]);
+			return accept_next(a);
 		wl_srv_fail(s, (int)res, "accept");
 		end_accepting(s);
 		return rt_op_done();
@@ -350,24 +495,29 @@ static struct rt_op accept_step(struct rt_task *t, long res)
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	int64_t n = atomic_fetch_add(&s->accepted, 1);
-	if (n >= s->conns) { /* a connection beyond the count, from outside */
+	if (!s->serve && n >= s->conns) { /* a connection beyond the count, from outside */
 		close(fd);
 		return rt_op_done();
 	}
-	struct wl_conn *c = malloc(s->conn_size);
+	if (a->slot < 0)
+		a->slot = slot_get(s);
+	struct wl_conn *c = a->slot < 0 ? NULL : malloc(s->conn_size);
 	if (!c) {
 		close(fd);
 		wl_srv_fail(s, -ENOMEM, "connection record");
 		end_accepting(s);
 		return rt_op_done();
 	}
-	c->t = (struct rt_task){ .step = s->step, .arg = c, .cpu = -1, .shard = t->shard };
+	c->t = (struct rt_task){ .step = s->step, .release = conn_release, .arg = c, .cpu = -1,
+		                 .shard = t->shard };
 	c->srv = s;
 	c->fd = fd;
-	c->slot = (int)n;
+	c->slot = a->slot;
+	c->armed = 0;
+	a->slot = -1;
 	s->init(c);
-	s->conn[n] = c;
-	atomic_store(&s->cfd[n], fd);
+	s->conn[c->slot] = c;
+	atomic_store(&s->cfd[c->slot], fd);
 	a->accepted++;
 	/* Pairs with wl_srv_stop: it sets stopped then looks at cfd, we
 	 * store cfd then look at stopped (seq_cst both), so one of us sees
@@ -378,22 +528,52 @@ static struct rt_op accept_step(struct rt_task *t, long res)
 	if (err) {
 		wl_srv_fail(s, err, "spawn a connection task");
 		wl_srv_close(c);
+		slot_put(s, c->slot);
+		free(c);
 		end_accepting(s);
 		return rt_op_done();
 	}
-	if (n + 1 == s->conns) {
+	if (!s->serve && n + 1 == s->conns) {
 		if (s->nl > 1)
 			end_accepting(s);
 		return rt_op_done();
 	}
-	return rt_op_accept(s->lfd[a->idx]);
+	return accept_next(a);
 }
 
-int wl_srv_start(struct wl_srv *s, struct rt *rt, int port, int64_t conns)
+/* SO_REUSEPORT lets any socket of the same user that sets it too bind a
+ * port that is already listening, and the kernel then spreads the new
+ * connections over both: a second server on the port would silently take
+ * part of the traffic. A probe bound without it fails with EADDRINUSE when
+ * any socket listens there (SO_REUSEADDR, which the listeners set too,
+ * never shares a port in LISTEN). Port 0 needs none: the kernel does not
+ * give an autobound SO_REUSEPORT socket a port in use. */
+static int port_free(int port)
+{
+	int p = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (p < 0)
+		return -errno;
+	int one = 1, err = 0;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (setsockopt(p, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+	    bind(p, (struct sockaddr *)&a, sizeof a) < 0)
+		err = -errno;
+	close(p);
+	return err;
+}
+
+int wl_srv_start(struct wl_srv *s, struct rt *rt, int port, int64_t conns,
+                 const struct wl_env *env, int64_t idle_ms)
 {
 	s->rt = rt;
 	s->conns_asked = conns;
 	s->nl = rt->shards > 1 ? rt->shards : 1;
+	s->serve = env && env->serve;
+	s->idle_ns = s->serve && idle_ms > 0 ? (uint64_t)idle_ms * 1000000u : 0;
+	if (pthread_mutex_init(&s->mu, NULL) != 0)
+		return -ENOMEM;
+	s->mu_ok = 1;
 
 	struct sigaction sa = { .sa_handler = SIG_IGN };
 	sigaction(SIGPIPE, &sa, NULL);
@@ -414,8 +594,8 @@ int wl_srv_start(struct wl_srv *s, struct rt *rt, int port, int64_t conns)
 			room = (int64_t)rl.rlim_cur - 64 - s->nl;
 	}
 	s->conns = conns < room ? conns : room;
-	if (s->conns < 1)
-		return -EMFILE;
+	if (s->conns < 1 || s->conns > INT_MAX)
+		return s->conns < 1 ? -EMFILE : -EINVAL;
 
 	s->lfd = malloc((size_t)s->nl * sizeof *s->lfd);
 	if (!s->lfd)
@@ -425,7 +605,9 @@ int wl_srv_start(struct wl_srv *s, struct rt *rt, int port, int64_t conns)
 	s->acc = calloc((size_t)s->nl, sizeof *s->acc);
 	s->conn = calloc((size_t)s->conns, sizeof *s->conn);
 	s->cfd = malloc((size_t)s->conns * sizeof *s->cfd);
-	if (!s->acc || !s->conn || !s->cfd)
+	s->dl = calloc((size_t)s->conns, sizeof *s->dl);
+	s->freel = malloc((size_t)s->conns * sizeof *s->freel);
+	if (!s->acc || !s->conn || !s->cfd || !s->dl || !s->freel)
 		return -ENOMEM;
 	for (int64_t i = 0; i < s->conns; i++)
 		atomic_init(&s->cfd[i], -1);
@@ -435,16 +617,39 @@ int wl_srv_start(struct wl_srv *s, struct rt *rt, int port, int64_t conns)
 	 * net.core.somaxconn, where the kernel clamps it. */
 	int backlog = s->conns > 65535 ? 65535 : s->conns < SOMAXCONN ? SOMAXCONN : (int)s->conns;
 	s->port = port;
+	if (s->nl > 1 && port != 0) {
+		int err = port_free(port);
+		if (err)
+			return err;
+	}
 	for (int i = 0; i < s->nl; i++) {
 		int err = wl_net_listen(s->port, backlog, s->nl > 1, &s->lfd[i], &s->port);
 		if (err)
 			return err;
+	}
+	if (s->idle_ns) {
+		pthread_condattr_t ca;
+		int err = pthread_condattr_init(&ca);
+		if (!err) {
+			pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+			err = pthread_cond_init(&s->wd_cv, &ca);
+			pthread_condattr_destroy(&ca);
+		}
+		if (!err) {
+			err = pthread_create(&s->wd, NULL, watchdog, s);
+			if (err)
+				pthread_cond_destroy(&s->wd_cv);
+		}
+		if (err)
+			return -err;
+		s->wd_on = 1;
 	}
 	for (int i = 0; i < s->nl; i++) {
 		struct wl_acceptor *a = &s->acc[i];
 		a->t = (struct rt_task){ .step = accept_step, .arg = a, .cpu = -1, .shard = i };
 		a->srv = s;
 		a->idx = i;
+		a->slot = -1;
 		int err = rt_spawn(rt, &a->t);
 		if (err)
 			return err;
@@ -456,15 +661,23 @@ void wl_srv_close(struct wl_conn *c)
 {
 	if (c->fd < 0)
 		return;
-	atomic_store(&c->srv->cfd[c->slot], -1);
+	struct wl_srv *s = c->srv;
+	/* With the watchdog on, under mu: see watchdog(). */
+	if (s->wd_on)
+		pthread_mutex_lock(&s->mu);
+	atomic_store(&s->cfd[c->slot], -1);
 	close(c->fd);
+	if (s->wd_on)
+		pthread_mutex_unlock(&s->mu);
 	c->fd = -1;
 }
 
 void wl_srv_metrics(struct wl_srv *s, struct wl_report *rep)
 {
 	int64_t acc = atomic_load(&s->accepted);
-	wl_metric(rep, "conns_accepted", "conns", (double)(acc < s->conns ? acc : s->conns));
+	if (!s->serve && acc > s->conns)
+		acc = s->conns;
+	wl_metric(rep, "conns_accepted", "conns", (double)acc);
 	if (s->conns < s->conns_asked)
 		wl_metric(rep, "conns_asked", "conns", (double)s->conns_asked);
 	if (s->nl > 1 && acc > 0) {
@@ -473,13 +686,25 @@ void wl_srv_metrics(struct wl_srv *s, struct wl_report *rep)
 			max = s->acc[i].accepted > max ? s->acc[i].accepted : max;
 		wl_metric(rep, "listener_share_max", "fraction", (double)max / (double)acc);
 	}
+	if (s->idle_ns)
+		wl_metric(rep, "conns_timed_out", "conns", (double)atomic_load(&s->timed_out));
 }
 
 void wl_srv_fini(struct wl_srv *s)
 {
+	if (s->wd_on) {
+		pthread_mutex_lock(&s->mu);
+		s->wd_quit = 1;
+		pthread_cond_signal(&s->wd_cv);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->wd, NULL);
+		pthread_cond_destroy(&s->wd_cv);
+		s->wd_on = 0;
+	}
 	for (int i = 0; s->lfd && i < s->nl; i++)
 		if (s->lfd[i] >= 0)
 			close(s->lfd[i]);
+	/* Records whose task never finished (a run that failed). */
 	for (int64_t i = 0; s->conn && i < s->conns; i++)
 		if (s->conn[i]) {
 			wl_srv_close(s->conn[i]);
@@ -489,6 +714,10 @@ void wl_srv_fini(struct wl_srv *s)
 	free(s->acc);
 	free(s->conn);
 	free(s->cfd);
+	free(s->dl);
+	free(s->freel);
+	if (s->mu_ok)
+		pthread_mutex_destroy(&s->mu);
 }
 
 void wl_srv_stop(struct wl_srv *s)

@@ -9,6 +9,7 @@
 #ifndef CONCBENCH_NET_H
 #define CONCBENCH_NET_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -64,14 +65,24 @@ int wl_net_listen(int port, int backlog, int reuseport, int *fd, int *bound_port
  * negative errno. For clients in tests, and nothing in a step. */
 int wl_net_connect(int port);
 
+/* The read deadline every server workload takes as its last parameter
+ * (serve only: a cell's one client is the load generator, whose
+ * connections may idle on purpose, e.g. open loop at a low rate). */
+#define WL_PARAM_IDLE_MS                                                                  \
+	{ "idle_ms", "ms",                                                                \
+	  "serve only: close a connection that sends no complete request (echo: no data) " \
+	  "within this long, or lingers this long on close; 0 = never",                  \
+	  10000, 0, 86400000 }
+
 /* The head of every connection record: the workload's record starts with
  * it. The accept task fills t (step, arg = the record, shard = the
- * acceptor's), srv and fd; the workload's init() the rest. */
+ * acceptor's, release), srv, fd and slot; the workload's init() the rest. */
 struct wl_conn {
 	struct rt_task t;
 	struct wl_srv *srv;
 	int fd;
-	int slot; /* index in srv->cfd */
+	int slot;  /* index in srv->conn, cfd, dl: reused once the record is freed */
+	int armed; /* the read deadline is running (wl_conn_arm) */
 };
 
 struct wl_acceptor {
@@ -79,45 +90,89 @@ struct wl_acceptor {
 	struct wl_srv *srv;
 	int idx; /* which listener: also the shard its connections run on */
 	int started;
+	int waiting; /* sleeping until a slot frees (serve, every slot taken) */
+	int slot;    /* reserved for the next connection, -1 for none */
 	int64_t accepted; /* its share of the connections */
 };
 
 struct wl_srv {
 	struct rt *rt;
-	/* The workload's: the record size, how to fill one, its step. */
+	/* The workload's: the record size, how to fill one, its step, and
+	 * fold, which adds a finished connection's counters to the
+	 * workload's totals just before its record is freed. */
 	size_t conn_size;
 	void (*init)(struct wl_conn *c);
+	void (*fold)(struct wl_conn *c);
 	rt_step_fn step;
 	void *arg;
 
-	int64_t conns;       /* to accept, after the RLIMIT_NOFILE clamp */
+	int serve;           /* wl_env.serve: run until stopped, conns = open at once */
+	uint64_t idle_ns;    /* serve: the read deadline (0: none; always 0 in a cell) */
+	int64_t conns;       /* slots, after the RLIMIT_NOFILE clamp: in a cell the
+	                      * connections to accept, in serve the most open at once */
 	int64_t conns_asked; /* the parameter */
 	int port;
 	int nl;              /* listeners: one per shard of the runtime */
 	int *lfd;
 	struct wl_acceptor *acc;
-	struct wl_conn **conn; /* conns entries; NULL until accepted */
-	_Atomic int *cfd;      /* the accepted fds, -1 once closed: for wl_srv_stop */
+	/* Per slot: the record (NULL when free), its fd (-1 once closed: for
+	 * wl_srv_stop and the watchdog) and its read deadline (CLOCK_MONOTONIC
+	 * ns, 0 when none). */
+	struct wl_conn **conn;
+	_Atomic int *cfd;
+	_Atomic uint64_t *dl;
+	/* Under mu: the freed slots, a stack (the last freed is reused
+	 * first), and fresh, the slots ever used, [0, fresh), taken only when
+	 * none is free: so the watchdog scans, and the server touches, no
+	 * more slots than were ever open at once. mu also orders a
+	 * connection's close with the watchdog's shutdown of its fd, so the
+	 * watchdog never shuts down a newer connection that got the same fd
+	 * number. */
+	pthread_mutex_t mu;
+	int mu_ok;
+	int *freel;
+	int64_t nfree, fresh;
 	_Atomic int64_t accepted;
+	_Atomic int64_t finished;  /* records folded and freed */
+	_Atomic int64_t timed_out; /* connections the watchdog cut */
 	_Atomic int accept_over; /* the listeners are being shut down: EINVAL is the end */
 	_Atomic int stopped;     /* wl_srv_stop() was called */
 	_Atomic int err;         /* first failure (negative errno), reported by finish */
 	char errwhat[64];
-	uint64_t t_first, t_last; /* first accept, last connection closed (ns) */
-	_Atomic uint64_t t_last_a;
+	/* The watchdog thread (serve with idle_ns > 0): wakes on wd_cv's
+	 * timeout, under mu; wd_quit ends it. */
+	pthread_t wd;
+	pthread_cond_t wd_cv;
+	int wd_on, wd_quit;
 };
 
 /* Sets up a server: raises RLIMIT_NOFILE's soft limit to the hard one,
  * clamps conns so the server's fds fit under it (recorded in conns vs
  * conns_asked), listens (one SO_REUSEPORT listener per shard of rt when it
- * has several), ignores SIGPIPE (a write to a peer that reset must be an
- * error, not the death of the process: blocking runtimes use write(), which
- * raises it) and spawns one accept task per listener. s->conn_size, init,
- * step and arg must be set. 0 or a negative errno. */
-int wl_srv_start(struct wl_srv *s, struct rt *rt, int port, int64_t conns);
+ * has several, after checking that no other socket holds the port),
+ * ignores SIGPIPE (a write to a peer that reset must be an error, not the
+ * death of the process: blocking runtimes use write(), which raises it)
+ * and spawns one accept task per listener. With env->serve, the server
+ * runs until wl_srv_stop, at most conns connections open at once, and
+ * with idle_ms > 0 starts the watchdog (see net.c). s->conn_size, init,
+ * fold, step and arg must be set. 0 or a negative errno. */
+int wl_srv_start(struct wl_srv *s, struct rt *rt, int port, int64_t conns,
+                 const struct wl_env *env, int64_t idle_ms);
+
+/* The read deadline of a connection (serve with idle_ms only; no-ops
+ * otherwise). arm: the connection waits for its peer; the deadline starts
+ * now unless it is already running (a partial request does not extend
+ * it). disarm: the peer's part is in (a request to answer). Past the
+ * deadline the watchdog shuts the fd down, so the pending read returns 0
+ * on every runtime and the task ends as if the peer had closed. */
+void wl_conn_arm(struct wl_conn *c);
+void wl_conn_disarm(struct wl_conn *c);
+/* A new deadline from now, running or not (the lingering close). */
+void wl_conn_rearm(struct wl_conn *c);
 
 /* Closes c's fd (shutdown for the lingering close is the workload's). The
- * record stays allocated until wl_srv_fini: finish() reads its counters. */
+ * record lives until its task is done: then fold() and free (the task's
+ * release), and its slot serves the next connection. */
 void wl_srv_close(struct wl_conn *c);
 
 /* Records the first failure (err < 0) and what failed. */
@@ -126,8 +181,8 @@ void wl_srv_fail(struct wl_srv *s, int err, const char *what);
 /* Fills rep->error when the server failed; returns 1 if it did. */
 int wl_srv_report_error(struct wl_srv *s, struct wl_report *rep);
 
-/* Closes every fd still open and frees what wl_srv_start and the accept
- * tasks allocated. */
+/* Stops the watchdog, closes every fd still open and frees what
+ * wl_srv_start and the accept tasks allocated. */
 void wl_srv_fini(struct wl_srv *s);
 
 /* The server workloads' stop (struct workload): the listeners stop
@@ -139,14 +194,15 @@ void wl_srv_fini(struct wl_srv *s);
 void wl_srv_stop(struct wl_srv *s);
 
 /* The metrics every server reports: conns accepted, conns_asked when the
- * clamp lowered it, and with several listeners the largest share one took
- * (SO_REUSEPORT spreads by hash: 1/listeners is perfect balance). */
+ * clamp lowered it, with several listeners the largest share one took
+ * (SO_REUSEPORT spreads by hash: 1/listeners is perfect balance), and in
+ * serve with a deadline conns_timed_out. */
 void wl_srv_metrics(struct wl_srv *s, struct wl_report *rep);
 
 /* ---- http and mixed share one implementation (http.c) ------------------ */
 
-int wl_http_setup(void **state, struct rt *rt, const int64_t *p, int64_t heavy_every,
-                  int64_t heavy_us);
+int wl_http_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env,
+                  int64_t idle_ms, int64_t heavy_every, int64_t heavy_us);
 void wl_http_load(void *state, struct wl_load *out);
 void wl_http_finish(void *state, struct wl_report *rep);
 void wl_http_teardown(void *state, struct rt *rt);

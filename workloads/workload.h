@@ -31,6 +31,12 @@ struct wl_env {
 	/* --placement: the preferred OS CPUs of the two sides of a pair (the
 	 * pingpong workloads); -1 for any. */
 	int cpu_a, cpu_b;
+	/* 1 under `concbench serve`, where clients come and go until stop():
+	 * a server runs until stopped, `conns` caps the connections open at
+	 * once (not the total), and a connection idle past idle_ms is closed.
+	 * 0 in a cell: the server accepts exactly `conns` connections from the
+	 * load generator and ends when they close. */
+	int serve;
 };
 
 /* The client load a server workload needs (echo, http, mixed). The harness

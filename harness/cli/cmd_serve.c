@@ -25,7 +25,11 @@ void cli_serve_usage(FILE *f)
 	      "                      (default: every allowed CPU)\n"
 	      "  --set KEY=VALUE     a parameter of the runtime or the workload, e.g.\n"
 	      "                      --set workers=64 (pool), --set heavy_us=500 (mixed),\n"
-	      "                      --set conns=N to end after N connections\n"
+	      "                      --set conns=N: at most N connections open at once\n"
+	      "                      (more wait in the listen backlog; default: as many as\n"
+	      "                      RLIMIT_NOFILE allows), --set idle_ms=MS: close a\n"
+	      "                      connection that sends no complete request within MS\n"
+	      "                      or lingers that long on close (default 10000; 0 never)\n"
 	      "  -h, --help          this text\n"
 	      "\n"
 	      "exit status: 0 stopped cleanly; 1 the server failed; 2 bad usage\n",
@@ -146,8 +150,8 @@ out:
 	return rc;
 }
 
-/* The parameters: defaults, then --set, then --port; conns is the
- * workload's maximum unless set. Fills vals; H_REPORTED after a usage error. */
+/* The parameters: defaults, then --set, then --port; conns (the most open
+ * at once) is the workload's maximum unless set. Fills vals; H_REPORTED after a usage error. */
 static int param_values(const struct serve_args *a, struct h_serve_opts *o, int64_t *vals)
 {
 	struct h_plist pl = { { o->wl->params, o->rt->params } };

@@ -369,6 +369,22 @@ static int child_create(struct child *k)
 	return 0;
 }
 
+/* The cell's row says the conns asked for; its figures are for fewer.
+ * Said while it runs (on a terminal, over the progress bar, which the next
+ * cell redraws), and recorded: the load generator adds clamped_conns to
+ * the metrics, so summary.csv carries the count reached beside the row. */
+static void note_clamp(const struct h_cell *c, int asked, int64_t got)
+{
+	struct rlimit rl = { 0, 0 };
+	getrlimit(RLIMIT_NOFILE, &rl);
+	fprintf(stderr,
+	        "%sconcbench: note: %s on %s: conns=%d clamped to %lld by RLIMIT_NOFILE=%llu; "
+	        "this cell measures %lld connections (metric clamped_conns)\n",
+	        isatty(STDERR_FILENO) ? "\r\033[K" : "", c->wl->name, c->rt->name, asked,
+	        (long long)got, (unsigned long long)rl.rlim_cur, (long long)got);
+	fflush(stderr);
+}
+
 /* The workload's setup, its connection count clamped first for a server.
  * 0, or a negative errno with the result failed. */
 static int child_setup(struct child *k)
@@ -384,6 +400,8 @@ static int child_setup(struct child *k)
 		if (ci >= 0) {
 			k->conns_asked = (int)c->params[ci];
 			c->params[ci] = h_loadgen_clamp_conns(k->conns_asked);
+			if (c->params[ci] < k->conns_asked)
+				note_clamp(c, k->conns_asked, c->params[ci]);
 		}
 	}
 	/* On a failed setup or run, tasks may still be parked or half built,

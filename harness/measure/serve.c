@@ -5,9 +5,11 @@
  * The server is the very code a cell runs: the runtime in this process's
  * main thread, the workload's tasks on it. Only the end differs. A cell's
  * server accepts exactly `conns` connections and ends when they close;
- * here conns is the workload's maximum (the RLIMIT_NOFILE clamp applies,
- * and `--set conns=N` restores "serve N connections, then end"), and a
- * signal ends it: SIGINT and SIGTERM are blocked in every thread (the mask
+ * here (wl_env.serve) it runs until stopped, conns caps the connections
+ * open at once (default: the workload's maximum, clamped to what
+ * RLIMIT_NOFILE allows; a closed connection's slot and memory serve the
+ * next), a connection idle past idle_ms is closed, and only a signal ends
+ * it: SIGINT and SIGTERM are blocked in every thread (the mask
  * is set before the runtime makes any) and read from a signalfd by one
  * watcher thread, which calls the workload's stop(): the listeners stop
  * accepting and every open connection is shut down, so each task reads EOF
@@ -222,7 +224,7 @@ static int create_runtime(struct server *s)
 static int listen_and_announce(struct server *s)
 {
 	const struct workload *wl = s->o->wl;
-	struct wl_env wenv = { .cpu_a = -1, .cpu_b = -1 };
+	struct wl_env wenv = { .cpu_a = -1, .cpu_b = -1, .serve = 1 };
 	int rc = wl->setup(&s->state, s->r, s->o->vals, &wenv);
 	if (rc < 0) {
 		/* A half-built server may have tasks parked: exit without
@@ -242,8 +244,13 @@ static int listen_and_announce(struct server *s)
 	memset(&load, 0, sizeof load);
 	wl->load(s->state, &load);
 	printf("listening on 127.0.0.1:%d\n", load.port);
-	printf("serving %s on runtime %s (up to %d connections); SIGINT or SIGTERM stops\n",
-	       wl->name, s->o->rt->name, load.conns);
+	struct h_plist pl = { { wl->params, s->o->rt->params } };
+	int idle = h_plist_find(&pl, "idle_ms", 0);
+	printf("serving %s on runtime %s (at most %d connections open at once", wl->name,
+	       s->o->rt->name, load.conns);
+	if (idle >= 0 && s->o->vals[idle] > 0)
+		printf("; a connection idle for %lld ms is closed", (long long)s->o->vals[idle]);
+	printf("); SIGINT or SIGTERM stops\n");
 	fflush(stdout);
 	return 0;
 }
