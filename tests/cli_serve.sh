@@ -160,7 +160,7 @@ fi
 # The read deadline: on a pool with one worker for connections, a client
 # that connects and says nothing holds it until idle_ms cuts it; then curl
 # is served.
-if [ $TELNET = 1 ] && start --runtime pool --set workers=2 --workload http --set idle_ms=500; then
+if [ $TELNET = 1 ] && start --runtime pool --set workers=2 --workload http --idle-ms 500; then
 	grep -q 'a connection idle for 500 ms is closed' "$T/out" || fail "idle_ms: $(cat "$T/out")"
 	rm -f "$T/fifo"
 	mkfifo "$T/fifo"

@@ -17,7 +17,7 @@
  *    echo, http and mixed;
  * as `concbench serve` runs them (wl_env.serve): a silent client, one that
  * stops mid-head and one that never closes after its 400 are cut after
- * idle_ms while a good client is served (the pool with one worker for
+ * the idle deadline (wl_env.idle_ms) while a good client is served (the pool with one worker for
  * connections too), a silent echo client is cut; 3,000 connections one
  * after another under RLIMIT_NOFILE=96 (room for 31) are all served with
  * RSS flat; conns=2 holds a third connection unanswered until one closes;
@@ -101,6 +101,7 @@ static int cpus[CPU_SETSIZE];
 /* Run the server as `concbench serve` does (wl_env.serve): until stop(),
  * conns open at once, idle_ms applies; no checksum is compared. */
 static int serve_mode;
+static int64_t serve_idle_ms = 10000; /* wl_env.idle_ms, serve's default */
 
 /* Starts a server workload on a runtime; client(arg) runs in its own
  * thread while the runtime runs here; the checksum must equal want. */
@@ -115,7 +116,8 @@ static void serve(const struct runtime *rto, const int64_t *rp, const char *wlna
 	int err = rto->create(&s.rt, &env, rp);
 	if (err)
 		FAIL("create: %s", strerror(-err));
-	struct wl_env wenv = { .cpu_a = -1, .cpu_b = -1, .serve = serve_mode };
+	struct wl_env wenv = { .cpu_a = -1, .cpu_b = -1, .serve = serve_mode,
+		               .idle_ms = serve_idle_ms };
 	err = s.wl->setup(&s.st, s.rt, wp, &wenv);
 	if (err)
 		FAIL("setup: %s", strerror(-err));
@@ -595,9 +597,10 @@ static void test_idle(const struct runtime *rto, const int64_t *rp)
 	int64_t wp[16];
 	t_param_defaults(wl->params, wp);
 	t_param_set(wl->params, wp, "conns", 100);
-	t_param_set(wl->params, wp, "idle_ms", IDLE_MS);
+	serve_idle_ms = IDLE_MS;
 	struct wl_report rep;
 	serve(rto, rp, "http", wp, idle_client, 0, &rep);
+	serve_idle_ms = 10000;
 	CHECKF(t_metric(&rep, "conns_timed_out") == 3, "conns_timed_out %.0f, want 3",
 	       t_metric(&rep, "conns_timed_out"));
 }
@@ -622,9 +625,10 @@ static void test_idle_echo(const struct runtime *rto, const int64_t *rp)
 	int64_t wp[16];
 	t_param_defaults(wl->params, wp);
 	t_param_set(wl->params, wp, "msg_bytes", 4);
-	t_param_set(wl->params, wp, "idle_ms", IDLE_MS);
+	serve_idle_ms = IDLE_MS;
 	struct wl_report rep;
 	serve(rto, rp, "echo", wp, idle_echo_client, 0, &rep);
+	serve_idle_ms = 10000;
 	CHECKF(t_metric(&rep, "conns_timed_out") == 1 && t_metric(&rep, "bytes_echoed") == 4,
 	       "conns_timed_out %.0f, bytes_echoed %.0f", t_metric(&rep, "conns_timed_out"),
 	       t_metric(&rep, "bytes_echoed"));

@@ -28,7 +28,6 @@ static const struct cb_param echo_params[] = {
 	{ "seconds", "s", "with requests=0: how long the client sends", 0, 0, 86400 },
 	{ "rate", "req/s", "open loop: messages per second in total; 0 = closed loop", 0, 0, 100000000 },
 	{ "msg_bytes", "bytes", "bytes per message", 64, 1, 1048576 },
-	WL_PARAM_IDLE_MS,
 	{ NULL, NULL, NULL, 0, 0, 0 },
 };
 
@@ -116,7 +115,7 @@ static int echo_setup(void **state, struct rt *rt, const int64_t *p, const struc
 	es->srv.fold = echo_fold;
 	es->srv.step = echo_step;
 	es->srv.arg = es;
-	return wl_srv_start(&es->srv, rt, (int)p[0], p[1], env, p[6]);
+	return wl_srv_start(&es->srv, rt, (int)p[0], p[1], env, env->idle_ms);
 }
 
 static void echo_load(void *state, struct wl_load *out)

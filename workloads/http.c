@@ -45,7 +45,6 @@ static const struct cb_param http_params[] = {
 	{ "requests", "requests", "requests per connection; 0 = run for `seconds`", 1000, 0, 1000000000 },
 	{ "seconds", "s", "with requests=0: how long the client sends", 0, 0, 86400 },
 	{ "rate", "req/s", "open loop: requests per second in total; 0 = closed loop", 0, 0, 100000000 },
-	WL_PARAM_IDLE_MS,
 	{ NULL, NULL, NULL, 0, 0, 0 },
 };
 
@@ -189,7 +188,7 @@ static struct rt_op http_step(struct rt_task *t, long res)
 }
 
 int wl_http_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env,
-                  int64_t idle_ms, int64_t heavy_every, int64_t heavy_us)
+                  int64_t heavy_every, int64_t heavy_us)
 {
 	if (p[2] == 0 && p[3] == 0)
 		return -EINVAL; /* neither a request count nor a duration */
@@ -208,7 +207,7 @@ int wl_http_setup(void **state, struct rt *rt, const int64_t *p, const struct wl
 	hs->srv.fold = http_fold;
 	hs->srv.step = http_step;
 	hs->srv.arg = hs;
-	return wl_srv_start(&hs->srv, rt, (int)p[0], p[1], env, idle_ms);
+	return wl_srv_start(&hs->srv, rt, (int)p[0], p[1], env, env->idle_ms);
 }
 
 void wl_http_load(void *state, struct wl_load *out)
@@ -262,7 +261,7 @@ void wl_http_stop(void *state)
 
 static int http_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env)
 {
-	return wl_http_setup(state, rt, p, env, p[5], 0, -1);
+	return wl_http_setup(state, rt, p, env, 0, -1);
 }
 
 const struct workload wl_http = {

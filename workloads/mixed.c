@@ -20,13 +20,12 @@ static const struct cb_param mixed_params[] = {
 	{ "rate", "req/s", "open loop: requests per second in total; 0 = closed loop", 0, 0, 100000000 },
 	{ "heavy_every", "requests", "the client asks for /heavy every Nth request; 0 = never", 100, 0, 1000000000 },
 	{ "heavy_us", "us", "CPU work of a /heavy request, done inline in the step", 1000, 0, 10000000 },
-	WL_PARAM_IDLE_MS,
 	{ NULL, NULL, NULL, 0, 0, 0 },
 };
 
 static int mixed_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env)
 {
-	return wl_http_setup(state, rt, p, env, p[7], p[5], p[6]);
+	return wl_http_setup(state, rt, p, env, p[5], p[6]);
 }
 
 const struct workload wl_mixed = {

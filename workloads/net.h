@@ -65,15 +65,6 @@ int wl_net_listen(int port, int backlog, int reuseport, int *fd, int *bound_port
  * negative errno. For clients in tests, and nothing in a step. */
 int wl_net_connect(int port);
 
-/* The read deadline every server workload takes as its last parameter
- * (serve only: a cell's one client is the load generator, whose
- * connections may idle on purpose, e.g. open loop at a low rate). */
-#define WL_PARAM_IDLE_MS                                                                  \
-	{ "idle_ms", "ms",                                                                \
-	  "serve only: close a connection that sends no complete request (echo: no data) " \
-	  "within this long, or lingers this long on close; 0 = never",                  \
-	  10000, 0, 86400000 }
-
 /* The head of every connection record: the workload's record starts with
  * it. The accept task fills t (step, arg = the record, shard = the
  * acceptor's, release), srv, fd and slot; the workload's init() the rest. */
@@ -202,7 +193,7 @@ void wl_srv_metrics(struct wl_srv *s, struct wl_report *rep);
 /* ---- http and mixed share one implementation (http.c) ------------------ */
 
 int wl_http_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env,
-                  int64_t idle_ms, int64_t heavy_every, int64_t heavy_us);
+                  int64_t heavy_every, int64_t heavy_us);
 void wl_http_load(void *state, struct wl_load *out);
 void wl_http_finish(void *state, struct wl_report *rep);
 void wl_http_teardown(void *state, struct rt *rt);

@@ -37,6 +37,12 @@ struct wl_env {
 	 * 0 in a cell: the server accepts exactly `conns` connections from the
 	 * load generator and ends when they close. */
 	int serve;
+	/* serve only: close a connection that sends no complete request (echo:
+	 * no data) within this many ms, or lingers that long on close; 0 never.
+	 * Not a parameter: a cell's one client is the load generator, whose
+	 * connections may idle on purpose (open loop at a low rate), so it
+	 * would be a figure in every cell's params that no cell uses. */
+	int64_t idle_ms;
 };
 
 /* The client load a server workload needs (echo, http, mixed). The harness

@@ -27,21 +27,23 @@ void cli_serve_usage(FILE *f)
 	      "                      --set workers=64 (pool), --set heavy_us=500 (mixed),\n"
 	      "                      --set conns=N: at most N connections open at once\n"
 	      "                      (more wait in the listen backlog; default: as many as\n"
-	      "                      RLIMIT_NOFILE allows), --set idle_ms=MS: close a\n"
-	      "                      connection that sends no complete request within MS\n"
-	      "                      or lingers that long on close (default 10000; 0 never)\n"
+	      "                      RLIMIT_NOFILE allows)\n"
+	      "  --idle-ms MS        close a connection that sends no complete request\n"
+	      "                      (echo: no data) within MS, or lingers that long on\n"
+	      "                      close (default 10000; 0: never)\n"
 	      "  -h, --help          this text\n"
 	      "\n"
 	      "exit status: 0 stopped cleanly; 1 the server failed; 2 bad usage\n",
 	      f);
 }
 
-enum { OPT_RUNTIME = 256, OPT_WORKLOAD, OPT_PORT, OPT_CPUS, OPT_SET };
+enum { OPT_RUNTIME = 256, OPT_WORKLOAD, OPT_PORT, OPT_CPUS, OPT_SET, OPT_IDLE };
 
 static const struct option serve_options[] = {
 	{ "runtime", required_argument, NULL, OPT_RUNTIME },
 	{ "workload", required_argument, NULL, OPT_WORKLOAD },
 	{ "port", required_argument, NULL, OPT_PORT },
+	{ "idle-ms", required_argument, NULL, OPT_IDLE },
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "help", no_argument, NULL, 'h' },
@@ -50,7 +52,7 @@ static const struct option serve_options[] = {
 
 /* What `serve` was given, as strings. */
 struct serve_args {
-	const char *runtime, *workload, *port, *cpus;
+	const char *runtime, *workload, *port, *cpus, *idle_ms;
 	const char **setv;
 	int nsetv;
 };
@@ -68,6 +70,7 @@ static int parse_serve(const struct cli_command *self, int argc, char **argv,
 		case OPT_WORKLOAD: a->workload = p.arg; break;
 		case OPT_PORT: a->port = p.arg; break;
 		case OPT_CPUS: a->cpus = p.arg; break;
+		case OPT_IDLE: a->idle_ms = p.arg; break;
 		case OPT_SET: a->setv[a->nsetv++] = p.arg; break;
 		}
 	}
@@ -211,6 +214,10 @@ int cli_cmd_serve(const struct cli_command *self, int argc, char **argv)
 		goto out;
 	o.vals = vals;
 	o.cpus = a.cpus;
+	int idle = 10000; /* a client that has said nothing for 10 s is gone */
+	if (a.idle_ms && cli_count("--idle-ms", a.idle_ms, 0, 86400000, &idle) < 0)
+		goto out;
+	o.idle_ms = idle;
 	status = h_serve(&o);
 out:
 	free(vals);

@@ -39,6 +39,7 @@ struct h_serve_opts {
 	                      * (struct h_plist's order) */
 	int conns_set;       /* conns was chosen: what was served shows conns_asked */
 	const char *cpus;    /* --cpus as given; NULL: every allowed CPU */
+	int64_t idle_ms;     /* --idle-ms: wl_env.idle_ms */
 };
 /* The exit status: 0 stopped cleanly; 1 the server failed; 2 a bad --cpus
  * or a runtime that cannot serve a connection (one line on stderr). */

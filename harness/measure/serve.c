@@ -224,7 +224,7 @@ static int create_runtime(struct server *s)
 static int listen_and_announce(struct server *s)
 {
 	const struct workload *wl = s->o->wl;
-	struct wl_env wenv = { .cpu_a = -1, .cpu_b = -1, .serve = 1 };
+	struct wl_env wenv = { .cpu_a = -1, .cpu_b = -1, .serve = 1, .idle_ms = s->o->idle_ms };
 	int rc = wl->setup(&s->state, s->r, s->o->vals, &wenv);
 	if (rc < 0) {
 		/* A half-built server may have tasks parked: exit without
@@ -244,12 +244,10 @@ static int listen_and_announce(struct server *s)
 	memset(&load, 0, sizeof load);
 	wl->load(s->state, &load);
 	printf("listening on 127.0.0.1:%d\n", load.port);
-	struct h_plist pl = { { wl->params, s->o->rt->params } };
-	int idle = h_plist_find(&pl, "idle_ms", 0);
 	printf("serving %s on runtime %s (at most %d connections open at once", wl->name,
 	       s->o->rt->name, load.conns);
-	if (idle >= 0 && s->o->vals[idle] > 0)
-		printf("; a connection idle for %lld ms is closed", (long long)s->o->vals[idle]);
+	if (s->o->idle_ms > 0)
+		printf("; a connection idle for %lld ms is closed", (long long)s->o->idle_ms);
 	printf("); SIGINT or SIGTERM stops\n");
 	fflush(stdout);
 	return 0;
