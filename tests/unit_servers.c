@@ -102,7 +102,7 @@ static void serve(const struct runtime *rto, const int64_t *rp, const char *wlna
 	int err = rto->create(&s.rt, &env, rp);
 	if (err)
 		FAIL("create: %s", strerror(-err));
-	struct wl_env wenv = { -1, -1 };
+	struct wl_env wenv = { .cpu_a = -1, .cpu_b = -1 };
 	err = s.wl->setup(&s.st, s.rt, wp, &wenv);
 	if (err)
 		FAIL("setup: %s", strerror(-err));

@@ -295,6 +295,7 @@ struct child {
 	int *cpus;     /* the placement's CPUs, for the runtime */
 	struct rt_env env;
 	struct wl_env wenv;
+	char why[160]; /* the workload's reason for a failed setup */
 	struct baseline base;
 	struct h_perf perf;
 	struct rt *rt;
@@ -327,7 +328,8 @@ static int child_bind(struct child *k)
 		k->cpus[n++] = (int)id;
 	hwloc_bitmap_foreach_end();
 	k->env = (struct rt_env){ .ncpus = n, .cpus = k->cpus };
-	k->wenv = (struct wl_env){ .cpu_a = k->c->place->cpu_a, .cpu_b = k->c->place->cpu_b };
+	k->wenv = (struct wl_env){ .cpu_a = k->c->place->cpu_a, .cpu_b = k->c->place->cpu_b,
+	                           .why = k->why, .why_len = sizeof k->why };
 	return 0;
 }
 
@@ -374,7 +376,7 @@ static int child_setup(struct child *k)
 	int rc = c->wl->setup(&k->state, k->rt, c->params, &k->wenv);
 	if (rc < 0) {
 		take_stats(k->rt, &k->r);
-		fail(&k->r, "workload setup: %s", strerror(-rc));
+		fail(&k->r, "workload setup: %s", k->why[0] ? k->why : strerror(-rc));
 		/* A workload refuses up front what would deadlock this model
 		 * (two tasks that must run at once on a one-at-a-time pool). */
 		if (rc == -EDEADLK)
