@@ -245,10 +245,11 @@ int main(int argc, char **argv)
 	if (err)
 		FAIL("%s: create: %s", rto->name, strerror(-err));
 	void *st = NULL;
-	struct wl_env wenv = { .cpu_a = -1, .cpu_b = -1 };
+	char why[160] = "";
+	struct wl_env wenv = { .cpu_a = -1, .cpu_b = -1, .why = why, .why_len = sizeof why };
 	err = wl->setup(&st, rt, wp, &wenv);
 	if (err)
-		FAIL("%s/%s: setup: %s", rto->name, wl->name, strerror(-err));
+		FAIL("%s/%s: setup: %s", rto->name, wl->name, why[0] ? why : strerror(-err));
 	struct wl_load load;
 	pthread_t client;
 	if (wl->load) {

@@ -19,8 +19,10 @@
  * mapped: the metric cached_pct (mincore, just before the run) says what
  * share was still in memory. cold=0 measures reads from memory.
  *
- * The file lives in $TMPDIR (or /tmp), made by mkstemp and unlinked once
- * every task has opened it, so nothing is left behind even after a crash.
+ * The file lives in $TMPDIR (or /tmp) with no name from its creation on
+ * (wl_tmpfile: O_TMPFILE, else mkstemp and unlink), so a cell killed while
+ * it writes up to file_mib leaves nothing behind; each task opens it again
+ * through /proc/self/fd for a file offset of its own.
  * Word i (64-bit, little-endian in memory) of the file is mix64(i + 1); the
  * checksum is the sum of every word read plus the bytes read, which
  * tests/conformance.c computes without the file. */
@@ -179,7 +181,6 @@ static double cached_pct(int fd, uint64_t size)
 
 static int file_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env)
 {
-	(void)env;
 	struct file_state *s = calloc(1, sizeof *s);
 	if (!s)
 		return -ENOMEM;
@@ -196,12 +197,13 @@ static int file_setup(void **state, struct rt *rt, const int64_t *p, const struc
 	for (int64_t i = 0; i < s->tasks; i++)
 		s->r[i].fd = -1;
 
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	snprintf(path, sizeof path, "%s/concbench-file-XXXXXX", dir && *dir ? dir : "/tmp");
-	int wfd = mkostemp(path, O_CLOEXEC);
-	if (wfd < 0)
-		return -errno;
+	const char *tmp = getenv("TMPDIR");
+	const char *dir = tmp && *tmp ? tmp : "/tmp";
+	int wfd = wl_tmpfile(dir, 1);
+	if (wfd < 0) {
+		wl_why(env, "cannot create a temporary file in %s: %s", dir, strerror(-wfd));
+		return wfd;
+	}
 	int err = fill(wfd, size);
 	if (!err && cold) {
 		/* DONTNEED drops clean pages only: write them back first. */
@@ -210,6 +212,11 @@ static int file_setup(void **state, struct rt *rt, const int64_t *p, const struc
 		else
 			err = -posix_fadvise(wfd, 0, 0, POSIX_FADV_DONTNEED);
 	}
+	if (err)
+		wl_why(env, "cannot write a %lld MiB temporary file in %s: %s", (long long)s->file_mib,
+		       dir, strerror(-err));
+	char self[64];
+	snprintf(self, sizeof self, "/proc/self/fd/%d", wfd);
 	/* Shares in whole blocks: task i gets blocks [i·n/tasks, (i+1)·n/tasks),
 	 * the last block possibly short; with more tasks than blocks some get
 	 * none and end at once. */
@@ -225,14 +232,15 @@ static int file_setup(void **state, struct rt *rt, const int64_t *p, const struc
 		r->buf = r->left ? malloc(s->blk) : NULL;
 		if (r->left && !r->buf)
 			err = -ENOMEM;
-		else if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		else if ((r->fd = open(self, O_RDONLY | O_CLOEXEC)) < 0) {
 			err = -errno;
-		else if (lseek(r->fd, (off_t)start, SEEK_SET) < 0)
+			wl_why(env, "cannot open the temporary file again through %s: %s", self,
+			       strerror(-err));
+		} else if (lseek(r->fd, (off_t)start, SEEK_SET) < 0)
 			err = -errno;
 	}
 	if (!err)
 		s->cached_pct = cached_pct(wfd, size);
-	unlink(path);
 	close(wfd);
 	for (int64_t i = 0; i < s->tasks && !err; i++)
 		err = rt_spawn(rt, &s->r[i].t);

@@ -1,6 +1,11 @@
 /* Helpers every workload shares. */
+#define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,4 +64,41 @@ void wl_at_peak(void)
 {
 	if (wl_peak_hook)
 		wl_peak_hook();
+}
+
+void wl_why(const struct wl_env *env, const char *fmt, ...)
+{
+	if (!env || !env->why || env->why_len == 0)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(env->why, env->why_len, fmt, ap);
+	va_end(ap);
+}
+
+int wl_tmpfile(const char *dir, int otmpfile)
+{
+	if (otmpfile) {
+		int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			return fd;
+		/* EOPNOTSUPP: the filesystem lacks it; EISDIR: the kernel
+		 * predates it (3.11) and took it for O_DIRECTORY. */
+		if (errno != EOPNOTSUPP && errno != EISDIR)
+			return -errno;
+	}
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof path, "%s/concbench-XXXXXX", dir) >= (int)sizeof path)
+		return -ENAMETOOLONG;
+	int fd = mkostemp(path, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* Nothing is written before the name is gone: a kill between the two
+	 * calls leaves an empty file at most. */
+	if (unlink(path) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
 }

@@ -43,6 +43,10 @@ struct wl_env {
 	 * connections may idle on purpose (open loop at a low rate), so it
 	 * would be a figure in every cell's params that no cell uses. */
 	int64_t idle_ms;
+	/* Where setup() may say why it failed, errno included, when the errno
+	 * alone would not tell (which folder); NULL when nobody reads it. */
+	char *why;
+	size_t why_len;
 };
 
 /* The client load a server workload needs (echo, http, mixed). The harness
@@ -90,7 +94,15 @@ const struct workload *wl_find(const char *name);
 void wl_metric(struct wl_report *r, const char *name, const char *unit, double v);
 uint64_t wl_now_ns(void);            /* CLOCK_MONOTONIC */
 uint64_t wl_mix64(uint64_t x);       /* splitmix64 finaliser: a cheap, good hash step */
-long wl_rss_kib(void);               /* current RSS of this process, from /proc/self/statm */
+long wl_rss_kib(void);
+/* Writes setup()'s reason into env->why (when there is one). */
+void wl_why(const struct wl_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A file with no name in folder dir, open for reading and writing
+ * (O_CLOEXEC), so nothing is left in dir however the process ends, even by
+ * SIGKILL: O_TMPFILE, or where dir's filesystem lacks it, mkstemp and
+ * unlink at once. otmpfile 0 takes the second way straight away (for its
+ * test). An fd, or a negative errno. */
+int wl_tmpfile(const char *dir, int otmpfile);               /* current RSS of this process, from /proc/self/statm */
 /* A workload calls this once, from a step, when it is at peak concurrency
  * (sleep: every task waiting). The harness may hook it to sample memory
  * there; unhooked it does nothing. */

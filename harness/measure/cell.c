@@ -307,6 +307,7 @@ struct child {
 	int *cpus;     /* the placement's CPUs, for the runtime */
 	struct rt_env env;
 	struct wl_env wenv;
+	char why[160]; /* the workload's reason for a failed setup */
 	struct baseline base;
 	struct h_perf perf;
 	struct rt *rt;
@@ -345,7 +346,8 @@ static int child_bind(struct child *k)
 		k->env.threads_limit = reserve.limit;
 	}
 	k->env.mem_floor_kib = reserve.mem_floor_kib;
-	k->wenv = (struct wl_env){ .cpu_a = k->c->place->cpu_a, .cpu_b = k->c->place->cpu_b };
+	k->wenv = (struct wl_env){ .cpu_a = k->c->place->cpu_a, .cpu_b = k->c->place->cpu_b,
+	                           .why = k->why, .why_len = sizeof k->why };
 	return 0;
 }
 
@@ -414,7 +416,7 @@ static int child_setup(struct child *k)
 			fail(&k->r, "workload setup: stopped short of %s by the reserve left to the "
 			     "machine (--no-reserve lifts it)", k->r.limit);
 		else
-			fail(&k->r, "workload setup: %s", strerror(-rc));
+			fail(&k->r, "workload setup: %s", k->why[0] ? k->why : strerror(-rc));
 		/* A workload refuses up front what would deadlock this model
 		 * (two tasks that must run at once on a one-at-a-time pool). */
 		if (rc == -EDEADLK)

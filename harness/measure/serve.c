@@ -224,7 +224,9 @@ static int create_runtime(struct server *s)
 static int listen_and_announce(struct server *s)
 {
 	const struct workload *wl = s->o->wl;
-	struct wl_env wenv = { .cpu_a = -1, .cpu_b = -1, .serve = 1, .idle_ms = s->o->idle_ms };
+	char why[160] = "";
+	struct wl_env wenv = { .cpu_a = -1, .cpu_b = -1, .serve = 1, .idle_ms = s->o->idle_ms,
+		               .why = why, .why_len = sizeof why };
 	int rc = wl->setup(&s->state, s->r, s->o->vals, &wenv);
 	if (rc < 0) {
 		/* A half-built server may have tasks parked: exit without
@@ -235,7 +237,7 @@ static int listen_and_announce(struct server *s)
 			h_error("cannot listen on 127.0.0.1:%lld: %s",
 			        (long long)(iport >= 0 ? s->o->vals[iport] : 0), strerror(-rc));
 		} else {
-			h_error("workload %s setup: %s", wl->name, strerror(-rc));
+			h_error("workload %s setup: %s", wl->name, why[0] ? why : strerror(-rc));
 		}
 		return H_EXIT_FAILED;
 	}
