@@ -1,7 +1,9 @@
-/* conformance RUNTIME WORKLOAD — runs the workload on the runtime in this
+/* conformance RUNTIME WORKLOAD [KEY=VALUE] — runs the workload on the runtime in this
  * process with small parameters and checks its checksum against a reference
  * computed here independently of any runtime, plus the sanity of its
- * metrics. `conformance --registry RTS WLS` checks that the CMake lists of
+ * metrics. KEY=VALUE sets one runtime parameter (epoll loops=2); with more
+ * than one shard, cpu must give every shard tasks (C1 compares a loop per
+ * CPU with the pool). `conformance --registry RTS WLS` checks that the CMake lists of
  * runtimes and workloads name exactly the registered ones.
  *
  * The server workloads (echo, http, mixed) need a client: a thread per
@@ -141,6 +143,18 @@ static void *client_main(void *arg)
 	return NULL;
 }
 
+/* Spawns by shard: the runtime's spawn, counting t->shard % shards. */
+static const struct runtime *real_rt;
+static int nshards;
+static uint64_t per_shard[64];
+
+static int counting_spawn(struct rt *rt, struct rt_task *t)
+{
+	if (nshards > 0)
+		per_shard[(t->shard > 0 ? t->shard : 0) % nshards]++;
+	return real_rt->spawn(rt, t);
+}
+
 static int in_list(const char *csv, const char *name)
 {
 	size_t n = strlen(name);
@@ -179,8 +193,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "--registry") == 0)
 		return check_registry(argv[2], argv[3]);
-	if (argc != 3)
-		FAIL("usage: conformance RUNTIME WORKLOAD | --registry RTS WLS");
+	if (argc != 3 && argc != 4)
+		FAIL("usage: conformance RUNTIME WORKLOAD [KEY=VALUE] | --registry RTS WLS");
 	const struct runtime *rto = rt_find(argv[1]);
 	const struct workload *wl = wl_find(argv[2]);
 	if (!rto || !wl)
@@ -192,6 +206,14 @@ int main(int argc, char **argv)
 	int64_t rp[32], wp[32];
 	t_param_defaults(rto->params, rp);
 	t_param_defaults(wl->params, wp);
+	if (argc == 4) {
+		const char *eq = strchr(argv[3], '=');
+		if (!eq)
+			FAIL("%s: not KEY=VALUE", argv[3]);
+		char key[64];
+		snprintf(key, sizeof key, "%.*s", (int)(eq - argv[3]), argv[3]);
+		t_param_set(rto->params, rp, key, strtoll(eq + 1, NULL, 10));
+	}
 	uint64_t want;
 	if (strcmp(wl->name, "cpu") == 0) {
 		t_param_set(wl->params, wp, "tasks", 16);
@@ -244,6 +266,13 @@ int main(int argc, char **argv)
 	int err = rto->create(&rt, &env, rp);
 	if (err)
 		FAIL("%s: create: %s", rto->name, strerror(-err));
+	/* Count the workload's spawns by shard through a copy of the ops. */
+	static struct runtime counted;
+	counted = *rto;
+	counted.spawn = counting_spawn;
+	real_rt = rto;
+	nshards = rt->shards > 1 && rt->shards <= 64 ? rt->shards : 0;
+	rt->ops = &counted;
 	void *st = NULL;
 	char why[160] = "";
 	struct wl_env wenv = { .cpu_a = -1, .cpu_b = -1, .why = why, .why_len = sizeof why };
@@ -290,6 +319,13 @@ int main(int argc, char **argv)
 			FAIL("cpu spawned %llu tasks, want 16", (unsigned long long)stats.spawned);
 		if (!(t_metric(&rep, "iters_per_us") > 0))
 			FAIL("iters_per_us not positive");
+		/* Task i on shard i: every loop gets its share. */
+		if (argc == 4 && nshards < 2)
+			FAIL("%s: %s gave one shard", rto->name, argv[3]);
+		for (int i = 0; i < nshards; i++)
+			if (per_shard[i] != 16 / (uint64_t)nshards + (i < 16 % nshards))
+				FAIL("cpu: loop %d of %d got %llu tasks of 16", i, nshards,
+				     (unsigned long long)per_shard[i]);
 	} else if (strcmp(wl->name, "sleep") == 0) {
 		double el = t_metric(&rep, "elapsed_ms");
 		if (el < (double)wp[1])

@@ -1,7 +1,8 @@
 /* cpu — CPU-bound tasks: each runs `work` iterations of a hash chain over its
- * own seed in a single step, never waiting. On the event loop and the
+ * own seed in a single step, never waiting. On one event loop and the
  * coroutine runtime they run one after another on one core; threads and the
- * pool spread them over the cpuset. */
+ * pool spread them over the cpuset, and epoll with loops=N over its loops
+ * (task i on shard i), so a loop per CPU is compared at equal CPUs (C1). */
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -61,7 +62,8 @@ static int cpu_setup(void **state, struct rt *rt, const int64_t *p, const struct
 	*state = s;
 	for (int64_t i = 0; i < s->tasks; i++) {
 		struct cpu_task *ct = &s->v[i];
-		ct->t = (struct rt_task){ .step = cpu_step, .arg = ct, .cpu = -1 };
+		ct->t = (struct rt_task){ .step = cpu_step, .arg = ct, .cpu = -1,
+		                          .shard = (int)i };
 		ct->s = s;
 		ct->seed = wl_mix64((uint64_t)i + 1);
 		int err = rt_spawn(rt, &ct->t);
