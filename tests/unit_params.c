@@ -265,6 +265,35 @@ static void test_suites(void)
 	}
 }
 
+/* Whether a part of suite s runs workload wl on runtime rt with a set
+ * starting with `set`. */
+static int suite_has(const char *suite, const char *wl, const char *rt, const char *set)
+{
+	const struct h_suite *s = h_suite_find(suite);
+	for (const struct h_suite_part *p = s->parts;
+	     p < s->parts + H_SUITE_MAX_PARTS && p->runtimes; p++) {
+		if (!h_list_has(p->workloads, wl) || !h_suite_part_takes(p, rt_find(rt)))
+			continue;
+		for (int i = 0; i < H_SUITE_MAX_SETS && p->sets[i]; i++)
+			if (!strncmp(p->sets[i], set, strlen(set)))
+				return 1;
+	}
+	return 0;
+}
+
+/* C1 compares the pool with a loop per CPU at equal CPUs, and C2 judges
+ * the pool within its workers (2 on a 2-CPU machine): both suites run
+ * those points. */
+static void test_suite_points(void)
+{
+	for (int k = 0; k < 2; k++) {
+		const char *s = k ? "standard" : "quick";
+		CHECKF(suite_has(s, "cpu", "epoll", "loops=2"), "%s: no cpu on epoll loops=2", s);
+		CHECKF(suite_has(s, "sleep", "pool", "tasks=2"), "%s: no sleep tasks=2 on the pool",
+		       s);
+	}
+}
+
 /* A part picks runtimes by their traits: a runtime the harness has never
  * heard of joins the parts its traits fit, whatever its name. */
 static void test_suite_traits(void)
@@ -281,6 +310,9 @@ static void test_suite_traits(void)
 	struct h_suite_part unc = { "u", "all", "all", NULL, { 0 }, H_ONLY_UNCAPPED };
 	struct h_suite_part lpc = { "l", "all", "all", NULL, { 0 }, H_ONLY_LOOP_PER_CPU };
 	struct h_suite_part named = { "n", "x1,x3", "all", NULL, { 0 }, H_ONLY_UNCAPPED };
+	struct h_suite_part cap = { "c", "all", "all", NULL, { 0 }, H_ONLY_CAPPED };
+	CHECK(h_suite_part_takes(&cap, &pool) && !h_suite_part_takes(&cap, &loops));
+	CHECK(!h_suite_part_takes(&cap, &per_task) && !h_suite_part_takes(&cap, &coro));
 	CHECK(h_suite_part_takes(&any, &pool) && h_suite_part_takes(&any, &coro));
 	CHECK(h_suite_part_takes(&unc, &per_task) && h_suite_part_takes(&unc, &loops));
 	CHECK(h_suite_part_takes(&unc, &coro) && !h_suite_part_takes(&unc, &pool));
@@ -399,6 +431,7 @@ int main(void)
 	test_cpus();
 	test_suites();
 	test_suite_traits();
+	test_suite_points();
 	test_checksums_and_summary();
 	if (!failures)
 		puts("unit_params: all checks passed");

@@ -195,8 +195,9 @@ double h_mem_per_task(const struct h_summary *s, const char *runtime, char *src,
  */
 
 /* C1: async for I/O, threads for CPU. */
-#define H_C1_CPU_RATIO 1.3   /* threads or pool over the best single executor, cpu: at least */
-#define H_C1_IO_RATIO 0.9    /* best async over threads, echo or http throughput: at least */
+#define H_C1_CPU_RATIO 1.3   /* threads or pool over a loop per CPU, equal CPUs, cpu: at least */
+#define H_C1_IO_RATIO 0.9    /* threads over best async, server CPU per request, else best
+                              * async over threads, echo or http throughput: at least */
 #define H_C1_SLEEP_RATIO 1.5 /* best async over threads, sleep elapsed: at most */
 /* C2: concurrent waits overlap: elapsed at most SLACK × ms + OVERHEAD ms. */
 #define H_C2_SLACK 1.5

@@ -107,6 +107,8 @@ enum h_part_only {
 	                      * runtime with a fixed set of threads (a pool) */
 	H_ONLY_LOOP_PER_CPU, /* event loops in user space, as many as a parameter
 	                      * says (epoll's loops): thread-per-core */
+	H_ONLY_CAPPED,       /* the complement of UNCAPPED: a pool, whose tasks in
+	                      * progress are at most its workers */
 };
 struct h_suite_part {
 	const char *what;       /* what it measures, and for which claims */

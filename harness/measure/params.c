@@ -206,8 +206,16 @@ const struct h_suite h_suites[] = {
 		.parts = {
 			{ "cpu grain (C1, C10)", "all", "cpu", NULL,
 			  { "tasks=256", "work=1000,100000" } },
+			/* loops=1 is the grain part's. */
+			{ "cpu on a loop per CPU, equal CPUs (C1)", "all", "cpu", NULL,
+			  { "tasks=256", "work=1000,100000", "loops=2" },
+			  .only = H_ONLY_LOOP_PER_CPU },
 			{ "sleep overlap and memory (C1, C2, C7)", "all", "sleep", NULL,
 			  { "tasks=100,1000", "ms=10" } },
+			/* Beyond its workers a pool's waits run in batches (C12):
+			 * its overlap is judged at a count it runs at once. */
+			{ "sleep overlap within a pool's workers (C2)", "all", "sleep", NULL,
+			  { "tasks=2", "ms=10" }, .only = H_ONLY_CAPPED },
 			{ "switch cost by placement (C5, C6, C11, C12)", "all", "pingpong,pipepingpong",
 			  "same-core,cross-core,unpinned", { "rounds=20000" } },
 			{ "connections (C1, C4, C12)", "all", "echo", NULL,
@@ -223,7 +231,12 @@ const struct h_suite h_suites[] = {
 		.parts = {
 			{ "cpu grain (C1, C10)", "all", "cpu", NULL,
 			  { "tasks=1000", "work=100,1000,10000,100000" } },
+			{ "cpu on a loop per CPU, equal CPUs (C1)", "all", "cpu", NULL,
+			  { "tasks=1000", "work=100,1000,10000,100000", "loops=2" },
+			  .only = H_ONLY_LOOP_PER_CPU },
 			{ "sleep overlap (C2)", "all", "sleep", NULL, { "tasks=100", "ms=10,30,100" } },
+			{ "sleep overlap within a pool's workers (C2)", "all", "sleep", NULL,
+			  { "tasks=2", "ms=10,30,100" }, .only = H_ONLY_CAPPED },
 			/* The pool cannot hold thousands of sleepers at once (it is
 			 * the model): its memory is not a per-task figure. */
 			{ "sleep memory slope (C1, C7)", "all", "sleep", NULL,
@@ -269,6 +282,8 @@ int h_suite_part_takes(const struct h_suite_part *p, const struct runtime *rt)
 		return !(fixed_threads && rt->switches == RT_SWITCH_KERNEL);
 	case H_ONLY_LOOP_PER_CPU:
 		return fixed_threads && rt->switches == RT_SWITCH_CALLBACK;
+	case H_ONLY_CAPPED:
+		return fixed_threads && rt->switches == RT_SWITCH_KERNEL;
 	default:
 		return 1;
 	}
