@@ -596,7 +596,7 @@ static int c1_cpu(const struct h_summary *s, const struct h_runfacts *f, struct 
 		if (bp && bl)
 			snprintf(why, len,
 			         "CPU side: %s runs cpu on %d CPUs, %s on %d: not compared at unequal "
-			         "CPUs",
+			         "CPUs (epoll's loops = the run's CPUs compares them)",
 			         L(bp), row_parallelism(s, f, bp), L(bl), row_parallelism(s, f, bl));
 		return -1;
 	}
@@ -716,8 +716,7 @@ void h_rule_c1(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		    io < 0 ? "I/O side not measured" : iowhy);
 		need(o,
 		     cpu < 0 ? "concbench run --runtime threads,pool,epoll --workload cpu --set "
-		               "loops=2 --set work=1000,100000 (loops = the run's CPUs: one "
-		               "loop per CPU)"
+		               "loops=2 --set work=1000,100000"
 		             : "concbench run --runtime all --workload echo --set "
 		               "conns=10,100,1000 --set requests=100");
 	}
@@ -1409,12 +1408,12 @@ void h_rule_c8(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		/* Loops sharing one CPU test nothing thread-per-core claims. */
 		set(o, H_VERDICT_NO_DATA,
 		    "not enough data: the server had one CPU here (the load generator took the "
-		    "other), so the loops shared it; thread-per-core needs at least 2 (%s: %s× "
-		    "one loop, %s× threads at conns=%s, not judged)",
+		    "other), so the loops shared it; thread-per-core needs at least 2: run the "
+		    "command below on a machine with 3 or more CPUs, or (later) with the client "
+		    "on another host (%s: %s× one loop, %s× threads at conns=%s, not judged)",
 		    lbl, N(r1), N(rt), P(c));
-		need(o, "on a machine with 3 or more CPUs (or, later, with the client on another "
-		        "host): concbench run --runtime threads,epoll --workload echo --set "
-		        "loops=1,2 --set conns=10,100,1000 --set requests=0 --set seconds=1");
+		need(o, "concbench run --runtime threads,epoll --workload echo --set loops=1,2 --set "
+		        "conns=10,100,1000 --set requests=0 --set seconds=1");
 	} else if (r1 >= H_C8_WIN && rt >= H_C8_WIN) {
 		set(o, H_VERDICT_HOLDS, "holds: %s serves %s× one loop and %s× threads at conns=%s",
 		    lbl, N(r1), N(rt), P(c));
