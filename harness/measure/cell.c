@@ -4,7 +4,8 @@
  * under a millisecond for this small parent), and a crash, a leak or a
  * runaway thread count dies with the child instead of skewing the next
  * cell. The child sends one fixed-size struct through a pipe; the parent
- * adds what wait4() knows (CPU time, context switches, peak RSS).
+ * adds what wait4() knows (CPU time, context switches, peak RSS), less the
+ * load generator's for a server workload (client_cost, server_alone).
  *
  * The child's life, in order (what is measured where), one function a
  * phase:
