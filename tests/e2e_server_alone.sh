@@ -51,6 +51,13 @@ assert float(rows["rss_peak_kib"]["median"]) < touch
 PY
 python3 "$T/check.py" "$T/r" || { cat "$T/err"; die "server figures include the client's"; }
 
+# --resume reads the client's figures back: the summary it rewrites has them.
+cp "$T/r/summary.csv" "$T/summary.before"
+rm "$T/r/summary.csv"
+timeout 60 "$BIN" run --resume "$T/r" >"$T/out" 2>"$T/err" || die "--resume failed"
+[ "$(grep client_ "$T/r/summary.csv")" = "$(grep client_ "$T/summary.before")" ] ||
+	die "the summary rewritten by --resume lost or changed the client_* rows"
+
 # A cell without a client has no client_* figures (null, no summary rows).
 timeout 60 "$BIN" run --runtime epoll --workload cpu --set tasks=2 --set work=1000 --reps 1 \
 	--warmup 0 --out "$T/c" >"$T/out" 2>"$T/err" || die "cpu run failed"
