@@ -41,7 +41,9 @@ FIELDS = ["runtime", "workload", "params", "placement", "cpus_bound", "cpu_a", "
           "cpu_user_ns", "cpu_sys_ns", "ctx_voluntary", "ctx_involuntary", "rss_peak_kib",
           "tasks_reached", "limit", "metrics", "metric_units", "counters",
           "counters_unavailable", "counters_user_only", "threads_at_read", "mem",
-          "create_ns_per_task", "cpus_used", "switch_count_check", "client_cpus_used"]
+          "create_ns_per_task", "cpus_used", "switch_count_check", "client_cpus_used",
+          "client_cpu_user_ns", "client_cpu_sys_ns", "client_ctx_voluntary",
+          "client_ctx_involuntary", "client_rss_peak_kib"]
 COUNTERS = ["task_clock", "context_switches", "cpu_migrations", "page_faults", "cycles",
             "instructions", "cache_misses"]
 SET = {"tasks": 4, "work": 2000, "ms": 5, "rounds": 1000}

@@ -658,6 +658,93 @@ static void test_table(void)
 	CHECK(!strcmp(h_verdict_name(H_VERDICT_DOES_NOT_HOLD), "does not hold"));
 }
 
+/* ---- a client that was the limit, and the server's memory (issue 11) ---- */
+
+/* A row beside echo()'s throughput row, at the same point. */
+static void echo_also(const char *rt, const char *rtparams, int conns, const char *metric,
+                      double v)
+{
+	static char buf[32][160];
+	static int k;
+	char *p = buf[k++ % 32];
+	snprintf(p, 160, "port=0;conns=%d;requests=100;seconds=0;rate=0;msg_bytes=64;%s", conns,
+	         rtparams);
+	row(rt, "echo", p, metric, v);
+}
+
+/* Whether a figure of rule fn's result contains `what` (and, with mark,
+ * says "client-limited"); returns its index or -1. */
+static int fig_with(h_rule_fn fn, const char *what, int mark, char *reason, size_t len)
+{
+	struct h_vresult o;
+	fn(&S, &F, &o);
+	snprintf(reason, len, "%s", o.reason);
+	for (int i = 0; i < o.nfig; i++)
+		if (strstr(o.fig[i].what, what) &&
+		    (mark < 0 || !!strstr(o.fig[i].what, "client-limited") == mark))
+			return i;
+	return -1;
+}
+
+static void test_client_limited(void)
+{
+	char why[640];
+	/* C8: epoll loops=2's client was over 80% busy, the others' not. */
+	reset(4);
+	echo("epoll", "loops=2", 100, 150000);
+	echo("epoll", "loops=1", 100, 100000);
+	echo("threads", "stack_kib=0", 100, 80000);
+	echo_also("epoll", "loops=2", 100, "client_limited", 1);
+	echo_also("epoll", "loops=1", 100, "client_limited", 0);
+	CHECKF(fig_with(h_rule_c8, "epoll (loops=2), echo conns=100: throughput", 1, why,
+	                sizeof why) >= 0,
+	       "C8: the client-limited loops=2 figure is not marked");
+	CHECKF(fig_with(h_rule_c8, "epoll (loops=1), echo conns=100: throughput", 0, why,
+	                sizeof why) >= 0,
+	       "C8: the loops=1 figure, whose client was not the limit, is marked");
+	CHECKF(strstr(why, "client-limited") != NULL, "C8: the reason does not say so: %s", why);
+	/* No flag (a run from before it): nothing marked, nothing said. */
+	reset(4);
+	echo("epoll", "loops=2", 100, 150000);
+	echo("epoll", "loops=1", 100, 100000);
+	echo("threads", "stack_kib=0", 100, 80000);
+	CHECK(fig_with(h_rule_c8, "client-limited", -1, why, sizeof why) < 0);
+	CHECKF(!strstr(why, "client-limited"), "C8 without the flag: %s", why);
+
+	/* C4: threads' client was the limit at conns=1000; memory per
+	 * connection only where the run kept the client's RSS apart. */
+	reset(4);
+	static const int conns[] = { 10, 100, 1000 };
+	for (int i = 0; i < 3; i++) {
+		echo("threads", "stack_kib=0", conns[i], 100000 - 20000 * i);
+		echo("epoll", "loops=1", conns[i], 100000);
+		echo_also("threads", "stack_kib=0", conns[i], "rss_peak_kib", 2000 + 10 * conns[i]);
+		echo_also("threads", "stack_kib=0", conns[i], "client_rss_peak_kib", 5000);
+	}
+	echo_also("threads", "stack_kib=0", 1000, "client_limited", 1);
+	CHECKF(fig_with(h_rule_c4, "threads, echo conns=1000: throughput", 1, why, sizeof why) >= 0,
+	       "C4: the client-limited threads figure is not marked");
+	CHECKF(fig_with(h_rule_c4, "threads, echo conns=100: throughput", 0, why, sizeof why) >= 0,
+	       "C4: the conns=100 figure is marked");
+	CHECKF(strstr(why, "client-limited") != NULL, "C4: the reason does not say so: %s", why);
+	int k = fig_with(h_rule_c4, "server peak RSS growth per connection", -1, why, sizeof why);
+	struct h_vresult o;
+	h_rule_c4(&S, &F, &o);
+	CHECKF(k >= 0 && fabs(o.fig[k].median - 10) < 1e-9,
+	       "C4: server RSS per connection missing or not 10 KiB");
+	/* Without client_rss_peak_kib the run's RSS held the client's too:
+	 * no memory figure, and the reason says why. */
+	reset(4);
+	for (int i = 0; i < 3; i++) {
+		echo("threads", "stack_kib=0", conns[i], 100000 - 20000 * i);
+		echo("epoll", "loops=1", conns[i], 100000);
+		echo_also("threads", "stack_kib=0", conns[i], "rss_peak_kib", 2000 + 10 * conns[i]);
+	}
+	CHECK(fig_with(h_rule_c4, "RSS growth per connection", -1, why, sizeof why) < 0);
+	CHECKF(strstr(why, "server memory per connection: no data") != NULL, "C4: %s", why);
+	EXPECT(h_rule_c4, H_VERDICT_HOLDS, NULL);
+}
+
 int main(void)
 {
 	test_c1();
@@ -673,6 +760,7 @@ int main(void)
 	test_c11();
 	test_c12();
 	test_table();
+	test_client_limited();
 	if (!failures)
 		puts("unit_verdict: ok");
 	return t_exit_status();

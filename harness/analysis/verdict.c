@@ -487,6 +487,34 @@ static void fig_val(struct h_vresult *o, double v, const char *unit, const char 
 	g->median = g->min = g->max = v;
 }
 
+/* A server row whose load generator was over 80% busy (the median of its
+ * cells' client_limited flag is 1): its throughput may be the client's
+ * limit, not the server's. Marks the figure just added from r "client-
+ * limited" and counts it in *n for client_reason. Runs from before the
+ * flag existed have no such row: nothing is marked. */
+static void client_mark(struct h_vresult *o, const struct h_summary *s, const struct h_srow *r,
+                        int *n)
+{
+	const struct h_srow *cl = r ? same_point(s, r, "client_limited") : NULL;
+	if (!cl || cl->median < 1 || o->nfig < 1)
+		return;
+	struct h_vfig *g = &o->fig[o->nfig - 1];
+	size_t len = strlen(g->what);
+	snprintf(g->what + len, sizeof g->what - len, " (client-limited)");
+	(*n)++;
+}
+
+/* After set(): the reason says when a figure it compares was client-limited. */
+static void client_reason(struct h_vresult *o, int n)
+{
+	size_t len = strlen(o->reason);
+	if (n > 0)
+		snprintf(o->reason + len, sizeof o->reason - len,
+		         "; client-limited: the load generator was over 80%% busy in %d of the "
+		         "figures compared, so they may measure the client",
+		         n);
+}
+
 /* Two-part claims: both parts true holds, both false does not hold, one
  * of each depends; a part the run lacks (-1) leaves the claim undecided. */
 static enum h_verdict two_parts(int a, int b)
@@ -627,7 +655,7 @@ static int c1_cpu(const struct h_summary *s, const struct h_runfacts *f, struct 
 void h_rule_c1(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	init(o);
-	int io = -1;
+	int io = -1, ncl = 0;
 	char cpuwhy[256] = "CPU side not measured (no cpu rows of threads or pool and a loop per "
 	                    "CPU at equal CPUs)";
 	char iowhy[256] = "I/O side: no echo, http or sleep rows for threads and an async runtime";
@@ -667,7 +695,9 @@ void h_rule_c1(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		                                 1);
 		double ratio = as->median / th->median;
 		fig_row(o, th, "", "threads, %s conns=%s: throughput", wl, P(c));
+		client_mark(o, s, th, &ncl);
 		fig_row(o, as, "", "%s, %s conns=%s: throughput (best async)", L(as), wl, P(c));
+		client_mark(o, s, as, &ncl);
 		fig_val(o, ratio, "×", REF("≥ %s to hold", TH(H_C1_IO_RATIO)),
 		        "I/O side: async over threads");
 		io = ratio >= H_C1_IO_RATIO;
@@ -720,6 +750,7 @@ void h_rule_c1(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		             : "concbench run --runtime all --workload echo --set "
 		               "conns=10,100,1000 --set requests=100");
 	}
+	client_reason(o, ncl);
 }
 
 /* ---- C2: concurrent waits overlap ---- */
@@ -967,6 +998,19 @@ void h_rule_c3(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 
 /* ---- C4: thread-per-connection and many connections ---- */
 
+/* What C4's reason adds: client-limited figures, and the memory per
+ * connection a run from before the server's RSS was kept apart cannot
+ * give. */
+static void c4_notes(struct h_vresult *o, int ncl, int mixed_rss)
+{
+	client_reason(o, ncl);
+	size_t len = strlen(o->reason);
+	if (mixed_rss)
+		snprintf(o->reason + len, sizeof o->reason - len,
+		         "; server memory per connection: no data (this run's peak RSS includes "
+		         "the load generator's)");
+}
+
 void h_rule_c4(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	init(o);
@@ -1000,6 +1044,7 @@ void h_rule_c4(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 	}
 	const struct h_srow *th = NULL, *as = NULL;
 	double peak = NAN;
+	int ncl = 0, mixed_rss = 0;
 	if (nc >= 1) {
 		double c = conns[nc - 1];
 		th = q_best(s,
@@ -1035,6 +1080,7 @@ void h_rule_c4(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 				                    *rss = same_point(s, x, "rss_peak_kib");
 				fig_row(o, x, "", "%s, %s conns=%s: throughput", L(x), wl,
 				        P(conns[i]));
+				client_mark(o, s, x, &ncl);
 				if (p99)
 					fig_row(o, p99, "", "%s, %s conns=%s: p99 latency", L(x),
 					        wl, P(conns[i]));
@@ -1042,9 +1088,17 @@ void h_rule_c4(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 					fig_val(o, cs->median / rq->median, "switches", "",
 					        "%s, %s conns=%s: server context switches per request",
 					        L(x), wl, P(conns[i]));
-				/* Peak RSS is the larger of server and client; its
-				 * growth over the smallest connection count, per added
-				 * connection, is what a connection costs. */
+				/* Peak RSS is the server process's own only where the
+				 * run kept the client's apart (client_rss_peak_kib
+				 * beside it); before that it was the larger of server
+				 * and client, which is no server figure. Its growth over
+				 * the smallest connection count, per added connection,
+				 * is what a connection costs in user memory; the
+				 * kernel's socket memory is not in RSS. */
+				if (rss && !same_point(s, x, "client_rss_peak_kib")) {
+					mixed_rss = 1;
+					rss = NULL;
+				}
 				const struct h_srow *rss0 = NULL;
 				static const char *const no_conns[] = { "conns", NULL };
 				char *rest = rss && conns[i] > conns[0]
@@ -1060,8 +1114,8 @@ void h_rule_c4(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 				if (rss && rss0)
 					fig_val(o, (rss->median - rss0->median) / (conns[i] - conns[0]),
 					        "KiB", "",
-					        "%s, %s conns=%s: peak RSS growth per connection over "
-					        "conns=%s",
+					        "%s, %s conns=%s: server peak RSS growth per connection "
+					        "over conns=%s (socket buffers not included)",
 					        L(x), wl, P(conns[i]), P(conns[0]));
 			}
 		}
@@ -1070,6 +1124,7 @@ void h_rule_c4(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		set(o, H_VERDICT_HOLDS, "holds: thread-per-connection failed at conns=%s (%s)",
 		    P(h_param_num(failed->params, "conns", NAN)),
 		    failed->limit[0] ? failed->limit : failed->error);
+		c4_notes(o, ncl, mixed_rss);
 		return;
 	}
 	double c = conns[nc - 1], t = th->median;
@@ -1093,6 +1148,7 @@ void h_rule_c4(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		    "depends on the connection count: at conns=%s threads keep %s× their peak "
 		    "and %s× the best async%s",
 		    P(c), N(t / peak), as ? N(t / as->median) : "n/a", range);
+	c4_notes(o, ncl, mixed_rss);
 }
 
 /* ---- C5: thread switch cost against Bendersky ---- */
@@ -1394,9 +1450,13 @@ void h_rule_c8(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		return;
 	}
 	int cpus = server_cpus(s, f, many);
+	int ncl = 0;
 	fig_row(o, many, "", "%s, %s conns=%s: throughput", L(many), wl, P(c));
+	client_mark(o, s, many, &ncl);
 	fig_row(o, one, "", "epoll (loops=1), %s conns=%s: throughput", wl, P(c));
+	client_mark(o, s, one, &ncl);
 	fig_row(o, th, "", "threads, %s conns=%s: throughput", wl, P(c));
+	client_mark(o, s, th, &ncl);
 	if (cpus)
 		fig_val(o, cpus, "CPUs", "",
 		        "CPUs the server had (the load generator took the rest)");
@@ -1425,6 +1485,7 @@ void h_rule_c8(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		    "depends on the competitor: %s serves %s× one loop but %s× threads at conns=%s",
 		    lbl, N(r1), N(rt), P(c));
 	}
+	client_reason(o, ncl);
 }
 
 /* ---- C9: regular files and the event loop ---- */

@@ -4,7 +4,8 @@
  * under a millisecond for this small parent), and a crash, a leak or a
  * runaway thread count dies with the child instead of skewing the next
  * cell. The child sends one fixed-size struct through a pipe; the parent
- * adds what wait4() knows (CPU time, context switches, peak RSS).
+ * adds what wait4() knows (CPU time, context switches, peak RSS), less the
+ * load generator's for a server workload (client_cost, server_alone).
  *
  * The child's life, in order (what is measured where), one function a
  * phase:
@@ -497,6 +498,48 @@ static int child_run(struct child *k)
 	return 0;
 }
 
+/* A client busier than this (CPU time over its life, per CPU it had)
+ * may be what limits the throughput: the cell is flagged client_limited. */
+#define CLIENT_BUSY 0.8
+
+/* The load generator's own cost, apart from the server's. It is forked
+ * from this process (it must start after setup, from the workload's
+ * wl_load, which lives here), so the cell's wait4 would count it: its
+ * rusage from its own wait4 goes into client_*, and the parent subtracts
+ * it (fill_result). Its memory is its own address space after the fork, so
+ * this process's peak RSS (getrusage RUSAGE_SELF, sent as self_rss_kib)
+ * holds none of it; the client's peak includes the pages it shares with
+ * this process from the fork. */
+static void client_cost(struct child *k, struct wl_report *rep)
+{
+	struct h_cell_result *r = &k->r;
+	const struct h_loadgen *lg = &k->lg;
+	if (!lg->ru_ok)
+		return;
+	r->client = 1;
+	r->client_cpu_user_ns = lg->ru_user_ns;
+	r->client_cpu_sys_ns = lg->ru_sys_ns;
+	r->client_ctx_voluntary = lg->ru_nvcsw;
+	r->client_ctx_involuntary = lg->ru_nivcsw;
+	r->client_rss_peak_kib = lg->ru_maxrss_kib;
+	if (!lg->res.life_ns)
+		return; /* it died before reporting its life */
+	double cpus = lg->res.ncpus > 0 ? lg->res.ncpus : 1;
+	double util = (double)(lg->ru_user_ns + lg->ru_sys_ns) / ((double)lg->res.life_ns * cpus);
+	if (util > 1)
+		util = 1; /* rusage's tick-rounded times can pass the wall time */
+	wl_metric(rep, "client_cpu_util", "fraction", util);
+	wl_metric(rep, "client_limited", "flag", util > CLIENT_BUSY);
+	if (util > CLIENT_BUSY) {
+		fprintf(stderr,
+		        "%sconcbench: note: %s on %s: the load generator was %.0f%% busy on its %g "
+		        "CPU(s): the throughput may be the client's limit (metric client_limited)\n",
+		        isatty(STDERR_FILENO) ? "\r\033[K" : "", k->c->wl->name, k->c->rt->name,
+		        util * 100, cpus);
+		fflush(stderr);
+	}
+}
+
 /* The workload's report, and the load generator's figures joined to it
  * (a load with errors makes the cell fail). */
 static void child_finish(struct child *k)
@@ -513,6 +556,7 @@ static void child_finish(struct child *k)
 			struct cpubits cl = { { k->lg.res.cpus_used } };
 			cpubits_list(&cl, r->client_cpus_used, sizeof r->client_cpus_used);
 		}
+		client_cost(k, &rep);
 	}
 	r->checksum = rep.checksum;
 	r->nmetrics = rep.nmetrics < 0 ? 0 : rep.nmetrics > WL_MAX_METRICS ? WL_MAX_METRICS
@@ -571,6 +615,11 @@ static _Noreturn void child(const struct h_cell *c, hwloc_topology_t topo,
 		c->rt->destroy(k.rt);
 		free(k.cpus);
 	}
+	/* This process's own peak RSS, its reaped client not included (the
+	 * parent's wait4 gives the larger of the two). */
+	struct rusage self;
+	if (getrusage(RUSAGE_SELF, &self) == 0)
+		k.r.self_rss_kib = (uint64_t)self.ru_maxrss;
 	child_send(k.fd, &k.r);
 }
 
@@ -706,6 +755,35 @@ static void watch_cell(pid_t pid, int rfd, struct h_cell_result *r, int timeout_
 	h_cell_pid = 0;
 }
 
+static uint64_t less(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+/* A server cell: wait4 counted the reaped load generator too. The server
+ * alone is the rest, its peak RSS its own process's; and its CPU time
+ * (the whole cell, setup and teardown included) over the requests
+ * completed is server_cpu_us_per_request. */
+static void server_alone(struct h_cell_result *r)
+{
+	r->cpu_user_ns = less(r->cpu_user_ns, r->client_cpu_user_ns);
+	r->cpu_sys_ns = less(r->cpu_sys_ns, r->client_cpu_sys_ns);
+	r->ctx_voluntary = less(r->ctx_voluntary, r->client_ctx_voluntary);
+	r->ctx_involuntary = less(r->ctx_involuntary, r->client_ctx_involuntary);
+	if (r->self_rss_kib)
+		r->rss_peak_kib = r->self_rss_kib;
+	double req = NAN;
+	for (int i = 0; i < r->nmetrics; i++)
+		if (strcmp(r->metrics[i].name, "requests") == 0)
+			req = r->metrics[i].value;
+	if (req > 0 && r->nmetrics < WL_MAX_METRICS) {
+		struct wl_metric *m = &r->metrics[r->nmetrics++];
+		snprintf(m->name, sizeof m->name, "server_cpu_us_per_request");
+		snprintf(m->unit, sizeof m->unit, "us");
+		m->value = (double)(r->cpu_user_ns + r->cpu_sys_ns) / 1000.0 / req;
+	}
+}
+
 /* The result as the run records it: the child's own (its strings
  * terminated: they come from a trusted but separate process), or why there
  * is none; then what wait4 knows, and the switch-count check. */
@@ -748,6 +826,8 @@ static void fill_result(struct h_cell *c, const struct reaped *w)
 	r->ctx_voluntary = (uint64_t)ru->ru_nvcsw;
 	r->ctx_involuntary = (uint64_t)ru->ru_nivcsw;
 	r->rss_peak_kib = (uint64_t)ru->ru_maxrss; /* Linux reports KiB */
+	if (r->client)
+		server_alone(r);
 	switch_check(c);
 }
 

@@ -801,6 +801,23 @@ int h_loadgen_clamp_conns(int conns)
 
 /* ---- the child process ---- */
 
+/* A test hook: CONCBENCH_TEST_CLIENT_TOUCH_MIB=N makes the client touch N
+ * MiB before it reports, so a test can tell the client's peak RSS from the
+ * server's (tests/e2e_server_alone.sh). */
+static void test_client_touch(void)
+{
+	const char *v = getenv("CONCBENCH_TEST_CLIENT_TOUCH_MIB");
+	long mib = v ? strtol(v, NULL, 10) : 0;
+	if (mib <= 0 || mib > 4096)
+		return;
+	volatile char *p = malloc((size_t)mib << 20);
+	if (!p)
+		return;
+	for (size_t i = 0; i < (size_t)mib << 20; i += 4096)
+		p[i] = 1;
+	free((void *)p);
+}
+
 static _Noreturn void child(const struct wl_load *load, hwloc_topology_t topo,
                             hwloc_const_cpuset_t cpus, int wfd, pid_t parent)
 {
@@ -813,6 +830,7 @@ static _Noreturn void child(const struct wl_load *load, hwloc_topology_t topo,
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
+	uint64_t born = h_now_ns();
 	struct h_loadgen_result *res = calloc(1, sizeof *res);
 	if (!res)
 		_exit(5);
@@ -840,6 +858,10 @@ static _Noreturn void child(const struct wl_load *load, hwloc_topology_t topo,
 	} else {
 		h_loadgen_run(load, res);
 	}
+	res->life_ns = h_now_ns() - born;
+	cpu_set_t mine;
+	res->ncpus = sched_getaffinity(0, sizeof mine, &mine) == 0 ? CPU_COUNT(&mine) : 1;
+	test_client_touch();
 	h_child_send_exit(wfd, res, sizeof *res);
 }
 
@@ -908,9 +930,21 @@ int h_loadgen_finish(struct h_loadgen *lg, int timeout_ms, struct wl_report *rep
 	if (got != (long)sizeof *r)
 		kill(lg->pid, SIGKILL); /* not reaped yet, so the pid is still ours */
 	int status = 0;
-	while (waitpid(lg->pid, &status, 0) < 0 && errno == EINTR)
+	struct rusage ru;
+	pid_t w;
+	while ((w = wait4(lg->pid, &status, 0, &ru)) < 0 && errno == EINTR)
 		;
 	lg->pid = -1;
+	if (w > 0) {
+		lg->ru_ok = 1;
+		lg->ru_user_ns = (uint64_t)ru.ru_utime.tv_sec * 1000000000ull +
+		                 (uint64_t)ru.ru_utime.tv_usec * 1000ull;
+		lg->ru_sys_ns = (uint64_t)ru.ru_stime.tv_sec * 1000000000ull +
+		                (uint64_t)ru.ru_stime.tv_usec * 1000ull;
+		lg->ru_nvcsw = (uint64_t)ru.ru_nvcsw;
+		lg->ru_nivcsw = (uint64_t)ru.ru_nivcsw;
+		lg->ru_maxrss_kib = (uint64_t)ru.ru_maxrss;
+	}
 
 	if (timed_out) {
 		set_error(rep, "load generator killed after %d ms", timeout_ms);

@@ -295,6 +295,15 @@ struct h_cell_result {
 	char cpus_used[96];              /* "0-1": CPUs its threads were seen on */
 	char switch_check[96];           /* pingpong: counted vs expected switches */
 	char client_cpus_used[64];       /* server workloads: where the load generator ran */
+	/* Server workloads (client set): the load generator's own rusage, from
+	 * its wait4; cpu_user_ns … rss_peak_kib above are then the server's
+	 * alone (the cell's wait4 less these; rss_peak_kib from the server
+	 * process's own getrusage, sent in self_rss_kib). */
+	int client;
+	uint64_t client_cpu_user_ns, client_cpu_sys_ns;
+	uint64_t client_ctx_voluntary, client_ctx_involuntary;
+	uint64_t client_rss_peak_kib;
+	uint64_t self_rss_kib;
 };
 
 struct h_cell {
@@ -442,6 +451,11 @@ struct h_loadgen_result {
 	uint64_t cpus_used; /* the CPUs the client ran on, sampled (bit n: CPU n < 64) */
 	char error[128];   /* the first error seen, "" when none */
 	struct h_hist all, light, heavy; /* latencies in ns; heavy only with heavy_every */
+	/* The forked client's life, from its start to its result (0 from
+	 * h_loadgen_run alone), and the CPUs it was allowed: its CPU time over
+	 * both is how busy it was (client_cpu_util). */
+	uint64_t life_ns;
+	int ncpus;
 };
 
 /* The in-process core: runs the whole load in the calling thread and fills
@@ -468,6 +482,10 @@ struct h_loadgen {
 	 * asked for here, and finish records the clamp as clamped_conns. */
 	int conns_asked;
 	struct h_loadgen_result res;  /* valid after h_loadgen_finish returned 0 */
+	/* The client's own rusage, from wait4 when finish reaped it (ru_ok):
+	 * the server's figures are the cell's less these. */
+	int ru_ok;
+	uint64_t ru_user_ns, ru_sys_ns, ru_nvcsw, ru_nivcsw, ru_maxrss_kib;
 };
 
 /* Forks the load generator: the child is bound to client_cpus with

@@ -97,6 +97,21 @@ static int have_mem(const struct h_cell_result *r)
 	return 0;
 }
 
+/* The load generator's rusage (server workloads): results.jsonl fields
+ * and summary rows of the same names, for the cells that had a client. */
+static const struct {
+	const char *name, *unit;
+	size_t off;
+} client_metrics[] = {
+	{ "client_cpu_user_ns", "ns", offsetof(struct h_cell_result, client_cpu_user_ns) },
+	{ "client_cpu_sys_ns", "ns", offsetof(struct h_cell_result, client_cpu_sys_ns) },
+	{ "client_ctx_voluntary", "switches", offsetof(struct h_cell_result, client_ctx_voluntary) },
+	{ "client_ctx_involuntary", "switches",
+	  offsetof(struct h_cell_result, client_ctx_involuntary) },
+	{ "client_rss_peak_kib", "KiB", offsetof(struct h_cell_result, client_rss_peak_kib) },
+};
+#define NCLIENT (sizeof client_metrics / sizeof client_metrics[0])
+
 int h_results_append(FILE *f, const struct h_cell *c)
 {
 	const struct h_cell_result *r = &c->res;
@@ -206,6 +221,15 @@ int h_results_append(FILE *f, const struct h_cell *c)
 	h_json_str(f, r->switch_check[0] ? r->switch_check : NULL);
 	fputs(",\"client_cpus_used\":", f);
 	h_json_str(f, r->client_cpus_used[0] ? r->client_cpus_used : NULL);
+	/* Server workloads: the load generator's rusage, apart from the
+	 * server's above. */
+	for (size_t i = 0; i < NCLIENT; i++) {
+		fprintf(f, ",\"%s\":", client_metrics[i].name);
+		if (r->client)
+			fprintf(f, "%" PRIu64, *(const uint64_t *)((const char *)r + client_metrics[i].off));
+		else
+			fputs("null", f);
+	}
 	fputs("}\n", f);
 	if (fflush(f) != 0 || ferror(f))
 		return -(errno ? errno : EIO);
@@ -277,6 +301,14 @@ static int line_cb(void *ctx, const char *path, enum h_jtype t, const char *s)
 			if (IS(u64s[i].key))
 				return t == H_JNUM ? u64_of(s, (uint64_t *)((char *)r + u64s[i].off))
 				                   : -EINVAL;
+		for (size_t i = 0; i < NCLIENT; i++) {
+			if (!IS(client_metrics[i].name) || t == H_JNULL)
+				continue;
+			if (t != H_JNUM)
+				return -EINVAL;
+			r->client = 1;
+			return u64_of(s, (uint64_t *)((char *)r + client_metrics[i].off));
+		}
 	}
 	if (IS("runtime") && t == H_JSTR)
 		snprintf(l->runtime, sizeof l->runtime, "%s", s);
@@ -646,6 +678,14 @@ static void summary_group(struct out *o, const struct h_cell *cells, const long 
 				v[k++] = (double)*(const uint64_t *)((const char *)&cells[g[i]].res +
 				                                      core_metrics[m].off);
 		dist_row(o, c0, params, core_metrics[m].name, core_metrics[m].unit, v, k);
+	}
+	for (size_t m = 0; m < NCLIENT; m++) {
+		int k = 0;
+		for (long i = 0; i < len; i++)
+			if (cells[g[i]].res.ok && cells[g[i]].res.client)
+				v[k++] = (double)*(const uint64_t *)((const char *)&cells[g[i]].res +
+				                                      client_metrics[m].off);
+		dist_row(o, c0, params, client_metrics[m].name, client_metrics[m].unit, v, k);
 	}
 	/* The harness's own: counters, memory at peak, creation. Absent
 	 * (NaN) values are left out, so n can be below the reps. */

@@ -1,0 +1,70 @@
+#!/bin/sh
+# e2e_server_alone.sh BINARY SOURCE_DIR — a server cell's core figures are
+# the server's alone (issue 11: 2, 3). The load generator is forked from the
+# cell's process, so the cell's wait4 counts it; the test makes the client
+# touch 96 MiB (CONCBENCH_TEST_CLIENT_TOUCH_MIB, a hook in loadgen.c) and
+# wants rss_peak_kib below that and client_rss_peak_kib above it; the
+# client's rusage under client_*; client_cpu_util in [0, 1] with
+# client_limited beside it; server_cpu_us_per_request the server's CPU over
+# the requests; and the summary rows of all of them.
+. "$(dirname "$0")/lib.sh"
+need python3 "to read the JSON"
+
+CONCBENCH_TEST_CLIENT_TOUCH_MIB=96 timeout 120 "$BIN" run --runtime epoll --workload echo \
+	--set conns=4 --set seconds=1 --reps 1 --warmup 0 --out "$T/r" >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" -eq 0 ] || { cat "$T/err"; die "run exited $rc, want 0"; }
+
+cat >"$T/check.py" <<'PY'
+import csv, json, sys
+d = sys.argv[1]
+cells = [json.loads(l) for l in open(d + "/results.jsonl")]
+assert len(cells) == 1, len(cells)
+c = cells[0]
+m = c["metrics"]
+assert c["ok"], c["error"]
+touch = 96 * 1024
+# The server's peak RSS is its own process's: the client's 96 MiB is not in it.
+assert 0 < c["rss_peak_kib"] < touch, f'server rss_peak_kib {c["rss_peak_kib"]}'
+assert c["client_rss_peak_kib"] >= touch, f'client_rss_peak_kib {c["client_rss_peak_kib"]}'
+for k in ["client_cpu_user_ns", "client_cpu_sys_ns", "client_ctx_voluntary",
+          "client_ctx_involuntary"]:
+    assert isinstance(c[k], int) and c[k] >= 0, (k, c[k])
+# The client touched 24,576 pages: its page faults are system time that the
+# server's figure must not hold.
+assert c["client_cpu_user_ns"] + c["client_cpu_sys_ns"] > 0
+assert c["cpu_user_ns"] + c["cpu_sys_ns"] > 0
+u = m["client_cpu_util"]
+assert 0 <= u <= 1, u
+assert m["client_limited"] == (1 if u > 0.8 else 0), (u, m["client_limited"])
+req = m["requests"]
+assert req > 0
+want = (c["cpu_user_ns"] + c["cpu_sys_ns"]) / 1000 / req
+got = m["server_cpu_us_per_request"]
+assert got > 0 and abs(got - want) <= 0.01 * want, (got, want)
+rows = {r["metric"]: r for r in csv.DictReader(open(d + "/summary.csv"))}
+for k in ["client_cpu_user_ns", "client_cpu_sys_ns", "client_ctx_voluntary",
+          "client_ctx_involuntary", "client_rss_peak_kib", "client_cpu_util",
+          "client_limited", "server_cpu_us_per_request"]:
+    assert k in rows, f"summary.csv has no {k} row"
+assert float(rows["rss_peak_kib"]["median"]) < touch
+PY
+python3 "$T/check.py" "$T/r" || { cat "$T/err"; die "server figures include the client's"; }
+
+# --resume reads the client's figures back: the summary it rewrites has them.
+cp "$T/r/summary.csv" "$T/summary.before"
+rm "$T/r/summary.csv"
+timeout 60 "$BIN" run --resume "$T/r" >"$T/out" 2>"$T/err" || die "--resume failed"
+[ "$(grep client_ "$T/r/summary.csv")" = "$(grep client_ "$T/summary.before")" ] ||
+	die "the summary rewritten by --resume lost or changed the client_* rows"
+
+# A cell without a client has no client_* figures (null, no summary rows).
+timeout 60 "$BIN" run --runtime epoll --workload cpu --set tasks=2 --set work=1000 --reps 1 \
+	--warmup 0 --out "$T/c" >"$T/out" 2>"$T/err" || die "cpu run failed"
+python3 - "$T/c" <<'PY' || die "a cpu cell has client figures"
+import json, sys
+c = json.loads(open(sys.argv[1] + "/results.jsonl").readline())
+assert c["client_rss_peak_kib"] is None and c["client_cpu_user_ns"] is None, c
+assert "client_" not in open(sys.argv[1] + "/summary.csv").read()
+PY
+echo "ok: the server's cpu, switches and peak RSS exclude the load generator's"
