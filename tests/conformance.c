@@ -71,6 +71,25 @@ static uint64_t ref_file(int64_t mib)
 	return sum + ((uint64_t)mib << 20);
 }
 
+/* file direct=1: task i's k-th read is of block mix64(seed + (i << 32) + k)
+ * mod the whole blocks, each task making its share of them in reads; the
+ * same sum of words plus bytes, over those blocks. */
+static uint64_t ref_file_direct(int64_t mib, int64_t block_kib, int64_t tasks)
+{
+	uint64_t bw = (uint64_t)block_kib * 128, nblk = ((uint64_t)mib << 20) / (bw * 8);
+	uint64_t sum = 0, bytes = 0;
+	for (uint64_t i = 0; i < (uint64_t)tasks; i++) {
+		uint64_t n = nblk * (i + 1) / (uint64_t)tasks - nblk * i / (uint64_t)tasks;
+		for (uint64_t k = 0; k < n; k++) {
+			uint64_t b = wl_mix64(0x5eedf11eull + (i << 32) + k) % nblk;
+			for (uint64_t w = 0; w < bw; w++)
+				sum += wl_mix64(b * bw + w + 1);
+			bytes += bw * 8;
+		}
+	}
+	return sum + bytes;
+}
+
 /* The servers' checksums from what the client does (see echo.c, http.c). */
 static uint64_t ref_echo(int64_t conns, int64_t requests, int64_t msg)
 {
@@ -194,7 +213,11 @@ int main(int argc, char **argv)
 	if (argc == 4 && strcmp(argv[1], "--registry") == 0)
 		return check_registry(argv[2], argv[3]);
 	if (argc != 3 && argc != 4)
-		FAIL("usage: conformance RUNTIME WORKLOAD [KEY=VALUE] | --registry RTS WLS");
+		FAIL("usage: conformance RUNTIME WORKLOAD [KEY=VALUE] | RUNTIME file direct | "
+		     "--registry RTS WLS");
+	/* A third argument "direct" runs file with direct=1; any other is
+	 * KEY=VALUE of a runtime parameter. */
+	int direct = argc == 4 && strcmp(argv[2], "file") == 0 && strcmp(argv[3], "direct") == 0;
 	const struct runtime *rto = rt_find(argv[1]);
 	const struct workload *wl = wl_find(argv[2]);
 	if (!rto || !wl)
@@ -206,7 +229,7 @@ int main(int argc, char **argv)
 	int64_t rp[32], wp[32];
 	t_param_defaults(rto->params, rp);
 	t_param_defaults(wl->params, wp);
-	if (argc == 4) {
+	if (argc == 4 && !direct) {
 		const char *eq = strchr(argv[3], '=');
 		if (!eq)
 			FAIL("%s: not KEY=VALUE", argv[3]);
@@ -237,6 +260,11 @@ int main(int argc, char **argv)
 		t_param_set(wl->params, wp, "block_kib", 64);
 		t_param_set(wl->params, wp, "tasks", 8);
 		want = ref_file(4);
+		if (direct) {
+			t_param_set(wl->params, wp, "block_kib", 16);
+			t_param_set(wl->params, wp, "direct", 1);
+			want = ref_file_direct(4, 16, 8);
+		}
 	} else if (strcmp(wl->name, "echo") == 0) {
 		t_param_set(wl->params, wp, "conns", 4);
 		t_param_set(wl->params, wp, "requests", 200);
@@ -350,8 +378,23 @@ int main(int argc, char **argv)
 		double pct = t_metric(&rep, "cached_pct");
 		if (!(mibs > 0) || reads < 4 * 16 || !(pct >= -1 && pct <= 100))
 			FAIL("file: mib_per_s %.1f, reads %.0f, cached_pct %.1f", mibs, reads, pct);
-		if (stats.spawned != 8)
-			FAIL("file spawned %llu tasks, want 8", (unsigned long long)stats.spawned);
+		if (direct && !(t_metric(&rep, "direct_used") == 0 || t_metric(&rep, "direct_used") == 1))
+			FAIL("file: direct_used %g", t_metric(&rep, "direct_used"));
+		/* The readers and the timer, which a pool of one worker goes without. */
+		int timer = t_find_metric(&rep, "timer_ticks") != NULL;
+		if (!timer && !(strcmp(rto->name, "pool") == 0 && ncpus < 2))
+			FAIL("file: no timer figures");
+		if (stats.spawned != 8u + (unsigned)timer)
+			FAIL("file spawned %llu tasks, want %d", (unsigned long long)stats.spawned,
+			     8 + timer);
+		double ticks = timer ? t_metric(&rep, "timer_ticks") : 0;
+		if (ticks > 0 && !(t_metric(&rep, "timer_late_p99_us") >= 0 &&
+		                   t_metric(&rep, "timer_late_max_us") >=
+		                           t_metric(&rep, "timer_late_p99_us") &&
+		                   t_metric(&rep, "timer_late_mean_us") >= 0))
+			FAIL("file: timer lateness p99 %g max %g mean %g us",
+			     t_metric(&rep, "timer_late_p99_us"), t_metric(&rep, "timer_late_max_us"),
+			     t_metric(&rep, "timer_late_mean_us"));
 	} else {
 		/* The servers: an accept task plus one task per connection. */
 		if (t_metric(&rep, "conns_accepted") != 4 || stats.spawned != 5)
@@ -370,8 +413,9 @@ int main(int argc, char **argv)
 				FAIL("heavy_served %.0f", t_metric(&rep, "heavy_served"));
 		}
 	}
-	printf("%s/%s: checksum 0x%016llx ok, %llu tasks, %.1f ms\n", rto->name, wl->name,
-	       (unsigned long long)rep.checksum, (unsigned long long)stats.spawned, wall / 1e6);
+	printf("%s/%s%s: checksum 0x%016llx ok, %llu tasks, %.1f ms\n", rto->name, wl->name,
+	       direct ? " direct=1" : "", (unsigned long long)rep.checksum,
+	       (unsigned long long)stats.spawned, wall / 1e6);
 	for (int i = 0; i < rep.nmetrics; i++)
 		printf("  %s = %g %s\n", rep.metrics[i].name, rep.metrics[i].value, rep.metrics[i].unit);
 	return 0;

@@ -25,7 +25,39 @@
  * through /proc/self/fd for a file offset of its own.
  * Word i (64-bit, little-endian in memory) of the file is mix64(i + 1); the
  * checksum is the sum of every word read plus the bytes read, which
- * tests/conformance.c computes without the file. */
+ * tests/conformance.c computes without the file.
+ *
+ * direct=1: random reads that can show the stall. Contiguous reads overlap
+ * through readahead, and a cold file on a virtual machine is likely served
+ * from the host's cache, so MiB/s alone cannot show a loop blocked in
+ * read(). Here each read is of one whole block at a random block-aligned
+ * offset (block index mix64(FILE_SEED + (task << 32) + k) mod the file's
+ * whole blocks, for the task's k-th read; lseek, then RT_READ: the
+ * contract has no pread), through an fd opened with O_DIRECT into a
+ * 4096-aligned buffer, so no page cache and no readahead: every read waits
+ * for the device. Each task makes its share of the file's whole blocks in
+ * reads, so the bytes read are the file's whole blocks again. The checksum
+ * is the same formula over the blocks read; it depends on the task count,
+ * never on the runtime or the order. The file's pages are written back
+ * and dropped first, whatever cold says. Where O_DIRECT cannot be had
+ * (tmpfs and ramfs keep files in memory, and tmpfs even accepts O_DIRECT
+ * there; a filesystem refusing the flag; a block smaller than the device's)
+ * the same reads go through the page cache: the metric direct_used says
+ * 0, and a note on stderr says why.
+ *
+ * The timer (timer_us > 0): a task spawned first that sleeps until the
+ * next tick of a fixed timer_us schedule, again and again while the reads
+ * run, and records how late each tick was served: the runtime's answer to
+ * "a timer, a heartbeat, a request due now" while files are read. Every
+ * tick due before the last read ended counts, at the time the timer got
+ * to run: one late wake that overslept ten ticks records ten lateness
+ * figures, not one, so a runtime that stalls is not under-sampled (the
+ * load generator's intended-send-time rule). On threads it has a thread of
+ * its own, on the pool a worker of its own (spawned first, it is the first
+ * a worker takes; the readers share the other workers; a pool of one
+ * worker gets no timer, since a sleeper holding the only worker would wait
+ * for readers that never run), on epoll (loop 0) and coro it shares the
+ * thread that blocks in read(): that is what it measures. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +66,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "workload.h"
@@ -43,24 +76,48 @@ static const struct cb_param file_params[] = {
 	{ "block_kib", "KiB", "bytes per read", 64, 1, 65536 },
 	{ "tasks", "tasks", "readers, each through its own fd, each its share of the file", 8, 1, 10000 },
 	{ "cold", "", "1: drop the file's pages from the page cache before the run; 0: read from memory", 1, 0, 1 },
+	{ "direct", "", "1: each read a random whole block with O_DIRECT (no page cache, no readahead); 0: shares in order", 0, 0, 1 },
+	{ "timer_us", "us", "period of a timer task that measures how late the runtime wakes it during the reads; 0: none", 1000, 0, 1000000 },
 	{ NULL, NULL, NULL, 0, 0, 0 },
 };
+
+/* The direct mode's random sequence: fixed, so the checksum is too. */
+#define FILE_SEED 0x5eedf11eull
+/* O_DIRECT wants the buffer aligned to the device's logical block: 4096
+ * covers every common one. */
+#define FILE_ALIGN 4096
 
 struct reader {
 	struct rt_task t;
 	struct file_state *s;
 	int fd;
 	int started;
+	uint64_t idx;  /* the task's index: direct=1 draws its blocks from it */
 	uint64_t left; /* bytes of its share not read yet */
+	uint64_t k;    /* direct=1: reads started */
 	size_t want, got; /* the block being filled */
 	uint64_t sum, reads, bytes;
 	char *buf;
 };
 
+/* The co-resident timer (see the top): ticks at t0 + k·period. */
+struct ftimer {
+	struct rt_task t;
+	struct file_state *s;
+	uint64_t period, t0, k;
+	uint64_t *late; /* ns late, one per tick counted */
+	size_t n, cap;
+	int lost;       /* a tick not recorded for want of memory */
+};
+
 struct file_state {
 	int64_t file_mib, block_kib, tasks;
+	int direct;     /* asked for */
+	int direct_used; /* got: the reads bypass the page cache */
 	size_t blk;
+	uint64_t nblk;  /* direct=1: whole blocks in the file */
 	struct reader *r;
+	struct ftimer *timer; /* NULL: none */
 	double cached_pct;
 	_Atomic uint64_t first_start, last_end;
 	_Atomic uint64_t sum, reads, bytes;
@@ -85,16 +142,26 @@ static struct rt_op reader_end(struct reader *r, int err)
 	atomic_fetch_add(&s->sum, r->sum);
 	atomic_fetch_add(&s->reads, r->reads);
 	atomic_fetch_add(&s->bytes, r->bytes);
-	atomic_fetch_add(&s->done, 1);
+	/* The end before the count: the timer, seeing the count complete,
+	 * reads the last end as final. */
 	note_end(s);
+	atomic_fetch_add(&s->done, 1);
 	return rt_op_done();
 }
 
-/* The next block: whole blocks, and the share's tail. */
+/* The next block: whole blocks, and the share's tail; direct=1, a random
+ * whole block, the file offset set first (the step's own syscall: it never
+ * waits, and the contract's RT_READ reads at the offset). */
 static struct rt_op next_block(struct reader *r)
 {
-	r->want = r->left < r->s->blk ? (size_t)r->left : r->s->blk;
+	struct file_state *s = r->s;
+	r->want = r->left < s->blk ? (size_t)r->left : s->blk;
 	r->got = 0;
+	if (s->direct) {
+		uint64_t b = wl_mix64(FILE_SEED + (r->idx << 32) + r->k++) % s->nblk;
+		if (lseek(r->fd, (off_t)(b * s->blk), SEEK_SET) < 0)
+			return reader_end(r, -errno);
+	}
 	return rt_op_read(r->fd, r->buf, r->want);
 }
 
@@ -129,6 +196,45 @@ static struct rt_op reader_step(struct rt_task *t, long res)
 	if (r->left == 0)
 		return reader_end(r, 0);
 	return next_block(r);
+}
+
+static void timer_record(struct ftimer *tm, uint64_t late)
+{
+	if (tm->n == tm->cap) {
+		size_t cap = tm->cap ? 2 * tm->cap : 4096;
+		uint64_t *v = realloc(tm->late, cap * sizeof *v);
+		if (!v) {
+			tm->lost = 1;
+			return;
+		}
+		tm->late = v;
+		tm->cap = cap;
+	}
+	tm->late[tm->n++] = late;
+}
+
+static struct rt_op timer_step(struct rt_task *t, long res)
+{
+	(void)res;
+	struct ftimer *tm = t->arg;
+	struct file_state *s = tm->s;
+	uint64_t now = wl_now_ns();
+	int over = atomic_load(&s->done) == s->tasks;
+	if (!tm->t0) {
+		if (over)
+			return rt_op_done();
+		tm->t0 = now;
+		tm->k = 1;
+		return rt_op_sleep(tm->period);
+	}
+	/* Every tick due by now (once the reads are over: by their end) was
+	 * served now. */
+	uint64_t until = over ? atomic_load(&s->last_end) : now;
+	for (uint64_t due; (due = tm->t0 + tm->k * tm->period) <= until; tm->k++)
+		timer_record(tm, now > due ? now - due : 0);
+	if (over)
+		return rt_op_done();
+	return rt_op_sleep(tm->t0 + tm->k * tm->period - now);
 }
 
 /* Writes the file: word i is mix64(i + 1). 1 MiB at a time. */
@@ -179,6 +285,37 @@ static double cached_pct(int fd, uint64_t size)
 	return pct;
 }
 
+/* Whether the reads of st->blk bytes can bypass the page cache in the
+ * file fd: 1, or 0 with why set. A probe read of the first block finds a
+ * block size the device refuses (EINVAL) before the run does. */
+static int direct_ok(int fd, const char *self, size_t blk, char *why, size_t len)
+{
+	struct statfs fs;
+	/* tmpfs (since Linux 6.6) accepts O_DIRECT and still reads memory. */
+	if (fstatfs(fd, &fs) == 0 && (fs.f_type == 0x01021994 /* TMPFS_MAGIC */ ||
+	                              fs.f_type == 0x858458f6 /* RAMFS_MAGIC */)) {
+		snprintf(why, len, "the folder is on tmpfs or ramfs, which keeps files in memory");
+		return 0;
+	}
+	int dfd = open(self, O_RDONLY | O_CLOEXEC | O_DIRECT);
+	if (dfd < 0) {
+		snprintf(why, len, "the filesystem refuses O_DIRECT (%s)", strerror(errno));
+		return 0;
+	}
+	void *buf = NULL;
+	int e = posix_memalign(&buf, FILE_ALIGN, blk);
+	ssize_t n = e ? -1 : pread(dfd, buf, blk, 0);
+	if (n < 0)
+		e = e ? e : errno;
+	free(buf);
+	close(dfd);
+	if (n < 0) {
+		snprintf(why, len, "an O_DIRECT read of %zu KiB fails (%s)", blk / 1024, strerror(e));
+		return 0;
+	}
+	return 1;
+}
+
 static int file_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env)
 {
 	struct file_state *s = calloc(1, sizeof *s);
@@ -189,8 +326,16 @@ static int file_setup(void **state, struct rt *rt, const int64_t *p, const struc
 	s->block_kib = p[1];
 	s->tasks = p[2];
 	int cold = (int)p[3];
+	s->direct = (int)p[4];
+	int64_t timer_us = p[5];
 	s->blk = (size_t)s->block_kib * 1024;
 	uint64_t size = (uint64_t)s->file_mib << 20;
+	s->nblk = size / s->blk;
+	if (s->direct && s->nblk == 0) {
+		wl_why(env, "direct=1 reads whole blocks: block_kib=%lld is larger than the file",
+		       (long long)s->block_kib);
+		return -EINVAL;
+	}
 	s->r = calloc((size_t)s->tasks, sizeof *s->r);
 	if (!s->r)
 		return -ENOMEM;
@@ -205,7 +350,7 @@ static int file_setup(void **state, struct rt *rt, const int64_t *p, const struc
 		return wfd;
 	}
 	int err = fill(wfd, size);
-	if (!err && cold) {
+	if (!err && (cold || s->direct)) {
 		/* DONTNEED drops clean pages only: write them back first. */
 		if (fdatasync(wfd) < 0)
 			err = -errno;
@@ -217,34 +362,71 @@ static int file_setup(void **state, struct rt *rt, const int64_t *p, const struc
 		       dir, strerror(-err));
 	char self[64];
 	snprintf(self, sizeof self, "/proc/self/fd/%d", wfd);
+	if (!err && s->direct) {
+		char why[160];
+		s->direct_used = direct_ok(wfd, self, s->blk, why, sizeof why);
+		if (!s->direct_used) {
+			/* Said while it runs, as the cell's own notes are, and
+			 * recorded in the metric direct_used. */
+			fprintf(stderr,
+			        "%sconcbench: note: file direct=1 in %s: %s; the random reads go "
+			        "through the page cache (metric direct_used=0)\n",
+			        isatty(STDERR_FILENO) ? "\r\033[K" : "", dir, why);
+			fflush(stderr);
+		}
+	}
 	/* Shares in whole blocks: task i gets blocks [i·n/tasks, (i+1)·n/tasks),
 	 * the last block possibly short; with more tasks than blocks some get
-	 * none and end at once. */
-	uint64_t nblk = (size + s->blk - 1) / s->blk;
+	 * none and end at once. direct=1 makes as many reads of random whole
+	 * blocks. */
+	uint64_t nblk = s->direct ? s->nblk : (size + s->blk - 1) / s->blk;
+	int oflags = O_RDONLY | O_CLOEXEC | (s->direct_used ? O_DIRECT : 0);
 	for (int64_t i = 0; i < s->tasks && !err; i++) {
 		struct reader *r = &s->r[i];
 		uint64_t b0 = nblk * (uint64_t)i / (uint64_t)s->tasks;
 		uint64_t b1 = nblk * (uint64_t)(i + 1) / (uint64_t)s->tasks;
 		uint64_t start = b0 * s->blk, end = b1 * s->blk < size ? b1 * s->blk : size;
 		r->s = s;
+		r->idx = (uint64_t)i;
 		r->left = end > start ? end - start : 0;
-		r->t = (struct rt_task){ .step = reader_step, .arg = r, .cpu = -1 };
-		r->buf = r->left ? malloc(s->blk) : NULL;
-		if (r->left && !r->buf)
+		/* With loops=N each loop gets its share of the readers; the
+		 * timer is on loop 0. */
+		r->t = (struct rt_task){ .step = reader_step, .arg = r, .cpu = -1, .shard = (int)i };
+		if (r->left && posix_memalign((void **)&r->buf, FILE_ALIGN, s->blk) != 0) {
+			r->buf = NULL;
 			err = -ENOMEM;
-		else if ((r->fd = open(self, O_RDONLY | O_CLOEXEC)) < 0) {
+		} else if ((r->fd = open(self, oflags)) < 0) {
 			err = -errno;
 			wl_why(env, "cannot open the temporary file again through %s: %s", self,
 			       strerror(-err));
-		} else if (lseek(r->fd, (off_t)start, SEEK_SET) < 0)
+		} else if (!s->direct && lseek(r->fd, (off_t)start, SEEK_SET) < 0)
 			err = -errno;
 	}
 	if (!err)
 		s->cached_pct = cached_pct(wfd, size);
 	close(wfd);
+	/* The timer needs a thread of its own where tasks hold threads: a pool
+	 * of one worker cannot give it one. */
+	if (!err && timer_us > 0 && (rt->max_concurrency == 0 || rt->max_concurrency >= 2)) {
+		s->timer = calloc(1, sizeof *s->timer);
+		if (!s->timer)
+			err = -ENOMEM;
+		else {
+			s->timer->s = s;
+			s->timer->period = (uint64_t)timer_us * 1000;
+			s->timer->t = (struct rt_task){ .step = timer_step, .arg = s->timer, .cpu = -1 };
+			err = rt_spawn(rt, &s->timer->t);
+		}
+	}
 	for (int64_t i = 0; i < s->tasks && !err; i++)
 		err = rt_spawn(rt, &s->r[i].t);
 	return err;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
 }
 
 static void file_finish(void *state, struct wl_report *rep)
@@ -264,6 +446,23 @@ static void file_finish(void *state, struct wl_report *rep)
 	wl_metric(rep, "elapsed_ms", "ms", sec * 1e3);
 	wl_metric(rep, "reads", "reads", (double)atomic_load(&s->reads));
 	wl_metric(rep, "cached_pct", "%", s->cached_pct);
+	if (s->direct)
+		wl_metric(rep, "direct_used", "", s->direct_used);
+	struct ftimer *tm = s->timer;
+	if (!tm || tm->lost)
+		return;
+	/* ticks says how far the percentile can be trusted (p99 wants 1,000). */
+	wl_metric(rep, "timer_ticks", "ticks", (double)tm->n);
+	if (!tm->n)
+		return;
+	qsort(tm->late, tm->n, sizeof *tm->late, cmp_u64);
+	double sum = 0;
+	for (size_t i = 0; i < tm->n; i++)
+		sum += (double)tm->late[i];
+	size_t rank = (tm->n * 99 + 99) / 100; /* ceil(0.99 n), 1-based */
+	wl_metric(rep, "timer_late_p99_us", "us", (double)tm->late[rank - 1] / 1e3);
+	wl_metric(rep, "timer_late_max_us", "us", (double)tm->late[tm->n - 1] / 1e3);
+	wl_metric(rep, "timer_late_mean_us", "us", sum / (double)tm->n / 1e3);
 }
 
 static void file_teardown(void *state, struct rt *rt)
@@ -276,12 +475,16 @@ static void file_teardown(void *state, struct rt *rt)
 		free(s->r[i].buf);
 	}
 	free(s->r);
+	if (s->timer)
+		free(s->timer->late);
+	free(s->timer);
 	free(s);
 }
 
 const struct workload wl_file = {
 	.name = "file",
-	.desc = "tasks read shares of a regular file in blocks: epoll cannot wait on a file",
+	.desc = "tasks read shares of a regular file in blocks (direct=1: random, O_DIRECT), a "
+	        "timer beside them: epoll cannot wait on a file",
 	.params = file_params,
 	.setup = file_setup,
 	.finish = file_finish,

@@ -227,9 +227,10 @@ double h_mem_per_task(const struct h_summary *s, const char *runtime, char *src,
 /* C8: thread-per-core: loops=N over one loop and over threads. */
 #define H_C8_WIN 1.1         /* at least, both: holds */
 #define H_C8_LOSE 1.0        /* at most, both: does not hold */
-/* C9: epoll over threads on a cold file. */
-#define H_C9_RATIO 0.8       /* at most */
-#define H_C9_CACHED 0.5      /* a larger share in the page cache: the drop did not take */
+/* C9: a single executor's timer lateness over threads' during direct reads. */
+#define H_C9_LATE 10         /* at least (and one timer period): holds */
+#define H_C9_NOT 2           /* at most: does not hold */
+#define H_C9_TICKS 1000      /* ticks each for the p99; fewer: the latest tick */
 /* C10: cpu efficiency. */
 #define H_C10_EFF 0.5        /* the smallest work reaching it is compared */
 #define H_C10_POOL_EFF 0.8   /* the pool at the largest work: at least */
