@@ -505,9 +505,11 @@ static void test_slow_start(void)
 	       rc, (unsigned long long)r->requests, rep.error);
 	CHECKF(r->conns_confirmed == 2 && r->conns_starved == 0,
 	       "slow start: %d confirmed, %d starved", r->conns_confirmed, r->conns_starved);
-	/* Nothing counted waited for the accept. */
-	CHECKF(h_hist_max(&r->all) < 150 * 1000000ull, "slow start: max %llu ns: start-up timed",
-	       (unsigned long long)h_hist_max(&r->all));
+	/* Nothing counted waited for the accept (timed, each connection's
+	 * first request would have waited nearly 300 ms; a loaded machine
+	 * may still stall a request for a while, so not "nothing slow"). */
+	CHECKF(h_hist_count_at_or_above(&r->all, 250 * 1000000ull) == 0,
+	       "slow start: max %llu ns: start-up timed", (unsigned long long)h_hist_max(&r->all));
 	/* The server answered 2 confirming exchanges, a warm-up of 200 ms,
 	 * the window and what the end abandoned; the client counted the
 	 * window's only. */
@@ -543,7 +545,8 @@ static void test_window_end(void)
 	       (unsigned long long)res->requests, (unsigned long long)res->outstanding, s.requests);
 	CHECKF(res->requests >= 2 && res->requests <= 3, "window end: %llu counted, want 3",
 	       (unsigned long long)res->requests);
-	CHECKF(h_hist_max(&res->all) < 400 * 1000000ull, "window end: max %llu ns",
+	/* Nothing in the histogram is older than the window. */
+	CHECKF(h_hist_max(&res->all) <= 1010000000ull, "window end: max %llu ns",
 	       (unsigned long long)h_hist_max(&res->all));
 	check_sane("window end", res);
 }
