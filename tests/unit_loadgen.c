@@ -6,7 +6,10 @@
  * a server that stalls once for 200 ms shows the stall in many samples,
  * where a closed loop shows it in one; a silent server ends the run after
  * the stall limit instead of hanging; the child process reports through
- * h_loadgen_start/finish, bound to its CPUs, and is killed past its time. */
+ * h_loadgen_start/finish, bound to its CPUs, and is killed past its time.
+ * Running for a time, only the window counts: start-up, warm-up and what
+ * completes after the window are left out, and a connection the server
+ * starves shows in conns_starved, fairness and the latency tail. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -46,6 +49,9 @@ struct srv {
 	int bad_kind;
 	int stall_at, stall_ms; /* http: sleep once after this many requests */
 	int silent;        /* never answer */
+	int answer_only;   /* > 0: answer the first N connections accepted, never read the rest */
+	int delay_ms;      /* http: sleep this long before each answer (a slow server) */
+	int accept_delay_ms; /* sleep this long before accepting anything (a slow start) */
 	/* Written by the server thread only; read after the join. */
 	long requests, heavy, reads, accepted;
 	unsigned first_heavy; /* bit i: a connection's first /heavy was its request i */
@@ -54,6 +60,7 @@ struct srv {
 
 struct sconn {
 	int fd;
+	int ignored; /* beyond answer_only: watched only for the client's close */
 	long n; /* requests on this connection */
 	int saw_heavy;
 	size_t len;
@@ -75,6 +82,8 @@ static void serve_http(struct srv *s, struct sconn *c)
 			c->saw_heavy = 1;
 		}
 		c->n++;
+		if (s->delay_ms)
+			usleep((useconds_t)s->delay_ms * 1000);
 		const char *r = s->bad_every && s->requests % s->bad_every == 0 ? RESP_BAD[s->bad_kind]
 		                                                                : RESP_OK;
 		if (olen + strlen(r) <= sizeof out) {
@@ -105,6 +114,8 @@ static void *srv_main(void *arg)
 		abort();
 	for (int i = 0; i < MAXC; i++)
 		conns[i].fd = -1;
+	if (s->accept_delay_ms)
+		usleep((useconds_t)s->accept_delay_ms * 1000);
 	while (s->accepted < s->expect || open > 0) {
 		struct pollfd pf[MAXC + 1];
 		int idx[MAXC + 1], np = 0;
@@ -114,7 +125,10 @@ static void *srv_main(void *arg)
 		}
 		for (int i = 0; i < MAXC; i++)
 			if (conns[i].fd >= 0) {
-				pf[np] = (struct pollfd){ .fd = conns[i].fd, .events = POLLIN };
+				/* An ignored connection's request stays unread; its
+				 * close still shows (POLLRDHUP), so the server ends. */
+				pf[np] = (struct pollfd){ .fd = conns[i].fd,
+				                          .events = conns[i].ignored ? POLLRDHUP : POLLIN };
 				idx[np++] = i;
 			}
 		if (poll(pf, (nfds_t)np, -1) < 0)
@@ -134,11 +148,18 @@ static void *srv_main(void *arg)
 					close(fd);
 					continue;
 				}
-				conns[i] = (struct sconn){ .fd = fd };
+				conns[i] = (struct sconn){ .fd = fd, .ignored = s->answer_only > 0 &&
+				                                                 s->accepted > s->answer_only };
 				open++;
 				continue;
 			}
 			struct sconn *c = &conns[idx[k]];
+			if (c->ignored) {
+				close(c->fd);
+				c->fd = -1;
+				open--;
+				continue;
+			}
 			ssize_t n = s->http ? read(c->fd, c->in + c->len, sizeof c->in - c->len)
 			                    : read(c->fd, buf, 64 * 1024);
 			if (n <= 0) {
@@ -198,8 +219,10 @@ static uint64_t pct(const struct h_hist *h, double p)
 static void check_sane(const char *name, const struct h_loadgen_result *r)
 {
 	uint64_t p50 = pct(&r->all, 50), p99 = pct(&r->all, 99), mx = h_hist_max(&r->all);
-	CHECKF(r->all.count == r->requests, "%s: histogram holds %llu, requests %llu", name,
-	       (unsigned long long)r->all.count, (unsigned long long)r->requests);
+	CHECKF(r->all.count == r->requests + r->outstanding,
+	       "%s: histogram holds %llu, requests %llu + outstanding %llu", name,
+	       (unsigned long long)r->all.count, (unsigned long long)r->requests,
+	       (unsigned long long)r->outstanding);
 	CHECKF(p50 > 0 && p50 <= p99 && p99 <= mx, "%s: p50 %llu p99 %llu max %llu", name,
 	       (unsigned long long)p50, (unsigned long long)p99, (unsigned long long)mx);
 	CHECKF(r->elapsed_ns > 0, "%s: elapsed 0", name);
@@ -265,8 +288,12 @@ static void test_closed_http(void)
 	CHECKF(rc == 0 && res->requests == 4000 && res->errors == 0,
 	       "http: rc %d, %llu ok, %llu errors (%s)", rc, (unsigned long long)res->requests,
 	       (unsigned long long)res->errors, res->error);
-	CHECKF(s.requests == 4000 && s.heavy == 0, "http: server saw %ld requests, %ld heavy",
+	/* One more per connection: the confirming exchange. */
+	CHECKF(s.requests == 4008 && s.heavy == 0, "http: server saw %ld requests, %ld heavy",
 	       s.requests, s.heavy);
+	CHECKF(res->conns_starved == 0 && res->fairness == 1.0 && res->conns_confirmed == 8,
+	       "http: starved %d fairness %g confirmed %d", res->conns_starved, res->fairness,
+	       res->conns_confirmed);
 	check_sane("http closed", res);
 
 	/* A wrong response every 7th: exactly those are errors, and the
@@ -293,10 +320,15 @@ static void test_closed_http(void)
 	srv_join(&t);
 	CHECKF(rc == 0 && res->requests > 100 && res->errors == 0, "http 1 s: %llu ok, %llu errors",
 	       (unsigned long long)res->requests, (unsigned long long)res->errors);
-	CHECKF(res->elapsed_ns >= 950000000ull && res->elapsed_ns < 3000000000ull,
-	       "http 1 s: elapsed %llu ns", (unsigned long long)res->elapsed_ns);
-	CHECKF((long)res->requests == t.requests, "http 1 s: client %llu, server %ld",
-	       (unsigned long long)res->requests, t.requests);
+	CHECKF(res->elapsed_ns == 1000000000ull, "http 1 s: window %llu ns",
+	       (unsigned long long)res->elapsed_ns);
+	/* The server answered the 4 confirming exchanges, the requests
+	 * counted, and perhaps some of those outstanding when the window
+	 * ended (4 at most: one per connection). */
+	CHECKF(res->outstanding <= 4 && (long)res->requests + 4 <= t.requests &&
+	       t.requests <= (long)(res->requests + 4 + res->outstanding),
+	       "http 1 s: client %llu + %llu outstanding, server %ld",
+	       (unsigned long long)res->requests, (unsigned long long)res->outstanding, t.requests);
 	check_sane("http 1 s", res);
 }
 
@@ -317,8 +349,10 @@ static void test_heavy(void)
 	CHECKF(s.heavy == want && (long)res->heavy.count == want, "heavy: server %ld, client %llu, want %ld",
 	       s.heavy, (unsigned long long)res->heavy.count, want);
 	CHECKF(res->light.count + res->heavy.count == res->all.count, "heavy: light + heavy != all");
-	/* Staggered by connection: their first heavy requests are 3, 2 and 1. */
-	CHECKF(s.first_heavy == 0xe, "heavy: first heavy requests %#x, want 0xe", s.first_heavy);
+	/* Staggered by connection: their first heavy requests are 3, 2 and 1,
+	 * which the server counts from 1 (its request 0 is the confirming
+	 * exchange). */
+	CHECKF(s.first_heavy == 0x1c, "heavy: first heavy requests %#x, want 0x1c", s.first_heavy);
 }
 
 /* The server stalls once for 200 ms after its 300th request. */
@@ -386,6 +420,135 @@ static void test_open_loop_stall(void)
 	CHECKF(res->elapsed_ns >= 499000000ull && res->elapsed_ns < 1500000000ull,
 	       "open echo: %llu ns for 1000 requests at 2000/s", (unsigned long long)res->elapsed_ns);
 	check_sane("open echo", res);
+}
+
+/* ---- steady state: the window, and starvation made visible ---- */
+
+static double metric(const struct wl_report *rep, const char *name)
+{
+	const struct wl_metric *m = t_find_metric(rep, name);
+	return m ? m->value : -1;
+}
+
+/* A server that answers one connection of four, slowly (10 ms a request),
+ * and never reads the other three, as a pool of one worker would: the
+ * three are starved, and show it. Jain's index with one connection served
+ * x times and three none: x^2 / (4 x^2) = 0.25, whatever x. */
+static void test_starved(void)
+{
+	const uint64_t window = 1000000000ull;
+	struct srv s = { .http = 1, .expect = 4, .answer_only = 1, .delay_ms = 10 };
+	srv_start(&s);
+	struct wl_load l = { .proto = WL_PROTO_HTTP, .port = s.port, .conns = 4, .seconds = 1,
+	                     .warmup_ms = 100 };
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	static struct h_loadgen lg;
+	int rc = h_loadgen_start(&l, NULL, NULL, &lg);
+	struct wl_report rep;
+	memset(&rep, 0, sizeof rep);
+	if (rc == 0)
+		rc = h_loadgen_finish(&lg, 30000, &rep);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	srv_join(&s);
+	const struct h_loadgen_result *r = &lg.res;
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	CHECKF(rc == 0 && r->errors == 0, "starved: rc %d, %llu errors (%s)", rc,
+	       (unsigned long long)r->errors, rep.error);
+	CHECKF(r->conns_confirmed == 1 && metric(&rep, "conns_confirmed") == 1,
+	       "starved: %d confirmed, want 1", r->conns_confirmed);
+	CHECKF(r->conns_starved == 3 && metric(&rep, "conns_starved") == 3,
+	       "starved: conns_starved %d, want 3", r->conns_starved);
+	CHECKF(r->fairness == 0.25 && metric(&rep, "fairness") == 0.25,
+	       "starved: fairness %g, want 0.25", r->fairness);
+	CHECKF(r->elapsed_ns == window && metric(&rep, "window_s") == 1.0,
+	       "starved: window %llu ns", (unsigned long long)r->elapsed_ns);
+	/* About 100 requests counted on the served connection; the three
+	 * starved ones (plus the served one's last) outstanding at the end,
+	 * the starved at the window's whole length: 3 % of the samples, so
+	 * p99 is the window. */
+	CHECKF(r->requests >= 20 && r->requests <= 110, "starved: %llu requests counted",
+	       (unsigned long long)r->requests);
+	CHECKF(r->outstanding >= 3 && r->outstanding <= 4, "starved: %llu outstanding",
+	       (unsigned long long)r->outstanding);
+	uint64_t p99 = pct(&r->all, 99), mx = h_hist_max(&r->all);
+	CHECKF(p99 >= window * 95 / 100 && mx >= window * 99 / 100 && mx <= window * 101 / 100,
+	       "starved: p99 %llu max %llu ns, want about the window (%llu)",
+	       (unsigned long long)p99, (unsigned long long)mx, (unsigned long long)window);
+	CHECKF(metric(&rep, "p99_us") >= 0.95e6, "starved: p99_us %g", metric(&rep, "p99_us"));
+	CHECKF(secs < 5, "starved: took %.1f s", secs);
+	check_sane("starved", r);
+	printf("starved: %d of 4 connections, fairness %.2f, p99 %.0f ms, %.1f s in all\n",
+	       r->conns_starved, r->fairness, (double)p99 / 1e6, secs);
+}
+
+/* A server that sleeps 300 ms before it accepts: the client connects (the
+ * kernel's backlog) and waits for its confirming answers, so that start-up
+ * is not timed; the warm-up's requests and those abandoned at the end are
+ * answered by the server but not counted, and throughput is over the
+ * window alone. */
+static void test_slow_start(void)
+{
+	struct srv s = { .http = 1, .expect = 2, .accept_delay_ms = 300 };
+	srv_start(&s);
+	struct wl_load l = { .proto = WL_PROTO_HTTP, .port = s.port, .conns = 2, .seconds = 1,
+	                     .warmup_ms = 200 };
+	static struct h_loadgen lg;
+	int rc = h_loadgen_start(&l, NULL, NULL, &lg);
+	struct wl_report rep;
+	memset(&rep, 0, sizeof rep);
+	if (rc == 0)
+		rc = h_loadgen_finish(&lg, 30000, &rep);
+	srv_join(&s);
+	const struct h_loadgen_result *r = &lg.res;
+	CHECKF(rc == 0 && r->errors == 0 && r->requests > 100, "slow start: rc %d, %llu ok (%s)",
+	       rc, (unsigned long long)r->requests, rep.error);
+	CHECKF(r->conns_confirmed == 2 && r->conns_starved == 0,
+	       "slow start: %d confirmed, %d starved", r->conns_confirmed, r->conns_starved);
+	/* Nothing counted waited for the accept (timed, each connection's
+	 * first request would have waited nearly 300 ms; a loaded machine
+	 * may still stall a request for a while, so not "nothing slow"). */
+	CHECKF(h_hist_count_at_or_above(&r->all, 250 * 1000000ull) == 0,
+	       "slow start: max %llu ns: start-up timed", (unsigned long long)h_hist_max(&r->all));
+	/* The server answered 2 confirming exchanges, a warm-up of 200 ms,
+	 * the window and what the end abandoned; the client counted the
+	 * window's only. */
+	CHECKF(s.requests >= (long)(r->requests + 2 + 20), "slow start: server %ld, client %llu",
+	       s.requests, (unsigned long long)r->requests);
+	CHECKF(r->elapsed_ns == 1000000000ull, "slow start: window %llu ns",
+	       (unsigned long long)r->elapsed_ns);
+	double rps = metric(&rep, "throughput_rps");
+	CHECKF(rps == (double)r->requests, "slow start: throughput %g for %llu requests in 1 s", rps,
+	       (unsigned long long)r->requests);
+	check_sane("slow start", r);
+}
+
+/* A server that takes 300 ms a request, one connection, no warm-up: the
+ * window [0, 1 s) holds the answers at about 0.3, 0.6 and 0.9 s; the
+ * request sent at 0.9 s is answered at 1.2 s, after the window: it is not
+ * counted, and enters the histogram at its age at the end (about 0.1 s). */
+static void test_window_end(void)
+{
+	struct srv s = { .http = 1, .expect = 1, .delay_ms = 300 };
+	srv_start(&s);
+	struct wl_load l = { .proto = WL_PROTO_HTTP, .port = s.port, .conns = 1, .seconds = 1 };
+	int rc = h_loadgen_run(&l, res);
+	srv_join(&s);
+	CHECKF(rc == 0 && res->errors == 0, "window end: rc %d (%s)", rc, res->error);
+	CHECKF(res->elapsed_ns == 1000000000ull, "window end: window %llu ns",
+	       (unsigned long long)res->elapsed_ns);
+	/* Closed loop, one connection: exactly one request in flight at the
+	 * end, which the server saw and the client did not count; the other
+	 * one the server saw is the confirming exchange. */
+	CHECKF(res->outstanding == 1 && s.requests == (long)res->requests + 2,
+	       "window end: %llu counted, %llu outstanding, server saw %ld",
+	       (unsigned long long)res->requests, (unsigned long long)res->outstanding, s.requests);
+	CHECKF(res->requests >= 2 && res->requests <= 3, "window end: %llu counted, want 3",
+	       (unsigned long long)res->requests);
+	/* Nothing in the histogram is older than the window. */
+	CHECKF(h_hist_max(&res->all) <= 1010000000ull, "window end: max %llu ns",
+	       (unsigned long long)h_hist_max(&res->all));
+	check_sane("window end", res);
 }
 
 static void test_silent(void)
@@ -471,7 +634,8 @@ static void test_child(void)
 	const char *names[] = { "throughput_rps", "p50_us", "p75_us", "p90_us", "p95_us", "p99_us",
 	                        "p999_us", "p9999_us", "max_us",
 	                        "requests", "errors", "light_p50_us", "light_p99_us",
-	                        "light_p999_us", "heavy_p50_us", "heavy_p99_us", "clamped_conns" };
+	                        "light_p999_us", "heavy_p50_us", "heavy_p99_us", "clamped_conns",
+	                        "window_s", "conns_starved", "fairness" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		CHECKF(t_find_metric(&rep, names[i]) != NULL, "finish: no metric %s", names[i]);
 	CHECKF(rep.nmetrics == (int)(sizeof names / sizeof names[0]), "finish: %d metrics",
@@ -495,7 +659,11 @@ static void test_child(void)
 	                       *p99 = t_find_metric(&rep, "p99_us"), *mx = t_find_metric(&rep, "max_us");
 	CHECKF(p50 && p99 && mx && p50->value > 0 && p50->value <= p99->value &&
 	       p99->value <= mx->value, "finish: percentiles out of order");
-	CHECKF(s.requests == 1200, "child: server saw %ld requests", s.requests);
+	CHECKF(s.requests == 1204, "child: server saw %ld requests", s.requests);
+	m = t_find_metric(&rep, "fairness");
+	CHECKF(m && m->value == 1.0, "finish: fairness %g", m ? m->value : -1);
+	m = t_find_metric(&rep, "conns_starved");
+	CHECKF(m && m->value == 0, "finish: conns_starved %g", m ? m->value : -1);
 	CHECKF(lg.res.cpus_used != 0 && (lg.res.cpus_used & ~(1ull << last)) == 0,
 	       "child: ran on CPUs %#llx, bound to %d", (unsigned long long)lg.res.cpus_used, last);
 	const struct wl_metric *rps = t_find_metric(&rep, "throughput_rps");
@@ -548,6 +716,9 @@ int main(void)
 	test_heavy();
 	test_open_loop_stall();
 	test_child();
+	test_starved();
+	test_slow_start();
+	test_window_end();
 	test_silent();
 	free(res);
 	if (!failures)

@@ -272,6 +272,19 @@ static const char summary[] =
 	"epoll,echo,conns=10;seconds=1;loops=1,p99_us,us,3,4022,4000,4050,0.01,0\n"
 	"epoll,echo,conns=100;seconds=1;loops=1,throughput_rps,req/s,3,39984,39000,40000,0.01,0\n"
 	"epoll,echo,conns=100;seconds=1;loops=1,p99_us,us,3,13336,13000,13500,0.01,0\n"
+	/* fairness: pool serves one connection of 100 (0.01), none at all of
+	 * 1000 (0: kept, on the linear panel); epoll loops=2 has none (NaN) */
+	"pool,echo,conns=1;seconds=1;workers=1,throughput_rps,req/s,3,9000,8900,9100,0.01,0\n"
+	"pool,echo,conns=1;seconds=1;workers=1,p99_us,us,3,150,140,160,0.01,0\n"
+	"pool,echo,conns=1;seconds=1;workers=1,fairness,index,3,1,1,1,0,0\n"
+	"pool,echo,conns=10;seconds=1;workers=1,throughput_rps,req/s,3,9050,9000,9100,0.01,0\n"
+	"pool,echo,conns=10;seconds=1;workers=1,p99_us,us,3,1000000,1000000,1000000,0,0\n"
+	"pool,echo,conns=10;seconds=1;workers=1,fairness,index,3,0.1,0.1,0.1,0,0\n"
+	"pool,echo,conns=100;seconds=1;workers=1,throughput_rps,req/s,3,9100,9000,9200,0.01,0\n"
+	"pool,echo,conns=100;seconds=1;workers=1,p99_us,us,3,1000000,1000000,1000000,0,0\n"
+	"pool,echo,conns=100;seconds=1;workers=1,fairness,index,3,0.01,0.01,0.01,0,0\n"
+	"pool,echo,conns=1000;seconds=1;workers=1,p99_us,us,3,1000000,1000000,1000000,0,0\n"
+	"pool,echo,conns=1000;seconds=1;workers=1,fairness,index,3,0,0,0,,0\n"
 	"epoll,echo,conns=1;seconds=1;loops=2,throughput_rps,req/s,3,8000,7900,8100,0.01,0\n"
 	"epoll,echo,conns=1;seconds=1;loops=2,p99_us,us,3,2000,1900,2100,0.01,0\n"
 	"epoll,echo,conns=10;seconds=1;loops=2,throughput_rps,req/s,3,80000,79000,81000,0.01,0\n"
@@ -370,12 +383,23 @@ static void check_all_charts(const char *dir)
 	REQUIRE(has_line(dir, "plots/efficiency.dat", "10000 75 70 80 3\n"));
 	REQUIRE(has_line(dir, "plots/efficiency.dat", "100 50 45 55 3\n"));
 
-	/* conns: both metrics per point, loops=1 and loops=2 two series. */
+	/* conns: every metric per point, loops=1 and loops=2 two series;
+	 * fairness NaN where not measured, its zero kept, and the third
+	 * panel asked for (fair=1) only where a series has it. */
 	REQUIRE(has_line(dir, "plots/conns_echo.dat",
-	                 "conns \"epoll (loops=2)\" min max n p99_us min max n\n"));
+	                 "conns \"epoll (loops=2)\" min max n p99_us min max n fairness min max n\n"));
 	REQUIRE(has_line(dir, "plots/conns_echo.dat", "conns \"epoll (loops=1)\""));
-	REQUIRE(has_line(dir, "plots/conns_echo.dat", "10 80000 79000 81000 3 2500 2400 2600 3\n"));
-	REQUIRE(has_line(dir, "plots/conns_http.dat", "conns \"coro\" min max n p99_us min max n\n"));
+	REQUIRE(has_line(dir, "plots/conns_echo.dat",
+	                 "10 80000 79000 81000 3 2500 2400 2600 3 NaN NaN NaN 0\n"));
+	REQUIRE(has_line(dir, "plots/conns_echo.dat",
+	                 "100 9100 9000 9200 3 1000000 1000000 1000000 3 0.01 0.01 0.01 3\n"));
+	REQUIRE(has_line(dir, "plots/conns_echo.dat", "1000 NaN NaN NaN 0 1000000 1000000 1000000 3 0 0 0 3\n"));
+	REQUIRE(dat_line(dir, "plots/conns_echo.dat", "#   gnuplot -e", line, sizeof line) &&
+	        strstr(line, "; fair=1\" "));
+	REQUIRE(has_line(dir, "plots/conns_http.dat",
+	                 "conns \"coro\" min max n p99_us min max n fairness min max n\n"));
+	REQUIRE(dat_line(dir, "plots/conns_http.dat", "#   gnuplot -e", line, sizeof line) &&
+	        !strstr(line, "fair="));
 
 	/* latency: at conns=10, the largest every series has; x = 1/(1-p). */
 	REQUIRE(has_line(dir, "plots/latency_echo.dat", "# One block per runtime series at conns=10:"));

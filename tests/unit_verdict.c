@@ -632,6 +632,20 @@ static void test_c12(void)
 	cell("pool", "pingpong", "rounds=100000;workers=1;placement=unpinned", 0, "timeout", NULL, 4);
 	EXPECT(h_rule_c12, H_VERDICT_DEPENDS, "the cap shows");
 
+	/* A steady-state run: 6 of 8 connections got nothing in the window,
+	 * though p99 and throughput (the served connections') look fine. */
+	reset(4);
+	pool_echo(50000, 100, 100000, 150);
+	row("pool", "echo", POOL_ECHO(8), "conns_starved", 6);
+	cell("pool", "pingpong", "rounds=100000;workers=1;placement=unpinned", 0, "timeout", NULL, 4);
+	EXPECT(h_rule_c12, H_VERDICT_DEPENDS, "6 of 8 connections got no response in the window");
+	/* None starved: as without the figure. */
+	reset(4);
+	pool_echo(50000, 100, 100000, 150);
+	row("pool", "echo", POOL_ECHO(8), "conns_starved", 0);
+	cell("pool", "pingpong", "rounds=100000;workers=1;placement=unpinned", 0, "timeout", NULL, 4);
+	EXPECT(h_rule_c12, H_VERDICT_DOES_NOT_HOLD, "watchdog");
+
 	/* workers=0 at placement same-core is one worker too. */
 	reset(4);
 	pool_echo(50000, 100, 100000, 150);

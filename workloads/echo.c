@@ -10,8 +10,9 @@
  * A connection's buffer is min(msg_bytes, 16 KiB): a larger message is
  * echoed in pieces as it arrives (the client reads while it writes).
  *
- * Checksum: with `requests` > 0 every connection carries exactly
- * requests × msg_bytes bytes each way, so mix64(bytes echoed) + connections;
+ * Checksum: with `requests` > 0 every connection carries a fixed count of
+ * msg_bytes messages each way (the load generator's requests + 1: its
+ * first confirms the connection), so mix64(bytes echoed) + connections;
  * with `seconds` the byte count depends on speed, so mix64(connections).
  */
 #include <errno.h>
@@ -25,15 +26,16 @@ static const struct cb_param echo_params[] = {
 	{ "port", "", "TCP port on 127.0.0.1; 0 = any free one", 0, 0, 65535 },
 	{ "conns", "conns", "connections the server accepts (each the client's), then it ends when they close; serve: the most open at once", 10, 1, 100000 },
 	{ "requests", "requests", "messages per connection; 0 = run for `seconds`", 1000, 0, 1000000000 },
-	{ "seconds", "s", "with requests=0: how long the client sends", 0, 0, 86400 },
+	{ "seconds", "s", "with requests=0: the measured window, after warmup_ms", 0, 0, 86400 },
 	{ "rate", "req/s", "open loop: messages per second in total; 0 = closed loop", 0, 0, 100000000 },
 	{ "msg_bytes", "bytes", "bytes per message", 64, 1, 1048576 },
+	{ "warmup_ms", "ms", "with requests=0: load before the measured window, not counted", 500, 0, 3600000 },
 	{ NULL, NULL, NULL, 0, 0, 0 },
 };
 
 struct echo_srv {
 	struct wl_srv srv;
-	int64_t requests, seconds, rate, msg_bytes;
+	int64_t requests, seconds, rate, msg_bytes, warmup_ms;
 	size_t bufcap;
 	_Atomic uint64_t bytes; /* of every finished connection */
 };
@@ -109,6 +111,7 @@ static int echo_setup(void **state, struct rt *rt, const int64_t *p, const struc
 	es->seconds = p[3];
 	es->rate = p[4];
 	es->msg_bytes = p[5];
+	es->warmup_ms = p[6];
 	es->bufcap = es->msg_bytes < BUF_MAX ? (size_t)es->msg_bytes : BUF_MAX;
 	es->srv.conn_size = sizeof(struct echo_conn) + es->bufcap;
 	es->srv.init = echo_conn_init;
@@ -130,6 +133,7 @@ static void echo_load(void *state, struct wl_load *out)
 		.msg_bytes = es->msg_bytes,
 		.rate = es->rate,
 		.heavy_every = 0,
+		.warmup_ms = es->warmup_ms,
 	};
 }
 

@@ -19,7 +19,8 @@
  * mixed (mixed.c) is this server with heavy_us of CPU work inline in the
  * step for each request to /heavy.
  *
- * Checksum: with `requests` > 0 the client's count is exact, so
+ * Checksum: with `requests` > 0 the client's count is exact (the load
+ * generator's requests + 1 per connection: its first confirms it), so
  * mix64(requests answered 200 ^ heavy answered << 32) + connections; with
  * `seconds` the count depends on speed, so mix64(connections) only.
  */
@@ -43,8 +44,9 @@ static const struct cb_param http_params[] = {
 	{ "port", "", "TCP port on 127.0.0.1; 0 = any free one", 0, 0, 65535 },
 	{ "conns", "conns", "connections the server accepts (each the client's), then it ends when they close; serve: the most open at once", 10, 1, 100000 },
 	{ "requests", "requests", "requests per connection; 0 = run for `seconds`", 1000, 0, 1000000000 },
-	{ "seconds", "s", "with requests=0: how long the client sends", 0, 0, 86400 },
+	{ "seconds", "s", "with requests=0: the measured window, after warmup_ms", 0, 0, 86400 },
 	{ "rate", "req/s", "open loop: requests per second in total; 0 = closed loop", 0, 0, 100000000 },
+	{ "warmup_ms", "ms", "with requests=0: load before the measured window, not counted", 500, 0, 3600000 },
 	{ NULL, NULL, NULL, 0, 0, 0 },
 };
 
@@ -52,7 +54,7 @@ enum { ST_START, ST_READ, ST_WRITE, ST_LINGER };
 
 struct http_srv {
 	struct wl_srv srv;
-	int64_t requests, seconds, rate, heavy_every, heavy_us;
+	int64_t requests, seconds, rate, heavy_every, heavy_us, warmup_ms;
 	int mixed;
 	/* Of every finished connection. */
 	_Atomic uint64_t served, heavy, bad;
@@ -188,7 +190,7 @@ static struct rt_op http_step(struct rt_task *t, long res)
 }
 
 int wl_http_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env,
-                  int64_t heavy_every, int64_t heavy_us)
+                  int64_t heavy_every, int64_t heavy_us, int64_t warmup_ms)
 {
 	if (p[2] == 0 && p[3] == 0)
 		return -EINVAL; /* neither a request count nor a duration */
@@ -201,6 +203,7 @@ int wl_http_setup(void **state, struct rt *rt, const int64_t *p, const struct wl
 	hs->rate = p[4];
 	hs->heavy_every = heavy_every;
 	hs->heavy_us = heavy_us;
+	hs->warmup_ms = warmup_ms;
 	hs->mixed = heavy_us >= 0;
 	hs->srv.conn_size = sizeof(struct http_conn);
 	hs->srv.init = http_conn_init;
@@ -222,6 +225,7 @@ void wl_http_load(void *state, struct wl_load *out)
 		.msg_bytes = 0,
 		.rate = hs->rate,
 		.heavy_every = hs->mixed ? hs->heavy_every : 0,
+		.warmup_ms = hs->warmup_ms,
 	};
 }
 
@@ -261,7 +265,7 @@ void wl_http_stop(void *state)
 
 static int http_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env)
 {
-	return wl_http_setup(state, rt, p, env, 0, -1);
+	return wl_http_setup(state, rt, p, env, 0, -1, p[5]);
 }
 
 const struct workload wl_http = {

@@ -16,16 +16,17 @@ static const struct cb_param mixed_params[] = {
 	{ "port", "", "TCP port on 127.0.0.1; 0 = any free one", 0, 0, 65535 },
 	{ "conns", "conns", "connections the server accepts (each the client's), then it ends when they close; serve: the most open at once", 10, 1, 100000 },
 	{ "requests", "requests", "requests per connection; 0 = run for `seconds`", 1000, 0, 1000000000 },
-	{ "seconds", "s", "with requests=0: how long the client sends", 0, 0, 86400 },
+	{ "seconds", "s", "with requests=0: the measured window, after warmup_ms", 0, 0, 86400 },
 	{ "rate", "req/s", "open loop: requests per second in total; 0 = closed loop", 0, 0, 100000000 },
 	{ "heavy_every", "requests", "the client asks for /heavy every Nth request; 0 = never", 100, 0, 1000000000 },
 	{ "heavy_us", "us", "CPU work of a /heavy request, done inline in the step", 1000, 0, 10000000 },
+	{ "warmup_ms", "ms", "with requests=0: load before the measured window, not counted", 500, 0, 3600000 },
 	{ NULL, NULL, NULL, 0, 0, 0 },
 };
 
 static int mixed_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env)
 {
-	return wl_http_setup(state, rt, p, env, p[5], p[6]);
+	return wl_http_setup(state, rt, p, env, p[5], p[6], p[7]);
 }
 
 const struct workload wl_mixed = {

@@ -11,7 +11,7 @@
 
 #include "../runtimes/runtime.h"
 
-#define WL_MAX_METRICS 32
+#define WL_MAX_METRICS 48 /* a mixed server cell reports about 30 */
 
 struct wl_metric {
 	char name[32];
@@ -58,10 +58,11 @@ struct wl_load {
 	int port;            /* 127.0.0.1 */
 	int conns;           /* connections, each with one request in flight (closed loop) */
 	int64_t requests;    /* per connection; 0: run for `seconds` */
-	int64_t seconds;
+	int64_t seconds;     /* with requests == 0: the measured window */
 	int64_t msg_bytes;   /* echo: bytes per message */
 	int64_t rate;        /* > 0: open loop, requests per second in total */
 	int64_t heavy_every; /* mixed: every Nth request asks for /heavy; 0: none */
+	int64_t warmup_ms;   /* with requests == 0: load before the measured window */
 };
 
 struct workload {

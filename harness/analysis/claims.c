@@ -340,7 +340,8 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	  .rule = h_rule_c12,
 	  .words = "(a) pool echo (else http) with conns above the workers (workers=0: one per "
 	           "CPU of the cell): p99 at least {p99}× its p99 at conns within the workers, or "
-	           "throughput no higher, or client errors, or the cell failed. (b) pingpong on a "
+	           "throughput no higher, or client errors, or connections that got no response in "
+	           "the measured window (conns_starved), or the cell failed. (b) pingpong on a "
 	           "one-worker pool ended as a failed cell with a deadlock limit (not a timeout). "
 	           "Both: holds; neither: does not hold; one: depends.",
 	  .thr = { { "p99", H_C12_P99_RATIO } } },

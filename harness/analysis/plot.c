@@ -91,6 +91,7 @@ struct chart {
 	const char *title_keys; /* params named in the title when every row agrees */
 	const char *opts;     /* the script's own knobs, as gnuplot assignments */
 	bool zero_ok;         /* keep medians <= 0 (the script copes; see memory) */
+	const char *zero_metric; /* keep this metric's zeros (drawn on a linear axis) */
 };
 
 /* ---- series ---- */
@@ -213,7 +214,9 @@ static int build_series(struct plot *p)
 		const struct h_srow *r = &sum->rows[i];
 		if (strcmp(r->workload, c->workload) != 0 || !chart_metric(c, r->metric))
 			continue;
-		if (!isfinite(r->median) || (!c->zero_ok && !(r->median > 0))) {
+		bool zero_kept = c->zero_ok || (c->zero_metric && !strcmp(r->metric, c->zero_metric) &&
+		                                r->median == 0);
+		if (!isfinite(r->median) || (!zero_kept && !(r->median > 0))) {
 			printf("%s chart: left out %s %s %s (median %g%s)\n", c->name, r->runtime,
 			       r->params, r->metric, r->median,
 			       isfinite(r->median) ? " is not positive" : "");
@@ -569,6 +572,20 @@ static int write_sleep_tasks(FILE *f, struct plot *p)
 	return values;
 }
 
+/* conns_*: a third panel, fairness, when the run measured it (runs made
+ * before the load generator measured a steady-state window have none: their
+ * chart keeps two panels and the column is NaN). */
+static int write_conns(FILE *f, struct plot *p)
+{
+	int values = write_blocks(f, p, NULL, NULL);
+	for (size_t i = 0; i < p->ns && values > 0; i++)
+		if (!p->s[i].out && row_at(p, &p->s[i], "fairness", NULL)) {
+			snprintf(p->vars, sizeof p->vars, "fair=1");
+			break;
+		}
+	return values;
+}
+
 /* Efficiency needs a one-CPU runtime's rate as the baseline: without one
  * (a run of threads and pool only) there is nothing to divide by. */
 static int write_efficiency(FILE *f, struct plot *p)
@@ -734,13 +751,13 @@ static const struct chart charts[] = {
 	 .ylabel = "efficiency (% of 1-CPU rate × usable CPUs)", .title_keys = "tasks",
 	 .opts = "logx='1'; logy='0'; ymin=0; ymaxmin=110; hline=50; hlabel='50%'"},
 	{.name = "conns_echo", .kind = "conns", .workload = "echo",
-	 .metrics = {"throughput_rps", "p99_us"}, .xkey = "conns", .write = write_lines,
-	 .title = "echo: throughput and p99 latency against connections",
-	 .xlabel = "concurrent connections (log scale)"},
+	 .metrics = {"throughput_rps", "p99_us", "fairness"}, .xkey = "conns",
+	 .write = write_conns, .title = "echo: throughput, p99 latency and fairness against connections",
+	 .xlabel = "concurrent connections (log scale)", .zero_metric = "fairness"},
 	{.name = "conns_http", .kind = "conns", .workload = "http",
-	 .metrics = {"throughput_rps", "p99_us"}, .xkey = "conns", .write = write_lines,
-	 .title = "http: throughput and p99 latency against connections",
-	 .xlabel = "concurrent connections (log scale)"},
+	 .metrics = {"throughput_rps", "p99_us", "fairness"}, .xkey = "conns",
+	 .write = write_conns, .title = "http: throughput, p99 latency and fairness against connections",
+	 .xlabel = "concurrent connections (log scale)", .zero_metric = "fairness"},
 	{.name = "latency_echo", .kind = "latency", .workload = "echo", .metrics = PCT_METRICS,
 	 .xkey = "conns", .write = write_latency, .title = "echo: latency by percentile",
 	 .xlabel = "percentile", .ylabel = "latency (µs, log scale)"},

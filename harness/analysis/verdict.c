@@ -1848,6 +1848,11 @@ void h_rule_c12(const struct h_summary *s, const struct h_runfacts *f, struct h_
 			}
 			const struct h_srow *err = same_point(s, hi, "errors");
 			const struct h_srow *p99hi = same_point(s, hi, "p99_us");
+			/* Runs with a steady-state window count the connections that
+			 * got nothing in it: the cap itself, which p99 may hide when
+			 * the served connections answer thousands of requests and
+			 * each starved one adds a single sample. */
+			const struct h_srow *starved = same_point(s, hi, "conns_starved");
 			double chi = h_param_num(hi->params, "conns", 0);
 			fig_row(o, hi, "", "%s, %s conns=%s (> %d %s): throughput", L(hi), wl,
 			        P(chi), whi, WORKERS(whi));
@@ -1857,6 +1862,10 @@ void h_rule_c12(const struct h_summary *s, const struct h_runfacts *f, struct h_
 			if (err)
 				fig_row(o, err, "0", "%s, %s conns=%s: client errors", L(hi), wl,
 				        P(chi));
+			if (starved)
+				fig_row(o, starved, "0",
+				        "%s, %s conns=%s: connections with no response in the window",
+				        L(hi), wl, P(chi));
 			if (err && err->median > 0) {
 				a = 1;
 				snprintf(awhy, sizeof awhy,
@@ -1887,6 +1896,13 @@ void h_rule_c12(const struct h_summary *s, const struct h_runfacts *f, struct h_
 				        "throughput and %s× the p99 of conns=%s",
 				        whi, WORKERS(whi), wl, P(chi), N(hi->median / lo->median),
 				        p99hi && p99lo ? N(p99hi->median / p99lo->median) : "n/a", P(clo));
+			}
+			if (starved && starved->median > 0 && !(err && err->median > 0)) {
+				size_t len = a == 1 && lo ? strlen(awhy) : 0;
+				snprintf(awhy + len, sizeof awhy - len,
+				         "%s%s of %s connections got no response in the window",
+				         len ? "; " : "", N(starved->median), P(chi));
+				a = 1;
 			}
 		}
 	}

@@ -41,6 +41,13 @@
 #define SCRATCH (64 * 1024)
 #define TICK_CONNECT_NS (10 * NS_PER_MS)
 #define TICK_RUN_NS (100 * NS_PER_MS)
+/* The confirmation phase ends when every connection is confirmed, or when
+ * none has been for this long (a pool with fewer workers than connections
+ * never answers the rest while the first stay open), or after
+ * H_LOADGEN_CONNECT_MS in all. Long enough for a server that creates a
+ * thread or coroutine per connection to go on confirming: those stream in
+ * one after another. */
+#define CONFIRM_IDLE_NS (500 * NS_PER_MS)
 
 static const char REQ_LIGHT[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 static const char REQ_HEAVY[] = "GET /heavy HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
@@ -48,6 +55,10 @@ static const char BODY[] = "Hello, World!";
 #define BODY_LEN (sizeof BODY - 1)
 
 enum { C_CONNECTING, C_RETRY, C_OPEN, C_CLOSED };
+/* P_CONNECT: connecting (an open connection sends its confirming exchange
+ * at once); P_CONFIRM: every connect resolved, waiting for the confirming
+ * answers; P_RUN: the measured requests (warm-up, then the window). */
+enum { P_CONNECT, P_CONFIRM, P_RUN };
 
 struct conn {
 	int fd;
@@ -55,13 +66,17 @@ struct conn {
 	int state;
 	int tries;
 	uint64_t retry_at;
-	int64_t total;   /* requests planned here; -1: closed loop until t_end */
-	int64_t due;     /* open loop: requests whose intended time has come */
+	/* Request 0 of every connection is the confirming exchange; the
+	 * measured requests are 1, 2, ... */
+	int64_t total;   /* requests planned here, request 0 included; -1: until the window ends */
+	int64_t due;     /* open loop: requests whose intended time has come (request 0 at once) */
 	int64_t started; /* requests handed to the connection */
 	int64_t written; /* requests fully written: [written, started) wait to be */
 	size_t wr_off;   /* bytes of request `written` already written */
 	int64_t done;    /* responses completed, good or bad */
-	uint64_t start_ns; /* closed loop: when request `done` was sent */
+	int64_t counted; /* measured requests completed and counted (in the window) */
+	int settled;     /* confirmed, or closed before it was */
+	uint64_t start_ns; /* when request `done` was sent (closed loop, and request 0) */
 	/* The response being read: echo bytes so far, or the HTTP head. */
 	size_t rd_off;
 	int bad;
@@ -77,9 +92,13 @@ struct lg {
 	struct conn *c;
 	int n;
 	int ep, tfd;
-	int http, open_loop, phase; /* phase 0: connecting, 1: requests */
+	int http, open_loop, phase;
+	int windowed;               /* running for a time: warm-up, then the window [w0, w1) */
+	int nsettled, nconfirmed;
 	uint64_t K, next_k;         /* open loop: the schedule's total and next index */
-	uint64_t t_begin, t0, t_end, connect_deadline;
+	uint64_t t_begin, t0, connect_deadline;
+	uint64_t confirm_from, last_confirm;
+	uint64_t w0, w1;            /* what counts: sent at or after w0, completed by w1 */
 	uint64_t armed, tick_at;
 	uint64_t last_progress, last_done;
 	int64_t inflight; /* sum of started - done over open connections */
@@ -108,10 +127,12 @@ static void note_error(struct lg *g, const struct conn *c, const char *fmt, ...)
 
 /* ---- what is sent and expected ---- */
 
+/* Measured request j (>= 1) is the (j-1)th of the documented rule; the
+ * confirming exchange is always light. */
 static int is_heavy(const struct lg *g, const struct conn *c, int64_t j)
 {
 	int64_t e = g->load->heavy_every;
-	return g->http && e > 0 && ((int64_t)c->id + j) % e == e - 1;
+	return g->http && e > 0 && j >= 1 && ((int64_t)c->id + j - 1) % e == e - 1;
 }
 
 /* The echo payload of request j on connection c: a splitmix stream, so any
@@ -133,8 +154,9 @@ static void pattern(unsigned char *dst, uint64_t seed, uint64_t off, size_t n)
 	}
 }
 
-/* When request j of connection c was meant to start (open loop): request
- * k = j * conns + c of the whole schedule, at t0 + k / rate. */
+/* When measured request j (>= 1) of connection c was meant to start (open
+ * loop): request k = (j - 1) * conns + c of the whole schedule, at
+ * t0 + k / rate. */
 static uint64_t intended_k(const struct lg *g, uint64_t k)
 {
 	return g->t0 + (uint64_t)((unsigned __int128)k * NS_PER_S / (uint64_t)g->load->rate);
@@ -142,7 +164,14 @@ static uint64_t intended_k(const struct lg *g, uint64_t k)
 
 static uint64_t intended(const struct lg *g, const struct conn *c, int64_t j)
 {
-	return intended_k(g, (uint64_t)j * (uint64_t)g->n + (uint64_t)c->id);
+	return intended_k(g, (uint64_t)(j - 1) * (uint64_t)g->n + (uint64_t)c->id);
+}
+
+/* Where request j's latency runs from: its send (closed loop, and the
+ * confirming exchange), or its intended time (open loop). */
+static uint64_t req_start(const struct lg *g, const struct conn *c, int64_t j)
+{
+	return g->open_loop && j > 0 ? intended(g, c, j) : c->start_ns;
 }
 
 /* ---- connection life ---- */
@@ -156,18 +185,24 @@ static void close_conn(struct lg *g, struct conn *c)
 		g->nconnecting--;
 	if (c->state == C_OPEN)
 		g->inflight -= c->started - c->done;
+	if (!c->settled) {
+		c->settled = 1;
+		g->nsettled++;
+	}
 	c->state = C_CLOSED;
 	g->nclosed++;
 }
 
 /* The connection is lost: every request it still owed is an error. With a
- * fixed total that is total - done; running for a time, the ones in flight
- * (at least one: the connection was meant to go on). */
+ * fixed total, the measured requests not completed (the confirming
+ * exchange is not one); running for a time, the ones in flight (at least
+ * one: the connection was meant to go on). */
 static void fail_conn(struct lg *g, struct conn *c)
 {
 	if (c->state == C_CLOSED)
 		return;
-	int64_t lost = c->total >= 0 ? c->total - c->done : c->started - c->done;
+	int64_t lost = c->total >= 0 ? c->total - 1 - (c->done > 0 ? c->done - 1 : 0)
+	                             : c->started - c->done;
 	if (lost < 1)
 		lost = 1;
 	g->out->errors += (uint64_t)lost;
@@ -176,20 +211,22 @@ static void fail_conn(struct lg *g, struct conn *c)
 
 static int may_start(const struct lg *g, const struct conn *c, uint64_t now)
 {
+	if (c->started == 0)
+		return 1; /* the confirming exchange: as soon as the connection is open */
+	if (g->phase != P_RUN)
+		return 0; /* measured requests wait for the confirmation phase to end */
 	if (g->open_loop)
 		return c->started < c->due && (g->http || c->started == c->done);
 	if (c->started != c->done)
 		return 0;
-	return c->total >= 0 ? c->started < c->total : now < g->t_end;
+	return c->total >= 0 ? c->started < c->total : now < g->w1;
 }
 
-static int finished(const struct lg *g, const struct conn *c, uint64_t now)
+/* A connection with a fixed total closes once it is done; running for a
+ * time, every connection is closed when the window ends (end_window). */
+static int finished(const struct conn *c)
 {
-	if (c->done != c->started)
-		return 0;
-	if (c->total >= 0)
-		return c->done == c->total;
-	return now >= g->t_end;
+	return c->total >= 0 && c->done == c->started && c->done == c->total;
 }
 
 /* Writes what is pending: HTTP requests are gathered into one send (a
@@ -255,34 +292,63 @@ static void kick(struct lg *g, struct conn *c, uint64_t now)
 	while (may_start(g, c, now)) {
 		if (g->inflight == 0)
 			g->last_progress = now; /* the stall clock starts with the first wait */
-		if (!g->open_loop)
+		if (!g->open_loop || c->started == 0)
 			c->start_ns = now;
 		c->started++;
 		g->inflight++;
 	}
 	if (flush(g, c) < 0)
 		return;
-	if (finished(g, c, now))
+	if (finished(c))
 		close_conn(g, c);
 }
 
+static struct h_hist *hist_of(struct lg *g, const struct conn *c, int64_t j)
+{
+	return is_heavy(g, c, j) ? &g->out->heavy : &g->out->light;
+}
+
+/* A response is complete. The confirming exchange (request 0) settles the
+ * connection and is not measured; a wrong answer to it fails the
+ * connection, whose measured requests all become errors. A measured
+ * request counts when it was sent (or due) at or after w0 and completed by
+ * w1 (with a fixed count, w0 = t0 and w1 never comes); a wrong answer is
+ * an error whenever it comes. */
 static void complete(struct lg *g, struct conn *c, int ok)
 {
 	uint64_t now = h_now_ns();
-	uint64_t start = g->open_loop ? intended(g, c, c->done) : c->start_ns;
-	if (ok) {
-		struct h_hist *h = is_heavy(g, c, c->done) ? &g->out->heavy : &g->out->light;
-		h_hist_record(h, now > start ? now - start : 0);
-		g->out->requests++;
-	} else {
-		g->out->errors++;
-	}
+	int64_t j = c->done;
+	uint64_t start = req_start(g, c, j);
 	c->done++;
 	g->inflight--;
-	g->last_done = now;
 	c->rd_off = 0;
 	c->bad = 0;
 	c->in_body = 0;
+	if (j == 0) {
+		c->settled = 1;
+		g->nsettled++;
+		g->nconfirmed++;
+		g->last_confirm = now;
+		if (!ok) {
+			fail_conn(g, c);
+			return;
+		}
+	} else if (!ok) {
+		g->out->errors++;
+	} else if (now > g->w1) {
+		/* Seen after the window's end, before end_window ran: it was
+		 * outstanding at the end, and counts as end_window counts those. */
+		uint64_t from = start > g->w0 ? start : g->w0;
+		if (from < g->w1) {
+			h_hist_record(hist_of(g, c, j), g->w1 - from);
+			g->out->outstanding++;
+		}
+	} else if (start >= g->w0) {
+		h_hist_record(hist_of(g, c, j), now > start ? now - start : 0);
+		g->out->requests++;
+		c->counted++;
+		g->last_done = now;
+	}
 	kick(g, c, now);
 }
 
@@ -521,6 +587,7 @@ static void start_connect(struct lg *g, struct conn *c, uint64_t now)
 		c->state = C_OPEN;
 		g->nconnecting--;
 		g->out->conns_ok++;
+		kick(g, c, now); /* the confirming exchange */
 	}
 }
 
@@ -540,22 +607,10 @@ static void on_connect_event(struct lg *g, struct conn *c, uint64_t now)
 	c->state = C_OPEN;
 	g->nconnecting--;
 	g->out->conns_ok++;
+	kick(g, c, now); /* the confirming exchange */
 }
 
 /* ---- the loop ---- */
-
-static void begin_requests(struct lg *g, uint64_t now)
-{
-	g->phase = 1;
-	g->t0 = now;
-	g->last_done = now;
-	g->last_progress = now;
-	if (!g->open_loop && g->load->requests == 0)
-		g->t_end = now + (uint64_t)g->load->seconds * NS_PER_S;
-	if (!g->open_loop)
-		for (int i = 0; i < g->n; i++)
-			kick(g, &g->c[i], now);
-}
 
 /* Open loop: hands every request whose intended time has come to its
  * connection. A connection that is gone already counted its share. */
@@ -571,9 +626,66 @@ static void dispatch(struct lg *g, uint64_t now)
 	}
 }
 
+/* The confirmation phase is over: every connection settled, none confirmed
+ * for CONFIRM_IDLE_NS, or H_LOADGEN_CONNECT_MS spent on it. */
+static int confirm_over(const struct lg *g, uint64_t now)
+{
+	return g->nsettled == g->n || now - g->last_confirm >= CONFIRM_IDLE_NS ||
+	       now - g->confirm_from >= (uint64_t)H_LOADGEN_CONNECT_MS * NS_PER_MS;
+}
+
+/* The measured requests start (t0): with a fixed count they all count;
+ * running for a time, the warm-up [t0, w0) then the window [w0, w1). */
+static void begin_requests(struct lg *g, uint64_t now)
+{
+	g->phase = P_RUN;
+	g->t0 = now;
+	g->last_done = now;
+	g->last_progress = now; /* unconfirmed connections get a fresh stall clock */
+	g->out->conns_confirmed = g->nconfirmed;
+	if (g->windowed) {
+		g->w0 = now + (uint64_t)g->load->warmup_ms * NS_PER_MS;
+		g->w1 = g->w0 + (uint64_t)g->load->seconds * NS_PER_S;
+	} else {
+		g->w0 = now;
+		g->w1 = UINT64_MAX;
+	}
+	if (!g->open_loop)
+		for (int i = 0; i < g->n; i++)
+			kick(g, &g->c[i], now);
+}
+
+/* The window is over at `at` (w1, or earlier when every connection is
+ * gone): every request still outstanding enters the histogram at its age
+ * within the window, so a connection that got nothing shows as a latency
+ * as long as the window; then every connection is closed, abandoning what
+ * it has in flight (not an error: the server did nothing wrong). In the
+ * open loop a request is outstanding from its intended time, sent or not. */
+static void end_window(struct lg *g, uint64_t now)
+{
+	uint64_t at = now < g->w1 ? now : g->w1;
+	if (g->open_loop)
+		dispatch(g, at);
+	for (int i = 0; i < g->n; i++) {
+		struct conn *c = &g->c[i];
+		if (c->state != C_OPEN)
+			continue;
+		int64_t last = g->open_loop ? c->due : c->started;
+		for (int64_t j = c->done; j < last && at > g->w0; j++) {
+			uint64_t s = req_start(g, c, j), from = s > g->w0 ? s : g->w0;
+			if (from < at) {
+				h_hist_record(hist_of(g, c, j), at - from);
+				g->out->outstanding++;
+			}
+		}
+		close_conn(g, c);
+	}
+	g->w1 = at;
+}
+
 static void housekeeping(struct lg *g, uint64_t now)
 {
-	if (g->phase == 0) {
+	if (g->phase == P_CONNECT) {
 		int expired = now >= g->connect_deadline;
 		for (int i = 0; i < g->n; i++) {
 			struct conn *c = &g->c[i];
@@ -586,23 +698,26 @@ static void housekeeping(struct lg *g, uint64_t now)
 				start_connect(g, c, now);
 			}
 		}
-	} else if (g->inflight > 0 && now - g->last_progress >= H_LOADGEN_STALL_MS * NS_PER_MS) {
+	} else if (g->phase == P_RUN && g->inflight > 0 &&
+	           now - g->last_progress >= H_LOADGEN_STALL_MS * NS_PER_MS) {
 		note_error(g, NULL, "no response for %d s: %lld requests outstanding",
 		           H_LOADGEN_STALL_MS / 1000, (long long)g->inflight);
 		for (int i = 0; i < g->n; i++)
 			fail_conn(g, &g->c[i]);
 	}
-	g->tick_at = now + (g->phase == 0 ? TICK_CONNECT_NS : TICK_RUN_NS);
+	g->tick_at = now + (g->phase == P_RUN ? TICK_RUN_NS : TICK_CONNECT_NS);
 }
 
 static int arm(struct lg *g)
 {
 	uint64_t want = g->tick_at;
-	if (g->phase == 1 && g->open_loop && g->next_k < g->K) {
+	if (g->phase == P_RUN && g->open_loop && g->next_k < g->K) {
 		uint64_t t = intended_k(g, g->next_k);
 		if (t < want)
 			want = t;
 	}
+	if (g->phase == P_RUN && g->windowed && g->w1 < want)
+		want = g->w1;
 	if (want == g->armed)
 		return 0;
 	struct itimerspec its = { .it_value = { .tv_sec = (time_t)(want / NS_PER_S),
@@ -620,6 +735,7 @@ static int check_load(const struct wl_load *l)
 	if (!l || (l->proto != WL_PROTO_ECHO && l->proto != WL_PROTO_HTTP) || l->port < 1 ||
 	    l->port > 65535 || l->conns < 1 || l->requests < 0 || l->seconds < 0 ||
 	    (l->requests == 0 && l->seconds == 0) || l->rate < 0 || l->heavy_every < 0 ||
+	    l->warmup_ms < 0 || l->warmup_ms > 3600000 ||
 	    (l->proto == WL_PROTO_ECHO && (l->msg_bytes < 1 || l->msg_bytes > (1 << 30))))
 		return -EINVAL;
 	/* Keep the schedule's arithmetic (k * 1e9 in 128 bits, totals in 64)
@@ -641,12 +757,21 @@ static int run_loop(struct lg *g)
 		start_connect(g, &g->c[i], now);
 	uint64_t cpu_mask = 0;
 	while (g->nclosed < g->n) {
-		if (g->phase == 0 && g->nconnecting == 0) {
-			begin_requests(g, h_now_ns());
+		now = h_now_ns();
+		if (g->phase == P_CONNECT && g->nconnecting == 0) {
+			g->phase = P_CONFIRM;
+			g->confirm_from = g->last_confirm = now;
+		}
+		if (g->phase == P_CONFIRM && confirm_over(g, now)) {
+			begin_requests(g, now);
 			continue; /* every connection may be done already */
 		}
-		if (g->phase == 1 && g->open_loop)
-			dispatch(g, h_now_ns());
+		if (g->phase == P_RUN && g->windowed && now >= g->w1) {
+			end_window(g, now);
+			break;
+		}
+		if (g->phase == P_RUN && g->open_loop)
+			dispatch(g, now);
 		if (g->nclosed == g->n)
 			break;
 		int rc = arm(g);
@@ -679,22 +804,48 @@ static int run_loop(struct lg *g)
 				on_connect_event(g, c, now);
 				if (c->state != C_OPEN)
 					continue;
-				if (g->phase == 1) /* cannot happen: requests start after connecting */
-					kick(g, c, now);
 			}
 			if (c->state != C_OPEN)
 				continue;
 			if (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 				on_readable(g, c);
-			if (c->state == C_OPEN && (evs[i].events & (EPOLLOUT | EPOLLERR)) && g->phase == 1)
+			if (c->state == C_OPEN && (evs[i].events & (EPOLLOUT | EPOLLERR)))
 				flush(g, c);
 		}
 		now = h_now_ns();
 		if (now >= g->tick_at)
 			housekeeping(g, now);
 	}
+	/* Every connection gone before the window ended (failed): the window
+	 * measured ends there. */
+	if (g->phase == P_RUN && g->windowed && g->w1 > now)
+		end_window(g, now);
 	g->out->cpus_used = cpu_mask;
 	return 0;
+}
+
+/* What was measured: the window (running for a time) or from the first
+ * measured request to the last response (a fixed count); the connections
+ * that got nothing counted in it, and Jain's index over what each got:
+ * (sum x)^2 / (n sum x^2), 1 when all got the same, 1/n when one got
+ * everything, 0 when nobody got anything. */
+static void summarise(struct lg *g)
+{
+	struct h_loadgen_result *o = g->out;
+	if (g->phase != P_RUN)
+		o->conns_confirmed = g->nconfirmed;
+	if (g->phase == P_RUN && g->windowed)
+		o->elapsed_ns = g->w1 > g->w0 ? g->w1 - g->w0 : 0;
+	else if (g->phase == P_RUN)
+		o->elapsed_ns = g->last_done > g->t0 ? g->last_done - g->t0 : 0;
+	double sum = 0, sq = 0;
+	for (int i = 0; i < g->n; i++) {
+		double x = (double)g->c[i].counted;
+		o->conns_starved += x == 0;
+		sum += x;
+		sq += x * x;
+	}
+	o->fairness = sq > 0 ? sum * sum / ((double)g->n * sq) : 0.0;
 }
 
 int h_loadgen_run(const struct wl_load *load, struct h_loadgen_result *out)
@@ -727,18 +878,25 @@ int h_loadgen_run(const struct wl_load *load, struct h_loadgen_result *out)
 	g->n = load->conns;
 	g->http = load->proto == WL_PROTO_HTTP;
 	g->open_loop = load->rate > 0;
+	g->windowed = load->requests == 0;
 	g->nconnecting = g->n;
+	/* Running for a time, the schedule covers the warm-up and the window. */
 	if (g->open_loop)
-		g->K = load->requests > 0 ? (uint64_t)load->requests * (uint64_t)g->n
-		                          : (uint64_t)load->rate * (uint64_t)load->seconds;
+		g->K = load->requests > 0
+		               ? (uint64_t)load->requests * (uint64_t)g->n
+		               : (uint64_t)((unsigned __int128)load->rate *
+		                            (uint64_t)(load->seconds * 1000 + load->warmup_ms) / 1000);
 	for (int i = 0; i < g->n; i++) {
 		struct conn *c = &conns[i];
 		c->fd = -1;
 		c->id = i;
-		if (g->open_loop)
-			c->total = (int64_t)(g->K / (uint64_t)g->n + ((uint64_t)i < g->K % (uint64_t)g->n));
+		c->due = 1; /* the confirming exchange */
+		if (g->windowed)
+			c->total = -1;
+		else if (g->open_loop)
+			c->total = 1 + (int64_t)(g->K / (uint64_t)g->n + ((uint64_t)i < g->K % (uint64_t)g->n));
 		else
-			c->total = load->requests > 0 ? load->requests : -1;
+			c->total = 1 + load->requests;
 	}
 
 	int old_slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
@@ -766,7 +924,7 @@ int h_loadgen_run(const struct wl_load *load, struct h_loadgen_result *out)
 	if (old_slack > 0)
 		prctl(PR_SET_TIMERSLACK, old_slack, 0, 0, 0);
 
-	out->elapsed_ns = g->phase == 1 && g->last_done > g->t0 ? g->last_done - g->t0 : 0;
+	summarise(g);
 	h_hist_merge(&out->all, &out->light);
 	h_hist_merge(&out->all, &out->heavy);
 	free(conns);
@@ -979,6 +1137,9 @@ int h_loadgen_finish(struct h_loadgen *lg, int timeout_ms, struct wl_report *rep
 	wl_metric(rep, "max_us", "us", us(h_hist_max(&r->all)));
 	wl_metric(rep, "requests", "requests", (double)r->requests);
 	wl_metric(rep, "errors", "requests", (double)r->errors);
+	wl_metric(rep, "window_s", "s", secs);
+	wl_metric(rep, "conns_starved", "conns", (double)r->conns_starved);
+	wl_metric(rep, "fairness", "index", r->fairness);
 	if (lg->load.heavy_every > 0) {
 		wl_metric(rep, "light_p50_us", "us", us(h_hist_value_at_percentile(&r->light, 50)));
 		wl_metric(rep, "light_p99_us", "us", us(h_hist_value_at_percentile(&r->light, 99)));
@@ -988,6 +1149,8 @@ int h_loadgen_finish(struct h_loadgen *lg, int timeout_ms, struct wl_report *rep
 	}
 	if (lg->conns_asked > r->conns)
 		wl_metric(rep, "clamped_conns", "conns", (double)r->conns);
+	if (r->conns_confirmed < r->conns)
+		wl_metric(rep, "conns_confirmed", "conns", (double)r->conns_confirmed);
 	if (r->errors > 0)
 		set_error(rep, "%llu of %llu requests failed: %s", (unsigned long long)r->errors,
 		          (unsigned long long)(r->errors + r->requests), r->error);

@@ -401,8 +401,23 @@ int h_cmd_run(const struct h_run_opts *o);
  * the client is a constant of the experiment. It runs in its own process,
  * bound with hwloc to CPUs outside the server's.
  *
- * Every connection is established first (connect time is not latency);
- * then requests start on all of them at once (t0).
+ * Every connection is established and confirmed first: it sends one
+ * request (request 0, never measured) as soon as it is open, and the
+ * measured requests start (t0) once every connection has its answer, so
+ * connecting and the server's start-up (accepting, creating a thread or
+ * coroutine per connection) are not timed. A server that cannot serve
+ * every connection at once (a pool with fewer workers than connections)
+ * never answers some: the confirmation phase also ends when no connection
+ * has been confirmed for 500 ms (or after H_LOADGEN_CONNECT_MS), and
+ * conns_confirmed records how many were.
+ * Running for a time (requests == 0): a warm-up of warmup_ms, then a
+ * window of `seconds`. Only requests sent (open loop: due) inside the
+ * window and completed inside it count, in throughput and percentiles; a
+ * request still outstanding when the window ends enters the histogram at
+ * its age then (from the window's start at the earliest), so a connection
+ * the server starves shows as a latency as long as the window, and the
+ * connections are then closed, abandoning what they have in flight.
+ * With a fixed count (requests > 0) every measured request counts.
  * Closed loop (rate == 0): each of `conns` connections keeps one request in
  * flight; latency runs from the send to the verified response.
  * Open loop (rate > 0): request k (k = 0, 1, ...) is due at t0 + k/rate on
@@ -415,18 +430,18 @@ int h_cmd_run(const struct h_run_opts *o);
  * Every response is verified: echo bytes are compared with the pattern sent
  * (a function of connection, request and offset); HTTP wants status 200,
  * a Content-Length and the body "Hello, World!". A request whose response
- * is wrong, missing or never sent counts in `errors`: requests + errors is
- * the planned total whenever the total is fixed (requests per connection,
- * or open loop).
+ * is wrong, missing or never sent counts in `errors` (whenever it comes):
+ * with a fixed count, requests + errors is the planned total. A wrong
+ * answer to the confirming exchange fails its connection.
  *
- * Mixed load (heavy_every = N > 0): request j of connection c asks for
- * /heavy when (c + j) % N == N - 1, counted per connection and staggered by
+ * Mixed load (heavy_every = N > 0): measured request j (from 0) of
+ * connection c asks for /heavy when (c + j) % N == N - 1, counted per connection and staggered by
  * connection so that the heavy requests of different connections do not
  * all arrive together. Latencies of light and heavy requests are kept
  * apart as well as together.
  *
- * Bounded: connecting gives up after H_LOADGEN_CONNECT_MS; once requests are
- * outstanding, H_LOADGEN_STALL_MS without any byte received ends the run
+ * Bounded: connecting gives up after H_LOADGEN_CONNECT_MS; once measured
+ * requests began, H_LOADGEN_STALL_MS without any byte received ends the run
  * (every outstanding request an error). Every connection is closed at the
  * end, so a server that accepts exactly `conns` connections finishes.
  *
@@ -447,10 +462,20 @@ struct h_loadgen_result {
 	int conns_ok;      /* connections established */
 	uint64_t requests; /* responses received and verified */
 	uint64_t errors;   /* requests that failed, went unanswered or were never sent */
-	uint64_t elapsed_ns; /* from the first request's (intended) send to the last response */
+	/* What was measured: the window (running for a time), or from t0 to
+	 * the last response (a fixed count). */
+	uint64_t elapsed_ns;
 	uint64_t cpus_used; /* the CPUs the client ran on, sampled (bit n: CPU n < 64) */
 	char error[128];   /* the first error seen, "" when none */
-	struct h_hist all, light, heavy; /* latencies in ns; heavy only with heavy_every */
+	/* Latencies in ns; heavy only with heavy_every. They hold the requests
+	 * counted and the outstanding ones. */
+	struct h_hist all, light, heavy;
+	/* Steady state. */
+	int conns_confirmed;  /* connections confirmed when the measured requests began */
+	int conns_starved;    /* connections with no request counted */
+	double fairness;      /* Jain's index over the requests counted per connection:
+	                       * 1 all alike, 1/conns one got all, 0 none got any */
+	uint64_t outstanding; /* requests outstanding at the window's end (in the histogram) */
 	/* The forked client's life, from its start to its result (0 from
 	 * h_loadgen_run alone), and the CPUs it was allowed: its CPU time over
 	 * both is how busy it was (client_cpu_util). */
@@ -498,10 +523,12 @@ int h_loadgen_start(const struct wl_load *load, hwloc_topology_t topo,
                     hwloc_const_cpuset_t client_cpus, struct h_loadgen *lg);
 
 /* Waits up to timeout_ms for the child's result (then kills it), reaps it
- * and appends to rep (wl_metric): throughput_rps, p50_us, p90_us, p99_us,
- * p999_us, max_us, requests, errors; with heavy_every > 0 also
- * light_p50_us, light_p99_us, light_p999_us, heavy_p50_us, heavy_p99_us;
- * and clamped_conns (the connections used) when conns_asked was more.
+ * and appends to rep (wl_metric): throughput_rps (requests counted over
+ * window_s), p50_us … p9999_us, max_us, requests, errors, window_s,
+ * conns_starved, fairness; with heavy_every > 0 also light_p50_us,
+ * light_p99_us, light_p999_us, heavy_p50_us, heavy_p99_us; clamped_conns
+ * (the connections used) when conns_asked was more; conns_confirmed when
+ * fewer than the connections were confirmed before the measured phase.
  * When the load had errors or failed, writes one sentence to rep->error
  * unless it already holds one: zero errors is the expected outcome, so a
  * cell with errors is not ok. Returns 0 when the load ran (errors or not),
