@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -356,6 +357,50 @@ static void test_heavy(void)
 }
 
 /* The server stalls once for 200 ms after its 300th request. */
+/* ---- the open loop's schedule: Poisson arrivals ---- */
+
+static uint64_t last_arrival(int64_t rate, uint64_t n)
+{
+	uint64_t *at = malloc(n * sizeof *at);
+	if (!at || h_loadgen_schedule(rate, H_LOADGEN_ARRIVAL_SEED, at, n) != 0) {
+		free(at);
+		return 0;
+	}
+	uint64_t t = at[n - 1];
+	free(at);
+	return t;
+}
+
+/* The gaps are exponential with mean 1/rate: mean within 5 % (2000 gaps:
+ * the standard error is 2.2 %), coefficient of variation near 1 (a
+ * constant schedule has 0); the same seed gives the same schedule, another
+ * seed another one; the times never go back. */
+static void test_schedule(void)
+{
+	enum { N = 2001 };
+	static uint64_t a[N], b[N], c[N];
+	REQUIRE(h_loadgen_schedule(1000, H_LOADGEN_ARRIVAL_SEED, a, N) == 0);
+	REQUIRE(h_loadgen_schedule(1000, H_LOADGEN_ARRIVAL_SEED, b, N) == 0);
+	REQUIRE(h_loadgen_schedule(1000, H_LOADGEN_ARRIVAL_SEED + 1, c, N) == 0);
+	CHECK(a[0] == 0);
+	double sum = 0, sq = 0;
+	int mono = 1;
+	for (int k = 1; k < N; k++) {
+		mono &= a[k] >= a[k - 1];
+		double g = (double)(a[k] - a[k - 1]);
+		sum += g;
+		sq += g * g;
+	}
+	double mean = sum / (N - 1), sd = sqrt(sq / (N - 1) - mean * mean), cv = sd / mean;
+	CHECKF(mono, "schedule goes back in time");
+	CHECKF(fabs(mean - 1e6) < 0.05 * 1e6, "mean gap %.0f ns, want 1e6 (rate 1000)", mean);
+	CHECKF(cv > 0.9 && cv < 1.1, "coefficient of variation %.3f, want ~1 (exponential)", cv);
+	CHECKF(memcmp(a, b, sizeof a) == 0, "the same seed gave another schedule");
+	CHECKF(memcmp(a, c, sizeof a) != 0, "another seed gave the same schedule");
+	CHECK(h_loadgen_schedule(0, 1, a, N) == -EINVAL);
+	printf("schedule: mean gap %.0f ns, cv %.3f\n", mean, cv);
+}
+
 static void test_open_loop_stall(void)
 {
 	const uint64_t slow = 50 * 1000000ull;
@@ -375,7 +420,9 @@ static void test_open_loop_stall(void)
 	       (unsigned long long)open_slow, (unsigned long long)res->requests);
 	CHECKF(pct(&res->all, 99) >= 100 * 1000000ull, "open: p99 %llu ns misses the stall",
 	       (unsigned long long)pct(&res->all, 99));
-	CHECKF(res->elapsed_ns >= 900000000ull && res->elapsed_ns < 2000000000ull,
+	/* The run lasts at least until the schedule's last arrival (Poisson:
+	 * about a second, not exactly). */
+	CHECKF(res->elapsed_ns >= last_arrival(1000, 1000) && res->elapsed_ns < 2000000000ull,
 	       "open: elapsed %llu ns for 1000 requests at 1000/s", (unsigned long long)res->elapsed_ns);
 	check_sane("open + stall", res);
 	printf("open loop:   %llu of %llu requests >= 50 ms\n", (unsigned long long)open_slow,
@@ -415,9 +462,9 @@ static void test_open_loop_stall(void)
 	       (unsigned long long)res->requests, res->error);
 	CHECKF(pct(&res->all, 50) < 5 * 1000000ull, "open echo: p50 %llu ns",
 	       (unsigned long long)pct(&res->all, 50));
-	/* The schedule holds: 1000 requests at 2000/s take half a second,
-	 * never less. */
-	CHECKF(res->elapsed_ns >= 499000000ull && res->elapsed_ns < 1500000000ull,
+	/* The schedule holds: 1000 requests at 2000/s take about half a
+	 * second, never less than the last arrival. */
+	CHECKF(res->elapsed_ns >= last_arrival(2000, 1000) && res->elapsed_ns < 1500000000ull,
 	       "open echo: %llu ns for 1000 requests at 2000/s", (unsigned long long)res->elapsed_ns);
 	check_sane("open echo", res);
 }
@@ -714,6 +761,7 @@ int main(void)
 	test_echo_corrupt();
 	test_closed_http();
 	test_heavy();
+	test_schedule();
 	test_open_loop_stall();
 	test_child();
 	test_starved();

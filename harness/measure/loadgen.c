@@ -14,6 +14,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
+#include <stdint.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sched.h>
@@ -96,6 +98,7 @@ struct lg {
 	int windowed;               /* running for a time: warm-up, then the window [w0, w1) */
 	int nsettled, nconfirmed;
 	uint64_t K, next_k;         /* open loop: the schedule's total and next index */
+	uint64_t *at;               /* open loop: request k's intended time less t0 (K of them) */
 	uint64_t t_begin, t0, connect_deadline;
 	uint64_t confirm_from, last_confirm;
 	uint64_t w0, w1;            /* what counts: sent at or after w0, completed by w1 */
@@ -154,12 +157,30 @@ static void pattern(unsigned char *dst, uint64_t seed, uint64_t off, size_t n)
 	}
 }
 
+int h_loadgen_schedule(int64_t rate, uint64_t seed, uint64_t *at, uint64_t n)
+{
+	if (rate <= 0 || (n > 0 && !at))
+		return -EINVAL;
+	/* Poisson arrivals: exponential gaps of mean 1/rate. A constant gap
+	 * would make a periodic server stall (mixed's /heavy) always delay the
+	 * same few requests by the same amount, so the tail would be fixed by
+	 * the parameters rather than measured. Request 0 goes at once. */
+	double t = 0, mean_ns = (double)NS_PER_S / (double)rate;
+	for (uint64_t k = 0; k < n; k++) {
+		at[k] = (uint64_t)llround(t);
+		/* U in (0, 1): 53 bits of a splitmix stream, never 0. */
+		double u = ((double)(wl_mix64(seed + k * 0x9e3779b97f4a7c15ULL) >> 11) + 0.5) * 0x1p-53;
+		t += -log(u) * mean_ns;
+	}
+	return 0;
+}
+
 /* When measured request j (>= 1) of connection c was meant to start (open
  * loop): request k = (j - 1) * conns + c of the whole schedule, at
- * t0 + k / rate. */
+ * t0 + at[k] (h_loadgen_schedule). */
 static uint64_t intended_k(const struct lg *g, uint64_t k)
 {
-	return g->t0 + (uint64_t)((unsigned __int128)k * NS_PER_S / (uint64_t)g->load->rate);
+	return g->t0 + g->at[k];
 }
 
 static uint64_t intended(const struct lg *g, const struct conn *c, int64_t j)
@@ -886,6 +907,20 @@ int h_loadgen_run(const struct wl_load *load, struct h_loadgen_result *out)
 		               ? (uint64_t)load->requests * (uint64_t)g->n
 		               : (uint64_t)((unsigned __int128)load->rate *
 		                            (uint64_t)(load->seconds * 1000 + load->warmup_ms) / 1000);
+	if (g->open_loop) {
+		/* 8 bytes a request: what lets a response find its intended time
+		 * without replaying the random stream. */
+		g->at = g->K <= SIZE_MAX / sizeof *g->at ? malloc((g->K ? g->K : 1) * sizeof *g->at) : NULL;
+		if (!g->at) {
+			out->err = -ENOMEM;
+			snprintf(out->error, sizeof out->error,
+			         "out of memory for a schedule of %llu requests", (unsigned long long)g->K);
+			free(g);
+			free(conns);
+			return -ENOMEM;
+		}
+		h_loadgen_schedule(load->rate, H_LOADGEN_ARRIVAL_SEED, g->at, g->K);
+	}
 	for (int i = 0; i < g->n; i++) {
 		struct conn *c = &conns[i];
 		c->fd = -1;
@@ -928,6 +963,7 @@ int h_loadgen_run(const struct wl_load *load, struct h_loadgen_result *out)
 	h_hist_merge(&out->all, &out->light);
 	h_hist_merge(&out->all, &out->heavy);
 	free(conns);
+	free(g->at);
 	free(g);
 	return rc;
 }
@@ -1140,6 +1176,8 @@ int h_loadgen_finish(struct h_loadgen *lg, int timeout_ms, struct wl_report *rep
 	wl_metric(rep, "window_s", "s", secs);
 	wl_metric(rep, "conns_starved", "conns", (double)r->conns_starved);
 	wl_metric(rep, "fairness", "index", r->fairness);
+	if (lg->load.rate > 0) /* the open loop's Poisson arrivals are this seed's */
+		wl_metric(rep, "arrival_seed", "seed", (double)H_LOADGEN_ARRIVAL_SEED);
 	if (lg->load.heavy_every > 0) {
 		wl_metric(rep, "light_p50_us", "us", us(h_hist_value_at_percentile(&r->light, 50)));
 		wl_metric(rep, "light_p99_us", "us", us(h_hist_value_at_percentile(&r->light, 99)));

@@ -420,8 +420,8 @@ int h_cmd_run(const struct h_run_opts *o);
  * With a fixed count (requests > 0) every measured request counts.
  * Closed loop (rate == 0): each of `conns` connections keeps one request in
  * flight; latency runs from the send to the verified response.
- * Open loop (rate > 0): request k (k = 0, 1, ...) is due at t0 + k/rate on
- * connection k % conns, and its latency runs from that intended time, not
+ * Open loop (rate > 0): request k (k = 0, 1, ...) is due at t0 + at[k] on
+ * connection k % conns, at[] Poisson arrivals of mean rate (h_loadgen_schedule), and its latency runs from that intended time, not
  * from when it could be sent: a stalled server delays every request due
  * during the stall, and all of them show it (no coordinated omission). HTTP
  * pipelines the requests that are due on a busy connection; echo keeps one
@@ -488,6 +488,14 @@ struct h_loadgen_result {
  * load ran (look at out->errors), or a negative errno when it could not
  * start (bad description, no epoll); out->err says the same. */
 int h_loadgen_run(const struct wl_load *load, struct h_loadgen_result *out);
+
+/* The open loop's arrivals: at[k] = request k's intended send time in ns
+ * after the first (at[0] = 0), with exponential gaps of mean 1/rate from a
+ * splitmix stream seeded with `seed` (a Poisson process: the same seed
+ * gives the same schedule). h_loadgen_run uses H_LOADGEN_ARRIVAL_SEED and
+ * reports it as the metric arrival_seed. Returns 0 or -EINVAL. */
+#define H_LOADGEN_ARRIVAL_SEED 20261130u
+int h_loadgen_schedule(int64_t rate, uint64_t seed, uint64_t *at, uint64_t n);
 
 /* The connections one process can open under RLIMIT_NOFILE. Raises the
  * soft limit to the hard limit first (children forked afterwards inherit
