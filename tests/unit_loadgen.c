@@ -667,7 +667,7 @@ static void test_child(void)
 	struct srv s = { .http = 1, .expect = 4 };
 	srv_start(&s);
 	struct wl_load l = { .proto = WL_PROTO_HTTP, .port = s.port, .conns = 4, .requests = 300,
-	                     .heavy_every = 5 };
+	                     .heavy_every = 5, .late_us = 1 };
 	static struct h_loadgen lg;
 	int rc = h_loadgen_start(&l, topo, cpus, &lg);
 	CHECKF(rc == 0, "start: %d", rc);
@@ -682,7 +682,7 @@ static void test_child(void)
 	                        "p999_us", "p9999_us", "max_us",
 	                        "requests", "errors", "light_p50_us", "light_p99_us",
 	                        "light_p999_us", "heavy_p50_us", "heavy_p99_us", "clamped_conns",
-	                        "window_s", "conns_starved", "fairness" };
+	                        "window_s", "conns_starved", "fairness", "light_late_share" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		CHECKF(t_find_metric(&rep, names[i]) != NULL, "finish: no metric %s", names[i]);
 	CHECKF(rep.nmetrics == (int)(sizeof names / sizeof names[0]), "finish: %d metrics",
@@ -696,6 +696,10 @@ static void test_child(void)
 		CHECKF(lo && hi && lo->value <= hi->value, "finish: %s > %s", spectrum[i - 1],
 		       spectrum[i]);
 	}
+	/* No loopback round trip takes 1 us or less: every light request is late. */
+	const struct wl_metric *late = t_find_metric(&rep, "light_late_share");
+	CHECKF(late && late->value == 1.0, "finish: light_late_share %g, want 1 over 1 us",
+	       late ? late->value : -1);
 	const struct wl_metric *m = t_find_metric(&rep, "requests");
 	CHECKF(m && m->value == 1200, "finish: requests %g", m ? m->value : -1);
 	m = t_find_metric(&rep, "errors");

@@ -226,6 +226,8 @@ void wl_http_load(void *state, struct wl_load *out)
 		.rate = hs->rate,
 		.heavy_every = hs->mixed ? hs->heavy_every : 0,
 		.warmup_ms = hs->warmup_ms,
+		/* Half a /heavy step: a light request queued behind one. */
+		.late_us = hs->mixed ? hs->heavy_us / 2 : 0,
 	};
 }
 

@@ -63,6 +63,7 @@ struct wl_load {
 	int64_t rate;        /* > 0: open loop, requests per second in total */
 	int64_t heavy_every; /* mixed: every Nth request asks for /heavy; 0: none */
 	int64_t warmup_ms;   /* with requests == 0: load before the measured window */
+	int64_t late_us;     /* mixed: a light request slower than this is late (light_late_share); 0: none */
 };
 
 struct workload {

@@ -1184,6 +1184,13 @@ int h_loadgen_finish(struct h_loadgen *lg, int timeout_ms, struct wl_report *rep
 		wl_metric(rep, "light_p999_us", "us", us(h_hist_value_at_percentile(&r->light, 99.9)));
 		wl_metric(rep, "heavy_p50_us", "us", us(h_hist_value_at_percentile(&r->heavy, 50)));
 		wl_metric(rep, "heavy_p99_us", "us", us(h_hist_value_at_percentile(&r->heavy, 99)));
+		/* How many light requests a /heavy step delayed, not only how long
+		 * the p99 waited: the share slower than late_us (heavy_us / 2). */
+		uint64_t nl = h_hist_count(&r->light);
+		if (lg->load.late_us > 0 && nl > 0)
+			wl_metric(rep, "light_late_share", "fraction",
+			          (double)h_hist_count_at_or_above(&r->light, (uint64_t)lg->load.late_us * 1000 + 1) /
+			                  (double)nl);
 	}
 	if (lg->conns_asked > r->conns)
 		wl_metric(rep, "clamped_conns", "conns", (double)r->conns);
