@@ -240,45 +240,73 @@ static void test_c2(void)
 
 /* ---- C3 ---- */
 
-#define MIX "port=0;conns=10;requests=1000;seconds=0;rate=0;heavy_every=100;heavy_us=1000"
+#define MIX "port=0;conns=10;requests=0;seconds=2;rate=1000;heavy_every=50;heavy_us="
 
-static void mixed(double threads, double epoll, double coro)
+/* Light p99 for threads, epoll and coro at heavy_us = 0, 2000, 10000 (a
+ * negative value: no row). */
+static void mixed3(const double th[3], const double ep[3], const double co[3])
 {
-	row("threads", "mixed", MIX ";stack_kib=0", "light_p99_us", threads);
-	row("epoll", "mixed", MIX ";loops=1", "light_p99_us", epoll);
-	row("coro", "mixed", MIX ";stack_kib=64;guard=1", "light_p99_us", coro);
-	row("pool", "mixed", MIX ";workers=0", "light_p99_us", threads * 1.1);
+	static const char *const hu[] = { "0", "2000", "10000" };
+	/* row() keeps the pointer: each row's parameters need their own text. */
+	static char texts[3 * 3 * 8][128];
+	static size_t used;
+	char *p = NULL;
+#define NEXT_P() (p = texts[used++ % (sizeof texts / sizeof texts[0])])
+	for (int i = 0; i < 3; i++) {
+		snprintf(NEXT_P(), sizeof texts[0], MIX "%s;stack_kib=0", hu[i]);
+		if (th[i] >= 0)
+			row("threads", "mixed", p, "light_p99_us", th[i]);
+		snprintf(NEXT_P(), sizeof texts[0], MIX "%s;loops=1", hu[i]);
+		if (ep[i] >= 0)
+			row("epoll", "mixed", p, "light_p99_us", ep[i]);
+		snprintf(NEXT_P(), sizeof texts[0], MIX "%s;stack_kib=64;guard=1", hu[i]);
+		if (co[i] >= 0)
+			row("coro", "mixed", p, "light_p99_us", co[i]);
+	}
+#undef NEXT_P
 }
 
 static void test_c3(void)
 {
+	/* The single executors' excess over their own heavy_us=0 grows with
+	 * the step; threads' stays flat. */
 	reset(4);
-	mixed(100, 1100, 1200);
-	EXPECT(h_rule_c3, H_VERDICT_HOLDS, NULL);
+	mixed3((double[]){ 100, 110, 120 }, (double[]){ 80, 1500, 9000 },
+	       (double[]){ 90, 1600, 9500 });
+	EXPECT(h_rule_c3, H_VERDICT_HOLDS, "epoll +8920 µs (growing)");
 
+	/* A high baseline is no stall: epoll's p99 is 3× threads' at every
+	 * heavy_us, but the step adds nothing to it. */
 	reset(4);
-	mixed(100, 110, 105);
+	mixed3((double[]){ 100, 110, 120 }, (double[]){ 300, 310, 320 },
+	       (double[]){ 300, 300, 330 });
 	EXPECT(h_rule_c3, H_VERDICT_DOES_NOT_HOLD, NULL);
 
+	/* Large at 10,000 but no larger than at 2,000: not a growing stall. */
 	reset(4);
-	mixed(100, 1100, 110);
-	EXPECT(h_rule_c3, H_VERDICT_DEPENDS, "on the runtime");
+	mixed3((double[]){ 100, 110, 120 }, (double[]){ 80, 9000, 9000 },
+	       (double[]){ 90, 1600, 9500 });
+	EXPECT(h_rule_c3, H_VERDICT_DEPENDS, "not growing");
 
-	/* Every single executor slower, none by 2×: the threshold decides. */
+	/* No heavy_us=0 rows: a p99 at one heavy_us alone says nothing. */
 	reset(4);
-	mixed(600, 1190, 1180);
-	EXPECT(h_rule_c3, H_VERDICT_DEPENDS, "1.97–1.98× threads' 600 µs (heavy_us=1000), under the rule's 2×");
+	mixed3((double[]){ -1, 110, 120 }, (double[]){ -1, 1500, 9000 },
+	       (double[]){ -1, 1600, 9500 });
+	EXPECT(h_rule_c3, H_VERDICT_NO_DATA, "--set heavy_us=0,2000,10000");
 
-	/* Two CPUs: the load generator takes one, the server has one, and a
-	 * heavy request holds up threads' light ones too. */
+	/* Two CPUs: the load generator takes one, the server has one, and time
+	 * slicing holds up threads' light requests too. */
 	reset(2);
-	mixed(1100, 1100, 1050);
-	EXPECT(h_rule_c3, H_VERDICT_DEPENDS, "one CPU");
+	mixed3((double[]){ 100, 1500, 9000 }, (double[]){ 80, 1500, 9000 },
+	       (double[]){ 90, 1600, 9500 });
+	EXPECT(h_rule_c3, H_VERDICT_DEPENDS, "time slicing");
 
 	/* A loop with more than one loop is no single executor. */
 	reset(4);
-	row("threads", "mixed", MIX ";stack_kib=0", "light_p99_us", 100);
-	row("epoll", "mixed", MIX ";loops=2", "light_p99_us", 1100);
+	row("threads", "mixed", MIX "0;stack_kib=0", "light_p99_us", 100);
+	row("threads", "mixed", MIX "2000;stack_kib=0", "light_p99_us", 100);
+	row("epoll", "mixed", MIX "0;loops=2", "light_p99_us", 100);
+	row("epoll", "mixed", MIX "2000;loops=2", "light_p99_us", 1100);
 	EXPECT(h_rule_c3, H_VERDICT_NO_DATA, NULL);
 }
 

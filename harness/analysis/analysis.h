@@ -203,9 +203,9 @@ double h_mem_per_task(const struct h_summary *s, const char *runtime, char *src,
 #define H_C2_SLACK 1.5
 #define H_C2_OVERHEAD_MS 20
 /* C3: a heavy step stalls its executor. */
-#define H_C3_STALL 2         /* a single executor's light p99 over threads': at least */
-#define H_C3_STALL_HEAVY 0.5 /* and over heavy_us: at least */
-#define H_C3_CLEAN 1.2       /* every one within this × threads': does not hold */
+/* Excess: a runtime's light p99 at heavy_us less its own at heavy_us=0. */
+#define H_C3_STALL 2          /* a single executor's excess over threads': at least */
+#define H_C3_STALL_HEAVY 0.25 /* and over heavy_us: at least (every one under: does not hold) */
 /* C4: thread-per-connection and many connections. */
 #define H_C4_DROP 0.7        /* threads over their peak or the best async: at most */
 #define H_C4_NEAR 0.1        /* within this fraction of both: does not hold */

@@ -884,25 +884,51 @@ void h_rule_c2(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 
 /* ---- C3: a heavy step stalls its executor ---- */
 
+/* A runtime's light-request p99 at a mixed point over the same runtime's at
+ * heavy_us=0 with every other parameter alike: what the heavy requests
+ * added. NAN without a baseline row. */
+static double c3_excess(const struct h_summary *s, const struct h_srow *r, const char *pb,
+                        const struct h_srow **base)
+{
+	const struct h_srow *b = q_best(s,
+	                                Q(.wl = "mixed", .metric = "light_p99_us", .rt = r->runtime,
+	                                  .key = "heavy_us", .val = 0, .point = pb,
+	                                  .skip = "heavy_us"),
+	                                0);
+	if (base)
+		*base = b;
+	return b ? r->median - b->median : NAN;
+}
+
 void h_rule_c3(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	init(o);
 	/* The threads point with the largest heavy_us that a single executor
-	 * shares: light latency is only comparable at the same load. */
+	 * shares, both with a heavy_us=0 baseline: latency at one heavy_us alone
+	 * is set by the arrival pattern as much as by the stall, so the rule
+	 * reads what heavy requests added to each runtime's own light p99. */
 	const struct h_srow *th = NULL;
-	char pt[512] = "";
+	char pt[512] = "", pb[512] = "";
 	for (size_t i = 0; i < s->n; i++) {
 		const struct h_srow *r = &s->rows[i];
-		char p[512];
+		char p[512], b[512];
 		if (!q_match(Q(.wl = "mixed", .metric = "light_p99_us", .rts = THREADS), r) ||
 		    h_param_num(r->params, "heavy_us", 0) <= 0 ||
 		    h_param_num(r->params, "heavy_every", 1) <= 0)
 			continue;
 		wl_point(r->runtime, r->params, NULL, p, sizeof p);
-		if (!q_best(s,
-		            Q(.wl = "mixed", .metric = "light_p99_us", .rts = ASYNC, .single = 1,
-		              .point = p),
-		            0))
+		wl_point(r->runtime, r->params, "heavy_us", b, sizeof b);
+		if (isnan(c3_excess(s, r, b, NULL)))
+			continue;
+		int shared = 0;
+		for (size_t k = 0; k < s->n && !shared; k++) {
+			const struct h_srow *e = &s->rows[k];
+			shared = q_match(Q(.wl = "mixed", .metric = "light_p99_us", .rts = ASYNC,
+			                   .single = 1, .point = p),
+			                 e) &&
+			         !isnan(c3_excess(s, e, b, NULL));
+		}
+		if (!shared)
 			continue;
 		if (!th ||
 		    h_param_num(r->params, "heavy_us", 0) >
@@ -912,19 +938,26 @@ void h_rule_c3(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		     r->median < th->median)) {
 			th = r;
 			snprintf(pt, sizeof pt, "%s", p);
+			snprintf(pb, sizeof pb, "%s", b);
 		}
 	}
 	if (!th) {
 		set(o, H_VERDICT_NO_DATA,
-		    "not enough data: no mixed rows (with heavy requests) for threads and a "
-		    "single executor");
+		    "not enough data: no mixed rows for threads and a single executor at a "
+		    "heavy_us > 0 and at heavy_us=0 alike (run `concbench run --runtime "
+		    "epoll,threads --workload mixed --set heavy_us=0,2000,10000 --set rate=1000`)");
 		return;
 	}
-	double heavy = h_param_num(th->params, "heavy_us", 0), t = th->median;
-	fig_row(o, th, "", "threads, mixed heavy_us=%s: light-request p99", P(heavy));
+	const struct h_srow *thb = NULL;
+	double heavy = h_param_num(th->params, "heavy_us", 0);
+	double tex = c3_excess(s, th, pb, &thb);
+	fig_row(o, thb, "", "threads, mixed heavy_us=0: light-request p99");
+	fig_row(o, th, "", "threads, mixed heavy_us=%s: light-request p99 (+%s µs)", P(heavy),
+	        N(tex));
+	/* Threads' excess, at least nothing: a heavy step that sped threads up
+	 * is noise, not a lower bar. */
+	double tbar = tex > 0 ? tex : 0;
 	int stall = 0, clean = 0, n = 0;
-	double lo = NAN, hi = NAN; /* the single executors' ratios to threads' */
-	int straddle = 0;          /* a min–max range crosses the H_C3_STALL line */
 	char detail[400] = "";
 	size_t used = 0;
 	for (const struct runtime *const *rt = rt_registry; *rt; rt++) {
@@ -933,66 +966,75 @@ void h_rule_c3(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		                                  .rts = ASYNC, .rt = (*rt)->name, .single = 1,
 		                                  .point = pt),
 		                                0);
-		if (!r)
+		const struct h_srow *rb = NULL;
+		double ex = r ? c3_excess(s, r, pb, &rb) : NAN;
+		if (isnan(ex))
 			continue;
 		n++;
-		int st = r->median >= H_C3_STALL * t && r->median >= H_C3_STALL_HEAVY * heavy;
-		int cl = r->median <= H_C3_CLEAN * t;
-		double ratio = r->median / t;
-		lo = isnan(lo) || ratio < lo ? ratio : lo;
-		hi = isnan(hi) || ratio > hi ? ratio : hi;
-		/* Across the repetitions' extremes, could the ratio fall on
-		 * either side of the stall line? */
-		straddle |= r->min / th->max < H_C3_STALL && r->max / th->min >= H_C3_STALL;
+		/* The same runtime at the next smaller heavy_us > 0, when there is
+		 * one: the excess must grow with the step. */
+		const struct h_srow *sm = NULL;
+		for (size_t i = 0; i < s->n; i++) {
+			const struct h_srow *x = &s->rows[i];
+			double hx = h_param_num(x->params, "heavy_us", 0);
+			if (q_match(Q(.wl = "mixed", .metric = "light_p99_us", .rt = r->runtime,
+			              .single = 1, .point = pb, .skip = "heavy_us"),
+			            x) &&
+			    hx > 0 && hx < heavy &&
+			    (!sm || hx > h_param_num(sm->params, "heavy_us", 0)))
+				sm = x;
+		}
+		double sex = sm ? sm->median - rb->median : NAN;
+		int grows = !sm || ex > sex;
+		int st = ex >= H_C3_STALL * tbar && ex >= H_C3_STALL_HEAVY * heavy && grows;
+		int cl = ex < H_C3_STALL_HEAVY * heavy;
 		stall += st;
 		clean += cl;
-		fig_row(o, r, "", "%s, mixed heavy_us=%s: light-request p99 (%s× threads)", L(r),
-		        P(heavy), N(r->median / t));
+		fig_row(o, rb, "", "%s, mixed heavy_us=0: light-request p99", L(r));
+		if (sm)
+			fig_row(o, sm, "", "%s, mixed heavy_us=%s: light-request p99 (+%s µs)", L(r),
+			        P(h_param_num(sm->params, "heavy_us", 0)), N(sex));
+		fig_row(o, r, "", "%s, mixed heavy_us=%s: light-request p99 (+%s µs)", L(r), P(heavy),
+		        N(ex));
+		const struct h_srow *late = same_point(s, r, "light_late_share");
+		if (late)
+			fig_row(o, late, "", "%s, mixed heavy_us=%s: share of light requests later than "
+			                     "heavy_us/2", L(r), P(heavy));
 		used += (size_t)snprintf(detail + used,
 		                         used < sizeof detail ? sizeof detail - used : 0,
-		                         "%s%s %s µs", used ? ", " : "", L(r), N(r->median));
+		                         "%s%s +%s µs%s", used ? ", " : "", L(r), N(ex),
+		                         sm ? (grows ? " (growing)" : " (not growing)") : "");
 	}
-	const struct h_srow *pool =
-	        q_best(s, Q(.wl = "mixed", .metric = "light_p99_us", .rts = POOL, .point = pt), 0);
-	if (pool)
-		fig_row(o, pool, "", "%s, mixed heavy_us=%s: light-request p99", L(pool), P(heavy));
+	const struct h_srow *tl = same_point(s, th, "light_late_share");
+	if (tl)
+		fig_row(o, tl, "", "threads, mixed heavy_us=%s: share of light requests later than "
+		                   "heavy_us/2", P(heavy));
 	const struct h_srow *hv = same_point(s, th, "heavy_p99_us");
 	if (hv)
 		fig_row(o, hv, "", "threads, mixed: heavy-request p99");
 
 	int cpus = server_cpus(s, f, th);
-	if (stall == n) {
-		set(o, H_VERDICT_HOLDS,
-		    "holds: with a %s µs step inline, light requests wait on every single "
-		    "executor (p99 %s) against %s µs on threads",
-		    P(heavy), detail, N(t));
-	} else if (clean == n && cpus == 1) {
+	if (cpus == 1) {
 		set(o, H_VERDICT_DEPENDS,
-		    "depends on cores: the server had one CPU, so a heavy request held up "
-		    "threads' light ones too (p99 %s µs; %s)",
-		    N(t), detail);
+		    "depends on cores: the server had one CPU, where time slicing stalls threads "
+		    "too (light p99 over heavy_us=0 at heavy_us=%s: threads +%s µs; %s)",
+		    P(heavy), N(tex), detail);
+	} else if (stall == n) {
+		set(o, H_VERDICT_HOLDS,
+		    "holds: a %s µs step inline adds to light requests' p99 on every single "
+		    "executor (%s over heavy_us=0) against threads' +%s µs",
+		    P(heavy), detail, N(tex));
 	} else if (clean == n) {
 		set(o, H_VERDICT_DOES_NOT_HOLD,
-		    "does not hold: light p99 on the single executors (%s) stays within %s× "
-		    "threads' %s µs",
-		    detail, TH(H_C3_CLEAN), N(t));
-	} else if (stall == 0 && clean == 0) {
-		char lo_s[32], hi_s[32];
-		snprintf(lo_s, sizeof lo_s, "%s", N(lo));
-		snprintf(hi_s, sizeof hi_s, "%s", N(hi));
-		set(o, H_VERDICT_DEPENDS,
-		    "depends on how long a stall must be to count: every single executor's light "
-		    "p99 is %s–%s× threads' %s µs (heavy_us=%s), under the rule's %s×%s",
-		    lo_s, hi_s, N(t), P(heavy), TH(H_C3_STALL),
-		    straddle ? REF("; the repetitions' ranges reach both sides of %s×, so this is "
-		                   "too close to call (more --reps would settle it)",
-		                   TH(H_C3_STALL))
-		             : "");
+		    "does not hold: a %s µs step adds under %s of it to the single executors' light "
+		    "p99 (%s; threads +%s µs)",
+		    P(heavy), h_fmt_threshold((char[32]){ 0 }, 32, H_C3_STALL_HEAVY, H_THR_WORD),
+		    detail, N(tex));
 	} else {
 		set(o, H_VERDICT_DEPENDS,
-		    "depends on the runtime: light p99 %s against threads' %s µs (heavy_us=%s); "
-		    "only some stall by the rule",
-		    detail, N(t), P(heavy));
+		    "depends on the runtime: light p99 over heavy_us=0 at heavy_us=%s: %s against "
+		    "threads' +%s µs; only some stall by the rule",
+		    P(heavy), detail, N(tex));
 	}
 }
 
