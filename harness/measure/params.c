@@ -256,10 +256,12 @@ const struct h_suite h_suites[] = {
 			  .only = H_ONLY_LOOP_PER_CPU },
 			/* Open loop at a modest rate: the CPU is mostly idle, so a
 			 * light request's tail is what waits behind a heavy one, not
-			 * a queue the whole server is too slow to drain. */
+			 * a queue the whole server is too slow to drain. heavy_us=0
+			 * is each runtime's own baseline: C3 reads what the heavy
+			 * steps add to it, and how that grows with the step. */
 			{ "heavy requests among light ones (C3)", "all", "mixed", NULL,
 			  { "conns=20", "requests=0", "seconds=2", "rate=1000", "heavy_every=50",
-			    "heavy_us=2000" } },
+			    "heavy_us=0,500,2000,10000" } },
 			{ "regular files from the page cache (C9)", "all", "file", NULL,
 			  { "cold=0", "file_mib=32", "block_kib=4", "timer_us=100" } },
 			{ "regular files, random direct reads (C9)", "all", "file", NULL,
