@@ -900,6 +900,12 @@ static double c3_excess(const struct h_summary *s, const struct h_srow *r, const
 	return b ? r->median - b->median : NAN;
 }
 
+/* "+" before an excess that is not negative: "+1376", "-3539". */
+static const char *c3_sign(double v)
+{
+	return v < 0 ? "" : "+";
+}
+
 void h_rule_c3(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	init(o);
@@ -952,8 +958,8 @@ void h_rule_c3(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 	double heavy = h_param_num(th->params, "heavy_us", 0);
 	double tex = c3_excess(s, th, pb, &thb);
 	fig_row(o, thb, "", "threads, mixed heavy_us=0: light-request p99");
-	fig_row(o, th, "", "threads, mixed heavy_us=%s: light-request p99 (+%s µs)", P(heavy),
-	        N(tex));
+	fig_row(o, th, "", "threads, mixed heavy_us=%s: light-request p99 (%s%s µs)", P(heavy),
+	        c3_sign(tex), N(tex));
 	/* Threads' excess, at least nothing: a heavy step that sped threads up
 	 * is noise, not a lower bar. */
 	double tbar = tex > 0 ? tex : 0;
@@ -992,17 +998,17 @@ void h_rule_c3(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		clean += cl;
 		fig_row(o, rb, "", "%s, mixed heavy_us=0: light-request p99", L(r));
 		if (sm)
-			fig_row(o, sm, "", "%s, mixed heavy_us=%s: light-request p99 (+%s µs)", L(r),
-			        P(h_param_num(sm->params, "heavy_us", 0)), N(sex));
-		fig_row(o, r, "", "%s, mixed heavy_us=%s: light-request p99 (+%s µs)", L(r), P(heavy),
-		        N(ex));
+			fig_row(o, sm, "", "%s, mixed heavy_us=%s: light-request p99 (%s%s µs)", L(r),
+			        P(h_param_num(sm->params, "heavy_us", 0)), c3_sign(sex), N(sex));
+		fig_row(o, r, "", "%s, mixed heavy_us=%s: light-request p99 (%s%s µs)", L(r), P(heavy),
+		        c3_sign(ex), N(ex));
 		const struct h_srow *late = same_point(s, r, "light_late_share");
 		if (late)
 			fig_row(o, late, "", "%s, mixed heavy_us=%s: share of light requests later than "
 			                     "heavy_us/2", L(r), P(heavy));
 		used += (size_t)snprintf(detail + used,
 		                         used < sizeof detail ? sizeof detail - used : 0,
-		                         "%s%s +%s µs%s", used ? ", " : "", L(r), N(ex),
+		                         "%s%s %s%s µs%s", used ? ", " : "", L(r), c3_sign(ex), N(ex),
 		                         sm ? (grows ? " (growing)" : " (not growing)") : "");
 	}
 	const struct h_srow *tl = same_point(s, th, "light_late_share");
@@ -1017,24 +1023,24 @@ void h_rule_c3(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 	if (cpus == 1) {
 		set(o, H_VERDICT_DEPENDS,
 		    "depends on cores: the server had one CPU, where time slicing stalls threads "
-		    "too (light p99 over heavy_us=0 at heavy_us=%s: threads +%s µs; %s)",
-		    P(heavy), N(tex), detail);
+		    "too (light p99 over heavy_us=0 at heavy_us=%s: threads %s%s µs; %s)",
+		    P(heavy), c3_sign(tex), N(tex), detail);
 	} else if (stall == n) {
 		set(o, H_VERDICT_HOLDS,
 		    "holds: a %s µs step inline adds to light requests' p99 on every single "
-		    "executor (%s over heavy_us=0) against threads' +%s µs",
-		    P(heavy), detail, N(tex));
+		    "executor (%s over heavy_us=0) against threads' %s%s µs",
+		    P(heavy), detail, c3_sign(tex), N(tex));
 	} else if (clean == n) {
 		set(o, H_VERDICT_DOES_NOT_HOLD,
 		    "does not hold: a %s µs step adds under %s of it to the single executors' light "
-		    "p99 (%s; threads +%s µs)",
+		    "p99 (%s; threads %s%s µs)",
 		    P(heavy), h_fmt_threshold((char[32]){ 0 }, 32, H_C3_STALL_HEAVY, H_THR_WORD),
-		    detail, N(tex));
+		    detail, c3_sign(tex), N(tex));
 	} else {
 		set(o, H_VERDICT_DEPENDS,
 		    "depends on the runtime: light p99 over heavy_us=0 at heavy_us=%s: %s against "
-		    "threads' +%s µs; only some stall by the rule",
-		    P(heavy), detail, N(tex));
+		    "threads' %s%s µs; only some stall by the rule",
+		    P(heavy), detail, c3_sign(tex), N(tex));
 	}
 }
 
