@@ -77,6 +77,12 @@ RT_C="stack_kib=64;guard=1"
 	r epoll mixed "$M;$RT_E" light_p99_us us 1200
 	r coro mixed "$M;$RT_C" light_p99_us us 1300
 	r threads mixed "$M;$RT_T" heavy_p99_us us 1100
+	# C3 reads each runtime's excess over its own heavy_us=0 baseline.
+	M0="port=0;conns=10;requests=1000;seconds=0;rate=0;heavy_every=100;heavy_us=0"
+	r threads mixed "$M0;$RT_T" light_p99_us us 90
+	r pool mixed "$M0;$RT_P" light_p99_us us 100
+	r epoll mixed "$M0;$RT_E" light_p99_us us 100
+	r coro mixed "$M0;$RT_C" light_p99_us us 100
 	# pingpong and pipepingpong (C5, C6, C11, C12).
 	for pl in same-core unpinned; do
 		case $pl in same-core) a=1400 b=60 c=40 d=400 ;; *) a=2500 b=70 c=45 d=420 ;; esac
