@@ -93,9 +93,10 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	           "heavy_us=0 (all else alike; open loop, Poisson arrivals). At the largest "
 	           "heavy_us that threads and a single executor share: every single executor's "
 	           "excess is at least {stall}× threads' and at least {heavy} of heavy_us, and "
-	           "grows from the next smaller heavy_us: holds; every one under {heavy} of "
-	           "heavy_us: does not hold; a server with one CPU, where time slicing stalls "
-	           "threads too: depends on cores; otherwise depends. No heavy_us=0 rows: no data.",
+	           "grows from the next smaller heavy_us: holds; failing that, on a server with one "
+	           "CPU, where time slicing stalls threads too: depends on cores; every one under "
+	           "{heavy} of heavy_us: does not hold; otherwise depends. No heavy_us=0 rows: "
+	           "no data.",
 	  .thr = { { "stall", H_C3_STALL },
 	           { "heavy", H_C3_STALL_HEAVY, H_THR_WORD } } },
 	{

@@ -1020,16 +1020,18 @@ void h_rule_c3(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		fig_row(o, hv, "", "threads, mixed: heavy-request p99");
 
 	int cpus = server_cpus(s, f, th);
-	if (cpus == 1) {
-		set(o, H_VERDICT_DEPENDS,
-		    "depends on cores: the server had one CPU, where time slicing stalls threads "
-		    "too (light p99 over heavy_us=0 at heavy_us=%s: threads %s%s µs; %s)",
-		    P(heavy), c3_sign(tex), N(tex), detail);
-	} else if (stall == n) {
+	/* A stall that shows against flat threads holds even on one CPU;
+	 * otherwise one CPU cannot tell: time slicing stalls threads too. */
+	if (stall == n) {
 		set(o, H_VERDICT_HOLDS,
 		    "holds: a %s µs step inline adds to light requests' p99 on every single "
 		    "executor (%s over heavy_us=0) against threads' %s%s µs",
 		    P(heavy), detail, c3_sign(tex), N(tex));
+	} else if (cpus == 1) {
+		set(o, H_VERDICT_DEPENDS,
+		    "depends on cores: the server had one CPU, where time slicing stalls threads "
+		    "too (light p99 over heavy_us=0 at heavy_us=%s: threads %s%s µs; %s)",
+		    P(heavy), c3_sign(tex), N(tex), detail);
 	} else if (clean == n) {
 		set(o, H_VERDICT_DOES_NOT_HOLD,
 		    "does not hold: a %s µs step adds under %s of it to the single executors' light "
