@@ -196,7 +196,8 @@ int h_parse_cpus(const char *s, hwloc_bitmap_t set)
  * threads on different cores of a virtual machine pay ~25 µs a switch, so
  * 20,000 pingpong round trips cost them ~1 s; a server cell runs `seconds`
  * whatever the runtime. Warm-up cells add one run per point. Measured on
- * a 2-core VM: quick 2m01s, standard 13m32s (results/reference). */
+ * a 2-core VM: quick 2m16s (2026-11-30); standard 13m32s (results/reference)
+ * before the steady-state window and the heavy_us sweep: not re-measured. */
 const struct h_suite h_suites[] = {
 	{
 		.name = "quick",
