@@ -65,6 +65,8 @@ int t_exit_status(void);
 void t_tmpdir(char *dir, size_t len, const char *name);
 /* Removes dir and everything in it, or fails the test. */
 void t_rm_tree(const char *dir);
+/* How many entries dir holds besides . and .., or fails the test. */
+int t_count_entries(const char *dir);
 /* The whole file, NUL-terminated (free it), or NULL when it cannot be read. */
 char *t_read_file(const char *path);
 /* Writes text as dir/name, or fails the test. */

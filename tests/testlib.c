@@ -1,5 +1,6 @@
 /* testlib.c — the helpers of check.h, linked into every test program. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <math.h>
@@ -78,6 +79,18 @@ static int rm_entry(const char *path, const struct stat *sb, int type, struct FT
 	(void)type;
 	(void)ftw;
 	return remove(path);
+}
+
+int t_count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	REQUIRE(d);
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
 }
 
 void t_rm_tree(const char *dir)

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -18,19 +17,6 @@
 #include "harness/measure/measure.h"
 
 #include "tests/check.h"
-
-/* Entries in dir other than . and .. */
-static int count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	REQUIRE(d);
-	int n = 0;
-	for (struct dirent *e; (e = readdir(d));)
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
-}
 
 /* Parses the manifest with python3's json module and checks the fields whose
  * values we know independently. Returns the exit status, 127 when python3
@@ -99,7 +85,7 @@ int main(void)
 	REQUIRE(h_manifest_write(dir, argc, argv, topo, set) == 0);
 	/* Written twice: the rename replaces the old file, leaving no temp. */
 	REQUIRE(h_manifest_write(dir, argc, argv, topo, set) == 0);
-	REQUIRE(count_entries(dir) == 1);
+	REQUIRE(t_count_entries(dir) == 1);
 
 	struct utsname u;
 	REQUIRE(uname(&u) == 0);
@@ -132,7 +118,7 @@ int main(void)
 		REQUIRE(h_manifest_write(ro, argc, argv, topo, set) == -EACCES);
 		REQUIRE(rmdir(ro) == 0);
 	}
-	REQUIRE(count_entries(dir) == 1);
+	REQUIRE(t_count_entries(dir) == 1);
 	/* No topology or cpuset (before hwloc loaded): still a manifest. */
 	REQUIRE(h_manifest_write(dir, 0, NULL, NULL, NULL) == 0);
 	text = t_read_file(path);

@@ -6,7 +6,6 @@
  * name in the folder at any point after the call; a missing folder gives
  * ENOENT. */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,19 +17,6 @@
 
 #include "tests/check.h"
 
-/* Entries of dir other than . and .. */
-static int entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	REQUIRE(d);
-	int n = 0;
-	for (struct dirent *e; (e = readdir(d));)
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
-}
-
 static void one_way(const char *dir, int otmpfile)
 {
 	const char *way = otmpfile ? "O_TMPFILE" : "mkstemp + unlink";
@@ -38,7 +24,7 @@ static void one_way(const char *dir, int otmpfile)
 	CHECKF(fd >= 0, "%s: %s", way, strerror(-fd));
 	if (fd < 0)
 		return;
-	CHECKF(entries(dir) == 0, "%s: a name is left in the folder", way);
+	CHECKF(t_count_entries(dir) == 0, "%s: a name is left in the folder", way);
 	struct stat st;
 	REQUIRE(fstat(fd, &st) == 0);
 	CHECKF(S_ISREG(st.st_mode) && st.st_nlink == 0, "%s: mode %o, %ju links", way,
@@ -64,7 +50,7 @@ static void one_way(const char *dir, int otmpfile)
 	if (r2 >= 0)
 		close(r2);
 	close(fd);
-	CHECKF(entries(dir) == 0, "%s: a name appeared in the folder", way);
+	CHECKF(t_count_entries(dir) == 0, "%s: a name appeared in the folder", way);
 	printf("%s: a nameless file in %s, opened again with its own offset\n", way, dir);
 }
 

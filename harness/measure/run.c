@@ -301,18 +301,29 @@ static void places_free(struct h_place *p, int n)
 /* The run's CPUs: --cpus, which must lie within the CPUs this process may
  * use (h_cpus_usable), or all of those. *source says which, for the
  * manifest. */
-static int choose_cpus(const struct h_run_opts *o, hwloc_topology_t topo, hwloc_bitmap_t set,
-                       const char **source)
+/* The CPUs this process may use (h_cpus_usable) and their list for the
+ * messages (*list NULL when it could not be made): free both. NULL after
+ * the message. */
+static hwloc_bitmap_t usable_cpus(hwloc_topology_t topo, char **list)
 {
 	hwloc_bitmap_t usable = hwloc_bitmap_alloc();
 	if (!usable || h_cpus_usable(topo, usable) < 0) {
 		hwloc_bitmap_free(usable);
 		h_error("out of memory");
-		return H_REPORTED;
+		return NULL;
 	}
-	char *usable_s = NULL;
-	if (hwloc_bitmap_list_asprintf(&usable_s, usable) < 0)
-		usable_s = NULL;
+	if (hwloc_bitmap_list_asprintf(list, usable) < 0)
+		*list = NULL;
+	return usable;
+}
+
+static int choose_cpus(const struct h_run_opts *o, hwloc_topology_t topo, hwloc_bitmap_t set,
+                       const char **source)
+{
+	char *usable_s;
+	hwloc_bitmap_t usable = usable_cpus(topo, &usable_s);
+	if (!usable)
+		return H_REPORTED;
 	int rc = 0;
 	*source = o->cpus ? "--cpus" : "affinity";
 	if (!o->cpus) {
@@ -350,15 +361,10 @@ static int split_client(const struct h_run_opts *o, hwloc_topology_t topo,
                         hwloc_const_cpuset_t cpuset, hwloc_bitmap_t client, hwloc_bitmap_t server)
 {
 	if (o->client_cpus) {
-		hwloc_bitmap_t usable = hwloc_bitmap_alloc();
-		if (!usable || h_cpus_usable(topo, usable) < 0) {
-			hwloc_bitmap_free(usable);
-			h_error("out of memory");
+		char *usable_s;
+		hwloc_bitmap_t usable = usable_cpus(topo, &usable_s);
+		if (!usable)
 			return H_REPORTED;
-		}
-		char *usable_s = NULL;
-		if (hwloc_bitmap_list_asprintf(&usable_s, usable) < 0)
-			usable_s = NULL;
 		int bad = h_parse_cpus(o->client_cpus, client) < 0 ||
 		          !hwloc_bitmap_isincluded(client, usable) || hwloc_bitmap_iszero(client);
 		if (bad)
