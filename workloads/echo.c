@@ -30,6 +30,9 @@ static const struct cb_param echo_params[] = {
 	{ "rate", "req/s", "open loop: messages per second in total; 0 = closed loop", 0, 0, 100000000 },
 	{ "msg_bytes", "bytes", "bytes per message", 64, 1, 1048576 },
 	{ "warmup_ms", "ms", "with requests=0: load before the measured window, not counted", 500, 0, 3600000 },
+	/* Declared last, so it varies fastest in a sweep: the point's load_pct=0
+	 * cells (its capacity) run before the fractions of it (run.c). */
+	{ "load_pct", "%", "run only: open loop at this % of the capacity (the closed-loop throughput of the same point's load_pct=0 cells in this run); 0 = as rate says", 0, 0, 1000 },
 	{ NULL, NULL, NULL, 0, 0, 0 },
 };
 

@@ -47,6 +47,9 @@ static const struct cb_param http_params[] = {
 	{ "seconds", "s", "with requests=0: the measured window, after warmup_ms", 0, 0, 86400 },
 	{ "rate", "req/s", "open loop: requests per second in total; 0 = closed loop", 0, 0, 100000000 },
 	{ "warmup_ms", "ms", "with requests=0: load before the measured window, not counted", 500, 0, 3600000 },
+	/* Declared last, so it varies fastest in a sweep: the point's load_pct=0
+	 * cells (its capacity) run before the fractions of it (run.c). */
+	{ "load_pct", "%", "run only: open loop at this % of the capacity (the closed-loop throughput of the same point's load_pct=0 cells in this run); 0 = as rate says", 0, 0, 1000 },
 	{ NULL, NULL, NULL, 0, 0, 0 },
 };
 

@@ -110,7 +110,7 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	                "the load generator's throughput and p99, context switches per request "
 	                "and peak RSS per connection.",
 	  .workloads = "echo,http",
-	  .charts = "conns_echo,conns_http,latency_echo,latency_http",
+	  .charts = "conns_echo,conns_http,latency_echo,latency_http,load_echo",
 	  .refs = "",
 	  .note = "The load generator runs on the last CPU of the run; the server gets the others.",
 	  .command = "concbench run --runtime threads,epoll,coro --workload echo --set "

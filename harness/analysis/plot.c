@@ -222,6 +222,12 @@ static int build_series(struct plot *p)
 			       isfinite(r->median) ? " is not positive" : "");
 			continue;
 		}
+		/* An open loop at a share of capacity (load_pct > 0) belongs to
+		 * the load charts alone: in a chart by connections it would be a
+		 * second line per runtime, at a throughput the client chose. */
+		if (h_param_num(r->params, "load_pct", 0) > 0 &&
+		    !(c->xkey && strcmp(c->xkey, "load_pct") == 0))
+			continue;
 		char *key = h_params_without(r->params, drop);
 		if (!key)
 			return -ENOMEM;
@@ -586,6 +592,55 @@ static int write_conns(FILE *f, struct plot *p)
 	return values;
 }
 
+/* load_*: the hockey stick. Each runtime's p99 against the throughput it
+ * achieved, open loop at shares of its own capacity (load_pct > 0); the
+ * capacity itself (load_pct=0, the closed loop) is in the legend, not on
+ * the line: a closed loop's latency is set by its connection count, not
+ * by the load, so it is no point of this curve. x is what was achieved,
+ * not offered: past capacity the two part, and the line bends back.
+ * Series without a share, or without the capacity it is a share of, are
+ * left out. */
+static int write_load(FILE *f, struct plot *p)
+{
+	int err = drop_lone_points(p);
+	if (err)
+		return err;
+	fprintf(f, "# One block per runtime series (two blank lines apart), its points by load_pct.\n"
+	           "# Columns: throughput achieved (median req/s), then p99_us median min max n.\n"
+	           "# The header names the series and its capacity (load_pct=0, closed loop).\n");
+	int values = 0, blocks = 0;
+	for (size_t i = 0; i < p->ns; i++) {
+		struct series *s = &p->s[i];
+		double *xs = malloc(s->n * sizeof *xs);
+		if (!xs)
+			return -ENOMEM;
+		size_t nx = s->out ? 0 : series_xs(p, s, xs);
+		const struct h_srow *cap = nx >= 2 && xs[0] == 0
+		                                 ? row_at_num(p, s, "throughput_rps", 0) : NULL;
+		if (!cap) {
+			free(xs);
+			continue;
+		}
+		char label[256], num[32];
+		h_fmt_num(num, sizeof num, cap->median);
+		snprintf(label, sizeof label, "%s (capacity %s req/s)", s->label, num);
+		fprintf(f, "%sthroughput_rps ", blocks++ ? "\n\n" : "");
+		put_quoted(f, label);
+		fputs(" min max n\n", f);
+		for (size_t j = 1; j < nx; j++) {
+			const struct h_srow *x = row_at_num(p, s, "throughput_rps", xs[j]);
+			const struct h_srow *y = row_at_num(p, s, "p99_us", xs[j]);
+			if (!x || !y)
+				continue;
+			fprintf(f, "%.9g", x->median);
+			values += put_value(f, y, 1);
+			fputc('\n', f);
+		}
+		free(xs);
+	}
+	return values;
+}
+
 /* Efficiency needs a one-CPU runtime's rate as the baseline: without one
  * (a run of threads and pool only) there is nothing to divide by. */
 static int write_efficiency(FILE *f, struct plot *p)
@@ -758,6 +813,16 @@ static const struct chart charts[] = {
 	 .metrics = {"throughput_rps", "p99_us", "fairness"}, .xkey = "conns",
 	 .write = write_conns, .title = "http: throughput, p99 latency and fairness against connections",
 	 .xlabel = "concurrent connections (log scale)", .zero_metric = "fairness"},
+	{.name = "load_echo", .kind = "lines", .workload = "echo",
+	 .metrics = {"throughput_rps", "p99_us"}, .xkey = "load_pct", .write = write_load,
+	 .title = "echo: p99 latency against load",
+	 .xlabel = "throughput achieved (req/s)", .ylabel = "p99 latency (µs)",
+	 .title_keys = "conns", .opts = "logx='0'"},
+	{.name = "load_http", .kind = "lines", .workload = "http",
+	 .metrics = {"throughput_rps", "p99_us"}, .xkey = "load_pct", .write = write_load,
+	 .title = "http: p99 latency against load",
+	 .xlabel = "throughput achieved (req/s)", .ylabel = "p99 latency (µs)",
+	 .title_keys = "conns", .opts = "logx='0'"},
 	{.name = "latency_echo", .kind = "latency", .workload = "echo", .metrics = PCT_METRICS,
 	 .xkey = "conns", .write = write_latency, .title = "echo: latency by percentile",
 	 .xlabel = "percentile", .ylabel = "latency (µs, log scale)"},

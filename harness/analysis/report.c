@@ -47,6 +47,10 @@ static const struct {
 	{ "conns_http", "http: throughput and p99 against connections" },
 	{ "latency_echo", "echo: latency percentile spectrum" },
 	{ "latency_http", "http: latency percentile spectrum" },
+	{ "load_echo", "echo: p99 against throughput, open loop at shares of each runtime's own "
+	               "capacity (the hockey stick)" },
+	{ "load_http", "http: p99 against throughput, open loop at shares of each runtime's own "
+	               "capacity" },
 	{ "mixed", "mixed: light- and heavy-request p99" },
 	{ "file", "file: MiB/s cold and warm" },
 };

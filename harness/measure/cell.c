@@ -436,6 +436,8 @@ static int child_start_load(struct child *k)
 		return 0;
 	struct wl_load load;
 	k->c->wl->load(k->state, &load);
+	if (k->c->offered_rps > 0)
+		load.rate = k->c->offered_rps;
 	int rc = h_loadgen_start(&load, k->topo, k->c->client_cpus, &k->lg);
 	if (rc < 0) {
 		fail(&k->r, "load generator: %s", strerror(-rc));
@@ -557,6 +559,10 @@ static void child_finish(struct child *k)
 			cpubits_list(&cl, r->client_cpus_used, sizeof r->client_cpus_used);
 		}
 		client_cost(k, &rep);
+		if (k->c->offered_rps > 0) {
+			wl_metric(&rep, "capacity_rps", "req/s", k->c->capacity_rps);
+			wl_metric(&rep, "offered_rps", "req/s", (double)k->c->offered_rps);
+		}
 	}
 	r->checksum = rep.checksum;
 	r->nmetrics = rep.nmetrics < 0 ? 0 : rep.nmetrics > WL_MAX_METRICS ? WL_MAX_METRICS

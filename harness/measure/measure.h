@@ -317,6 +317,12 @@ struct h_cell {
 	int warmup;       /* run first, recorded, never summarised */
 	int done;         /* has a result (run now, or read back by --resume) */
 	int no_reserve;   /* --no-reserve: the cell may run into the kernel's limits */
+	/* load_pct > 0 (a server workload's share of its capacity): the open
+	 * loop's rate, set by run.c from capacity_rps, the median closed-loop
+	 * throughput of the point's load_pct=0 cells done before it. The
+	 * params keep rate as planned (0), so a resumed run finds the cell. */
+	int64_t offered_rps;
+	double capacity_rps;
 	struct h_cell_result res;
 };
 

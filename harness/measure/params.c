@@ -251,6 +251,12 @@ const struct h_suite h_suites[] = {
 			  "same-core,cross-core,unpinned", { "rounds=50000" } },
 			{ "connections (C1, C4, C12)", "all", "echo,http", NULL,
 			  { "conns=1,10,100,1000,10000", "requests=0", "seconds=1" } },
+			/* The hockey stick: each runtime's capacity (load_pct=0,
+			 * closed loop), then an open loop at shares of it; at 50
+			 * connections, a point of its own (the connections part's
+			 * conns=100 would be run twice). */
+			{ "latency against load (C4)", "all", "echo", NULL,
+			  { "conns=50", "requests=0", "seconds=1", "load_pct=0,50,80,95" } },
 			/* loops=1 is the connections part's. */
 			{ "thread-per-core (C8)", "all", "echo,http", NULL,
 			  { "loops=2", "conns=10,100,1000", "requests=0", "seconds=1" },

@@ -727,6 +727,106 @@ static int warmup_needless(const struct matrix *m, long i)
 	return 1;
 }
 
+/* ---- load_pct: an open loop at a share of a capacity measured here ----
+ *
+ * A server's latency against load (the hockey stick) is only comparable
+ * across runtimes at the same share of each one's own capacity: 30,000
+ * req/s is idle for one and overload for another. So a point with
+ * load_pct > 0 takes its rate from the same point's load_pct=0 cells (the
+ * closed loop's steady-state throughput) measured earlier in this run.
+ * load_pct is its workload's last parameter, so it varies fastest and the
+ * load_pct=0 cells come first. */
+
+static int param_index(const struct h_cell *c, const char *name)
+{
+	struct h_plist pl = { { c->wl->params, c->rt->params } };
+	return h_plist_find(&pl, name, 0);
+}
+
+/* Whether b is a's point at load_pct=0 (index lp): the same runtime,
+ * workload, placement and every other parameter. */
+static int is_capacity_of(const struct h_cell *a, const struct h_cell *b, int lp)
+{
+	if (a->rt != b->rt || a->wl != b->wl || a->place != b->place || b->params[lp] != 0)
+		return 0;
+	struct h_plist pl = { { a->wl->params, a->rt->params } };
+	for (int i = h_plist_count(&pl) - 1; i >= 0; i--)
+		if (i != lp && a->params[i] != b->params[i])
+			return 0;
+	return 1;
+}
+
+/* Before any cell runs: a load_pct point needs its capacity point in the
+ * plan, a closed loop (rate=0: load_pct sets the rate) and a timed window
+ * (requests=0). 0 or H_REPORTED. */
+static int check_load_pct(const struct matrix *m)
+{
+	for (long i = 0; i < m->n; i++) {
+		const struct h_cell *c = &m->cells[i];
+		int lp = c->wl->load ? param_index(c, "load_pct") : -1;
+		if (lp < 0 || c->params[lp] == 0)
+			continue;
+		long long pct = (long long)c->params[lp];
+		if (c->params[param_index(c, "rate")] != 0) {
+			h_error("load_pct=%lld sets the open loop's rate itself: leave rate at 0", pct);
+			return H_REPORTED;
+		}
+		if (c->params[param_index(c, "requests")] != 0) {
+			h_error("load_pct=%lld needs a timed window: set requests=0 (and seconds)", pct);
+			return H_REPORTED;
+		}
+		long j = 0;
+		while (j < m->n && !is_capacity_of(c, &m->cells[j], lp))
+			j++;
+		if (j == m->n) {
+			h_error("load_pct=%lld is a share of the point's capacity, measured at load_pct=0 "
+			        "in the same run: add 0 to the list (--set load_pct=0,%lld)", pct, pct);
+			return H_REPORTED;
+		}
+	}
+	return 0;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Sets cell i's offered rate from its capacity cells done so far, or, with
+ * none that succeeded, fails it with the reason (done, not run). */
+static void set_offered(struct matrix *m, long i)
+{
+	struct h_cell *c = &m->cells[i];
+	int lp = c->wl->load ? param_index(c, "load_pct") : -1;
+	if (lp < 0 || c->params[lp] == 0)
+		return;
+	double *tp = malloc((size_t)m->n * sizeof *tp);
+	int n = 0;
+	for (long j = 0; tp && j < m->n; j++) {
+		const struct h_cell *b = &m->cells[j];
+		if (!b->done || b->warmup || !b->res.ok || !is_capacity_of(c, b, lp))
+			continue;
+		for (int k = 0; k < b->res.nmetrics; k++)
+			if (strcmp(b->res.metrics[k].name, "throughput_rps") == 0 &&
+			    b->res.metrics[k].value > 0)
+				tp[n++] = b->res.metrics[k].value;
+	}
+	if (n > 0) {
+		qsort(tp, (size_t)n, sizeof *tp, cmp_dbl);
+		c->capacity_rps = n % 2 ? tp[n / 2] : (tp[n / 2 - 1] + tp[n / 2]) / 2;
+		c->offered_rps = (int64_t)(c->capacity_rps * (double)c->params[lp] / 100.0 + 0.5);
+	}
+	free(tp);
+	if (c->offered_rps > 0)
+		return;
+	c->res = (struct h_cell_result){ 0 };
+	snprintf(c->res.error, sizeof c->res.error,
+	         "no capacity to take %lld%% of: this point's load_pct=0 cells %s",
+	         (long long)c->params[lp], tp ? "failed or measured nothing" : "(out of memory)");
+	c->done = 1;
+}
+
 /* ---- the command, phase by phase ---- */
 
 /* A suite part's options, with the placements resolved for it. */
@@ -1010,7 +1110,9 @@ static int run_cells(struct run *r)
 		if (c->done || warmup_needless(m, i))
 			continue;
 		bar_draw(&r->bar, c);
-		h_cell_run(c, r->topo, r->o->timeout_s);
+		set_offered(m, i);
+		if (!c->done)
+			h_cell_run(c, r->topo, r->o->timeout_s);
 		if (kill_sent) {
 			c->done = 0; /* stopped by us, not a result: a resume reruns it */
 			break;
@@ -1126,7 +1228,7 @@ int h_cmd_run(const struct h_run_opts *o)
 		status = H_EXIT_FAILED;
 		goto out;
 	}
-	if (plan_matrix(r) < 0 || open_folder(r) < 0)
+	if (plan_matrix(r) < 0 || check_load_pct(&r->m) < 0 || open_folder(r) < 0)
 		goto out;
 	status = H_EXIT_FAILED; /* from here on, trouble is a failed run */
 	if (start_session(r) < 0 || run_cells(r) < 0)
