@@ -109,9 +109,43 @@ static void test_fit(void)
 	CHECK(h_linfit(xsame, y3, 3, &f) == -EINVAL && isnan(f.slope));
 }
 
+/* The bootstrap: seeded (the same interval twice), within the values
+ * seen, around the median, narrowing with more repetitions, and a ratio's
+ * interval that holds the ratio of medians and excludes 1 only when the
+ * two sides really differ. */
+static void test_boot(void)
+{
+	struct h_ci a, b;
+	double one[] = { 3 };
+	CHECK(h_boot_median_ci(one, 1, &a) == -EINVAL && isnan(a.lo) && isnan(a.hi));
+	double v[] = { 10, 11, 9, 10.5, 9.5, 30 };
+	CHECK(h_boot_median_ci(v, 6, &a) == 0 && h_boot_median_ci(v, 6, &b) == 0);
+	CHECK(a.lo == b.lo && a.hi == b.hi);
+	CHECK(a.lo >= 9 && a.hi <= 30 && a.lo <= 10.25 && a.hi >= 10.25);
+	/* One outlier of six cannot carry the median's upper end to itself. */
+	CHECK(a.hi < 30);
+	/* 40 values around 100 +- 10: an interval far narrower than the spread. */
+	double many[40];
+	for (int i = 0; i < 40; i++)
+		many[i] = 100 + (i % 2 ? 1 : -1) * (i % 10);
+	CHECK(h_boot_median_ci(many, 40, &a) == 0);
+	CHECK(a.lo >= 95 && a.hi <= 105 && a.lo <= 100 && a.hi >= 100);
+
+	double x[] = { 200, 210, 190, 205, 195 }, y[] = { 100, 105, 95, 102, 98 };
+	CHECK(h_boot_ratio_ci(x, 5, y, 5, &a) == 0);
+	CHECK(a.lo > 1.5 && a.hi < 2.5 && a.lo <= 2 && a.hi >= 2);
+	/* Two samples of the same thing: the interval straddles 1. */
+	double y2[] = { 101, 99, 104, 96, 100 };
+	CHECK(h_boot_ratio_ci(y, 5, y2, 5, &a) == 0 && a.lo < 1 && a.hi > 1);
+	double zero[] = { 0, 0, 0 };
+	CHECK(h_boot_ratio_ci(x, 5, zero, 3, &a) == -EDOM);
+	CHECK(h_boot_ratio_ci(x, 1, y, 5, &a) == -EINVAL);
+}
+
 int main(void)
 {
 	test_dist();
 	test_fit();
+	test_boot();
 	return t_exit_status();
 }

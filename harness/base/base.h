@@ -142,6 +142,21 @@ struct h_dist {
 void h_dist_of(double *v, int n, struct h_dist *out); /* sorts v */
 int h_dist_noisy(const struct h_dist *d);            /* cov > H_NOISY_COV */
 
+/* Confidence intervals by the seeded percentile bootstrap (stats.c): the
+ * same values give the same interval everywhere. */
+#define H_BOOT_LEVEL 0.95
+#define H_BOOT_RESAMPLES 2000
+#define H_BOOT_SEED 0x636f6e6362656e63ull /* "concbenc" */
+struct h_ci {
+	double lo, hi; /* NaN: no interval (fewer than two values) */
+};
+/* The median's interval over n values (unchanged). -EINVAL for n < 2. */
+int h_boot_median_ci(const double *v, int n, struct h_ci *ci);
+/* The interval of median(a) / median(b), resampling both sides. -EINVAL
+ * when a side has fewer than two values, -EDOM when most resamples of b
+ * have a zero median. */
+int h_boot_ratio_ci(const double *a, int na, const double *b, int nb, struct h_ci *ci);
+
 /* y = intercept + slope*x by least squares, with R^2 (NaN when y does not
  * vary). -EINVAL when fewer than two points or a single x value. */
 struct h_fit {

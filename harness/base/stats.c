@@ -82,3 +82,87 @@ int h_linfit(const double *x, const double *y, int n, struct h_fit *f)
 	}
 	return 0;
 }
+
+/* ---- bootstrap intervals ----
+ *
+ * The percentile bootstrap: resample the repetitions with replacement,
+ * take the statistic of each resample, and read the interval off the
+ * middle `level` of those statistics. It assumes nothing about the
+ * distribution (latencies and wall times are skewed), and its seed is
+ * fixed, so the same results give the same interval on any machine. With
+ * n repetitions a median's interval can only fall on the values observed:
+ * with 3 it is the whole range, which is the honest answer. */
+
+/* splitmix64: small, seedable and good enough to pick indexes. */
+static uint64_t boot_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* The median of one resample of v (n values) into tmp. */
+static double boot_median(const double *v, int n, double *tmp, uint64_t *s)
+{
+	for (int i = 0; i < n; i++)
+		tmp[i] = v[boot_next(s) % (uint64_t)n];
+	qsort(tmp, (size_t)n, sizeof *tmp, cmp_double);
+	return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
+}
+
+/* The interval's ends from the sorted statistics: the level's middle. */
+static void boot_ends(double *stat, int k, double level, struct h_ci *ci)
+{
+	qsort(stat, (size_t)k, sizeof *stat, cmp_double);
+	double tail = (1 - level) / 2;
+	int lo = (int)floor(tail * (k - 1)), hi = (int)ceil((1 - tail) * (k - 1));
+	ci->lo = stat[lo];
+	ci->hi = stat[hi];
+}
+
+int h_boot_median_ci(const double *v, int n, struct h_ci *ci)
+{
+	ci->lo = ci->hi = NAN;
+	if (n < 2)
+		return -EINVAL; /* one value has no spread to resample */
+	double *tmp = malloc((size_t)n * sizeof *tmp),
+	       *stat = malloc(H_BOOT_RESAMPLES * sizeof *stat);
+	int rc = -ENOMEM;
+	if (tmp && stat) {
+		uint64_t s = H_BOOT_SEED;
+		for (int k = 0; k < H_BOOT_RESAMPLES; k++)
+			stat[k] = boot_median(v, n, tmp, &s);
+		boot_ends(stat, H_BOOT_RESAMPLES, H_BOOT_LEVEL, ci);
+		rc = 0;
+	}
+	free(tmp);
+	free(stat);
+	return rc;
+}
+
+int h_boot_ratio_ci(const double *a, int na, const double *b, int nb, struct h_ci *ci)
+{
+	ci->lo = ci->hi = NAN;
+	if (na < 2 || nb < 2)
+		return -EINVAL;
+	double *tmp = malloc((size_t)(na > nb ? na : nb) * sizeof *tmp),
+	       *stat = malloc(H_BOOT_RESAMPLES * sizeof *stat);
+	int rc = -ENOMEM, k = 0;
+	if (tmp && stat) {
+		uint64_t s = H_BOOT_SEED;
+		/* Both sides resampled, independently: each is its own set of
+		 * repetitions. A resample whose denominator is 0 has no ratio. */
+		for (int i = 0; i < H_BOOT_RESAMPLES; i++) {
+			double x = boot_median(a, na, tmp, &s), y = boot_median(b, nb, tmp, &s);
+			if (y != 0 && isfinite(x / y))
+				stat[k++] = x / y;
+		}
+		rc = k < H_BOOT_RESAMPLES / 2 ? -EDOM : 0;
+		if (rc == 0)
+			boot_ends(stat, k, H_BOOT_LEVEL, ci);
+	}
+	free(tmp);
+	free(stat);
+	return rc;
+}
