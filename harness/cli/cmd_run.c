@@ -40,6 +40,12 @@ void cli_run_usage(FILE *f)
 	        "  --reps N            repetitions of each point, 1..1000 (default 5)\n"
 	        "  --warmup N          unrecorded-in-summary warm-up cells before each point's\n"
 	        "                      reps, 0..100 (default 1; results.jsonl marks them)\n"
+	        "  --order ORDER       the order cells run in: rounds (default: rep 1 of every\n"
+	        "                      point, then rep 2 ..., so slow drift of the machine\n"
+	        "                      spreads over every runtime), shuffle[:SEED] (rounds,\n"
+	        "                      the runtimes of each round in a seeded order; seed\n"
+	        "                      1 unless given) or points (each point's reps back to\n"
+	        "                      back); run.json records it\n"
 	        "  --placement LIST    where the two tasks of a pair run, swept like --set:\n"
 	        "                      same-core, cross-core, unpinned, smt-sibling, same-l3,\n"
 	        "                      cross-l3, cross-package (refused when this machine's\n"
@@ -82,7 +88,8 @@ void cli_run_usage(FILE *f)
 /* ---- parse: the options as strings ---- */
 
 enum { OPT_RUNTIME = 256, OPT_WORKLOAD, OPT_SET, OPT_REPS, OPT_CPUS, OPT_OUT, OPT_SUITE,
-       OPT_TIMEOUT, OPT_WARMUP, OPT_PLACEMENT, OPT_RESUME, OPT_CLIENT_CPUS, OPT_NO_RESERVE };
+       OPT_TIMEOUT, OPT_WARMUP, OPT_PLACEMENT, OPT_RESUME, OPT_CLIENT_CPUS, OPT_NO_RESERVE,
+       OPT_ORDER };
 
 /* In the order the messages list them. */
 static const struct option run_options[] = {
@@ -91,6 +98,7 @@ static const struct option run_options[] = {
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "reps", required_argument, NULL, OPT_REPS },
 	{ "warmup", required_argument, NULL, OPT_WARMUP },
+	{ "order", required_argument, NULL, OPT_ORDER },
 	{ "placement", required_argument, NULL, OPT_PLACEMENT },
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "client-cpus", required_argument, NULL, OPT_CLIENT_CPUS },
@@ -106,7 +114,7 @@ static const struct option run_options[] = {
 /* What `run` was given, as strings; checked and resolved below. */
 struct run_args {
 	const char *runtime, *workload, *reps, *warmup, *timeout, *suite, *cpus, *out;
-	const char *placement, *resume, *client_cpus;
+	const char *placement, *resume, *client_cpus, *order;
 	const char **setv;
 	int nsetv;
 	int no_reserve;
@@ -129,6 +137,7 @@ static int parse_run(const struct cli_command *self, int argc, char **argv,
 		case OPT_SET: a->setv[a->nsetv++] = p.arg; break;
 		case OPT_REPS: a->reps = p.arg; break;
 		case OPT_WARMUP: a->warmup = p.arg; break;
+		case OPT_ORDER: a->order = p.arg; break;
 		case OPT_PLACEMENT: a->placement = p.arg; break;
 		case OPT_CPUS: a->cpus = p.arg; break;
 		case OPT_OUT: a->out = p.arg; break;
@@ -319,6 +328,26 @@ static int parse_sets(const struct run_args *a, struct h_run_opts *o)
 	return 0;
 }
 
+/* --order rounds | shuffle[:SEED] | points. 0 or H_REPORTED. */
+static int parse_order(const char *s, struct h_run_opts *o)
+{
+	o->order_seed = 1;
+	if (strcmp(s, "rounds") == 0 || strcmp(s, "points") == 0 || strcmp(s, "shuffle") == 0) {
+		o->order = s[0] == 'r' ? H_ORDER_ROUNDS : s[0] == 'p' ? H_ORDER_POINTS
+		                                                      : H_ORDER_SHUFFLE;
+		return 0;
+	}
+	int64_t seed;
+	if (strncmp(s, "shuffle:", 8) == 0 && h_parse_i64(s + 8, &seed) == 0 && seed >= 0) {
+		o->order = H_ORDER_SHUFFLE;
+		o->order_seed = (uint64_t)seed;
+		return 0;
+	}
+	h_error("bad --order '%s' (expected rounds, points, shuffle or shuffle:SEED with SEED a "
+	        "non-negative integer)", s);
+	return H_REPORTED;
+}
+
 static int fill_opts(const struct run_args *a, struct h_run_opts *o)
 {
 	if (a->reps && cli_count("--reps", a->reps, 1, 1000, &o->reps) < 0)
@@ -326,6 +355,8 @@ static int fill_opts(const struct run_args *a, struct h_run_opts *o)
 	if (a->warmup && cli_count("--warmup", a->warmup, 0, 100, &o->warmup) < 0)
 		return H_REPORTED;
 	if (a->timeout && cli_count("--timeout", a->timeout, 1, 86400, &o->timeout_s) < 0)
+		return H_REPORTED;
+	if (a->order && parse_order(a->order, o) < 0)
 		return H_REPORTED;
 	if (a->placement) {
 		if (check_placements(a->placement) < 0)

@@ -374,6 +374,17 @@ int h_manifest_write_named(const char *dir, const char *name, int argc, char **a
 
 /* ---- run.c ---- */
 
+/* The order of a part's cells. Slow drift of the host (a neighbour's load,
+ * thermal state, page cache) reads as a difference between runtimes when
+ * one runtime's reps all run before another's; in rounds, every round
+ * holds one rep of every point, so drift spreads over all of them. */
+enum h_order {
+	H_ORDER_ROUNDS,  /* rep 1 of every point, then rep 2 ... (the default) */
+	H_ORDER_SHUFFLE, /* rounds, the runtimes of each round in a seeded order */
+	H_ORDER_POINTS,  /* each point's reps back to back (before 2026-11-30) */
+};
+extern const char *const h_order_names[]; /* indexed by enum h_order */
+
 struct h_run_opts {
 	const struct runtime **rts;
 	int nrts;
@@ -385,6 +396,8 @@ struct h_run_opts {
 	int owned_sets;         /* run.c: the first owned_sets of sets are a suite part's */
 	int reps;
 	int warmup;             /* warm-up cells per point, before its reps */
+	enum h_order order;     /* the order cells run in: see h_order */
+	uint64_t order_seed;    /* H_ORDER_SHUFFLE: the seed (run.json records it) */
 	int timeout_s;
 	const char *cpus;       /* NULL: every allowed CPU */
 	const char *placements; /* NULL: unpinned, not named in params */

@@ -243,6 +243,84 @@ static int build_matrix(const struct h_run_opts *o, const struct h_place *places
 	return rc;
 }
 
+/* ---- the order cells run in (see enum h_order) ---- */
+
+const char *const h_order_names[] = { "rounds", "shuffle", "points" };
+
+struct okey {
+	long round, rank, group, sub;
+	struct h_cell cell;
+};
+
+static int okey_cmp(const void *a, const void *b)
+{
+	const struct okey *x = a, *y = b;
+	long d[] = { x->round - y->round, x->rank - y->rank, x->group - y->group, x->sub - y->sub };
+	for (int i = 0; i < 4; i++)
+		if (d[i])
+			return d[i] < 0 ? -1 : 1;
+	return 0;
+}
+
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* Puts the part's cells m->cells[start..] (build_matrix's order: each
+ * point's warm-ups and reps back to back) in o->order. A round is rep k
+ * of every point, a point's warm-ups just before its rep 1, so a warm-up
+ * still warms what its point is about to run; a point's order inside a
+ * round stays the plan's (load_pct's capacity cells before their shares).
+ * 0 or H_REPORTED. */
+static int order_part(const struct h_run_opts *o, struct matrix *m, long start)
+{
+	long n = m->n - start, per = o->warmup + o->reps;
+	if (o->order == H_ORDER_POINTS || n <= per)
+		return 0;
+	struct okey *k = malloc((size_t)n * sizeof *k);
+	long *rank = calloc((size_t)o->nrts, sizeof *rank);
+	if (!k || !rank) {
+		free(k);
+		free(rank);
+		h_error("out of memory");
+		return H_REPORTED;
+	}
+	for (long j = 0; j < n; j++) {
+		const struct h_cell *c = &m->cells[start + j];
+		long sub = j % per;
+		long round = sub < o->warmup ? 0 : sub - o->warmup;
+		long r = 0;
+		while (r < o->nrts && o->rts[r] != c->rt)
+			r++;
+		if (o->order == H_ORDER_SHUFFLE) {
+			/* The runtimes' order in this round: a seeded Fisher-Yates,
+			 * the same for the same seed and round (resume re-plans it). */
+			for (long i = 0; i < o->nrts; i++)
+				rank[i] = i;
+			for (long i = o->nrts - 1; i > 0; i--) {
+				long x = (long)(mix64(o->order_seed + 0x9e3779b97f4a7c15ull *
+				                                         (uint64_t)(round * 64 + i)) %
+				                (uint64_t)(i + 1));
+				long t = rank[i];
+				rank[i] = rank[x];
+				rank[x] = t;
+			}
+		}
+		k[j] = (struct okey){ .round = round,
+			              .rank = o->order == H_ORDER_SHUFFLE ? rank[r] : 0,
+			              .group = j / per, .sub = sub, .cell = *c };
+	}
+	qsort(k, (size_t)n, sizeof *k, okey_cmp);
+	for (long j = 0; j < n; j++)
+		m->cells[start + j] = k[j].cell;
+	free(k);
+	free(rank);
+	return 0;
+}
+
 /* ---- placements ---- */
 
 /* --placement's list resolved against the topology, or one unpinned
@@ -509,7 +587,11 @@ static int write_run_json(const char *dir, const struct h_run_opts *o,
 		fputs(i ? ", " : "", f);
 		h_json_str(f, o->run_argv[i]);
 	}
-	fprintf(f, "],\n  \"cells\": %ld,\n  \"cells_done\": %ld,\n  \"cells_failed\": %ld,\n"
+	fputs("],\n  \"order\": ", f);
+	h_json_str(f, h_order_names[o->order]);
+	if (o->order == H_ORDER_SHUFFLE)
+		fprintf(f, ",\n  \"order_seed\": %llu", (unsigned long long)o->order_seed);
+	fprintf(f, ",\n  \"cells\": %ld,\n  \"cells_done\": %ld,\n  \"cells_failed\": %ld,\n"
 	           "  \"cells_limited\": %ld,\n  \"resumed\": %d,\n  \"started\": ",
 	        ps->cells, ps->done, ps->failed, ps->limited, ps->resumed);
 	h_json_str(f, ps->started);
@@ -716,13 +798,15 @@ static int same_cell_point(const struct h_cell *a, const struct h_cell *b)
 	return memcmp(a->params, b->params, (size_t)h_plist_count(&pl) * sizeof *a->params) == 0;
 }
 
-/* Whether cell i is a warm-up whose point has every rep done already. */
+/* Whether cell i is a warm-up whose point has every rep done already. The
+ * reps may be anywhere after it (rounds): O(cells) a call. */
 static int warmup_needless(const struct matrix *m, long i)
 {
 	if (!m->cells[i].warmup)
 		return 0;
-	for (long j = i + 1; j < m->n && same_cell_point(&m->cells[i], &m->cells[j]); j++)
-		if (!m->cells[j].warmup && !m->cells[j].done)
+	for (long j = i + 1; j < m->n; j++)
+		if (!m->cells[j].warmup && !m->cells[j].done &&
+		    same_cell_point(&m->cells[i], &m->cells[j]))
 			return 0;
 	return 1;
 }
@@ -941,7 +1025,9 @@ static int plan_matrix(struct run *r)
 		if (part_servers &&
 		    resolve_places(&pt->o, r->topo, r->server, who, &pt->splaces, &pt->nsplaces) < 0)
 			return H_REPORTED;
-		if (build_matrix(&pt->o, pt->places, pt->splaces, pt->nplaces, r->client, &r->m) < 0)
+		long start = r->m.n;
+		if (build_matrix(&pt->o, pt->places, pt->splaces, pt->nplaces, r->client, &r->m) < 0 ||
+		    order_part(&pt->o, &r->m, start) < 0)
 			return H_REPORTED;
 	}
 	if (r->m.n == 0) {
