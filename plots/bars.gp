@@ -4,9 +4,9 @@
 #
 # Data (plots/NAME.dat, from harness/plot.c): a header row naming the bars,
 # then one row per group:
-#   group "same-core" min max n "cross-core" min max n
+#   group "same-core" lo hi n "cross-core" lo hi n
 #   "threads" 3169 3147 3190 3 42270 40916 43625 3
-# A bar is the median over n repetitions; its error bar spans min to max.
+# A bar is the median over n repetitions; its error bar spans the median's 95% interval (min to max without one).
 # NaN leaves a gap: not measured (pool on same-core deadlocks by design).
 # Knobs (-e): title, xlabel, ylabel; logy '1', '0' or 'auto' (the default:
 # log when the values span more than 20x). switch is always log: a kernel

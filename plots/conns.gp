@@ -8,9 +8,10 @@
 #
 # Data (plots/NAME.dat, from harness/plot.c): one block per series, two
 # blank lines apart; the header row names the series over column 2:
-#   conns "epoll (loops=2)" min max n p99_us min max n fairness min max n
+#   conns "epoll (loops=2)" lo hi n p99_us lo hi n fairness lo hi n
 #   100 95826 95000 96100 3 6275 6100 6400 3 1 1 1 3
-# Each figure is the median over n repetitions; error bars span min to max.
+# Each figure is the median over n repetitions; error bars span its 95% interval
+# (min to max without one).
 # fairness is NaN in runs made before it was measured (then fair is unset).
 # Knobs (-e): title, xlabel, fair.
 

@@ -8,7 +8,7 @@
 #
 # Data (plots/NAME.dat, from harness/plot.c): one block per series, two
 # blank lines apart; the header names the series over the median column:
-#   x "threads" min max n percentile
+#   x "threads" lo hi n percentile
 #   100 2138 2001 2300 3 p99_us
 # Knobs (-e): title, xlabel, ylabel.
 

@@ -6,9 +6,9 @@
 # Data (plots/NAME.dat, from harness/plot.c): one block per series, two
 # blank lines apart. Each block's header row names the series over its
 # median column; then one row per x value:
-#   tasks "threads" min max n
+#   tasks "threads" lo hi n
 #   1000 21.3 20.1 22.0 5
-# A point is the median over n repetitions; its error bar spans min to max.
+# A point is the median over n repetitions; its error bar spans the median's 95% interval (min to max without one).
 # Knobs (-e, all optional besides the common ones):
 #   logx, logy     '1', '0' or 'auto' (the default: log when the data spans
 #                  more than 20x)

@@ -3,7 +3,7 @@
 #
 # Data (plots/memory.dat, from harness/plot.c): one block per runtime series,
 # two blank lines apart; one row per task count:
-#   tasks "threads" min max n mem_kernel_kib_per_task min max n label slope_user slope_kernel
+#   tasks "threads" lo hi n mem_kernel_kib_per_task lo hi n label slope_user slope_kernel
 #   1000 8.5 8.4 8.6 3 26.6 26.5 26.7 3 "threads" 8.42 26.6
 # Columns 2-5: user memory (RSS growth) per task, 6-9: the kernel's (stacks,
 # page tables, slab), each the median over n repetitions with min and max;

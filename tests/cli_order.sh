@@ -55,6 +55,23 @@ j = json.load(open(f"{t}/s7/run.json"))
 assert j["order"] == "shuffle" and j["order_seed"] == 7, j
 PY
 
+# Three reps a point: every median has its 95% interval (issue 12, item 2),
+# inside the range and around the median, in summary.csv and summary.json.
+python3 - "$T/rounds" <<'PY' || fail "summary intervals are wrong"
+import csv, json, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + "/summary.csv")))
+timed = [r for r in rows if r["metric"] == "wall_ns"]
+assert len(timed) == 6, len(timed)
+for r in timed:
+    lo, hi = float(r["ci_lo"]), float(r["ci_hi"])
+    mn, md, mx = float(r["min"]), float(r["median"]), float(r["max"])
+    assert mn <= lo <= md <= hi <= mx, r
+js = json.load(open(d + "/summary.json"))["rows"]
+w = [r for r in js if r["metric"] == "wall_ns"]
+assert all(r["ci_lo"] <= r["median"] <= r["ci_hi"] for r in w), w
+PY
+
 timeout 30 "$BIN" run --runtime epoll --workload cpu --order sideways --out "$T/bad" \
 	>"$T/out" 2>"$T/err"
 rc=$?

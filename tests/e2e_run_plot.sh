@@ -100,9 +100,9 @@ python3 "$T/results.py" "$T/r/results.jsonl" "$RTS" "$WLS" || die "results.jsonl
 cat >"$T/summary.py" <<'PY'
 import sys
 lines = open(sys.argv[1]).read().splitlines()
-assert lines[0] == "runtime,workload,params,metric,unit,n,median,min,max,cov,noisy", lines[0]
+assert lines[0] == "runtime,workload,params,metric,unit,n,median,min,max,cov,noisy,ci_lo,ci_hi", lines[0]
 rows = [l.split(",") for l in lines[1:]]
-assert all(len(r) == 11 for r in rows), "a row without 11 fields"
+assert all(len(r) == 13 for r in rows), "a row without 13 fields"
 core = ["wall_ns", "cpu_user_ns", "cpu_sys_ns", "ctx_voluntary", "ctx_involuntary",
         "rss_peak_kib"]
 for rt in sys.argv[2].split(","):
@@ -117,6 +117,8 @@ for rt in sys.argv[2].split(","):
             assert lo == med == hi, f"{rt} {wl} {r[3]}: one rep, yet {lo} {med} {hi}"
             # One rep: no coefficient of variation, never noisy.
             assert r[9] == "" and r[10] == "0", f"{rt} {wl} {r[3]}: cov {r[9]} noisy {r[10]}"
+            # ... and no interval: one value has no spread to resample.
+            assert r[11] == "" and r[12] == "", f"{rt} {wl} {r[3]}: interval {r[11]} {r[12]}"
         assert mine[0][4] == "ns" and mine[5][4] == "KiB"
         want = {"cpu": "tasks=4;work=2000", "sleep": "tasks=4;ms=5",
                 "pingpong": "rounds=1000"}.get(wl, "")
@@ -147,7 +149,7 @@ grep -q '"ok":false,"error":"timeout","checksum":null' "$T/slow/results.jsonl" |
 	die "results.jsonl does not record the timeout: $(cat "$T/slow/results.jsonl")"
 grep -q '^\[1/1\] threads sleep tasks=2 ms=3000 rep 1: FAILED: timeout$' "$T/err" ||
 	die "no progress line for the timeout: $(cat "$T/err")"
-[ "$(head -1 "$T/slow/summary.csv")" = "runtime,workload,params,metric,unit,n,median,min,max,cov,noisy" ] ||
+[ "$(head -1 "$T/slow/summary.csv")" = "runtime,workload,params,metric,unit,n,median,min,max,cov,noisy,ci_lo,ci_hi" ] ||
 	die "a failed run still writes summary.csv"
 
 # ---- plot ----

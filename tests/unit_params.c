@@ -398,9 +398,9 @@ static void test_checksums_and_summary(void)
 			rows++;
 		/* three ok reps of 10, 30, 20 ns: median 20 */
 		/* 10, 20, 30: sample sd 10 over mean 20, a CoV of 0.5: noisy */
-		if (!strcmp(line, "alpha,work,tasks=2;ms=5;stack_kib=16,wall_ns,ns,3,20,10,30,0.5,1\n"))
+		if (!strcmp(line, "alpha,work,tasks=2;ms=5;stack_kib=16,wall_ns,ns,3,20,10,30,0.5,1,10,30\n"))
 			found_median++;
-		if (!strcmp(line, "alpha,work,tasks=2;ms=5;stack_kib=16,per_task,ns,3,10,5,15,0.5,1\n"))
+		if (!strcmp(line, "alpha,work,tasks=2;ms=5;stack_kib=16,per_task,ns,3,10,5,15,0.5,1,5,15\n"))
 			found_metric++;
 		gamma_rows += !strncmp(line, "gamma,", 6);
 	}

@@ -191,7 +191,7 @@ static void check_validators(const char *dir)
  * listed (9999). pool has no same-core row (it deadlocks there). Lines of
  * other metrics (wall_ns) must be ignored. */
 static const char summary[] =
-	H_SUMMARY_HEADER "\n"
+	H_SUMMARY_HEADER_V1 "\n"
 	/* switch: placement from the params, absent = unpinned */
 	"threads,pingpong,rounds=1000;stack_kib=0;placement=same-core,ns_per_switch,ns,3,9999,9000,11000,0.05,0\n"
 	"threads,pingpong,rounds=100000;stack_kib=0;placement=same-core,ns_per_switch,ns,3,2100,1900,2600,0.05,0\n"
@@ -340,7 +340,7 @@ static void check_all_charts(const char *dir)
 	/* switch: a group per runtime series, a bar per placement in the
 	 * order the run met them; most rounds; NaN where not measured. */
 	REQUIRE(has_line(dir, "plots/switch.dat",
-	                 "group \"same-core\" min max n \"cross-core\" min max n \"unpinned\" min max n\n"));
+	                 "group \"same-core\" lo hi n \"cross-core\" lo hi n \"unpinned\" lo hi n\n"));
 	REQUIRE(has_line(dir, "plots/switch.dat", "\"threads\" 2100 1900 2600 3 42000 40000 44000 3 "
 	                                          "36000 34000 39000 3\n"));
 	REQUIRE(!dat_line(dir, "plots/switch.dat", "\"threads\" 9999", line, sizeof line));
@@ -351,8 +351,8 @@ static void check_all_charts(const char *dir)
 	REQUIRE(!has_line(dir, "plots/switch_pipes.dat", "\"coro\""));
 
 	/* memory: a block per series, points in task order, the slopes. */
-	REQUIRE(has_line(dir, "plots/memory.dat", "tasks \"threads\" min max n "
-	                                          "mem_kernel_kib_per_task min max n"));
+	REQUIRE(has_line(dir, "plots/memory.dat", "tasks \"threads\" lo hi n "
+	                                          "mem_kernel_kib_per_task lo hi n"));
 	REQUIRE(has_line(dir, "plots/memory.dat",
 	                 "1000 8.54 8.5 8.6 3 26.57 26.5 26.6 3 \"threads\" 8.415 26.56\n"));
 	long c100 = dat_offset(dir, "plots/memory.dat", "100 5.84 ");
@@ -368,13 +368,13 @@ static void check_all_charts(const char *dir)
 	 * tasks=50 joins it); the lone points at ms=5 and ms=20 are left out,
 	 * so no label needs "(ms=50)". sleep_overlap: a line per runtime over
 	 * the wait at tasks=50; the task sweep's lone points are left out. */
-	REQUIRE(has_line(dir, "plots/sleep_tasks.dat", "tasks \"threads\" min max n\n"));
+	REQUIRE(has_line(dir, "plots/sleep_tasks.dat", "tasks \"threads\" lo hi n\n"));
 	REQUIRE(has_line(dir, "plots/sleep_tasks.dat", "50 53 52.8 53.3 3\n"));
 	REQUIRE(has_line(dir, "plots/sleep_tasks.dat", "10000 384 370 401 3\n"));
-	REQUIRE(has_line(dir, "plots/sleep_tasks.dat", "tasks \"pool\" min max n\n"));
+	REQUIRE(has_line(dir, "plots/sleep_tasks.dat", "tasks \"pool\" lo hi n\n"));
 	REQUIRE(!has_line(dir, "plots/sleep_tasks.dat", "tasks \"threads (ms"));
 	REQUIRE(has_line(dir, "plots/sleep_tasks.dat", "#   gnuplot -e \"datafile='sleep_tasks.dat'"));
-	REQUIRE(has_line(dir, "plots/sleep_overlap.dat", "ms \"pool\" min max n\n"));
+	REQUIRE(has_line(dir, "plots/sleep_overlap.dat", "ms \"pool\" lo hi n\n"));
 	REQUIRE(has_line(dir, "plots/sleep_overlap.dat", "50 1255 1254 1256 3\n"));
 	REQUIRE(!has_line(dir, "plots/sleep_overlap.dat", "ms \"coro"));
 
@@ -387,7 +387,7 @@ static void check_all_charts(const char *dir)
 	 * fairness NaN where not measured, its zero kept, and the third
 	 * panel asked for (fair=1) only where a series has it. */
 	REQUIRE(has_line(dir, "plots/conns_echo.dat",
-	                 "conns \"epoll (loops=2)\" min max n p99_us min max n fairness min max n\n"));
+	                 "conns \"epoll (loops=2)\" lo hi n p99_us lo hi n fairness lo hi n\n"));
 	REQUIRE(has_line(dir, "plots/conns_echo.dat", "conns \"epoll (loops=1)\""));
 	REQUIRE(has_line(dir, "plots/conns_echo.dat",
 	                 "10 80000 79000 81000 3 2500 2400 2600 3 NaN NaN NaN 0\n"));
@@ -397,13 +397,13 @@ static void check_all_charts(const char *dir)
 	REQUIRE(dat_line(dir, "plots/conns_echo.dat", "#   gnuplot -e", line, sizeof line) &&
 	        strstr(line, "; fair=1\" "));
 	REQUIRE(has_line(dir, "plots/conns_http.dat",
-	                 "conns \"coro\" min max n p99_us min max n fairness min max n\n"));
+	                 "conns \"coro\" lo hi n p99_us lo hi n fairness lo hi n\n"));
 	REQUIRE(dat_line(dir, "plots/conns_http.dat", "#   gnuplot -e", line, sizeof line) &&
 	        !strstr(line, "fair="));
 
 	/* latency: at conns=10, the largest every series has; x = 1/(1-p). */
 	REQUIRE(has_line(dir, "plots/latency_echo.dat", "# One block per runtime series at conns=10:"));
-	REQUIRE(has_line(dir, "plots/latency_echo.dat", "x \"threads\" min max n percentile\n"));
+	REQUIRE(has_line(dir, "plots/latency_echo.dat", "x \"threads\" lo hi n percentile\n"));
 	REQUIRE(has_line(dir, "plots/latency_echo.dat", "2 80 78 82 3 p50_us\n"));
 	REQUIRE(has_line(dir, "plots/latency_echo.dat", "100 206 200 210 3 p99_us\n"));
 	REQUIRE(has_line(dir, "plots/latency_echo.dat", "10000 2000 1900 2100 3 p9999_us\n"));
@@ -419,14 +419,14 @@ static void check_all_charts(const char *dir)
 
 	/* mixed: light and heavy bars; the title names heavy_us, heavy_every. */
 	REQUIRE(has_line(dir, "plots/mixed.dat",
-	                 "group \"light requests\" min max n \"heavy requests\" min max n\n"));
+	                 "group \"light requests\" lo hi n \"heavy requests\" lo hi n\n"));
 	REQUIRE(has_line(dir, "plots/mixed.dat", "\"epoll\" 2105 2100 2110 3 4153 4100 4200 3\n"));
 	REQUIRE(has_line(dir, "plots/mixed.dat", "#   gnuplot -e \"datafile='mixed.dat'; outfile="
 	                                         "'mixed.svg'; fmt='svg'; title='p99 latency, light "
 	                                         "and heavy requests (heavy_us=2000, heavy_every=50)'"));
 	/* file: page cache and device per runtime. */
 	REQUIRE(has_line(dir, "plots/file.dat",
-	                 "group \"page cache (cold=0)\" min max n \"device (cold=1)\" min max n\n"));
+	                 "group \"page cache (cold=0)\" lo hi n \"device (cold=1)\" lo hi n\n"));
 	REQUIRE(has_line(dir, "plots/file.dat", "\"threads\" 7140 7000 7200 3 833 800 850 3\n"));
 }
 
@@ -443,7 +443,7 @@ int main(void)
 	/* A summary with no chart's data draws nothing and is not an error,
 	   * even without gnuplot. */
 	t_write_file(dir, "summary.csv",
-	             H_SUMMARY_HEADER "\nthreads,cpu,work=1000,wall_ns,ns,5,120,110,130,0.05,0\n");
+	             H_SUMMARY_HEADER_V1 "\nthreads,cpu,work=1000,wall_ns,ns,5,120,110,130,0.05,0\n");
 	REQUIRE(plot_capture(dir) == 0);
 	for (size_t i = 0; i < NCHARTS; i++) {
 		char name[64];
@@ -476,7 +476,7 @@ int main(void)
 	   * the script no range). The others are skipped and their files from
 	   * the full plot removed. */
 	t_write_file(dir, "summary.csv",
-	             H_SUMMARY_HEADER "\n"
+	             H_SUMMARY_HEADER_V1 "\n"
 	             "threads,sleep,tasks=1000;ms=50,mem_user_kib_per_task,KiB,3,8.5,8.4,8.6,0.05,0\n"
 	             "threads,sleep,tasks=1000;ms=50,mem_kernel_kib_per_task,KiB,3,26.6,26.5,26.7,0.05,0\n"
 	             "epoll,sleep,tasks=1000;ms=50,mem_user_kib_per_task,KiB,3,0.26,0.25,0.27,0.05,0\n"
@@ -490,7 +490,7 @@ int main(void)
 	REQUIRE(valid_svg(dir, "plots/memory.svg"));
 	REQUIRE(valid_png(dir, "plots/memory.png", 800));
 	REQUIRE(valid_svg(dir, "plots/mixed.svg"));
-	REQUIRE(has_line(dir, "plots/mixed.dat", "group \"light requests\" min max n\n"));
+	REQUIRE(has_line(dir, "plots/mixed.dat", "group \"light requests\" lo hi n\n"));
 	REQUIRE(!exists(dir, "plots/switch.svg") && !exists(dir, "plots/switch.png") &&
 	        !exists(dir, "plots/switch.dat"));
 	REQUIRE(!exists(dir, "plots/latency_http.png"));

@@ -14,7 +14,7 @@
 #include "tests/check.h"
 
 static const char *summary =
-	H_SUMMARY_HEADER "\n"
+	H_SUMMARY_HEADER_V1 "\n"
 	"epoll,cpu,tasks=100;work=1000;loops=1,iters_per_us,iter/us,3,100,90,110,0.05,0\n"
 	"coro,cpu,tasks=100;work=1000;stack_kib=64;guard=1,iters_per_us,iter/us,3,80,70,90,0.2,1\n"
 	"threads,cpu,tasks=100;work=1000;stack_kib=0,iters_per_us,iter/us,3,150,,,,0\n"
@@ -91,7 +91,7 @@ static void test_malformed(const char *dir)
 	struct h_summary s;
 	t_write_file(dir, "summary.csv", "runtime,workload\n");
 	CHECK(h_summary_load(dir, &s) < 0);
-	t_write_file(dir, "summary.csv", H_SUMMARY_HEADER "\nthreads,cpu,x,m,u,1,2,3\n");
+	t_write_file(dir, "summary.csv", H_SUMMARY_HEADER_V1 "\nthreads,cpu,x,m,u,1,2,3\n");
 	CHECK(h_summary_load(dir, &s) < 0);
 	t_write_file(dir, "summary.csv", "");
 	CHECK(h_summary_load(dir, &s) < 0);

@@ -36,6 +36,7 @@ struct h_srow {
 	long n;
 	double median, min, max, cov;
 	int noisy;
+	double ci_lo, ci_hi; /* the median's 95% interval; NaN when not known (n < 2, older runs) */
 };
 
 /* One fits.csv row: metric = slope × tasks + intercept over a task sweep. */
@@ -150,6 +151,7 @@ struct h_vfig {
 	char what[160]; /* "threads pingpong, same-core: ns per switch" */
 	char unit[24];
 	double median, min, max;
+	double ci_lo, ci_hi; /* the median's 95% interval; NaN when unknown */
 	long n;
 	int noisy;
 	char ref[96];   /* the literature's figure for it, "" none */

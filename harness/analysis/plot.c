@@ -429,7 +429,10 @@ static int put_value(FILE *f, const struct h_srow *r, double scale)
 		fputs(" NaN NaN NaN 0", f);
 		return 0;
 	}
-	fprintf(f, " %.9g %.9g %.9g %ld", r->median * scale, r->min * scale, r->max * scale, r->n);
+	/* The error bar: the median's 95% interval where the run has one,
+	 * else the range (one rep, or a run from before the intervals). */
+	double lo = isfinite(r->ci_lo) ? r->ci_lo : r->min, hi = isfinite(r->ci_hi) ? r->ci_hi : r->max;
+	fprintf(f, " %.9g %.9g %.9g %ld", r->median * scale, lo * scale, hi * scale, r->n);
 	return 1;
 }
 
@@ -481,7 +484,7 @@ static int write_bars(FILE *f, struct plot *p)
 	for (size_t b = 0; b < nb; b++) {
 		fputc(' ', f);
 		put_quoted(f, shown_name(c, bars[b]));
-		fputs(" min max n", f);
+		fputs(" lo hi n", f);
 	}
 	fputc('\n', f);
 	int values = 0;
@@ -519,7 +522,8 @@ static int write_blocks(FILE *f, struct plot *p, double (*scale)(const struct h_
 	if (err)
 		return err;
 	fprintf(f, "# One block per runtime series (two blank lines apart), its points by %s.\n"
-	           "# Columns: %s, then for each metric median min max n (NaN: not measured);\n"
+	           "# Columns: %s, then for each metric median lo hi n (lo-hi: the median's 95%% interval,\n"
+	           "# or min-max without one; NaN: not measured);\n"
 	           "# the header names the series over the first median column.\n",
 	        c->xkey, c->xkey);
 	int values = 0, blocks = 0;
@@ -537,9 +541,9 @@ static int write_blocks(FILE *f, struct plot *p, double (*scale)(const struct h_
 		} else {
 			fprintf(f, "%s%s ", blocks++ ? "\n\n" : "", c->xkey);
 			put_quoted(f, s->label);
-			fputs(" min max n", f);
+			fputs(" lo hi n", f);
 			for (const char *const *m = c->metrics + 1; *m; m++)
-				fprintf(f, " %s min max n", *m);
+				fprintf(f, " %s lo hi n", *m);
 			if (tail)
 				tail(f, p, s, true);
 			fputc('\n', f);
@@ -606,7 +610,7 @@ static int write_load(FILE *f, struct plot *p)
 	if (err)
 		return err;
 	fprintf(f, "# One block per runtime series (two blank lines apart), its points by load_pct.\n"
-	           "# Columns: throughput achieved (median req/s), then p99_us median min max n.\n"
+	           "# Columns: throughput achieved (median req/s), then p99_us median lo hi n.\n"
 	           "# The header names the series and its capacity (load_pct=0, closed loop).\n");
 	int values = 0, blocks = 0;
 	for (size_t i = 0; i < p->ns; i++) {
@@ -626,7 +630,7 @@ static int write_load(FILE *f, struct plot *p)
 		snprintf(label, sizeof label, "%s (capacity %s req/s)", s->label, num);
 		fprintf(f, "%sthroughput_rps ", blocks++ ? "\n\n" : "");
 		put_quoted(f, label);
-		fputs(" min max n\n", f);
+		fputs(" lo hi n\n", f);
 		for (size_t j = 1; j < nx; j++) {
 			const struct h_srow *x = row_at_num(p, s, "throughput_rps", xs[j]);
 			const struct h_srow *y = row_at_num(p, s, "p99_us", xs[j]);
@@ -750,7 +754,7 @@ static int write_latency(FILE *f, struct plot *p)
 			continue;
 		fprintf(f, "%sx ", blocks++ ? "\n\n" : "");
 		put_quoted(f, p->s[i].label);
-		fputs(" min max n percentile\n", f);
+		fputs(" lo hi n percentile\n", f);
 		for (size_t j = 0; j < sizeof pcts / sizeof pcts[0]; j++) {
 			const struct h_srow *r = row_at_num(p, &p->s[i], pcts[j].metric, at);
 			if (!r)

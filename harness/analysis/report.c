@@ -395,12 +395,12 @@ static void describe_workload(struct h_doc *d, const struct h_summary *s,
 
 static void figures_table(struct h_doc *d, const struct h_vresult *v)
 {
-	static const char *const head[] = { "figure", "median", "min–max", "n", "unit", "noisy",
-		                                "reference" };
-	h_doc_table(d, "figs", 7, head, NULL);
+	static const char *const head[] = { "figure", "median", "95% interval", "min–max", "n",
+		                                "unit", "noisy", "reference" };
+	h_doc_table(d, "figs", 8, head, NULL);
 	for (int i = 0; i < v->nfig; i++) {
 		const struct h_vfig *g = &v->fig[i];
-		char med[32], range[72] = "—", n[24] = "—";
+		char med[32], range[72] = "—", ci[72] = "—", n[24] = "—";
 		h_fmt_num(med, sizeof med, g->median);
 		if (g->n > 0) {
 			char a[32], b[32];
@@ -408,9 +408,14 @@ static void figures_table(struct h_doc *d, const struct h_vresult *v)
 			         h_fmt_num(b, sizeof b, g->max));
 			snprintf(n, sizeof n, "%ld", g->n);
 		}
-		struct h_doc_cell c[] = { T(g->what), NUM(med), NUM(range), NUM(n), T(g->unit),
-			                T(g->noisy ? "noisy" : ""), T(g->ref) };
-		h_doc_row(d, 7, c);
+		if (isfinite(g->ci_lo) && isfinite(g->ci_hi)) {
+			char a[32], b[32];
+			snprintf(ci, sizeof ci, "%s–%s", h_fmt_num(a, sizeof a, g->ci_lo),
+			         h_fmt_num(b, sizeof b, g->ci_hi));
+		}
+		struct h_doc_cell c[] = { T(g->what), NUM(med), NUM(ci), NUM(range), NUM(n),
+			                T(g->unit), T(g->noisy ? "noisy" : ""), T(g->ref) };
+		h_doc_row(d, 8, c);
 	}
 	h_doc_end_table(d);
 }

@@ -40,7 +40,7 @@ static int split(char *line, char **fld, int n)
  * files must exist. Returns 0, or -errno after one line on stderr. */
 typedef int (*fill_fn)(void *row, char **fld);
 
-static int read_csv(const char *path, const char *header, int nfields, int required,
+static int read_csv(const char *path, const char *header, int nfields, int oldest, int required,
                     size_t size, fill_fn fill, void **out, size_t *nout)
 {
 	*out = NULL;
@@ -57,12 +57,21 @@ static int read_csv(const char *path, const char *header, int nfields, int requi
 	size_t cap = 0, n = 0, rcap = 0;
 	char *rows = NULL;
 	long lineno = 0;
-	int err = 0;
+	int err = 0, have = nfields; /* the fields this file's lines have */
+	char empty[] = "";
 	while (!err && getline(&line, &cap, f) > 0) {
 		lineno++;
 		line[strcspn(line, "\r\n")] = '\0';
 		if (lineno == 1) {
-			if (strcmp(line, header) != 0) {
+			/* A file from an older concbench lacks the last columns
+			 * (summary.csv before ci_lo,ci_hi): they read as empty. It
+			 * has at least the oldest format's `oldest` columns. */
+			size_t hl = strlen(line);
+			have = 1;
+			for (const char *c = line; *c; c++)
+				have += *c == ',';
+			if (strcmp(line, header) != 0 &&
+			    !(have >= oldest && strncmp(line, header, hl) == 0 && header[hl] == ',')) {
 				fprintf(stderr, "concbench: %s: the header is not \"%s\"\n", path, header);
 				err = -EINVAL;
 			}
@@ -70,9 +79,11 @@ static int read_csv(const char *path, const char *header, int nfields, int requi
 		}
 		if (!line[0])
 			continue;
-		if (split(line, fld, nfields) < 0) {
+		for (int i = have; i < nfields; i++)
+			fld[i] = empty;
+		if (split(line, fld, have) < 0) {
 			fprintf(stderr, "concbench: %s:%ld: expected %d comma-separated fields\n", path,
-			        lineno, nfields);
+			        lineno, have);
 			err = -EINVAL;
 			break;
 		}
@@ -127,6 +138,8 @@ static int fill_srow(void *p, char **fld)
 		r->max = r->median;
 	r->cov = num_or_nan(fld[9]);
 	r->noisy = strcmp(fld[10], "1") == 0;
+	r->ci_lo = num_or_nan(fld[11]);
+	r->ci_hi = num_or_nan(fld[12]);
 	return 0;
 }
 
@@ -166,12 +179,12 @@ int h_summary_load(const char *dir, struct h_summary *s)
 	if (snprintf(path, sizeof path, "%s/summary.csv", dir) >= (int)sizeof path)
 		return -ENAMETOOLONG;
 	void *rows;
-	int err = read_csv(path, H_SUMMARY_HEADER, 11, 1, sizeof *s->rows, fill_srow, &rows,
+	int err = read_csv(path, H_SUMMARY_HEADER, 13, 11, 1, sizeof *s->rows, fill_srow, &rows,
 	                   &s->n);
 	s->rows = rows;
 	if (!err) {
 		snprintf(path, sizeof path, "%s/fits.csv", dir);
-		err = read_csv(path, FITS_HEADER, 9, 0, sizeof *s->fits, fill_fit, &rows, &s->nfits);
+		err = read_csv(path, FITS_HEADER, 9, 9, 0, sizeof *s->fits, fill_fit, &rows, &s->nfits);
 		s->fits = rows;
 	}
 	if (err) {

@@ -470,6 +470,8 @@ static void fig_row(struct h_vresult *o, const struct h_srow *r, const char *ref
 	g->median = r->median;
 	g->min = r->min;
 	g->max = r->max;
+	g->ci_lo = r->ci_lo;
+	g->ci_hi = r->ci_hi;
 	g->n = r->n;
 	g->noisy = r->noisy;
 }
@@ -485,6 +487,7 @@ static void fig_val(struct h_vresult *o, double v, const char *unit, const char 
 	va_end(ap);
 	snprintf(g->unit, sizeof g->unit, "%s", unit);
 	g->median = g->min = g->max = v;
+	g->ci_lo = g->ci_hi = NAN;
 }
 
 /* A server row whose load generator was over 80% busy (the median of its

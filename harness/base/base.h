@@ -125,7 +125,10 @@ int h_json_walk_file(const char *path, h_json_cb cb, void *ctx);
  * too. cov is the coefficient of variation over the reps (empty for fewer
  * than two); noisy is 1 when it exceeds 10%. Memory-per-task fits add rows
  * mem_slope_*_kib_per_task and mem_slope_*_r2 whose params leave out tasks. */
-#define H_SUMMARY_HEADER "runtime,workload,params,metric,unit,n,median,min,max,cov,noisy"
+#define H_SUMMARY_HEADER H_SUMMARY_HEADER_V1 ",ci_lo,ci_hi"
+/* summary.csv before the intervals (2026-11-30): still read, the
+ * intervals unknown. */
+#define H_SUMMARY_HEADER_V1 "runtime,workload,params,metric,unit,n,median,min,max,cov,noisy"
 
 /* ---- stats.c ---- */
 
@@ -138,6 +141,7 @@ int h_json_walk_file(const char *path, h_json_cb cb, void *ctx);
 struct h_dist {
 	int n;
 	double median, min, max, mean, cov;
+	double ci_lo, ci_hi; /* the median's 95% interval (h_boot_median_ci); NaN for n < 2 */
 };
 void h_dist_of(double *v, int n, struct h_dist *out); /* sorts v */
 int h_dist_noisy(const struct h_dist *d);            /* cov > H_NOISY_COV */

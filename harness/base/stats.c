@@ -18,9 +18,14 @@ static int cmp_double(const void *a, const void *b)
 void h_dist_of(double *v, int n, struct h_dist *d)
 {
 	d->n = n;
-	d->median = d->min = d->max = d->mean = d->cov = NAN;
+	d->median = d->min = d->max = d->mean = d->cov = d->ci_lo = d->ci_hi = NAN;
 	if (n <= 0)
 		return;
+	struct h_ci ci;
+	if (h_boot_median_ci(v, n, &ci) == 0) {
+		d->ci_lo = ci.lo;
+		d->ci_hi = ci.hi;
+	}
 	qsort(v, (size_t)n, sizeof *v, cmp_double);
 	d->min = v[0];
 	d->max = v[n - 1];

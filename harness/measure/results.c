@@ -520,7 +520,11 @@ static void row(struct out *o, const struct h_cell *c, const char *params, const
 	fputc(',', f);
 	if (isfinite(cov))
 		fprintf(f, "%.4g", cov);
-	fprintf(f, ",%d\n", noisy);
+	fprintf(f, ",%d,", noisy);
+	csv_num(f, spread ? d->ci_lo : NAN);
+	fputc(',', f);
+	csv_num(f, spread ? d->ci_hi : NAN);
+	fputc('\n', f);
 
 	f = o->json;
 	fputs(o->json_rows++ ? ",\n    {" : "\n    {", f);
@@ -544,7 +548,11 @@ static void row(struct out *o, const struct h_cell *c, const char *params, const
 	json_num(f, d->max);
 	fputs(",\"cov\":", f);
 	json_num(f, cov);
-	fprintf(f, ",\"noisy\":%s}", noisy ? "true" : "false");
+	fprintf(f, ",\"noisy\":%s,\"ci_lo\":", noisy ? "true" : "false");
+	json_num(f, spread ? d->ci_lo : NAN);
+	fputs(",\"ci_hi\":", f);
+	json_num(f, spread ? d->ci_hi : NAN);
+	fputc('}', f);
 }
 
 static void dist_row(struct out *o, const struct h_cell *c, const char *params,
@@ -784,10 +792,11 @@ static void fit_group(struct out *o, const struct h_cell *cells, const long *g, 
 			fprintf(f, "%.6f", fit.r2);
 		fputc('\n', f);
 		struct h_dist ds = { .n = k, .median = fit.slope, .min = fit.slope,
-		                     .max = fit.slope, .mean = fit.slope, .cov = NAN };
+		                     .max = fit.slope, .mean = fit.slope, .cov = NAN,
+		                     .ci_lo = NAN, .ci_hi = NAN }; /* a fit: no median to resample */
 		row(o, c0, params, fit_defs[d].metric, "KiB/task", &ds);
 		struct h_dist dr = { .n = k, .median = fit.r2, .min = fit.r2, .max = fit.r2,
-		                     .mean = fit.r2, .cov = NAN };
+		                     .mean = fit.r2, .cov = NAN, .ci_lo = NAN, .ci_hi = NAN };
 		row(o, c0, params, fit_defs[d].r2, "", &dr);
 	}
 }

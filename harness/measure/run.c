@@ -798,17 +798,24 @@ static int same_cell_point(const struct h_cell *a, const struct h_cell *b)
 	return memcmp(a->params, b->params, (size_t)h_plist_count(&pl) * sizeof *a->params) == 0;
 }
 
-/* Whether cell i is a warm-up whose point has every rep done already. The
- * reps may be anywhere after it (rounds): O(cells) a call. */
-static int warmup_needless(const struct matrix *m, long i)
+/* Whether cell i is a warm-up not worth running: its point has every rep
+ * done already, or, in rounds (reps apart), its rep 1, the one it stands
+ * right before and warms (a resumed point's other reps come rounds later:
+ * a warm-up now would warm nothing of theirs). O(cells) a call. */
+static int warmup_needless(const struct matrix *m, long i, enum h_order order)
 {
 	if (!m->cells[i].warmup)
 		return 0;
-	for (long j = i + 1; j < m->n; j++)
-		if (!m->cells[j].warmup && !m->cells[j].done &&
-		    same_cell_point(&m->cells[i], &m->cells[j]))
-			return 0;
-	return 1;
+	int missing = 0;
+	for (long j = i + 1; j < m->n; j++) {
+		const struct h_cell *c = &m->cells[j];
+		if (c->warmup || !same_cell_point(&m->cells[i], c))
+			continue;
+		if (order != H_ORDER_POINTS && c->rep == 1)
+			return c->done;
+		missing += !c->done;
+	}
+	return !missing;
 }
 
 /* ---- load_pct: an open loop at a share of a capacity measured here ----
@@ -1161,7 +1168,7 @@ static int start_session(struct run *r)
 			ps->failed += c->done && !c->res.ok;
 			ps->limited += c->done && !c->res.ok && c->res.limit[0];
 		}
-		b->total += !c->done && !warmup_needless(&r->m, i);
+		b->total += !c->done && !warmup_needless(&r->m, i, r->o->order);
 	}
 	if (!ps->started[0])
 		stamp(ps->started, sizeof ps->started);
@@ -1193,7 +1200,7 @@ static int run_cells(struct run *r)
 	struct matrix *m = &r->m;
 	for (long i = 0; i < m->n && !stop_sig; i++) {
 		struct h_cell *c = &m->cells[i];
-		if (c->done || warmup_needless(m, i))
+		if (c->done || warmup_needless(m, i, r->o->order))
 			continue;
 		bar_draw(&r->bar, c);
 		set_offered(m, i);
