@@ -859,8 +859,136 @@ static const char html_style[] =
 	"img.chart { max-width: 100%; height: auto; border: 1px solid #ddd; }\n"
 	"</style>\n</head>\n<body>\n";
 
+/* More than two runs: each run's headline figures against the first, one
+ * column per run (ratio, interval, verdict); every row is in compare.csv
+ * and compare.json. */
+static void write_doc_multi(struct h_doc *d, const struct ctx *x)
+{
+	int nr = x->nruns;
+	char title[1200] = "";
+	for (int k = 1; k < nr; k++) {
+		size_t n = strlen(title);
+		snprintf(title + n, sizeof title - n, "%s%s", k > 1 ? ", " : "", x->names[k]);
+	}
+	size_t tn = strlen(title);
+	snprintf(title + tn, sizeof title - tn, " compared with %s", x->names[0]);
+	fputs(html_head, d->h);
+	h_html_esc(d->h, title);
+	fputs(html_style, d->h);
+	fputs("<h1>", d->h);
+	h_html_esc(d->h, title);
+	fputs("</h1>\n", d->h);
+	fputs("# ", d->m);
+	h_md_esc(d->m, title);
+	fputs("\n\n", d->m);
+
+	/* The runs. */
+	const char *head[H_COMPARE_MAX_RUNS + 4];
+	struct h_doc_cell cell[H_COMPARE_MAX_RUNS + 4];
+	char al[H_COMPARE_MAX_RUNS + 5];
+	char txt[H_COMPARE_MAX_RUNS + 4][400];
+	head[0] = "";
+	al[0] = 'l';
+	for (int k = 0; k < nr; k++)
+		head[k + 1] = x->names[k], al[k + 1] = 'l';
+	al[nr + 1] = '\0';
+	h_doc_table(d, NULL, nr + 1, head, al);
+	static const char *const what[] = { "folder", "created", "CPU", "commit", "host" };
+	for (int r = 0; r < 5; r++) {
+		cell[0] = (struct h_doc_cell){ .text = what[r] };
+		for (int k = 0; k < nr; k++) {
+			const struct env *e = &x->envs[k];
+			const char *v = r == 0 ? x->dirs[k] : r == 1 ? e->created : r == 2 ? e->cpu
+			                : r == 3 ? e->commit : e->host;
+			put(txt[k], sizeof txt[k], v[0] ? v : "unknown");
+			cell[k + 1] = (struct h_doc_cell){ .text = txt[k] };
+		}
+		h_doc_row(d, nr + 1, cell);
+	}
+	h_doc_end_table(d);
+
+	h_doc_heading(d, 2, NULL, "How to read it");
+	h_doc_p(d, NULL);
+	h_doc_text(d, "Each column after %s's median is one run against %s: the ratio of its "
+	              "median over %s's, the 95%% interval of that ratio (a seeded bootstrap "
+	              "over both runs' repetitions) and the verdict. A difference counts when a "
+	              "two-sided Mann-Whitney U test over the repetitions gives p < %g; with a "
+	              "summary.csv alone, when the min-max ranges do not overlap. Headline "
+	              "metrics only; compare.csv and compare.json hold every row.",
+	           x->names[0], x->names[0], x->names[0], H_COMPARE_ALPHA);
+	h_doc_end_p(d);
+	if (x->chart_note) {
+		h_doc_p(d, NULL);
+		h_doc_text(d, "No chart: %s.", x->chart_note);
+		h_doc_end_p(d);
+	} else {
+		if (x->chart_svg && h_html_svg_img(d->h, x->chart_svg, "chart", "headline ratios") < 0)
+			fputs("<p>(compare.svg could not be read back.)</p>\n", d->h);
+		fputs("![headline ratios](compare.svg)\n\n", d->m);
+	}
+
+	const struct cmp *m0 = &x->ms[0];
+	size_t na = m0->both + m0->only_a;
+	const char *wl = NULL;
+	int open = 0;
+	for (size_t w = 0; w < na; w++) {
+		const char *ww = m0->rows[w].a->workload;
+		int seen = 0;
+		for (size_t j = 0; j < w && !seen; j++)
+			seen = !strcmp(m0->rows[j].a->workload, ww);
+		if (seen)
+			continue;
+		wl = ww;
+		open = 0;
+		for (size_t i = w; i < na; i++) {
+			const struct crow *c0 = &m0->rows[i];
+			if (strcmp(c0->a->workload, wl) || c0->hl < 0)
+				continue;
+			if (!open) {
+				h_doc_heading(d, 2, NULL, "%s", wl);
+				head[0] = "runtime", head[1] = "params", head[2] = "metric (unit)";
+				head[3] = x->names[0];
+				strcpy(al, "lllr");
+				for (int k = 1; k < nr; k++)
+					head[3 + k] = x->names[k], al[3 + k] = 'l';
+				al[3 + nr] = '\0';
+				h_doc_table(d, NULL, 3 + nr, head, al);
+				open = 1;
+			}
+			snprintf(txt[0], sizeof txt[0], "%s (%s)", c0->a->metric, c0->a->unit);
+			char med[32];
+			cell[0] = (struct h_doc_cell){ .text = c0->a->runtime };
+			cell[1] = (struct h_doc_cell){ .text = c0->a->params };
+			cell[2] = (struct h_doc_cell){ .text = txt[0] };
+			cell[3] = (struct h_doc_cell){ .text = fmt_num(c0->a->median, med, sizeof med),
+				                       .cls = "n" };
+			static const char *const vclass[] = { "", "better", "worse", "noise", "changed",
+				                              "only" };
+			for (int k = 1; k < nr; k++) {
+				const struct crow *c = &x->ms[k - 1].rows[i];
+				char rt[64], v[256];
+				if (!c->b)
+					snprintf(txt[k], sizeof txt[k], "not in %s", x->names[k]);
+				else
+					snprintf(txt[k], sizeof txt[k], "%s: %s", fmt_ratio_ci(c, rt, sizeof rt),
+					         fmt_verdict(c, x->names[0], v, sizeof v));
+				cell[3 + k] = (struct h_doc_cell){ .text = txt[k], .cls = vclass[c->v],
+					                           .strong = c->sig };
+			}
+			h_doc_row(d, 3 + nr, cell);
+		}
+		if (open)
+			h_doc_end_table(d);
+	}
+	fputs("</body>\n</html>\n", d->h);
+}
+
 static void write_doc(struct h_doc *d, const struct ctx *x)
 {
+	if (x->nruns > 2) {
+		write_doc_multi(d, x);
+		return;
+	}
 	const struct cmp *m = x->m;
 	char title[400];
 	snprintf(title, sizeof title, "%s compared with %s", x->name_b, x->name_a);
