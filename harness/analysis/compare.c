@@ -1,29 +1,39 @@
-/* compare.c — `concbench compare A B [--out DIR]`: two runs side by side.
+/* compare.c — `concbench compare A B [C ...] [--out DIR] [--fail-if-worse PCT]`:
+ * runs side by side.
  *
  * Two machines, two commits, two kernels: the same runtime × workload ×
  * params × metric row in A/summary.csv and B/summary.csv, the two medians,
  * their ratio B/A, and whether the difference is beyond the noise. Writes
  * into --out (default B/compare-<basename of A>/):
  *
- *   compare.csv         one row per row present in both runs
+ *   compare.csv         one row per row present in both runs (per later run)
+ *   compare.json        every row, with interval, p and verdict (SCHEMA.md)
  *   compare.md, .html   the two environments, then ratio tables per workload,
  *                       headline metrics first; rows only in one run listed
  *   compare.dat         the chart's data (readable on its own)
  *   compare.svg, .png   headline ratios as bars on a log axis centred at 1
  *
- * Beyond the noise means: the min–max ranges of the reps do not overlap, and
+ * Beyond the noise means, when both folders hold results.jsonl: a two-sided
+ * Mann-Whitney U test over the two rows' repetitions gives p < 0.05 (ranks:
+ * no assumption about the shape, one wild rep moves it by one rank), and the
+ * ratio gets a 95% interval by a seeded bootstrap over both sides' reps.
+ * With a summary.csv alone: the min–max ranges of the reps do not overlap,
  * neither row is flagged noisy (cov > 10%), and both rows have a spread at
  * all (two reps or more, a finite cov). One rep, or a fits.csv slope
  * repeated in the summary, has no range: any difference could be chance, so
- * it never counts. This is deliberately conservative — disjoint ranges over
- * three reps each is a strong, if blunt, test.
+ * it never counts.
+ *
+ * --fail-if-worse PCT turns it into a gate (exit 1 on a significant headline
+ * regression), compare.json carries every row for a program, and more than
+ * two runs are each compared with the first.
  *
  * Two runs with no row in common are not an error: every file is written
  * (each run's rows listed as its own), a note goes to stderr, exit status 0.
  * Comparing a run with itself is allowed: every ratio is 1.
  *
- * Both summaries come from the shared reader (summary.h). The only other
- * input is each manifest.json, for the environment table; it is optional.
+ * Both summaries come from the shared reader (summary.h). The other inputs,
+ * both optional: each results.jsonl (the repetitions) and manifest.json
+ * (the environment table).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -1012,13 +1022,17 @@ static void write_doc(struct h_doc *d, const struct ctx *x)
 	h_doc_text(d,
 	           "Each row is one runtime x workload x params x metric that both runs measured. "
 	           "The ratio is %s's median over %s's: below 1, %s's figure is lower. "
-	           "A difference counts only when it is beyond the noise: the min-max ranges "
-	           "of the repetitions do not overlap and neither side is flagged noisy "
-	           "(coefficient of variation over 10%%). A row with one repetition has no "
+	           "When both runs hold their repetitions (results.jsonl), the ratio shows its "
+	           "95%% interval in brackets (a seeded bootstrap over both runs' repetitions) "
+	           "and a difference counts when a two-sided Mann-Whitney U test gives p < %g "
+	           "(with 3 repetitions a side it never can: p is at least 0.1). From a "
+	           "summary.csv alone, it counts only when the min-max ranges of the "
+	           "repetitions do not overlap and neither side is flagged noisy "
+	           "(coefficient of variation over 10%%); a row with one repetition has no "
 	           "range, so it never counts (within noise, no spread). Lower is better for "
 	           "times (ns, us, ms) and memory (KiB); higher is better for rates (req/s, "
 	           "iter/us, MiB/s); other figures (counts) only say higher or lower.",
-	           x->name_b, x->name_a, x->name_b);
+	           x->name_b, x->name_a, x->name_b, H_COMPARE_ALPHA);
 	h_doc_end_p(d);
 	h_doc_p(d, NULL);
 	if (m->both)
