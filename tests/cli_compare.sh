@@ -79,7 +79,7 @@ grep -q "^wrote res/compare.csv$" "$T/out" || fail "compare a b: no 'wrote res/c
 cat >check_csv.py <<'PY'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
-want_header = "runtime,workload,params,metric,unit,median1,median2,ratio,significant"
+want_header = "runtime,workload,params,metric,unit,median1,median2,ratio,significant,ratio_lo,ratio_hi,p_value,run2"
 assert open(sys.argv[1]).readline().strip() == want_header, "header"
 got = {(r["runtime"], r["workload"], r["metric"]): r for r in rows}
 def check(rt, wl, metric, ratio, sig):
@@ -212,9 +212,9 @@ done
 mkdir empty bad
 printf 'runtime,workload\n' >bad/summary.csv
 : >afile
-status 2 "compare needs two results folders" compare
-status 2 "compare needs two results folders" compare a
-status 2 "compare takes two results folders (got 'c' too)" compare a b c
+status 2 "compare needs two results folders or more" compare
+status 2 "compare needs two results folders or more" compare a
+status 2 "compare takes at most 8 results folders (got 'a' too)" compare a a a a a a a a a
 status 2 "no results folder 'nowhere'" compare a nowhere
 status 2 "no results folder 'afile'" compare afile b
 status 2 "no summary.csv in 'empty'" compare empty b

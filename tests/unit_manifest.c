@@ -28,7 +28,7 @@ static int python_check(const char *path, const char *release, int argc, char **
 		"m = json.load(open(sys.argv[1]))\n"
 		"def need(c, what):\n"
 		"    if not c: sys.exit('manifest: ' + what)\n"
-		"need(m['schema'] == 'concbench-manifest/1', 'schema')\n"
+		"need(m['schema'] == 'concbench.manifest' and m['schema_version'] == 1, 'schema')\n"
 		"need(m['kernel']['release'] == sys.argv[2], 'kernel release')\n"
 		"need(m['command_line'] == sys.argv[3:], 'command_line %r' % m['command_line'])\n"
 		"t = m['topology']\n"
@@ -93,7 +93,7 @@ int main(void)
 	REQUIRE(text && text[0] == '{');
 	char val[256];
 	REQUIRE(h_json_get(text, "schema", val, sizeof val) == 0);
-	REQUIRE(strcmp(val, "concbench-manifest/1") == 0);
+	REQUIRE(strcmp(val, "concbench.manifest") == 0);
 	REQUIRE(h_json_get(text, "release", val, sizeof val) == 0);
 	REQUIRE(strcmp(val, u.release) == 0);
 	REQUIRE(h_json_get(text, "pus", val, sizeof val) == 0);

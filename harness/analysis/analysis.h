@@ -308,13 +308,19 @@ int h_gnuplot_draw(const char *script, const char *dat, const char *out, const c
 
 /* ---- compare.c ---- */
 
-/* compare.c: run b against run a, two results folders with a summary.csv
- * each; writes compare.csv, .md, .html, .svg and .png into out (NULL:
- * b/compare-<name of a>). The exit status: 0 ok; 1 a summary could not be
- * read or an output not written; 2 a summary.csv that is not concbench's. */
+/* compare.c: runs dir[1..n) each against run dir[0], results folders with
+ * a summary.csv each; writes compare.csv, .json, .md, .html, .svg and .png
+ * into out (NULL: dir[n-1]/compare-<name of dir[0]>). The exit status: 0
+ * ok; 1 a summary could not be read, an output not written, or (fail_pct
+ * not NaN) a significant headline figure worse than the first run's by more
+ * than fail_pct percent; 2 a summary.csv that is not concbench's. */
+#define H_COMPARE_MAX_RUNS 8
+#define H_COMPARE_ALPHA 0.05 /* the Mann-Whitney p below which a difference counts */
 struct h_compare_opts {
-	const char *a, *b;
+	const char *dir[H_COMPARE_MAX_RUNS];
+	int n;
 	const char *out;
+	double fail_pct; /* --fail-if-worse, NaN: no gate */
 };
 int h_compare(const struct h_compare_opts *o);
 

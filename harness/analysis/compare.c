@@ -1,29 +1,39 @@
-/* compare.c — `concbench compare A B [--out DIR]`: two runs side by side.
+/* compare.c — `concbench compare A B [C ...] [--out DIR] [--fail-if-worse PCT]`:
+ * runs side by side.
  *
  * Two machines, two commits, two kernels: the same runtime × workload ×
  * params × metric row in A/summary.csv and B/summary.csv, the two medians,
  * their ratio B/A, and whether the difference is beyond the noise. Writes
  * into --out (default B/compare-<basename of A>/):
  *
- *   compare.csv         one row per row present in both runs
+ *   compare.csv         one row per row present in both runs (per later run)
+ *   compare.json        every row, with interval, p and verdict (SCHEMA.md)
  *   compare.md, .html   the two environments, then ratio tables per workload,
  *                       headline metrics first; rows only in one run listed
  *   compare.dat         the chart's data (readable on its own)
  *   compare.svg, .png   headline ratios as bars on a log axis centred at 1
  *
- * Beyond the noise means: the min–max ranges of the reps do not overlap, and
+ * Beyond the noise means, when both folders hold results.jsonl: a two-sided
+ * Mann-Whitney U test over the two rows' repetitions gives p < 0.05 (ranks:
+ * no assumption about the shape, one wild rep moves it by one rank), and the
+ * ratio gets a 95% interval by a seeded bootstrap over both sides' reps.
+ * With a summary.csv alone: the min–max ranges of the reps do not overlap,
  * neither row is flagged noisy (cov > 10%), and both rows have a spread at
  * all (two reps or more, a finite cov). One rep, or a fits.csv slope
  * repeated in the summary, has no range: any difference could be chance, so
- * it never counts. This is deliberately conservative — disjoint ranges over
- * three reps each is a strong, if blunt, test.
+ * it never counts.
+ *
+ * --fail-if-worse PCT turns it into a gate (exit 1 on a significant headline
+ * regression), compare.json carries every row for a program, and more than
+ * two runs are each compared with the first.
  *
  * Two runs with no row in common are not an error: every file is written
  * (each run's rows listed as its own), a note goes to stderr, exit status 0.
  * Comparing a run with itself is allowed: every ratio is 1.
  *
- * Both summaries come from the shared reader (summary.h). The only other
- * input is each manifest.json, for the environment table; it is optional.
+ * Both summaries come from the shared reader (summary.h). The other inputs,
+ * both optional: each results.jsonl (the repetitions) and manifest.json
+ * (the environment table).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -40,6 +50,10 @@
 
 /* The most bars the chart draws: more would not stay readable at 800 px. */
 #define CHART_MAX 30
+
+/* compare.json's version: raised when a field changes meaning or goes
+ * (results/SCHEMA.md); new fields keep it. */
+#define H_COMPARE_SCHEMA_VERSION 1
 
 /* The metrics a reader looks at first, in this order in every table. */
 static const char *const headline[] = {
@@ -129,6 +143,13 @@ struct crow {
 	struct direction d;
 	int hl;                     /* headline_index, -1 when not one */
 	size_t pos;                 /* order: A's rows, then B's own */
+	/* From each run's results.jsonl, when both have the row's reps: */
+	int na, nb;                 /* repetitions found (0: none, the ranges rule) */
+	double lo, hi;              /* the ratio's bootstrap interval, NaN none */
+	double p;                   /* Mann-Whitney two-sided p, NaN not tested */
+	int regress;                /* worse beyond --fail-if-worse */
+	int run;                    /* the run compared with the first: 1.. */
+	char whybuf[32];            /* "p = 0.42" */
 };
 
 static const struct h_srow *row_of(const struct crow *c)
@@ -169,9 +190,232 @@ static const struct h_srow **sorted_rows(const struct h_summary *s)
 	return v;
 }
 
-static void judge(struct crow *c)
+/* ---- the repetitions behind each median: results.jsonl ----
+ *
+ * summary.csv holds a median and a range; an interval and a rank test need
+ * every repetition's value, which only results.jsonl has. A summary row's
+ * metric is a number of the line under the same name: top level (wall_ns),
+ * metrics.NAME, counters.NAME, or mem.KEY as mem_KEY (results.c's names).
+ * Warm-ups and failed cells are left out, as the summary leaves them. */
+
+struct rep {
+	char *key;         /* "runtime\037workload\037params\037metric" */
+	const char *place; /* the cell's placement (shared by a line's values) */
+	double v;
+};
+
+struct reps {
+	struct rep *v;
+	size_t n, cap;
+	char **places; /* one string per line, freed with the store */
+	size_t np, pcap;
+	int found;     /* the run has a results.jsonl */
+};
+
+#define LINE_VALS 256
+
+struct rline {
+	char runtime[64], workload[64], place[64], params[1024];
+	size_t plen;
+	int warmup, ok, nv, bad;
+	char name[LINE_VALS][64];
+	double v[LINE_VALS];
+};
+
+static int rline_cb(void *ctx, const char *path, enum h_jtype t, const char *s)
 {
-	c->ratio = NAN;
+	struct rline *l = ctx;
+	const char *dot = strchr(path, '.');
+	if (!strcmp(path, "runtime") && t == H_JSTR)
+		snprintf(l->runtime, sizeof l->runtime, "%s", s);
+	else if (!strcmp(path, "workload") && t == H_JSTR)
+		snprintf(l->workload, sizeof l->workload, "%s", s);
+	else if (!strcmp(path, "placement") && t == H_JSTR)
+		snprintf(l->place, sizeof l->place, "%s", s);
+	else if (!strcmp(path, "warmup"))
+		l->warmup = !strcmp(s, "true");
+	else if (!strcmp(path, "ok"))
+		l->ok = !strcmp(s, "true");
+	else if (!strncmp(path, "params.", 7)) {
+		size_t room = sizeof l->params - l->plen;
+		int n = snprintf(l->params + l->plen, room, "%s%s=%s", l->plen ? ";" : "", path + 7, s);
+		if (n < 0 || (size_t)n >= room)
+			l->bad = 1;
+		else
+			l->plen += (size_t)n;
+	} else if (t == H_JNUM && l->nv < LINE_VALS) {
+		const char *name = NULL, *pre = "";
+		if (!dot)
+			name = path;
+		else if (!strncmp(path, "metrics.", 8) || !strncmp(path, "counters.", 9))
+			name = dot + 1;
+		else if (!strncmp(path, "mem.", 4))
+			name = dot + 1, pre = "mem_";
+		if (name && !strchr(name, '.')) {
+			snprintf(l->name[l->nv], sizeof l->name[0], "%s%s", pre, name);
+			l->v[l->nv++] = strtod(s, NULL);
+		}
+	}
+	return 0;
+}
+
+static char *rep_key(const char *rt, const char *wl, const char *params, const char *metric)
+{
+	char *k = NULL;
+	if (asprintf(&k, "%s\037%s\037%s\037%s", rt, wl, params, metric) < 0)
+		return NULL;
+	return k;
+}
+
+static int rep_cmp(const void *p, const void *q)
+{
+	return strcmp(((const struct rep *)p)->key, ((const struct rep *)q)->key);
+}
+
+static void reps_free(struct reps *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i].key);
+	for (size_t i = 0; i < r->np; i++)
+		free(r->places[i]);
+	free(r->v);
+	free(r->places);
+	memset(r, 0, sizeof *r);
+}
+
+/* Loads dir/results.jsonl's values. A missing file is no error (the ranges
+ * rule applies); a line that is not JSON is, unless it is the last one (a
+ * run killed mid-write). 0 or a negative errno, after one line on stderr. */
+static int reps_load(const char *dir, struct reps *r)
+{
+	memset(r, 0, sizeof *r);
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof path, "%s/results.jsonl", dir) >= (int)sizeof path)
+		return 0;
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	r->found = 1;
+	struct rline *l = malloc(sizeof *l);
+	char *text = NULL;
+	size_t cap = 0;
+	long lineno = 0;
+	int err = l ? 0 : -ENOMEM;
+	while (!err && getline(&text, &cap, f) > 0) {
+		lineno++;
+		if (text[strspn(text, " \t\r\n")] == '\0')
+			continue;
+		memset(l, 0, offsetof(struct rline, name));
+		if (h_json_walk(text, rline_cb, l) < 0) {
+			int c = fgetc(f);
+			if (c == EOF)
+				break;
+			h_error("%s:%ld: not a JSON object", path, lineno);
+			err = -EINVAL;
+			break;
+		}
+		if (l->warmup || !l->ok || l->bad || !l->runtime[0] || !l->workload[0])
+			continue;
+		if (r->np == r->pcap) {
+			size_t nc = r->pcap ? 2 * r->pcap : 256;
+			char **pv = realloc(r->places, nc * sizeof *pv);
+			if (!pv) {
+				err = -ENOMEM;
+				break;
+			}
+			r->places = pv;
+			r->pcap = nc;
+		}
+		char *place = strdup(l->place[0] ? l->place : "unpinned");
+		if (!place) {
+			err = -ENOMEM;
+			break;
+		}
+		r->places[r->np++] = place;
+		for (int i = 0; i < l->nv && !err; i++) {
+			if (!isfinite(l->v[i]))
+				continue;
+			if (r->n == r->cap) {
+				size_t nc = r->cap ? 2 * r->cap : 1024;
+				struct rep *v = realloc(r->v, nc * sizeof *v);
+				if (!v) {
+					err = -ENOMEM;
+					break;
+				}
+				r->v = v;
+				r->cap = nc;
+			}
+			char *k = rep_key(l->runtime, l->workload, l->params, l->name[i]);
+			if (!k) {
+				err = -ENOMEM;
+				break;
+			}
+			r->v[r->n++] = (struct rep){ k, place, l->v[i] };
+		}
+	}
+	fclose(f);
+	free(text);
+	free(l);
+	if (err == -ENOMEM)
+		h_error("out of memory reading %s", path);
+	if (err) {
+		reps_free(r);
+		return err;
+	}
+	/* Stable enough: equal keys are one row's reps, in any order. */
+	qsort(r->v, r->n, sizeof *r->v, rep_cmp);
+	return 0;
+}
+
+/* The reps of summary row s into out (at most max): its params without a
+ * placement=NAME entry, which only the summary writes, and then only the
+ * cells at that placement. The number found. */
+static int reps_of(const struct reps *r, const struct h_srow *s, double *out, int max)
+{
+	if (!r->n)
+		return 0;
+	char params[1024], place[64] = "";
+	size_t k = 0;
+	for (const char *p = s->params; *p; p += strcspn(p, ";"), p += *p == ';') {
+		size_t len = strcspn(p, ";");
+		if (len > 10 && !strncmp(p, "placement=", 10)) {
+			snprintf(place, sizeof place, "%.*s", (int)(len - 10), p + 10);
+			continue;
+		}
+		if (k + len + 2 > sizeof params)
+			return 0;
+		if (k)
+			params[k++] = ';';
+		memcpy(params + k, p, len);
+		k += len;
+	}
+	params[k] = '\0';
+	struct rep want = { rep_key(s->runtime, s->workload, params, s->metric), NULL, 0 };
+	if (!want.key)
+		return 0;
+	const struct rep *hit = bsearch(&want, r->v, r->n, sizeof *r->v, rep_cmp);
+	int n = 0;
+	if (hit) {
+		const struct rep *b = hit, *e = hit;
+		while (b > r->v && !strcmp(b[-1].key, want.key))
+			b--;
+		while (e < r->v + r->n && !strcmp(e->key, want.key))
+			e++;
+		for (; b < e && n < max; b++)
+			if (!place[0] || !strcmp(b->place, place))
+				out[n++] = b->v;
+	}
+	free(want.key);
+	return n;
+}
+
+#define MAX_REPS 4096
+
+static void judge(struct crow *c, const struct reps *ra, const struct reps *rb, double *va,
+                  double *vb)
+{
+	c->ratio = c->lo = c->hi = c->p = NAN;
+	c->na = c->nb = 0;
 	c->sig = 0;
 	c->why = NULL;
 	const struct h_srow *r = row_of(c);
@@ -197,9 +441,29 @@ static void judge(struct crow *c)
 		c->ratio = 1;
 	else if (a->median > 0 && b->median > 0)
 		c->ratio = b->median / a->median;
+	/* With every rep of both rows at hand, the rank test decides and the
+	 * bootstrap gives the ratio's interval; without them (a summary.csv
+	 * alone), the min-max ranges must not overlap. */
+	if (ra && rb) {
+		c->na = reps_of(ra, a, va, MAX_REPS);
+		c->nb = reps_of(rb, b, vb, MAX_REPS);
+		if (c->na < 2 || c->nb < 2)
+			c->na = c->nb = 0;
+	}
+	if (c->na) {
+		struct h_ci ci;
+		if (h_boot_ratio_ci(vb, c->nb, va, c->na, &ci) == 0 && isfinite(c->ratio))
+			c->lo = ci.lo, c->hi = ci.hi;
+		h_mann_whitney(va, c->na, vb, c->nb, &c->p);
+	}
 	if (a->median == b->median)
 		c->why = "same";
-	else if (a->n < 2 || b->n < 2 || !isfinite(a->cov) || !isfinite(b->cov))
+	else if (c->na) {
+		if (!(c->p < H_COMPARE_ALPHA)) {
+			snprintf(c->whybuf, sizeof c->whybuf, "p = %.2g", c->p);
+			c->why = c->whybuf;
+		}
+	} else if (a->n < 2 || b->n < 2 || !isfinite(a->cov) || !isfinite(b->cov))
 		c->why = "no spread";
 	else if (a->noisy || b->noisy)
 		c->why = "noisy";
@@ -223,15 +487,19 @@ struct cmp {
 
 /* Pairs the rows of a and b by key in O(n log n): a big sweep has tens of
  * thousands of rows. Order: A's rows as A lists them, then B's own. */
-static int match(const struct h_summary *a, const struct h_summary *b, struct cmp *m)
+static int match(const struct h_summary *a, const struct h_summary *b, const struct reps *ra,
+                 const struct reps *rb, struct cmp *m)
 {
 	memset(m, 0, sizeof *m);
+	if (!ra->found || !rb->found)
+		ra = rb = NULL;
+	double *va = malloc(MAX_REPS * sizeof *va), *vb = malloc(MAX_REPS * sizeof *vb);
 	const struct h_srow **sa = sorted_rows(a), **sb = sorted_rows(b);
 	const struct h_srow **pair = calloc(a->n ? a->n : 1, sizeof *pair);
 	char *taken = calloc(b->n ? b->n : 1, 1);
 	m->rows = calloc(a->n + b->n ? a->n + b->n : 1, sizeof *m->rows);
 	int err = 0;
-	if (!sa || !sb || !pair || !taken || !m->rows) {
+	if (!sa || !sb || !pair || !taken || !m->rows || !va || !vb) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -252,7 +520,7 @@ static int match(const struct h_summary *a, const struct h_summary *b, struct cm
 		c->a = &a->rows[i];
 		c->b = pair[i];
 		c->pos = m->n++;
-		judge(c);
+		judge(c, ra, rb, va, vb);
 	}
 	for (size_t j = 0; j < b->n; j++) {
 		if (taken[j])
@@ -260,7 +528,7 @@ static int match(const struct h_summary *a, const struct h_summary *b, struct cm
 		struct crow *c = &m->rows[m->n];
 		c->b = &b->rows[j];
 		c->pos = m->n++;
-		judge(c);
+		judge(c, ra, rb, va, vb);
 	}
 	for (size_t i = 0; i < m->n; i++) {
 		const struct crow *c = &m->rows[i];
@@ -272,6 +540,8 @@ static int match(const struct h_summary *a, const struct h_summary *b, struct cm
 		m->changed += c->v == V_CHANGED;
 	}
 out:
+	free(va);
+	free(vb);
 	free(sa);
 	free(sb);
 	free(pair);
@@ -376,6 +646,17 @@ static const char *fmt_ratio(double r, char *buf, size_t len)
 	return buf;
 }
 
+/* The ratio and, from the repetitions, its 95% interval: "0.5 (0.48-0.52)". */
+static const char *fmt_ratio_ci(const struct crow *c, char *buf, size_t len)
+{
+	fmt_ratio(c->ratio, buf, len);
+	if (isfinite(c->ratio) && isfinite(c->lo) && isfinite(c->hi)) {
+		size_t n = strlen(buf);
+		snprintf(buf + n, len - n, " (%.3g-%.3g)", c->lo, c->hi);
+	}
+	return buf;
+}
+
 /* "2.1× slower", "1.3× less memory", "within noise (noisy)". */
 static const char *fmt_verdict(const struct crow *c, const char *which_only, char *buf,
                                size_t len)
@@ -412,7 +693,14 @@ struct ctx {
 	const char *dir_a, *dir_b;
 	char name_a[160], name_b[160]; /* how the documents name each run */
 	struct env env_a, env_b;
-	const struct cmp *m;
+	const struct cmp *m;    /* ms[0]: the second run against the first */
+	int nruns;              /* 2 or more; ms[k - 1] is run k against run 0 */
+	const char *dirs[H_COMPARE_MAX_RUNS];
+	char names[H_COMPARE_MAX_RUNS][160];
+	struct env envs[H_COMPARE_MAX_RUNS];
+	const struct cmp *ms;
+	double fail_pct;
+	size_t regressions;
 	const char *chart_svg;  /* the chart to embed (HTML), or NULL */
 	const char *chart_note; /* why there is no chart */
 	size_t chart_shown, chart_total;
@@ -519,7 +807,7 @@ static void metric_table(struct h_doc *d, const struct ctx *x, const struct crow
 	for (size_t i = 0; i < n; i++) {
 		const struct crow *c = rows[i];
 		const struct h_srow *r = row_of(c);
-		char metric[200], ma[32], mb[32], rt[32], v[256];
+		char metric[200], ma[32], mb[32], rt[64], v[256];
 		snprintf(metric, sizeof metric, "%s (%s)", r->metric, r->unit);
 		const char *cells[7] = {
 			r->runtime,
@@ -527,7 +815,7 @@ static void metric_table(struct h_doc *d, const struct ctx *x, const struct crow
 			metric,
 			c->a ? fmt_num(c->a->median, ma, sizeof ma) : NULL,
 			c->b ? fmt_num(c->b->median, mb, sizeof mb) : NULL,
-			fmt_ratio(c->ratio, rt, sizeof rt),
+			fmt_ratio_ci(c, rt, sizeof rt),
 			fmt_verdict(c, c->a ? x->name_a : x->name_b, v, sizeof v),
 		};
 		table_row(d, cells, al, c->v);
@@ -581,8 +869,136 @@ static const char html_style[] =
 	"img.chart { max-width: 100%; height: auto; border: 1px solid #ddd; }\n"
 	"</style>\n</head>\n<body>\n";
 
+/* More than two runs: each run's headline figures against the first, one
+ * column per run (ratio, interval, verdict); every row is in compare.csv
+ * and compare.json. */
+static void write_doc_multi(struct h_doc *d, const struct ctx *x)
+{
+	int nr = x->nruns;
+	char title[1200] = "";
+	for (int k = 1; k < nr; k++) {
+		size_t n = strlen(title);
+		snprintf(title + n, sizeof title - n, "%s%s", k > 1 ? ", " : "", x->names[k]);
+	}
+	size_t tn = strlen(title);
+	snprintf(title + tn, sizeof title - tn, " compared with %s", x->names[0]);
+	fputs(html_head, d->h);
+	h_html_esc(d->h, title);
+	fputs(html_style, d->h);
+	fputs("<h1>", d->h);
+	h_html_esc(d->h, title);
+	fputs("</h1>\n", d->h);
+	fputs("# ", d->m);
+	h_md_esc(d->m, title);
+	fputs("\n\n", d->m);
+
+	/* The runs. */
+	const char *head[H_COMPARE_MAX_RUNS + 4];
+	struct h_doc_cell cell[H_COMPARE_MAX_RUNS + 4];
+	char al[H_COMPARE_MAX_RUNS + 5];
+	char txt[H_COMPARE_MAX_RUNS + 4][400];
+	head[0] = "";
+	al[0] = 'l';
+	for (int k = 0; k < nr; k++)
+		head[k + 1] = x->names[k], al[k + 1] = 'l';
+	al[nr + 1] = '\0';
+	h_doc_table(d, NULL, nr + 1, head, al);
+	static const char *const what[] = { "folder", "created", "CPU", "commit", "host" };
+	for (int r = 0; r < 5; r++) {
+		cell[0] = (struct h_doc_cell){ .text = what[r] };
+		for (int k = 0; k < nr; k++) {
+			const struct env *e = &x->envs[k];
+			const char *v = r == 0 ? x->dirs[k] : r == 1 ? e->created : r == 2 ? e->cpu
+			                : r == 3 ? e->commit : e->host;
+			put(txt[k], sizeof txt[k], v[0] ? v : "unknown");
+			cell[k + 1] = (struct h_doc_cell){ .text = txt[k] };
+		}
+		h_doc_row(d, nr + 1, cell);
+	}
+	h_doc_end_table(d);
+
+	h_doc_heading(d, 2, NULL, "How to read it");
+	h_doc_p(d, NULL);
+	h_doc_text(d, "Each column after %s's median is one run against %s: the ratio of its "
+	              "median over %s's, the 95%% interval of that ratio (a seeded bootstrap "
+	              "over both runs' repetitions) and the verdict. A difference counts when a "
+	              "two-sided Mann-Whitney U test over the repetitions gives p < %g; with a "
+	              "summary.csv alone, when the min-max ranges do not overlap. Headline "
+	              "metrics only; compare.csv and compare.json hold every row.",
+	           x->names[0], x->names[0], x->names[0], H_COMPARE_ALPHA);
+	h_doc_end_p(d);
+	if (x->chart_note) {
+		h_doc_p(d, NULL);
+		h_doc_text(d, "No chart: %s.", x->chart_note);
+		h_doc_end_p(d);
+	} else {
+		if (x->chart_svg && h_html_svg_img(d->h, x->chart_svg, "chart", "headline ratios") < 0)
+			fputs("<p>(compare.svg could not be read back.)</p>\n", d->h);
+		fputs("![headline ratios](compare.svg)\n\n", d->m);
+	}
+
+	const struct cmp *m0 = &x->ms[0];
+	size_t na = m0->both + m0->only_a;
+	const char *wl = NULL;
+	int open = 0;
+	for (size_t w = 0; w < na; w++) {
+		const char *ww = m0->rows[w].a->workload;
+		int seen = 0;
+		for (size_t j = 0; j < w && !seen; j++)
+			seen = !strcmp(m0->rows[j].a->workload, ww);
+		if (seen)
+			continue;
+		wl = ww;
+		open = 0;
+		for (size_t i = w; i < na; i++) {
+			const struct crow *c0 = &m0->rows[i];
+			if (strcmp(c0->a->workload, wl) || c0->hl < 0)
+				continue;
+			if (!open) {
+				h_doc_heading(d, 2, NULL, "%s", wl);
+				head[0] = "runtime", head[1] = "params", head[2] = "metric (unit)";
+				head[3] = x->names[0];
+				strcpy(al, "lllr");
+				for (int k = 1; k < nr; k++)
+					head[3 + k] = x->names[k], al[3 + k] = 'l';
+				al[3 + nr] = '\0';
+				h_doc_table(d, NULL, 3 + nr, head, al);
+				open = 1;
+			}
+			snprintf(txt[0], sizeof txt[0], "%s (%s)", c0->a->metric, c0->a->unit);
+			char med[32];
+			cell[0] = (struct h_doc_cell){ .text = c0->a->runtime };
+			cell[1] = (struct h_doc_cell){ .text = c0->a->params };
+			cell[2] = (struct h_doc_cell){ .text = txt[0] };
+			cell[3] = (struct h_doc_cell){ .text = fmt_num(c0->a->median, med, sizeof med),
+				                       .cls = "n" };
+			static const char *const vclass[] = { "", "better", "worse", "noise", "changed",
+				                              "only" };
+			for (int k = 1; k < nr; k++) {
+				const struct crow *c = &x->ms[k - 1].rows[i];
+				char rt[64], v[256];
+				if (!c->b)
+					snprintf(txt[k], sizeof txt[k], "not in %s", x->names[k]);
+				else
+					snprintf(txt[k], sizeof txt[k], "%s: %s", fmt_ratio_ci(c, rt, sizeof rt),
+					         fmt_verdict(c, x->names[0], v, sizeof v));
+				cell[3 + k] = (struct h_doc_cell){ .text = txt[k], .cls = vclass[c->v],
+					                           .strong = c->sig };
+			}
+			h_doc_row(d, 3 + nr, cell);
+		}
+		if (open)
+			h_doc_end_table(d);
+	}
+	fputs("</body>\n</html>\n", d->h);
+}
+
 static void write_doc(struct h_doc *d, const struct ctx *x)
 {
+	if (x->nruns > 2) {
+		write_doc_multi(d, x);
+		return;
+	}
 	const struct cmp *m = x->m;
 	char title[400];
 	snprintf(title, sizeof title, "%s compared with %s", x->name_b, x->name_a);
@@ -606,13 +1022,17 @@ static void write_doc(struct h_doc *d, const struct ctx *x)
 	h_doc_text(d,
 	           "Each row is one runtime x workload x params x metric that both runs measured. "
 	           "The ratio is %s's median over %s's: below 1, %s's figure is lower. "
-	           "A difference counts only when it is beyond the noise: the min-max ranges "
-	           "of the repetitions do not overlap and neither side is flagged noisy "
-	           "(coefficient of variation over 10%%). A row with one repetition has no "
+	           "When both runs hold their repetitions (results.jsonl), the ratio shows its "
+	           "95%% interval in brackets (a seeded bootstrap over both runs' repetitions) "
+	           "and a difference counts when a two-sided Mann-Whitney U test gives p < %g "
+	           "(with 3 repetitions a side it never can: p is at least 0.1). From a "
+	           "summary.csv alone, it counts only when the min-max ranges of the "
+	           "repetitions do not overlap and neither side is flagged noisy "
+	           "(coefficient of variation over 10%%); a row with one repetition has no "
 	           "range, so it never counts (within noise, no spread). Lower is better for "
 	           "times (ns, us, ms) and memory (KiB); higher is better for rates (req/s, "
 	           "iter/us, MiB/s); other figures (counts) only say higher or lower.",
-	           x->name_b, x->name_a, x->name_b);
+	           x->name_b, x->name_a, x->name_b, H_COMPARE_ALPHA);
 	h_doc_end_p(d);
 	h_doc_p(d, NULL);
 	if (m->both)
@@ -752,32 +1172,170 @@ static void csv_num(FILE *f, double v)
 		fprintf(f, "%.10g", v);
 }
 
-static int write_csv(const char *out, const struct cmp *m)
+static int write_csv(const char *out, const struct ctx *x)
 {
 	char path[PATH_MAX];
 	FILE *f = open_out(out, "compare.csv", path, sizeof path);
 	if (!f)
 		return -EIO;
 	/* Fields come from summary.csv, whose writer keeps commas and quotes
-	 * out of them: no quoting needed here either. */
-	fputs("runtime,workload,params,metric,unit,median1,median2,ratio,significant\n", f);
-	for (size_t i = 0; i < m->n; i++) {
-		const struct crow *c = &m->rows[i];
-		if (!c->a || !c->b)
-			continue;
-		fprintf(f, "%s,%s,%s,%s,%s,", c->a->runtime, c->a->workload, c->a->params,
-		        c->a->metric, c->a->unit);
-		csv_num(f, c->a->median);
-		fputc(',', f);
-		csv_num(f, c->b->median);
-		fputc(',', f);
-		csv_num(f, c->ratio);
-		fprintf(f, ",%d\n", c->sig);
+	 * out of them: no quoting needed here either. With more than two runs,
+	 * each row appears once per run compared with the first (run2 names
+	 * it). The interval and p are empty without both runs' repetitions. */
+	fputs("runtime,workload,params,metric,unit,median1,median2,ratio,significant,"
+	      "ratio_lo,ratio_hi,p_value,run2\n", f);
+	for (int k = 0; k < x->nruns - 1; k++) {
+		const struct cmp *m = &x->ms[k];
+		for (size_t i = 0; i < m->n; i++) {
+			const struct crow *c = &m->rows[i];
+			if (!c->a || !c->b)
+				continue;
+			fprintf(f, "%s,%s,%s,%s,%s,", c->a->runtime, c->a->workload, c->a->params,
+			        c->a->metric, c->a->unit);
+			csv_num(f, c->a->median);
+			fputc(',', f);
+			csv_num(f, c->b->median);
+			fputc(',', f);
+			csv_num(f, c->ratio);
+			fprintf(f, ",%d,", c->sig);
+			csv_num(f, c->lo);
+			fputc(',', f);
+			csv_num(f, c->hi);
+			fputc(',', f);
+			csv_num(f, c->p);
+			fputc(',', f);
+			for (const char *q = x->names[k + 1]; *q; q++)
+				fputc(*q == ',' || *q == '\n' || *q == '"' ? '_' : *q, f);
+			fputc('\n', f);
+		}
 	}
 	int err = close_checked(f, path);
 	if (!err)
 		printf("wrote %s\n", path);
 	return err;
+}
+
+/* ---- compare.json: the same rows for a program (a CI gate) ---- */
+
+static void json_numf(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "%.10g", v);
+	else
+		fputs("null", f);
+}
+
+static const char *verdict_word(const struct crow *c)
+{
+	switch (c->v) {
+	case V_BETTER: return "better";
+	case V_WORSE: return "worse";
+	case V_CHANGED: return "changed";
+	case V_ONLY: return "only";
+	default: return c->why && !strcmp(c->why, "same") ? "same" : "within noise";
+	}
+}
+
+static int write_json(const char *out, const struct ctx *x)
+{
+	char path[PATH_MAX];
+	FILE *f = open_out(out, "compare.json", path, sizeof path);
+	if (!f)
+		return -EIO;
+	fprintf(f, "{\n  \"schema\": \"concbench.compare\",\n  \"schema_version\": %d,\n",
+	        H_COMPARE_SCHEMA_VERSION);
+	fputs("  \"runs\": [", f);
+	for (int k = 0; k < x->nruns; k++) {
+		fputs(k ? ",\n    {\"name\": " : "\n    {\"name\": ", f);
+		h_json_str(f, x->names[k]);
+		fputs(", \"dir\": ", f);
+		h_json_str(f, x->dirs[k]);
+		fputs(", \"git_commit\": ", f);
+		h_json_str(f, x->envs[k].commit[0] ? x->envs[k].commit : NULL);
+		fputc('}', f);
+	}
+	fprintf(f, "\n  ],\n  \"test\": \"mann-whitney-u\",\n  \"alpha\": %g,\n"
+	           "  \"interval\": {\"method\": \"percentile-bootstrap\", \"level\": %g, "
+	           "\"resamples\": %d, \"seed\": \"0x%016llx\"},\n  \"fail_if_worse_pct\": ",
+	        H_COMPARE_ALPHA, H_BOOT_LEVEL, H_BOOT_RESAMPLES, (unsigned long long)H_BOOT_SEED);
+	json_numf(f, x->fail_pct);
+	fprintf(f, ",\n  \"regressions\": %zu,\n  \"rows\": [", x->regressions);
+	size_t nrow = 0;
+	for (int k = 0; k < x->nruns - 1; k++) {
+		const struct cmp *m = &x->ms[k];
+		for (size_t i = 0; i < m->n; i++) {
+			const struct crow *c = &m->rows[i];
+			const struct h_srow *r = row_of(c);
+			fputs(nrow++ ? ",\n    {\"run\": " : "\n    {\"run\": ", f);
+			h_json_str(f, x->names[k + 1]);
+			fputs(", \"in\": ", f);
+			h_json_str(f, c->a && c->b ? "both" : c->a ? "first" : "run");
+			fputs(", \"runtime\": ", f);
+			h_json_str(f, r->runtime);
+			fputs(", \"workload\": ", f);
+			h_json_str(f, r->workload);
+			fputs(", \"params\": ", f);
+			h_json_str(f, r->params);
+			fputs(", \"metric\": ", f);
+			h_json_str(f, r->metric);
+			fputs(", \"unit\": ", f);
+			h_json_str(f, r->unit);
+			fprintf(f, ", \"headline\": %s, \"better\": ", c->hl >= 0 ? "true" : "false");
+			h_json_str(f, c->d.dir == DIR_LOWER ? "lower" : c->d.dir == DIR_HIGHER ? "higher" : NULL);
+			fputs(", \"median1\": ", f);
+			json_numf(f, c->a ? c->a->median : NAN);
+			fputs(", \"median2\": ", f);
+			json_numf(f, c->b ? c->b->median : NAN);
+			fprintf(f, ", \"reps1\": %d, \"reps2\": %d, \"ratio\": ", c->na, c->nb);
+			json_numf(f, c->ratio);
+			fputs(", \"ratio_lo\": ", f);
+			json_numf(f, c->lo);
+			fputs(", \"ratio_hi\": ", f);
+			json_numf(f, c->hi);
+			fputs(", \"p_value\": ", f);
+			json_numf(f, c->p);
+			fputs(", \"method\": ", f);
+			h_json_str(f, !c->a || !c->b ? NULL : c->na ? "mann-whitney-u" : "ranges");
+			fprintf(f, ", \"significant\": %s, \"verdict\": \"%s\", \"why\": ",
+			        c->sig ? "true" : "false", verdict_word(c));
+			h_json_str(f, c->sig ? NULL : c->why);
+			fprintf(f, ", \"regression\": %s}", c->regress ? "true" : "false");
+		}
+	}
+	fputs(nrow ? "\n  ]\n}\n" : "]\n}\n", f);
+	int err = close_checked(f, path);
+	if (!err)
+		printf("wrote %s\n", path);
+	return err;
+}
+
+/* ---- the gate: --fail-if-worse PCT ----
+ *
+ * A headline figure regresses when it is significantly worse and worse by
+ * more than PCT: a cost (ns, ms, KiB) above (1 + PCT/100) times the first
+ * run's, a rate (req/s, iter/us, MiB/s) below (1 - PCT/100) times it.
+ * Metrics with no better side never regress. */
+static size_t gate(struct ctx *x, struct cmp *ms)
+{
+	size_t bad = 0;
+	if (isnan(x->fail_pct))
+		return 0;
+	double up = 1 + x->fail_pct / 100, down = 1 - x->fail_pct / 100;
+	for (int k = 0; k < x->nruns - 1; k++)
+		for (size_t i = 0; i < ms[k].n; i++) {
+			struct crow *c = &ms[k].rows[i];
+			if (c->hl < 0 || c->v != V_WORSE || !isfinite(c->ratio))
+				continue;
+			c->regress = c->d.dir == DIR_LOWER ? c->ratio > up : c->ratio < down;
+			if (!c->regress)
+				continue;
+			if (!bad++)
+				printf("regressions (worse by more than %g%%, significant):\n", x->fail_pct);
+			printf("  %s: %s %s %s %s: %.4g -> %.4g %s (ratio %.3g, p = %.2g)\n",
+			       x->names[k + 1], c->a->runtime, c->a->workload, c->a->params,
+			       c->a->metric, c->a->median, c->b->median, c->a->unit, c->ratio, c->p);
+		}
+	return bad;
 }
 
 /* gnuplot reads "..." in data files without escapes: a quote would end the
@@ -865,26 +1423,32 @@ static int cmp_chart(const void *p, const void *q)
 static int draw_chart(const char *out, struct ctx *x, char *svg, size_t svglen)
 {
 	const struct cmp *m = x->m;
+	size_t all = 0;
+	for (int k = 0; k < x->nruns - 1; k++)
+		all += x->ms[k].n;
 	char path[PATH_MAX], png[PATH_MAX], script[PATH_MAX];
 	if (snprintf(svg, svglen, "%s/compare.svg", out) >= (int)svglen ||
 	    snprintf(png, sizeof png, "%s/compare.png", out) >= (int)sizeof png) {
 		h_error("cannot write into %s: the path is too long", out);
 		return -ENAMETOOLONG;
 	}
-	const struct crow **rows = malloc((m->n ? m->n : 1) * sizeof *rows);
+	const struct crow **rows = malloc((all ? all : 1) * sizeof *rows);
 	if (!rows) {
 		h_error("out of memory");
 		return -ENOMEM;
 	}
-	size_t n = 0;
-	for (size_t i = 0; i < m->n; i++) {
-		const struct crow *c = &m->rows[i];
-		if (c->a && c->b && c->hl >= 0 && isfinite(c->ratio) && c->ratio > 0)
-			rows[n++] = c;
+	size_t n = 0, both = 0;
+	for (int k = 0; k < x->nruns - 1; k++) {
+		both += x->ms[k].both;
+		for (size_t i = 0; i < x->ms[k].n; i++) {
+			const struct crow *c = &x->ms[k].rows[i];
+			if (c->a && c->b && c->hl >= 0 && isfinite(c->ratio) && c->ratio > 0)
+				rows[n++] = c;
+		}
 	}
 	x->chart_total = n;
 	if (!n) {
-		x->chart_note = m->both ? "no headline metric has a positive ratio in both runs"
+		x->chart_note = both ? "no headline metric has a positive ratio in both runs"
 		                        : "the runs have no row in common";
 		unlink(svg);
 		unlink(png);
@@ -905,13 +1469,14 @@ static int draw_chart(const char *out, struct ctx *x, char *svg, size_t svglen)
 		free(rows);
 		return -EIO;
 	}
-	fprintf(f, "# compare chart (harness/compare.c): headline ratios %s / %s\n", x->name_b,
+	const char *nb = x->nruns > 2 ? "each run" : x->name_b;
+	fprintf(f, "# compare chart (harness/compare.c): headline ratios %s / %s\n", nb,
 	        x->name_a);
 	fputs("# block 0: name of run 1, name of run 2, bars shown, headline rows in both,\n"
 	      "#          the bar classes present\n", f);
 	gp_str(f, x->name_a);
 	fputc(' ', f);
-	gp_str(f, x->name_b);
+	gp_str(f, nb);
 	int present[5] = { 0 };
 	for (size_t i = 0; i < n; i++)
 		present[rows[i]->v] = 1;
@@ -926,8 +1491,12 @@ static int draw_chart(const char *out, struct ctx *x, char *svg, size_t svglen)
 	      "# class 1: run 2 better beyond noise; 2: worse beyond noise; 3: within noise;\n"
 	      "#       4: changed, no better side\n", f);
 	for (size_t i = 0; i < n; i++) {
-		char label[200];
+		char label[200], full[400];
 		bar_label(rows, n, rows[i], label, sizeof label);
+		if (x->nruns > 2) { /* which run the bar is */
+			snprintf(full, sizeof full, "%s: %s", x->names[rows[i]->run], label);
+			put(label, sizeof label, full);
+		}
 		fprintf(f, "%zu %.6g %d ", i, rows[i]->ratio, (int)rows[i]->v);
 		gp_str(f, label);
 		fputc('\n', f);
@@ -995,56 +1564,87 @@ static void run_name(const char *dir, char *buf, size_t len)
 
 int h_compare(const struct h_compare_opts *o)
 {
-	const char *dir[2] = { o->a, o->b }, *out = o->out;
-	struct ctx x = { .dir_a = dir[0], .dir_b = dir[1] };
-	char base[sizeof x.name_a], defout[PATH_MAX];
-	run_name(dir[0], x.name_a, sizeof x.name_a);
-	run_name(dir[1], x.name_b, sizeof x.name_b);
-	put(base, sizeof base, x.name_a);
-	/* Two runs whose folders share a name (a run against itself, or
-	 * results/X from two machines) are told apart by their order. */
-	if (strcmp(x.name_a, x.name_b) == 0) {
-		memcpy(x.name_a, "1:", 2);
-		put(x.name_a + 2, sizeof x.name_a - 2, base);
-		memcpy(x.name_b, "2:", 2);
-		put(x.name_b + 2, sizeof x.name_b - 2, base);
+	static struct ctx x; /* big (names, environments): not on the stack */
+	memset(&x, 0, sizeof x);
+	const char *out = o->out;
+	int nr = o->n;
+	x.nruns = nr;
+	x.fail_pct = o->fail_pct;
+	for (int k = 0; k < nr; k++) {
+		x.dirs[k] = o->dir[k];
+		run_name(o->dir[k], x.names[k], sizeof x.names[k]);
 	}
+	char base[sizeof x.names[0]], defout[PATH_MAX];
+	put(base, sizeof base, x.names[0]);
+	/* Runs whose folders share a name (a run against itself, or results/X
+	 * from two machines) are told apart by their order: "1:X", "2:X". */
+	int clash = 0;
+	for (int i = 0; i < nr; i++)
+		for (int j = i + 1; j < nr; j++)
+			clash |= strcmp(x.names[i], x.names[j]) == 0;
+	if (clash)
+		for (int k = 0; k < nr; k++) {
+			char tmp[sizeof x.names[0]];
+			snprintf(tmp, sizeof tmp, "%d:", k + 1);
+			size_t l = strlen(tmp);
+			put(tmp + l, sizeof tmp - l, x.names[k]);
+			memcpy(x.names[k], tmp, sizeof tmp);
+		}
+	x.dir_a = x.dirs[0];
+	x.dir_b = x.dirs[1];
+	memcpy(x.name_a, x.names[0], sizeof x.name_a);
+	memcpy(x.name_b, x.names[1], sizeof x.name_b);
 	if (!out) {
-		if (snprintf(defout, sizeof defout, "%s/compare-%s", dir[1], base) >=
+		if (snprintf(defout, sizeof defout, "%s/compare-%s", x.dirs[nr - 1], base) >=
 		    (int)sizeof defout) {
-			h_error("cannot write into '%s': the path is too long", dir[1]);
+			h_error("cannot write into '%s': the path is too long", x.dirs[nr - 1]);
 			return H_EXIT_FAILED;
 		}
 		out = defout;
 	}
 
-	struct h_summary sa, sb;
+	struct h_summary s[H_COMPARE_MAX_RUNS];
+	struct reps r[H_COMPARE_MAX_RUNS];
+	struct cmp ms[H_COMPARE_MAX_RUNS - 1];
+	memset(s, 0, sizeof s);
+	memset(r, 0, sizeof r);
+	memset(ms, 0, sizeof ms);
+	int status = H_EXIT_FAILED, loaded = 0;
 	/* The reader says what is wrong with a file in one line; a summary.csv
-	 * that is not ours (-EINVAL) is bad input, as for plot and report. */
-	int lerr = h_summary_load(dir[0], &sa);
-	if (lerr < 0)
-		return lerr == -EINVAL ? H_EXIT_USAGE : H_EXIT_FAILED;
-	lerr = h_summary_load(dir[1], &sb);
-	if (lerr < 0) {
-		h_summary_free(&sa);
-		return lerr == -EINVAL ? H_EXIT_USAGE : H_EXIT_FAILED;
+	 * or results.jsonl that is not ours (-EINVAL) is bad input, as for
+	 * plot and report. */
+	for (; loaded < nr; loaded++) {
+		int lerr = h_summary_load(x.dirs[loaded], &s[loaded]);
+		if (lerr == 0) {
+			lerr = reps_load(x.dirs[loaded], &r[loaded]);
+			if (lerr < 0)
+				h_summary_free(&s[loaded]);
+		}
+		if (lerr < 0) {
+			status = lerr == -EINVAL ? H_EXIT_USAGE : H_EXIT_FAILED;
+			goto out_free;
+		}
+		env_read(x.dirs[loaded], &x.envs[loaded]);
 	}
-	env_read(dir[0], &x.env_a);
-	env_read(dir[1], &x.env_b);
-
-	int status = H_EXIT_FAILED;
-	struct cmp m;
-	if (match(&sa, &sb, &m) < 0) {
-		h_error("out of memory");
-		goto out_free;
+	x.env_a = x.envs[0];
+	x.env_b = x.envs[1];
+	for (int k = 1; k < nr; k++) {
+		if (match(&s[0], &s[k], &r[0], &r[k], &ms[k - 1]) < 0) {
+			h_error("out of memory");
+			goto out_match;
+		}
+		for (size_t i = 0; i < ms[k - 1].n; i++)
+			ms[k - 1].rows[i].run = k;
 	}
-	x.m = &m;
+	x.ms = ms;
+	x.m = &ms[0];
+	x.regressions = gate(&x, ms);
 	int err = h_mkdir_p(out);
 	if (err) {
 		h_error("cannot create the output folder '%s': %s", out, strerror(-err));
 		goto out_match;
 	}
-	if (write_csv(out, &m) < 0)
+	if (write_csv(out, &x) < 0 || write_json(out, &x) < 0)
 		goto out_match;
 	char svg[PATH_MAX];
 	int chart_err = draw_chart(out, &x, svg, sizeof svg);
@@ -1052,20 +1652,40 @@ int h_compare(const struct h_compare_opts *o)
 		x.chart_svg = svg;
 	if (write_docs(out, &x) < 0)
 		goto out_match;
-	printf("%s against %s: %zu rows in both, %zu beyond the noise (%zu better, %zu worse, "
-	       "%zu changed), %zu only in %s, %zu only in %s\n",
-	       x.name_b, x.name_a, m.both, m.better + m.worse + m.changed, m.better, m.worse,
-	       m.changed, m.only_a, x.name_a, m.only_b, x.name_b);
-	if (!m.both) {
+	size_t none = 0;
+	for (int k = 1; k < nr; k++) {
+		const struct cmp *m = &ms[k - 1];
+		printf("%s against %s: %zu rows in both, %zu beyond the noise (%zu better, %zu "
+		       "worse, %zu changed), %zu only in %s, %zu only in %s\n",
+		       x.names[k], x.names[0], m->both, m->better + m->worse + m->changed,
+		       m->better, m->worse, m->changed, m->only_a, x.names[0], m->only_b,
+		       x.names[k]);
+		none += !m->both;
+	}
+	if (none) {
 		fflush(stdout);
-		fprintf(stderr, "concbench: note: '%s' and '%s' have no rows in common; the files "
-		                "list each run's rows\n", dir[0], dir[1]);
+		if (nr == 2)
+			fprintf(stderr, "concbench: note: '%s' and '%s' have no rows in common; the "
+			                "files list each run's rows\n", x.dirs[0], x.dirs[1]);
+		else
+			fprintf(stderr, "concbench: note: %zu of the runs have no rows in common with "
+			                "'%s'\n", none, x.dirs[0]);
 	}
 	status = chart_err ? H_EXIT_FAILED : H_EXIT_OK;
+	if (x.regressions) {
+		fflush(stdout);
+		h_error("%zu headline figure%s worse than %s's by more than %g%% (listed above)",
+		        x.regressions, x.regressions == 1 ? " is" : "s are", x.names[0],
+		        x.fail_pct);
+		status = H_EXIT_FAILED;
+	}
 out_match:
-	free(m.rows);
+	for (int k = 0; k < nr - 1; k++)
+		free(ms[k].rows);
 out_free:
-	h_summary_free(&sa);
-	h_summary_free(&sb);
+	for (int k = 0; k < loaded; k++) {
+		h_summary_free(&s[k]);
+		reps_free(&r[k]);
+	}
 	return status;
 }

@@ -171,3 +171,89 @@ int h_boot_ratio_ci(const double *a, int na, const double *b, int nb, struct h_c
 	free(stat);
 	return rc;
 }
+
+/* ---- the Mann-Whitney U test ----
+ *
+ * Rank-based, so it assumes no shape (latencies are skewed, a rep can be
+ * an outlier) and a single wild repetition moves it by one rank only. */
+
+/* The count of arrangements of m values of one side and n of the other
+ * giving each U = 0..m*n: the coefficients of the Gaussian binomial
+ * [m+n choose m]_q, built as prod_{i=1..m} (1 - q^(n+i)) / (1 - q^i). Each
+ * step leaves [n+i choose i]_q, whose coefficients are at most C(n+i, i):
+ * exact in int64 for m + n <= 60. c has m*n + 1 slots. */
+static void mw_counts(int m, int n, int64_t *c)
+{
+	int top = m * n;
+	for (int k = 0; k <= top; k++)
+		c[k] = k == 0;
+	for (int i = 1; i <= m; i++) {
+		for (int k = top; k >= n + i; k--) /* times (1 - q^(n+i)) */
+			c[k] -= c[k - n - i];
+		for (int k = i; k <= top; k++) /* over (1 - q^i) */
+			c[k] += c[k - i];
+	}
+}
+
+int h_mann_whitney(const double *a, int na, const double *b, int nb, double *p)
+{
+	*p = NAN;
+	if (na < 1 || nb < 1)
+		return -EINVAL;
+	/* U counts the pairs where a wins, a tie half; ties also feed the
+	 * variance's correction below, from the pooled sorted values. */
+	double u = 0;
+	int ties = 0;
+	for (int i = 0; i < na; i++)
+		for (int j = 0; j < nb; j++) {
+			u += a[i] > b[j] ? 1 : a[i] == b[j] ? 0.5 : 0;
+			ties |= a[i] == b[j];
+		}
+	int n = na + nb;
+	double *all = malloc((size_t)n * sizeof *all);
+	if (!all)
+		return -ENOMEM;
+	for (int i = 0; i < na; i++)
+		all[i] = a[i];
+	for (int j = 0; j < nb; j++)
+		all[na + j] = b[j];
+	qsort(all, (size_t)n, sizeof *all, cmp_double);
+	double tie_sum = 0;
+	for (int i = 0; i < n;) {
+		int e = i;
+		while (e < n && all[e] == all[i])
+			e++;
+		double t = e - i;
+		tie_sum += t * t * t - t;
+		ties |= e - i > 1;
+		i = e;
+	}
+	free(all);
+
+	double mn = (double)na * nb, lo = u < mn - u ? u : mn - u;
+	if (!ties && n <= 60) {
+		int64_t *c = malloc(((size_t)na * (size_t)nb + 1) * sizeof *c);
+		if (!c)
+			return -ENOMEM;
+		mw_counts(na, nb, c);
+		double below = 0, total = 0;
+		for (int k = 0; k <= na * nb; k++) {
+			total += (double)c[k];
+			if (k <= lo)
+				below += (double)c[k];
+		}
+		free(c);
+		*p = 2 * below / total;
+	} else {
+		double var = mn / 12 * ((n + 1) - tie_sum / ((double)n * (n - 1)));
+		if (var <= 0) {
+			*p = 1; /* every value equal: nothing tells the sides apart */
+			return 0;
+		}
+		double z = (fabs(u - mn / 2) - 0.5) / sqrt(var);
+		*p = z <= 0 ? 1 : erfc(z / sqrt(2));
+	}
+	if (*p > 1)
+		*p = 1;
+	return 0;
+}

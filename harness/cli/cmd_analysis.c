@@ -4,7 +4,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../analysis/analysis.h"
@@ -38,27 +40,36 @@ void cli_report_usage(FILE *f)
 
 void cli_compare_usage(FILE *f)
 {
-	fputs("usage: concbench compare DIR1 DIR2 [--out DIR]\n"
+	fputs("usage: concbench compare DIR1 DIR2 [DIR3 ...] [--out DIR] [--fail-if-worse PCT]\n"
 	      "\n"
-	      "Puts two runs side by side (two machines, two commits): for every runtime x\n"
-	      "workload x params x metric row in both DIR1/summary.csv and DIR2/summary.csv,\n"
-	      "the two medians, the ratio DIR2/DIR1 and whether the difference is beyond\n"
-	      "the noise (the min-max ranges of the reps do not overlap, neither row is\n"
-	      "noisy, and both have two reps or more). Writes compare.csv, compare.md,\n"
-	      "compare.html (one self-contained file) and a chart of the headline ratios,\n"
-	      "compare.svg and compare.png, into the output folder; files of an earlier\n"
-	      "comparison there are replaced.\n"
+	      "Puts runs side by side (machines, commits): for every runtime x workload x\n"
+	      "params x metric row in both DIR1/summary.csv and DIRk/summary.csv, the two\n"
+	      "medians, the ratio DIRk/DIR1 and whether the difference is significant.\n"
+	      "When both folders hold results.jsonl, the ratio gets a 95% interval (a\n"
+	      "seeded bootstrap over both runs' repetitions) and the call is a two-sided\n"
+	      "Mann-Whitney U test at 5% (it needs 4 reps a side to ever say yes); with\n"
+	      "a summary.csv alone, the min-max ranges of the reps must not overlap,\n"
+	      "neither row be noisy, and both have two reps or more. Writes compare.csv,\n"
+	      "compare.json, compare.md, compare.html (one self-contained file) and a\n"
+	      "chart of the headline ratios, compare.svg and compare.png, into the output\n"
+	      "folder; files of an earlier comparison there are replaced. More than two\n"
+	      "folders (at most 8): each against DIR1, one column per run.\n"
 	      "\n"
-	      "  --out DIR   output folder, created with its parents\n"
-	      "              (default DIR2/compare-<name of DIR1>)\n"
-	      "  -h, --help  this text\n"
+	      "  --out DIR              output folder, created with its parents\n"
+	      "                         (default DIRlast/compare-<name of DIR1>)\n"
+	      "  --fail-if-worse PCT    exit 1 when a headline figure is significantly\n"
+	      "                         worse than DIR1's by more than PCT percent (a time\n"
+	      "                         or memory above 1+PCT/100 times, a rate below\n"
+	      "                         1-PCT/100 times): a regression gate for CI\n"
+	      "  -h, --help             this text\n"
 	      "\n"
-	      "Two runs with no row in common are compared anyway (a note on stderr, every\n"
+	      "Runs with no row in common are compared anyway (a note on stderr, every\n"
 	      "row listed as its run's own). The same folder twice gives ratios of 1.\n"
 	      "\n"
-	      "exit status: 0 ok; 1 a summary could not be read or an output not written\n"
-	      "(gnuplot missing included); 2 bad usage, or a folder that is not a\n"
-	      "concbench results folder (no summary.csv, or one concbench did not write)\n",
+	      "exit status: 0 ok; 1 a summary could not be read, an output not written\n"
+	      "(gnuplot missing included), or a regression under --fail-if-worse; 2 bad\n"
+	      "usage, or a folder that is not a concbench results folder (no summary.csv,\n"
+	      "or a summary.csv or results.jsonl concbench did not write)\n",
 	      f);
 }
 
@@ -127,15 +138,14 @@ int cli_cmd_report(const struct cli_command *self, int argc, char **argv)
 
 static const struct option compare_options[] = {
 	{ "out", required_argument, NULL, 'o' },
+	{ "fail-if-worse", required_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 int cli_cmd_compare(const struct cli_command *self, int argc, char **argv)
 {
-	struct h_compare_opts o = { NULL, NULL, NULL };
-	const char **dir[2] = { &o.a, &o.b };
-	int ndir = 0;
+	struct h_compare_opts o = { .n = 0, .out = NULL, .fail_pct = NAN };
 	/* Options may come before or after the folders. */
 	struct cli_parser p = { .cmd = self, .opts = compare_options, .argc = argc, .argv = argv,
 		                .missing = "a folder", .words = 1, .name_by_word = 1 };
@@ -145,11 +155,12 @@ int cli_cmd_compare(const struct cli_command *self, int argc, char **argv)
 		case CLI_HELP: return H_EXIT_OK;
 		case CLI_BAD: return H_EXIT_USAGE;
 		case CLI_WORD:
-			if (ndir == 2) {
-				h_error("compare takes two results folders (got '%s' too)", p.arg);
+			if (o.n == H_COMPARE_MAX_RUNS) {
+				h_error("compare takes at most %d results folders (got '%s' too)",
+				        H_COMPARE_MAX_RUNS, p.arg);
 				return H_EXIT_USAGE;
 			}
-			*dir[ndir++] = p.arg;
+			o.dir[o.n++] = p.arg;
 			break;
 		case 'o':
 			if (!p.arg[0] || strncmp(p.arg, "--", 2) == 0) {
@@ -158,14 +169,27 @@ int cli_cmd_compare(const struct cli_command *self, int argc, char **argv)
 			}
 			o.out = p.arg;
 			break;
+		case 'f': {
+			char *end;
+			errno = 0;
+			double v = strtod(p.arg, &end);
+			if (!p.arg[0] || *end || errno || !isfinite(v) || v < 0) {
+				h_error("option '--fail-if-worse' needs a percentage, 0 or more (got '%s')",
+				        p.arg);
+				return H_EXIT_USAGE;
+			}
+			o.fail_pct = v;
+			break;
+		}
 		}
 	}
-	if (ndir < 2) {
-		h_error("compare needs two results folders (usage: concbench compare DIR1 DIR2 "
-		        "[--out DIR])");
+	if (o.n < 2) {
+		h_error("compare needs two results folders or more (usage: concbench compare DIR1 "
+		        "DIR2 [DIR3 ...] [--out DIR] [--fail-if-worse PCT])");
 		return H_EXIT_USAGE;
 	}
-	if (cli_results_dir(o.a) < 0 || cli_results_dir(o.b) < 0)
-		return H_EXIT_USAGE;
+	for (int k = 0; k < o.n; k++)
+		if (cli_results_dir(o.dir[k]) < 0)
+			return H_EXIT_USAGE;
 	return h_compare(&o);
 }

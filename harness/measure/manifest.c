@@ -41,7 +41,7 @@
 
 #include "measure.h"
 
-#define MANIFEST_SCHEMA "concbench-manifest/1"
+#define MANIFEST_SCHEMA "concbench.manifest" /* results/SCHEMA.md */
 
 /* ---- a small pretty-printing JSON writer (commas and indentation) ---- */
 
@@ -726,6 +726,7 @@ static void write_manifest(FILE *f, int argc, char **argv, hwloc_topology_t topo
 
 	jw_open(&w, NULL, '{');
 	jw_str(&w, "schema", MANIFEST_SCHEMA);
+	jw_int(&w, "schema_version", 1);
 	jw_str(&w, "created", created);
 	jw_open(&w, "command_line", '[');
 	for (int i = 0; i < argc; i++)

@@ -118,7 +118,9 @@ int h_results_append(FILE *f, const struct h_cell *c)
 	struct h_plist pl = { { c->wl->params, c->rt->params } };
 	int n = h_plist_count(&pl);
 
-	fputs("{\"runtime\":", f);
+	/* Every line says what it is (results/SCHEMA.md): lines outlive the
+	 * binary that wrote them (--resume, compare). */
+	fputs("{\"schema\":\"concbench.results\",\"schema_version\":1,\"runtime\":", f);
 	h_json_str(f, c->rt->name);
 	fputs(",\"workload\":", f);
 	h_json_str(f, c->wl->name);
@@ -852,7 +854,8 @@ int h_summary_write(const char *dir, const struct h_cell *cells, long n)
 
 	fputs(H_SUMMARY_HEADER "\n", out.csv);
 	fputs("runtime,workload,params,metric,unit,n,slope,intercept,r2\n", out.fits);
-	fprintf(out.json, "{\n  \"schema\": \"concbench-summary/1\",\n  \"noisy_cov\": %g,\n"
+	fprintf(out.json, "{\n  \"schema\": \"concbench.summary\",\n  \"schema_version\": 1,\n"
+	                  "  \"noisy_cov\": %g,\n"
 	                  "  \"rows\": [", H_NOISY_COV);
 	for (long g = 0; g < ng; g++)
 		summary_group(&out, cells, idx + groups[g][1], groups[g][2], v);

@@ -580,7 +580,7 @@ static int write_run_json(const char *dir, const struct h_run_opts *o,
 	FILE *f = h_atomic_open(&a, dir, "run.json");
 	if (!f)
 		return -errno;
-	fputs("{\n  \"schema\": \"concbench-run/1\",\n  \"status\": ", f);
+	fputs("{\n  \"schema\": \"concbench.run\",\n  \"schema_version\": 1,\n  \"status\": ", f);
 	h_json_str(f, status);
 	fputs(",\n  \"args\": [", f);
 	for (int i = 0; i < o->run_argc; i++) {
