@@ -41,7 +41,7 @@ FIELDS = ["runtime", "workload", "params", "placement", "cpus_bound", "cpu_a", "
           "cpu_user_ns", "cpu_sys_ns", "ctx_voluntary", "ctx_involuntary", "rss_peak_kib",
           "tasks_reached", "limit", "metrics", "metric_units", "counters",
           "counters_unavailable", "counters_user_only", "threads_at_read", "mem",
-          "create_ns_per_task", "cpus_used", "switch_count_check", "client_cpus_used",
+          "create_ns_per_task", "steal_ms", "cpus_used", "switch_count_check", "client_cpus_used",
           "client_cpu_user_ns", "client_cpu_sys_ns", "client_ctx_voluntary",
           "client_ctx_involuntary", "client_rss_peak_kib"]
 COUNTERS = ["task_clock", "context_switches", "cpu_migrations", "page_faults", "cycles",
@@ -87,6 +87,7 @@ for c in cells:
         assert m and m["rss_kib"] > 0 and m["method"], f"{where}: mem {m}"
         assert m["user_kib"] is not None and m["kernel_kib"] is not None, f"{where}: mem {m}"
         assert c["create_ns_per_task"] is None or c["create_ns_per_task"] > 0
+        assert c["steal_ms"] is None or c["steal_ms"] >= 0, c["steal_ms"]
     if "ns_per_switch" in c["metrics"]:
         assert c["switch_count_check"], f"{where}: no switch_count_check"
     seen.add((c["runtime"], c["workload"]))

@@ -443,6 +443,87 @@ static void chart(struct h_doc *d, const struct ctx *x, const char *name)
 	h_doc_end_p(d);
 }
 
+/* ---- the switch figures against the run's calibration ---- */
+
+/* Each runtime's ns per switch on a pingpong-style workload, pinned, beside
+ * the manifest's calibration at the same placement (measure's calib.c): a
+ * plain two-thread ping-pong through the same kernel mechanism, pipes for
+ * pipepingpong, a futex for pingpong. The ratio is what the runtime and the
+ * harness add over the bare mechanism on this machine. */
+static void calibration_lines(struct h_doc *d, const struct ctx *x, const char *workloads)
+{
+	static const char *const place[2] = { "same-core", "cross-core" };
+	h_doc_heading(d, 3, NULL, "Against the calibration");
+	const char *cal = mf(&x->m, "calibration");
+	if (!x->m.n || (cal && !strcmp(cal, "null")) ||
+	    (!cal && !mf(&x->m, "calibration.clock_read.ns_per_call"))) {
+		h_doc_p(d, NULL);
+		h_doc_text(d, "No calibration in this run: its manifest.json predates it, so the "
+		              "switch figures stand alone (a new run measures a plain pipe and futex "
+		              "ping-pong first and sets them here).");
+		h_doc_end_p(d);
+		return;
+	}
+	h_doc_p(d, NULL);
+	h_doc_text(d, "Before the first cell the run timed two plain threads handing a token "
+	              "back and forth, pinned as the cells are: through two pipes (the mechanism "
+	              "of perf bench sched pipe, pipepingpong's yardstick) and through a futex "
+	              "(pingpong's). Each runtime's median against it:");
+	h_doc_end_p(d);
+	int lines = 0;
+	char wls[128];
+	snprintf(wls, sizeof wls, "%s", workloads);
+	for (char *save = NULL, *w = strtok_r(wls, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		const char *kind = !strcmp(w, "pipepingpong") ? "pipe"
+		                   : !strcmp(w, "pingpong")   ? "futex"
+		                                              : NULL;
+		if (!kind)
+			continue;
+		for (int k = 0; k < 2; k++) {
+			char key[96], where[48];
+			snprintf(key, sizeof key, "calibration.%s_%s_core.ns_per_switch", kind,
+			         k ? "cross" : "same");
+			snprintf(where, sizeof where, "placement=%s", place[k]);
+			const char *cv = mf(&x->m, key);
+			double calv = cv ? strtod(cv, NULL) : NAN;
+			const struct h_srow *rows[64];
+			size_t n = h_summary_find(&x->s, NULL, w, "ns_per_switch", where, rows, 64);
+			if (n > 64)
+				n = 64;
+			if (calv > 0) {
+				h_doc_p(d, "calib");
+				h_doc_text(d, "%s calibration %s: %.2f µs per switch.", kind, place[k],
+				           calv / 1e3);
+				h_doc_end_p(d);
+			}
+			for (size_t i = 0; i < n; i++) {
+				const struct h_srow *r = rows[i];
+				h_doc_p(d, "calib");
+				h_doc_text(d, "%s %s %s: %.2f µs", r->runtime, w, place[k], r->median / 1e3);
+				if (calv > 0)
+					h_doc_text(d, ", %.2f× the %s calibration", r->median / calv, kind);
+				else
+					h_doc_text(d, " (no %s calibration at this placement)", kind);
+				/* Several points of one runtime (a rounds sweep): which. */
+				for (size_t j = 0; j < n; j++)
+					if (j != i && !strcmp(rows[j]->runtime, r->runtime)) {
+						h_doc_text(d, " [%s]", r->params);
+						break;
+					}
+				h_doc_text(d, ".");
+				h_doc_end_p(d);
+				lines++;
+			}
+		}
+	}
+	if (!lines) {
+		h_doc_p(d, NULL);
+		h_doc_text(d, "This run has no pinned (same-core or cross-core) switch figure to set "
+		              "beside it.");
+		h_doc_end_p(d);
+	}
+}
+
 static void claim_section(struct h_doc *d, const struct ctx *x, size_t k)
 {
 	const struct h_claim *c = &h_claims[k];
@@ -495,6 +576,8 @@ static void claim_section(struct h_doc *d, const struct ctx *x, size_t k)
 		h_doc_text(d, "No figure of this run bears on the claim.");
 		h_doc_end_p(d);
 	}
+	if (!strcmp(c->id, "C5") || !strcmp(c->id, "C6"))
+		calibration_lines(d, x, c->workloads);
 	if (c->refs[0]) {
 		h_doc_p(d, NULL);
 		h_doc_strong(d, "The literature. ");

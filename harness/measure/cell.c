@@ -843,6 +843,33 @@ static void fill_result(struct h_cell *c, const struct reaped *w)
 	switch_check(c);
 }
 
+/* The steal time (the hypervisor running another guest while one of ours
+ * had work) of the CPUs in set, summed: /proc/stat's eighth column of each
+ * cpuN line, in USER_HZ ticks (10 ms at 100 Hz: a short cell reads 0 or a
+ * tick). NaN when /proc/stat cannot be read. */
+static double steal_ticks(hwloc_const_cpuset_t set)
+{
+	FILE *f = fopen("/proc/stat", "re");
+	if (!f)
+		return NAN;
+	char line[512];
+	double sum = 0;
+	int seen = 0;
+	while (fgets(line, sizeof line, f)) {
+		unsigned cpu;
+		unsigned long long v[8];
+		if (sscanf(line, "cpu%u %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &v[0], &v[1],
+		           &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 9)
+			continue; /* the "cpu " total line, or a kernel without steal */
+		if (set && !hwloc_bitmap_iszero(set) && !hwloc_bitmap_isset(set, cpu))
+			continue;
+		sum += (double)v[7];
+		seen = 1;
+	}
+	fclose(f);
+	return seen ? sum : NAN;
+}
+
 void h_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
 {
 	clear_result(&c->res);
@@ -860,10 +887,18 @@ void h_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
 	pid_t pid = -1;
 	int rfd = -1;
 	struct reaped w;
+	/* Steal over the cell's CPUs from fork to reap: what the hypervisor
+	 * took from this cell, not from other guests' share of other CPUs. */
+	hwloc_const_cpuset_t cpus = c->place ? c->place->cpuset : NULL;
+	double steal0 = steal_ticks(cpus);
 	int rc = fork_cell(c, topo, &cg, timeout_s, &pid, &rfd);
 	if (rc == 0)
 		watch_cell(pid, rfd, &c->res, timeout_s, &w);
+	double steal1 = steal_ticks(cpus);
 	h_cgroup_remove(&cg);
 	if (rc == 0)
 		fill_result(c, &w);
+	long hz = sysconf(_SC_CLK_TCK);
+	if (!isnan(steal0) && !isnan(steal1) && hz > 0)
+		c->res.hm[H_HM_STEAL_MS] = (steal1 > steal0 ? steal1 - steal0 : 0) * 1000.0 / (double)hz;
 }

@@ -710,9 +710,67 @@ static void write_reserve(struct jw *w, const struct h_reserve *rv)
 	jw_close(w, '}');
 }
 
+static void jw_num(struct jw *w, const char *key, double v)
+{
+	jw_key(w, key);
+	h_json_num(w->f, v);
+}
+
+/* calib.c's figures, each with what it is and its unit, so a reader of
+ * the manifest alone knows what the yardstick measured. */
+static void write_calibration(struct jw *w, const struct h_calib *c)
+{
+	if (!c) {
+		jw_null(w, "calibration");
+		return;
+	}
+	static const char *const what[H_NCALIB] = {
+		[H_CALIB_PIPE_SAME] = "two threads pass a 4-byte token through two pipes "
+		                      "(perf bench sched pipe -T), both pinned to one CPU",
+		[H_CALIB_PIPE_CROSS] = "two threads pass a 4-byte token through two pipes "
+		                       "(perf bench sched pipe -T), pinned to two cores",
+		[H_CALIB_FUTEX_SAME] = "two threads hand a futex word back and forth "
+		                       "(FUTEX_WAIT/FUTEX_WAKE), both pinned to one CPU",
+		[H_CALIB_FUTEX_CROSS] = "two threads hand a futex word back and forth "
+		                        "(FUTEX_WAIT/FUTEX_WAKE), pinned to two cores",
+	};
+	jw_open(w, "calibration", '{');
+	jw_str(w, "what", "measured once before the first cell: ns per switch = round-trip "
+	                  "time / 2, over a timed region of timed_ms after a warm-up");
+	jw_int(w, "timed_ms", (long long)c->box_ms);
+	for (int i = 0; i < H_NCALIB; i++) {
+		const struct h_calib_pp *p = &c->pp[i];
+		int k = i % 2; /* same, cross */
+		jw_open(w, h_calib_names[i], '{');
+		jw_str(w, "what", what[i]);
+		if (p->ns_per_switch > 0) {
+			jw_num(w, "ns_per_switch", p->ns_per_switch);
+			jw_str(w, "unit", "ns");
+			jw_int(w, "round_trips", (long long)p->round_trips);
+			jw_num(w, "timed_ms", (double)p->timed_ns / 1e6);
+			jw_open(w, "cpus", '[');
+			jw_int(w, NULL, c->cpu[k][0]);
+			jw_int(w, NULL, c->cpu[k][1]);
+			jw_close(w, ']');
+		} else {
+			jw_null(w, "ns_per_switch");
+			jw_str(w, "unit", "ns");
+			jw_str(w, "why", p->why);
+		}
+		jw_close(w, '}');
+	}
+	jw_open(w, "clock_read", '{');
+	jw_str(w, "what", "one clock_gettime(CLOCK_MONOTONIC) call, averaged over calls");
+	jw_num(w, "ns_per_call", c->clock_ns);
+	jw_str(w, "unit", "ns");
+	jw_int(w, "calls", (long long)c->clock_calls);
+	jw_close(w, '}');
+	jw_close(w, '}');
+}
+
 static void write_manifest(FILE *f, int argc, char **argv, hwloc_topology_t topo,
                            hwloc_const_cpuset_t cpuset, const char *cpuset_source,
-                           const struct h_reserve *reserve)
+                           const struct h_reserve *reserve, const struct h_calib *calib)
 {
 	struct jw w = {.f = f, .depth = 0, .first = true};
 	struct utsname u;
@@ -744,6 +802,7 @@ static void write_manifest(FILE *f, int argc, char **argv, hwloc_topology_t topo
 	else
 		jw_null(&w, "run_cpuset_source");
 	write_reserve(&w, reserve);
+	write_calibration(&w, calib);
 	if (have_uname)
 		write_kernel(&w, &u);
 	else
@@ -767,12 +826,14 @@ static void write_manifest(FILE *f, int argc, char **argv, hwloc_topology_t topo
 int h_manifest_write(const char *dir, int argc, char **argv, hwloc_topology_t topo,
                      hwloc_const_cpuset_t cpuset)
 {
-	return h_manifest_write_named(dir, "manifest.json", argc, argv, topo, cpuset, NULL, NULL);
+	return h_manifest_write_named(dir, "manifest.json", argc, argv, topo, cpuset, NULL, NULL,
+	                              NULL);
 }
 
 int h_manifest_write_named(const char *dir, const char *name, int argc, char **argv,
                            hwloc_topology_t topo, hwloc_const_cpuset_t cpuset,
-                           const char *cpuset_source, const struct h_reserve *reserve)
+                           const char *cpuset_source, const struct h_reserve *reserve,
+                           const struct h_calib *calib)
 {
 	if (!dir || !name || argc < 0 || (argc > 0 && !argv))
 		return -EINVAL;
@@ -780,6 +841,6 @@ int h_manifest_write_named(const char *dir, const char *name, int argc, char **a
 	FILE *f = h_atomic_open(&a, dir, name);
 	if (!f)
 		return -errno;
-	write_manifest(f, argc, argv, topo, cpuset, cpuset_source, reserve);
+	write_manifest(f, argc, argv, topo, cpuset, cpuset_source, reserve, calib);
 	return h_atomic_commit(&a, f);
 }

@@ -8,6 +8,7 @@
  *   cell.c       one cell in a fresh child process, under a watchdog
  *   loadgen.c    the client of the server workloads, in its own process
  *   manifest.c   the environment every result carries
+ *   calib.c      the machine's own switch and clock costs, once per run
  *   results.c    results.jsonl, summary.csv, fits.csv, checksum agreement
  *   run.c        `concbench run`: plan, cells, files
  *   serve.c      `concbench serve`: one server for clients of your own
@@ -258,6 +259,7 @@ enum {
 	H_HM_MEM_KERNEL_PER_TASK,
 	H_HM_MEM_KSTACK_PER_TASK,
 	H_HM_CREATE_NS_PER_TASK, /* run() start to peak, over tasks */
+	H_HM_STEAL_MS,       /* the VM's steal time on the cell's CPUs, fork to reap */
 	H_NHM
 };
 struct h_hm_def {
@@ -356,6 +358,28 @@ int h_summary_write(const char *dir, const struct h_cell *cells, long n);
  * of memory, said on `out`). */
 long h_checksum_check(const struct h_cell *cells, long n, FILE *out);
 
+/* ---- calib.c: the yardstick for the switch figures ---- */
+
+/* A plain two-thread ping-pong, pinned like the cells (placement.c). */
+enum { H_CALIB_PIPE_SAME, H_CALIB_PIPE_CROSS, H_CALIB_FUTEX_SAME, H_CALIB_FUTEX_CROSS,
+       H_NCALIB };
+extern const char *const h_calib_names[H_NCALIB]; /* "pipe_same_core" ... */
+struct h_calib_pp {
+	double ns_per_switch; /* round-trip time / 2; 0: not measured (why says) */
+	uint64_t round_trips, timed_ns;
+	char why[160];
+};
+struct h_calib {
+	struct h_calib_pp pp[H_NCALIB];
+	int cpu[2][2];        /* [same, cross][ping, pong]: OS indexes, -1 none */
+	double clock_ns;      /* per clock_gettime(CLOCK_MONOTONIC) */
+	uint64_t clock_calls;
+	uint64_t box_ms;      /* each ping-pong's timed region (CONCBENCH_CALIB_MS) */
+};
+/* Measures all of it within cpuset (about half a second). Never fails as
+ * a whole: a ping-pong that cannot run has a reason in its why. */
+void h_calib_measure(hwloc_topology_t topo, hwloc_const_cpuset_t cpuset, struct h_calib *c);
+
 /* ---- manifest.c ---- */
 
 /* manifest.c: writes DIR/manifest.json, the environment every result needs:
@@ -366,11 +390,13 @@ int h_manifest_write(const char *dir, int argc, char **argv, hwloc_topology_t to
 
 /* h_manifest_write under another file name in dir (a resumed run writes
  * manifest-resume-N.json beside the first session's manifest.json), with
- * where the cpuset came from ("affinity", "--cpus"; NULL: not said) and
- * the reserve left to the machine at the start (NULL: --no-reserve). */
+ * where the cpuset came from ("affinity", "--cpus"; NULL: not said), the
+ * reserve left to the machine at the start (NULL: --no-reserve) and the
+ * calibration (NULL: "calibration": null). */
 int h_manifest_write_named(const char *dir, const char *name, int argc, char **argv,
                            hwloc_topology_t topo, hwloc_const_cpuset_t cpuset,
-                           const char *cpuset_source, const struct h_reserve *reserve);
+                           const char *cpuset_source, const struct h_reserve *reserve,
+                           const struct h_calib *calib);
 
 /* ---- run.c ---- */
 

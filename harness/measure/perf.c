@@ -69,6 +69,7 @@ const struct h_hm_def h_hm[H_NHM] = {
 	[H_HM_MEM_KERNEL_PER_TASK] = { "mem_kernel_kib_per_task", "KiB" },
 	[H_HM_MEM_KSTACK_PER_TASK] = { "mem_kernel_stack_kib_per_task", "KiB" },
 	[H_HM_CREATE_NS_PER_TASK] = { "create_ns_per_task", "ns" },
+	[H_HM_STEAL_MS] = { "steal_ms", "ms" },
 };
 
 static int open_one(int i, int exclude_kernel)
@@ -92,6 +93,17 @@ static int open_one(int i, int exclude_kernel)
 void h_perf_open(struct h_perf *p)
 {
 	memset(p, 0, sizeof *p);
+	/* CONCBENCH_COUNTERS=off: no counter at all, to measure what the
+	 * inherited counters add to a switch (each one is saved and restored
+	 * at every context switch of every thread); like CONCBENCH_CGROUP=off. */
+	const char *env = getenv("CONCBENCH_COUNTERS");
+	if (env && strcmp(env, "off") == 0) {
+		for (int i = 0; i < H_NCTR; i++) {
+			p->fd[i] = -1;
+			p->err[i] = ECANCELED;
+		}
+		return;
+	}
 	for (int i = 0; i < H_NCTR; i++) {
 		int fd = open_one(i, 0);
 		/* perf_event_paranoid >= 2 refuses kernel-side counting to an
@@ -162,6 +174,9 @@ static void why_not(int i, int err, char *out, size_t len)
 	}
 	case ENOSYS:
 		snprintf(out, len, "no perf_event_open in this kernel (ENOSYS)");
+		break;
+	case ECANCELED:
+		snprintf(out, len, "turned off (CONCBENCH_COUNTERS=off)");
 		break;
 	default:
 		snprintf(out, len, "%s (%s)", strerror(err), name);

@@ -1131,8 +1131,12 @@ static int start_session(struct run *r)
 		snprintf(mname, sizeof mname, "manifest-resume-%d.json", r->ps.resumed);
 	struct h_reserve rv;
 	int has_rv = !o->no_reserve && h_reserve_compute(&rv) == 0;
+	/* Once per session, before any cell: the yardstick of the switch
+	 * figures (calib.c), on this session's machine. */
+	struct h_calib cal;
+	h_calib_measure(r->topo, r->cpuset, &cal);
 	int rc = h_manifest_write_named(r->dir, mname, o->argc, o->argv, r->topo, r->cpuset,
-	                                r->cpuset_source, has_rv ? &rv : NULL);
+	                                r->cpuset_source, has_rv ? &rv : NULL, &cal);
 	if (rc < 0) {
 		h_error("cannot write %s/%s: %s", r->dir, mname, strerror(-rc));
 		return H_REPORTED;

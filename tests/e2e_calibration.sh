@@ -1,0 +1,70 @@
+#!/bin/sh
+# e2e_calibration.sh BINARY SOURCE_DIR — a run measures its calibration
+# (calib.c) before the first cell: manifest.json's "calibration" holds a
+# pipe and a futex ping-pong at same-core and cross-core (ns per switch,
+# positive, with its unit and round trips) and the clock's read cost; every
+# results.jsonl line has steal_ms >= 0 (the VM's steal on the cell's CPUs);
+# the report sets each runtime's switch figure beside the calibration at
+# its placement, and says "no calibration in this run" for a manifest
+# without one. CONCBENCH_COUNTERS=off leaves the counters null, saying why.
+. "$(dirname "$0")/lib.sh"
+need python3 "to read the JSON"
+
+places=same-core
+[ "$(nproc)" -ge 2 ] && places=same-core,cross-core
+CONCBENCH_COUNTERS=off "$BIN" run --runtime threads --workload pipepingpong,pingpong \
+	--placement "$places" --set rounds=200 --reps 1 --warmup 0 --out "$T/r" \
+	>"$T/out" 2>"$T/err" || die "run failed: $(cat "$T/err")"
+
+python3 - "$T/r" "$places" <<'PY' || fail "manifest or results"
+import json, sys
+d, places = sys.argv[1], sys.argv[2].split(',')
+m = json.load(open(d + '/manifest.json'))
+c = m.get('calibration')
+def need(ok, what):
+    if not ok: sys.exit('FAIL: ' + what)
+need(isinstance(c, dict), 'manifest has no calibration block')
+need(c['timed_ms'] >= 1, 'timed_ms')
+for kind in ('pipe', 'futex'):
+    for p in places:
+        e = c['%s_%s' % (kind, p.replace('-', '_'))]
+        need(e['unit'] == 'ns' and e['what'], '%s %s: unit/what' % (kind, p))
+        ns = e['ns_per_switch']
+        # Positive and below a second: sane on any machine, however loaded.
+        need(isinstance(ns, float) and 0 < ns < 1e9, '%s %s: ns_per_switch %r' % (kind, p, ns))
+        need(e['round_trips'] >= 1 and e['timed_ms'] > 0, '%s %s: trips' % (kind, p))
+        need(len(e['cpus']) == 2 and (p != 'same-core' or e['cpus'][0] == e['cpus'][1]),
+             '%s %s: cpus %r' % (kind, p, e['cpus']))
+k = c['clock_read']
+need(k['unit'] == 'ns' and 0 < k['ns_per_call'] < 1e6 and k['calls'] > 0, 'clock_read %r' % k)
+lines = [json.loads(l) for l in open(d + '/results.jsonl')]
+need(len(lines) == 2 * len(places), 'cells: %d' % len(lines))
+for r in lines:
+    need(r['ok'], 'cell failed: %r' % r['error'])
+    s = r.get('steal_ms')
+    need(isinstance(s, (int, float)) and s >= 0, 'steal_ms %r' % s)
+    need(r['counters']['context_switches'] is None and
+         'CONCBENCH_COUNTERS=off' in r['counters_unavailable']['context_switches'],
+         'CONCBENCH_COUNTERS=off left counters on')
+PY
+grep -q '^steal_ms,\|,steal_ms,' "$T/r/summary.csv" || fail "summary.csv has no steal_ms row"
+
+"$BIN" report "$T/r" >"$T/out" 2>"$T/err" || die "report failed: $(cat "$T/err")"
+for w in pipepingpong pingpong; do
+	kind=pipe
+	[ $w = pingpong ] && kind=futex
+	grep -q "^threads $w same-core: [0-9.]* µs, [0-9.]*× the $kind calibration\.$" \
+		"$T/r/report.md" || fail "report: no threads $w same-core line beside the $kind calibration"
+done
+grep -q "threads pipepingpong same-core: .* the pipe calibration" "$T/r/report.html" ||
+	fail "report.html: no calibration line"
+
+# A run from before the calibration: the report still stands, and says so.
+cp -r "$T/r" "$T/old"
+sed -i 's/"calibration": {/"calibration_renamed": {/' "$T/old/manifest.json"
+grep -q calibration_renamed "$T/old/manifest.json" || die "manifest.json: no calibration to rename"
+"$BIN" report "$T/old" >"$T/out" 2>"$T/err" || die "report without calibration failed"
+grep -q "No calibration in this run" "$T/old/report.md" || fail "no 'No calibration in this run'"
+grep -q "the pipe calibration" "$T/old/report.md" && fail "calibration ratios without a calibration"
+
+finish "calibration in the manifest, steal_ms in the results, the report beside it"
