@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <netdb.h>
+#include <poll.h>
 #include <stdint.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -90,6 +92,7 @@ struct conn {
 
 struct lg {
 	const struct wl_load *load;
+	const struct h_target *to;
 	struct h_loadgen_result *out;
 	struct conn *c;
 	int n;
@@ -342,6 +345,7 @@ static void complete(struct lg *g, struct conn *c, int ok)
 	uint64_t start = req_start(g, c, j);
 	c->done++;
 	g->inflight--;
+	g->out->completed++;
 	c->rd_off = 0;
 	c->bad = 0;
 	c->in_body = 0;
@@ -583,16 +587,14 @@ static void connect_failed(struct lg *g, struct conn *c, int err, uint64_t now)
 static void start_connect(struct lg *g, struct conn *c, uint64_t now)
 {
 	c->state = C_CONNECTING;
-	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	c->fd = socket(g->to->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
 		connect_failed(g, c, errno, now);
 		return;
 	}
 	int one = 1; /* requests are small and latency is the figure: no Nagle */
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)g->load->port) };
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	int rc = connect(c->fd, (struct sockaddr *)&sa, sizeof sa);
+	int rc = connect(c->fd, (const struct sockaddr *)&g->to->sa, g->to->len);
 	if (rc < 0 && errno != EINPROGRESS) {
 		connect_failed(g, c, errno, now);
 		return;
@@ -711,7 +713,7 @@ static void housekeeping(struct lg *g, uint64_t now)
 		for (int i = 0; i < g->n; i++) {
 			struct conn *c = &g->c[i];
 			if (expired && (c->state == C_CONNECTING || c->state == C_RETRY)) {
-				note_error(g, c, "connect to 127.0.0.1:%d: %s after %d s", g->load->port,
+				note_error(g, c, "connect to %s: %s after %d s", g->to->name,
 				           c->last_err ? strerror(c->last_err) : "no answer",
 				           H_LOADGEN_CONNECT_MS / 1000);
 				fail_conn(g, c);
@@ -869,7 +871,87 @@ static void summarise(struct lg *g)
 	o->fairness = sq > 0 ? sum * sum / ((double)g->n * sq) : 0.0;
 }
 
+/* 127.0.0.1:port, the harness's own servers. */
+static void loopback(struct h_target *t, int port)
+{
+	memset(t, 0, sizeof *t);
+	struct sockaddr_in *sin = (struct sockaddr_in *)&t->sa;
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)port);
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	t->len = sizeof *sin;
+	snprintf(t->name, sizeof t->name, "127.0.0.1:%d", port);
+}
+
+int h_target_parse(const char *s, struct h_target *t, char *err, size_t errlen)
+{
+	memset(t, 0, sizeof *t);
+	const char *colon = s ? strrchr(s, ':') : NULL;
+	char host[256];
+	size_t hl = colon ? (size_t)(colon - s) : 0;
+	if (!colon || hl == 0 || hl >= sizeof host) {
+		snprintf(err, errlen, "bad target '%s' (HOST:PORT, like 127.0.0.1:8080 or [::1]:8080)",
+		         s ? s : "");
+		return -EINVAL;
+	}
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') { /* [v6]:port */
+		memmove(host, host + 1, hl - 2);
+		host[hl - 2] = '\0';
+	}
+	int64_t port;
+	if (h_parse_i64(colon + 1, &port) < 0 || port < 1 || port > 65535) {
+		snprintf(err, errlen, "bad port in '%s' (a whole number from 1 to 65535)", s);
+		return -EINVAL;
+	}
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *ai;
+	int rc = getaddrinfo(host, colon + 1, &hints, &ai);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot resolve '%s': %s", host, gai_strerror(rc));
+		return -ENOENT;
+	}
+	memcpy(&t->sa, ai->ai_addr, ai->ai_addrlen);
+	t->len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	snprintf(t->name, sizeof t->name, "%s", s);
+	return 0;
+}
+
+int h_target_probe(const struct h_target *t, int timeout_ms)
+{
+	int fd = socket(t->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int rc = 0;
+	if (connect(fd, (const struct sockaddr *)&t->sa, t->len) < 0) {
+		rc = -errno;
+		if (rc == -EINPROGRESS) {
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+			int n;
+			while ((n = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+				;
+			int e = 0;
+			socklen_t len = sizeof e;
+			if (n == 0)
+				rc = -ETIMEDOUT;
+			else if (n < 0)
+				rc = -errno;
+			else
+				rc = getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0 ? -errno : -e;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
 int h_loadgen_run(const struct wl_load *load, struct h_loadgen_result *out)
+{
+	return h_loadgen_run_at(load, NULL, out);
+}
+
+int h_loadgen_run_at(const struct wl_load *load, const struct h_target *to,
+                     struct h_loadgen_result *out)
 {
 	memset(out, 0, sizeof *out);
 	h_hist_init(&out->all);
@@ -894,6 +976,12 @@ int h_loadgen_run(const struct wl_load *load, struct h_loadgen_result *out)
 		return -ENOMEM;
 	}
 	g->load = load;
+	struct h_target here;
+	if (!to) {
+		loopback(&here, load->port);
+		to = &here;
+	}
+	g->to = to;
 	g->out = out;
 	g->c = conns;
 	g->n = load->conns;
@@ -1012,7 +1100,8 @@ static void test_client_touch(void)
 	free((void *)p);
 }
 
-static _Noreturn void child(const struct wl_load *load, hwloc_topology_t topo,
+static _Noreturn void child(const struct wl_load *load, const struct h_target *to,
+                            hwloc_topology_t topo,
                             hwloc_const_cpuset_t cpus, int wfd, pid_t parent)
 {
 	/* Dies with the parent; the getppid check closes the race with a
@@ -1050,7 +1139,7 @@ static _Noreturn void child(const struct wl_load *load, hwloc_topology_t topo,
 		snprintf(res->error, sizeof res->error, "cannot bind the client to its CPUs: %s",
 		         strerror(bind_err));
 	} else {
-		h_loadgen_run(load, res);
+		h_loadgen_run_at(load, to, res);
 	}
 	res->life_ns = h_now_ns() - born;
 	cpu_set_t mine;
@@ -1062,12 +1151,23 @@ static _Noreturn void child(const struct wl_load *load, hwloc_topology_t topo,
 int h_loadgen_start(const struct wl_load *load, hwloc_topology_t topo,
                     hwloc_const_cpuset_t client_cpus, struct h_loadgen *lg)
 {
+	return h_loadgen_start_at(load, NULL, topo, client_cpus, lg);
+}
+
+int h_loadgen_start_at(const struct wl_load *load, const struct h_target *to,
+                       hwloc_topology_t topo, hwloc_const_cpuset_t client_cpus,
+                       struct h_loadgen *lg)
+{
 	memset(lg, 0, sizeof *lg);
 	lg->pid = -1;
 	lg->fd = -1;
 	if (check_load(load) < 0)
 		return -EINVAL;
 	lg->load = *load;
+	if (to)
+		lg->to = *to;
+	else
+		loopback(&lg->to, load->port);
 	lg->conns_asked = load->conns;
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) != 0)
@@ -1085,7 +1185,7 @@ int h_loadgen_start(const struct wl_load *load, hwloc_topology_t topo,
 	}
 	if (pid == 0) {
 		close(p[0]);
-		child(&lg->load, topo, client_cpus, p[1], parent);
+		child(&lg->load, &lg->to, topo, client_cpus, p[1], parent);
 	}
 	close(p[1]);
 	lg->pid = pid;
@@ -1192,6 +1292,12 @@ int h_loadgen_finish(struct h_loadgen *lg, int timeout_ms, struct wl_report *rep
 			          (double)h_hist_count_at_or_above(&r->light, (uint64_t)lg->load.late_us * 1000 + 1) /
 			                  (double)nl);
 	}
+	/* The client's cost: its whole life's CPU (connecting, the confirming
+	 * exchanges, warm-up and window) over every response it handled, the
+	 * figure to set beside wrk's CPU time over its requests. */
+	if (lg->ru_ok && r->completed > 0)
+		wl_metric(rep, "client_cpu_us_per_request", "us",
+		          (double)(lg->ru_user_ns + lg->ru_sys_ns) / 1000.0 / (double)r->completed);
 	if (lg->conns_asked > r->conns)
 		wl_metric(rep, "clamped_conns", "conns", (double)r->conns);
 	if (r->conns_confirmed < r->conns)

@@ -710,6 +710,31 @@ static void write_reserve(struct jw *w, const struct h_reserve *rv)
 	jw_close(w, '}');
 }
 
+/* The servers that are not ours this run measured (peer.c), and their
+ * versions: "peers": {"peer:nginx": "1.22.1"}. */
+#define MAX_PEERS 4
+static char peer_name[MAX_PEERS][160], peer_version[MAX_PEERS][64];
+static int npeers;
+
+void h_manifest_peer(const char *name, const char *version)
+{
+	if (npeers == MAX_PEERS)
+		return;
+	snprintf(peer_name[npeers], sizeof peer_name[0], "%s", name);
+	snprintf(peer_version[npeers], sizeof peer_version[0], "%s", version ? version : "");
+	npeers++;
+}
+
+static void write_peers(struct jw *w)
+{
+	if (!npeers)
+		return;
+	jw_open(w, "peers", '{');
+	for (int i = 0; i < npeers; i++)
+		jw_str(w, peer_name[i], peer_version[i][0] ? peer_version[i] : NULL);
+	jw_close(w, '}');
+}
+
 static void write_manifest(FILE *f, int argc, char **argv, hwloc_topology_t topo,
                            hwloc_const_cpuset_t cpuset, const char *cpuset_source,
                            const struct h_reserve *reserve)
@@ -743,6 +768,7 @@ static void write_manifest(FILE *f, int argc, char **argv, hwloc_topology_t topo
 	else
 		jw_null(&w, "run_cpuset_source");
 	write_reserve(&w, reserve);
+	write_peers(&w);
 	if (have_uname)
 		write_kernel(&w, &u);
 	else

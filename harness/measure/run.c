@@ -402,7 +402,7 @@ static int is_empty(const char *dir)
 /* Makes the output folder: new or empty, and writable. Results are never
  * overwritten, so a folder with anything in it is refused; the default
  * name gets a -2, -3... suffix when two runs start in the same second. */
-static int prepare_out(const char *given, char *dir, size_t len)
+int h_prepare_out(const char *given, char *dir, size_t len)
 {
 	int rc;
 	if (given) {
@@ -892,7 +892,7 @@ static int lock_folder(struct run *r)
 static int open_folder(struct run *r)
 {
 	if (!r->o->resume)
-		return prepare_out(r->o->out, r->dir, sizeof r->dir) < 0 ? H_REPORTED
+		return h_prepare_out(r->o->out, r->dir, sizeof r->dir) < 0 ? H_REPORTED
 		                                                        : lock_folder(r);
 	char path[4200];
 	snprintf(r->dir, sizeof r->dir, "%s", r->o->resume);
