@@ -1108,6 +1108,11 @@ static _Noreturn void child(const struct wl_load *load, const struct h_target *t
 	 * parent that died before the prctl. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
 		_exit(4);
+	/* Ctrl-C reaches the whole process group: the parent decides what it
+	 * means (a run finishes its cell, then stops), and stops us with
+	 * SIGKILL. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
 	/* The parent may block signals (serve does): the client must not. */
 	sigset_t none;
 	sigemptyset(&none);

@@ -391,6 +391,7 @@ struct h_run_opts {
 	int no_reserve;         /* --no-reserve: cells may meet the kernel's own limits */
 	const char *out;        /* NULL: results/<YYYYmmdd-HHMMSS> */
 	const char *resume;     /* a folder to complete instead of a new one */
+	const char *peer;       /* --peer NAME: a production server beside the runtimes (peer.c) */
 	int argc;               /* the whole command line, for the manifest */
 	char **argv;
 	int run_argc;           /* from "run" on, as given: the plan in run.json */
