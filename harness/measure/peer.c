@@ -205,10 +205,16 @@ out:
 
 static const char *const sbin_dirs[] = { "/usr/sbin", "/usr/local/sbin", "/sbin", NULL };
 
-/* nginx's path: $PATH first, then the sbin folders a user's PATH may lack
- * (Debian puts nginx in /usr/sbin). */
+/* nginx's path: $CONCBENCH_NGINX when set (an nginx of your own build;
+ * the tests name a missing one), else $PATH, then the sbin folders a
+ * user's PATH may lack (Debian puts nginx in /usr/sbin). */
 static int find_nginx(char *out, size_t len)
 {
+	const char *own = getenv("CONCBENCH_NGINX");
+	if (own && own[0]) {
+		snprintf(out, len, "%s", own);
+		return access(out, X_OK) == 0 ? 0 : -ENOENT;
+	}
 	const char *path = getenv("PATH");
 	char buf[4096];
 	snprintf(buf, sizeof buf, "%s", path ? path : "");
@@ -277,7 +283,10 @@ int h_peer_find(const char *name, const struct runtime **rt, char *version, size
 		return -EINVAL;
 	}
 	if (find_nginx(nginx_bin, sizeof nginx_bin) < 0) {
-		snprintf(why, whylen, "nginx is not installed (Debian: apt-get install nginx-light)");
+		snprintf(why, whylen, "%s", getenv("CONCBENCH_NGINX") && getenv("CONCBENCH_NGINX")[0]
+		                                ? "CONCBENCH_NGINX names no executable"
+		                                : "nginx is not installed (Debian: apt-get install "
+		                                  "nginx-light)");
 		return -ENOENT;
 	}
 	int rc = nginx_version(nginx_bin, version, len);
