@@ -55,6 +55,8 @@
 
 static const char REQ_LIGHT[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 static const char REQ_HEAVY[] = "GET /heavy HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+#define REQ_LIGHT_LEN (sizeof REQ_LIGHT - 1)
+#define REQ_HEAVY_LEN (sizeof REQ_HEAVY - 1)
 static const char BODY[] = "Hello, World!";
 #define BODY_LEN (sizeof BODY - 1)
 
@@ -143,6 +145,14 @@ static int is_heavy(const struct lg *g, const struct conn *c, int64_t j)
 
 /* The echo payload of request j on connection c: a splitmix stream, so any
  * slice can be produced (to send or to check) without storing the message. */
+/* Request j's bytes and length (HTTP): no strlen per request. */
+static const char *req_of(const struct lg *g, const struct conn *c, int64_t j, size_t *len)
+{
+	int heavy = is_heavy(g, c, j);
+	*len = heavy ? REQ_HEAVY_LEN : REQ_LIGHT_LEN;
+	return heavy ? REQ_HEAVY : REQ_LIGHT;
+}
+
 static uint64_t echo_seed(const struct conn *c, int64_t j)
 {
 	return wl_mix64(((uint64_t)c->id << 40) ^ (uint64_t)j ^ 0x5eed5eed5eedull);
@@ -260,12 +270,19 @@ static int flush(struct lg *g, struct conn *c)
 {
 	while (c->written < c->started) {
 		size_t len = 0;
-		if (g->http) {
+		const void *buf = g->scratch;
+		if (g->http && c->started - c->written == 1) {
+			/* One request (the closed loop's case): sent from where it
+			 * is, no copy. */
+			buf = req_of(g, c, c->written, &len) + c->wr_off;
+			len -= c->wr_off;
+		} else if (g->http) {
 			int64_t j = c->written;
 			size_t off = c->wr_off;
 			while (j < c->started) {
-				const char *r = is_heavy(g, c, j) ? REQ_HEAVY : REQ_LIGHT;
-				size_t rl = strlen(r) - off;
+				size_t rl;
+				const char *r = req_of(g, c, j, &rl);
+				rl -= off;
 				if (len + rl > SCRATCH)
 					break;
 				memcpy(g->scratch + len, r + off, rl);
@@ -278,7 +295,7 @@ static int flush(struct lg *g, struct conn *c)
 			len = left < SCRATCH ? left : SCRATCH;
 			pattern(g->scratch, echo_seed(c, c->written), c->wr_off, len);
 		}
-		ssize_t w = send(c->fd, g->scratch, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t w = send(c->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -291,8 +308,9 @@ static int flush(struct lg *g, struct conn *c)
 		/* Advance over the requests the bytes completed. */
 		size_t adv = (size_t)w;
 		while (adv > 0) {
-			size_t rl = g->http ? strlen(is_heavy(g, c, c->written) ? REQ_HEAVY : REQ_LIGHT)
-			                    : (size_t)g->load->msg_bytes;
+			size_t rl = (size_t)g->load->msg_bytes;
+			if (g->http)
+				req_of(g, c, c->written, &rl);
 			size_t take = rl - c->wr_off < adv ? rl - c->wr_off : adv;
 			c->wr_off += take;
 			adv -= take;
@@ -409,10 +427,12 @@ static int consume_echo(struct lg *g, struct conn *c, const unsigned char *p, si
 	return 0;
 }
 
+/* name is lower case: most header lines differ in the first letter,
+ * which is checked before the call. */
 static int ci_prefix(const char *line, size_t len, const char *name)
 {
 	size_t nl = strlen(name);
-	return len >= nl && strncasecmp(line, name, nl) == 0;
+	return len >= nl && (line[0] | 0x20) == name[0] && strncasecmp(line, name, nl) == 0;
 }
 
 /* Parses the head in c->hdr[0, len) (it ends with CRLF CRLF): status and
@@ -531,13 +551,15 @@ static int consume_http(struct lg *g, struct conn *c, const unsigned char *p, si
 
 /* Reads until the socket is drained. A short read means it was empty at
  * that moment, and edge-triggered epoll reports any byte that arrives
- * after it, so one read per response is enough. */
-static void on_readable(struct lg *g, struct conn *c)
+ * after it, so one read per response is enough. now: the loop's time
+ * after its epoll_wait, fresh enough for the stall clock (seconds), so
+ * that a read costs no clock read of its own. */
+static void on_readable(struct lg *g, struct conn *c, uint64_t now)
 {
 	for (;;) {
 		ssize_t r = read(c->fd, g->scratch, SCRATCH);
 		if (r > 0) {
-			g->last_progress = h_now_ns();
+			g->last_progress = now;
 			int rc = g->http ? consume_http(g, c, g->scratch, (size_t)r)
 			                 : consume_echo(g, c, g->scratch, (size_t)r);
 			if (rc < 0 || c->state != C_OPEN || r < SCRATCH)
@@ -779,8 +801,9 @@ static int run_loop(struct lg *g)
 	for (int i = 0; i < g->n; i++)
 		start_connect(g, &g->c[i], now);
 	uint64_t cpu_mask = 0;
+	/* now is read after each epoll_wait and at the end of each turn (for
+	 * the next): two clock reads a turn. */
 	while (g->nclosed < g->n) {
-		now = h_now_ns();
 		if (g->phase == P_CONNECT && g->nconnecting == 0) {
 			g->phase = P_CONFIRM;
 			g->confirm_from = g->last_confirm = now;
@@ -802,8 +825,10 @@ static int run_loop(struct lg *g)
 			return rc;
 		int ne = epoll_wait(g->ep, evs, (int)(sizeof evs / sizeof evs[0]), -1);
 		if (ne < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR) {
+				now = h_now_ns();
 				continue;
+			}
 			return -errno;
 		}
 		/* Where the client ran is part of the result (bit n: CPU n);
@@ -831,7 +856,7 @@ static int run_loop(struct lg *g)
 			if (c->state != C_OPEN)
 				continue;
 			if (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-				on_readable(g, c);
+				on_readable(g, c, now);
 			if (c->state == C_OPEN && (evs[i].events & (EPOLLOUT | EPOLLERR)))
 				flush(g, c);
 		}
