@@ -37,12 +37,13 @@ void h_json_num(FILE *f, double v)
 		fputs("null", f);
 		return;
 	}
-	/* Integers print exactly (counts, ns); others keep 6 significant digits,
-	 * more than any measurement here can claim. */
+	/* Integers print exactly (counts, ns); others with ten significant
+	 * digits, as summary.csv has them: a summary rebuilt from
+	 * results.jsonl (--resume) must equal the one written from memory. */
 	if (v == (double)(long long)v && fabs(v) < 9e15)
 		fprintf(f, "%lld", (long long)v);
 	else
-		fprintf(f, "%.6g", v);
+		fprintf(f, "%.10g", v);
 }
 
 int h_json_get(const char *line, const char *key, char *out, size_t outlen)

@@ -587,9 +587,10 @@ int h_loadgen_finish(struct h_loadgen *lg, int timeout_ms, struct wl_report *rep
 
 /* ---- peer.c: servers that are not ours, measured by the same client ---- */
 
-/* A peer's cell has a runtime with a name and nothing to run (no create,
- * no run): a remote server (`concbench load`, "remote:HOST:PORT") or a
- * production server the run starts itself (h_peer_nginx, "peer:nginx"). */
+/* A peer's cell has a runtime with a name and nothing to run: a remote
+ * server (`concbench load`, "remote:HOST:PORT") or a production server the
+ * run starts itself (h_peer_nginx, "peer:nginx"); h_peer_is knows them by
+ * those prefixes. */
 int h_peer_is(const struct runtime *rt);
 /* Whether peer rt takes workload wl's client (nginx: http). */
 int h_peer_serves(const struct runtime *rt, const struct workload *wl);

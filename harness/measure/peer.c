@@ -49,16 +49,18 @@
 
 #define NS_PER_MS 1000000ull
 
-/* What a remote server gets (cmd_load): a name, nothing to run. */
+/* A peer is a runtime with a name and nothing to run; cmd_load makes its
+ * own, "remote:HOST:PORT". */
 const struct runtime h_peer_nginx = {
 	.name = "peer:nginx",
 	.desc = "nginx (Debian's nginx-light), one worker per server CPU: a production HTTP "
 	        "server as the reference, not a model of ours",
 };
 
+/* By name: no runtime of ours has a colon in its name. */
 int h_peer_is(const struct runtime *rt)
 {
-	return rt && !rt->create && !rt->run;
+	return rt && (!strncmp(rt->name, "peer:", 5) || !strncmp(rt->name, "remote:", 7));
 }
 
 int h_peer_serves(const struct runtime *rt, const struct workload *wl)
