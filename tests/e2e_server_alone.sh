@@ -6,7 +6,8 @@
 # wants rss_peak_kib below that and client_rss_peak_kib above it; the
 # client's rusage under client_*; client_cpu_util in [0, 1] with
 # client_limited beside it; server_cpu_us_per_request the server's CPU over
-# the requests it served; and the summary rows of all of them.
+# the requests it served; client_cpu_us_per_request the client's CPU over
+# the responses it handled; and the summary rows of all of them.
 . "$(dirname "$0")/lib.sh"
 need python3 "to read the JSON"
 
@@ -44,10 +45,15 @@ assert req > 0
 want = (c["cpu_user_ns"] + c["cpu_sys_ns"]) / 1000 / req
 got = m["server_cpu_us_per_request"]
 assert got > 0 and abs(got - want) <= 0.01 * want, (got, want)
+# The client's cost per response (issue 16.5): its whole CPU time over
+# every response it handled, which are at least the window's requests.
+cpr = m["client_cpu_us_per_request"]
+most = (c["client_cpu_user_ns"] + c["client_cpu_sys_ns"]) / 1000 / m["requests"]
+assert 0 < cpr <= most * 1.0001, (cpr, most)
 rows = {r["metric"]: r for r in csv.DictReader(open(d + "/summary.csv"))}
 for k in ["client_cpu_user_ns", "client_cpu_sys_ns", "client_ctx_voluntary",
           "client_ctx_involuntary", "client_rss_peak_kib", "client_cpu_util",
-          "client_limited", "server_cpu_us_per_request"]:
+          "client_limited", "server_cpu_us_per_request", "client_cpu_us_per_request"]:
     assert k in rows, f"summary.csv has no {k} row"
 assert float(rows["rss_peak_kib"]["median"]) < touch
 PY

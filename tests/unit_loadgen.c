@@ -682,11 +682,21 @@ static void test_child(void)
 	                        "p999_us", "p9999_us", "max_us",
 	                        "requests", "errors", "light_p50_us", "light_p99_us",
 	                        "light_p999_us", "heavy_p50_us", "heavy_p99_us", "clamped_conns",
-	                        "window_s", "conns_starved", "fairness", "light_late_share" };
+	                        "window_s", "conns_starved", "fairness", "light_late_share",
+	                        "client_cpu_us_per_request" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		CHECKF(t_find_metric(&rep, names[i]) != NULL, "finish: no metric %s", names[i]);
 	CHECKF(rep.nmetrics == (int)(sizeof names / sizeof names[0]), "finish: %d metrics",
 	       rep.nmetrics);
+	/* The client's CPU over every response it handled: 4 confirming and
+	 * 4 × 300 measured ones. */
+	const struct wl_metric *cpr = t_find_metric(&rep, "client_cpu_us_per_request");
+	CHECKF(lg.ru_ok && lg.res.completed == 4 + 4 * 300, "completed %llu",
+	       (unsigned long long)lg.res.completed);
+	CHECKF(cpr && cpr->value > 0 &&
+	       fabs(cpr->value - (double)(lg.ru_user_ns + lg.ru_sys_ns) / 1000.0 / 1204.0) <
+	               1e-6 * cpr->value,
+	       "client_cpu_us_per_request %g", cpr ? cpr->value : -1.0);
 	/* A percentile spectrum never falls as p rises. */
 	const char *spectrum[] = { "p50_us", "p75_us", "p90_us", "p95_us", "p99_us", "p999_us",
 	                           "p9999_us", "max_us" };

@@ -524,6 +524,46 @@ static void calibration_lines(struct h_doc *d, const struct ctx *x, const char *
 	}
 }
 
+/* run --peer nginx: the reference line of a server section. At the
+ * largest conns where the peer has a throughput, the best of our models
+ * at the same workload parameters, as a share of the peer's. */
+static void peer_line(struct h_doc *d, const struct h_summary *s, const char *wl)
+{
+	const struct h_srow *peer = NULL, *best = NULL;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct h_srow *r = &s->rows[i];
+		if (!strcmp(r->workload, wl) && !strncmp(r->runtime, "peer:", 5) &&
+		    !strcmp(r->metric, "throughput_rps") && r->median > 0 &&
+		    (!peer || h_param_num(r->params, "conns", 0) > h_param_num(peer->params, "conns", 0)))
+			peer = r;
+	}
+	if (!peer)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct h_srow *r = &s->rows[i];
+		if (!strcmp(r->workload, wl) && strncmp(r->runtime, "peer:", 5) &&
+		    strncmp(r->runtime, "remote:", 7) && !strcmp(r->metric, "throughput_rps") &&
+		    isfinite(r->median) && h_params_match(r->params, peer->params) &&
+		    (!best || r->median > best->median))
+			best = r;
+	}
+	char a[32], b[32];
+	h_doc_p(d, "peer");
+	h_doc_strong(d, "Reference: %s. ", peer->runtime);
+	if (best)
+		h_doc_text(d, "At conns=%.0f the fastest hand-written model (%s, %s req/s) serves "
+		              "%.0f%% of %s's throughput (%s req/s), measured by the same client on "
+		              "the same CPUs.",
+		           h_param_num(peer->params, "conns", NAN), best->runtime,
+		           h_fmt_num(a, sizeof a, best->median), 100 * best->median / peer->median,
+		           peer->runtime + 5, h_fmt_num(b, sizeof b, peer->median));
+	else
+		h_doc_text(d, "%s served %s req/s at conns=%.0f; no model of ours ran that point.",
+		           peer->runtime + 5, h_fmt_num(b, sizeof b, peer->median),
+		           h_param_num(peer->params, "conns", NAN));
+	h_doc_end_p(d);
+}
+
 static void claim_section(struct h_doc *d, const struct ctx *x, size_t k)
 {
 	const struct h_claim *c = &h_claims[k];
@@ -555,8 +595,10 @@ static void claim_section(struct h_doc *d, const struct ctx *x, size_t k)
 	h_doc_end_p(d);
 	char wls[128];
 	snprintf(wls, sizeof wls, "%s", c->workloads);
-	for (char *save = NULL, *w = strtok_r(wls, ",", &save); w; w = strtok_r(NULL, ",", &save))
+	for (char *save = NULL, *w = strtok_r(wls, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
 		describe_workload(d, &x->s, &x->f, w);
+		peer_line(d, &x->s, w);
+	}
 	if (c->note[0]) {
 		h_doc_p(d, NULL);
 		h_doc_text(d, "%s", c->note);
@@ -660,6 +702,8 @@ static int rank(const struct h_summary *s, const char *wl, const char *metric, c
 		if (strcmp(r->workload, wl) || strcmp(r->metric, metric) || !isfinite(r->median) ||
 		    (at && h_param_num(r->params, at, NAN) != top))
 			continue;
+		if (!strncmp(r->runtime, "peer:", 5))
+			continue; /* a reference (peer_line), not a model to pick */
 		if (where) {
 			/* the row itself must carry where's pairs */
 			char key[32], want[32], have[32];

@@ -32,6 +32,8 @@ void cli_usage(FILE *f)
 	      "  serve [OPTIONS] one server workload (echo, http, mixed) on one runtime,\n"
 	      "                  for clients of your own, until SIGINT or SIGTERM\n"
 	      "                  (concbench serve --help for the options)\n"
+	      "  load HOST:PORT  the load generator alone against any http or echo server:\n"
+	      "                  throughput, latency, a results folder (load --help)\n"
 	      "  plot DIR        draw DIR/plots/*.svg and *.png from DIR/summary.csv\n"
 	      "  report DIR      write DIR/report.html and report.md: every claim judged\n"
 	      "                  on DIR's figures (concbench report --help)\n"
@@ -135,6 +137,7 @@ static int cmd_help(const struct cli_command *self, int argc, char **argv)
 const struct cli_command cli_commands[] = {
 	{ "run", cli_cmd_run, cli_run_usage, 0 },
 	{ "serve", cli_cmd_serve, cli_serve_usage, 0 },
+	{ "load", cli_cmd_load, cli_load_usage, 0 },
 	{ "list", cmd_list, NULL, 0 },
 	{ "plot", cli_cmd_plot, cli_plot_usage, 0 },
 	{ "report", cli_cmd_report, cli_report_usage, 0 },

@@ -7,6 +7,7 @@
  *                  messages, name lists, runtime/workload lists resolved
  *   cmd_run.c      run
  *   cmd_serve.c    serve
+ *   cmd_load.c     load
  *   cmd_analysis.c plot, report, compare
  *
  * Every bad input ends here as one line on stderr naming the valid choices,
@@ -49,6 +50,8 @@ int cli_cmd_run(const struct cli_command *self, int argc, char **argv);
 void cli_run_usage(FILE *f);
 int cli_cmd_serve(const struct cli_command *self, int argc, char **argv);
 void cli_serve_usage(FILE *f);
+int cli_cmd_load(const struct cli_command *self, int argc, char **argv);
+void cli_load_usage(FILE *f);
 int cli_cmd_plot(const struct cli_command *self, int argc, char **argv);
 void cli_plot_usage(FILE *f);
 int cli_cmd_report(const struct cli_command *self, int argc, char **argv);

@@ -70,6 +70,9 @@ void cli_run_usage(FILE *f)
 	        "                      max(1 GiB, 10%%) of memory available, recording the\n"
 	        "                      limit with \"reserve\": true. WARNING: without it, other\n"
 	        "                      programs cannot fork while such a cell runs\n"
+	        "  --peer nginx        each http point also runs nginx (when installed: a\n"
+	        "                      note otherwise) on the server CPUs, one worker per CPU,\n"
+	        "                      measured by the same client: runtime peer:nginx\n"
 	        "  --resume DIR        finish an interrupted run: the plan comes from\n"
 	        "                      DIR/run.json, only the cells missing from\n"
 	        "                      DIR/results.jsonl run (only --timeout may go with it)\n"
@@ -89,7 +92,7 @@ void cli_run_usage(FILE *f)
 
 enum { OPT_RUNTIME = 256, OPT_WORKLOAD, OPT_SET, OPT_REPS, OPT_CPUS, OPT_OUT, OPT_SUITE,
        OPT_TIMEOUT, OPT_WARMUP, OPT_PLACEMENT, OPT_RESUME, OPT_CLIENT_CPUS, OPT_NO_RESERVE,
-       OPT_ORDER };
+       OPT_ORDER, OPT_PEER };
 
 /* In the order the messages list them. */
 static const struct option run_options[] = {
@@ -106,6 +109,7 @@ static const struct option run_options[] = {
 	{ "suite", required_argument, NULL, OPT_SUITE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "no-reserve", no_argument, NULL, OPT_NO_RESERVE },
+	{ "peer", required_argument, NULL, OPT_PEER },
 	{ "resume", required_argument, NULL, OPT_RESUME },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -114,7 +118,7 @@ static const struct option run_options[] = {
 /* What `run` was given, as strings; checked and resolved below. */
 struct run_args {
 	const char *runtime, *workload, *reps, *warmup, *timeout, *suite, *cpus, *out;
-	const char *placement, *resume, *client_cpus, *order;
+	const char *placement, *resume, *client_cpus, *order, *peer;
 	const char **setv;
 	int nsetv;
 	int no_reserve;
@@ -146,6 +150,7 @@ static int parse_run(const struct cli_command *self, int argc, char **argv,
 		case OPT_RESUME: a->resume = p.arg; break;
 		case OPT_CLIENT_CPUS: a->client_cpus = p.arg; break;
 		case OPT_NO_RESERVE: a->no_reserve = 1; break;
+		case OPT_PEER: a->peer = p.arg; break;
 		}
 	}
 	return c;
@@ -365,6 +370,7 @@ static int fill_opts(const struct run_args *a, struct h_run_opts *o)
 	}
 	o->cpus = a->cpus;
 	o->client_cpus = a->client_cpus;
+	o->peer = a->peer;
 	o->no_reserve = a->no_reserve;
 	o->out = a->out;
 	return parse_sets(a, o);

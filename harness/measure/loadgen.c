@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <netdb.h>
+#include <poll.h>
 #include <stdint.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -53,6 +55,8 @@
 
 static const char REQ_LIGHT[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 static const char REQ_HEAVY[] = "GET /heavy HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+#define REQ_LIGHT_LEN (sizeof REQ_LIGHT - 1)
+#define REQ_HEAVY_LEN (sizeof REQ_HEAVY - 1)
 static const char BODY[] = "Hello, World!";
 #define BODY_LEN (sizeof BODY - 1)
 
@@ -90,6 +94,7 @@ struct conn {
 
 struct lg {
 	const struct wl_load *load;
+	const struct h_target *to;
 	struct h_loadgen_result *out;
 	struct conn *c;
 	int n;
@@ -140,6 +145,14 @@ static int is_heavy(const struct lg *g, const struct conn *c, int64_t j)
 
 /* The echo payload of request j on connection c: a splitmix stream, so any
  * slice can be produced (to send or to check) without storing the message. */
+/* Request j's bytes and length (HTTP): no strlen per request. */
+static const char *req_of(const struct lg *g, const struct conn *c, int64_t j, size_t *len)
+{
+	int heavy = is_heavy(g, c, j);
+	*len = heavy ? REQ_HEAVY_LEN : REQ_LIGHT_LEN;
+	return heavy ? REQ_HEAVY : REQ_LIGHT;
+}
+
 static uint64_t echo_seed(const struct conn *c, int64_t j)
 {
 	return wl_mix64(((uint64_t)c->id << 40) ^ (uint64_t)j ^ 0x5eed5eed5eedull);
@@ -257,12 +270,19 @@ static int flush(struct lg *g, struct conn *c)
 {
 	while (c->written < c->started) {
 		size_t len = 0;
-		if (g->http) {
+		const void *buf = g->scratch;
+		if (g->http && c->started - c->written == 1) {
+			/* One request (the closed loop's case): sent from where it
+			 * is, no copy. */
+			buf = req_of(g, c, c->written, &len) + c->wr_off;
+			len -= c->wr_off;
+		} else if (g->http) {
 			int64_t j = c->written;
 			size_t off = c->wr_off;
 			while (j < c->started) {
-				const char *r = is_heavy(g, c, j) ? REQ_HEAVY : REQ_LIGHT;
-				size_t rl = strlen(r) - off;
+				size_t rl;
+				const char *r = req_of(g, c, j, &rl);
+				rl -= off;
 				if (len + rl > SCRATCH)
 					break;
 				memcpy(g->scratch + len, r + off, rl);
@@ -275,7 +295,7 @@ static int flush(struct lg *g, struct conn *c)
 			len = left < SCRATCH ? left : SCRATCH;
 			pattern(g->scratch, echo_seed(c, c->written), c->wr_off, len);
 		}
-		ssize_t w = send(c->fd, g->scratch, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t w = send(c->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -288,8 +308,9 @@ static int flush(struct lg *g, struct conn *c)
 		/* Advance over the requests the bytes completed. */
 		size_t adv = (size_t)w;
 		while (adv > 0) {
-			size_t rl = g->http ? strlen(is_heavy(g, c, c->written) ? REQ_HEAVY : REQ_LIGHT)
-			                    : (size_t)g->load->msg_bytes;
+			size_t rl = (size_t)g->load->msg_bytes;
+			if (g->http)
+				req_of(g, c, c->written, &rl);
 			size_t take = rl - c->wr_off < adv ? rl - c->wr_off : adv;
 			c->wr_off += take;
 			adv -= take;
@@ -342,6 +363,7 @@ static void complete(struct lg *g, struct conn *c, int ok)
 	uint64_t start = req_start(g, c, j);
 	c->done++;
 	g->inflight--;
+	g->out->completed++;
 	c->rd_off = 0;
 	c->bad = 0;
 	c->in_body = 0;
@@ -405,10 +427,12 @@ static int consume_echo(struct lg *g, struct conn *c, const unsigned char *p, si
 	return 0;
 }
 
+/* name is lower case: most header lines differ in the first letter,
+ * which is checked before the call. */
 static int ci_prefix(const char *line, size_t len, const char *name)
 {
 	size_t nl = strlen(name);
-	return len >= nl && strncasecmp(line, name, nl) == 0;
+	return len >= nl && (line[0] | 0x20) == name[0] && strncasecmp(line, name, nl) == 0;
 }
 
 /* Parses the head in c->hdr[0, len) (it ends with CRLF CRLF): status and
@@ -527,13 +551,15 @@ static int consume_http(struct lg *g, struct conn *c, const unsigned char *p, si
 
 /* Reads until the socket is drained. A short read means it was empty at
  * that moment, and edge-triggered epoll reports any byte that arrives
- * after it, so one read per response is enough. */
-static void on_readable(struct lg *g, struct conn *c)
+ * after it, so one read per response is enough. now: the loop's time
+ * after its epoll_wait, fresh enough for the stall clock (seconds), so
+ * that a read costs no clock read of its own. */
+static void on_readable(struct lg *g, struct conn *c, uint64_t now)
 {
 	for (;;) {
 		ssize_t r = read(c->fd, g->scratch, SCRATCH);
 		if (r > 0) {
-			g->last_progress = h_now_ns();
+			g->last_progress = now;
 			int rc = g->http ? consume_http(g, c, g->scratch, (size_t)r)
 			                 : consume_echo(g, c, g->scratch, (size_t)r);
 			if (rc < 0 || c->state != C_OPEN || r < SCRATCH)
@@ -583,16 +609,14 @@ static void connect_failed(struct lg *g, struct conn *c, int err, uint64_t now)
 static void start_connect(struct lg *g, struct conn *c, uint64_t now)
 {
 	c->state = C_CONNECTING;
-	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	c->fd = socket(g->to->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
 		connect_failed(g, c, errno, now);
 		return;
 	}
 	int one = 1; /* requests are small and latency is the figure: no Nagle */
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)g->load->port) };
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	int rc = connect(c->fd, (struct sockaddr *)&sa, sizeof sa);
+	int rc = connect(c->fd, (const struct sockaddr *)&g->to->sa, g->to->len);
 	if (rc < 0 && errno != EINPROGRESS) {
 		connect_failed(g, c, errno, now);
 		return;
@@ -711,7 +735,7 @@ static void housekeeping(struct lg *g, uint64_t now)
 		for (int i = 0; i < g->n; i++) {
 			struct conn *c = &g->c[i];
 			if (expired && (c->state == C_CONNECTING || c->state == C_RETRY)) {
-				note_error(g, c, "connect to 127.0.0.1:%d: %s after %d s", g->load->port,
+				note_error(g, c, "connect to %s: %s after %d s", g->to->name,
 				           c->last_err ? strerror(c->last_err) : "no answer",
 				           H_LOADGEN_CONNECT_MS / 1000);
 				fail_conn(g, c);
@@ -777,8 +801,9 @@ static int run_loop(struct lg *g)
 	for (int i = 0; i < g->n; i++)
 		start_connect(g, &g->c[i], now);
 	uint64_t cpu_mask = 0;
+	/* now is read after each epoll_wait and at the end of each turn (for
+	 * the next): two clock reads a turn. */
 	while (g->nclosed < g->n) {
-		now = h_now_ns();
 		if (g->phase == P_CONNECT && g->nconnecting == 0) {
 			g->phase = P_CONFIRM;
 			g->confirm_from = g->last_confirm = now;
@@ -800,8 +825,10 @@ static int run_loop(struct lg *g)
 			return rc;
 		int ne = epoll_wait(g->ep, evs, (int)(sizeof evs / sizeof evs[0]), -1);
 		if (ne < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR) {
+				now = h_now_ns();
 				continue;
+			}
 			return -errno;
 		}
 		/* Where the client ran is part of the result (bit n: CPU n);
@@ -829,7 +856,7 @@ static int run_loop(struct lg *g)
 			if (c->state != C_OPEN)
 				continue;
 			if (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-				on_readable(g, c);
+				on_readable(g, c, now);
 			if (c->state == C_OPEN && (evs[i].events & (EPOLLOUT | EPOLLERR)))
 				flush(g, c);
 		}
@@ -869,7 +896,87 @@ static void summarise(struct lg *g)
 	o->fairness = sq > 0 ? sum * sum / ((double)g->n * sq) : 0.0;
 }
 
+/* 127.0.0.1:port, the harness's own servers. */
+static void loopback(struct h_target *t, int port)
+{
+	memset(t, 0, sizeof *t);
+	struct sockaddr_in *sin = (struct sockaddr_in *)&t->sa;
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)port);
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	t->len = sizeof *sin;
+	snprintf(t->name, sizeof t->name, "127.0.0.1:%d", port);
+}
+
+int h_target_parse(const char *s, struct h_target *t, char *err, size_t errlen)
+{
+	memset(t, 0, sizeof *t);
+	const char *colon = s ? strrchr(s, ':') : NULL;
+	char host[256];
+	size_t hl = colon ? (size_t)(colon - s) : 0;
+	if (!colon || hl == 0 || hl >= sizeof host) {
+		snprintf(err, errlen, "bad target '%s' (HOST:PORT, like 127.0.0.1:8080 or [::1]:8080)",
+		         s ? s : "");
+		return -EINVAL;
+	}
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') { /* [v6]:port */
+		memmove(host, host + 1, hl - 2);
+		host[hl - 2] = '\0';
+	}
+	int64_t port;
+	if (h_parse_i64(colon + 1, &port) < 0 || port < 1 || port > 65535) {
+		snprintf(err, errlen, "bad port in '%s' (a whole number from 1 to 65535)", s);
+		return -EINVAL;
+	}
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *ai;
+	int rc = getaddrinfo(host, colon + 1, &hints, &ai);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot resolve '%s': %s", host, gai_strerror(rc));
+		return -ENOENT;
+	}
+	memcpy(&t->sa, ai->ai_addr, ai->ai_addrlen);
+	t->len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	snprintf(t->name, sizeof t->name, "%s", s);
+	return 0;
+}
+
+int h_target_probe(const struct h_target *t, int timeout_ms)
+{
+	int fd = socket(t->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int rc = 0;
+	if (connect(fd, (const struct sockaddr *)&t->sa, t->len) < 0) {
+		rc = -errno;
+		if (rc == -EINPROGRESS) {
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+			int n;
+			while ((n = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+				;
+			int e = 0;
+			socklen_t len = sizeof e;
+			if (n == 0)
+				rc = -ETIMEDOUT;
+			else if (n < 0)
+				rc = -errno;
+			else
+				rc = getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0 ? -errno : -e;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
 int h_loadgen_run(const struct wl_load *load, struct h_loadgen_result *out)
+{
+	return h_loadgen_run_at(load, NULL, out);
+}
+
+int h_loadgen_run_at(const struct wl_load *load, const struct h_target *to,
+                     struct h_loadgen_result *out)
 {
 	memset(out, 0, sizeof *out);
 	h_hist_init(&out->all);
@@ -894,6 +1001,12 @@ int h_loadgen_run(const struct wl_load *load, struct h_loadgen_result *out)
 		return -ENOMEM;
 	}
 	g->load = load;
+	struct h_target here;
+	if (!to) {
+		loopback(&here, load->port);
+		to = &here;
+	}
+	g->to = to;
 	g->out = out;
 	g->c = conns;
 	g->n = load->conns;
@@ -1012,13 +1125,19 @@ static void test_client_touch(void)
 	free((void *)p);
 }
 
-static _Noreturn void child(const struct wl_load *load, hwloc_topology_t topo,
+static _Noreturn void child(const struct wl_load *load, const struct h_target *to,
+                            hwloc_topology_t topo,
                             hwloc_const_cpuset_t cpus, int wfd, pid_t parent)
 {
 	/* Dies with the parent; the getppid check closes the race with a
 	 * parent that died before the prctl. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
 		_exit(4);
+	/* Ctrl-C reaches the whole process group: the parent decides what it
+	 * means (a run finishes its cell, then stops), and stops us with
+	 * SIGKILL. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
 	/* The parent may block signals (serve does): the client must not. */
 	sigset_t none;
 	sigemptyset(&none);
@@ -1050,7 +1169,7 @@ static _Noreturn void child(const struct wl_load *load, hwloc_topology_t topo,
 		snprintf(res->error, sizeof res->error, "cannot bind the client to its CPUs: %s",
 		         strerror(bind_err));
 	} else {
-		h_loadgen_run(load, res);
+		h_loadgen_run_at(load, to, res);
 	}
 	res->life_ns = h_now_ns() - born;
 	cpu_set_t mine;
@@ -1062,12 +1181,23 @@ static _Noreturn void child(const struct wl_load *load, hwloc_topology_t topo,
 int h_loadgen_start(const struct wl_load *load, hwloc_topology_t topo,
                     hwloc_const_cpuset_t client_cpus, struct h_loadgen *lg)
 {
+	return h_loadgen_start_at(load, NULL, topo, client_cpus, lg);
+}
+
+int h_loadgen_start_at(const struct wl_load *load, const struct h_target *to,
+                       hwloc_topology_t topo, hwloc_const_cpuset_t client_cpus,
+                       struct h_loadgen *lg)
+{
 	memset(lg, 0, sizeof *lg);
 	lg->pid = -1;
 	lg->fd = -1;
 	if (check_load(load) < 0)
 		return -EINVAL;
 	lg->load = *load;
+	if (to)
+		lg->to = *to;
+	else
+		loopback(&lg->to, load->port);
 	lg->conns_asked = load->conns;
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) != 0)
@@ -1085,7 +1215,7 @@ int h_loadgen_start(const struct wl_load *load, hwloc_topology_t topo,
 	}
 	if (pid == 0) {
 		close(p[0]);
-		child(&lg->load, topo, client_cpus, p[1], parent);
+		child(&lg->load, &lg->to, topo, client_cpus, p[1], parent);
 	}
 	close(p[1]);
 	lg->pid = pid;
@@ -1192,6 +1322,12 @@ int h_loadgen_finish(struct h_loadgen *lg, int timeout_ms, struct wl_report *rep
 			          (double)h_hist_count_at_or_above(&r->light, (uint64_t)lg->load.late_us * 1000 + 1) /
 			                  (double)nl);
 	}
+	/* The client's cost: its whole life's CPU (connecting, the confirming
+	 * exchanges, warm-up and window) over every response it handled, the
+	 * figure to set beside wrk's CPU time over its requests. */
+	if (lg->ru_ok && r->completed > 0)
+		wl_metric(rep, "client_cpu_us_per_request", "us",
+		          (double)(lg->ru_user_ns + lg->ru_sys_ns) / 1000.0 / (double)r->completed);
 	if (lg->conns_asked > r->conns)
 		wl_metric(rep, "clamped_conns", "conns", (double)r->conns);
 	if (r->conns_confirmed < r->conns)

@@ -765,6 +765,30 @@ static void write_calibration(struct jw *w, const struct h_calib *c)
 	jw_str(w, "unit", "ns");
 	jw_int(w, "calls", (long long)c->clock_calls);
 	jw_close(w, '}');
+}
+
+/* The servers that are not ours this run measured (peer.c), and their
+ * versions: "peers": {"peer:nginx": "1.22.1"}. */
+#define MAX_PEERS 4
+static char peer_name[MAX_PEERS][160], peer_version[MAX_PEERS][64];
+static int npeers;
+
+void h_manifest_peer(const char *name, const char *version)
+{
+	if (npeers == MAX_PEERS)
+		return;
+	snprintf(peer_name[npeers], sizeof peer_name[0], "%s", name);
+	snprintf(peer_version[npeers], sizeof peer_version[0], "%s", version ? version : "");
+	npeers++;
+}
+
+static void write_peers(struct jw *w)
+{
+	if (!npeers)
+		return;
+	jw_open(w, "peers", '{');
+	for (int i = 0; i < npeers; i++)
+		jw_str(w, peer_name[i], peer_version[i][0] ? peer_version[i] : NULL);
 	jw_close(w, '}');
 }
 
@@ -803,6 +827,7 @@ static void write_manifest(FILE *f, int argc, char **argv, hwloc_topology_t topo
 		jw_null(&w, "run_cpuset_source");
 	write_reserve(&w, reserve);
 	write_calibration(&w, calib);
+	write_peers(&w);
 	if (have_uname)
 		write_kernel(&w, &u);
 	else

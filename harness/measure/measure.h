@@ -25,6 +25,7 @@
 
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <hwloc.h>
 
@@ -398,6 +399,10 @@ int h_manifest_write_named(const char *dir, const char *name, int argc, char **a
                            const char *cpuset_source, const struct h_reserve *reserve,
                            const struct h_calib *calib);
 
+/* A server that is not ours the run measures (peer.c), and its version
+ * (NULL: unknown): the next manifest written lists it under "peers". */
+void h_manifest_peer(const char *name, const char *version);
+
 /* ---- run.c ---- */
 
 /* The order of a part's cells. Slow drift of the host (a neighbour's load,
@@ -431,11 +436,16 @@ struct h_run_opts {
 	int no_reserve;         /* --no-reserve: cells may meet the kernel's own limits */
 	const char *out;        /* NULL: results/<YYYYmmdd-HHMMSS> */
 	const char *resume;     /* a folder to complete instead of a new one */
+	const char *peer;       /* --peer NAME: a production server beside the runtimes (peer.c) */
 	int argc;               /* the whole command line, for the manifest */
 	char **argv;
 	int run_argc;           /* from "run" on, as given: the plan in run.json */
 	char **run_argv;
 };
+/* The output folder: `given` (created with its parents; it must be new or
+ * empty, and writable), or results/YYYYmmdd-HHMMSS[-N] when NULL; its name
+ * in dir. 0, or H_REPORTED after the message (run, load). */
+int h_prepare_out(const char *given, char *dir, size_t len);
 /* `concbench run`: returns the exit status (H_EXIT_*), having said on
  * stderr what went wrong. */
 int h_cmd_run(const struct h_run_opts *o);
@@ -526,13 +536,38 @@ struct h_loadgen_result {
 	 * both is how busy it was (client_cpu_util). */
 	uint64_t life_ns;
 	int ncpus;
+	/* Every response the client handled, good or bad, the confirming
+	 * exchanges and the warm-up's included: what its CPU time bought
+	 * (client_cpu_us_per_request). */
+	uint64_t completed;
 };
+
+/* Where a load goes: an IPv4 or IPv6 address, and its name for messages.
+ * Without one (h_loadgen_run, h_loadgen_start) it is 127.0.0.1:load->port,
+ * the harness's own servers. */
+struct h_target {
+	struct sockaddr_storage sa;
+	socklen_t len;
+	char name[128]; /* "HOST:PORT" as given */
+};
+/* "HOST:PORT" or "[IPV6]:PORT" resolved with getaddrinfo (the first
+ * address), PORT 1..65535. 0, or -EINVAL or -ENOENT (cannot resolve) with
+ * one sentence in err. */
+int h_target_parse(const char *s, struct h_target *t, char *err, size_t errlen);
+/* One TCP connect to t, given up after timeout_ms: 0 when it was accepted,
+ * else a negative errno (-ECONNREFUSED, -ETIMEDOUT, -ENETUNREACH ...). A
+ * load's connections retry a refused connect for H_LOADGEN_CONNECT_MS (a
+ * server still starting); this says at once whether anybody listens. */
+int h_target_probe(const struct h_target *t, int timeout_ms);
 
 /* The in-process core: runs the whole load in the calling thread and fills
  * *out (about 110 KiB: allocate it or keep it static). Returns 0 when the
  * load ran (look at out->errors), or a negative errno when it could not
  * start (bad description, no epoll); out->err says the same. */
 int h_loadgen_run(const struct wl_load *load, struct h_loadgen_result *out);
+/* The same against `to` (NULL: 127.0.0.1:load->port). */
+int h_loadgen_run_at(const struct wl_load *load, const struct h_target *to,
+                     struct h_loadgen_result *out);
 
 /* The open loop's arrivals: at[k] = request k's intended send time in ns
  * after the first (at[0] = 0), with exponential gaps of mean 1/rate from a
@@ -555,6 +590,7 @@ struct h_loadgen {
 	pid_t pid;
 	int fd;                       /* read end of the result pipe */
 	struct wl_load load;
+	struct h_target to;           /* where it goes */
 	/* The connections the user asked for; start sets it to load->conns.
 	 * A caller that clamped with h_loadgen_clamp_conns stores the figure
 	 * asked for here, and finish records the clamp as clamped_conns. */
@@ -574,11 +610,16 @@ struct h_loadgen {
  * stdio before forking. Returns 0 or a negative errno. */
 int h_loadgen_start(const struct wl_load *load, hwloc_topology_t topo,
                     hwloc_const_cpuset_t client_cpus, struct h_loadgen *lg);
+/* The same against `to` (NULL: 127.0.0.1:load->port). */
+int h_loadgen_start_at(const struct wl_load *load, const struct h_target *to,
+                       hwloc_topology_t topo, hwloc_const_cpuset_t client_cpus,
+                       struct h_loadgen *lg);
 
 /* Waits up to timeout_ms for the child's result (then kills it), reaps it
  * and appends to rep (wl_metric): throughput_rps (requests counted over
  * window_s), p50_us … p9999_us, max_us, requests, errors, window_s,
- * conns_starved, fairness; with heavy_every > 0 also light_p50_us,
+ * conns_starved, fairness, client_cpu_us_per_request (the client's CPU
+ * time over every response it handled); with heavy_every > 0 also light_p50_us,
  * light_p99_us, light_p999_us, heavy_p50_us, heavy_p99_us; clamped_conns
  * (the connections used) when conns_asked was more; conns_confirmed when
  * fewer than the connections were confirmed before the measured phase.
@@ -588,5 +629,36 @@ int h_loadgen_start(const struct wl_load *load, hwloc_topology_t topo,
  * -ETIMEDOUT when it was killed, or another negative errno when it died or
  * could not run; the metrics are appended only when it returns 0. */
 int h_loadgen_finish(struct h_loadgen *lg, int timeout_ms, struct wl_report *rep);
+
+/* ---- peer.c: servers that are not ours, measured by the same client ---- */
+
+/* A peer's cell has a runtime with a name and nothing to run: a remote
+ * server (`concbench load`, "remote:HOST:PORT") or a production server the
+ * run starts itself (h_peer_nginx, "peer:nginx"); h_peer_is knows them by
+ * those prefixes. */
+int h_peer_is(const struct runtime *rt);
+/* Whether peer rt takes workload wl's client (nginx: http). */
+int h_peer_serves(const struct runtime *rt, const struct workload *wl);
+extern const struct runtime h_peer_nginx;
+/* --peer NAME: the peer's runtime and its version ("1.22.1"). 0; -ENOENT
+ * when it is not installed, -EINVAL for an unknown name, with one sentence
+ * in why. */
+int h_peer_find(const char *name, const struct runtime **rt, char *version, size_t len,
+                char *why, size_t whylen);
+/* A cell whose server is not ours: c->wl (http or echo) gives the load by
+ * its parameter names (conns, requests, seconds, rate, warmup_ms,
+ * msg_bytes; port is `to`'s), run from c->client_cpus against `to`; c->res
+ * gets what a server cell's gets from its client (the load generator's
+ * metrics, client_*, client_cpu_util and client_limited), ok when the load
+ * had no error. Never fails: a problem is c->res.error. Returns the
+ * responses the client handled (0 when it did not run). */
+uint64_t h_remote_cell_run(struct h_cell *c, const struct h_target *to, hwloc_topology_t topo,
+                           int timeout_s);
+/* One peer cell (after h_peer_find): starts the peer bound to
+ * c->place->cpuset, runs h_remote_cell_run against it, stops it and
+ * leaves nothing running or on disk, whatever happens (see peer.c); adds
+ * the peer's own CPU time, context switches and peak RSS to the server
+ * fields and server_cpu_us_per_request. */
+void h_peer_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s);
 
 #endif

@@ -881,9 +881,10 @@ done:
 
 /* ---- checksums ---- */
 
+/* A peer's server is not our workload's code: it has no checksum to agree. */
 static int ok_cell(const struct h_cell *c)
 {
-	return c->done && c->res.ok;
+	return c->done && c->res.ok && !h_peer_is(c->rt);
 }
 
 long h_checksum_check(const struct h_cell *cells, long n, FILE *out)

@@ -110,7 +110,7 @@ static int part_opts(const struct h_run_opts *o, const struct h_suite_part *part
 {
 	*po = *o;
 	po->suite = NULL;
-	po->rts = calloc((size_t)o->nrts + 1, sizeof *po->rts);
+	po->rts = calloc((size_t)o->nrts + 2, sizeof *po->rts); /* + a peer (plan_parts) */
 	po->wls = calloc((size_t)o->nwls + 1, sizeof *po->wls);
 	po->sets = calloc((size_t)o->nsets + H_SUITE_MAX_SETS + 1, sizeof *po->sets);
 	po->nrts = po->nwls = po->nsets = 0;
@@ -185,6 +185,8 @@ static int build_matrix(const struct h_run_opts *o, const struct h_place *places
 		long at = m->n;
 		for (int r = 0; r < o->nrts && rc == 0; r++) {
 			for (int w = 0; w < o->nwls && rc == 0; w++) {
+				if (h_peer_is(o->rts[r]) && !h_peer_serves(o->rts[r], o->wls[w]))
+					continue;
 				const struct h_set *sets = o->sets;
 				int ns = o->nsets;
 				struct h_plist pl = { { o->wls[w]->params, o->rts[r]->params } };
@@ -480,7 +482,7 @@ static int is_empty(const char *dir)
 /* Makes the output folder: new or empty, and writable. Results are never
  * overwritten, so a folder with anything in it is refused; the default
  * name gets a -2, -3... suffix when two runs start in the same second. */
-static int prepare_out(const char *given, char *dir, size_t len)
+int h_prepare_out(const char *given, char *dir, size_t len)
 {
 	int rc;
 	if (given) {
@@ -946,7 +948,42 @@ struct run {
 	int handlers; /* old_int and old_term hold the handlers to restore */
 	struct sigaction old_int, old_term;
 	int lockfd;   /* DIR/.lock, locked while >= 0 (see lock_folder) */
+	const struct runtime *peer; /* --peer, when installed (peer.c) */
 };
+
+/* --peer: the peer joins every part with a workload it serves, as one
+ * more runtime; not installed, a note and the run goes on without it. 0,
+ * or H_REPORTED for a peer nobody knows. */
+static int plan_peer(struct run *r)
+{
+	char version[64], why[160];
+	int rc = h_peer_find(r->o->peer, &r->peer, version, sizeof version, why, sizeof why);
+	if (rc == -EINVAL) {
+		h_error("--peer: %s", why);
+		return H_REPORTED;
+	}
+	if (rc < 0) {
+		h_error("note: --peer %s: %s; the run goes on without it", r->o->peer, why);
+		return 0;
+	}
+	int joined = 0;
+	for (int i = 0; i < r->nparts; i++) {
+		struct h_run_opts *po = &r->parts[i].o;
+		int serves = 0;
+		for (int w = 0; po->nrts && w < po->nwls; w++)
+			serves |= h_peer_serves(r->peer, po->wls[w]);
+		if (serves) {
+			po->rts[po->nrts++] = r->peer;
+			joined = 1;
+		}
+	}
+	if (!joined)
+		h_error("note: --peer %s: no workload of this run is one it serves (http)",
+		        r->o->peer);
+	else
+		h_manifest_peer(r->peer->name, version);
+	return 0;
+}
 
 /* The plan: one part per suite part, or the command line as one, each
  * with its sets checked. 0 or H_REPORTED. */
@@ -972,7 +1009,7 @@ static int plan_parts(struct run *r)
 			r->nparts++; /* half made: close_run frees it */
 			return H_REPORTED;
 		}
-	return 0;
+	return o->peer ? plan_peer(r) : 0;
 }
 
 /* The topology, once, before any fork: every child inherits it. And the
@@ -1085,7 +1122,7 @@ static int lock_folder(struct run *r)
 static int open_folder(struct run *r)
 {
 	if (!r->o->resume)
-		return prepare_out(r->o->out, r->dir, sizeof r->dir) < 0 ? H_REPORTED
+		return h_prepare_out(r->o->out, r->dir, sizeof r->dir) < 0 ? H_REPORTED
 		                                                        : lock_folder(r);
 	char path[4200];
 	snprintf(r->dir, sizeof r->dir, "%s", r->o->resume);
@@ -1208,7 +1245,9 @@ static int run_cells(struct run *r)
 			continue;
 		bar_draw(&r->bar, c);
 		set_offered(m, i);
-		if (!c->done)
+		if (!c->done && h_peer_is(c->rt))
+			h_peer_cell_run(c, r->topo, r->o->timeout_s);
+		else if (!c->done)
 			h_cell_run(c, r->topo, r->o->timeout_s);
 		if (kill_sent) {
 			c->done = 0; /* stopped by us, not a result: a resume reruns it */
