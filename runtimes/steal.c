@@ -290,6 +290,12 @@ static void ready_ring(struct rt_sworker *w, struct rt_task *t)
 	ring_push(w, t);
 }
 
+void rt_steal_ready(struct rt_sworker *w, struct rt_task *t)
+{
+	ring_push(w, t);
+	maybe_wake(w->s);
+}
+
 /* ---- timers --------------------------------------------------------------- */
 
 static void fire_timers(struct rt_sworker *w)

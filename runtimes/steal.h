@@ -113,6 +113,18 @@ int rt_steal_perform(struct rt_sworker *w, struct rt_task *t, const struct rt_op
 /* The part of perform that never parks: 1 with *res when op completes at
  * once, 0 when it would park. Safe on a coroutine's stack. */
 int rt_steal_try(struct rt_sworker *w, const struct rt_op *op, long *res);
+/* t is runnable (its result in its record): onto w's ring. */
+void rt_steal_ready(struct rt_sworker *w, struct rt_task *t);
+/* The task in w's LIFO slot, without taking it, and taking it: for a
+ * runtime that switches to it directly (coro-steal's hand-over). */
+static inline struct rt_task *rt_steal_peek_lifo(const struct rt_sworker *w)
+{
+	return w->lifo;
+}
+static inline void rt_steal_take_lifo(struct rt_sworker *w)
+{
+	w->lifo = NULL;
+}
 /* t returned RT_DONE and its record is let go: count it, release it. */
 void rt_steal_done(struct rt_steal *s, struct rt_task *t);
 void rt_steal_fail(struct rt_steal *s, int err, const char *limit, int reserve);

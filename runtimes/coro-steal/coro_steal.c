@@ -8,12 +8,15 @@
  * there, a posted event, a notify); if it must wait it stores the op and
  * switches to its worker's scheduler, which registers the wait only then
  * (rt_steal_perform), so no other worker can resume a stack still in use.
- * So a park costs two switches (coroutine -> scheduler -> next), where coro
- * hands over directly.
+ * When the next task is a started coroutine in the worker's LIFO slot, the
+ * parking one hands over to it directly (one switch, as coro does) and the
+ * next one registers the wait on resuming; else through the scheduler (two
+ * switches). A coroutine is entered for the first time from a scheduler
+ * only: its first switch-in learns that scheduler's stack (for ASan).
  *
  * Sanitizers: each worker's scheduler is a fiber of its own thread (TSan's
  * current fiber there, ASan's bounds learned on the first switch back from
- * it, see rt_fiber_switch_back), and a coroutine resuming on another worker
+ * it, see rt_fiber_switch_learn), and a coroutine resuming on another worker
  * switches back to that worker's scheduler, recorded in c->back by the
  * worker that resumed it. Stacks: a pool per worker (stack.c), a stack
  * freed on another worker joins that worker's pool; coroutines still parked
@@ -35,14 +38,22 @@ struct cs_coro {
 	struct rt_lrec rec; /* first: t->priv points here */
 	struct rt_fiber fib;
 	struct rt_fiber *back;  /* the scheduler fiber of the worker running it */
+	struct rt_fiber *learn; /* back when the scheduler resumed it, NULL on a hand-over */
 	struct rt_sworker *w;   /* that worker */
 	void *stack_lo;
+	int started;
 };
+
+/* Direct hand-overs before the worker's scheduler runs again (timers, the
+ * injector, the reactor), as coro's CO_HANDOFF_MAX. */
+#define CS_HANDOFF_MAX 64
 
 struct cs_wk {
 	struct rt_fiber sched;
 	struct rt_stack_pool stacks;
 	struct cs_coro *exited;
+	struct cs_coro *pending; /* switched out to park: its wait is not registered yet */
+	unsigned handoffs;
 	pthread_t thr; /* the thread sched belongs to (a new one each run) */
 	int inited;
 } __attribute__((aligned(64)));
@@ -68,10 +79,52 @@ static const struct cb_param cs_params[] = {
 	{ .name = NULL },
 };
 
+/* Registers the wait of the coroutine that switched out to park on w: run
+ * by whatever runs next there (the scheduler, or the coroutine it handed
+ * over to), once the parked stack is no longer in use. */
+static void cs_complete_pending(struct rt_sworker *w)
+{
+	struct cs_wk *k = w->user;
+	struct cs_coro *p = k->pending;
+	if (!p)
+		return;
+	k->pending = NULL;
+	long res;
+	if (rt_steal_perform(w, p->rec.task, &p->rec.op, &res)) {
+		p->rec.res = res; /* completed after all: runnable again */
+		rt_steal_ready(w, p->rec.task);
+	}
+}
+
+/* Parks c (its op in c->rec.op): hands over straight to the coroutine in
+ * the worker's LIFO slot when it has started (one switch, as coro does),
+ * else switches to the worker's scheduler. Returns when c is resumed,
+ * possibly on another worker. */
+static void cs_park(struct cs_coro *c)
+{
+	struct rt_sworker *w = c->w;
+	struct cs_wk *k = w->user;
+	k->pending = c;
+	struct rt_task *n = rt_steal_peek_lifo(w);
+	struct cs_coro *nc = n ? (struct cs_coro *)n->priv : NULL;
+	if (nc && nc->started && k->handoffs < CS_HANDOFF_MAX) {
+		rt_steal_take_lifo(w);
+		k->handoffs++;
+		nc->w = w;
+		nc->back = c->back;
+		nc->learn = NULL; /* c's stack is no scheduler's */
+		rt_fiber_switch_learn(RT_CTX_ASM, &c->fib, &nc->fib, &c->learn);
+	} else {
+		rt_fiber_switch_learn(RT_CTX_ASM, &c->fib, c->back, &c->learn);
+	}
+	cs_complete_pending(c->w);
+}
+
 static void cs_main(void *arg)
 {
 	struct cs_coro *c = arg;
 	rt_fiber_entered(c->back);
+	c->started = 1;
 	struct rt_task *t = c->rec.task;
 	long res = c->rec.res;
 	for (;;) {
@@ -81,8 +134,8 @@ static void cs_main(void *arg)
 		if (rt_steal_try(c->w, &op, &res))
 			continue;
 		c->rec.op = op;
-		rt_fiber_switch_back(RT_CTX_ASM, &c->fib, c->back, &c->back);
-		res = c->rec.res; /* possibly on another worker now */
+		cs_park(c);
+		res = c->rec.res;
 	}
 	((struct cs_wk *)c->w->user)->exited = c;
 	rt_fiber_exit_to(RT_CTX_ASM, &c->fib, c->back);
@@ -103,24 +156,22 @@ static void cs_run(struct rt_sworker *w, struct rt_task *t)
 		k->inited = 1;
 	}
 	struct cs_coro *c = (struct cs_coro *)t->priv;
-	for (;;) {
-		c->w = w;
-		c->back = &k->sched;
-		rt_fiber_switch(RT_CTX_ASM, &k->sched, &c->fib);
-		if (k->exited) {
-			struct cs_coro *d = k->exited;
-			k->exited = NULL;
-			cs_free(k, d);
-			rt_steal_done(w->s, t);
-			return;
-		}
-		long res;
-		if (!rt_steal_perform(w, t, &c->rec.op, &res))
-			return;
-		c->rec.res = res; /* completed after all: continue it here */
+	c->w = w;
+	c->back = c->learn = &k->sched;
+	k->handoffs = 0;
+	rt_fiber_switch(RT_CTX_ASM, &k->sched, &c->fib);
+	/* Whoever came back may not be c: c may have handed over to others. */
+	struct cs_coro *d = k->exited;
+	if (d) {
+		struct rt_task *dt = d->rec.task;
+		k->exited = NULL;
+		cs_free(k, d);
+		rt_steal_done(w->s, dt);
 	}
+	cs_complete_pending(w);
 }
 
+static void cs_destroy(struct rt *rt);
 static void cs_destroy(struct rt *rt);
 
 static int cs_create(struct rt **out, const struct rt_env *env, const int64_t *params)
@@ -181,7 +232,8 @@ static int cs_spawn(struct rt *rt, struct rt_task *t)
 	struct cs_coro *c = (struct cs_coro *)((top - sizeof(struct cs_coro)) & ~(uintptr_t)63);
 	c->stack_lo = lo;
 	c->w = NULL;
-	c->back = NULL;
+	c->back = c->learn = NULL;
+	c->started = 0;
 	err = rt_fiber_make(RT_CTX_ASM, &c->fib, lo, (size_t)((char *)c - (char *)lo), cs_main, c);
 	if (err) {
 		rt_stack_put(&k->stacks, lo);

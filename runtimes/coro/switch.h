@@ -219,12 +219,13 @@ static inline void rt_fiber_switch(enum rt_ctx_kind k, struct rt_fiber *from, st
 }
 
 /* As rt_fiber_switch, for a fiber that may be resumed from another thread
- * (coro-steal): whoever resumes it sets *back to its own fiber first, and
- * that fiber learns here the bounds of its stack (a worker thread's), which
- * only ASan's finish call reports, so later switches to it are annotated
- * with the right stack. */
-static inline void rt_fiber_switch_back(enum rt_ctx_kind k, struct rt_fiber *from, struct rt_fiber *to,
-                                        struct rt_fiber *const *back)
+ * (coro-steal): a scheduler that resumes it sets *learn to its own fiber
+ * first (another coroutine handing over sets it to NULL), and that fiber
+ * learns here the bounds of its stack (a worker thread's), which only
+ * ASan's finish call reports, so later switches to it are annotated with
+ * the right stack. */
+static inline void rt_fiber_switch_learn(enum rt_ctx_kind k, struct rt_fiber *from, struct rt_fiber *to,
+                                         struct rt_fiber *const *learn)
 {
 #ifdef RT_CTX_ASAN
 	__sanitizer_start_switch_fiber(&from->asan_fake, to->stack_lo, to->stack_size);
@@ -237,13 +238,13 @@ static inline void rt_fiber_switch_back(enum rt_ctx_kind k, struct rt_fiber *fro
 	const void *lo;
 	size_t size;
 	__sanitizer_finish_switch_fiber(from->asan_fake, &lo, &size);
-	struct rt_fiber *b = *back;
-	if (!b->stack_lo) {
+	struct rt_fiber *b = *learn;
+	if (b && !b->stack_lo) {
 		b->stack_lo = lo;
 		b->stack_size = size;
 	}
 #else
-	(void)back;
+	(void)learn;
 #endif
 }
 
