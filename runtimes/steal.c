@@ -82,6 +82,21 @@
 
 static __thread struct rt_sworker *cur;
 
+/* The full fence of the Dekker pair (maybe_wake, park). TSan does not
+ * model fences: there, a seq_cst read-modify-write of one shared word on
+ * both sides gives the same order (whichever RMW comes second sees the
+ * other side's write), and TSan follows it. */
+#if defined(__SANITIZE_THREAD__)
+#define FULL_FENCE(s) atomic_fetch_add(&(s)->fence, 0)
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define FULL_FENCE(s) atomic_fetch_add(&(s)->fence, 0)
+#endif
+#endif
+#ifndef FULL_FENCE
+#define FULL_FENCE(s) atomic_thread_fence(memory_order_seq_cst)
+#endif
+
 struct rt_sworker *rt_steal_current(void)
 {
 	return cur;
@@ -252,7 +267,7 @@ static void wake_one(struct rt_steal *s)
  * nobody is searching already. The fence pairs with park()'s. */
 static void maybe_wake(struct rt_steal *s)
 {
-	atomic_thread_fence(memory_order_seq_cst);
+	FULL_FENCE(s);
 	if (atomic_load_explicit(&s->nsearching, memory_order_relaxed) == 0 &&
 	    atomic_load_explicit(&s->nidle, memory_order_relaxed) > 0)
 		wake_one(s);
@@ -742,7 +757,7 @@ static void park(struct rt_sworker *w)
 	int mode = w->mode;
 	pthread_mutex_unlock(&s->mu);
 
-	atomic_thread_fence(memory_order_seq_cst);
+	FULL_FENCE(s);
 	int64_t timeout = -1;
 	if (w->timers.len) {
 		uint64_t now = rt_loop_now_ns(), d = w->timers.v[0].deadline;

@@ -80,6 +80,7 @@ struct rt_steal {
 	struct rt_sworker *idle_list;
 	_Atomic int nidle, nsearching;
 	_Atomic int stop;
+	_Atomic int fence;       /* TSan's stand-in for a fence (steal.c) */
 	/* the shared reactor */
 	int epfd, efd;
 	_Atomic int driver;      /* a worker blocks in epoll_wait */
