@@ -466,8 +466,12 @@ static int fd_park(struct rt_sworker *w, struct rt_sfd *e, struct rt_task *t, co
 		rt_queue_push(op->kind == RT_WRITE ? &e->wr : &e->rd, t);
 		atomic_fetch_add(&s->fdwaiting, 1);
 		pthread_mutex_unlock(&s->fdmu);
-		/* Nobody may be polling: a parked worker takes the reactor. */
-		if (atomic_load(&s->driver) == 0 && atomic_load(&s->nidle) > 0)
+		/* Nobody may be polling, and this worker has other tasks to run
+		 * first: a parked worker takes the reactor. With nothing else
+		 * to run, this worker polls it itself in a moment (a pipe
+		 * pingpong then stays on one worker, no wake-up per switch). */
+		if (atomic_load(&s->driver) == 0 && atomic_load(&s->nidle) > 0 &&
+		    (w->lifo || ring_len(&w->ring) > 0))
 			wake_one(s);
 		return 0;
 	}
