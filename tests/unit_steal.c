@@ -10,7 +10,9 @@
  *  - a task that sleeps and then waits on an event nobody notifies ends
  *    the run with -EDEADLK once its timer has fired (not before);
  *  - the cpu workload with skewed task sizes (skew=4) on 2 workers gives
- *    the checksum of the same sizes computed sequentially here.
+ *    the checksum of the same sizes computed sequentially here;
+ *  - by their traits (steals) neither is taken for thread-per-core loops:
+ *    a suite part for a loop per CPU takes epoll, not them.
  * Run under TSan (label tsan): the queues, the LIFO slot, the events and
  * migration must order every access to a task's state.
  */
@@ -292,9 +294,26 @@ static void test_skewed_cpu(const struct runtime *ops)
 	       ops->name, (double)max / (double)work);
 }
 
+/* The quick suite's part for a loop per CPU (C1 at equal CPUs). */
+static void test_traits(void)
+{
+	extern const struct runtime rt_epoll;
+	const struct h_suite *q = h_suite_find("quick");
+	const struct h_suite_part *part = NULL;
+	for (int i = 0; q && q->parts[i].runtimes; i++)
+		if (q->parts[i].only == H_ONLY_LOOP_PER_CPU)
+			part = &q->parts[i];
+	if (!part)
+		FAIL("the quick suite has no part for a loop per CPU");
+	if (!h_suite_part_takes(part, &rt_epoll) || h_suite_part_takes(part, &rt_steal) ||
+	    h_suite_part_takes(part, &rt_coro_steal))
+		FAIL("a loop-per-CPU part must take epoll and neither stealing runtime");
+}
+
 int main(void)
 {
 	const struct runtime *rts[] = { &rt_steal, &rt_coro_steal };
+	test_traits();
 	for (size_t i = 0; i < 2; i++) {
 		alarm(100); /* a lost wake-up would hang: fail instead */
 		test_stress(rts[i]);

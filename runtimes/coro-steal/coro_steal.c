@@ -283,6 +283,7 @@ const struct runtime rt_coro_steal = {
 	.cpus = RT_CPUS_PARAM,
 	.cpus_param = "workers",
 	.switches = RT_SWITCH_STACK,
+	.steals = 1,
 	.create = cs_create,
 	.spawn = cs_spawn,
 	.run = cs_run_all,

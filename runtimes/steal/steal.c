@@ -168,6 +168,7 @@ const struct runtime rt_steal = {
 	.cpus = RT_CPUS_PARAM,
 	.cpus_param = "workers",
 	.switches = RT_SWITCH_CALLBACK,
+	.steals = 1,
 	.create = st_create,
 	.spawn = st_spawn,
 	.run = st_run_all,
