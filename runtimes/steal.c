@@ -14,9 +14,11 @@
  *    queue traffic). At most 3 LIFO picks in a row, then the ring's head,
  *    so two tasks waking each other cannot starve the rest (Tokio's cap).
  *    Not stealable, as in Tokio: only a displaced task goes to the ring;
- *  - a timer heap (loop.c's rt_heap): a sleep lands on the heap of the
- *    worker that ran it, and only that worker fires it. Cost: a timer whose
- *    worker runs a long step fires late (Go steals timers; this does not).
+ *  - a timer heap (loop.c's rt_heap) under a mutex: a sleep lands on the
+ *    heap of the worker that ran it, which fires it; an idle worker also
+ *    fires the expired timers of the others (trying their lock) and sleeps
+ *    no later than the earliest deadline of any worker, so a timer whose
+ *    worker runs a long step still fires on time (Go steals timers so).
  * The injection queue (a mutex and a list) takes spawns from outside a
  * worker (before run()) and ring overflow; a worker looks at it every 61
  * ticks (Go's figure: prime, so it does not beat with other periods) and
@@ -313,18 +315,33 @@ void rt_steal_ready(struct rt_sworker *w, struct rt_task *t)
 
 /* ---- timers --------------------------------------------------------------- */
 
-static void fire_timers(struct rt_sworker *w)
+/* Moves v's expired timers' tasks onto w's ring: w's own (v == w), or an
+ * idle w's help for a worker busy in a long step (Go steals timers the
+ * same way), which only tries v's lock. */
+static void fire_timers(struct rt_sworker *w, struct rt_sworker *v)
 {
+	uint64_t d = atomic_load_explicit(&v->tnext, memory_order_acquire);
+	if (d == UINT64_MAX)
+		return;
 	uint64_t now = rt_loop_now_ns();
+	if (d > now)
+		return;
+	if (v == w)
+		pthread_mutex_lock(&v->tmu);
+	else if (pthread_mutex_trylock(&v->tmu) != 0)
+		return;
 	int n = 0;
-	while (w->timers.len && w->timers.v[0].deadline <= now) {
-		struct rt_timer *tm = rt_heap_pop(&w->timers);
+	while (v->timers.len && v->timers.v[0].deadline <= now) {
+		struct rt_timer *tm = rt_heap_pop(&v->timers);
 		struct rt_lrec *rec = (struct rt_lrec *)((char *)tm - offsetof(struct rt_lrec, timer));
-		atomic_fetch_sub(&w->s->ntimers, 1);
 		rec->res = 0;
 		ready_ring(w, rec->task);
 		n++;
 	}
+	atomic_store_explicit(&v->tnext, v->timers.len ? v->timers.v[0].deadline : UINT64_MAX,
+	                      memory_order_release);
+	pthread_mutex_unlock(&v->tmu);
+	atomic_fetch_sub(&w->s->ntimers, n);
 	if (n > 1)
 		maybe_wake(w->s);
 }
@@ -552,12 +569,17 @@ int rt_steal_perform(struct rt_sworker *w, struct rt_task *t, const struct rt_op
 		}
 		uint64_t now = rt_loop_now_ns();
 		uint64_t when = op->ns > UINT64_MAX - now ? UINT64_MAX : now + op->ns;
+		atomic_fetch_add(&w->s->ntimers, 1);
+		pthread_mutex_lock(&w->tmu);
 		int err = rt_heap_push(&w->timers, &rec->timer, when);
+		atomic_store_explicit(&w->tnext, w->timers.len ? w->timers.v[0].deadline : UINT64_MAX,
+		                      memory_order_release);
+		pthread_mutex_unlock(&w->tmu);
 		if (err) {
+			atomic_fetch_sub(&w->s->ntimers, 1);
 			*res = err;
 			return 1;
 		}
-		atomic_fetch_add(&w->s->ntimers, 1);
 		return 0;
 	}
 	case RT_WAIT: {
@@ -653,8 +675,8 @@ static struct rt_task *next_local(struct rt_sworker *w)
 {
 	struct rt_steal *s = w->s;
 	struct rt_task *t;
-	if (w->timers.len)
-		fire_timers(w);
+	if (atomic_load_explicit(&w->tnext, memory_order_relaxed) != UINT64_MAX)
+		fire_timers(w, w);
 	if (++w->tick % INJ_EVERY == 0) {
 		poll_nonblock(w);
 		if ((t = inj_take(w)))
@@ -692,6 +714,8 @@ static struct rt_task *find_work(struct rt_sworker *w)
 	if ((t = inj_take(w)))
 		return t;
 	poll_nonblock(w);
+	for (int i = 0; i < s->nact; i++)
+		fire_timers(w, &s->w[i]);
 	if ((t = ring_pop(&w->ring)))
 		return t;
 	if (s->nact < 2)
@@ -762,9 +786,15 @@ static void park(struct rt_sworker *w)
 	pthread_mutex_unlock(&s->mu);
 
 	FULL_FENCE(s);
+	/* Until the earliest timer of any worker: its own may be busy. */
 	int64_t timeout = -1;
-	if (w->timers.len) {
-		uint64_t now = rt_loop_now_ns(), d = w->timers.v[0].deadline;
+	uint64_t d = UINT64_MAX;
+	for (int i = 0; i < s->nact; i++) {
+		uint64_t x = atomic_load_explicit(&s->w[i].tnext, memory_order_acquire);
+		d = x < d ? x : d;
+	}
+	if (d != UINT64_MAX) {
+		uint64_t now = rt_loop_now_ns();
 		timeout = d <= now ? 0 : d - now > INT64_MAX ? INT64_MAX : (int64_t)(d - now);
 	}
 	if (timeout != 0 && !any_work(s) && !atomic_load(&s->stop)) {
@@ -880,6 +910,8 @@ int rt_steal_init(struct rt_steal *s, int workers, const struct rt_env *env, rt_
 		s->w[i].s = s;
 		s->w[i].idx = i;
 		s->w[i].rng = 0x9e3779b97f4a7c15ull * (uint64_t)(i + 1);
+		pthread_mutex_init(&s->w[i].tmu, NULL);
+		atomic_init(&s->w[i].tnext, UINT64_MAX);
 	}
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (s->epfd < 0)
@@ -898,8 +930,10 @@ int rt_steal_init(struct rt_steal *s, int workers, const struct rt_env *env, rt_
 void rt_steal_fini(struct rt_steal *s)
 {
 	if (s->w)
-		for (int i = 0; i < s->n; i++)
+		for (int i = 0; i < s->n; i++) {
 			rt_heap_fini(&s->w[i].timers);
+			pthread_mutex_destroy(&s->w[i].tmu);
+		}
 	free(s->w);
 	s->w = NULL;
 	for (int i = 0; i < RT_SFD_CHUNKS; i++)

@@ -36,7 +36,9 @@ struct rt_sworker {
 	unsigned lifo_run;       /* LIFO picks in a row (capped, so the ring is not starved) */
 	uint32_t tick;
 	uint64_t rng;
-	struct rt_heap timers;   /* tasks that sleep on this worker */
+	struct rt_heap timers;   /* tasks that sleep on this worker, under tmu */
+	pthread_mutex_t tmu;     /* taken by the owner, and tried by idle workers */
+	_Atomic uint64_t tnext;  /* the earliest deadline, UINT64_MAX for none */
 	struct rt_steal *s;
 	int idx;
 	/* Parking: wake is the futex word, mode how the worker sleeps (under
