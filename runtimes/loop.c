@@ -164,14 +164,14 @@ static int set_nonblock(int fd)
  *    with one fcntl(F_GETFL) per op (~0.1 µs), set if missing.
  * The accepted fd is returned in blocking mode, as the contract says, because
  * the workload may hand it to any runtime. */
-static long try_io(struct rt_fdent *e, const struct rt_op *op)
+long rt_loop_try_io(unsigned char *notsock, const struct rt_op *op)
 {
 	ssize_t r;
 	int err;
 
 	switch (op->kind) {
 	case RT_READ:
-		if (!e->notsock) {
+		if (!*notsock) {
 			do
 				r = recv(op->fd, op->buf, op->len, MSG_DONTWAIT);
 			while (r < 0 && errno == EINTR);
@@ -179,7 +179,7 @@ static long try_io(struct rt_fdent *e, const struct rt_op *op)
 				return r;
 			if (errno != ENOTSOCK)
 				return -errno;
-			e->notsock = 1;
+			*notsock = 1;
 		}
 		if ((err = set_nonblock(op->fd)))
 			return err;
@@ -188,7 +188,7 @@ static long try_io(struct rt_fdent *e, const struct rt_op *op)
 		while (r < 0 && errno == EINTR);
 		break;
 	case RT_WRITE:
-		if (!e->notsock) {
+		if (!*notsock) {
 			do
 				r = send(op->fd, op->buf, op->len, MSG_DONTWAIT | MSG_NOSIGNAL);
 			while (r < 0 && errno == EINTR);
@@ -196,7 +196,7 @@ static long try_io(struct rt_fdent *e, const struct rt_op *op)
 				return r;
 			if (errno != ENOTSOCK)
 				return -errno;
-			e->notsock = 1;
+			*notsock = 1;
 		}
 		if ((err = set_nonblock(op->fd)))
 			return err;
@@ -219,7 +219,7 @@ static long try_io(struct rt_fdent *e, const struct rt_op *op)
 
 /* Edge-triggered, registered for both directions, added (again) at every
  * park. Why edge-triggered: the fd stays registered when nobody waits on it
- * (we are never told when it closes, see try_io), and level-triggered would
+ * (we are never told when it closes, see rt_loop_try_io), and level-triggered would
  * then report a readable socket on every epoll_wait while its task is busy
  * elsewhere: a busy loop, or an epoll_ctl(MOD) on every park and unpark to
  * avoid one. With edges an idle registration costs at most one stale event
@@ -252,7 +252,7 @@ static void fd_wake(struct rt_loop *l, struct rt_fdent *e, struct rt_queue *q)
 	struct rt_task *t;
 	while ((t = q->head)) {
 		struct rt_lrec *rec = rt_lrec_of(t);
-		long r = try_io(e, &rec->op);
+		long r = rt_loop_try_io(&e->notsock, &rec->op);
 		if (r == -EAGAIN)
 			break;
 		rt_queue_pop(q);
@@ -337,7 +337,7 @@ int rt_loop_perform(struct rt_loop *l, struct rt_task *t, const struct rt_op *op
 			*res = -ENOMEM;
 			return 1;
 		}
-		long r = try_io(e, op);
+		long r = rt_loop_try_io(&e->notsock, op);
 		if (r == -EAGAIN && (r = fd_park(l, e, t, op)) == 0)
 			return 0;
 		*res = r;

@@ -132,6 +132,11 @@ static inline struct rt_task *rt_loop_pop_ready(struct rt_loop *l)
 	return rt_queue_pop(&l->ready);
 }
 
+/* One attempt at a READ, WRITE or ACCEPT that never blocks the thread: the
+ * result or -EAGAIN. *notsock is the fd's "not a socket" memory (set here
+ * when recv says ENOTSOCK). The steal scheduler calls it too. */
+long rt_loop_try_io(unsigned char *notsock, const struct rt_op *op);
+
 /* Runs until every task is done: 0, the recorded spawn failure, or -EDEADLK
  * when live tasks wait on events nobody can notify. */
 int rt_loop_run(struct rt_loop *l);

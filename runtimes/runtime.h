@@ -163,6 +163,9 @@ struct runtime {
 	enum rt_cpus cpus;
 	const char *cpus_param; /* RT_CPUS_PARAM: the name of one of params */
 	enum rt_switch switches;
+	/* 1: a task may move between the threads (work stealing: steal,
+	 * coro-steal), so several threads are not thread-per-core loops. */
+	int steals;
 	int (*create)(struct rt **out, const struct rt_env *env, const int64_t *params);
 	/* Before run() or from inside a running task's step(); thread-safe. */
 	int (*spawn)(struct rt *rt, struct rt_task *t);

@@ -131,8 +131,12 @@ fi
 if ! "$BIN" list >"$T/out" 2>"$T/err"; then
 	fail "concbench list: exit status not 0"
 fi
-for rt in threads pool epoll coro coro-ucontext; do
+for rt in threads pool epoll coro coro-ucontext steal coro-steal; do
 	grep -q "^runtime  *$rt " "$T/out" || fail "list does not list runtime $rt"
+done
+for rt in steal coro-steal; do
+	grep -q "^runtime  *$rt .*workers=0 \[0\.\.256 threads\]" "$T/out" ||
+		fail "list does not show $rt's workers parameter"
 done
 for wl in cpu sleep pingpong; do
 	grep -q "^workload  *$wl " "$T/out" || fail "list does not list workload $wl"

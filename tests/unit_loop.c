@@ -1,5 +1,6 @@
-/* unit_loop — the single-threaded runtimes (epoll, coro, coro-ucontext)
- * driven through their vtables by tasks defined here:
+/* unit_loop — the event-loop runtimes (epoll, coro, coro-ucontext, and the
+ * work-stealing steal and coro-steal with 2 workers, so tasks meet across
+ * threads) driven through their vtables by tasks defined here:
  *  - 1000 tasks (100 under TSan) sleeping up to 50 ms together finish in well under
  *    1000 × 50 ms, and none wakes before its time;
  *  - a two-task event pingpong, 100000 rounds, counts right;
@@ -15,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -43,8 +45,9 @@
 #define MANY 100000
 #endif
 
-extern const struct runtime rt_epoll, rt_coro, rt_coro_ucontext;
-static const struct runtime *const rts[] = { &rt_epoll, &rt_coro, &rt_coro_ucontext };
+extern const struct runtime rt_epoll, rt_coro, rt_coro_ucontext, rt_steal, rt_coro_steal;
+static const struct runtime *const rts[] = { &rt_epoll, &rt_coro, &rt_coro_ucontext, &rt_steal,
+                                             &rt_coro_steal };
 
 static struct rt *make(const struct runtime *ops)
 {
@@ -52,6 +55,8 @@ static struct rt *make(const struct runtime *ops)
 	const struct rt_env env = { .ncpus = 1, .cpus = cpus };
 	int64_t params[16];
 	t_param_defaults(ops->params, params);
+	if (ops == &rt_steal || ops == &rt_coro_steal) /* two workers even on one CPU */
+		t_param_set(ops->params, params, ops->cpus_param, 2);
 	struct rt *rt;
 	int err = ops->create(&rt, &env, params);
 	if (err)
@@ -80,7 +85,7 @@ static struct rt_stats stats(struct rt *rt)
 	return st;
 }
 
-static long g_released;
+static _Atomic long g_released; /* released on any worker of steal, coro-steal */
 static void count_release(struct rt_task *t)
 {
 	(void)t;

@@ -2,7 +2,10 @@
  * own seed in a single step, never waiting. On one event loop and the
  * coroutine runtime they run one after another on one core; threads and the
  * pool spread them over the cpuset, and epoll with loops=N over its loops
- * (task i on shard i), so a loop per CPU is compared at equal CPUs (C1). */
+ * (task i on shard i), so a loop per CPU is compared at equal CPUs (C1).
+ * skew > 0 sizes the tasks unevenly (heavy-tailed, seeded, the same total
+ * work): a loop per CPU then finishes its share at different times and
+ * leaves CPUs idle, where a pool or a stealing scheduler balances. */
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -11,7 +14,10 @@
 
 static const struct cb_param cpu_params[] = {
 	{ "tasks", "tasks", "number of tasks", 64, 1, 1000000 },
-	{ "work", "iterations", "hash-chain iterations per task", 200000, 1, 10000000000ll },
+	{ "work", "iterations", "hash-chain iterations per task (on average, with skew)", 200000, 1, 10000000000ll },
+	{ "skew", "", "0: every task `work` iterations; s > 0: sizes from a Pareto distribution of shape 1 + 1/s (higher: a heavier tail), tasks x work in all",
+	  0, 0, 100 },
+	{ "seed", "", "seed of the skewed sizes (recorded with the parameters)", 1, 0, 1000000000 },
 	{ NULL, NULL, NULL, 0, 0, 0 },
 };
 
@@ -19,6 +25,7 @@ struct cpu_task {
 	struct rt_task t;
 	struct cpu_state *s;
 	uint64_t seed, result;
+	int64_t work;
 };
 
 struct cpu_state {
@@ -36,7 +43,7 @@ static struct rt_op cpu_step(struct rt_task *t, long res)
 	atomic_compare_exchange_strong(&s->first_start, &expect, start);
 
 	uint64_t x = ct->seed;
-	for (int64_t i = 0; i < s->work; i++)
+	for (int64_t i = 0; i < ct->work; i++)
 		x = wl_mix64(x + (uint64_t)i);
 	ct->result = x;
 
@@ -55,10 +62,15 @@ static int cpu_setup(void **state, struct rt *rt, const int64_t *p, const struct
 	s->tasks = p[0];
 	s->work = p[1];
 	s->v = calloc((size_t)s->tasks, sizeof *s->v);
-	if (!s->v) {
+	int64_t *sizes = malloc((size_t)s->tasks * sizeof *sizes);
+	if (!s->v || !sizes) {
+		free(sizes);
+		free(s->v);
 		free(s);
 		return -ENOMEM;
 	}
+	/* tasks x work fits: tasks <= 1e6 and work <= 1e10. */
+	wl_skewed_sizes(s->tasks, s->tasks * s->work, p[2], (uint64_t)p[3], sizes);
 	*state = s;
 	for (int64_t i = 0; i < s->tasks; i++) {
 		struct cpu_task *ct = &s->v[i];
@@ -66,10 +78,14 @@ static int cpu_setup(void **state, struct rt *rt, const int64_t *p, const struct
 		                          .shard = (int)i };
 		ct->s = s;
 		ct->seed = wl_mix64((uint64_t)i + 1);
+		ct->work = sizes[i];
 		int err = rt_spawn(rt, &ct->t);
-		if (err)
+		if (err) {
+			free(sizes);
 			return err;
+		}
 	}
+	free(sizes);
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 /* Helpers every workload shares. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -27,6 +28,33 @@ uint64_t wl_now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Task i's unscaled size: 1, or a Pareto draw (1 - u)^(-1/alpha) with u
+ * from 53 bits of the seeded hash, in (0, 1]. */
+static double skew_draw(int64_t i, int64_t skew, uint64_t seed)
+{
+	if (skew <= 0)
+		return 1.0;
+	uint64_t h = wl_mix64(seed * 0x9e3779b97f4a7c15ull + (uint64_t)i);
+	double u = (double)((h >> 11) + 1) / 9007199254740992.0;
+	return pow(u, -1.0 / (1.0 + 1.0 / (double)skew));
+}
+
+void wl_skewed_sizes(int64_t n, int64_t total, int64_t skew, uint64_t seed, int64_t *out)
+{
+	long double sum = 0, cum = 0;
+	for (int64_t i = 0; i < n; i++)
+		sum += skew_draw(i, skew, seed);
+	/* Cumulative shares rounded at each boundary: the sizes telescope to
+	 * total exactly, whatever the rounding. */
+	int64_t prev = 0;
+	for (int64_t i = 0; i < n; i++) {
+		cum += skew_draw(i, skew, seed);
+		int64_t upto = i + 1 == n ? total : (int64_t)((long double)total * cum / sum + 0.5L);
+		out[i] = upto - prev;
+		prev = upto;
+	}
 }
 
 uint64_t wl_mix64(uint64_t x)

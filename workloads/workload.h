@@ -96,6 +96,11 @@ const struct workload *wl_find(const char *name);
 void wl_metric(struct wl_report *r, const char *name, const char *unit, double v);
 uint64_t wl_now_ns(void);            /* CLOCK_MONOTONIC */
 uint64_t wl_mix64(uint64_t x);       /* splitmix64 finaliser: a cheap, good hash step */
+/* Splits total into n sizes (out[0..n-1], summing to total exactly): equal
+ * (differing by at most 1) when skew is 0, else drawn from a Pareto
+ * distribution of shape 1 + 1/skew (skew 1: shape 2; 4: shape 1.25, a
+ * heavier tail), seeded by seed, so the same arguments give the same sizes. */
+void wl_skewed_sizes(int64_t n, int64_t total, int64_t skew, uint64_t seed, int64_t *out);
 long wl_rss_kib(void);
 /* Writes setup()'s reason into env->why (when there is one). */
 void wl_why(const struct wl_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

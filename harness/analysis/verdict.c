@@ -215,7 +215,8 @@ enum model {
 	LOOP,        /* stackless callbacks on an event loop: epoll */
 	HANDWRITTEN, /* stackful, a hand-written stack switch: coro */
 	UCONTEXT,    /* stackful, switched by swapcontext: coro-ucontext */
-	LOOP_PER_CPU, /* event loops, as many as a parameter says: epoll (loops=N) */
+	LOOP_PER_CPU, /* event loops, as many as a parameter says: epoll (loops=N); not
+	               * work stealing (steals), where tasks move between them */
 };
 
 static int in_class(enum model c, const char *runtime)
@@ -233,7 +234,7 @@ static int in_class(enum model c, const char *runtime)
 	case LOOP: return sw == RT_SWITCH_CALLBACK;
 	case HANDWRITTEN: return sw == RT_SWITCH_STACK;
 	case UCONTEXT: return sw == RT_SWITCH_UCONTEXT;
-	case LOOP_PER_CPU: return sw == RT_SWITCH_CALLBACK && rt->cpus == RT_CPUS_PARAM;
+	case LOOP_PER_CPU: return sw == RT_SWITCH_CALLBACK && rt->cpus == RT_CPUS_PARAM && !rt->steals;
 	default: return 0;
 	}
 }

@@ -298,7 +298,7 @@ int h_suite_part_takes(const struct h_suite_part *p, const struct runtime *rt)
 	case H_ONLY_UNCAPPED:
 		return !(fixed_threads && rt->switches == RT_SWITCH_KERNEL);
 	case H_ONLY_LOOP_PER_CPU:
-		return fixed_threads && rt->switches == RT_SWITCH_CALLBACK;
+		return fixed_threads && rt->switches == RT_SWITCH_CALLBACK && !rt->steals;
 	case H_ONLY_CAPPED:
 		return fixed_threads && rt->switches == RT_SWITCH_KERNEL;
 	default:

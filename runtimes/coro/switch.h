@@ -218,6 +218,36 @@ static inline void rt_fiber_switch(enum rt_ctx_kind k, struct rt_fiber *from, st
 #endif
 }
 
+/* As rt_fiber_switch, for a fiber that may be resumed from another thread
+ * (coro-steal): a scheduler that resumes it sets *learn to its own fiber
+ * first (another coroutine handing over sets it to NULL), and that fiber
+ * learns here the bounds of its stack (a worker thread's), which only
+ * ASan's finish call reports, so later switches to it are annotated with
+ * the right stack. */
+static inline void rt_fiber_switch_learn(enum rt_ctx_kind k, struct rt_fiber *from, struct rt_fiber *to,
+                                         struct rt_fiber *const *learn)
+{
+#ifdef RT_CTX_ASAN
+	__sanitizer_start_switch_fiber(&from->asan_fake, to->stack_lo, to->stack_size);
+#endif
+#ifdef RT_CTX_TSAN
+	__tsan_switch_to_fiber(to->tsan, 0);
+#endif
+	rt_ctx_swap(k, &from->ctx, &to->ctx);
+#ifdef RT_CTX_ASAN
+	const void *lo;
+	size_t size;
+	__sanitizer_finish_switch_fiber(from->asan_fake, &lo, &size);
+	struct rt_fiber *b = *learn;
+	if (b && !b->stack_lo) {
+		b->stack_lo = lo;
+		b->stack_size = size;
+	}
+#else
+	(void)learn;
+#endif
+}
+
 /* Leaves `from` for good: ASan drops its fake stack. */
 __attribute__((noreturn)) static inline void rt_fiber_exit_to(enum rt_ctx_kind k, struct rt_fiber *from,
                                                               struct rt_fiber *to)

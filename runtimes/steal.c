@@ -1,0 +1,986 @@
+/* steal.c — a work-stealing M:N scheduler (Tokio's multi-threaded runtime
+ * and Go's scheduler, in their common shape), shared by the steal and
+ * coro-steal runtimes. See steal.h for the interface.
+ *
+ * Workers: one thread each (the thread that calls run() is worker 0), not
+ * bound to a CPU (neither Go nor Tokio binds; the harness binds the process
+ * to the cell). Each has
+ *  - a local run queue: a 256-slot ring, single producer (the owner pushes
+ *    at tail) and many consumers (the owner pops and thieves take halves,
+ *    both by CAS on head): Go's runq. A full ring moves half of itself to
+ *    the injection queue, so a push never fails;
+ *  - a LIFO slot: the task the running one just woke runs next, while its
+ *    data is hot in cache (a pingpong stays on one worker and costs no
+ *    queue traffic). At most 3 LIFO picks in a row, then the ring's head,
+ *    so two tasks waking each other cannot starve the rest (Tokio's cap).
+ *    Not stealable, as in Tokio: only a displaced task goes to the ring;
+ *  - a timer heap (loop.c's rt_heap) under a mutex: a sleep lands on the
+ *    heap of the worker that ran it, which fires it; an idle worker also
+ *    fires the expired timers of the others (trying their lock) and sleeps
+ *    no later than the earliest deadline of any worker, so a timer whose
+ *    worker runs a long step still fires on time (Go steals timers so).
+ * The injection queue (a mutex and a list) takes spawns from outside a
+ * worker (before run()) and ring overflow; a worker looks at it every 61
+ * ticks (Go's figure: prime, so it does not beat with other periods) and
+ * whenever its own queues are empty, taking a batch of len/workers + 1.
+ *
+ * Idle: injection queue, the reactor without blocking, then stealing half
+ * a random victim's ring, then parking. At most half of the workers search
+ * (steal) at once, as in Go: more would only fight over the same victims.
+ * A push onto a ring (not the LIFO slot) wakes a parked worker when nobody
+ * is searching; a searcher that found work and left work behind wakes the
+ * next (Go's hand-off). Lost wake-ups are ruled out Dekker-style: a pusher
+ * publishes then reads the idle count, a parker counts itself idle then
+ * re-reads every queue, each with a full fence in between.
+ *
+ * I/O: one shared reactor, an epoll instance for the whole runtime, polled
+ * (a) without blocking by a busy worker every 61 ticks and by an idle one
+ * before it steals, and (b) blocking by at most one parked worker, the
+ * "driver" (Tokio's and Go's way), woken through an eventfd in the same
+ * epoll set. Why one shared and not one per worker: a task migrates, so a
+ * per-worker reactor would either move the fd's registration with the task
+ * (an epoll_ctl per migration) or wake a task from a worker's reactor that
+ * another worker no longer polls while busy; with one reactor any idle
+ * worker can poll every fd and the readiness lands on the worker that polled,
+ * where a sibling can steal it. Its cost: a mutex over the fd queues, and
+ * the waking worker retries the parked I/O under it. Measured (`concbench
+ * run --runtime steal,epoll --workload echo --set conns=100 --set
+ * requests=0 --set seconds=1 --set loops=1,2 --reps 3`, 2-core VM under a
+ * load average of ~14, the server on one CPU so one worker): steal 6,723
+ * requests/s, epoll 7,529, epoll loops=2 8,624; a per-worker reactor was
+ * not built to compare. Edge-triggered, as in
+ * loop.c; the race of "parks after its EAGAIN while an edge arrives on
+ * another thread" is closed by a per-fd sequence number the poller bumps
+ * under the mutex: a parker re-checks it under the same mutex and retries
+ * the I/O if an edge came in between.
+ *
+ * Events: a spinlock (held for a few instructions) over count and waiters.
+ * A notify puts the waiter in the notifier's LIFO slot: the woken task runs
+ * on the waker's worker (Tokio's and Go's choice) and migrates from there.
+ *
+ * Deadlock: a worker parking that finds every worker idle, no task in the
+ * injection queue, no parked fd op and no timer anywhere ends the run with
+ * -EDEADLK: nothing can make any live task runnable again.
+ *
+ * Stackful tasks (coro-steal): a coroutine tries its op on its own stack
+ * (rt_steal_try); if it must park it switches to its worker's scheduler
+ * first, which then registers the wait (rt_steal_perform), so no other
+ * worker can resume a coroutine whose stack is still in use.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/futex.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "steal.h"
+
+#define INJ_EVERY 61    /* ticks between looks at the injection queue and the reactor */
+#define LIFO_MAX 3      /* LIFO picks in a row */
+#define MODE_RUN 0
+#define MODE_FUTEX 1
+#define MODE_EPOLL 2
+
+static __thread struct rt_sworker *cur;
+
+/* The full fence of the Dekker pair (maybe_wake, park). TSan does not
+ * model fences: there, a seq_cst read-modify-write of one shared word on
+ * both sides gives the same order (whichever RMW comes second sees the
+ * other side's write), and TSan follows it. */
+#if defined(__SANITIZE_THREAD__)
+#define FULL_FENCE(s) atomic_fetch_add(&(s)->fence, 0)
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define FULL_FENCE(s) atomic_fetch_add(&(s)->fence, 0)
+#endif
+#endif
+#ifndef FULL_FENCE
+#define FULL_FENCE(s) atomic_thread_fence(memory_order_seq_cst)
+#endif
+
+struct rt_sworker *rt_steal_current(void)
+{
+	return cur;
+}
+
+/* An event: loop.h's fields under a spinlock. */
+struct st_event {
+	struct rt_event ev;
+	atomic_flag lk;
+};
+
+static void spin_lock(atomic_flag *f)
+{
+	for (unsigned i = 0; atomic_flag_test_and_set_explicit(f, memory_order_acquire); i++)
+		if (i > 64) /* the holder may be preempted: let it run */
+			sched_yield();
+}
+
+static void spin_unlock(atomic_flag *f)
+{
+	atomic_flag_clear_explicit(f, memory_order_release);
+}
+
+static void futex_wait(_Atomic uint32_t *a, uint32_t val, const struct timespec *rel)
+{
+	syscall(SYS_futex, (uint32_t *)a, FUTEX_WAIT_PRIVATE, val, rel, NULL, 0);
+}
+
+static void futex_wake(_Atomic uint32_t *a)
+{
+	syscall(SYS_futex, (uint32_t *)a, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* ---- the injection queue ------------------------------------------------ */
+
+static void inj_push_list(struct rt_steal *s, struct rt_queue *q)
+{
+	if (!q->head)
+		return;
+	pthread_mutex_lock(&s->inj_mu);
+	if (s->inj.tail)
+		s->inj.tail->next = q->head;
+	else
+		s->inj.head = q->head;
+	s->inj.tail = q->tail;
+	s->inj.len += q->len;
+	atomic_store(&s->inj_len, s->inj.len);
+	pthread_mutex_unlock(&s->inj_mu);
+}
+
+/* ---- the local ring ----------------------------------------------------- */
+
+static uint32_t ring_len(struct rt_ring *r)
+{
+	uint32_t h = atomic_load_explicit(&r->head, memory_order_acquire);
+	uint32_t t = atomic_load_explicit(&r->tail, memory_order_acquire);
+	return t - h;
+}
+
+/* Owner only. A full ring sends half of itself and t to the injector. */
+static void ring_push(struct rt_sworker *w, struct rt_task *t)
+{
+	struct rt_ring *r = &w->ring;
+	for (;;) {
+		uint32_t h = atomic_load_explicit(&r->head, memory_order_acquire);
+		uint32_t tl = atomic_load_explicit(&r->tail, memory_order_relaxed);
+		if (tl - h < RT_STEAL_RING) {
+			atomic_store_explicit(&r->buf[tl % RT_STEAL_RING], t, memory_order_relaxed);
+			atomic_store_explicit(&r->tail, tl + 1, memory_order_release);
+			return;
+		}
+		struct rt_task *half[RT_STEAL_RING / 2];
+		for (uint32_t i = 0; i < RT_STEAL_RING / 2; i++)
+			half[i] = atomic_load_explicit(&r->buf[(h + i) % RT_STEAL_RING], memory_order_relaxed);
+		if (!atomic_compare_exchange_strong_explicit(&r->head, &h, h + RT_STEAL_RING / 2,
+		                                             memory_order_acq_rel, memory_order_relaxed))
+			continue; /* a thief made room meanwhile */
+		struct rt_queue q;
+		rt_queue_init(&q);
+		for (uint32_t i = 0; i < RT_STEAL_RING / 2; i++)
+			rt_queue_push(&q, half[i]);
+		rt_queue_push(&q, t);
+		inj_push_list(w->s, &q);
+		return;
+	}
+}
+
+/* Owner only. */
+static struct rt_task *ring_pop(struct rt_ring *r)
+{
+	uint32_t h = atomic_load_explicit(&r->head, memory_order_acquire);
+	for (;;) {
+		uint32_t tl = atomic_load_explicit(&r->tail, memory_order_relaxed);
+		if (h == tl)
+			return NULL;
+		struct rt_task *t = atomic_load_explicit(&r->buf[h % RT_STEAL_RING], memory_order_relaxed);
+		if (atomic_compare_exchange_weak_explicit(&r->head, &h, h + 1, memory_order_acq_rel,
+		                                          memory_order_acquire))
+			return t;
+	}
+}
+
+/* Takes half of v's ring (rounded up) into w's (empty) ring and returns one
+ * of them to run, or NULL. */
+static struct rt_task *ring_steal(struct rt_sworker *w, struct rt_sworker *v)
+{
+	struct rt_ring *r = &v->ring;
+	struct rt_task *got[RT_STEAL_RING / 2];
+	uint32_t n;
+	for (;;) {
+		uint32_t h = atomic_load_explicit(&r->head, memory_order_acquire);
+		uint32_t tl = atomic_load_explicit(&r->tail, memory_order_acquire);
+		n = tl - h;
+		n -= n / 2;
+		if (n == 0)
+			return NULL;
+		if (n > RT_STEAL_RING / 2)
+			continue; /* head and tail read at different times */
+		for (uint32_t i = 0; i < n; i++)
+			got[i] = atomic_load_explicit(&r->buf[(h + i) % RT_STEAL_RING], memory_order_relaxed);
+		if (atomic_compare_exchange_strong_explicit(&r->head, &h, h + n, memory_order_acq_rel,
+		                                            memory_order_relaxed))
+			break;
+	}
+	for (uint32_t i = 0; i + 1 < n; i++)
+		ring_push(w, got[i]);
+	return got[n - 1];
+}
+
+/* ---- parking and waking ------------------------------------------------- */
+
+static void kick(struct rt_steal *s, struct rt_sworker *x, int mode)
+{
+	if (mode == MODE_EPOLL) {
+		uint64_t one = 1;
+		ssize_t n = write(s->efd, &one, sizeof one); /* fails only when already nonzero */
+		(void)n;
+	} else {
+		futex_wake(&x->wake);
+	}
+}
+
+/* Under s->mu. */
+static struct rt_sworker *idle_pop(struct rt_steal *s, int *mode)
+{
+	struct rt_sworker *x = s->idle_list;
+	if (!x)
+		return NULL;
+	s->idle_list = x->idle_next;
+	x->idle = 0;
+	atomic_fetch_sub(&s->nidle, 1);
+	*mode = x->mode;
+	atomic_store(&x->wake, 1);
+	return x;
+}
+
+static void wake_one(struct rt_steal *s)
+{
+	int mode = MODE_FUTEX;
+	pthread_mutex_lock(&s->mu);
+	struct rt_sworker *x = idle_pop(s, &mode);
+	pthread_mutex_unlock(&s->mu);
+	if (x)
+		kick(s, x, mode);
+}
+
+/* Work was published (a ring push, the injector): wake a parked worker if
+ * nobody is searching already. The fence pairs with park()'s. */
+static void maybe_wake(struct rt_steal *s)
+{
+	FULL_FENCE(s);
+	if (atomic_load_explicit(&s->nsearching, memory_order_relaxed) == 0 &&
+	    atomic_load_explicit(&s->nidle, memory_order_relaxed) > 0)
+		wake_one(s);
+}
+
+static void stop_all(struct rt_steal *s)
+{
+	atomic_store(&s->stop, 1);
+	struct rt_sworker *woken[RT_STEAL_WORKERS_MAX];
+	int modes[RT_STEAL_WORKERS_MAX], n = 0;
+	pthread_mutex_lock(&s->mu);
+	for (struct rt_sworker *x; n < RT_STEAL_WORKERS_MAX && (x = idle_pop(s, &modes[n]));)
+		woken[n++] = x;
+	pthread_mutex_unlock(&s->mu);
+	for (int i = 0; i < n; i++)
+		kick(s, woken[i], modes[i]);
+}
+
+/* ---- the task's wait being over ----------------------------------------- */
+
+/* t is runnable: into w's LIFO slot; the task it displaces goes to the
+ * ring, where a thief may take it. */
+static void ready_lifo(struct rt_sworker *w, struct rt_task *t)
+{
+	struct rt_task *old = w->lifo;
+	w->lifo = t;
+	if (old) {
+		ring_push(w, old);
+		maybe_wake(w->s);
+	}
+}
+
+static void ready_ring(struct rt_sworker *w, struct rt_task *t)
+{
+	ring_push(w, t);
+}
+
+void rt_steal_ready(struct rt_sworker *w, struct rt_task *t)
+{
+	ring_push(w, t);
+	maybe_wake(w->s);
+}
+
+/* ---- timers --------------------------------------------------------------- */
+
+/* Moves v's expired timers' tasks onto w's ring: w's own (v == w), or an
+ * idle w's help for a worker busy in a long step (Go steals timers the
+ * same way), which only tries v's lock. */
+static void fire_timers(struct rt_sworker *w, struct rt_sworker *v)
+{
+	uint64_t d = atomic_load_explicit(&v->tnext, memory_order_acquire);
+	if (d == UINT64_MAX)
+		return;
+	uint64_t now = rt_loop_now_ns();
+	if (d > now)
+		return;
+	if (v == w)
+		pthread_mutex_lock(&v->tmu);
+	else if (pthread_mutex_trylock(&v->tmu) != 0)
+		return;
+	int n = 0;
+	while (v->timers.len && v->timers.v[0].deadline <= now) {
+		struct rt_timer *tm = rt_heap_pop(&v->timers);
+		struct rt_lrec *rec = (struct rt_lrec *)((char *)tm - offsetof(struct rt_lrec, timer));
+		rec->res = 0;
+		ready_ring(w, rec->task);
+		n++;
+	}
+	atomic_store_explicit(&v->tnext, v->timers.len ? v->timers.v[0].deadline : UINT64_MAX,
+	                      memory_order_release);
+	pthread_mutex_unlock(&v->tmu);
+	atomic_fetch_sub(&w->s->ntimers, n);
+	if (n > 1)
+		maybe_wake(w->s);
+}
+
+/* ---- the reactor ---------------------------------------------------------- */
+
+/* The entry of fd, made when create and missing; NULL past the table. */
+static struct rt_sfd *sfd(struct rt_steal *s, int fd, int create)
+{
+	size_t c = (size_t)fd / RT_SFD_CHUNK;
+	if (fd < 0 || c >= RT_SFD_CHUNKS)
+		return NULL;
+	struct rt_sfd *p = atomic_load_explicit(&s->fds[c], memory_order_acquire);
+	if (!p && create) {
+		pthread_mutex_lock(&s->fdmu);
+		p = atomic_load_explicit(&s->fds[c], memory_order_relaxed);
+		if (!p && (p = calloc(RT_SFD_CHUNK, sizeof(*p)))) {
+			for (size_t i = 0; i < RT_SFD_CHUNK; i++) {
+				rt_queue_init(&p[i].rd);
+				rt_queue_init(&p[i].wr);
+			}
+			atomic_store_explicit(&s->fds[c], p, memory_order_release);
+		}
+		pthread_mutex_unlock(&s->fdmu);
+	}
+	return p ? &p[fd % RT_SFD_CHUNK] : NULL;
+}
+
+static long sio(struct rt_sfd *e, const struct rt_op *op)
+{
+	unsigned char ns = atomic_load_explicit(&e->notsock, memory_order_relaxed);
+	long r = rt_loop_try_io(&ns, op);
+	if (ns)
+		atomic_store_explicit(&e->notsock, 1, memory_order_relaxed);
+	return r;
+}
+
+/* Under fdmu: complete parked ops in FIFO order until one finds nothing. */
+static int fd_wake(struct rt_sworker *w, struct rt_sfd *e, struct rt_queue *q)
+{
+	int n = 0;
+	struct rt_task *t;
+	while ((t = q->head)) {
+		struct rt_lrec *rec = rt_lrec_of(t);
+		long r = sio(e, &rec->op);
+		if (r == -EAGAIN)
+			break;
+		rt_queue_pop(q);
+		atomic_fetch_sub(&w->s->fdwaiting, 1);
+		rec->res = r;
+		ready_ring(w, t);
+		n++;
+	}
+	return n;
+}
+
+/* Polls the reactor (timeout_ns < 0: no limit); the tasks it completes go
+ * to w's ring. The caller holds the driver role. */
+static void reactor_poll(struct rt_sworker *w, int64_t timeout_ns)
+{
+	struct rt_steal *s = w->s;
+	struct epoll_event evs[256];
+	int n = -1;
+	if (!s->no_pwait2) {
+		struct timespec ts = { timeout_ns / 1000000000, timeout_ns % 1000000000 };
+		n = epoll_pwait2(s->epfd, evs, 256, timeout_ns < 0 ? NULL : &ts, NULL);
+		if (n < 0 && errno == ENOSYS)
+			s->no_pwait2 = 1;
+	}
+	if (s->no_pwait2) {
+		int ms = timeout_ns < 0 ? -1 : timeout_ns > (int64_t)INT32_MAX * 1000000 ? INT32_MAX : (int)((timeout_ns + 999999) / 1000000);
+		n = epoll_wait(s->epfd, evs, 256, ms);
+	}
+	if (n <= 0)
+		return;
+	int woke = 0;
+	pthread_mutex_lock(&s->fdmu);
+	for (int i = 0; i < n; i++) {
+		int fd = evs[i].data.fd;
+		uint32_t ev = evs[i].events;
+		if (fd == s->efd) {
+			uint64_t v;
+			ssize_t r = read(s->efd, &v, sizeof v);
+			(void)r;
+			continue;
+		}
+		struct rt_sfd *e = sfd(s, fd, 0);
+		if (!e)
+			continue;
+		atomic_fetch_add_explicit(&e->seq, 1, memory_order_relaxed);
+		if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+			woke += fd_wake(w, e, &e->rd);
+		if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+			woke += fd_wake(w, e, &e->wr);
+	}
+	pthread_mutex_unlock(&s->fdmu);
+	if (woke > 1)
+		maybe_wake(s);
+}
+
+static void poll_nonblock(struct rt_sworker *w)
+{
+	struct rt_steal *s = w->s;
+	int z = 0;
+	if (atomic_load_explicit(&s->fdwaiting, memory_order_relaxed) > 0 &&
+	    atomic_compare_exchange_strong(&s->driver, &z, 1)) {
+		reactor_poll(w, 0);
+		atomic_store(&s->driver, 0);
+	}
+}
+
+/* Parks t on e for op. 1 with *res when the op completed after all. */
+static int fd_park(struct rt_sworker *w, struct rt_sfd *e, struct rt_task *t, const struct rt_op *op,
+                   long *res)
+{
+	struct rt_steal *s = w->s;
+	for (;;) {
+		uint32_t seq = atomic_load_explicit(&e->seq, memory_order_acquire);
+		long r = sio(e, op);
+		if (r != -EAGAIN) {
+			*res = r;
+			return 1;
+		}
+		struct epoll_event ev = {
+			.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+			.data.fd = op->fd,
+		};
+		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, op->fd, &ev) < 0 && errno != EEXIST) {
+			*res = -errno;
+			return 1;
+		}
+		pthread_mutex_lock(&s->fdmu);
+		if (atomic_load_explicit(&e->seq, memory_order_relaxed) != seq) {
+			/* An edge came between the try and now: try again. */
+			pthread_mutex_unlock(&s->fdmu);
+			continue;
+		}
+		rt_lrec_of(t)->op = *op;
+		rt_queue_push(op->kind == RT_WRITE ? &e->wr : &e->rd, t);
+		atomic_fetch_add(&s->fdwaiting, 1);
+		pthread_mutex_unlock(&s->fdmu);
+		/* Nobody may be polling, and this worker has other tasks to run
+		 * first: a parked worker takes the reactor. With nothing else
+		 * to run, this worker polls it itself in a moment (a pipe
+		 * pingpong then stays on one worker, no wake-up per switch). */
+		if (atomic_load(&s->driver) == 0 && atomic_load(&s->nidle) > 0 &&
+		    (w->lifo || ring_len(&w->ring) > 0))
+			wake_one(s);
+		return 0;
+	}
+}
+
+/* ---- ops ------------------------------------------------------------------ */
+
+int rt_steal_try(struct rt_sworker *w, const struct rt_op *op, long *res)
+{
+	switch (op->kind) {
+	case RT_READ:
+	case RT_WRITE:
+	case RT_ACCEPT: {
+		struct rt_sfd *e = sfd(w->s, op->fd, 1);
+		if (!e) {
+			*res = op->fd < 0 ? -EBADF : -ENOMEM;
+			return 1;
+		}
+		long r = sio(e, op);
+		if (r == -EAGAIN)
+			return 0;
+		*res = r;
+		return 1;
+	}
+	case RT_WAIT: {
+		struct st_event *e = (struct st_event *)op->ev;
+		int took = 0;
+		spin_lock(&e->lk);
+		if (e->ev.count) {
+			e->ev.count--;
+			took = 1;
+		}
+		spin_unlock(&e->lk);
+		*res = 0;
+		return took;
+	}
+	case RT_NOTIFY: {
+		struct st_event *e = (struct st_event *)op->ev;
+		spin_lock(&e->lk);
+		struct rt_task *x = rt_queue_pop(&e->ev.waiters);
+		if (!x)
+			e->ev.count++;
+		spin_unlock(&e->lk);
+		if (x) {
+			rt_lrec_of(x)->res = 0;
+			ready_lifo(w, x);
+		}
+		*res = 0;
+		return 1;
+	}
+	case RT_SLEEP:
+		return 0;
+	default:
+		*res = -EINVAL;
+		return 1;
+	}
+}
+
+int rt_steal_perform(struct rt_sworker *w, struct rt_task *t, const struct rt_op *op, long *res)
+{
+	struct rt_lrec *rec = rt_lrec_of(t);
+	switch (op->kind) {
+	case RT_READ:
+	case RT_WRITE:
+	case RT_ACCEPT: {
+		struct rt_sfd *e = sfd(w->s, op->fd, 1);
+		if (!e) {
+			*res = op->fd < 0 ? -EBADF : -ENOMEM;
+			return 1;
+		}
+		return fd_park(w, e, t, op, res);
+	}
+	case RT_SLEEP: {
+		if (op->ns == 0) { /* a yield: to the back of this worker's ring */
+			rec->res = 0;
+			ready_ring(w, t);
+			return 0;
+		}
+		uint64_t now = rt_loop_now_ns();
+		uint64_t when = op->ns > UINT64_MAX - now ? UINT64_MAX : now + op->ns;
+		atomic_fetch_add(&w->s->ntimers, 1);
+		pthread_mutex_lock(&w->tmu);
+		int err = rt_heap_push(&w->timers, &rec->timer, when);
+		atomic_store_explicit(&w->tnext, w->timers.len ? w->timers.v[0].deadline : UINT64_MAX,
+		                      memory_order_release);
+		pthread_mutex_unlock(&w->tmu);
+		if (err) {
+			atomic_fetch_sub(&w->s->ntimers, 1);
+			*res = err;
+			return 1;
+		}
+		return 0;
+	}
+	case RT_WAIT: {
+		struct st_event *e = (struct st_event *)op->ev;
+		spin_lock(&e->lk);
+		if (e->ev.count) {
+			e->ev.count--;
+			spin_unlock(&e->lk);
+			*res = 0;
+			return 1;
+		}
+		rec->res = 0;
+		rt_queue_push(&e->ev.waiters, t);
+		spin_unlock(&e->lk); /* t may run elsewhere from here: not touched again */
+		return 0;
+	}
+	default:
+		return rt_steal_try(w, op, res);
+	}
+}
+
+/* ---- spawning, finishing ------------------------------------------------- */
+
+void rt_steal_add(struct rt_steal *s, struct rt_task *t, struct rt_lrec *rec)
+{
+	rec->task = t;
+	rec->res = 0;
+	rec->timer.idx = RT_TIMER_IDLE;
+	t->priv = rec;
+	atomic_fetch_add(&s->spawned, 1);
+	uint64_t n = (uint64_t)atomic_fetch_add(&s->live, 1) + 1;
+	uint64_t peak = atomic_load_explicit(&s->peak, memory_order_relaxed);
+	while (n > peak && !atomic_compare_exchange_weak(&s->peak, &peak, n))
+		;
+	struct rt_sworker *w = cur;
+	if (w && w->s == s) {
+		ring_push(w, t);
+	} else {
+		struct rt_queue q;
+		rt_queue_init(&q);
+		rt_queue_push(&q, t);
+		inj_push_list(s, &q);
+	}
+	if (s->running)
+		maybe_wake(s);
+}
+
+void rt_steal_done(struct rt_steal *s, struct rt_task *t)
+{
+	if (t->release)
+		t->release(t);
+	atomic_fetch_add(&s->completed, 1);
+	if (atomic_fetch_sub(&s->live, 1) == 1)
+		stop_all(s);
+}
+
+void rt_steal_fail(struct rt_steal *s, int err, const char *limit, int reserve)
+{
+	pthread_mutex_lock(&s->err_mu);
+	if (!s->err) {
+		s->err = err;
+		strncpy(s->limit, limit, sizeof(s->limit) - 1);
+		s->reserve = reserve;
+	}
+	pthread_mutex_unlock(&s->err_mu);
+}
+
+/* ---- the worker loop ------------------------------------------------------ */
+
+static struct rt_task *inj_take(struct rt_sworker *w)
+{
+	struct rt_steal *s = w->s;
+	if (atomic_load_explicit(&s->inj_len, memory_order_relaxed) == 0)
+		return NULL;
+	/* What fits in w's ring: a push here must not overflow back into the
+	 * injector, whose lock is held. */
+	size_t room = RT_STEAL_RING - ring_len(&w->ring);
+	pthread_mutex_lock(&s->inj_mu);
+	size_t n = s->inj.len / (size_t)s->nact + 1;
+	if (n > RT_STEAL_RING / 2)
+		n = RT_STEAL_RING / 2;
+	if (n > room + 1)
+		n = room + 1;
+	struct rt_task *first = rt_queue_pop(&s->inj);
+	for (size_t i = 1; i < n && s->inj.head; i++)
+		ring_push(w, rt_queue_pop(&s->inj));
+	atomic_store(&s->inj_len, s->inj.len);
+	pthread_mutex_unlock(&s->inj_mu);
+	return first;
+}
+
+static struct rt_task *next_local(struct rt_sworker *w)
+{
+	struct rt_steal *s = w->s;
+	struct rt_task *t;
+	if (atomic_load_explicit(&w->tnext, memory_order_relaxed) != UINT64_MAX)
+		fire_timers(w, w);
+	if (++w->tick % INJ_EVERY == 0) {
+		poll_nonblock(w);
+		if ((t = inj_take(w)))
+			return t;
+	}
+	if (w->lifo && w->lifo_run < LIFO_MAX) {
+		t = w->lifo;
+		w->lifo = NULL;
+		w->lifo_run++;
+		return t;
+	}
+	w->lifo_run = 0;
+	if ((t = ring_pop(&w->ring)))
+		return t;
+	if ((t = w->lifo)) {
+		w->lifo = NULL;
+		return t;
+	}
+	(void)s;
+	return NULL;
+}
+
+static uint64_t rnd(struct rt_sworker *w)
+{
+	w->rng ^= w->rng << 13;
+	w->rng ^= w->rng >> 7;
+	w->rng ^= w->rng << 17;
+	return w->rng;
+}
+
+static struct rt_task *find_work(struct rt_sworker *w)
+{
+	struct rt_steal *s = w->s;
+	struct rt_task *t;
+	if ((t = inj_take(w)))
+		return t;
+	poll_nonblock(w);
+	for (int i = 0; i < s->nact; i++)
+		fire_timers(w, &s->w[i]);
+	if ((t = ring_pop(&w->ring)))
+		return t;
+	if (s->nact < 2)
+		return NULL;
+	/* At most half of the workers search at once. */
+	int k = atomic_load(&s->nsearching);
+	do
+		if (2 * (k + 1) > s->nact)
+			return NULL;
+	while (!atomic_compare_exchange_weak(&s->nsearching, &k, k + 1));
+	for (int round = 0; round < 2 && !t; round++) {
+		int start = (int)(rnd(w) % (uint64_t)s->nact);
+		for (int i = 0; i < s->nact && !t; i++) {
+			struct rt_sworker *v = &s->w[(start + i) % s->nact];
+			if (v != w)
+				t = ring_steal(w, v);
+		}
+		if (!t)
+			t = inj_take(w);
+	}
+	int was = atomic_fetch_sub(&s->nsearching, 1);
+	/* The last searcher found work and left some behind: hand the search
+	 * on to a parked worker. */
+	if (t && was == 1 && ring_len(&w->ring) > 0)
+		maybe_wake(s);
+	return t;
+}
+
+static int any_work(struct rt_steal *s)
+{
+	if (atomic_load(&s->inj_len))
+		return 1;
+	for (int i = 0; i < s->nact; i++)
+		if (ring_len(&s->w[i].ring))
+			return 1;
+	return 0;
+}
+
+static void park(struct rt_sworker *w)
+{
+	struct rt_steal *s = w->s;
+	pthread_mutex_lock(&s->mu);
+	if (atomic_load(&s->stop)) {
+		pthread_mutex_unlock(&s->mu);
+		return;
+	}
+	atomic_store(&w->wake, 0);
+	w->idle = 1;
+	w->idle_next = s->idle_list;
+	s->idle_list = w;
+	int idle = atomic_fetch_add(&s->nidle, 1) + 1;
+	if (idle == s->nact && atomic_load(&s->live) > 0 && atomic_load(&s->fdwaiting) == 0 &&
+	    atomic_load(&s->ntimers) == 0 && atomic_load(&s->inj_len) == 0) {
+		/* Every worker idle (each with empty queues: only a worker
+		 * pushes onto its own), nothing in the injector, no fd or timer
+		 * that could ever wake a task: every live task waits on an event
+		 * nobody is left to notify. */
+		s->deadlock = 1;
+		pthread_mutex_unlock(&s->mu);
+		stop_all(s);
+		return;
+	}
+	int z = 0;
+	w->mode = atomic_load(&s->fdwaiting) > 0 && atomic_compare_exchange_strong(&s->driver, &z, 1)
+	                  ? MODE_EPOLL
+	                  : MODE_FUTEX;
+	int mode = w->mode;
+	pthread_mutex_unlock(&s->mu);
+
+	FULL_FENCE(s);
+	/* Until the earliest timer of any worker: its own may be busy. */
+	int64_t timeout = -1;
+	uint64_t d = UINT64_MAX;
+	for (int i = 0; i < s->nact; i++) {
+		uint64_t x = atomic_load_explicit(&s->w[i].tnext, memory_order_acquire);
+		d = x < d ? x : d;
+	}
+	if (d != UINT64_MAX) {
+		uint64_t now = rt_loop_now_ns();
+		timeout = d <= now ? 0 : d - now > INT64_MAX ? INT64_MAX : (int64_t)(d - now);
+	}
+	if (timeout != 0 && !any_work(s) && !atomic_load(&s->stop)) {
+		if (mode == MODE_EPOLL) {
+			reactor_poll(w, timeout);
+		} else {
+			struct timespec ts = { timeout / 1000000000, timeout % 1000000000 };
+			futex_wait(&w->wake, 0, timeout < 0 ? NULL : &ts);
+		}
+	}
+	pthread_mutex_lock(&s->mu);
+	if (w->idle) { /* nobody woke us: take ourselves off the list */
+		struct rt_sworker **pp = &s->idle_list;
+		while (*pp != w)
+			pp = &(*pp)->idle_next;
+		*pp = w->idle_next;
+		w->idle = 0;
+		atomic_fetch_sub(&s->nidle, 1);
+	}
+	w->mode = MODE_RUN;
+	pthread_mutex_unlock(&s->mu);
+	if (mode == MODE_EPOLL)
+		atomic_store(&s->driver, 0);
+}
+
+static void worker_loop(struct rt_sworker *w)
+{
+	struct rt_steal *s = w->s;
+	cur = w;
+	while (!atomic_load_explicit(&s->stop, memory_order_acquire)) {
+		struct rt_task *t = next_local(w);
+		if (!t)
+			t = find_work(w);
+		if (t)
+			s->run(w, t);
+		else
+			park(w);
+	}
+	cur = NULL;
+}
+
+static void *worker_main(void *arg)
+{
+	struct rt_sworker *w = arg;
+	struct rt_steal *s = w->s;
+	pthread_mutex_lock(&s->mu);
+	while (!s->go)
+		pthread_cond_wait(&s->gocv, &s->mu);
+	int run = w->idx < s->nact;
+	pthread_mutex_unlock(&s->mu);
+	if (run)
+		worker_loop(w);
+	return NULL;
+}
+
+int rt_steal_run(struct rt_steal *s)
+{
+	if (atomic_load(&s->live) == 0)
+		return s->err;
+	atomic_store(&s->stop, 0);
+	s->deadlock = 0;
+	s->running = 1;
+	s->go = 0;
+	s->nact = s->n;
+	int made;
+	for (made = 1; made < s->n; made++) {
+		int e = pthread_create(&s->w[made].tid, NULL, worker_main, &s->w[made]);
+		if (e) {
+			/* Run with the workers made: every task is in the injector
+			 * yet, and the run reports the failure. */
+			rt_steal_fail(s, -e, "threads", 0);
+			break;
+		}
+	}
+	/* The gate: no worker runs before nact is final. */
+	pthread_mutex_lock(&s->mu);
+	s->nact = made;
+	s->go = 1;
+	pthread_cond_broadcast(&s->gocv);
+	pthread_mutex_unlock(&s->mu);
+	worker_loop(&s->w[0]);
+	for (int i = 1; i < made; i++)
+		pthread_join(s->w[i].tid, NULL);
+	s->running = 0;
+	if (s->deadlock)
+		return s->err ? s->err : -EDEADLK;
+	return s->err;
+}
+
+/* ---- set-up --------------------------------------------------------------- */
+
+int rt_steal_init(struct rt_steal *s, int workers, const struct rt_env *env, rt_steal_run_fn run)
+{
+	memset(s, 0, sizeof(*s));
+	s->epfd = s->efd = -1;
+	if (workers <= 0)
+		workers = env && env->ncpus > 0 ? env->ncpus : 1;
+	if (workers > RT_STEAL_WORKERS_MAX)
+		return -EINVAL;
+	s->n = s->nact = workers;
+	s->run = run;
+	pthread_mutex_init(&s->inj_mu, NULL);
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->gocv, NULL);
+	pthread_mutex_init(&s->fdmu, NULL);
+	pthread_mutex_init(&s->err_mu, NULL);
+	rt_queue_init(&s->inj);
+	s->w = aligned_alloc(64, (size_t)workers * sizeof(*s->w));
+	if (!s->w)
+		return -ENOMEM;
+	memset(s->w, 0, (size_t)workers * sizeof(*s->w));
+	for (int i = 0; i < workers; i++) {
+		s->w[i].s = s;
+		s->w[i].idx = i;
+		s->w[i].rng = 0x9e3779b97f4a7c15ull * (uint64_t)(i + 1);
+		pthread_mutex_init(&s->w[i].tmu, NULL);
+		atomic_init(&s->w[i].tnext, UINT64_MAX);
+	}
+	s->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->epfd < 0)
+		return -errno;
+	s->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (s->efd < 0)
+		return -errno;
+	/* Level-triggered: a wake written before the driver blocks still
+	 * ends its wait; the driver drains it. */
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = s->efd };
+	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->efd, &ev) < 0)
+		return -errno;
+	return 0;
+}
+
+void rt_steal_fini(struct rt_steal *s)
+{
+	if (s->w)
+		for (int i = 0; i < s->n; i++) {
+			rt_heap_fini(&s->w[i].timers);
+			pthread_mutex_destroy(&s->w[i].tmu);
+		}
+	free(s->w);
+	s->w = NULL;
+	for (int i = 0; i < RT_SFD_CHUNKS; i++)
+		free(atomic_load(&s->fds[i]));
+	if (s->epfd >= 0)
+		close(s->epfd);
+	if (s->efd >= 0)
+		close(s->efd);
+	s->epfd = s->efd = -1;
+	pthread_mutex_destroy(&s->inj_mu);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->gocv);
+	pthread_mutex_destroy(&s->fdmu);
+	pthread_mutex_destroy(&s->err_mu);
+}
+
+void rt_steal_stats(struct rt_steal *s, struct rt_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->spawned = atomic_load(&s->spawned);
+	out->completed = atomic_load(&s->completed);
+	out->peak_live = atomic_load(&s->peak);
+	pthread_mutex_lock(&s->err_mu);
+	out->err = s->err;
+	memcpy(out->limit, s->limit, sizeof(out->limit));
+	out->reserve = s->reserve;
+	pthread_mutex_unlock(&s->err_mu);
+}
+
+int rt_steal_event_new(struct rt_event **out)
+{
+	struct st_event *e = malloc(sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->ev.count = 0;
+	rt_queue_init(&e->ev.waiters);
+	atomic_flag_clear(&e->lk);
+	*out = &e->ev;
+	return 0;
+}
+
+void rt_steal_event_free(struct rt_event *ev)
+{
+	free((struct st_event *)ev);
+}
