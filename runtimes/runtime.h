@@ -88,7 +88,16 @@ struct rt_env {
 	uint64_t max_threads;
 	const char *threads_limit;
 	uint64_t mem_floor_kib;
+	/* Where create() says why the model cannot run on this machine at all
+	 * (io_uring off or missing): it then returns RT_UNAVAILABLE, and the
+	 * harness records the cell as skipped with that reason, not failed
+	 * (tests exit 77). NULL: nowhere to say it. */
+	char *why;
+	size_t why_len;
 };
+/* create()'s answer when the machine lacks what the model needs (the
+ * reason in env->why); no other create() returns it. */
+#define RT_UNAVAILABLE (-95) /* -EOPNOTSUPP */
 /* MemAvailable from /proc/meminfo in KiB, 0 when unreadable: what a runtime
  * holds mem_floor_kib against. One read of a ~1.5 KiB file, some 20 us:
  * call it every few hundred creations, not each (runtimes/blocking.c). */
