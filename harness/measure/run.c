@@ -702,6 +702,10 @@ static void cell_done(struct bar *b, const struct h_cell *c)
 			say(b, "ok %.2f s\n", ns / 1e9);
 		return;
 	}
+	if (r->skipped) { /* error reads "skipped: why" */
+		say(b, "%s\n", r->error);
+		return;
+	}
 	say(b, "FAILED: %s", r->error);
 	if (r->limit[0])
 		say(b, " (reached %llu tasks, limit %s)", (unsigned long long)r->tasks_reached,
@@ -1142,7 +1146,8 @@ int h_cmd_run(const struct h_run_opts *o)
 	int partial = r->ps.done < r->ps.cells;
 	int sound = write_summary(r, partial) == 0;
 	tell_outcome(r, partial);
-	status = sound && !partial && r->ps.failed == r->ps.limited + r->ps.skipped ? H_EXIT_OK : H_EXIT_FAILED;
+	status = sound && !partial && r->ps.failed == r->ps.limited + r->ps.skipped ? H_EXIT_OK
+	                                                                           : H_EXIT_FAILED;
 out:
 	return close_run(r, status);
 }
