@@ -162,6 +162,15 @@ enum rt_switch {
 	                       * which calls the next task's */
 };
 
+/* How a read of a regular file waits. Regular files have no readiness
+ * (epoll cannot wait on one), so by default (0) the read is made by the
+ * thread that runs the task, which it blocks: on an event loop, every task
+ * of the loop with it (claim C9 is about that stall). */
+enum rt_files {
+	RT_FILES_INLINE = 0,
+	RT_FILES_ASYNC, /* the kernel reads while the executor runs other tasks (io_uring) */
+};
+
 /* The vtable: every runtime implements these and nothing more is public. */
 struct runtime {
 	const char *name;
@@ -172,6 +181,7 @@ struct runtime {
 	enum rt_cpus cpus;
 	const char *cpus_param; /* RT_CPUS_PARAM: the name of one of params */
 	enum rt_switch switches;
+	enum rt_files files;
 	int (*create)(struct rt **out, const struct rt_env *env, const int64_t *params);
 	/* Before run() or from inside a running task's step(); thread-safe. */
 	int (*spawn)(struct rt *rt, struct rt_task *t);

@@ -1171,6 +1171,7 @@ const struct runtime rt_uring = {
 	.cpus = RT_CPUS_PARAM,
 	.cpus_param = "loops",
 	.switches = RT_SWITCH_CALLBACK,
+	.files = RT_FILES_ASYNC,
 	.create = ur_create,
 	.spawn = ur_spawn,
 	.run = ur_run,
