@@ -30,4 +30,11 @@ grep -q '^uring,' "$T/r/summary.csv" && fail "summary.csv summarises the skipped
 grep -q "io_uring is unavailable" "$T/r/report.md" 2>/dev/null ||
 	grep -q "io_uring is unavailable" "$T/r/report.html" ||
 	fail "the report does not show why the uring cell was skipped"
+# serve cannot skip: it fails, saying why.
+CB_URING_DISABLE=1 timeout 20 "$BIN" serve --runtime uring --workload http --port 0 \
+	>"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" -eq 1 ] || fail "serve on an unavailable uring: exit status $rc, want 1"
+grep -q "runtime uring: io_uring is unavailable: CB_URING_DISABLE=1" "$T/err" ||
+	fail "serve on an unavailable uring does not say why"
 finish "a skipped uring cell is recorded with its reason; the run succeeds"
