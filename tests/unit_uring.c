@@ -13,7 +13,9 @@
  *  - with one ring, tasks that wait on an event nobody can notify end the
  *    run with -EDEADLK;
  *  - a connection the multishot accept took while no task waited is handed
- *    to the next accept, and one nobody took is closed at destroy.
+ *    to the next accept, and one nobody took is closed at destroy;
+ *  - fixed_files=1: an fd a finished task registered is let go, so the
+ *    socket it closed is really closed.
  * Exits 77 when io_uring is unavailable here. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "runtimes/runtime.h"
@@ -341,6 +344,53 @@ static void test_accept_backlog(void)
 	close(lfd);
 }
 
+/* ---- fixed_files: a finished task's registrations go ------------------------ */
+
+static int sp[2];
+
+static struct rt_op closer_step(struct rt_task *t, long res)
+{
+	static char buf[8];
+	static int started;
+	(void)t;
+	if (!started) {
+		started = 1;
+		return rt_op_read(sp[0], buf, sizeof buf);
+	}
+	if (res != 5)
+		FAIL("read through a registered fd: %ld", res);
+	close(sp[0]); /* the workload closes its fd and ends */
+	return rt_op_done();
+}
+
+/* A task reads through a registered fd, closes it and ends: the peer must
+ * see the end of the stream while the runtime still exists, which it would
+ * not if the ring's file table still held the socket. */
+static void test_fixed_close(void)
+{
+	REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == 0);
+	REQUIRE(write(sp[1], "hello", 5) == 5);
+	int64_t p[8];
+	t_param_defaults(ur->params, p);
+	t_param_set(ur->params, p, "fixed_files", 1);
+	struct rt_env env = { .ncpus = ncpus, .cpus = cpus };
+	struct rt *rt;
+	REQUIRE(ur->create(&rt, &env, p) == 0);
+	static struct rt_task c = { .step = closer_step, .cpu = -1 };
+	REQUIRE(rt_spawn(rt, &c) == 0);
+	CHECK(ur->run(rt) == 0);
+	struct timeval tv = { .tv_sec = 2 };
+	setsockopt(sp[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	char ch;
+	ssize_t n = recv(sp[1], &ch, 1, 0);
+	CHECK(n == 0);
+	if (n != 0)
+		printf("fixed_files: the peer got %zd (%s), not the end: the socket stayed open\n", n,
+		       n < 0 ? strerror(errno) : "data");
+	ur->destroy(rt);
+	close(sp[1]);
+}
+
 int main(void)
 {
 	ur = rt_find("uring");
@@ -351,5 +401,6 @@ int main(void)
 	test_cross_ring_notify();
 	test_deadlock();
 	test_accept_backlog();
+	test_fixed_close();
 	return t_exit_status();
 }
