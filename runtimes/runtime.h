@@ -88,7 +88,16 @@ struct rt_env {
 	uint64_t max_threads;
 	const char *threads_limit;
 	uint64_t mem_floor_kib;
+	/* Where create() says why the model cannot run on this machine at all
+	 * (io_uring off or missing): it then returns RT_UNAVAILABLE, and the
+	 * harness records the cell as skipped with that reason, not failed
+	 * (tests exit 77). NULL: nowhere to say it. */
+	char *why;
+	size_t why_len;
 };
+/* create()'s answer when the machine lacks what the model needs (the
+ * reason in env->why); no other create() returns it. */
+#define RT_UNAVAILABLE (-95) /* -EOPNOTSUPP */
 /* MemAvailable from /proc/meminfo in KiB, 0 when unreadable: what a runtime
  * holds mem_floor_kib against. One read of a ~1.5 KiB file, some 20 us:
  * call it every few hundred creations, not each (runtimes/blocking.c). */
@@ -153,6 +162,15 @@ enum rt_switch {
 	                       * which calls the next task's */
 };
 
+/* How a read of a regular file waits. Regular files have no readiness
+ * (epoll cannot wait on one), so by default (0) the read is made by the
+ * thread that runs the task, which it blocks: on an event loop, every task
+ * of the loop with it (claim C9 is about that stall). */
+enum rt_files {
+	RT_FILES_INLINE = 0,
+	RT_FILES_ASYNC, /* the kernel reads while the executor runs other tasks (io_uring) */
+};
+
 /* The vtable: every runtime implements these and nothing more is public. */
 struct runtime {
 	const char *name;
@@ -166,6 +184,7 @@ struct runtime {
 	/* 1: a task may move between the threads (work stealing: steal,
 	 * coro-steal), so several threads are not thread-per-core loops. */
 	int steals;
+	enum rt_files files;
 	int (*create)(struct rt **out, const struct rt_env *env, const int64_t *params);
 	/* Before run() or from inside a running task's step(); thread-safe. */
 	int (*spawn)(struct rt *rt, struct rt_task *t);

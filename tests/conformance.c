@@ -224,7 +224,8 @@ int main(int argc, char **argv)
 		FAIL("unknown runtime or workload");
 
 	int cpus[CPU_SETSIZE], ncpus = t_allowed_cpus(cpus, CPU_SETSIZE);
-	struct rt_env env = { .ncpus = ncpus, .cpus = cpus };
+	char rt_why[160] = "";
+	struct rt_env env = { .ncpus = ncpus, .cpus = cpus, .why = rt_why, .why_len = sizeof rt_why };
 
 	int64_t rp[32], wp[32];
 	t_param_defaults(rto->params, rp);
@@ -292,6 +293,10 @@ int main(int argc, char **argv)
 
 	struct rt *rt;
 	int err = rto->create(&rt, &env, rp);
+	if (err == RT_UNAVAILABLE && rt_why[0]) {
+		printf("%s: %s: skipped\n", rto->name, rt_why);
+		return 77;
+	}
 	if (err)
 		FAIL("%s: create: %s", rto->name, strerror(-err));
 	/* Count the workload's spawns by shard through a copy of the ops. */

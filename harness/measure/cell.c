@@ -309,6 +309,7 @@ struct child {
 	struct rt_env env;
 	struct wl_env wenv;
 	char why[160]; /* the workload's reason for a failed setup */
+	char rt_why[160]; /* the runtime's reason for being unavailable */
 	struct baseline base;
 	struct h_perf perf;
 	struct rt *rt;
@@ -347,6 +348,8 @@ static int child_bind(struct child *k)
 		k->env.threads_limit = reserve.limit;
 	}
 	k->env.mem_floor_kib = reserve.mem_floor_kib;
+	k->env.why = k->rt_why;
+	k->env.why_len = sizeof k->rt_why;
 	k->wenv = (struct wl_env){ .cpu_a = k->c->place->cpu_a, .cpu_b = k->c->place->cpu_b,
 	                           .why = k->why, .why_len = sizeof k->why };
 	return 0;
@@ -365,6 +368,11 @@ static int child_create(struct child *k)
 	wl_peak_hook = peak_hook;
 	h_perf_open(&k->perf);
 	int rc = k->c->rt->create(&k->rt, &k->env, k->c->params + nw);
+	if (rc == RT_UNAVAILABLE && k->rt_why[0]) {
+		fail(&k->r, "skipped: %s", k->rt_why);
+		k->r.skipped = 1;
+		return rc;
+	}
 	if (rc < 0) {
 		fail(&k->r, "runtime create: %s", strerror(-rc));
 		return rc;

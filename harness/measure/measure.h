@@ -270,6 +270,9 @@ extern const struct h_hm_def h_hm[H_NHM]; /* in perf.c */
 
 struct h_cell_result {
 	int ok;
+	/* Not run: the runtime cannot run on this machine (RT_UNAVAILABLE,
+	 * io_uring off); error says why. ok is 0, and the run does not fail. */
+	int skipped;
 	char error[192];
 	uint64_t checksum;
 	uint64_t wall_ns;

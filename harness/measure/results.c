@@ -148,6 +148,8 @@ int h_results_append(FILE *f, const struct h_cell *c)
 	fprintf(f, ",\"rep\":%d,\"warmup\":%s,\"ok\":%s,\"error\":", c->rep,
 	        c->warmup ? "true" : "false", r->ok ? "true" : "false");
 	h_json_str(f, r->ok ? NULL : r->error);
+	if (r->skipped)
+		fputs(",\"skipped\":true", f);
 	/* A hex string: a JSON number is a double to most readers and would
 	 * lose the low bits of a 64-bit checksum. */
 	if (r->ok)
@@ -337,6 +339,8 @@ static int line_cb(void *ctx, const char *path, enum h_jtype t, const char *s)
 		l->seen_ok = 1;
 	} else if (IS("error") && t == H_JSTR)
 		snprintf(r->error, sizeof r->error, "%s", s);
+	else if (IS("skipped") && t == H_JBOOL)
+		r->skipped = s[0] == 't';
 	else if (IS("checksum") && t == H_JSTR)
 		return u64_of(s, &r->checksum);
 	else if (IS("limit") && t == H_JSTR)

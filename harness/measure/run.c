@@ -567,6 +567,7 @@ static void stamp(char *buf, size_t len)
 struct progress_state {
 	long cells, done, failed; /* counting reps, not warm-ups */
 	long limited;             /* failed cells that recorded the limit they met */
+	long skipped;             /* not run: the runtime is unavailable here */
 	int resumed;
 	char started[32];
 };
@@ -783,6 +784,10 @@ static void cell_done(struct bar *b, const struct h_cell *c)
 			say(b, "ok %.1f ms\n", ns / 1e6);
 		else
 			say(b, "ok %.2f s\n", ns / 1e9);
+		return;
+	}
+	if (r->skipped) { /* error reads "skipped: why" */
+		say(b, "%s\n", r->error);
 		return;
 	}
 	say(b, "FAILED: %s", r->error);
@@ -1208,6 +1213,7 @@ static int start_session(struct run *r)
 			ps->done += c->done;
 			ps->failed += c->done && !c->res.ok;
 			ps->limited += c->done && !c->res.ok && c->res.limit[0];
+			ps->skipped += c->done && c->res.skipped;
 		}
 		b->total += !c->done && !warmup_needless(&r->m, i, r->o->order);
 	}
@@ -1260,11 +1266,12 @@ static int run_cells(struct run *r)
 			return H_REPORTED;
 		}
 		if (c->warmup) {
-			r->warm_failed += !c->res.ok && !c->res.limit[0];
+			r->warm_failed += !c->res.ok && !c->res.limit[0] && !c->res.skipped;
 		} else {
 			r->ps.done++;
 			r->ps.failed += !c->res.ok;
 			r->ps.limited += !c->res.ok && c->res.limit[0];
+			r->ps.skipped += c->res.skipped;
 		}
 		cell_done(&r->bar, c);
 	}
@@ -1298,9 +1305,12 @@ static int write_summary(struct run *r, int partial)
 static void tell_outcome(const struct run *r, int partial)
 {
 	const struct progress_state *ps = &r->ps;
-	if (ps->failed > ps->limited)
-		h_error("%ld of %ld cells failed (see %s)", ps->failed - ps->limited, ps->cells,
-		        r->results);
+	if (ps->failed > ps->limited + ps->skipped)
+		h_error("%ld of %ld cells failed (see %s)", ps->failed - ps->limited - ps->skipped,
+		        ps->cells, r->results);
+	if (ps->skipped)
+		h_error("note: %ld of %ld cells skipped: their runtime cannot run here (ok=false, "
+		        "\"skipped\" and the reason in %s)", ps->skipped, ps->cells, r->results);
 	if (ps->limited)
 		h_error("note: %ld of %ld cells reached a limit of their model and recorded it "
 		        "(ok=false, \"limit\" in %s)", ps->limited, ps->cells, r->results);
@@ -1374,7 +1384,8 @@ int h_cmd_run(const struct h_run_opts *o)
 	int partial = r->ps.done < r->ps.cells;
 	int sound = write_summary(r, partial) == 0;
 	tell_outcome(r, partial);
-	status = sound && !partial && r->ps.failed == r->ps.limited ? H_EXIT_OK : H_EXIT_FAILED;
+	status = sound && !partial && r->ps.failed == r->ps.limited + r->ps.skipped ? H_EXIT_OK
+	                                                                           : H_EXIT_FAILED;
 out:
 	return close_run(r, status);
 }

@@ -194,10 +194,11 @@ static int workload_nparams(const struct workload *wl)
 static int create_runtime(struct server *s)
 {
 	const struct runtime *rt = s->o->rt;
-	struct rt_env env = { .ncpus = s->ncpus, .cpus = s->cpus };
+	char why[160] = "";
+	struct rt_env env = { .ncpus = s->ncpus, .cpus = s->cpus, .why = why, .why_len = sizeof why };
 	int rc = rt->create(&s->r, &env, s->o->vals + workload_nparams(s->o->wl));
 	if (rc < 0) {
-		h_error("runtime %s: %s", rt->name, strerror(-rc));
+		h_error("runtime %s: %s", rt->name, rc == RT_UNAVAILABLE && why[0] ? why : strerror(-rc));
 		return H_EXIT_FAILED;
 	}
 	/* A capped runtime (the pool) serves at most max_concurrency tasks at
