@@ -4,7 +4,7 @@
 
 #include "runtime.h"
 
-extern const struct runtime rt_threads, rt_pool, rt_epoll, rt_coro, rt_coro_ucontext;
+extern const struct runtime rt_threads, rt_pool, rt_epoll, rt_coro, rt_coro_ucontext, rt_uv, rt_omp;
 
 /* A test build compiles this file again with CB_EXTRA_RUNTIME and a
  * runtime of its own (tests/extra_runtime.c): the harness must handle one
@@ -14,7 +14,7 @@ extern const struct runtime rt_extra;
 #endif
 
 const struct runtime *const rt_registry[] = {
-	&rt_threads, &rt_pool, &rt_epoll, &rt_coro, &rt_coro_ucontext,
+	&rt_threads, &rt_pool, &rt_epoll, &rt_coro, &rt_coro_ucontext, &rt_uv, &rt_omp,
 #ifdef CB_EXTRA_RUNTIME
 	&rt_extra,
 #endif
