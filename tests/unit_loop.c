@@ -1,4 +1,4 @@
-/* unit_loop — the single-threaded runtimes (epoll, coro, coro-ucontext)
+/* unit_loop — the single-threaded runtimes (epoll, coro, coro-ucontext, uv)
  * driven through their vtables by tasks defined here:
  *  - 1000 tasks (100 under TSan) sleeping up to 50 ms together finish in well under
  *    1000 × 50 ms, and none wakes before its time;
@@ -43,8 +43,8 @@
 #define MANY 100000
 #endif
 
-extern const struct runtime rt_epoll, rt_coro, rt_coro_ucontext;
-static const struct runtime *const rts[] = { &rt_epoll, &rt_coro, &rt_coro_ucontext };
+extern const struct runtime rt_epoll, rt_coro, rt_coro_ucontext, rt_uv;
+static const struct runtime *const rts[] = { &rt_epoll, &rt_coro, &rt_coro_ucontext, &rt_uv };
 
 static struct rt *make(const struct runtime *ops)
 {
