@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness/base/base.h"
@@ -194,6 +195,32 @@ static void test_spawn_from_step(void)
 		REQUIRE(rc == -EDEADLK && strcmp(st.limit, "team-deadlock") == 0 && st.completed == 0);
 }
 
+/* libgomp cannot run a region in a child forked after one ran: create()
+ * refuses there instead of hanging. LLVM's libomp starts afresh. */
+static void test_fork(void)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	REQUIRE(pid >= 0);
+	if (pid == 0) {
+		int libomp = dlsym(RTLD_DEFAULT, "__kmpc_global_thread_num") != NULL;
+		int64_t threads = 2;
+		struct rt *rt = NULL;
+		int err = rt_omp.create(&rt, NULL, &threads);
+		if (libomp && err == 0) {
+			uint64_t ns;
+			_exit(pingpong(rt, 100, &ns) == 0 ? 0 : 3);
+		}
+		printf("omp in a child forked after a region: create -> %d (%s)\n", err,
+		       strerror(-err));
+		fflush(stdout);
+		_exit(!libomp && err == -ENOTSUP ? 0 : 2);
+	}
+	int st;
+	REQUIRE(waitpid(pid, &st, 0) == pid);
+	REQUIRE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 int main(void)
 {
 	alarm(30); /* the detector must end a stuck team: a hang fails here */
@@ -201,5 +228,6 @@ int main(void)
 	test_too_small();
 	test_stuck();
 	test_spawn_from_step();
+	test_fork();
 	return 0;
 }

@@ -67,6 +67,31 @@ struct omp_rt {
 /* The runtime whose team this thread belongs to, during its region. */
 static __thread struct omp_rt *omp_cur;
 
+/* libgomp keeps a region's threads for the next one and has no fork
+ * handler: in a child forked after a parallel region, the next region's
+ * team waits for threads that no longer exist, and a task served by
+ * "another thread" never runs (unit_servers' child hung so). The harness
+ * forks each cell before any runtime ran, so this concerns only a process
+ * that runs omp, forks, and runs omp again in the child: create() refuses
+ * there with -ENOTSUP instead of hanging. LLVM's libomp (CB_OMP=llvm)
+ * starts afresh in a child. */
+static _Atomic int omp_used;
+#ifndef CB_OMP_LLVM
+static _Atomic int omp_forked;
+static pthread_once_t omp_once = PTHREAD_ONCE_INIT;
+
+static void omp_atfork_child(void)
+{
+	if (atomic_load(&omp_used))
+		atomic_store(&omp_forked, 1);
+}
+
+static void omp_register_atfork(void)
+{
+	pthread_atfork(NULL, NULL, omp_atfork_child);
+}
+#endif
+
 static const struct cb_param omp_params[] = {
 	{ "threads", "threads", "OpenMP team size; 0 = one per CPU of the run", 0, 0, 4096 },
 	{ NULL, NULL, NULL, 0, 0, 0 },
@@ -128,6 +153,11 @@ static int omp_create(struct rt **out, const struct rt_env *env, const int64_t *
 		return -EINVAL;
 	if (n == 0)
 		n = env && env->ncpus > 0 ? env->ncpus : 1;
+#ifndef CB_OMP_LLVM
+	pthread_once(&omp_once, omp_register_atfork);
+	if (atomic_load(&omp_forked))
+		return -ENOTSUP;
+#endif
 	struct omp_rt *p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
@@ -189,6 +219,7 @@ static int omp_run(struct rt *rt)
 			pthread_mutex_unlock(&p->mu);
 			break;
 		}
+		atomic_store(&omp_used, 1);
 #pragma omp parallel num_threads(n) shared(p, q)
 		{
 			omp_cur = p;
