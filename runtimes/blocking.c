@@ -131,6 +131,56 @@ int rt_blk_drive(struct rt_task *t, struct rt_blk_ctx *ctx)
 	return 0;
 }
 
+#define WATCH_SLICE_NS   (50ull * 1000000u)  /* futex timeout of a slow-path wait */
+#define WATCH_CHECK_NS   (40ull * 1000000u)  /* at most one deadlock check per this */
+#define WATCH_CONFIRM_NS (150ull * 1000000u) /* stuck and no progress for this long */
+
+int rt_blk_wait_watched(struct rt_blk_watch *w, struct rt_event *ev, void (*check)(void *arg),
+                        void *arg)
+{
+	const struct timespec slice = { 0, (long)WATCH_SLICE_NS };
+	int rc = 0;
+
+	atomic_fetch_add(&w->blocked, 1);
+	for (;;) {
+		if (rt_blk_try_take(ev))
+			break;
+		if (atomic_load(&w->deadlock)) {
+			rc = -EDEADLK;
+			break;
+		}
+		atomic_fetch_add(&ev->waiters, 1);
+		int e = rt_blk_futex_wait(&ev->count, 0, &slice);
+		atomic_fetch_sub(&ev->waiters, 1);
+		if (e == -ETIMEDOUT)
+			check(arg);
+	}
+	atomic_fetch_sub(&w->blocked, 1);
+	return rc;
+}
+
+int rt_blk_watch_check(struct rt_blk_watch *w, int nworkers, uint64_t live, uint64_t progress)
+{
+	uint64_t now = rt_blk_now_ns();
+	if (atomic_load(&w->deadlock) || now - w->last_check_ns < WATCH_CHECK_NS)
+		return 0;
+	w->last_check_ns = now;
+	int blocked = atomic_load(&w->blocked);
+	/* Every worker waits (so queued tasks, which might notify, never run),
+	 * or every live task waits (so nobody is left to notify). */
+	int stuck = blocked > 0 && (blocked == nworkers || (uint64_t)blocked == live);
+	if (!stuck) {
+		w->suspect_ns = 0;
+		return 0;
+	}
+	if (w->suspect_ns == 0 || progress != w->suspect_progress) {
+		w->suspect_ns = now;
+		w->suspect_progress = progress;
+		return 0;
+	}
+	return now - w->suspect_ns >= WATCH_CONFIRM_NS;
+}
+
 int rt_blk_event_new(struct rt *rt, struct rt_event **out)
 {
 	(void)rt;

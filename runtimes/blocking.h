@@ -37,6 +37,35 @@ struct rt_blk_ctx {
 	const _Atomic int *abandon;
 };
 
+/* The deadlock detector of the runtimes whose fixed workers block inside
+ * their tasks' waits (pool, omp): an event wait that finds the count at 0
+ * sleeps on the futex in slices (rt_blk_wait_watched); on a timeout the
+ * runtime checks, under its own lock (rt_blk_watch_check), whether every
+ * worker is blocked in an event wait (or every live task is) with no op
+ * completed anywhere for a confirmation period. The fast path (count > 0)
+ * and the notify path pay nothing for this; the slow path pays a timed futex
+ * wait (an hrtimer) and two atomic ops on one shared counter, a few hundred
+ * ns against the microseconds of the sleep itself. */
+struct rt_blk_watch {
+	_Atomic int blocked;  /* workers in an event wait's slow path */
+	_Atomic int deadlock; /* declared: every worker abandons its task */
+	/* Under the runtime's lock. */
+	uint64_t last_check_ns, suspect_ns, suspect_progress;
+};
+
+/* ctx->wait_slow's body: sleeps until it took one from ev->count (0), or
+ * the deadlock is declared (-EDEADLK). Calls check(arg) on every slice that
+ * timed out. */
+int rt_blk_wait_watched(struct rt_blk_watch *w, struct rt_event *ev, void (*check)(void *arg),
+                        void *arg);
+
+/* Called with the runtime's lock held, on a slice's timeout: nworkers are
+ * running, live tasks are spawned and unfinished, progress is the sum of the
+ * workers' ctx.progress. Returns 1 when the deadlock is confirmed now (the
+ * caller records it, sets w->deadlock and wakes its idle workers), else 0.
+ * At most one check per 40 ms does any work. */
+int rt_blk_watch_check(struct rt_blk_watch *w, int nworkers, uint64_t live, uint64_t progress);
+
 /* Runs t to RT_DONE then calls t->release (if any): returns 0. Returns a
  * negative errno if the task was abandoned; it is then never touched again
  * (and not released: it did not finish). */

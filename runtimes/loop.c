@@ -217,6 +217,11 @@ long rt_loop_try_io(unsigned char *notsock, const struct rt_op *op)
 	return r < 0 ? -errno : r;
 }
 
+long rt_loop_try_io(struct rt_fdent *e, const struct rt_op *op)
+{
+	return try_io(e, op);
+}
+
 /* Edge-triggered, registered for both directions, added (again) at every
  * park. Why edge-triggered: the fd stays registered when nobody waits on it
  * (we are never told when it closes, see rt_loop_try_io), and level-triggered would

@@ -82,6 +82,11 @@ struct rt_fdent {
 	unsigned char notsock; /* last op found ENOTSOCK: use read/write */
 };
 
+/* One attempt at a READ, WRITE or ACCEPT that never blocks the thread: its
+ * result, or -EAGAIN (then wait for readiness and try again). e->notsock is
+ * its memory of "this fd is not a socket". For a loop of its own (uv). */
+long rt_loop_try_io(struct rt_fdent *e, const struct rt_op *op);
+
 struct rt_loop;
 /* Continue t with the result of its wait. Returns when t parks again (or is
  * done: the runtime then calls rt_loop_done). */

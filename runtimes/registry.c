@@ -5,7 +5,7 @@
 #include "runtime.h"
 
 extern const struct runtime rt_threads, rt_pool, rt_epoll, rt_coro, rt_coro_ucontext, rt_steal,
-	rt_coro_steal, rt_uring;
+	rt_coro_steal, rt_uring, rt_uv, rt_omp;
 
 /* A test build compiles this file again with CB_EXTRA_RUNTIME and a
  * runtime of its own (tests/extra_runtime.c): the harness must handle one
@@ -15,7 +15,8 @@ extern const struct runtime rt_extra;
 #endif
 
 const struct runtime *const rt_registry[] = {
-	&rt_threads, &rt_pool, &rt_epoll, &rt_coro, &rt_coro_ucontext, &rt_steal, &rt_coro_steal, &rt_uring,
+	&rt_threads, &rt_pool, &rt_epoll, &rt_coro, &rt_coro_ucontext, &rt_steal, &rt_coro_steal,
+	&rt_uring, &rt_uv, &rt_omp,
 #ifdef CB_EXTRA_RUNTIME
 	&rt_extra,
 #endif

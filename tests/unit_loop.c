@@ -1,6 +1,6 @@
-/* unit_loop — the event-loop runtimes (epoll, coro, coro-ucontext, and the
- * work-stealing steal and coro-steal with 2 workers, so tasks meet across
- * threads) driven through their vtables by tasks defined here:
+/* unit_loop — the event-loop runtimes (epoll, coro, coro-ucontext, uv, and
+ * the work-stealing steal and coro-steal with 2 workers, so tasks meet
+ * across threads) driven through their vtables by tasks defined here:
  *  - 1000 tasks (100 under TSan) sleeping up to 50 ms together finish in well under
  *    1000 × 50 ms, and none wakes before its time;
  *  - a two-task event pingpong, 100000 rounds, counts right;
@@ -45,9 +45,9 @@
 #define MANY 100000
 #endif
 
-extern const struct runtime rt_epoll, rt_coro, rt_coro_ucontext, rt_steal, rt_coro_steal;
+extern const struct runtime rt_epoll, rt_coro, rt_coro_ucontext, rt_steal, rt_coro_steal, rt_uv;
 static const struct runtime *const rts[] = { &rt_epoll, &rt_coro, &rt_coro_ucontext, &rt_steal,
-                                             &rt_coro_steal };
+                                             &rt_coro_steal, &rt_uv };
 
 static struct rt *make(const struct runtime *ops)
 {

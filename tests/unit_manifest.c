@@ -49,7 +49,8 @@ static int python_check(const char *path, const char *release, int argc, char **
 		"need(m['memory']['mem_total_kib'] > 0, 'MemTotal')\n"
 		"need(m['created'].endswith('Z') and m['created'][10] == 'T', 'created')\n"
 		"for k in ('git_commit', 'compiler', 'cflags', 'build_type', 'hostname'):\n"
-		"    need(isinstance(m[k], str), k)\n";
+		"    need(isinstance(m[k], str), k)\n"
+		"need(m['openmp'].startswith(('libgomp', 'libomp')), 'openmp')\n";
 	char *args[argc + 6];
 	int n = 0;
 	args[n++] = "python3";

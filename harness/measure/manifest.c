@@ -818,6 +818,8 @@ static void write_manifest(FILE *f, int argc, char **argv, hwloc_topology_t topo
 	jw_str(&w, "compiler", CB_COMPILER);
 	jw_str(&w, "cflags", CB_CFLAGS);
 	jw_str(&w, "build_type", CB_BUILD_TYPE);
+	/* The OpenMP library the omp runtime was linked with (CMake's CB_OMP). */
+	jw_str(&w, "openmp", CB_OPENMP);
 	jw_str(&w, "hostname", have_uname ? u.nodename : NULL);
 	write_cpu(&w, topo);
 	write_topology(&w, topo, cpuset);

@@ -10,10 +10,8 @@
  * with no op completed anywhere for a confirmation period. If so the run is
  * declared deadlocked: blocked workers abandon their tasks and run() returns
  * -EDEADLK with limit "pool-deadlock" ("task-deadlock" when the queue is
- * empty: the tasks wait on each other and would hang any runtime). The fast
- * path (count > 0) and the notify path pay nothing for this; the slow path
- * pays a timed futex wait (an hrtimer) and two atomic ops on one shared
- * counter, a few hundred ns against the microseconds of the sleep itself.
+ * empty: the tasks wait on each other and would hang any runtime). The
+ * detector is blocking.c's (rt_blk_watch), shared with omp.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,10 +23,6 @@
 #include "../queue.h"
 
 extern const struct runtime rt_pool;
-
-#define SLICE_NS   (50ull * 1000000u)  /* futex timeout of a slow-path wait */
-#define CHECK_NS   (40ull * 1000000u)  /* at most one deadlock check per this */
-#define CONFIRM_NS (150ull * 1000000u) /* stuck and no progress for this long */
 
 struct pool_rt;
 
@@ -52,10 +46,7 @@ struct pool_rt {
 	char limit[48];
 	struct worker *w;
 	int nrunning; /* workers of the current run */
-	/* Deadlock detector. */
-	_Atomic int blocked;  /* workers in an event wait's slow path */
-	_Atomic int deadlock; /* declared: every worker abandons its task */
-	uint64_t last_check_ns, suspect_ns, suspect_progress;
+	struct rt_blk_watch watch; /* the deadlock detector */
 };
 
 static const struct cb_param pool_params[] = {
@@ -64,60 +55,26 @@ static const struct cb_param pool_params[] = {
 };
 
 /* Called on a slow-path timeout; cheap unless the pool looks stuck. */
-static void check_deadlock(struct pool_rt *p)
+static void check_deadlock(void *arg)
 {
-	uint64_t now = rt_blk_now_ns();
+	struct pool_rt *p = arg;
 	pthread_mutex_lock(&p->mu);
-	if (atomic_load(&p->deadlock) || now - p->last_check_ns < CHECK_NS)
-		goto out;
-	p->last_check_ns = now;
-	int blocked = atomic_load(&p->blocked);
-	/* Every worker waits (so queued tasks, which might notify, never run),
-	 * or every live task waits (so nobody is left to notify). */
-	int stuck = blocked > 0 && (blocked == p->nrunning || (uint64_t)blocked == p->live);
-	if (!stuck) {
-		p->suspect_ns = 0;
-		goto out;
-	}
 	uint64_t progress = 0;
 	for (int i = 0; i < p->nrunning; i++)
 		progress += atomic_load_explicit(&p->w[i].ctx.progress, memory_order_relaxed);
-	if (p->suspect_ns == 0 || progress != p->suspect_progress) {
-		p->suspect_ns = now;
-		p->suspect_progress = progress;
-	} else if (now - p->suspect_ns >= CONFIRM_NS) {
+	if (rt_blk_watch_check(&p->watch, p->nrunning, p->live, progress)) {
 		p->err = -EDEADLK;
 		strcpy(p->limit, rt_queue_empty(&p->q) ? "task-deadlock" : "pool-deadlock");
-		atomic_store(&p->deadlock, 1);
+		atomic_store(&p->watch.deadlock, 1);
 		pthread_cond_broadcast(&p->cv);
 	}
-out:
 	pthread_mutex_unlock(&p->mu);
 }
 
 static int pool_wait_slow(struct rt_blk_ctx *ctx, struct rt_event *ev)
 {
 	struct worker *w = (struct worker *)ctx;
-	struct pool_rt *p = w->pool;
-	const struct timespec slice = { 0, (long)SLICE_NS };
-	int rc = 0;
-
-	atomic_fetch_add(&p->blocked, 1);
-	for (;;) {
-		if (rt_blk_try_take(ev))
-			break;
-		if (atomic_load(&p->deadlock)) {
-			rc = -EDEADLK;
-			break;
-		}
-		atomic_fetch_add(&ev->waiters, 1);
-		int e = rt_blk_futex_wait(&ev->count, 0, &slice);
-		atomic_fetch_sub(&ev->waiters, 1);
-		if (e == -ETIMEDOUT)
-			check_deadlock(p);
-	}
-	atomic_fetch_sub(&p->blocked, 1);
-	return rc;
+	return rt_blk_wait_watched(&w->pool->watch, ev, check_deadlock, w->pool);
 }
 
 static void *worker_main(void *arg)
@@ -127,10 +84,10 @@ static void *worker_main(void *arg)
 
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		while (rt_queue_empty(&p->q) && p->live > 0 && !atomic_load(&p->deadlock))
+		while (rt_queue_empty(&p->q) && p->live > 0 && !atomic_load(&p->watch.deadlock))
 			pthread_cond_wait(&p->cv, &p->mu);
 		/* An empty queue here means live == 0: the run is over. */
-		if (atomic_load(&p->deadlock) || rt_queue_empty(&p->q))
+		if (atomic_load(&p->watch.deadlock) || rt_queue_empty(&p->q))
 			break;
 		struct rt_task *t = rt_queue_pop(&p->q);
 		pthread_mutex_unlock(&p->mu);
@@ -193,13 +150,13 @@ static int pool_run(struct rt *rt)
 	/* The full count from the start, so the detector never mistakes a
 	 * pool still being created for a stuck one. */
 	p->nrunning = n;
-	p->suspect_ns = p->last_check_ns = 0;
+	p->watch.suspect_ns = p->watch.last_check_ns = 0;
 	pthread_mutex_unlock(&p->mu);
 
 	for (made = 0; made < n; made++) {
 		w[made].pool = p;
 		w[made].ctx.wait_slow = pool_wait_slow;
-		w[made].ctx.abandon = &p->deadlock;
+		w[made].ctx.abandon = &p->watch.deadlock;
 		int e = pthread_create(&w[made].tid, NULL, worker_main, &w[made]);
 		if (e) {
 			/* Go on with the workers made (or none): the run stays
