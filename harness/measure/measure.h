@@ -563,8 +563,8 @@ struct h_switch_peers {
 };
 
 /* Two contexts switching back and forth on one CPU, no scheduler: the
- * fastest of 3 timed regions of at least 100 ms per peer (about 1.5 s in
- * all). The calling thread is bound to cpu (< 0: the CPU it is on) and its
+ * fastest of 3 timed regions of at least 100 ms of the thread's CPU time
+ * per peer (about 1.5 s in all). The calling thread is bound to cpu (< 0: the CPU it is on) and its
  * affinity restored after. Boost.Context's row is missing, with why, when
  * libboost-context-dev was not there at build time. 0, or -EINVAL when cpu
  * is not one this thread may use, or another negative errno. */

@@ -2,8 +2,8 @@
  * around it: the coro runtime's hand-written switch (runtimes/coro/
  * switch_*.S), glibc's swapcontext (what coro-ucontext uses) and, when
  * libboost-context-dev was installed at build time, Boost.Context's
- * jump_fcontext. Two contexts pass control back and forth on one CPU; the
- * figure is ns per one-direction switch.
+ * jump_fcontext. Two contexts pass control back and forth on one CPU, both
+ * from the same loop; the figure is ns per one-direction switch.
  *
  * The Boost peer is C: jump_fcontext and make_fcontext have C linkage in
  * libboost_context (extern "C" in boost/context/detail/fcontext.hpp), and
@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "measure.h"
 #include "../../runtimes/coro/switch.h"
@@ -50,29 +51,49 @@ static struct peer {
 } P;
 
 /* ---- the asm and ucontext sides: switch.h's fibers, whose switch is the
- * bare rt_coro_switch or swapcontext outside sanitizer builds ---- */
+ * bare rt_coro_switch or swapcontext outside sanitizer builds ----
+ *
+ * Both sides run the same loop, so both switch from one call site, as two
+ * coroutines handing over to each other in the coro runtime do: a switch
+ * that returns with `ret` is then predicted by the return stack (from two
+ * different sites it would be mispredicted every time, see
+ * switch_x86_64.S). The kind is a constant in each copy, so the asm one
+ * compiles to a plain call of rt_coro_switch per switch. */
+
+__attribute__((noinline)) static void side_asm(struct rt_fiber *self, struct rt_fiber *other,
+                                               uint64_t n)
+{
+	for (uint64_t i = 0; i < n && !P.stop; i++)
+		rt_fiber_switch(RT_CTX_ASM, self, other);
+}
+
+__attribute__((noinline)) static void side_uc(struct rt_fiber *self, struct rt_fiber *other,
+                                              uint64_t n)
+{
+	for (uint64_t i = 0; i < n && !P.stop; i++)
+		rt_fiber_switch(RT_CTX_UCONTEXT, self, other);
+}
 
 static void fiber_co(void *arg)
 {
 	(void)arg;
 	rt_fiber_entered(&P.main);
-	while (!P.stop)
-		rt_fiber_switch(P.kind, &P.co, &P.main);
+	if (P.kind == RT_CTX_ASM)
+		side_asm(&P.co, &P.main, UINT64_MAX);
+	else
+		side_uc(&P.co, &P.main, UINT64_MAX);
 	rt_fiber_exit_to(P.kind, &P.co, &P.main);
 }
 
-/* n round trips: 2n switches. The kind is a constant in each copy, so the
- * asm one compiles to a plain call of rt_coro_switch per switch. */
+/* n round trips: 2n switches. */
 static void rounds_asm(uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++)
-		rt_fiber_switch(RT_CTX_ASM, &P.main, &P.co);
+	side_asm(&P.main, &P.co, n);
 }
 
 static void rounds_uc(uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++)
-		rt_fiber_switch(RT_CTX_UCONTEXT, &P.main, &P.co);
+	side_uc(&P.main, &P.co, n);
 }
 
 /* ---- the Boost side ---- */
@@ -98,24 +119,40 @@ static inline void boost_jump(struct rt_fiber *from, struct rt_fiber *to, int go
 #endif
 }
 
+/* One loop for both sides, as above. */
+__attribute__((noinline)) static void side_boost(struct rt_fiber *self, struct rt_fiber *other,
+                                                 uint64_t n)
+{
+	for (uint64_t i = 0; i < n && !P.stop; i++)
+		boost_jump(self, other, 0);
+}
+
 static void boost_co(transfer_t t)
 {
 	P.boost = t.fctx;
 	rt_fiber_entered(&P.main);
-	while (!P.stop)
-		boost_jump(&P.co, &P.main, 0);
+	side_boost(&P.co, &P.main, UINT64_MAX);
 	boost_jump(&P.co, &P.main, 1);
 	__builtin_trap(); /* never resumed */
 }
 
 static void rounds_boost(uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++)
-		boost_jump(&P.main, &P.co, 0);
+	side_boost(&P.main, &P.co, n);
 }
 #endif
 
 /* ---- timing ---- */
+
+/* The thread's CPU time, not the wall clock: on a CPU shared with other
+ * processes their time slices would count as switch time. Read at the ends
+ * of a region only (it is a system call). */
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 /* ns per switch of the fastest of PEER_REGIONS regions of at least
  * PEER_REGION_NS each, after a calibration that also warms the caches and
@@ -125,9 +162,9 @@ static double time_rounds(void (*rounds)(uint64_t), uint64_t *switches)
 	*switches = 0;
 	uint64_t n = 1000, t;
 	for (;;) {
-		uint64_t t0 = h_now_ns();
+		uint64_t t0 = cpu_ns();
 		rounds(n);
-		t = h_now_ns() - t0;
+		t = cpu_ns() - t0;
 		if (t >= PEER_REGION_NS / 10 || n >= (1ull << 40))
 			break;
 		n *= 2;
@@ -136,9 +173,9 @@ static double time_rounds(void (*rounds)(uint64_t), uint64_t *switches)
 	n = (uint64_t)((double)n * 1.1 * (double)PEER_REGION_NS / (double)(t ? t : 1)) + 1;
 	double best = -1;
 	for (int r = 0, tries = 0; r < PEER_REGIONS && tries < 4 * PEER_REGIONS; tries++) {
-		uint64_t t0 = h_now_ns();
+		uint64_t t0 = cpu_ns();
 		rounds(n);
-		t = h_now_ns() - t0;
+		t = cpu_ns() - t0;
 		if (t < PEER_REGION_NS) { /* faster than calibrated: longer, again */
 			n = (uint64_t)((double)n * 1.1 * (double)PEER_REGION_NS / (double)(t ? t : 1)) + 1;
 			continue;
