@@ -4,16 +4,19 @@
  * blocks inside the task's waits, so at most `workers` tasks make progress at
  * once and a task that waits on a queued one can wait forever.
  *
- * That deadlock is a result here, not a hang. An event wait that finds the
- * count at 0 sleeps on the futex in 50 ms slices; on a timeout it checks
- * whether every worker is blocked in an event wait (or every live task is)
- * with no op completed anywhere for a confirmation period. If so the run is
- * declared deadlocked: blocked workers abandon their tasks and run() returns
- * -EDEADLK with limit "pool-deadlock" ("task-deadlock" when the queue is
- * empty: the tasks wait on each other and would hang any runtime). The fast
- * path (count > 0) and the notify path pay nothing for this; the slow path
- * pays a timed futex wait (an hrtimer) and two atomic ops on one shared
- * counter, a few hundred ns against the microseconds of the sleep itself.
+ * That deadlock is a result here, not a hang. A watchdog thread looks every
+ * CHECK_NS at whether every worker is blocked in an event wait (or every
+ * live task is) with no op completed anywhere; when that has held for a
+ * confirmation period the run is declared deadlocked: the watchdog wakes
+ * the blocked workers (it knows the event each one sleeps on), they abandon
+ * their tasks, and run() returns -EDEADLK with limit "pool-deadlock"
+ * ("task-deadlock" when the queue is empty: the tasks wait on each other
+ * and would hang any runtime). A worker's wait itself is the plain untimed
+ * futex sleep of `threads`, plus two atomic ops on one shared counter and a
+ * store of the event it sleeps on: it used to sleep in 50 ms slices (a
+ * timed futex, an hrtimer armed and cancelled on every slow-path wait) so
+ * as to run the check itself, which put a pool's switch measurably above
+ * threads' on the same placement.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,9 +29,9 @@
 
 extern const struct runtime rt_pool;
 
-#define SLICE_NS   (50ull * 1000000u)  /* futex timeout of a slow-path wait */
-#define CHECK_NS   (40ull * 1000000u)  /* at most one deadlock check per this */
+#define CHECK_NS   (40ull * 1000000u)  /* the watchdog looks this often */
 #define CONFIRM_NS (150ull * 1000000u) /* stuck and no progress for this long */
+#define REWAKE_NS  (1ull * 1000000u)   /* after the verdict: wake sleepers again */
 
 struct pool_rt;
 
@@ -37,6 +40,7 @@ struct pool_rt;
 struct worker {
 	struct rt_blk_ctx ctx; /* first: wait_slow gets &ctx */
 	struct pool_rt *pool;
+	_Atomic(struct rt_event *) sleeping_on; /* for the watchdog's wake */
 	pthread_t tid;
 } __attribute__((aligned(64)));
 
@@ -55,7 +59,8 @@ struct pool_rt {
 	/* Deadlock detector. */
 	_Atomic int blocked;  /* workers in an event wait's slow path */
 	_Atomic int deadlock; /* declared: every worker abandons its task */
-	uint64_t last_check_ns, suspect_ns, suspect_progress;
+	uint64_t suspect_ns, suspect_progress;
+	_Atomic uint32_t wd_stop; /* futex word: the run is over */
 };
 
 static const struct cb_param pool_params[] = {
@@ -63,14 +68,13 @@ static const struct cb_param pool_params[] = {
 	{ NULL, NULL, NULL, 0, 0, 0 },
 };
 
-/* Called on a slow-path timeout; cheap unless the pool looks stuck. */
+/* The watchdog's look, every CHECK_NS: cheap unless the pool looks stuck. */
 static void check_deadlock(struct pool_rt *p)
 {
 	uint64_t now = rt_blk_now_ns();
 	pthread_mutex_lock(&p->mu);
-	if (atomic_load(&p->deadlock) || now - p->last_check_ns < CHECK_NS)
+	if (atomic_load(&p->deadlock))
 		goto out;
-	p->last_check_ns = now;
 	int blocked = atomic_load(&p->blocked);
 	/* Every worker waits (so queued tasks, which might notify, never run),
 	 * or every live task waits (so nobody is left to notify). */
@@ -95,14 +99,52 @@ out:
 	pthread_mutex_unlock(&p->mu);
 }
 
+/* Wakes every worker asleep on an event so it sees the deadlock. The
+ * events outlive run() (the workload frees them after), so the pointer is
+ * safe to wake even if its worker has just left it. */
+static void wake_sleepers(struct pool_rt *p)
+{
+	pthread_mutex_lock(&p->mu);
+	int n = p->nrunning;
+	pthread_mutex_unlock(&p->mu);
+	for (int i = 0; i < n; i++) {
+		struct rt_event *ev = atomic_load(&p->w[i].sleeping_on);
+		if (ev)
+			rt_blk_futex_wake(&ev->count, INT32_MAX);
+	}
+}
+
+/* Runs beside the workers for the whole run. After the verdict it keeps
+ * waking sleepers every REWAKE_NS: a worker that read deadlock == 0 just
+ * before it was set may enter its futex sleep after the first wake. */
+static void *watchdog_main(void *arg)
+{
+	struct pool_rt *p = arg;
+	while (!atomic_load(&p->wd_stop)) {
+		int dead = atomic_load(&p->deadlock);
+		uint64_t ns = dead ? REWAKE_NS : CHECK_NS;
+		const struct timespec rel = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+		rt_blk_futex_wait(&p->wd_stop, 0, &rel);
+		if (atomic_load(&p->wd_stop))
+			break;
+		if (dead)
+			wake_sleepers(p);
+		else
+			check_deadlock(p);
+		if (!dead && atomic_load(&p->deadlock))
+			wake_sleepers(p);
+	}
+	return NULL;
+}
+
 static int pool_wait_slow(struct rt_blk_ctx *ctx, struct rt_event *ev)
 {
 	struct worker *w = (struct worker *)ctx;
 	struct pool_rt *p = w->pool;
-	const struct timespec slice = { 0, (long)SLICE_NS };
 	int rc = 0;
 
 	atomic_fetch_add(&p->blocked, 1);
+	atomic_store_explicit(&w->sleeping_on, ev, memory_order_relaxed);
 	for (;;) {
 		if (rt_blk_try_take(ev))
 			break;
@@ -111,11 +153,10 @@ static int pool_wait_slow(struct rt_blk_ctx *ctx, struct rt_event *ev)
 			break;
 		}
 		atomic_fetch_add(&ev->waiters, 1);
-		int e = rt_blk_futex_wait(&ev->count, 0, &slice);
+		rt_blk_futex_wait(&ev->count, 0, NULL);
 		atomic_fetch_sub(&ev->waiters, 1);
-		if (e == -ETIMEDOUT)
-			check_deadlock(p);
 	}
+	atomic_store_explicit(&w->sleeping_on, NULL, memory_order_relaxed);
 	atomic_fetch_sub(&p->blocked, 1);
 	return rc;
 }
@@ -193,8 +234,27 @@ static int pool_run(struct rt *rt)
 	/* The full count from the start, so the detector never mistakes a
 	 * pool still being created for a stuck one. */
 	p->nrunning = n;
-	p->suspect_ns = p->last_check_ns = 0;
+	p->suspect_ns = 0;
+	atomic_store(&p->wd_stop, 0);
 	pthread_mutex_unlock(&p->mu);
+
+	/* Without its watchdog a deadlocked run would hang: no watchdog, no run. */
+	pthread_t wd;
+	int wde = pthread_create(&wd, NULL, watchdog_main, p);
+	if (wde) {
+		char limit[sizeof(p->limit)];
+		rt_blk_diagnose(wde, limit, sizeof(limit));
+		pthread_mutex_lock(&p->mu);
+		p->w = NULL;
+		p->nrunning = 0;
+		if (!p->err) {
+			p->err = -wde;
+			memcpy(p->limit, limit, sizeof(limit));
+		}
+		pthread_mutex_unlock(&p->mu);
+		free(w);
+		return -wde;
+	}
 
 	for (made = 0; made < n; made++) {
 		w[made].pool = p;
@@ -218,6 +278,9 @@ static int pool_run(struct rt *rt)
 	}
 	for (int i = 0; i < made; i++)
 		pthread_join(w[i].tid, NULL);
+	atomic_store(&p->wd_stop, 1);
+	rt_blk_futex_wake(&p->wd_stop, 1);
+	pthread_join(wd, NULL);
 
 	pthread_mutex_lock(&p->mu);
 	p->w = NULL;
