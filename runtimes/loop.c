@@ -217,11 +217,6 @@ long rt_loop_try_io(unsigned char *notsock, const struct rt_op *op)
 	return r < 0 ? -errno : r;
 }
 
-long rt_loop_try_io(struct rt_fdent *e, const struct rt_op *op)
-{
-	return try_io(e, op);
-}
-
 /* Edge-triggered, registered for both directions, added (again) at every
  * park. Why edge-triggered: the fd stays registered when nobody waits on it
  * (we are never told when it closes, see rt_loop_try_io), and level-triggered would
@@ -325,7 +320,7 @@ void rt_loop_done(struct rt_loop *l, struct rt_task *t)
 		t->release(t);
 }
 
-int rt_loop_perform(struct rt_loop *l, struct rt_task *t, const struct rt_op *op, long *res)
+int rt_loop_perform_other(struct rt_loop *l, struct rt_task *t, const struct rt_op *op, long *res)
 {
 	struct rt_lrec *rec = rt_lrec_of(t);
 
@@ -364,24 +359,8 @@ int rt_loop_perform(struct rt_loop *l, struct rt_task *t, const struct rt_op *op
 		return 0;
 	}
 	case RT_WAIT:
-		if (op->ev->count) {
-			op->ev->count--;
-			*res = 0;
-			return 1;
-		}
-		rt_queue_push(&op->ev->waiters, t);
-		return 0;
-	case RT_NOTIFY: {
-		struct rt_task *w = rt_queue_pop(&op->ev->waiters);
-		if (w) {
-			rt_lrec_of(w)->res = 0;
-			rt_queue_push(&l->ready, w);
-		} else {
-			op->ev->count++;
-		}
-		*res = 0;
-		return 1;
-	}
+	case RT_NOTIFY: /* inline in loop.h; here for a caller that comes anyway */
+		return rt_loop_perform(l, t, op, res);
 	default:
 		*res = -EINVAL;
 		return 1;
@@ -441,11 +420,16 @@ int rt_loop_run(struct rt_loop *l)
 {
 	while (l->live) {
 		/* Run the tasks ready now, not the ones they make ready: two tasks
-		 * notifying each other would otherwise starve timers and fds. */
-		for (size_t n = l->ready.len; n; n--) {
-			struct rt_task *t = rt_queue_pop(&l->ready);
-			if (!t)
-				break; /* a resumed coroutine handed over to the rest */
+		 * notifying each other would otherwise starve timers and fds. With
+		 * no fd waited on and no timer set there is nothing to starve, so
+		 * the batch goes on: a pingpong then stays in this loop instead of
+		 * passing the checks below on every switch (epoll's pingpong
+		 * measured ~10% less CPU per switch). An empty queue ends it early: a
+		 * resumed coroutine may have handed over to the rest. */
+		struct rt_task *t;
+		for (size_t n = l->ready.len;
+		     (t = l->ready.head) && (n || (!l->fdwaiting && !l->timers.len)); n -= n > 0) {
+			rt_queue_pop(&l->ready);
 			l->resume(l, t, rt_lrec_of(t)->res);
 		}
 		if (!l->live)

@@ -18,6 +18,9 @@ SRC=$(realpath "$SRC") # (c) compares it with resolved paths
 CFLAGS=$4
 HWLOC_CFLAGS=$(pkg-config --cflags hwloc) || skip "pkg-config cannot find hwloc"
 HWLOC_LIBS=$(pkg-config --libs hwloc)
+# measure links Boost.Context's archive when the build found it (switchpeers.c).
+BOOST_LIB=$(sed -n 's/^CB_BOOST_CONTEXT:FILEPATH=//p' "$BUILD/CMakeCache.txt" 2>/dev/null)
+[ -f "$BOOST_LIB" ] || BOOST_LIB=""
 
 # below LAYER: the layers LAYER may use, itself included.
 below() {
@@ -70,7 +73,7 @@ BELOW="$(archive base) $(archive workloads) $(archive runtimes)"
 links() {
 	# shellcheck disable=SC2086
 	"$CC" $CFLAGS -o "$T/check" "$SRC/harness/layercheck.c" -Wl,--whole-archive "$1" \
-		-Wl,--no-whole-archive $BELOW $HWLOC_LIBS -lm -lpthread 2>"$T/link"
+		-Wl,--no-whole-archive $BELOW $HWLOC_LIBS $BOOST_LIB -lm -lpthread 2>"$T/link"
 }
 links "$MEASURE" || { cat "$T/link"; die "(b) libcb_measure.a does not link with the layers below it"; }
 # A measure source that calls the report writer of analysis, declaring it

@@ -190,6 +190,55 @@ static void test_pool_deadlock(void)
 	rt->ops->destroy(rt);
 }
 
+/* A pool of two or more workers: the watchdog (not the waits themselves)
+ * must find both kinds of deadlock. "pool": two workers wait on an event
+ * that only the third task, queued behind them, notifies. "task": every
+ * task waits on an event nobody notifies, with workers to spare. */
+struct stuck {
+	struct rt_task t;
+	struct rt_event *ev;
+	int notifier, state;
+	long res;
+};
+
+static struct rt_op stuck_step(struct rt_task *t, long res)
+{
+	struct stuck *k = (struct stuck *)t;
+	if (k->state++)
+		return k->res = res, rt_op_done();
+	return k->notifier ? rt_op_notify(k->ev) : rt_op_wait(k->ev);
+}
+
+static void test_pool_deadlock_many(int64_t workers, int ntasks, int with_notifier,
+                                    const char *limit)
+{
+	struct rt *rt = make(&rt_pool, workers);
+	struct rt_event *ev;
+	struct stuck k[4];
+	REQUIRE(ntasks <= 4);
+	REQUIRE(rt_event_new(rt, &ev) == 0);
+	for (int i = 0; i < ntasks; i++) {
+		k[i] = (struct stuck){ .t = { .step = stuck_step, .cpu = -1 }, .ev = ev,
+		                       .notifier = with_notifier && i == ntasks - 1, .res = 1 };
+		REQUIRE(rt_spawn(rt, &k[i].t) == 0);
+	}
+	uint64_t t0 = h_now_ns();
+	int rc = rt->ops->run(rt);
+	uint64_t ns = h_now_ns() - t0;
+	struct rt_stats st;
+	stats(rt, &st);
+	printf("pool(%lld), %d tasks: run -> %d (%s) after %.0f ms, limit \"%s\"\n",
+	       (long long)workers, ntasks, rc, strerror(-rc), ns / 1e6, st.limit);
+	REQUIRE(rc == -EDEADLK);
+	REQUIRE(st.err == -EDEADLK && strcmp(st.limit, limit) == 0);
+	REQUIRE(st.spawned == (uint64_t)ntasks && st.completed == 0);
+	for (int i = 0; i < ntasks; i++)
+		REQUIRE(k[i].res == 1); /* abandoned: step never saw a result */
+	REQUIRE(ns < 5000000000u);
+	rt_event_free(rt, ev);
+	rt->ops->destroy(rt);
+}
+
 /* ---- counting semantics ---------------------------------------------- */
 
 struct counter {
@@ -564,6 +613,8 @@ int main(int argc, char **argv)
 	test_pingpong(&rt_threads, 1, 1000); /* 1 KiB: rounded up to PTHREAD_STACK_MIN */
 	test_pingpong(&rt_pool, 2, 10000);
 	test_pool_deadlock();
+	test_pool_deadlock_many(2, 3, 1, "pool-deadlock");
+	test_pool_deadlock_many(3, 2, 0, "task-deadlock");
 	test_pipe(&rt_threads, 0);
 	test_pipe(&rt_pool, 2);
 	test_spawn_from_step(&rt_threads, 0);

@@ -8,6 +8,8 @@
  *    word on x86-64, FPCR on aarch64);
  *  - deep recursion runs on the coroutine's own stack and survives switching
  *    out from its deepest frame;
+ *  - backtraces stay whole when a profiler's signal lands inside the switch
+ *    (the CFI of switch_*.S, asm backend);
  *  - stacks: distinct and writable, the guard page faults, freed stacks are
  *    reused, and past the vm.max_map_count budget stacks come unguarded. */
 #define _GNU_SOURCE
@@ -18,8 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <ucontext.h>
+#include <time.h>
 #include <unistd.h>
+#include <unwind.h>
 
 #include "runtimes/coro/stack.h"
 #include "runtimes/coro/switch.h"
@@ -314,6 +320,123 @@ static void test_deep(enum rt_ctx_kind k)
 	       kname(k), d.depth, STACK / 1024);
 }
 
+/* ---- backtraces from inside the switch --------------------------------- */
+
+/* A profiler samples by signal and unwinds from wherever the thread was,
+ * half the time inside rt_coro_switch in a pingpong. SIGPROF interrupts two
+ * contexts that only switch back and forth; each sample inside the switch
+ * must unwind (by its CFI, through the signal frame) to the caller of one of
+ * the two spinning functions and end cleanly. Samples elsewhere are not
+ * judged: their CFI is the compiler's or the sanitizer runtime's. */
+static struct unw {
+	struct rt_fiber main, co;
+	uintptr_t want[2];      /* return addresses into the spinners' callers */
+	volatile int stop;
+	volatile long in_switch, whole, other;
+} U;
+
+struct unw_walk {
+	int found, depth;
+};
+
+static _Unwind_Reason_Code unw_frame(struct _Unwind_Context *uc, void *arg)
+{
+	struct unw_walk *w = arg;
+	uintptr_t ip = _Unwind_GetIP(uc);
+	if (ip == U.want[0] || ip == U.want[1])
+		w->found = 1;
+	return ++w->depth > 256 ? _URC_NORMAL_STOP : _URC_NO_REASON;
+}
+
+static void unw_on_prof(int sig, siginfo_t *si, void *ucv)
+{
+	(void)sig;
+	(void)si;
+	ucontext_t *uc = ucv;
+#if defined(__x86_64__)
+	uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+	uintptr_t pc = (uintptr_t)uc->uc_mcontext.pc;
+#else
+	uintptr_t pc = 0;
+#endif
+	/* rt_coro_trampoline follows the switch in the same section. */
+	if (pc < (uintptr_t)rt_coro_switch || pc >= (uintptr_t)rt_coro_trampoline) {
+		U.other++;
+		return;
+	}
+	struct unw_walk w = { 0, 0 };
+	_Unwind_Reason_Code rc = _Unwind_Backtrace(unw_frame, &w);
+	U.in_switch++;
+	if (rc == _URC_END_OF_STACK && w.found)
+		U.whole++;
+}
+
+static uint64_t unw_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Side 0 (the thread's own stack) decides when to stop: once 20 samples
+ * landed inside the switch (some 30 ms), or after 1 s, since sanitizers
+ * may defer signals to safe points outside it. */
+__attribute__((noinline)) static void unw_spin(int side)
+{
+	U.want[side] = (uintptr_t)__builtin_return_address(0);
+	uint64_t t0 = side ? 0 : unw_now_ns();
+	for (unsigned long i = 1; !U.stop; i++) {
+		if (side) {
+			rt_fiber_switch(RT_CTX_ASM, &U.co, &U.main);
+			continue;
+		}
+		rt_fiber_switch(RT_CTX_ASM, &U.main, &U.co);
+		if (i % 1024 == 0 && (U.in_switch >= 20 || unw_now_ns() - t0 > 1000000000ull))
+			U.stop = 1;
+	}
+}
+
+static void unw_co(void *arg)
+{
+	(void)arg;
+	rt_fiber_entered(&U.main);
+	unw_spin(1);
+	rt_fiber_exit_to(RT_CTX_ASM, &U.co, &U.main);
+}
+
+static void test_unwind(void)
+{
+	void *stack = stack_map(STACK);
+	rt_fiber_init_thread(&U.main);
+	if (rt_fiber_make(RT_CTX_ASM, &U.co, stack, STACK, unw_co, NULL))
+		FAIL("asm: make");
+	if ((uintptr_t)rt_coro_trampoline <= (uintptr_t)rt_coro_switch)
+		FAIL("rt_coro_trampoline does not follow rt_coro_switch: the sample filter is blind");
+	struct sigaction sa = { .sa_sigaction = unw_on_prof, .sa_flags = SA_SIGINFO | SA_RESTART };
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGPROF, &sa, NULL))
+		FAIL("sigaction SIGPROF");
+	struct itimerval it = { { 0, 1000 }, { 0, 1000 } }; /* a sample per ms of CPU */
+	setitimer(ITIMER_PROF, &it, NULL);
+	unw_spin(0);
+	memset(&it, 0, sizeof it);
+	setitimer(ITIMER_PROF, &it, NULL);
+	rt_fiber_switch(RT_CTX_ASM, &U.main, &U.co); /* lets it leave */
+	signal(SIGPROF, SIG_DFL);
+	rt_fiber_destroy(&U.co);
+	munmap(stack, STACK);
+	if (U.whole != U.in_switch)
+		FAIL("asm: %ld of %ld backtraces from inside the switch were broken", U.in_switch - U.whole,
+		     U.in_switch);
+	if (U.in_switch == 0)
+		printf("asm: backtraces: no sample landed inside the switch (%ld elsewhere), not judged\n",
+		       U.other);
+	else
+		printf("asm: %ld backtraces from inside the switch, all whole (%ld samples elsewhere)\n",
+		       U.in_switch, U.other);
+}
+
 /* ---- the stack pool ---------------------------------------------------- */
 
 static long count_maps(void)
@@ -398,6 +521,7 @@ int main(void)
 	test_pingpong(RT_CTX_ASM, 0, ROUNDS);
 	test_pingpong(RT_CTX_ASM, 1, ROUNDS);
 	test_deep(RT_CTX_ASM);
+	test_unwind();
 #else
 	printf("asm: no switch for this architecture, skipped\n");
 #endif

@@ -12,6 +12,7 @@
  *   results.c    results.jsonl, summary.csv, fits.csv, checksum agreement
  *   run.c        `concbench run`: plan, cells, files
  *   serve.c      `concbench serve`: one server for clients of your own
+ *   switchpeers.c the raw stack switch: asm, swapcontext, Boost.Context
  *
  * Knows runtimes and workloads only through their registries and the
  * traits in struct runtime. Uses base/; never includes analysis/.
@@ -663,5 +664,30 @@ uint64_t h_remote_cell_run(struct h_cell *c, const struct h_target *to, hwloc_to
  * the peer's own CPU time, context switches and peak RSS to the server
  * fields and server_cpu_us_per_request. */
 void h_peer_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s);
+
+/* ---- switchpeers.c: the raw stack switch beside its peers ---- */
+
+enum { H_PEER_ASM, H_PEER_UCONTEXT, H_PEER_BOOST, H_NPEERS };
+
+struct h_switch_peer {
+	const char *name;    /* "asm", "ucontext", "boost-fcontext" */
+	const char *what;    /* one line: whose switch */
+	double ns;           /* per one-direction switch; < 0 when missing */
+	uint64_t switches;   /* in each timed region */
+	char why[H_WHY_LEN]; /* why ns is missing, else "" */
+};
+
+struct h_switch_peers {
+	int cpu; /* where it ran */
+	struct h_switch_peer row[H_NPEERS];
+};
+
+/* Two contexts switching back and forth on one CPU, no scheduler: the
+ * fastest of 3 timed regions of at least 100 ms of the thread's CPU time
+ * per peer (about 1.5 s in all). The calling thread is bound to cpu (< 0: the CPU it is on) and its
+ * affinity restored after. Boost.Context's row is missing, with why, when
+ * libboost-context-dev was not there at build time. 0, or -EINVAL when cpu
+ * is not one this thread may use, or another negative errno. */
+int h_switch_peers(int cpu, struct h_switch_peers *out);
 
 #endif

@@ -271,7 +271,7 @@ static void fd_wake(struct uv_fd *e, struct rt_queue *q, long status)
 {
 	for (size_t n = q->len; n && q->head; n--) {
 		struct rt_task *t = q->head;
-		long r = status < 0 ? status : rt_loop_try_io(&e->ent, &rec_of(t)->op);
+		long r = status < 0 ? status : rt_loop_try_io(&e->ent.notsock, &rec_of(t)->op);
 		if (r == -EAGAIN)
 			break;
 		rt_queue_pop(q);
@@ -366,7 +366,7 @@ static int perform(struct uv_rt *u, struct rt_task *t, const struct rt_op *op, l
 			*res = -ENOMEM;
 			return 1;
 		}
-		long v = rt_loop_try_io(&e->ent, op);
+		long v = rt_loop_try_io(&e->ent.notsock, op);
 		if (v == -EAGAIN && (v = fd_park(u, t, op)) == 0)
 			return 0;
 		*res = v;
