@@ -36,7 +36,7 @@ python3 "$T/run.py" "$T/r/run.json" "$NCELLS" || die "run.json is wrong"
 
 cat >"$T/results.py" <<'PY'
 import json, re, sys
-FIELDS = ["runtime", "workload", "params", "placement", "cpus_bound", "cpu_a", "cpu_b",
+FIELDS = ["schema", "schema_version", "runtime", "workload", "params", "placement", "cpus_bound", "cpu_a", "cpu_b",
           "client_cpus_bound", "rep", "warmup", "ok", "error", "checksum", "wall_ns",
           "cpu_user_ns", "cpu_sys_ns", "ctx_voluntary", "ctx_involuntary", "rss_peak_kib",
           "tasks_reached", "limit", "metrics", "metric_units", "counters",
@@ -59,7 +59,7 @@ for c in cells:
     assert re.fullmatch(r"0x[0-9a-f]{16}", c["checksum"]), f"{where}: checksum {c['checksum']}"
     assert c["rep"] == 1 and c["warmup"] is False
     assert c["placement"] == "unpinned" and c["cpu_a"] == -1 and c["cpu_b"] == -1
-    for k in FIELDS[13:20]:
+    for k in FIELDS[15:22]:
         assert isinstance(c[k], int) and c[k] >= 0, f"{where}: {k}={c[k]!r}"
     assert c["wall_ns"] > 0 and c["rss_peak_kib"] > 0
     assert c["cpu_user_ns"] + c["cpu_sys_ns"] > 0

@@ -765,6 +765,7 @@ static void write_calibration(struct jw *w, const struct h_calib *c)
 	jw_str(w, "unit", "ns");
 	jw_int(w, "calls", (long long)c->clock_calls);
 	jw_close(w, '}');
+	jw_close(w, '}');
 }
 
 /* The servers that are not ours this run measured (peer.c), and their
