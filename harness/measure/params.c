@@ -196,8 +196,10 @@ int h_parse_cpus(const char *s, hwloc_bitmap_t set)
  * threads on different cores of a virtual machine pay ~25 µs a switch, so
  * 20,000 pingpong round trips cost them ~1 s; a server cell runs `seconds`
  * whatever the runtime. Warm-up cells add one run per point. Measured on
- * a 2-core VM: quick 2m16s (2026-11-30); standard 13m32s (results/reference)
- * before the steady-state window and the heavy_us sweep: not re-measured. */
+ * a 2-core VM: quick 2m16s (2026-11-30, before the calibration and the
+ * rounds order: not re-measured); standard 26m26s (2026-11-30,
+ * results/reference), over its 25-minute budget: the server points' warm-up
+ * cells, redundant beside their in-cell warm-up, are the next to go. */
 /* The runtimes C1-C12 were written about, and the suites' parts run. The
  * newer ones (steal, coro-steal, uring, uv, omp) wait for their own parts
  * (C13-C16): in every part as well, the standard suite would take about
