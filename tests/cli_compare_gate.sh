@@ -49,6 +49,33 @@ for name in ("manifest.json",):
         open(os.path.join(dst, name), "w").write(open(os.path.join(src, name)).read())
 PY
 python3 scale.py "$REF" base ns_per_switch 1 pingpong || die "cannot copy the reference"
+# The row the gate is checked on gets reps of a known, tight spread (2496
+# .. 2504 ns, median 2500): what the test asserts about its interval and
+# significance must not hang on how noisy the reference's machine was.
+python3 - base <<'PY' || die "cannot set the checked row"
+import json, os, sys
+d = sys.argv[1]
+ROW = ("threads", "pingpong", "placement", "same-core")
+lines, n = [], 0
+for line in open(os.path.join(d, "results.jsonl")):
+    c = json.loads(line)
+    if (c["runtime"], c["workload"]) == ROW[:2] and c["placement"] == "same-core" \
+            and c["params"].get("rounds") == 50000 and c["ok"] and not c["warmup"]:
+        c["metrics"]["ns_per_switch"] = 2500 + 2 * (c["rep"] - 3)
+        n += 1
+    lines.append(json.dumps(c) + "\n")
+assert n == 5, n
+open(os.path.join(d, "results.jsonl"), "w").writelines(lines)
+rows = open(os.path.join(d, "summary.csv")).read().splitlines(True)
+with open(os.path.join(d, "summary.csv"), "w") as o:
+    for line in rows:
+        c = line.rstrip("\n").split(",")
+        if c[:4] == ["threads", "pingpong", "rounds=50000;stack_kib=0;placement=same-core", "ns_per_switch"]:
+            c[6:9] = ["2500", "2496", "2504"]
+            if len(c) > 11:
+                c[11:13] = ["2498", "2502"]
+        o.write(",".join(c) + "\n")
+PY
 python3 scale.py base same ns_per_switch 1 || die "cannot copy"
 python3 scale.py base slow ns_per_switch 2 || die "cannot copy"
 python3 scale.py base slow2 ns_per_switch 1.05 || die "cannot copy"
@@ -59,7 +86,7 @@ rc=$?
 [ "$rc" -eq 1 ] || fail "doubled ns_per_switch under --fail-if-worse 10: exit status $rc, want 1"
 [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "^concbench: [0-9]* headline figures\? .*worse than base's by more than 10%" "$T/err" ||
 	fail "doubled ns_per_switch: want one line on stderr counting the regressions, got: $(cat "$T/err")"
-grep -q "^  slow: threads pingpong rounds=50000;stack_kib=0;placement=same-core ns_per_switch: 2509 -> 5018 ns (ratio 2" "$T/out" ||
+grep -q "^  slow: threads pingpong rounds=50000;stack_kib=0;placement=same-core ns_per_switch: 2500 -> 5000 ns (ratio 2" "$T/out" ||
 	fail "doubled ns_per_switch: the regressions are not listed on stdout"
 [ -s g1/compare.json ] && [ -s g1/compare.html ] || fail "the gate failing must still write the files"
 
@@ -117,7 +144,7 @@ assert 1.9 < r["ratio_lo"] <= 2 <= r["ratio_hi"] < 2.1, r
 PY
 n=$(python3 check_json.py g2/compare.json 2) || fail "g2/compare.json"
 [ "$n" -eq 0 ] || fail "g2/compare.json: $n regressions against an unmodified copy"
-grep -q "ns_per_switch (ns) | 2509 | 5018 | 2 (" g1/compare.md ||
+grep -q "ns_per_switch (ns) | 2500 | 5000 | 2 (" g1/compare.md ||
 	fail "compare.md: the ratio is not shown with its interval"
 
 # ---- a tiny real run, and three runs at once ----
