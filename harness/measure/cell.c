@@ -61,7 +61,7 @@ static void fail(struct h_cell_result *r, const char *fmt, ...)
 }
 
 /* No result yet: zeros, and NaN for what is not measured. */
-static void clear_result(struct h_cell_result *r)
+void h_cell_result_clear(struct h_cell_result *r)
 {
 	memset(r, 0, sizeof *r);
 	r->limit_max = r->limit_at = -1;
@@ -613,7 +613,7 @@ static _Noreturn void child(const struct h_cell *c, hwloc_topology_t topo,
 	signal(SIGTERM, SIG_IGN);
 
 	struct child k = { .c = c, .topo = topo, .cg = cg, .fd = fd, .timeout_s = timeout_s };
-	clear_result(&k.r);
+	h_cell_result_clear(&k.r);
 	k.r.ok = 1;
 
 	/* If the parent dies, so do we; the getppid check closes the race
@@ -811,7 +811,7 @@ static void fill_result(struct h_cell *c, const struct reaped *w)
 {
 	struct h_cell_result *r = &c->res;
 	if (w->timed_out || !w->whole)
-		clear_result(r);
+		h_cell_result_clear(r);
 	if (w->timed_out) {
 		fail(r, "timeout");
 	} else if (!w->whole) {
@@ -880,7 +880,7 @@ static double steal_ticks(hwloc_const_cpuset_t set)
 
 void h_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
 {
-	clear_result(&c->res);
+	h_cell_result_clear(&c->res);
 	c->done = 1;
 
 	/* The reserve, computed afresh: what the machine runs now counts. */

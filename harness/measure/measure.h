@@ -337,6 +337,8 @@ struct h_cell {
  * Waits at most timeout_s seconds, then SIGKILLs the child. Never fails:
  * every problem ends up in c->res.error. */
 void h_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s);
+/* No result yet: zeros, and NaN for what is not measured. */
+void h_cell_result_clear(struct h_cell_result *r);
 /* The running cell's child, 0 when none: a second SIGINT kills it. */
 extern volatile pid_t h_cell_pid;
 

@@ -85,16 +85,6 @@ static void fail(struct h_cell_result *r, const char *fmt, ...)
 	r->ok = 0;
 }
 
-static void clear_result(struct h_cell_result *r)
-{
-	memset(r, 0, sizeof *r);
-	r->limit_max = r->limit_at = -1;
-	for (int i = 0; i < H_NHM; i++)
-		r->hm[i] = NAN;
-	r->mem_noise_kib = NAN;
-	r->ok = 1;
-}
-
 /* The parameter `name` of the cell's workload, or def. */
 static int64_t wparam(const struct h_cell *c, const char *name, int64_t def)
 {
@@ -134,7 +124,8 @@ uint64_t h_remote_cell_run(struct h_cell *c, const struct h_target *to, hwloc_to
 {
 	uint64_t handled = 0;
 	struct h_cell_result *r = &c->res;
-	clear_result(r);
+	h_cell_result_clear(r);
+	r->ok = 1; /* ok until a fail() says otherwise */
 	c->done = 1;
 	struct wl_load load;
 	if (remote_load(c, to, &load) < 0) {
@@ -608,7 +599,8 @@ static int nginx_stop(struct nginx *n, struct keeper_report *kr)
 void h_peer_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
 {
 	struct h_cell_result *r = &c->res;
-	clear_result(r);
+	h_cell_result_clear(r);
+	r->ok = 1; /* ok until a fail() says otherwise */
 	c->done = 1;
 	if (c->rt != &h_peer_nginx || !nginx_bin[0]) {
 		fail(r, "peer %s was not found (h_peer_find)", c->rt->name);

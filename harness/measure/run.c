@@ -918,7 +918,8 @@ static void set_offered(struct matrix *m, long i)
 	free(tp);
 	if (c->offered_rps > 0)
 		return;
-	c->res = (struct h_cell_result){ 0 };
+	h_cell_result_clear(&c->res); /* NaN, not 0, for what it never measured */
+	c->res.ok = 0;
 	snprintf(c->res.error, sizeof c->res.error,
 	         "no capacity to take %lld%% of: this point's load_pct=0 cells %s",
 	         (long long)c->params[lp], tp ? "failed or measured nothing" : "(out of memory)");
