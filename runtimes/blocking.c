@@ -131,17 +131,74 @@ int rt_blk_drive(struct rt_task *t, struct rt_blk_ctx *ctx)
 	return 0;
 }
 
-#define WATCH_SLICE_NS   (50ull * 1000000u)  /* futex timeout of a slow-path wait */
-#define WATCH_CHECK_NS   (40ull * 1000000u)  /* at most one deadlock check per this */
+#define WATCH_CHECK_NS   (40ull * 1000000u)  /* the watchdog looks this often */
 #define WATCH_CONFIRM_NS (150ull * 1000000u) /* stuck and no progress for this long */
+#define WATCH_REWAKE_NS  (1ull * 1000000u)   /* after the verdict: wake sleepers again */
 
-int rt_blk_wait_watched(struct rt_blk_watch *w, struct rt_event *ev, void (*check)(void *arg),
-                        void *arg)
+static struct rt_blk_ctx *watch_ctx(struct rt_blk_watch *w, int i)
 {
-	const struct timespec slice = { 0, (long)WATCH_SLICE_NS };
+	return (struct rt_blk_ctx *)(void *)(w->ctxs + (size_t)i * w->stride);
+}
+
+/* Wakes every worker asleep on an event so it sees the deadlock. The events
+ * outlive run() (workloads free them after it), and the watchdog is joined
+ * before run() returns, so the word it wakes is still an event's. */
+static void watch_wake_sleepers(struct rt_blk_watch *w)
+{
+	for (int i = 0; i < w->nctx; i++) {
+		struct rt_event *ev = atomic_load(&watch_ctx(w, i)->sleeping_on);
+		if (ev)
+			rt_blk_futex_wake(&ev->count, INT32_MAX);
+	}
+}
+
+/* After the verdict it keeps waking sleepers every WATCH_REWAKE_NS: a worker
+ * that read deadlock == 0 just before it was set may enter its futex sleep
+ * after the first wake. */
+static void *watch_main(void *arg)
+{
+	struct rt_blk_watch *w = arg;
+	while (!atomic_load(&w->stop)) {
+		int dead = atomic_load(&w->deadlock);
+		uint64_t ns = dead ? WATCH_REWAKE_NS : WATCH_CHECK_NS;
+		const struct timespec rel = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+		rt_blk_futex_wait(&w->stop, 0, &rel);
+		if (atomic_load(&w->stop))
+			break;
+		if (!dead)
+			w->check(w->arg);
+		if (atomic_load(&w->deadlock))
+			watch_wake_sleepers(w);
+	}
+	return NULL;
+}
+
+int rt_blk_watch_start(struct rt_blk_watch *w, void (*check)(void *arg), void *arg,
+                       struct rt_blk_ctx *first, size_t stride, int n)
+{
+	w->suspect_ns = 0;
+	w->check = check;
+	w->arg = arg;
+	w->ctxs = (char *)first;
+	w->stride = stride;
+	w->nctx = n;
+	atomic_store(&w->stop, 0);
+	return pthread_create(&w->tid, NULL, watch_main, w);
+}
+
+void rt_blk_watch_stop(struct rt_blk_watch *w)
+{
+	atomic_store(&w->stop, 1);
+	rt_blk_futex_wake(&w->stop, 1);
+	pthread_join(w->tid, NULL);
+}
+
+int rt_blk_wait_watched(struct rt_blk_watch *w, struct rt_blk_ctx *ctx, struct rt_event *ev)
+{
 	int rc = 0;
 
 	atomic_fetch_add(&w->blocked, 1);
+	atomic_store_explicit(&ctx->sleeping_on, ev, memory_order_relaxed);
 	for (;;) {
 		if (rt_blk_try_take(ev))
 			break;
@@ -150,11 +207,10 @@ int rt_blk_wait_watched(struct rt_blk_watch *w, struct rt_event *ev, void (*chec
 			break;
 		}
 		atomic_fetch_add(&ev->waiters, 1);
-		int e = rt_blk_futex_wait(&ev->count, 0, &slice);
+		rt_blk_futex_wait(&ev->count, 0, NULL);
 		atomic_fetch_sub(&ev->waiters, 1);
-		if (e == -ETIMEDOUT)
-			check(arg);
 	}
+	atomic_store_explicit(&ctx->sleeping_on, NULL, memory_order_relaxed);
 	atomic_fetch_sub(&w->blocked, 1);
 	return rc;
 }
@@ -162,9 +218,8 @@ int rt_blk_wait_watched(struct rt_blk_watch *w, struct rt_event *ev, void (*chec
 int rt_blk_watch_check(struct rt_blk_watch *w, int nworkers, uint64_t live, uint64_t progress)
 {
 	uint64_t now = rt_blk_now_ns();
-	if (atomic_load(&w->deadlock) || now - w->last_check_ns < WATCH_CHECK_NS)
+	if (atomic_load(&w->deadlock))
 		return 0;
-	w->last_check_ns = now;
 	int blocked = atomic_load(&w->blocked);
 	/* Every worker waits (so queued tasks, which might notify, never run),
 	 * or every live task waits (so nobody is left to notify). */

@@ -6,6 +6,7 @@
 #ifndef CONCBENCH_BLOCKING_H
 #define CONCBENCH_BLOCKING_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,38 +33,60 @@ struct rt_blk_ctx {
 	 * its own cache line, no locked instruction), read by the pool's
 	 * deadlock detector to tell "stuck" from "busy". */
 	_Atomic uint64_t progress;
+	/* The event this worker sleeps on in rt_blk_wait_watched, else NULL:
+	 * the watchdog wakes it there once it declared a deadlock. */
+	_Atomic(struct rt_event *) sleeping_on;
 	/* When non-NULL and set, stop driving the task after the current op
 	 * without calling step() again (the run gave up on it). */
 	const _Atomic int *abandon;
 };
 
 /* The deadlock detector of the runtimes whose fixed workers block inside
- * their tasks' waits (pool, omp): an event wait that finds the count at 0
- * sleeps on the futex in slices (rt_blk_wait_watched); on a timeout the
- * runtime checks, under its own lock (rt_blk_watch_check), whether every
- * worker is blocked in an event wait (or every live task is) with no op
- * completed anywhere for a confirmation period. The fast path (count > 0)
- * and the notify path pay nothing for this; the slow path pays a timed futex
- * wait (an hrtimer) and two atomic ops on one shared counter, a few hundred
- * ns against the microseconds of the sleep itself. */
+ * their tasks' waits (pool, omp). A watchdog thread, started by run(), looks
+ * every 40 ms (check(arg), under the runtime's lock: rt_blk_watch_check)
+ * whether every worker is blocked in an event wait (or every live task is)
+ * with no op completed anywhere; held for a confirmation period, the run is
+ * declared deadlocked and the watchdog wakes the blocked workers (each one
+ * stores in its ctx the event it sleeps on), which abandon their tasks.
+ * A worker's wait is the plain untimed futex sleep of `threads` plus two
+ * atomic ops on one shared counter and a store of the event: it used to
+ * sleep in 50 ms slices (a timed futex: an hrtimer armed and cancelled on
+ * every slow-path wait) so as to run the check itself, which put the pool's
+ * switch above threads' on the same placement. */
 struct rt_blk_watch {
 	_Atomic int blocked;  /* workers in an event wait's slow path */
 	_Atomic int deadlock; /* declared: every worker abandons its task */
 	/* Under the runtime's lock. */
-	uint64_t last_check_ns, suspect_ns, suspect_progress;
+	uint64_t suspect_ns, suspect_progress;
+	/* The watchdog: its thread, its stop word and the workers it wakes. */
+	_Atomic uint32_t stop;
+	pthread_t tid;
+	void (*check)(void *arg);
+	void *arg;
+	char *ctxs; /* the first worker's rt_blk_ctx; the next is stride on */
+	size_t stride;
+	int nctx;
 };
 
-/* ctx->wait_slow's body: sleeps until it took one from ev->count (0), or
- * the deadlock is declared (-EDEADLK). Calls check(arg) on every slice that
- * timed out. */
-int rt_blk_wait_watched(struct rt_blk_watch *w, struct rt_event *ev, void (*check)(void *arg),
-                        void *arg);
+/* Starts the watchdog before the workers: n ctxs, stride bytes apart,
+ * starting at first (each one's sleeping_on NULL). Returns 0, or
+ * pthread_create's error number (positive) when no watchdog could be made:
+ * without it a deadlocked run would hang, so run() must not go on. */
+int rt_blk_watch_start(struct rt_blk_watch *w, void (*check)(void *arg), void *arg,
+                       struct rt_blk_ctx *first, size_t stride, int n);
 
-/* Called with the runtime's lock held, on a slice's timeout: nworkers are
- * running, live tasks are spawned and unfinished, progress is the sum of the
+/* Stops and joins the watchdog, after every worker has left. */
+void rt_blk_watch_stop(struct rt_blk_watch *w);
+
+/* ctx->wait_slow's body: sleeps until it took one from ev->count (0), or
+ * the deadlock is declared (-EDEADLK). */
+int rt_blk_wait_watched(struct rt_blk_watch *w, struct rt_blk_ctx *ctx, struct rt_event *ev);
+
+/* Called by check() with the runtime's lock held: nworkers are running,
+ * live tasks are spawned and unfinished, progress is the sum of the
  * workers' ctx.progress. Returns 1 when the deadlock is confirmed now (the
- * caller records it, sets w->deadlock and wakes its idle workers), else 0.
- * At most one check per 40 ms does any work. */
+ * caller records it, sets w->deadlock and wakes its idle workers; the
+ * watchdog then wakes the blocked ones), else 0. */
 int rt_blk_watch_check(struct rt_blk_watch *w, int nworkers, uint64_t live, uint64_t progress);
 
 /* Runs t to RT_DONE then calls t->release (if any): returns 0. Returns a

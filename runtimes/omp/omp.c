@@ -4,7 +4,8 @@
  * driver, futex events, blocking syscalls). So at most `threads` tasks make
  * progress at once (max_concurrency), and tasks that wait on queued ones
  * deadlock a team too small: blocking.c's detector (shared with pool) sees
- * every team thread blocked in an event wait with no progress for 150 ms,
+ * every team thread blocked in an event wait with no progress for 150 ms
+ * (its watchdog thread looks every 40 ms and wakes the blocked ones),
  * the blocked tasks are abandoned, the queued ones skipped, and run()
  * returns -EDEADLK with limit "team-deadlock" ("task-deadlock" when nothing
  * was left queued: the tasks wait on each other and would hang any
@@ -115,7 +116,7 @@ static void check_deadlock(void *arg)
 static int omp_wait_slow(struct rt_blk_ctx *ctx, struct rt_event *ev)
 {
 	struct omp_worker *w = (struct omp_worker *)ctx;
-	return rt_blk_wait_watched(&w->p->watch, ev, check_deadlock, w->p);
+	return rt_blk_wait_watched(&w->p->watch, ctx, ev);
 }
 
 /* The body of every OpenMP task. After a declared deadlock a task not yet
@@ -204,8 +205,21 @@ static int omp_run(struct rt *rt)
 	/* The full count from the start, so the detector never mistakes a
 	 * team still being made for a stuck one. */
 	p->nrunning = n;
-	p->watch.suspect_ns = p->watch.last_check_ns = 0;
 	pthread_mutex_unlock(&p->mu);
+
+	int wde = rt_blk_watch_start(&p->watch, check_deadlock, p, &w[0].ctx, sizeof(*w), n);
+	if (wde) {
+		pthread_mutex_lock(&p->mu);
+		p->w = NULL;
+		p->nrunning = 0;
+		if (!p->err) {
+			p->err = -wde;
+			rt_blk_diagnose(wde, p->limit, sizeof(p->limit));
+		}
+		pthread_mutex_unlock(&p->mu);
+		free(w);
+		return -wde;
+	}
 
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
@@ -237,6 +251,7 @@ static int omp_run(struct rt *rt)
 		}
 	}
 
+	rt_blk_watch_stop(&p->watch);
 	pthread_mutex_lock(&p->mu);
 	p->w = NULL;
 	p->nrunning = 0;

@@ -4,14 +4,15 @@
  * blocks inside the task's waits, so at most `workers` tasks make progress at
  * once and a task that waits on a queued one can wait forever.
  *
- * That deadlock is a result here, not a hang. An event wait that finds the
- * count at 0 sleeps on the futex in 50 ms slices; on a timeout it checks
- * whether every worker is blocked in an event wait (or every live task is)
- * with no op completed anywhere for a confirmation period. If so the run is
- * declared deadlocked: blocked workers abandon their tasks and run() returns
- * -EDEADLK with limit "pool-deadlock" ("task-deadlock" when the queue is
- * empty: the tasks wait on each other and would hang any runtime). The
- * detector is blocking.c's (rt_blk_watch), shared with omp.
+ * That deadlock is a result here, not a hang. A watchdog thread looks every
+ * 40 ms whether every worker is blocked in an event wait (or every live task
+ * is) with no op completed anywhere; held for a confirmation period, the run
+ * is declared deadlocked: the watchdog wakes the blocked workers, they
+ * abandon their tasks and run() returns -EDEADLK with limit "pool-deadlock"
+ * ("task-deadlock" when the queue is empty: the tasks wait on each other
+ * and would hang any runtime). A worker's wait stays the untimed futex sleep
+ * of `threads`. The detector is blocking.c's (rt_blk_watch), shared with
+ * omp.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -54,7 +55,7 @@ static const struct cb_param pool_params[] = {
 	{ NULL, NULL, NULL, 0, 0, 0 },
 };
 
-/* Called on a slow-path timeout; cheap unless the pool looks stuck. */
+/* The watchdog's look, every 40 ms: cheap unless the pool looks stuck. */
 static void check_deadlock(void *arg)
 {
 	struct pool_rt *p = arg;
@@ -74,7 +75,7 @@ static void check_deadlock(void *arg)
 static int pool_wait_slow(struct rt_blk_ctx *ctx, struct rt_event *ev)
 {
 	struct worker *w = (struct worker *)ctx;
-	return rt_blk_wait_watched(&w->pool->watch, ev, check_deadlock, w->pool);
+	return rt_blk_wait_watched(&w->pool->watch, ctx, ev);
 }
 
 static void *worker_main(void *arg)
@@ -150,8 +151,23 @@ static int pool_run(struct rt *rt)
 	/* The full count from the start, so the detector never mistakes a
 	 * pool still being created for a stuck one. */
 	p->nrunning = n;
-	p->watch.suspect_ns = p->watch.last_check_ns = 0;
 	pthread_mutex_unlock(&p->mu);
+
+	int wde = rt_blk_watch_start(&p->watch, check_deadlock, p, &w[0].ctx, sizeof(*w), n);
+	if (wde) {
+		char limit[sizeof(p->limit)];
+		rt_blk_diagnose(wde, limit, sizeof(limit));
+		pthread_mutex_lock(&p->mu);
+		p->w = NULL;
+		p->nrunning = 0;
+		if (!p->err) {
+			p->err = -wde;
+			memcpy(p->limit, limit, sizeof(limit));
+		}
+		pthread_mutex_unlock(&p->mu);
+		free(w);
+		return -wde;
+	}
 
 	for (made = 0; made < n; made++) {
 		w[made].pool = p;
@@ -175,6 +191,7 @@ static int pool_run(struct rt *rt)
 	}
 	for (int i = 0; i < made; i++)
 		pthread_join(w[i].tid, NULL);
+	rt_blk_watch_stop(&p->watch);
 
 	pthread_mutex_lock(&p->mu);
 	p->w = NULL;
