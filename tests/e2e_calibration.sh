@@ -2,7 +2,8 @@
 # e2e_calibration.sh BINARY SOURCE_DIR — a run measures its calibration
 # (calib.c) before the first cell: manifest.json's "calibration" holds a
 # pipe and a futex ping-pong at same-core and cross-core (ns per switch,
-# positive, with its unit and round trips) and the clock's read cost; every
+# positive, with its unit and round trips), the clock's read cost and the raw
+# stack switch beside its peers (asm, ucontext, Boost.Context); every
 # results.jsonl line has steal_ms >= 0 (the VM's steal on the cell's CPUs);
 # the report sets each runtime's switch figure beside the calibration at
 # its placement, and says "no calibration in this run" for a manifest
@@ -37,6 +38,18 @@ for kind in ('pipe', 'futex'):
              '%s %s: cpus %r' % (kind, p, e['cpus']))
 k = c['clock_read']
 need(k['unit'] == 'ns' and 0 < k['ns_per_call'] < 1e6 and k['calls'] > 0, 'clock_read %r' % k)
+# The raw stack switch beside its peers: a figure or a reason, never neither;
+# the hand-written one is there on the architectures that have it.
+sw = c['stack_switch']
+need(sw['timed_ms'] == c['timed_ms'], 'stack_switch timed_ms %r' % sw.get('timed_ms'))
+for name in ('asm', 'ucontext', 'boost-fcontext'):
+    e = sw[name]
+    ns = e['ns_per_switch']
+    need(e['what'] and ((isinstance(ns, float) and 0 < ns < 1e9 and e['switches'] > 0)
+                        or (ns is None and e['why'])), 'stack_switch %s: %r' % (name, e))
+import platform
+if platform.machine() in ('x86_64', 'aarch64'):
+    need(sw['asm']['ns_per_switch'] is not None, 'no asm switch figure on ' + platform.machine())
 lines = [json.loads(l) for l in open(d + '/results.jsonl')]
 need(len(lines) == 2 * len(places), 'cells: %d' % len(lines))
 for r in lines:

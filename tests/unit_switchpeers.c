@@ -25,10 +25,12 @@ int main(void)
 	for (int i = CPU_SETSIZE - 1; i >= 0; i--)
 		if (CPU_ISSET(i, &before))
 			cpu = i; /* the lowest allowed */
-	if (h_switch_peers(CPU_SETSIZE + 7, &sp) != -EINVAL)
+	if (h_switch_peers(CPU_SETSIZE + 7, 100, &sp) != -EINVAL)
 		FAIL("a CPU beyond the set was not refused");
 
-	int rc = h_switch_peers(cpu, &sp);
+	if (h_switch_peers(cpu, 0, &sp) != -EINVAL)
+		FAIL("a region of 0 ms was not refused");
+	int rc = h_switch_peers(cpu, 100, &sp);
 	if (rc)
 		FAIL("h_switch_peers: %s", strerror(-rc));
 	if (sched_getaffinity(0, sizeof after, &after) || !CPU_EQUAL(&before, &after))

@@ -9,6 +9,8 @@
  *          the primitive under the threads runtime's events (pingpong's)
  *   clock  clock_gettime(CLOCK_MONOTONIC), ns per call: what a timestamp
  *          costs the figures that take one
+ *   stack switch  the raw switch of the coro runtime beside swapcontext and
+ *          Boost.Context's (switchpeers.c), no scheduler: C11's yardstick
  *
  * Each ping-pong runs pinned (pthread affinity) at two placements resolved
  * as the cells' are (placement.c, within the run's CPUs): same-core (both
@@ -18,8 +20,9 @@
  *
  * The timed region is a time box (CONCBENCH_CALIB_MS, default 100 ms) after
  * a warm-up of a tenth of it, so on any machine it lasts long enough to
- * average over timer ticks and preemptions; four ping-pongs make the whole
- * calibration about half a second. The tests set CONCBENCH_CALIB_MS low to
+ * average over timer ticks and preemptions; four ping-pongs and three
+ * switch peers (three regions each) make the whole calibration about a
+ * second and a half. The tests set CONCBENCH_CALIB_MS low to
  * stay quick; the manifest records the box each figure was measured in.
  */
 #define _GNU_SOURCE
@@ -278,4 +281,7 @@ void h_calib_measure(hwloc_topology_t topo, hwloc_const_cpuset_t cpuset, struct 
 		}
 	}
 	c->clock_ns = clock_cost(box, &c->clock_calls);
+	/* The raw switch beside Boost.Context's and swapcontext's, where the
+	 * same-core ping-pongs ran (-1: wherever this thread is). */
+	c->sw_rc = h_switch_peers(c->cpu[0][0], c->box_ms, &c->sw);
 }

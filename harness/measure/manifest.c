@@ -765,6 +765,30 @@ static void write_calibration(struct jw *w, const struct h_calib *c)
 	jw_str(w, "unit", "ns");
 	jw_int(w, "calls", (long long)c->clock_calls);
 	jw_close(w, '}');
+	jw_open(w, "stack_switch", '{');
+	jw_str(w, "what", "two contexts switching back and forth on one CPU, no scheduler: "
+	                  "ns per one-direction switch, the fastest of three regions of "
+	                  "timed_ms of CPU time");
+	if (c->sw_rc < 0) {
+		jw_str(w, "why", strerror(-c->sw_rc));
+	} else {
+		jw_int(w, "cpu", c->sw.cpu);
+		jw_int(w, "timed_ms", (long long)c->sw.region_ms);
+		for (int i = 0; i < H_NPEERS; i++) {
+			const struct h_switch_peer *r = &c->sw.row[i];
+			jw_open(w, r->name, '{');
+			jw_str(w, "what", r->what);
+			if (r->ns >= 0) {
+				jw_num(w, "ns_per_switch", r->ns);
+				jw_int(w, "switches", (long long)r->switches);
+			} else {
+				jw_null(w, "ns_per_switch");
+				jw_str(w, "why", r->why);
+			}
+			jw_close(w, '}');
+		}
+	}
+	jw_close(w, '}');
 	jw_close(w, '}');
 }
 

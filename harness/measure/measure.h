@@ -365,6 +365,32 @@ int h_summary_write(const char *dir, const struct h_cell *cells, long n);
  * of memory, said on `out`). */
 long h_checksum_check(const struct h_cell *cells, long n, FILE *out);
 
+/* ---- switchpeers.c: the raw stack switch beside its peers ---- */
+
+enum { H_PEER_ASM, H_PEER_UCONTEXT, H_PEER_BOOST, H_NPEERS };
+
+struct h_switch_peer {
+	const char *name;    /* "asm", "ucontext", "boost-fcontext" */
+	const char *what;    /* one line: whose switch */
+	double ns;           /* per one-direction switch; < 0 when missing */
+	uint64_t switches;   /* in each timed region */
+	char why[H_WHY_LEN]; /* why ns is missing, else "" */
+};
+
+struct h_switch_peers {
+	int cpu;            /* where it ran */
+	uint64_t region_ms; /* each timed region at least this */
+	struct h_switch_peer row[H_NPEERS];
+};
+
+/* Two contexts switching back and forth on one CPU, no scheduler: the
+ * fastest of 3 timed regions of at least region_ms (1..10000) of the
+ * thread's CPU time per peer (about 1 s in all at 100 ms). The calling thread is bound to cpu (< 0: the CPU it is on) and its
+ * affinity restored after. Boost.Context's row is missing, with why, when
+ * libboost-context-dev was not there at build time. 0, or -EINVAL when cpu
+ * is not one this thread may use, or another negative errno. */
+int h_switch_peers(int cpu, uint64_t region_ms, struct h_switch_peers *out);
+
 /* ---- calib.c: the yardstick for the switch figures ---- */
 
 /* A plain two-thread ping-pong, pinned like the cells (placement.c). */
@@ -382,6 +408,10 @@ struct h_calib {
 	double clock_ns;      /* per clock_gettime(CLOCK_MONOTONIC) */
 	uint64_t clock_calls;
 	uint64_t box_ms;      /* each ping-pong's timed region (CONCBENCH_CALIB_MS) */
+	/* The raw stack switch and its peers (switchpeers.c), on the same-core
+	 * CPU, in regions of box_ms: C11's yardstick. sw_rc < 0: not measured. */
+	struct h_switch_peers sw;
+	int sw_rc;
 };
 /* Measures all of it within cpuset (about half a second). Never fails as
  * a whole: a ping-pong that cannot run has a reason in its why. */
@@ -667,29 +697,5 @@ uint64_t h_remote_cell_run(struct h_cell *c, const struct h_target *to, hwloc_to
  * fields and server_cpu_us_per_request. */
 void h_peer_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s);
 
-/* ---- switchpeers.c: the raw stack switch beside its peers ---- */
-
-enum { H_PEER_ASM, H_PEER_UCONTEXT, H_PEER_BOOST, H_NPEERS };
-
-struct h_switch_peer {
-	const char *name;    /* "asm", "ucontext", "boost-fcontext" */
-	const char *what;    /* one line: whose switch */
-	double ns;           /* per one-direction switch; < 0 when missing */
-	uint64_t switches;   /* in each timed region */
-	char why[H_WHY_LEN]; /* why ns is missing, else "" */
-};
-
-struct h_switch_peers {
-	int cpu; /* where it ran */
-	struct h_switch_peer row[H_NPEERS];
-};
-
-/* Two contexts switching back and forth on one CPU, no scheduler: the
- * fastest of 3 timed regions of at least 100 ms of the thread's CPU time
- * per peer (about 1.5 s in all). The calling thread is bound to cpu (< 0: the CPU it is on) and its
- * affinity restored after. Boost.Context's row is missing, with why, when
- * libboost-context-dev was not there at build time. 0, or -EINVAL when cpu
- * is not one this thread may use, or another negative errno. */
-int h_switch_peers(int cpu, struct h_switch_peers *out);
 
 #endif

@@ -36,7 +36,6 @@ fcontext_t make_fcontext(void *sp, size_t size, void (*fn)(transfer_t));
 #endif
 
 #define PEER_STACK (64 * 1024)
-#define PEER_REGION_NS (100 * 1000000ull) /* each timed region at least this */
 #define PEER_REGIONS 3                    /* the fastest of these is kept */
 
 /* The two sides of one peer. The stack stays mapped while the peer runs;
@@ -154,9 +153,13 @@ static uint64_t cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Each timed region lasts at least this: the caller's choice (the run's
+ * calibration box, 100 ms unless the tests shorten it). */
+static uint64_t region_ns;
+
 /* ns per switch of the fastest of PEER_REGIONS regions of at least
- * PEER_REGION_NS each, after a calibration that also warms the caches and
- * the predictors. */
+ * region_ns each, after a calibration that also warms the caches and the
+ * predictors. */
 static double time_rounds(void (*rounds)(uint64_t), uint64_t *switches)
 {
 	*switches = 0;
@@ -165,19 +168,19 @@ static double time_rounds(void (*rounds)(uint64_t), uint64_t *switches)
 		uint64_t t0 = cpu_ns();
 		rounds(n);
 		t = cpu_ns() - t0;
-		if (t >= PEER_REGION_NS / 10 || n >= (1ull << 40))
+		if (t >= region_ns / 10 || n >= (1ull << 40))
 			break;
 		n *= 2;
 	}
 	/* 10% over the estimate, so the region is not cut short. */
-	n = (uint64_t)((double)n * 1.1 * (double)PEER_REGION_NS / (double)(t ? t : 1)) + 1;
+	n = (uint64_t)((double)n * 1.1 * (double)region_ns / (double)(t ? t : 1)) + 1;
 	double best = -1;
 	for (int r = 0, tries = 0; r < PEER_REGIONS && tries < 4 * PEER_REGIONS; tries++) {
 		uint64_t t0 = cpu_ns();
 		rounds(n);
 		t = cpu_ns() - t0;
-		if (t < PEER_REGION_NS) { /* faster than calibrated: longer, again */
-			n = (uint64_t)((double)n * 1.1 * (double)PEER_REGION_NS / (double)(t ? t : 1)) + 1;
+		if (t < region_ns) { /* faster than calibrated: longer, again */
+			n = (uint64_t)((double)n * 1.1 * (double)region_ns / (double)(t ? t : 1)) + 1;
 			continue;
 		}
 		double ns = (double)t / (2.0 * (double)n);
@@ -219,7 +222,7 @@ static void measure_fiber(struct h_switch_peer *row, enum rt_ctx_kind kind)
 	} else {
 		row->ns = time_rounds(kind == RT_CTX_ASM ? rounds_asm : rounds_uc, &row->switches);
 		if (row->ns < 0)
-			row_missing(row, "no timed region reached 100 ms");
+			row_missing(row, "no timed region reached its length");
 		P.stop = 1;
 		rt_fiber_switch(kind, &P.main, &P.co); /* lets it leave */
 		rt_fiber_destroy(&P.co);
@@ -247,7 +250,7 @@ static void measure_boost(struct h_switch_peer *row)
 	P.boost = make_fcontext((char *)stack + PEER_STACK, PEER_STACK, boost_co);
 	row->ns = time_rounds(rounds_boost, &row->switches);
 	if (row->ns < 0)
-		row_missing(row, "no timed region reached 100 ms");
+		row_missing(row, "no timed region reached its length");
 	P.stop = 1;
 	boost_jump(&P.main, &P.co, 0); /* it leaves for good */
 	rt_fiber_destroy(&P.co);
@@ -255,10 +258,14 @@ static void measure_boost(struct h_switch_peer *row)
 }
 #endif
 
-int h_switch_peers(int cpu, struct h_switch_peers *out)
+int h_switch_peers(int cpu, uint64_t region_ms, struct h_switch_peers *out)
 {
 	cpu_set_t old, one;
 	memset(out, 0, sizeof *out);
+	if (region_ms < 1 || region_ms > 10000)
+		return -EINVAL;
+	region_ns = region_ms * 1000000ull;
+	out->region_ms = region_ms;
 	if (sched_getaffinity(0, sizeof old, &old) < 0)
 		return -errno;
 	if (cpu < 0)
