@@ -198,8 +198,10 @@ int h_parse_cpus(const char *s, hwloc_bitmap_t set)
  * whatever the runtime. Warm-up cells add one run per point. Measured on
  * a 2-core VM: quick 2m16s (2026-11-30, before the calibration and the
  * rounds order: not re-measured); standard 26m26s (2026-11-30,
- * results/reference), over its 25-minute budget: the server points' warm-up
- * cells, redundant beside their in-cell warm-up, are the next to go. */
+ * results/reference), over its 25-minute budget. Since then: no warm-up
+ * cells for server points (run.c window_warms), 20,000 round trips, no pool
+ * in mixed; from that run's cell times (wall_ns + 0.1 s a cell) about
+ * 20m40s, 1,048 cells, not yet re-measured. */
 /* The runtimes C1-C12 were written about, and the suites' parts run. The
  * newer ones (steal, coro-steal, uring, uv, omp) wait for their own parts
  * (C13-C16): in every part as well, the standard suite would take about
