@@ -72,6 +72,19 @@ w = [r for r in js if r["metric"] == "wall_ns"]
 assert all(r["ci_lo"] <= r["median"] <= r["ci_hi"] for r in w), w
 PY
 
+# A server point with a timed window (requests=0) warms itself in-cell
+# (warmup_ms): no warm-up cell for it; a point with a fixed request count
+# keeps its own (issue 11: 9, the standard suite's budget).
+timeout 60 "$BIN" run --runtime epoll --workload echo --set conns=2 --set requests=0,20 \
+	--set seconds=1 --set warmup_ms=50 --reps 1 --warmup 1 --out "$T/srv" >"$T/out" \
+	2>"$T/err" || die "server run failed: $(cat "$T/err")"
+python3 - "$T/srv" <<'PY' || fail "server warm-up cells wrong"
+import json, sys
+c = [json.loads(l) for l in open(sys.argv[1] + "/results.jsonl")]
+got = sorted((x["params"]["requests"], x["warmup"]) for x in c)
+assert got == [(0, False), (20, False), (20, True)], got
+PY
+
 timeout 30 "$BIN" run --runtime epoll --workload cpu --order sideways --out "$T/bad" \
 	>"$T/out" 2>"$T/err"
 rc=$?

@@ -7,7 +7,8 @@
 # client's rusage under client_*; client_cpu_util in [0, 1] with
 # client_limited beside it; server_cpu_us_per_request the server's CPU over
 # the requests it served; client_cpu_us_per_request the client's CPU over
-# the responses it handled; and the summary rows of all of them.
+# the responses it handled; server_sock_kib the server's socket buffers;
+# and the summary rows of all of them.
 . "$(dirname "$0")/lib.sh"
 need python3 "to read the JSON"
 
@@ -50,10 +51,16 @@ assert got > 0 and abs(got - want) <= 0.01 * want, (got, want)
 cpr = m["client_cpu_us_per_request"]
 most = (c["client_cpu_user_ns"] + c["client_cpu_sys_ns"]) / 1000 / m["requests"]
 assert 0 < cpr <= most * 1.0001, (cpr, most)
+# The server's own sockets' kernel buffers at its peak (SO_MEMINFO, every
+# kernel since 4.6): a number, never negative, with its unit.
+sk = m.get("server_sock_kib", "absent")
+assert isinstance(sk, (int, float)) and sk >= 0, f"server_sock_kib {sk}"
+assert c["metric_units"]["server_sock_kib"] == "KiB"
 rows = {r["metric"]: r for r in csv.DictReader(open(d + "/summary.csv"))}
 for k in ["client_cpu_user_ns", "client_cpu_sys_ns", "client_ctx_voluntary",
           "client_ctx_involuntary", "client_rss_peak_kib", "client_cpu_util",
-          "client_limited", "server_cpu_us_per_request", "client_cpu_us_per_request"]:
+          "client_limited", "server_cpu_us_per_request", "client_cpu_us_per_request",
+          "server_sock_kib"]:
     assert k in rows, f"summary.csv has no {k} row"
 assert float(rows["rss_peak_kib"]["median"]) < touch
 PY

@@ -13,7 +13,13 @@
  * arm64; 8 KiB is the floor on any 64-bit Linux we run on). From the
  * cgroup that is certain; from system-wide /proc/meminfo the machine's
  * other activity is in the delta too, so there the check only needs the
- * stacks to show up, not an exact figure. The cgroup is removed after. */
+ * stacks to show up, not an exact figure. The cgroup is removed after.
+ *
+ * Sockets: a loopback TCP connection of this process, and 64 KiB sent on
+ * it and left unread: loopback delivers within send(), so the receiver's
+ * queue holds it when send returns, and h_mem_sockets must grow by at
+ * least that much (its truesize, the figure SO_MEMINFO reports, is larger
+ * than the payload, never smaller). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
@@ -21,7 +27,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -137,8 +146,46 @@ static void test_kernel(void)
 	}
 }
 
+static void test_sockets(void)
+{
+	double k0, k1, k2;
+	int rc = h_mem_sockets(&k0);
+	if (rc == -ENOPROTOOPT) {
+		CHECK(isnan(k0));
+		fprintf(stderr, "unit_mem: SO_MEMINFO refused by this kernel\n");
+		return;
+	}
+	REQUIRE(rc == 0 && k0 >= 0);
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof a;
+	REQUIRE(l >= 0 && bind(l, (struct sockaddr *)&a, sizeof a) == 0 && listen(l, 1) == 0 &&
+	        getsockname(l, (struct sockaddr *)&a, &al) == 0);
+	int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	REQUIRE(c >= 0 && connect(c, (struct sockaddr *)&a, sizeof a) == 0);
+	int s = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	REQUIRE(s >= 0);
+	static char buf[64 * 1024];
+	memset(buf, 'x', sizeof buf);
+	CHECK(h_mem_sockets(&k1) == 0);
+	size_t sent = 0;
+	while (sent < sizeof buf) {
+		ssize_t n = send(c, buf + sent, sizeof buf - sent, 0);
+		REQUIRE(n > 0);
+		sent += (size_t)n;
+	}
+	CHECK(h_mem_sockets(&k2) == 0);
+	fprintf(stderr, "unit_mem: sockets %.0f KiB, with a connection %.0f, 64 KiB unread %.0f\n",
+	        k0, k1, k2);
+	CHECK(k2 - k1 >= 64);
+	close(s);
+	close(c);
+	close(l);
+}
+
 int main(void)
 {
+	test_sockets();
 	test_user();
 	struct h_kmem k;
 	CHECK(h_mem_meminfo(&k) == 0 && k.stack > 0 && k.slab > 0 && k.total > 0);

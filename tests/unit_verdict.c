@@ -805,6 +805,14 @@ static void test_client_limited(void)
 	h_rule_c4(&S, &F, &o);
 	CHECKF(k >= 0 && fabs(o.fig[k].median - 10) < 1e-9,
 	       "C4: server RSS per connection missing or not 10 KiB");
+	/* Beside it, the server's socket buffers (server_sock_kib) per
+	 * connection: 3,000 KiB over 1,000 connections. */
+	echo_also("threads", "stack_kib=0", 1000, "server_sock_kib", 3000);
+	k = fig_with(h_rule_c4, "threads, echo conns=1000: server socket buffers per connection",
+	             -1, why, sizeof why);
+	h_rule_c4(&S, &F, &o);
+	CHECKF(k >= 0 && fabs(o.fig[k].median - 3) < 1e-9,
+	       "C4: server socket buffers per connection missing or not 3 KiB");
 	/* Without client_rss_peak_kib the run's RSS held the client's too:
 	 * no memory figure, and the reason says why. */
 	reset(4);

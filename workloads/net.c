@@ -662,6 +662,12 @@ void wl_srv_close(struct wl_conn *c)
 	if (c->fd < 0)
 		return;
 	struct wl_srv *s = c->srv;
+	/* A cell's first connection to end is its server's peak: every
+	 * other connection still open with what its buffers hold at the end
+	 * of the load, after the measured window (so sampling there costs
+	 * the window nothing). The harness hooks it once per cell. */
+	if (!s->serve)
+		wl_at_peak();
 	/* With the watchdog on, under mu: see watchdog(). */
 	if (s->wd_on)
 		pthread_mutex_lock(&s->mu);

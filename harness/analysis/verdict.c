@@ -1173,6 +1173,14 @@ void h_rule_c4(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 					        "%s, %s conns=%s: server peak RSS growth per connection "
 					        "over conns=%s (socket buffers not included)",
 					        L(x), wl, P(conns[i]), P(conns[0]));
+				/* Beside it, what RSS leaves out: the kernel's buffers
+				 * of the server's own sockets (SO_MEMINFO) at its peak. */
+				const struct h_srow *sock = rss ? same_point(s, x, "server_sock_kib") : NULL;
+				if (sock && isfinite(sock->median))
+					fig_val(o, sock->median / conns[i], "KiB", "",
+					        "%s, %s conns=%s: server socket buffers per connection "
+					        "(kernel, SO_MEMINFO)",
+					        L(x), wl, P(conns[i]));
 			}
 		}
 	}

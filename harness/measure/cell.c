@@ -195,6 +195,7 @@ static struct {
 	double rss, pss;
 	struct h_kmem cgk, mik;
 	int cg_ok, mi_ok, user_ok;
+	double sock_kib; /* the process's socket buffers (NaN: refused) */
 	struct cpubits cpus;
 } peak;
 
@@ -207,6 +208,7 @@ static void peak_hook(void)
 	peak.user_ok = h_mem_user(&peak.rss, &peak.pss) == 0;
 	peak.cg_ok = peak.cg->kind && h_cgroup_read(peak.cg, &peak.cgk) == 0;
 	peak.mi_ok = h_mem_meminfo(&peak.mik) == 0;
+	h_mem_sockets(&peak.sock_kib);
 	threads_cpus(&peak.cpus, 1024);
 }
 
@@ -588,6 +590,15 @@ static void child_sample(struct child *k)
 	struct h_cell_result *r = &k->r;
 	mem_at_peak(r, k->cg, &k->base);
 	per_task(r);
+	/* A server's connections keep memory in the kernel that is in no
+	 * RSS: its sockets' buffers at the peak, the server's alone (the load
+	 * generator is another process). null where SO_MEMINFO is refused. */
+	if (k->c->wl->load && atomic_load(&peak.hit) && r->nmetrics < WL_MAX_METRICS) {
+		struct wl_metric *m = &r->metrics[r->nmetrics++];
+		snprintf(m->name, sizeof m->name, "server_sock_kib");
+		snprintf(m->unit, sizeof m->unit, "KiB");
+		m->value = peak.sock_kib;
+	}
 	/* Where the threads ran: the main thread at both ends of run(), every
 	 * thread at the peak and after run(), and what the workload saw
 	 * itself (metrics in unit "cpu mask", e.g. pingpong's two sides). */

@@ -171,6 +171,11 @@ struct h_kmem {
 };
 int h_mem_user(double *rss_kib, double *pss_kib); /* /proc/self/smaps_rollup */
 int h_mem_meminfo(struct h_kmem *k);              /* /proc/meminfo, system-wide */
+/* Kernel memory of this process's TCP/UDP sockets (SO_MEMINFO: receive
+ * queue + send queue + forward allocation, summed over /proc/self/fd), in
+ * KiB. 0, or -errno with *kib NaN (ENOPROTOOPT: the kernel has no
+ * SO_MEMINFO). */
+int h_mem_sockets(double *kib);
 
 /* A cgroup made for one cell: kind 2 (v2, memory.stat with parts), 1 (v1,
  * memory.kmem.usage_in_bytes, a total) or 0 (none: why says so). */

@@ -22,6 +22,11 @@
  * pre-charged), so they are exact to about ±256 KiB per CPU: fine for a
  * slope over thousands of tasks, not for one.
  *
+ * Sockets: the kernel's buffers of a connection are in none of the above
+ * per process (cgroup v2 charges them as "sock", v1 not at all). SO_MEMINFO
+ * gives each socket's own figures; h_mem_sockets sums them over this
+ * process's TCP/UDP sockets.
+ *
  * The parent makes the cgroup before the fork and removes it after reaping
  * the child, so a killed child leaves nothing behind. CONCBENCH_CGROUP=off
  * in the environment skips the cgroups (method 3), for tests and for
@@ -36,6 +41,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sock_diag.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -98,6 +105,50 @@ int h_mem_user(double *rss_kib, double *pss_kib)
 		rc = isnan(*rss_kib) ? -EINVAL : 0;
 	}
 	free(buf);
+	return rc;
+}
+
+int h_mem_sockets(double *kib)
+{
+	*kib = NAN;
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return -errno;
+	double bytes = 0;
+	int rc = 0;
+	for (struct dirent *e; rc == 0 && (e = readdir(d));) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		struct stat sb;
+		if (*end || end == e->d_name || fd == dirfd(d) || fstat((int)fd, &sb) != 0 ||
+		    !S_ISSOCK(sb.st_mode))
+			continue;
+		/* The network's sockets only: an AF_UNIX pair to another
+		 * process of the harness is no connection of the server's. */
+		int dom = 0;
+		socklen_t len = sizeof dom;
+		if (getsockopt((int)fd, SOL_SOCKET, SO_DOMAIN, &dom, &len) != 0 ||
+		    (dom != AF_INET && dom != AF_INET6))
+			continue;
+		uint32_t mi[SK_MEMINFO_VARS] = { 0 };
+		len = sizeof mi;
+		if (getsockopt((int)fd, SOL_SOCKET, SO_MEMINFO, mi, &len) != 0) {
+			/* A kernel before 4.6 refuses it for every socket: no
+			 * figure rather than a sum of the sockets it took. EBADF:
+			 * closed meanwhile by another thread, not counted. */
+			if (errno != EBADF)
+				rc = -errno;
+			continue;
+		}
+		/* Data received and not yet read, data queued to send (and
+		 * not yet acknowledged), and what the socket holds charged in
+		 * advance: the memory the connection keeps in the kernel. */
+		bytes += (double)mi[SK_MEMINFO_RMEM_ALLOC] + (double)mi[SK_MEMINFO_WMEM_QUEUED] +
+		         (double)mi[SK_MEMINFO_FWD_ALLOC];
+	}
+	closedir(d);
+	if (rc == 0)
+		*kib = bytes / 1024.0;
 	return rc;
 }
 
