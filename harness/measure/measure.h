@@ -7,6 +7,7 @@
  *   mem.c        user and kernel memory, a cgroup per cell
  *   cell.c       one cell in a fresh child process, under a watchdog
  *   loadgen.c    the client of the server workloads, in its own process
+ *   remote.c     that client on another host (run --client-host, --listen)
  *   manifest.c   the environment every result carries
  *   calib.c      the machine's own switch and clock costs, once per run
  *   results.c    results.jsonl, summary.csv, fits.csv, checksum agreement
