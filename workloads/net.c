@@ -231,12 +231,18 @@ size_t wl_http_response(char *out, int status, const struct wl_http_req *req)
 
 int wl_net_listen(int port, int backlog, int reuseport, int *fd, int *bound_port)
 {
+	return wl_net_listen_at(0, port, backlog, reuseport, fd, bound_port);
+}
+
+int wl_net_listen_at(uint32_t addr, int port, int backlog, int reuseport, int *fd,
+                     int *bound_port)
+{
 	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return -errno;
 	int one = 1;
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_addr.s_addr = addr ? addr : htonl(INADDR_LOOPBACK);
 	socklen_t alen = sizeof a;
 	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
 	    (reuseport && setsockopt(s, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) ||
@@ -548,14 +554,14 @@ static struct rt_op accept_step(struct rt_task *t, long res)
  * any socket listens there (SO_REUSEADDR, which the listeners set too,
  * never shares a port in LISTEN). Port 0 needs none: the kernel does not
  * give an autobound SO_REUSEPORT socket a port in use. */
-static int port_free(int port)
+static int port_free(uint32_t addr, int port)
 {
 	int p = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (p < 0)
 		return -errno;
 	int one = 1, err = 0;
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_addr.s_addr = addr ? addr : htonl(INADDR_LOOPBACK);
 	if (setsockopt(p, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
 	    bind(p, (struct sockaddr *)&a, sizeof a) < 0)
 		err = -errno;
@@ -570,6 +576,7 @@ int wl_srv_start(struct wl_srv *s, struct rt *rt, int port, int64_t conns,
 	s->conns_asked = conns;
 	s->nl = rt->shards > 1 ? rt->shards : 1;
 	s->serve = env && env->serve;
+	s->addr = env ? env->listen_addr : 0;
 	s->idle_ns = s->serve && idle_ms > 0 ? (uint64_t)idle_ms * 1000000u : 0;
 	if (pthread_mutex_init(&s->mu, NULL) != 0)
 		return -ENOMEM;
@@ -618,12 +625,13 @@ int wl_srv_start(struct wl_srv *s, struct rt *rt, int port, int64_t conns,
 	int backlog = s->conns > 65535 ? 65535 : s->conns < SOMAXCONN ? SOMAXCONN : (int)s->conns;
 	s->port = port;
 	if (s->nl > 1 && port != 0) {
-		int err = port_free(port);
+		int err = port_free(s->addr, port);
 		if (err)
 			return err;
 	}
 	for (int i = 0; i < s->nl; i++) {
-		int err = wl_net_listen(s->port, backlog, s->nl > 1, &s->lfd[i], &s->port);
+		int err = wl_net_listen_at(s->addr, s->port, backlog, s->nl > 1, &s->lfd[i],
+		                           &s->port);
 		if (err)
 			return err;
 	}

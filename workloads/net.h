@@ -60,6 +60,9 @@ size_t wl_http_response(char *out, int status, const struct wl_http_req *req);
  * reuseport SO_REUSEPORT too; blocking mode, close-on-exec. *fd and *port
  * get the socket and the bound port. 0 or a negative errno. */
 int wl_net_listen(int port, int backlog, int reuseport, int *fd, int *bound_port);
+/* The same on addr (IPv4, network order; 0: 127.0.0.1). */
+int wl_net_listen_at(uint32_t addr, int port, int backlog, int reuseport, int *fd,
+                     int *bound_port);
 
 /* A blocking TCP connection to 127.0.0.1:port with TCP_NODELAY: the fd or a
  * negative errno. For clients in tests, and nothing in a step. */
@@ -98,6 +101,7 @@ struct wl_srv {
 	void *arg;
 
 	int serve;           /* wl_env.serve: run until stopped, conns = open at once */
+	uint32_t addr;       /* wl_env.listen_addr: where to listen; 0: 127.0.0.1 */
 	uint64_t idle_ns;    /* serve: the read deadline (0: none; always 0 in a cell) */
 	int64_t conns;       /* slots, after the RLIMIT_NOFILE clamp: in a cell the
 	                      * connections to accept, in serve the most open at once */

@@ -43,6 +43,10 @@ struct wl_env {
 	 * connections may idle on purpose (open loop at a low rate), so it
 	 * would be a figure in every cell's params that no cell uses. */
 	int64_t idle_ms;
+	/* The IPv4 address (network order) a server listens on; 0: 127.0.0.1,
+	 * the default: nothing binds another address unless `run --listen`
+	 * asked for it (the client on another host, harness/measure/remote.c). */
+	uint32_t listen_addr;
 	/* Where setup() may say why it failed, errno included, when the errno
 	 * alone would not tell (which folder); NULL when nobody reads it. */
 	char *why;

@@ -40,9 +40,12 @@ void cli_load_usage(FILE *f)
 	      "  --client-cpus LIST  OS CPU indexes the load generator is bound to\n"
 	      "                      (default: not bound)\n"
 	      "  --out DIR           output folder, new or empty (default\n"
-	      "                      results/YYYYmmdd-HHMMSS)\n"
+	      "                      results/YYYYmmdd-HHMMSS); - for none (with --json)\n"
 	      "  --json              the last repetition's results.jsonl line on stdout, the\n"
-	      "                      text on stderr (for a program on another host)\n"
+	      "                      text on stderr (for a program on another host), with\n"
+	      "                      this host's short manifest (client_host)\n"
+	      "  --no-probe          no test connection first (run --client-host: its server\n"
+	      "                      accepts exactly conns connections)\n"
 	      "  --timeout SEC       per repetition, 1..86400 (default 300)\n"
 	      "  -h, --help          this text\n"
 	      "\n"
@@ -51,7 +54,8 @@ void cli_load_usage(FILE *f)
 	      f);
 }
 
-enum { OPT_WORKLOAD = 256, OPT_SET, OPT_REPS, OPT_CLIENT_CPUS, OPT_OUT, OPT_JSON, OPT_TIMEOUT };
+enum { OPT_WORKLOAD = 256, OPT_SET, OPT_REPS, OPT_CLIENT_CPUS, OPT_OUT, OPT_JSON, OPT_TIMEOUT,
+       OPT_NO_PROBE };
 
 static const struct option load_options[] = {
 	{ "workload", required_argument, NULL, OPT_WORKLOAD },
@@ -61,6 +65,7 @@ static const struct option load_options[] = {
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "no-probe", no_argument, NULL, OPT_NO_PROBE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -69,7 +74,7 @@ struct load_args {
 	const char *target, *workload, *reps, *client_cpus, *out, *timeout;
 	const char **setv;
 	int nsetv;
-	int json;
+	int json, no_probe;
 };
 
 static int parse_load(const struct cli_command *self, int argc, char **argv,
@@ -94,6 +99,7 @@ static int parse_load(const struct cli_command *self, int argc, char **argv,
 		case OPT_OUT: a->out = p.arg; break;
 		case OPT_JSON: a->json = 1; break;
 		case OPT_TIMEOUT: a->timeout = p.arg; break;
+		case OPT_NO_PROBE: a->no_probe = 1; break;
 		}
 	}
 	return c;
@@ -260,13 +266,19 @@ int cli_cmd_load(const struct cli_command *self, int argc, char **argv)
 	}
 	/* Nobody there is one line and exit 1 at once, not 15 s of the
 	 * client's retries (which are for a server of ours still starting). */
-	rc = h_target_probe(&to, 5000);
+	rc = a.no_probe ? 0 : h_target_probe(&to, 5000);
 	if (rc < 0) {
 		h_error("cannot connect to %s: %s", to.name, strerror(-rc));
 		status = H_EXIT_FAILED;
 		goto out;
 	}
-	if (h_prepare_out(a.out, dir, sizeof dir) < 0)
+	/* --out -: no folder; the line on stdout is the result. */
+	int nofolder = a.out && !strcmp(a.out, "-");
+	if (nofolder && !a.json) {
+		h_error("--out - (no folder) needs --json");
+		goto out;
+	}
+	if (!nofolder && h_prepare_out(a.out, dir, sizeof dir) < 0)
 		goto out;
 	status = H_EXIT_FAILED;
 
@@ -279,14 +291,15 @@ int cli_cmd_load(const struct cli_command *self, int argc, char **argv)
 	h_manifest_peer(rname, NULL);
 	/* argv is h_main's less the program's name: the whole command line
 	 * starts one before it. */
-	rc = h_manifest_write_named(dir, "manifest.json", argc + 1, argv - 1, topo, client,
-	                            client ? "--client-cpus" : NULL, NULL, NULL);
+	rc = nofolder ? 0
+	              : h_manifest_write_named(dir, "manifest.json", argc + 1, argv - 1, topo,
+	                                       client, client ? "--client-cpus" : NULL, NULL, NULL);
 	if (rc < 0) {
 		h_error("cannot write %s/manifest.json: %s", dir, strerror(-rc));
 		goto out;
 	}
-	snprintf(path, sizeof path, "%s/results.jsonl", dir);
-	res = fopen(path, "axe");
+	snprintf(path, sizeof path, "%s/results.jsonl", nofolder ? "/dev" : dir);
+	res = fopen(nofolder ? "/dev/null" : path, nofolder ? "we" : "axe");
 	if (!res) {
 		h_error("cannot create %s: %s", path, strerror(errno));
 		goto out;
@@ -307,6 +320,10 @@ int cli_cmd_load(const struct cli_command *self, int argc, char **argv)
 		c->setmask = mask;
 		c->client_cpus = client;
 		c->rep = k + 1;
+		/* The client is this host: its short manifest in the line, for
+		 * a run on another host (remote.c) to record. */
+		if (a.json)
+			h_host_self(&c->client_host);
 		h_remote_cell_run(c, &to, topo, timeout);
 		rc = h_results_append(res, c);
 		if (rc < 0) {
@@ -324,12 +341,13 @@ int cli_cmd_load(const struct cli_command *self, int argc, char **argv)
 		h_error("cannot write the JSON to stdout: %s", strerror(errno));
 		goto out;
 	}
-	rc = h_summary_write(dir, cells, reps);
+	rc = nofolder ? 0 : h_summary_write(dir, cells, reps);
 	if (rc < 0) {
 		h_error("cannot write the summary in %s: %s", dir, strerror(-rc));
 		goto out;
 	}
-	fprintf(text, "%s\n", dir);
+	if (!nofolder)
+		fprintf(text, "%s\n", dir);
 	status = failed ? H_EXIT_FAILED : H_EXIT_OK;
 out:
 	if (res && fclose(res) != 0 && status == H_EXIT_OK) {

@@ -58,6 +58,15 @@ void cli_run_usage(FILE *f)
 	        "  --client-cpus LIST  where the load generator of the server workloads (echo,\n"
 	        "                      http, mixed) runs (default: the last CPU of --cpus; the\n"
 	        "                      server gets the others, or shares when none is left)\n"
+	        "  --listen ADDR       server workloads listen on ADDR, an IPv4 address of this\n"
+	        "                      host (default 127.0.0.1: nothing else is bound unless\n"
+	        "                      asked), and their client connects there\n"
+	        "  --client-host SPEC  run the server workloads' client on another host:\n"
+	        "                      netns:NAME (ip netns exec NAME) or ssh:[USER@]HOST\n"
+	        "                      (ssh -o BatchMode=yes), as `concbench load --json`; its\n"
+	        "                      figures and host join each cell (client_host)\n"
+	        "  --client-bin PATH   concbench on the client host (default: this binary's\n"
+	        "                      path)\n"
 	        "  --out DIR           output folder, new or empty; created with its parents\n"
 	        "                      (default results/YYYYmmdd-HHMMSS)\n"
 	        "  --suite NAME        a predefined plan (see `concbench list`): %s.\n"
@@ -94,7 +103,7 @@ void cli_run_usage(FILE *f)
 
 enum { OPT_RUNTIME = 256, OPT_WORKLOAD, OPT_SET, OPT_REPS, OPT_CPUS, OPT_OUT, OPT_SUITE,
        OPT_TIMEOUT, OPT_WARMUP, OPT_PLACEMENT, OPT_RESUME, OPT_CLIENT_CPUS, OPT_NO_RESERVE,
-       OPT_ORDER, OPT_PEER };
+       OPT_ORDER, OPT_PEER, OPT_LISTEN, OPT_CLIENT_HOST, OPT_CLIENT_BIN };
 
 /* In the order the messages list them. */
 static const struct option run_options[] = {
@@ -107,6 +116,9 @@ static const struct option run_options[] = {
 	{ "placement", required_argument, NULL, OPT_PLACEMENT },
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "client-cpus", required_argument, NULL, OPT_CLIENT_CPUS },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "client-host", required_argument, NULL, OPT_CLIENT_HOST },
+	{ "client-bin", required_argument, NULL, OPT_CLIENT_BIN },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "suite", required_argument, NULL, OPT_SUITE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -121,6 +133,7 @@ static const struct option run_options[] = {
 struct run_args {
 	const char *runtime, *workload, *reps, *warmup, *timeout, *suite, *cpus, *out;
 	const char *placement, *resume, *client_cpus, *order, *peer;
+	const char *listen, *client_host, *client_bin;
 	const char **setv;
 	int nsetv;
 	int no_reserve;
@@ -153,6 +166,9 @@ static int parse_run(const struct cli_command *self, int argc, char **argv,
 		case OPT_CLIENT_CPUS: a->client_cpus = p.arg; break;
 		case OPT_NO_RESERVE: a->no_reserve = 1; break;
 		case OPT_PEER: a->peer = p.arg; break;
+		case OPT_LISTEN: a->listen = p.arg; break;
+		case OPT_CLIENT_HOST: a->client_host = p.arg; break;
+		case OPT_CLIENT_BIN: a->client_bin = p.arg; break;
 		}
 	}
 	return c;
@@ -373,6 +389,20 @@ static int fill_opts(const struct run_args *a, struct h_run_opts *o)
 	o->cpus = a->cpus;
 	o->client_cpus = a->client_cpus;
 	o->peer = a->peer;
+	if (a->listen || a->client_host || a->client_bin) {
+		static struct h_net net;
+		char err[300];
+		if (h_net_parse(a->listen, a->client_host, a->client_bin, &net, err, sizeof err) < 0) {
+			h_error("%s", err);
+			return H_REPORTED;
+		}
+		if (a->peer) {
+			h_error("--peer runs its client on this host: not with --listen or "
+			        "--client-host");
+			return H_REPORTED;
+		}
+		o->net = &net;
+	}
 	o->no_reserve = a->no_reserve;
 	o->out = a->out;
 	return parse_sets(a, o);

@@ -26,6 +26,7 @@
  * The parent: fork_cell, watch_cell (the time limit), fill_result.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -318,6 +319,7 @@ struct child {
 	void *state;   /* the workload's */
 	int conns_asked; /* server workloads: before the RLIMIT_NOFILE clamp, else -1 */
 	int lg_on;
+	int lfd;       /* the client on another host: where its load goes (remote.c) */
 	struct h_loadgen lg;
 	struct cpubits used; /* where the threads ran */
 };
@@ -353,6 +355,7 @@ static int child_bind(struct child *k)
 	k->env.why = k->rt_why;
 	k->env.why_len = sizeof k->rt_why;
 	k->wenv = (struct wl_env){ .cpu_a = k->c->place->cpu_a, .cpu_b = k->c->place->cpu_b,
+	                           .listen_addr = k->c->net ? k->c->net->listen_ip : 0,
 	                           .why = k->why, .why_len = sizeof k->why };
 	return 0;
 }
@@ -448,7 +451,26 @@ static int child_start_load(struct child *k)
 	k->c->wl->load(k->state, &load);
 	if (k->c->offered_rps > 0)
 		load.rate = k->c->offered_rps;
-	int rc = h_loadgen_start(&load, k->topo, k->c->client_cpus, &k->lg);
+	if (k->lfd >= 0) {
+		/* The client is on another host: the run starts it (remote.c). */
+		ssize_t w = write(k->lfd, &load, sizeof load);
+		close(k->lfd);
+		k->lfd = -1;
+		if (w != (ssize_t)sizeof load) {
+			fail(&k->r, "cannot hand the load to the run: %s", strerror(errno));
+			return -EPIPE;
+		}
+		return 0;
+	}
+	/* --listen without --client-host: the local client goes there too. */
+	struct h_target to = { .len = sizeof(struct sockaddr_in) };
+	struct sockaddr_in *sin = (struct sockaddr_in *)&to.sa;
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)load.port);
+	sin->sin_addr.s_addr = k->c->net ? k->c->net->listen_ip : 0;
+	snprintf(to.name, sizeof to.name, "%s:%d", k->c->net ? k->c->net->listen : "", load.port);
+	int rc = h_loadgen_start_at(&load, sin->sin_addr.s_addr ? &to : NULL, k->topo,
+	                            k->c->client_cpus, &k->lg);
 	if (rc < 0) {
 		fail(&k->r, "load generator: %s", strerror(-rc));
 		return rc;
@@ -616,14 +638,16 @@ static void child_sample(struct child *k)
  * the result, which is sent as it is. It always ends in _exit, so no
  * atexit handler and no inherited stdio buffer of the parent runs twice. */
 static _Noreturn void child(const struct h_cell *c, hwloc_topology_t topo,
-                            const struct h_cgroup *cg, int fd, pid_t parent, int timeout_s)
+                            const struct h_cgroup *cg, int fd, int lfd, pid_t parent,
+                            int timeout_s)
 {
 	/* Ctrl-C reaches the whole foreground process group: the parent
 	 * decides what an interrupt means (finish this cell, or kill it). */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
 
-	struct child k = { .c = c, .topo = topo, .cg = cg, .fd = fd, .timeout_s = timeout_s };
+	struct child k = { .c = c, .topo = topo, .cg = cg, .fd = fd, .lfd = lfd,
+	                   .timeout_s = timeout_s };
 	h_cell_result_clear(&k.r);
 	k.r.ok = 1;
 
@@ -722,12 +746,20 @@ static void describe_status(struct h_cell_result *r, int status)
  * the child's pid and the pipe's read end, or -errno with the result
  * failed. */
 static int fork_cell(struct h_cell *c, hwloc_topology_t topo, const struct h_cgroup *cg,
-                     int timeout_s, pid_t *pid, int *rfd)
+                     int timeout_s, pid_t *pid, int *rfd, int *lfd)
 {
-	int p[2];
+	int p[2], l[2] = { -1, -1 };
 	if (pipe2(p, O_CLOEXEC) != 0) {
 		int e = errno;
 		fail(&c->res, "pipe: %s", strerror(e));
+		return -e;
+	}
+	/* The client on another host: a second pipe for the server's load. */
+	if (c->wl->load && c->net && c->net->transport && pipe2(l, O_CLOEXEC) != 0) {
+		int e = errno;
+		fail(&c->res, "pipe: %s", strerror(e));
+		close(p[0]);
+		close(p[1]);
 		return -e;
 	}
 	/* A child must not inherit (and later lose or duplicate) buffered
@@ -740,15 +772,24 @@ static int fork_cell(struct h_cell *c, hwloc_topology_t topo, const struct h_cgr
 		fail(&c->res, "fork: %s", strerror(e));
 		close(p[0]);
 		close(p[1]);
+		if (l[0] >= 0) {
+			close(l[0]);
+			close(l[1]);
+		}
 		return -e;
 	}
 	if (*pid == 0) {
 		close(p[0]);
-		child(c, topo, cg, p[1], parent, timeout_s);
+		if (l[0] >= 0)
+			close(l[0]);
+		child(c, topo, cg, p[1], l[1], parent, timeout_s);
 	}
 	h_cell_pid = *pid;
 	close(p[1]);
+	if (l[1] >= 0)
+		close(l[1]);
 	*rfd = p[0];
+	*lfd = l[0];
 	return 0;
 }
 
@@ -791,6 +832,7 @@ static uint64_t less(uint64_t a, uint64_t b)
  * served in the whole cell (its own count: the client's `requests` holds
  * only the measuring window, which would overstate the cost) is
  * server_cpu_us_per_request. */
+static void server_per_request(struct h_cell_result *r);
 static void server_alone(struct h_cell_result *r)
 {
 	r->cpu_user_ns = less(r->cpu_user_ns, r->client_cpu_user_ns);
@@ -799,7 +841,11 @@ static void server_alone(struct h_cell_result *r)
 	r->ctx_involuntary = less(r->ctx_involuntary, r->client_ctx_involuntary);
 	if (r->self_rss_kib)
 		r->rss_peak_kib = r->self_rss_kib;
-	/* The server's count first: http and mixed say requests_served, echo
+	server_per_request(r);
+}
+
+static void server_per_request(struct h_cell_result *r)
+{	/* The server's count first: http and mixed say requests_served, echo
 	 * messages; the client's requests only where neither is reported. */
 	static const char *const counts[] = { "requests_served", "messages", "requests" };
 	double req = NAN;
@@ -862,6 +908,51 @@ static void fill_result(struct h_cell *c, const struct reaped *w)
 	switch_check(c);
 }
 
+/* A server whose client on another host is done has this long to end. */
+#define REMOTE_GRACE_S 10
+
+/* The client on another host (remote.c): its figures join the server's
+ * result as a local client's do (child_finish), except that nothing is
+ * subtracted: the client was never the cell's child. */
+static void remote_join(struct h_cell *c, const struct h_remote_out *ro, int timed_out)
+{
+	struct h_cell_result *r = &c->res;
+	if (!ro) {
+		fail(r, "out of memory");
+		return;
+	}
+	if (!ro->started)
+		return; /* no server: its own result says why */
+	if (!ro->ok) {
+		fail(r, "%s", ro->error);
+		return;
+	}
+	c->client_host = ro->host;
+	const struct h_cell_result *cr = &ro->res;
+	for (int i = 0; i < cr->nmetrics && r->nmetrics < WL_MAX_METRICS; i++)
+		r->metrics[r->nmetrics++] = cr->metrics[i];
+	struct wl_report rep = { .nmetrics = 0 };
+	if (c->offered_rps > 0) {
+		wl_metric(&rep, "capacity_rps", "req/s", c->capacity_rps);
+		wl_metric(&rep, "offered_rps", "req/s", (double)c->offered_rps);
+	}
+	for (int i = 0; i < rep.nmetrics && r->nmetrics < WL_MAX_METRICS; i++)
+		r->metrics[r->nmetrics++] = rep.metrics[i];
+	r->client = cr->client;
+	r->client_cpu_user_ns = cr->client_cpu_user_ns;
+	r->client_cpu_sys_ns = cr->client_cpu_sys_ns;
+	r->client_ctx_voluntary = cr->client_ctx_voluntary;
+	r->client_ctx_involuntary = cr->client_ctx_involuntary;
+	r->client_rss_peak_kib = cr->client_rss_peak_kib;
+	snprintf(r->client_cpus_used, sizeof r->client_cpus_used, "%s", cr->client_cpus_used);
+	server_per_request(r);
+	if (timed_out)
+		fail(r, "the server did not end within %d s of its client on %s", REMOTE_GRACE_S,
+		     c->net->spec);
+	else if (!cr->ok)
+		fail(r, "client on %s: %s", c->net->spec, cr->error);
+}
+
 /* The steal time (the hypervisor running another guest while one of ours
  * had work) of the CPUs in set, summed: /proc/stat's eighth column of each
  * cpuN line, in USER_HZ ticks (10 ms at 100 Hz: a short cell reads 0 or a
@@ -904,19 +995,36 @@ void h_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
 	h_cgroup_make(&cg, seq++);
 
 	pid_t pid = -1;
-	int rfd = -1;
+	int rfd = -1, lfd = -1;
 	struct reaped w;
+	memset(&c->client_host, 0, sizeof c->client_host);
 	/* Steal over the cell's CPUs from fork to reap: what the hypervisor
 	 * took from this cell, not from other guests' share of other CPUs. */
 	hwloc_const_cpuset_t cpus = c->place ? c->place->cpuset : NULL;
 	double steal0 = steal_ticks(cpus);
-	int rc = fork_cell(c, topo, &cg, timeout_s, &pid, &rfd);
+	int rc = fork_cell(c, topo, &cg, timeout_s, &pid, &rfd, &lfd);
+	struct h_remote_out *ro = NULL;
+	int wait_s = timeout_s;
+	if (rc == 0 && lfd >= 0) {
+		uint64_t t0 = h_now_ns();
+		ro = calloc(1, sizeof *ro);
+		if (!ro || h_remote_run(c, lfd, timeout_s, ro) < 0)
+			kill(pid, SIGKILL); /* a server waiting for a client that will not come */
+		close(lfd);
+		/* Its client done, the server ends as its connections close: it
+		 * has the rest of the time limit, at most REMOTE_GRACE_S. */
+		long left = timeout_s - (long)((h_now_ns() - t0) / 1000000000ull);
+		wait_s = left < 1 ? 1 : left > REMOTE_GRACE_S ? REMOTE_GRACE_S : (int)left;
+	}
 	if (rc == 0)
-		watch_cell(pid, rfd, &c->res, timeout_s, &w);
+		watch_cell(pid, rfd, &c->res, wait_s, &w);
 	double steal1 = steal_ticks(cpus);
 	h_cgroup_remove(&cg);
 	if (rc == 0)
 		fill_result(c, &w);
+	if (lfd >= 0)
+		remote_join(c, ro, rc == 0 && w.timed_out);
+	free(ro);
 	long hz = sysconf(_SC_CLK_TCK);
 	if (!isnan(steal0) && !isnan(steal1) && hz > 0)
 		c->res.hm[H_HM_STEAL_MS] = (steal1 > steal0 ? steal1 - steal0 : 0) * 1000.0 / (double)hz;

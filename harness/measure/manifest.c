@@ -896,3 +896,20 @@ int h_manifest_write_named(const char *dir, const char *name, int argc, char **a
 	write_manifest(f, argc, argv, topo, cpuset, cpuset_source, reserve, calib);
 	return h_atomic_commit(&a, f);
 }
+
+/* The few lines of a manifest a client host adds to each cell it served:
+ * enough to tell hosts apart and see that it is not the server. */
+void h_host_self(struct h_host *h)
+{
+	memset(h, 0, sizeof *h);
+	struct utsname u;
+	if (uname(&u) == 0) {
+		snprintf(h->hostname, sizeof h->hostname, "%s", u.nodename);
+		snprintf(h->kernel, sizeof h->kernel, "%s", u.release);
+	}
+	char model[256];
+	const char *m = proc_field("/proc/cpuinfo", "model name", model, sizeof model);
+	snprintf(h->cpu_model, sizeof h->cpu_model, "%s", m ? m : "");
+	long on = sysconf(_SC_NPROCESSORS_ONLN);
+	h->cpus = on > 0 ? (int)on : 0;
+}

@@ -7,6 +7,7 @@
  *   mem.c        user and kernel memory, a cgroup per cell
  *   cell.c       one cell in a fresh child process, under a watchdog
  *   loadgen.c    the client of the server workloads, in its own process
+ *   remote.c     that client on another host (run --client-host, --listen)
  *   manifest.c   the environment every result carries
  *   calib.c      the machine's own switch and clock costs, once per run
  *   results.c    results.jsonl, summary.csv, fits.csv, checksum agreement
@@ -318,7 +319,41 @@ struct h_cell_result {
 	uint64_t self_rss_kib;
 };
 
+/* ---- remote.c: the load generator on another host ---- */
+
+/* --listen and --client-host of `run`: where the server cells listen and
+ * where their client runs. Without it (h_cell's net NULL) the server
+ * listens on 127.0.0.1 and the client is a local child process. */
+enum h_transport { H_CLIENT_LOCAL, H_CLIENT_NETNS, H_CLIENT_SSH };
+struct h_net {
+	uint32_t listen_ip;  /* IPv4, network order; 0: 127.0.0.1 */
+	char listen[64];     /* --listen as given, "" when not */
+	enum h_transport transport;
+	char host[256];      /* the namespace's name, or [USER@]HOST */
+	char spec[280];      /* --client-host as given: "netns:NAME", "ssh:HOST" */
+	char bin[1024];      /* --client-bin: concbench on the client host */
+};
+/* Parses --listen ADDR (an IPv4 address of this host, NULL: none),
+ * --client-host SPEC (NULL: the local client) and --client-bin PATH (NULL:
+ * this binary's own path) into *n. 0, or -EINVAL with one sentence in err. */
+int h_net_parse(const char *listen, const char *spec, const char *bin, struct h_net *n,
+                char *err, size_t errlen);
+
+/* The short manifest of the host a client ran on, which `load --json`
+ * prints in its line and the run records in the cell (client_host). */
+struct h_host {
+	char transport[280]; /* how the run reached it ("netns:cli"); "" from load */
+	char hostname[65];   /* uname's: up to 64 */
+	char kernel[65];     /* uname's release */
+	char cpu_model[96];
+	int cpus;            /* online CPUs; 0: none known (no client_host) */
+};
+/* This host's (manifest.c). */
+void h_host_self(struct h_host *h);
+
 struct h_cell {
+	const struct h_net *net; /* server workloads: --listen, --client-host; NULL: loopback */
+	struct h_host client_host; /* the client's host, when net has a transport */
 	const struct runtime *rt;
 	const struct workload *wl;
 	int64_t *params; /* workload's then runtime's, h_plist_count values */
@@ -347,6 +382,21 @@ void h_cell_result_clear(struct h_cell_result *r);
 /* The running cell's child, 0 when none: a second SIGINT kills it. */
 extern volatile pid_t h_cell_pid;
 
+/* remote.c: the run's side of a cell whose client is on c->net's host.
+ * Reads the server's load from lfd (the cell's child writes it once it
+ * listens), runs `load --json` there through the transport within
+ * timeout_s, and parses its line. Returns 0 with out->ok, or a negative
+ * errno with out->error saying why (out->started 0: the server never sent
+ * its load, its own result says why). */
+struct h_remote_out {
+	int started, ok;
+	char error[192];
+	struct wl_load load;
+	struct h_cell_result res; /* the client's: metrics, client_*, ok, error */
+	struct h_host host;
+};
+int h_remote_run(const struct h_cell *c, int lfd, int timeout_s, struct h_remote_out *out);
+
 /* ---- results.c ---- */
 
 /* "k=v<sep>k=v" of the cell's parameters (only those in mask when
@@ -361,6 +411,10 @@ int h_results_append(FILE *f, const struct h_cell *c);
  * done, returns its index; -1 when no such cell; -EINVAL when the line is
  * not one we wrote; -ENOMEM. */
 long h_results_restore(const char *line, struct h_cell *cells, long n, long hint);
+/* One results.jsonl line (`load --json`'s) into *r and *host (zeros when
+ * the line has no client_host). 0, -EINVAL when it is not one we write,
+ * -ENOMEM. */
+int h_results_parse(const char *line, struct h_cell_result *r, struct h_host *host);
 /* Writes DIR/summary.csv, DIR/summary.json and DIR/fits.csv over the done,
  * non-warm-up cells, each atomically (h_atomic_open). 0 or -errno. */
 int h_summary_write(const char *dir, const struct h_cell *cells, long n);
@@ -478,6 +532,7 @@ struct h_run_opts {
 	const char *out;        /* NULL: results/<YYYYmmdd-HHMMSS> */
 	const char *resume;     /* a folder to complete instead of a new one */
 	const char *peer;       /* --peer NAME: a production server beside the runtimes (peer.c) */
+	const struct h_net *net; /* --listen, --client-host: server cells' (remote.c); NULL: none */
 	int argc;               /* the whole command line, for the manifest */
 	char **argv;
 	int run_argc;           /* from "run" on, as given: the plan in run.json */

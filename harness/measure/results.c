@@ -236,6 +236,20 @@ int h_results_append(FILE *f, const struct h_cell *c)
 		else
 			fputs("null", f);
 	}
+	/* The host the client ran on: `load`'s own, or the one a run reached
+	 * with --client-host (remote.c); absent for a client on this host. */
+	const struct h_host *h = &c->client_host;
+	if (h->hostname[0] || h->cpus) {
+		fputs(",\"client_host\":{\"transport\":", f);
+		h_json_str(f, h->transport[0] ? h->transport : NULL);
+		fputs(",\"hostname\":", f);
+		h_json_str(f, h->hostname);
+		fputs(",\"kernel\":", f);
+		h_json_str(f, h->kernel);
+		fputs(",\"cpu_model\":", f);
+		h_json_str(f, h->cpu_model[0] ? h->cpu_model : NULL);
+		fprintf(f, ",\"cpus\":%d}", h->cpus);
+	}
 	fputs("}\n", f);
 	if (fflush(f) != 0 || ferror(f))
 		return -(errno ? errno : EIO);
@@ -257,6 +271,7 @@ struct line {
 	int rep, warmup;
 	int seen_ok;
 	struct h_cell_result res;
+	struct h_host host;
 };
 
 static int metric_slot(struct h_cell_result *r, const char *name)
@@ -392,6 +407,19 @@ static int line_cb(void *ctx, const char *path, enum h_jtype t, const char *s)
 		snprintf(r->switch_check, sizeof r->switch_check, "%s", s);
 	else if (IS("client_cpus_used") && t == H_JSTR)
 		snprintf(r->client_cpus_used, sizeof r->client_cpus_used, "%s", s);
+	else if (IS("client_host") && sub) {
+		struct h_host *h = &l->host;
+		if (strcmp(sub, "cpus") == 0 && t == H_JNUM)
+			h->cpus = atoi(s);
+		else if (t == H_JSTR && strcmp(sub, "transport") == 0)
+			snprintf(h->transport, sizeof h->transport, "%s", s);
+		else if (t == H_JSTR && strcmp(sub, "hostname") == 0)
+			snprintf(h->hostname, sizeof h->hostname, "%s", s);
+		else if (t == H_JSTR && strcmp(sub, "kernel") == 0)
+			snprintf(h->kernel, sizeof h->kernel, "%s", s);
+		else if (t == H_JSTR && strcmp(sub, "cpu_model") == 0)
+			snprintf(h->cpu_model, sizeof h->cpu_model, "%s", s);
+	}
 #undef IS
 	return 0;
 }
@@ -434,10 +462,30 @@ long h_results_restore(const char *text, struct h_cell *cells, long n, long hint
 	}
 	if (found >= 0) {
 		cells[found].res = l->res;
+		cells[found].client_host = l->host;
 		cells[found].done = 1;
 	}
 	free(l);
 	return rc < 0 ? rc : found;
+}
+
+int h_results_parse(const char *text, struct h_cell_result *r, struct h_host *host)
+{
+	struct line *l = calloc(1, sizeof *l);
+	if (!l)
+		return -ENOMEM;
+	for (int i = 0; i < H_NHM; i++)
+		l->res.hm[i] = NAN;
+	l->res.mem_noise_kib = NAN;
+	int rc = h_json_walk(text, line_cb, l);
+	if (rc == 0 && (!l->runtime[0] || !l->workload[0] || !l->seen_ok))
+		rc = -EINVAL;
+	if (rc == 0) {
+		*r = l->res;
+		*host = l->host;
+	}
+	free(l);
+	return rc < 0 ? rc : 0;
 }
 
 /* ---- summary.csv, summary.json, fits.csv ---- */

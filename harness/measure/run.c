@@ -213,6 +213,7 @@ static int build_matrix(const struct h_run_opts *o, const struct h_place *places
 							 * client: its own placements. */
 							c->place = c->wl->load ? &splaces[pi] : &places[pi];
 							c->client_cpus = c->wl->load ? client : NULL;
+							c->net = c->wl->load ? o->net : NULL;
 							c->warmup = k < o->warmup;
 							c->no_reserve = o->no_reserve;
 							c->rep = c->warmup ? k + 1 : k - o->warmup + 1;

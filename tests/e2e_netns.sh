@@ -1,0 +1,69 @@
+#!/bin/sh
+# e2e_netns.sh BINARY SOURCE_DIR — the client on another host (issue 15):
+# two network namespaces of its own joined by a veth pair (10.213.N.1 and
+# .2, N from the PID), the server cells in one (`run --listen`), their
+# client in the other (`--client-host netns:`), on echo and http: every
+# cell ok with requests, the client host's manifest in each line
+# (hostname, kernel, CPUs), the server's own CPU time there. A namespace
+# that does not exist fails the cell at once with the reason, and a bad
+# --listen is a usage error. Everything it made is removed by the trap,
+# pass or fail. Traffic stays between the two namespaces. Skipped (77)
+# without root, ip or network namespaces. About 3 s.
+. "$(dirname "$0")/lib.sh"
+need python3 "to read the JSON"
+need ip "to make network namespaces"
+[ "$(id -u)" = 0 ] || skip "network namespaces need root"
+
+usage "bad --listen '0.0.0.0'" run --runtime epoll --workload echo --listen 0.0.0.0
+usage "bad --client-host 'tcp:x'" run --runtime epoll --workload echo --client-host tcp:x
+
+N=$(($$ % 250 + 1))
+S=cbsrv$$ C=cbcli$$ VS=cbs$$ VC=cbc$$
+cleanup() {
+	ip netns del "$S" 2>/dev/null
+	ip netns del "$C" 2>/dev/null
+	ip link del "$VS" 2>/dev/null
+}
+ip netns add "$S" 2>/dev/null || skip "cannot make a network namespace"
+ip netns add "$C" || die "ip netns add $C"
+ip link add "$VS" type veth peer name "$VC" || skip "no veth"
+ip link set "$VS" netns "$S" && ip link set "$VC" netns "$C" &&
+	ip -n "$S" addr add "10.213.$N.1/24" dev "$VS" &&
+	ip -n "$C" addr add "10.213.$N.2/24" dev "$VC" &&
+	ip -n "$S" link set lo up && ip -n "$C" link set lo up &&
+	ip -n "$S" link set "$VS" up && ip -n "$C" link set "$VC" up ||
+	die "cannot set up the veth pair"
+
+# A tiny window: the plumbing is under test, not the figures.
+timeout 120 ip netns exec "$S" "$BIN" run --client-host "netns:$C" --listen "10.213.$N.1" \
+	--workload echo,http --runtime epoll --reps 1 --warmup 0 \
+	--set seconds=1 --set requests=0 --set warmup_ms=50 --set conns=4 --out "$T/r" \
+	>"$T/out" 2>"$T/err" || fail "run --client-host netns: exit $?"
+python3 - "$T/r/results.jsonl" "netns:$C" <<'PY' || fail "the cells are not what a remote client gives"
+import json, sys
+cells = [json.loads(l) for l in open(sys.argv[1])]
+assert sorted(c["workload"] for c in cells) == ["echo", "http"], cells
+for c in cells:
+    w = c["workload"]
+    assert c["ok"], (w, c["error"])
+    m = c["metrics"]
+    assert m["requests"] > 0 and m["errors"] == 0, (w, m)
+    # seconds=1 reached the client (its own default is 5).
+    assert 0.5 < m["window_s"] < 2, (w, "the window was not passed on", m["window_s"])
+    h = c["client_host"]
+    assert h["transport"] == sys.argv[2], h
+    assert h["hostname"] and h["kernel"] and h["cpus"] >= 1, h
+    # The server's own figures, and the client's apart from them.
+    assert c["cpu_user_ns"] + c["cpu_sys_ns"] > 0, (w, "no server CPU")
+    assert c["client_cpu_user_ns"] + c["client_cpu_sys_ns"] > 0, (w, "no client CPU")
+    assert m["server_cpu_us_per_request"] > 0, (w, m)
+PY
+
+# No such namespace: the cell fails at once, saying so; nothing hangs.
+timeout 60 "$BIN" run --client-host "netns:cbnone$$" --workload echo --runtime epoll \
+	--reps 1 --warmup 0 --set requests=10 --out "$T/bad" >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" = 1 ] || fail "a missing namespace: exit $rc, want 1"
+grep -q "FAILED: client on netns:cbnone$$: .*cbnone$$" "$T/err" ||
+	fail "a missing namespace: no reason given"
+finish "ok: a client in a namespace of its own, its host in every cell"
