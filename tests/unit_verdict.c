@@ -725,8 +725,10 @@ static void test_table(void)
 	char b[32];
 	CHECK(!strcmp(h_fmt_num(b, sizeof b, 0.0186), "0.0186"));
 	CHECK(!strcmp(h_fmt_num(b, sizeof b, 18.62), "18.6"));
-	CHECK(!strcmp(h_fmt_num(b, sizeof b, 1862.7), "1863"));
-	CHECK(!strcmp(h_fmt_num(b, sizeof b, 123456.7), "123457"));
+	CHECK(!strcmp(h_fmt_num(b, sizeof b, 1862.7), "1,863"));
+	CHECK(!strcmp(h_fmt_num(b, sizeof b, 123456.7), "123,457"));
+	CHECK(!strcmp(h_fmt_num(b, sizeof b, 12345678), "12,300,000"));
+	CHECK(!strcmp(h_fmt_num(b, sizeof b, -2000683), "-2,000,683"));
 	CHECK(!strcmp(h_fmt_num(b, sizeof b, NAN), "n/a"));
 	CHECK(!strcmp(h_verdict_name(H_VERDICT_DOES_NOT_HOLD), "does not hold"));
 }
