@@ -273,7 +273,7 @@ static void test_c3(void)
 	reset(4);
 	mixed3((double[]){ 100, 110, 120 }, (double[]){ 80, 1500, 9000 },
 	       (double[]){ 90, 1600, 9500 });
-	EXPECT(h_rule_c3, H_VERDICT_HOLDS, "epoll +8920 µs (growing)");
+	EXPECT(h_rule_c3, H_VERDICT_HOLDS, "epoll +8,920 µs (growing)");
 
 	/* A high baseline is no stall: epoll's p99 is 3× threads' at every
 	 * heavy_us, but the step adds nothing to it. */
