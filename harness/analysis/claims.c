@@ -658,7 +658,7 @@ const struct h_source *h_source_find(const char *id)
 /* What a parameter's special value means, where its digits would mislead
  * ("workers=0" reads as no workers). */
 const struct h_param_meaning h_param_meanings[] = {
-	{ "workers", "0", "one worker per CPU of the cell: {cpus} here" },
+	{ "workers", "0", "one worker per CPU the cell had: {cpus} here, 1 when pinned to one core" },
 	{ "stack_kib", "0", "glibc's default stack, {stack} reserved (RLIMIT_STACK; only touched "
 	                    "pages take memory)" },
 	{ "requests", "0", "closed loop for {seconds} s after a {warmup_ms} ms warm-up" },

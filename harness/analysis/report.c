@@ -15,6 +15,7 @@
  * fetched. Every text taken from a data file is escaped.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -312,6 +313,37 @@ static int param_meaning(const struct ctx *x, const char *wl, const char *key, c
 	return 1;
 }
 
+/* text with every "key=value" that has a meaning followed by it in
+ * parentheses: "skew=0 (every task the same size)", so no default reads
+ * as a bare zero. */
+static const char *explain_params(const struct ctx *x, const char *wl, const char *text,
+                                  char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const char *p = text; *p && used + 1 < len;) {
+		const char *eq = strchr(p, '=');
+		if (!eq) {
+			used += (size_t)snprintf(buf + used, len - used, "%s", p);
+			break;
+		}
+		const char *k = eq;
+		while (k > p && (isalnum((unsigned char)k[-1]) || k[-1] == '_'))
+			k--;
+		size_t vl = strcspn(eq + 1, ";, )");
+		char key[32], val[32], mean[160];
+		snprintf(key, sizeof key, "%.*s", (int)(eq - k), k);
+		snprintf(val, sizeof val, "%.*s", (int)vl, eq + 1);
+		const char *end = eq + 1 + vl;
+		used += (size_t)snprintf(buf + used, len - used, "%.*s", (int)(end - p), p);
+		if (k < eq && param_meaning(x, wl, key, val, NULL, 0, mean, sizeof mean) &&
+		    used < len)
+			used += (size_t)snprintf(buf + used, len - used, " (%s)", mean);
+		p = end;
+	}
+	return buf;
+}
+
 static void describe_workload(struct h_doc *d, const struct ctx *x, const char *wl)
 {
 	const struct h_summary *s = &x->s;
@@ -417,8 +449,12 @@ static void describe_workload(struct h_doc *d, const struct ctx *x, const char *
 			h_doc_text(d, "%s%s = ", first ? (pass ? " Fixed: " : swept) : "; ",
 			           keys[j].name);
 			first = 0;
-			for (int m = 0; m < keys[j].n; m++)
+			for (int m = 0; m < keys[j].n; m++) {
 				h_doc_text(d, "%s%s", m ? ", " : "", keys[j].val[m]);
+				if (param_meaning(x, wl, keys[j].name, keys[j].val[m], keys, nk, mean,
+				                  sizeof mean))
+					h_doc_text(d, " (%s)", mean);
+			}
 			if (keys[j].more)
 				h_doc_text(d, ", …");
 		}
@@ -448,8 +484,10 @@ static void describe_workload(struct h_doc *d, const struct ctx *x, const char *
 			cut = 1;
 			break;
 		}
+		char pl[512];
 		h_doc_text(d, "%s%s (%s): %s", shown ? "; " : " Failed cells (in no median): ",
-		           c->runtime, c->params, c->limit[0] ? c->limit : c->error);
+		           c->runtime, explain_params(x, wl, c->params, pl, sizeof pl),
+		           c->limit[0] ? c->limit : c->error);
 		if (reps > 1)
 			h_doc_text(d, " ×%d", reps);
 		shown++;
@@ -485,7 +523,7 @@ static const char *plain_unit(const char *unit, double median, double *div)
 	return !strcmp(unit, "iter/us") ? "iterations per µs" : unit;
 }
 
-static void figures_table(struct h_doc *d, const struct h_vresult *v)
+static void figures_table(struct h_doc *d, const struct ctx *x, const struct h_vresult *v)
 {
 	static const char *const head[] = { "figure", "median", "95% interval", "min–max", "n",
 		                                "unit", "noisy", "reference" };
@@ -507,7 +545,9 @@ static void figures_table(struct h_doc *d, const struct h_vresult *v)
 			snprintf(ci, sizeof ci, "%s–%s", h_fmt_num(a, sizeof a, g->ci_lo / k),
 			         h_fmt_num(b, sizeof b, g->ci_hi / k));
 		}
-		struct h_doc_cell c[] = { T(g->what), NUM(med), NUM(ci), NUM(range), NUM(n),
+		char what[512];
+		explain_params(x, "", g->what, what, sizeof what);
+		struct h_doc_cell c[] = { T(what), NUM(med), NUM(ci), NUM(range), NUM(n),
 			                T(unit), T(g->noisy ? "noisy" : ""), T(g->ref) };
 		h_doc_row(d, 8, c);
 	}
@@ -786,7 +826,7 @@ static void claim_section(struct h_doc *d, const struct ctx *x, size_t k)
 
 	h_doc_heading(d, 3, NULL, "%s: the measured figures", c->id);
 	if (v->nfig)
-		figures_table(d, v);
+		figures_table(d, x, v);
 	else {
 		h_doc_p(d, NULL);
 		h_doc_text(d, "No figure of this run bears on the claim.");
@@ -1339,6 +1379,9 @@ static void manifest_table(struct h_doc *d, const struct ctx *x)
 				continue; /* not known on this machine */
 			if (v && (!strcmp(v, "true") || !strcmp(v, "false")))
 				v = v[0] == 't' ? "yes" : "no";
+			char grouped[48];
+			if (v && v[0] && strspn(v, "0123456789") == strlen(v) && strlen(v) < 16)
+				v = h_fmt_num(grouped, sizeof grouped, strtod(v, NULL)); /* 192,729 */
 			if (v && used < sizeof val)
 				used += (size_t)snprintf(val + used, sizeof val - used, "%s%s%s%s",
 				                         used ? ", " : "", v,
