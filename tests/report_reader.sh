@@ -98,5 +98,11 @@ if [ -f "$REF/summary.csv" ]; then
 	PATH=/nonexistent "$BIN" report "$T/reference" >/dev/null 2>"$T/err" ||
 		{ cat "$T/err"; fail "report of results/reference failed"; }
 	read_report "$T/reference/report.md" "results/reference"
+	# The picks at an ordinary program's scale beside the largest, and
+	# memory scaled up from the measured slopes.
+	grep -q "^| a network server with tens of connections | " "$T/reference/report.md" ||
+		fail "results/reference: no pick at tens of connections"
+	grep -q '^\*\*10,000 waiting tasks\*\* .*MiB as threads' "$T/reference/report.md" ||
+		fail "results/reference: memory not scaled to 10,000 waiting tasks"
 fi
 finish "the reports read as a reader would"

@@ -1012,15 +1012,19 @@ static int rank_cmp_hi(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
+/* near: the value of at to rank at, the measured one nearest it on a log
+ * scale (tens of connections: 50); NaN: the largest. */
 static int rank(const struct h_summary *s, const char *wl, const char *metric, const char *at,
-                const char *where, int hi, struct ranked *out, int max)
+                double near, const char *where, int hi, struct ranked *out, int max)
 {
 	double top = NAN;
 	for (size_t i = 0; at && i < s->n; i++) {
 		const struct h_srow *r = &s->rows[i];
 		double v = h_param_num(r->params, at, NAN);
-		if (!strcmp(r->workload, wl) && !strcmp(r->metric, metric) && isfinite(r->median) &&
-		    (isnan(top) || v > top))
+		if (strcmp(r->workload, wl) || strcmp(r->metric, metric) || !isfinite(r->median))
+			continue;
+		if (isnan(near) ? isnan(top) || v > top
+		                : v > 0 && (isnan(top) || fabs(log(v / near)) < fabs(log(top / near))))
 			top = v;
 	}
 	int n = 0;
@@ -1116,24 +1120,17 @@ static void pick_row(struct h_doc *d, const struct ctx *x, const char *job,
 	h_doc_row(d, 4, c);
 }
 
-static void picks(struct h_doc *d, const struct ctx *x)
+/* The server row of the picks at conns near `near` (NaN: the largest);
+ * writes it only when job is given or its point is the largest. Returns
+ * the conns ranked at. */
+static double server_pick(struct h_doc *d, const struct ctx *x, const char *io, double near,
+                          const char *job)
 {
 	const struct h_summary *s = &x->s;
 	struct ranked rk[16];
-	int n;
 	char note[160];
-	static const char *const head[] = { "job", "pick", "measured here (best first)", "claims" };
-	h_doc_table(d, "picks", 4, head, NULL);
-
-	double w = NAN;
-	n = rank(s, "cpu", "iters_per_us", "work", NULL, 1, rk, 16);
-	if (n)
-		w = h_param_num(rk[0].r->params, "work", NAN);
-	snprintf(note, sizeof note, "iterations per µs at work=%.0f", w);
-	pick_row(d, x, "computation split into many tasks", rk, n, 1, note, "C1,C10");
-
-	const char *io = h_summary_get(s, NULL, "echo", "throughput_rps", NULL) ? "echo" : "http";
-	n = rank(s, io, "throughput_rps", "conns", NULL, 1, rk, 16);
+	int n;
+	n = rank(s, io, "throughput_rps", "conns", near, NULL, 1, rk, 16);
 	snprintf(note, sizeof note, "requests per second on %s at conns=%.0f", io,
 	         n ? h_param_num(rk[0].r->params, "conns", NAN) : NAN);
 	/* The best throughput came from a client over 80% busy: it may be the
@@ -1145,7 +1142,7 @@ static void picks(struct h_doc *d, const struct ctx *x)
 	int hi = 1;
 	if (cl && cl->median >= 1) {
 		struct ranked by_cpu[16];
-		int m = rank(s, io, "server_cpu_us_per_request", "conns", NULL, 0, by_cpu, 16);
+		int m = rank(s, io, "server_cpu_us_per_request", "conns", near, NULL, 0, by_cpu, 16);
 		if (m) {
 			n = m;
 			hi = 0;
@@ -1156,7 +1153,42 @@ static void picks(struct h_doc *d, const struct ctx *x)
 			         io, h_param_num(rk[0].r->params, "conns", NAN));
 		}
 	}
-	pick_row(d, x, "a network server with many connections", rk, n, hi, note, "C1,C4,C8");
+	double at = n ? h_param_num(rk[0].r->params, "conns", NAN) : NAN;
+	if (job) {
+		/* Only a point below the largest is a typical one. */
+		double top = NAN;
+		struct ranked big[16];
+		if (rank(s, io, "throughput_rps", "conns", NAN, NULL, 1, big, 16))
+			top = h_param_num(big[0].r->params, "conns", NAN);
+		if (!(at < top))
+			return NAN;
+	}
+	pick_row(d, x, job ? job : "a network server with many connections", rk, n, hi, note,
+	         "C1,C4,C8");
+	return at;
+}
+
+static void picks(struct h_doc *d, const struct ctx *x)
+{
+	const struct h_summary *s = &x->s;
+	struct ranked rk[16];
+	int n;
+	char note[160];
+	static const char *const head[] = { "job", "pick", "measured here (best first)", "claims" };
+	h_doc_table(d, "picks", 4, head, NULL);
+
+	double w = NAN;
+	n = rank(s, "cpu", "iters_per_us", "work", NAN, NULL, 1, rk, 16);
+	if (n)
+		w = h_param_num(rk[0].r->params, "work", NAN);
+	snprintf(note, sizeof note, "iterations per µs at work=%.0f", w);
+	pick_row(d, x, "computation split into many tasks", rk, n, 1, note, "C1,C10");
+
+	const char *io = h_summary_get(s, NULL, "echo", "throughput_rps", NULL) ? "echo" : "http";
+	/* An ordinary program's scale (tens of connections) first, when the
+	 * run measured one below its largest, then the largest. */
+	server_pick(d, x, io, 50, "a network server with tens of connections");
+	server_pick(d, x, io, NAN, NULL);
 
 	/* Memory per waiting task: the lowest. */
 	n = 0;
@@ -1174,7 +1206,7 @@ static void picks(struct h_doc *d, const struct ctx *x)
 	pick_row(d, x, "very many tasks waiting at once (timers, idle connections)", rk, n, 0,
 	         "KiB per waiting task", "C2,C7");
 
-	n = rank(s, "mixed", "light_p99_us", "heavy_us", NULL, 0, rk, 16);
+	n = rank(s, "mixed", "light_p99_us", "heavy_us", NAN, NULL, 0, rk, 16);
 	/* A model that served a fraction of the load (a pool whose workers are
 	 * all held by a few connections) has a short tail for the few requests
 	 * it answered: its latency is no recommendation. Only runtimes within
@@ -1197,14 +1229,38 @@ static void picks(struct h_doc *d, const struct ctx *x)
 	         "µs light-request p99 beside heavy requests (among the runtimes that served "
 	         "at least 90% of the best throughput)", "C3");
 
-	n = rank(s, "pingpong", "ns_per_switch", NULL, NULL, 0, rk, 16);
+	n = rank(s, "pingpong", "ns_per_switch", NULL, NAN, NULL, 0, rk, 16);
 	pick_row(d, x, "tasks handing work to each other (pipelines)", rk, n, 0,
 	         "ns per switch (best placement)", "C5,C6,C11");
 
-	n = rank(s, "file", "mib_per_s", "tasks", "cold=1", 1, rk, 16);
+	n = rank(s, "file", "mib_per_s", "tasks", NAN, "cold=1", 1, rk, 16);
 	pick_row(d, x, "reading files that are not in memory", rk, n, 1, "MiB/s, cold page cache",
 	         "C9");
 	h_doc_end_table(d);
+
+	/* Memory at the scale a reader plans for, from the measured slopes. */
+	static const int scale[] = { 10000, 100 };
+	for (int i = 0; i < 2; i++) {
+		int first = 1;
+		for (const struct runtime *const *r = rt_registry; *r; r++) {
+			char a[48], nn[32], src[128] = "";
+			double m = h_mem_per_task(s, (*r)->name, src, sizeof src);
+			if (isnan(m) || !strstr(src, "slope"))
+				continue; /* a figure at one task count (a pool) does not scale */
+			if (first) {
+				h_doc_p(d, "scaled");
+				h_doc_strong(d, "%s waiting tasks", h_fmt_num(nn, sizeof nn, scale[i]));
+				h_doc_text(d, " (C7's measured slopes, times %s): ", nn);
+			}
+			h_doc_text(d, "%s%s as %s", first ? "" : ", ",
+			           h_fmt_plain(a, sizeof a, m * scale[i], "KiB"), (*r)->name);
+			first = 0;
+		}
+		if (!first) {
+			h_doc_text(d, ".");
+			h_doc_end_p(d);
+		}
+	}
 }
 
 static void first_page(struct h_doc *d, const struct ctx *x)
@@ -1268,7 +1324,8 @@ static void first_page(struct h_doc *d, const struct ctx *x)
 	h_doc_heading(d, 3, NULL, "Which model to pick, on this machine");
 	h_doc_p(d, NULL);
 	h_doc_text(d, "For each kind of job, the runtimes ranked by this run's own figure for it (at "
-	              "the largest parameter point measured); runtimes within 10%% of the best, or "
+	              "the largest parameter point measured, and for a server also at tens of "
+	              "connections, the scale of an ordinary program); runtimes within 10%% of the best, or "
 	              "whose min–max range over the repetitions overlaps the best's, share the pick. "
 	              "The claims' sections explain the why.");
 	h_doc_end_p(d);
