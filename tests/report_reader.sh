@@ -89,6 +89,14 @@ read_report() {
 # No charts needed to read the text: report without gnuplot (faster).
 PATH=/nonexistent "$BIN" report "$T/run" >/dev/null 2>"$T/err" || { cat "$T/err"; fail "report of the small run failed"; }
 read_report "$T/run/report.md" "the small run"
+# A lecturer's export: one self-contained page per claim.
+PATH=/nonexistent "$BIN" report "$T/run" --slides >/dev/null 2>"$T/err" || { cat "$T/err"; fail "report --slides failed"; }
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+	f=$T/run/slides/c$i.html
+	[ -s "$f" ] || { fail "no slides/c$i.html"; continue; }
+	grep -q '<p class="takeaway"><span class="v v-' "$f" || fail "slides/c$i.html has no takeaway beside a verdict"
+	grep -Eiq '(src|href)="(https?:|//)' "$f" && fail "slides/c$i.html fetches something"
+done
 
 # ---- results/reference, reported again into a copy ----
 REF=$SRC/results/reference

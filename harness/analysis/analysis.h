@@ -361,6 +361,10 @@ int h_report_writable(const char *dir);
 /* Writes DIR/report.html and DIR/report.md (drawing DIR/plots/ first when
  * charts are missing). 0 or a negative errno, after one line on stderr. */
 int h_report_write(const char *dir);
+/* Writes DIR/slides/c1.html … c12.html: per claim one self-contained page
+ * for a projector (its takeaway and verdict, one chart, three figures). 0
+ * or a negative errno, after one line on stderr. */
+int h_report_slides(const char *dir);
 
 /* ---- plot.c ---- */
 

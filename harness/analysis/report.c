@@ -1554,28 +1554,45 @@ static void write_doc(struct h_doc *d, const struct ctx *x)
 	fputs("</body>\n</html>\n", d->h);
 }
 
-int h_report_write(const char *dir)
+/* Loads DIR, judges every claim and draws missing charts: 0, or an error
+ * already said. */
+static int ctx_load(struct ctx *x, const char *dir)
 {
-	static struct ctx x; /* the rule results are large; one report per process */
-	memset(&x, 0, sizeof x);
-	x.dir = dir;
-	int err = h_summary_load(dir, &x.s);
+	memset(x, 0, sizeof *x);
+	x->dir = dir;
+	int err = h_summary_load(dir, &x->s);
 	if (err)
 		return err; /* it said why */
-	err = h_runfacts_load(dir, &x.f);
+	err = h_runfacts_load(dir, &x->f);
 	if (!err)
-		err = manifest_load(dir, &x.m);
+		err = manifest_load(dir, &x->m);
 	if (err) {
 		if (err == -ENOMEM)
 			h_error("out of memory reading %s", dir);
-		goto out;
+		return err;
 	}
 	for (size_t k = 0; k < H_NCLAIMS; k++) {
 		if (h_claims[k].rule)
-			h_claims[k].rule(&x.s, &x.f, &x.res[k]);
+			h_claims[k].rule(&x->s, &x->f, &x->res[k]);
 	}
-	ensure_plots(&x);
-	x.server_cpus = server_cpus(&x);
+	ensure_plots(x);
+	x->server_cpus = server_cpus(x);
+	return 0;
+}
+
+static void ctx_free(struct ctx *x)
+{
+	h_summary_free(&x->s);
+	h_runfacts_free(&x->f);
+	manifest_free(&x->m);
+}
+
+int h_report_write(const char *dir)
+{
+	static struct ctx x; /* the rule results are large; one report per process */
+	int err = ctx_load(&x, dir);
+	if (err)
+		goto out;
 
 	/* The glossary's terms, linked at their first use. */
 	static struct h_doc_term terms[64];
@@ -1593,9 +1610,115 @@ int h_report_write(const char *dir)
 	if (!err)
 		printf("wrote %s/report.html and %s/report.md\n", dir, dir);
 out:
-	h_summary_free(&x.s);
-	h_runfacts_free(&x.f);
-	manifest_free(&x.m);
+	ctx_free(&x);
+	return err;
+}
+
+/* ---- slides: one page per claim, for a projector ---- */
+
+static const char slide_style[] =
+	"body{font:28px/1.35 system-ui,sans-serif;color:#111;background:#fff;margin:0 auto;"
+	"max-width:1280px;padding:1rem 2rem}h1{font-size:1.6em;margin:.3em 0}"
+	".claim{color:#444}.takeaway{font-size:1.15em;font-weight:600}"
+	".v{padding:0 .4em;border:3px solid;border-radius:.3em;white-space:nowrap}"
+	".v-holds{background:#dff3df;border-color:#1d6b1d}.v-not{background:#f9dede;"
+	"border-color:#8f1f1f;border-style:double}.v-depends{background:#fbf0c9;"
+	"border-color:#7a5c00;border-style:dashed}.v-nodata{background:#eee;border-color:#777;"
+	"border-style:dotted}img{width:100%;max-height:55vh;object-fit:contain}"
+	"table{border-collapse:collapse;font-size:.8em}td{border:1px solid #999;padding:.2em .5em}"
+	"td.num{text-align:right}.src{font-size:.6em;color:#444}";
+
+static void slide_text(FILE *f, const struct ctx *x, size_t k, const char *t)
+{
+	struct h_teach_env env = { .server_cpus = x->server_cpus, .verdict = x->res[k].verdict };
+	char buf[1024], missing[256] = "";
+	if (h_teach_fill(&h_claims[k], &x->s, &env, t, buf, sizeof buf, missing, sizeof missing) == 0)
+		h_html_esc(f, buf);
+	else {
+		fputs("Not measured in this run: no ", f);
+		h_html_esc(f, missing);
+		fputc('.', f);
+	}
+}
+
+/* DIR/slides/cN.html: the claim, its takeaway and verdict, its first
+ * chart and its first three figures, its sources; self-contained. */
+static int write_slide(const struct ctx *x, size_t k)
+{
+	const struct h_claim *c = &h_claims[k];
+	const struct h_vresult *v = &x->res[k];
+	char sdir[4200], name[32];
+	snprintf(sdir, sizeof sdir, "%s/slides", x->dir);
+	snprintf(name, sizeof name, "c%s.html", c->id + 1);
+	struct h_atomic a;
+	FILE *f = h_atomic_open(&a, sdir, name);
+	if (!f)
+		return -errno;
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
+	fprintf(f, "%s · ", c->id);
+	h_html_esc(f, c->title);
+	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>%s · ", slide_style, c->id);
+	h_html_esc(f, c->title);
+	fputs("</h1>\n<p class=\"claim\">", f);
+	h_html_esc(f, c->text);
+	fprintf(f, "</p>\n<p class=\"takeaway\"><span class=\"%s\">%s</span> ",
+	        verdict_class(v->verdict), h_verdict_name(v->verdict));
+	slide_text(f, x, k, c->takeaway);
+	fputs("</p>\n<p>", f);
+	slide_text(f, x, k, c->why);
+	fputs("</p>\n", f);
+	char charts_[128];
+	snprintf(charts_, sizeof charts_, "%s", c->charts);
+	for (char *save = NULL, *w = strtok_r(charts_, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		char path[4300];
+		snprintf(path, sizeof path, "%s/plots/%s.svg", x->dir, w);
+		if (h_html_svg_img(f, path, NULL, w) == 0)
+			break; /* one chart, the first the run has */
+	}
+	fputs("\n<table>\n", f);
+	for (int i = 0; i < v->nfig && i < 3; i++) {
+		const struct h_vfig *g = &v->fig[i];
+		char val[64];
+		fputs("<tr><td>", f);
+		h_html_esc(f, g->what);
+		fputs("</td><td class=\"num\">", f);
+		h_html_esc(f, h_fmt_plain(val, sizeof val, g->median, g->unit));
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n<p class=\"src\">", f);
+	char ids[128];
+	snprintf(ids, sizeof ids, "%s", c->sources);
+	for (char *save = NULL, *id = strtok_r(ids, ",", &save); id; id = strtok_r(NULL, ",", &save)) {
+		const struct h_source *src = h_source_find(id);
+		if (src) {
+			h_html_esc(f, src->cite);
+			fputs(". ", f);
+		}
+	}
+	fputs("concbench report of ", f);
+	h_html_esc(f, x->dir);
+	fputs("</p>\n</body>\n</html>\n", f);
+	return h_atomic_commit(&a, f);
+}
+
+int h_report_slides(const char *dir)
+{
+	static struct ctx x;
+	int err = ctx_load(&x, dir);
+	char sdir[4200];
+	snprintf(sdir, sizeof sdir, "%s/slides", dir);
+	if (!err && mkdir(sdir, 0777) != 0 && errno != EEXIST) {
+		err = -errno;
+		h_error("cannot make %s: %s", sdir, strerror(-err));
+	}
+	for (size_t k = 0; !err && k < H_NCLAIMS; k++) {
+		err = write_slide(&x, k);
+		if (err)
+			h_error("cannot write a slide in %s: %s", sdir, strerror(-err));
+	}
+	if (!err)
+		printf("wrote %s/c1.html … c%d.html\n", sdir, H_NCLAIMS);
+	ctx_free(&x);
 	return err;
 }
 
