@@ -33,8 +33,28 @@ static void test_entries(void)
 		      nonempty(c->command) && nonempty(c->words));
 		CHECK(c->refs && c->note); /* may be "", never NULL */
 		CHECK(c->rule != NULL);
-		CHECK(!strncmp(c->command, "concbench run ", 14));
+		/* The command a reader copies from the build folder, on a small budget. */
+		CHECK(!strncmp(c->command, "build/concbench run ", 20) && strstr(c->command, "--reps "));
 		CHECK(h_claim_find(id) == c);
+		/* The teaching: every template names only figures the entry has
+		 * (with no rows, 1: "not measured", never a broken template), and
+		 * every source is in the sources table. */
+		CHECK(nonempty(c->takeaway) && nonempty(c->why) && nonempty(c->agree) &&
+		      nonempty(c->predict) && nonempty(c->sources) && c->caveat_vm && c->caveat_cpu);
+		struct h_summary empty = { 0 };
+		struct h_teach_env env = { .server_cpus = 1 };
+		const char *t[] = { c->takeaway, c->why, c->agree, c->caveat_vm, c->caveat_cpu };
+		for (int i = 0; i < 5; i++) {
+			char buf[1024], miss[256];
+			int rc = h_teach_fill(c, &empty, &env, t[i], buf, sizeof buf, miss, sizeof miss);
+			if (rc < 0)
+				fprintf(stderr, "%s template %d: %s\n", id, i, strerror(-rc));
+			CHECK(rc >= 0);
+		}
+		char src[128];
+		snprintf(src, sizeof src, "%s", c->sources);
+		for (char *sv = NULL, *s = strtok_r(src, ",", &sv); s; s = strtok_r(NULL, ",", &sv))
+			CHECK(h_source_find(s) != NULL);
 	}
 	CHECK(!h_claim_find("C13") && !h_claim_find("C0") && !h_claim_find(""));
 }

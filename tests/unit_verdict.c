@@ -273,7 +273,7 @@ static void test_c3(void)
 	reset(4);
 	mixed3((double[]){ 100, 110, 120 }, (double[]){ 80, 1500, 9000 },
 	       (double[]){ 90, 1600, 9500 });
-	EXPECT(h_rule_c3, H_VERDICT_HOLDS, "epoll +8920 µs (growing)");
+	EXPECT(h_rule_c3, H_VERDICT_HOLDS, "epoll +8,920 µs (growing)");
 
 	/* A high baseline is no stall: epoll's p99 is 3× threads' at every
 	 * heavy_us, but the step adds nothing to it. */
@@ -725,8 +725,10 @@ static void test_table(void)
 	char b[32];
 	CHECK(!strcmp(h_fmt_num(b, sizeof b, 0.0186), "0.0186"));
 	CHECK(!strcmp(h_fmt_num(b, sizeof b, 18.62), "18.6"));
-	CHECK(!strcmp(h_fmt_num(b, sizeof b, 1862.7), "1863"));
-	CHECK(!strcmp(h_fmt_num(b, sizeof b, 123456.7), "123457"));
+	CHECK(!strcmp(h_fmt_num(b, sizeof b, 1862.7), "1,863"));
+	CHECK(!strcmp(h_fmt_num(b, sizeof b, 123456.7), "123,457"));
+	CHECK(!strcmp(h_fmt_num(b, sizeof b, 12345678), "12,300,000"));
+	CHECK(!strcmp(h_fmt_num(b, sizeof b, -2000683), "-2,000,683"));
 	CHECK(!strcmp(h_fmt_num(b, sizeof b, NAN), "n/a"));
 	CHECK(!strcmp(h_verdict_name(H_VERDICT_DOES_NOT_HOLD), "does not hold"));
 }

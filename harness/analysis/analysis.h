@@ -258,6 +258,45 @@ struct h_threshold {
 
 #define H_NCLAIMS 12
 #define H_CLAIM_THR_MAX 10
+#define H_TFIG_MAX 10
+
+/* A figure a claim's takeaway names, found in the run's summary (teach.c):
+ * the row of runtime × workload × metric matching where ("k=v;k=max;k=min":
+ * max and min pick the largest and smallest value the matching rows have;
+ * a key no row has is no constraint); metric "mem_per_task" is
+ * h_mem_per_task. With op, a figure computed from two named before it:
+ * '/' a over b (a ratio), '-' a less b; 'l' a over lit, the literature's
+ * figure in a's unit. */
+struct h_tfig {
+	const char *name; /* {name} in the claim's templates */
+	const char *runtime, *workload, *metric, *where;
+	char op;
+	const char *a, *b;
+	double lit;
+};
+
+/* A term of the report's glossary; forms: as struct h_doc_term's. */
+struct h_gloss {
+	const char *id, *term, *forms, *meaning;
+};
+extern const struct h_gloss h_glossary[];
+extern const int h_nglossary;
+
+/* A source the claims cite: linked by name, never quoted. */
+struct h_source {
+	const char *id, *cite, *url;
+};
+extern const struct h_source h_sources[];
+const struct h_source *h_source_find(const char *id);
+
+/* A parameter value that means more than its digits: the report prints
+ * the meaning ("one worker per server CPU: 1 here"), never a bare default
+ * zero. {cpus} is the CPUs the cell had, {stack} RLIMIT_STACK, {K} the
+ * value of parameter K at the same point. */
+struct h_param_meaning {
+	const char *key, *value, *meaning;
+};
+extern const struct h_param_meaning h_param_meanings[];
 
 struct h_claim {
 	const char *id;         /* "C1" … "C12", as CLAIMS.md */
@@ -273,6 +312,18 @@ struct h_claim {
 	h_rule_fn rule;
 	const char *words;      /* the rule as the report states it, {name} for thresholds */
 	struct h_threshold thr[H_CLAIM_THR_MAX]; /* ends at name == NULL */
+	/* What a reader takes away (teach.c fills {name} from figs, {name@key}
+	 * with the parameter key of name's row, {name@key:unit} in plain
+	 * units, {server_cpus}, {agrees}): what this run measured, in one
+	 * line, and why, in one more. A figure the run lacks: the takeaway
+	 * says so instead. */
+	const char *takeaway, *why;
+	const char *caveat_vm;  /* shown on a virtual machine, "" none */
+	const char *caveat_cpu; /* shown when the server had one CPU, "" none */
+	const char *sources;    /* ids of h_sources, comma-separated */
+	const char *agree;      /* where the run meets its sources, a template */
+	const char *predict;    /* a question to answer before running command */
+	struct h_tfig figs[H_TFIG_MAX]; /* ends at name == NULL */
 };
 extern const struct h_claim h_claims[H_NCLAIMS];
 /* The claim with this id, or NULL. */
@@ -283,6 +334,24 @@ char *h_fmt_threshold(char *buf, size_t len, double v, enum h_thr_form form);
  * for a name the entry lacks or a '{' without '}', -ENOSPC when len is short. */
 int h_claim_words(const struct h_claim *c, char *buf, size_t len);
 
+/* ---- teach.c: the claims' templates filled from a run ---- */
+
+/* What a template's globals stand for in this run. */
+struct h_teach_env {
+	int server_cpus;         /* 0 unknown */
+	enum h_verdict verdict;  /* {agrees}: agrees, disagrees, agrees in part, cannot say */
+};
+/* c's template t with every {…} filled from the run: 0; 1 when a figure it
+ * names is not in the run (missing then says which, buf is unusable);
+ * -EINVAL for a name the claim lacks, -ENOSPC when len is short. */
+int h_teach_fill(const struct h_claim *c, const struct h_summary *s,
+                 const struct h_teach_env *env, const char *t, char *buf, size_t len,
+                 char *missing, size_t mlen);
+/* A figure in plain units: ns, µs, ms or s by its size; KiB to MiB and
+ * GiB, bytes under 1 KiB; a fraction as a percentage; "×" for a ratio;
+ * thousands separated. */
+char *h_fmt_plain(char *buf, size_t len, double v, const char *unit);
+
 /* ---- report.c ---- */
 
 /* Before minutes of plotting: 0 when DIR/report.html and DIR/report.md can
@@ -292,6 +361,10 @@ int h_report_writable(const char *dir);
 /* Writes DIR/report.html and DIR/report.md (drawing DIR/plots/ first when
  * charts are missing). 0 or a negative errno, after one line on stderr. */
 int h_report_write(const char *dir);
+/* Writes DIR/slides/c1.html … c12.html: per claim one self-contained page
+ * for a projector (its takeaway and verdict, one chart, three figures). 0
+ * or a negative errno, after one line on stderr. */
+int h_report_slides(const char *dir);
 
 /* ---- plot.c ---- */
 

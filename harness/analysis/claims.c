@@ -17,6 +17,31 @@
 const struct h_claim h_claims[H_NCLAIMS] = {
 	{
 	  .id = "C1",
+	  .takeaway = "On computation a pool on every CPU did {pool}, one event loop per CPU {loopn} "
+	          "and a single coroutine loop {coro}: the pool's lead over the single loop "
+	          "({cpu_r}) is its CPU count. On {thr_io@conns} echo connections threads spent "
+	          "{thr_io} of server CPU per request, epoll {ep_io} ({io_r} as much for "
+	          "threads).",
+	  .why = "Computation speeds up with CPUs whatever the model, so only equal CPUs compare "
+	          "models; waiting costs each thread a kernel switch per wake-up, while one loop "
+	          "collects every ready socket in one epoll_wait call.",
+	  .caveat_vm = "",
+	  .caveat_cpu = "The echo server had {server_cpus} CPU here (the load generator took the "
+	          "other), so threads time-slice one CPU and the I/O side measures switching, not "
+	          "parallelism.",
+	  .sources = "bendersky-servers,kegel-c10k",
+	  .agree = "Bendersky's servers series and Kegel's C10K page both favour an event loop for "
+	          "many mostly idle connections; this run {agrees}: threads spent {io_r} the "
+	          "server CPU per request of epoll.",
+	  .predict = "On two CPUs, will a pool beat one event loop per CPU on pure computation, and "
+	          "by how much?",
+	  .figs = { { "pool", "pool", "cpu", "iters_per_us", "work=max" },
+	            { "loopn", "epoll", "cpu", "iters_per_us", "work=max;loops=max" },
+	            { "coro", "coro", "cpu", "iters_per_us", "work=max" },
+	            { .name = "cpu_r", .op = '/', .a = "pool", .b = "coro" },
+	            { "thr_io", "threads", "echo", "server_cpu_us_per_request", "conns=max;load_pct=min" },
+	            { "ep_io", "epoll", "echo", "server_cpu_us_per_request", "conns=max;load_pct=min;loops=1" },
+	            { .name = "io_r", .op = '/', .a = "thr_io", .b = "ep_io" } },
 	  .title = "Async for I/O, threads for CPU",
 	  .text = "Async suits I/O-bound work; threads (parallelism across cores) suit CPU-bound "
 	          "work.",
@@ -31,8 +56,8 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	  .charts = "efficiency,conns_echo,sleep_tasks",
 	  .refs = "",
 	  .note = "",
-	  .command = "concbench run --runtime all --workload cpu,echo --set loops=1,2 --set "
-	             "work=1000,100000,1000000 --set conns=10,100,1000 --set requests=100",
+	  .command = "build/concbench run --runtime all --workload cpu,echo --set loops=1,2 --set "
+	             "work=1000,100000,1000000 --set conns=10,100,1000 --set requests=100 --reps 3",
 	  .rule = h_rule_c1,
 	  .words = "CPU side, at equal CPUs: the best cpu iterations per µs of threads or pool, "
 	           "at the largest work, is at least {cpu}× that of an event loop per CPU (epoll "
@@ -51,6 +76,20 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	           { "sleep", H_C1_SLEEP_RATIO } } },
 	{
 	  .id = "C2",
+	  .takeaway = "{thr@tasks} threads each waiting {thr@ms:ms} took {thr} in all; {ep@tasks} "
+	          "epoll tasks each waiting {ep@ms:ms} took {ep}: about one wait, not the sum.",
+	  .why = "A waiting task holds no CPU: the kernel (for a thread) or the loop's timer "
+	          "(for an async task) wakes each one when its time is up, so the waits run side "
+	          "by side in every model.",
+	  .caveat_vm = "",
+	  .caveat_cpu = "",
+	  .sources = "bendersky-servers",
+	  .agree = "Bendersky's servers series shows concurrent waits overlapping in every model "
+	          "it builds; this run {agrees}.",
+	  .predict = "Will 1,000 tasks each sleeping 100 ms take closer to 100 ms or to 100 s, and "
+	          "does the answer change for a pool of 2 workers?",
+	  .figs = { { "thr", "threads", "sleep", "elapsed_ms", "tasks=min;ms=max" },
+	            { "ep", "epoll", "sleep", "elapsed_ms", "tasks=min;ms=max" } },
 	  .title = "Concurrent waits overlap",
 	  .text = "Running two waits concurrently takes as long as the longer one, not the sum.",
 	  .question = "When many tasks each wait the same time at once, does the whole take about "
@@ -61,8 +100,8 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	  .charts = "sleep_overlap,sleep_tasks",
 	  .refs = "",
 	  .note = "",
-	  .command = "concbench run --runtime all --workload sleep --set tasks=2,100,1000 --set "
-	             "ms=10,100",
+	  .command = "build/concbench run --runtime all --workload sleep --set tasks=2,100,1000 --set "
+	             "ms=10,100 --reps 3",
 	  .rule = h_rule_c2,
 	  .words = "At each runtime's smallest sleep task count among those it can run at once "
 	           "(a pool: at most its workers, as more is C12's cap; larger counts time thread "
@@ -74,6 +113,27 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	           { "overhead", H_C2_OVERHEAD_MS } } },
 	{
 	  .id = "C3",
+	  .takeaway = "With one request in {epH@heavy_every} computing for {epH@heavy_us:us}, the "
+	          "light requests' p99 grew by {ex_ep} on epoll and by {ex_thr} on threads, each "
+	          "over its own run without heavy requests.",
+	  .why = "An event loop runs one step at a time, so every light request queued behind "
+	          "the heavy step waits for it to end; the kernel preempts a thread after its "
+	          "time slice, so other threads get a turn, if there is a CPU to give them.",
+	  .caveat_vm = "",
+	  .caveat_cpu = "The server had {server_cpus} CPU here: time slicing shares it, so threads feel "
+	          "the heavy step too, only less.",
+	  .sources = "tokio-scheduler",
+	  .agree = "Tokio's scheduler write-up warns that a task which computes or blocks without "
+	          "yielding holds its worker and delays every task queued on it; this run "
+	          "{agrees}: {ex_ep} added on epoll.",
+	  .predict = "If one request in 50 computes for 10 ms, what will the other requests' p99 be "
+	          "on epoll, and on threads with one server CPU?",
+	  .figs = { { "thr0", "threads", "mixed", "light_p99_us", "heavy_us=0" },
+	            { "thrH", "threads", "mixed", "light_p99_us", "heavy_us=max" },
+	            { "ep0", "epoll", "mixed", "light_p99_us", "heavy_us=0" },
+	            { "epH", "epoll", "mixed", "light_p99_us", "heavy_us=max" },
+	            { .name = "ex_thr", .op = '-', .a = "thrH", .b = "thr0" },
+	            { .name = "ex_ep", .op = '-', .a = "epH", .b = "ep0" } },
 	  .title = "A heavy step stalls its executor",
 	  .text = "A blocking or CPU-heavy call inside an async task stalls every other task on "
 	          "that executor.",
@@ -86,8 +146,8 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	  .charts = "mixed",
 	  .refs = "",
 	  .note = "",
-	  .command = "concbench run --runtime all --workload mixed --set heavy_us=0,2000,10000 "
-	             "--set rate=1000",
+	  .command = "build/concbench run --runtime all --workload mixed --set heavy_us=0,2000,10000 "
+	             "--set rate=1000 --reps 3",
 	  .rule = h_rule_c3,
 	  .words = "A runtime's excess is its light-request p99 at a heavy_us less its own at "
 	           "heavy_us=0 (all else alike; open loop, Poisson arrivals). At the largest "
@@ -101,6 +161,25 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	           { "heavy", H_C3_STALL_HEAVY, H_THR_WORD } } },
 	{
 	  .id = "C4",
+	  .takeaway = "Threads served {tmax} at {tmax@conns} connections against {t1} at {t1@conns}; "
+	          "epoll served {emax} at {emax@conns}, so threads did {r} of epoll's throughput "
+	          "there.",
+	  .why = "A thread per connection pays a kernel switch per request and keeps a stack and "
+	          "kernel memory per connection, so more connections mean more scheduling work; "
+	          "one loop serves whichever sockets are ready in one pass.",
+	  .caveat_vm = "On a virtual machine every wake-up of a sleeping CPU goes through the "
+	          "hypervisor, which makes threads' switches dearer than on bare metal.",
+	  .caveat_cpu = "The server had {server_cpus} CPU here, shared by all its threads.",
+	  .sources = "kegel-c10k,bendersky-servers",
+	  .agree = "Kegel's C10K page argues that a thread per client stops scaling in the "
+	          "thousands of clients; this run {agrees}: at {tmax@conns} connections threads "
+	          "kept {r} of epoll's throughput.",
+	  .predict = "At 1,000 connections, will threads serve more or fewer requests per second "
+	          "than at 10, and than epoll?",
+	  .figs = { { "t1", "threads", "echo", "throughput_rps", "conns=min;load_pct=min" },
+	            { "tmax", "threads", "echo", "throughput_rps", "conns=max;load_pct=min" },
+	            { "emax", "epoll", "echo", "throughput_rps", "conns=max;load_pct=min;loops=1" },
+	            { .name = "r", .op = '/', .a = "tmax", .b = "emax" } },
 	  .title = "Thread-per-connection and C10k",
 	  .text = "Thread-per-connection does not scale to many connections (the C10k problem): "
 	          "switching and memory cost grow with threads.",
@@ -113,8 +192,8 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	  .charts = "conns_echo,conns_http,latency_echo,latency_http,load_echo",
 	  .refs = "",
 	  .note = "The load generator runs on the last CPU of the run; the server gets the others.",
-	  .command = "concbench run --runtime threads,epoll,coro --workload echo --set "
-	             "conns=10,100,1000,5000 --set requests=100",
+	  .command = "build/concbench run --runtime threads,epoll,coro --workload echo --set "
+	             "conns=10,100,1000,5000 --set requests=100 --reps 3",
 	  .rule = h_rule_c4,
 	  .words = "On echo (else http) over a conns sweep: threads' throughput at the largest "
 	           "conns is at most {drop}× their own peak or {drop}× the best async's there, or "
@@ -126,6 +205,26 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	           { "near", 100 * H_C4_NEAR } } },
 	{
 	  .id = "C5",
+	  .takeaway = "A thread switch cost {same} with both threads on one core, {cross} across two "
+	          "cores ({r} the same-core cost) and {unp} unpinned.",
+	  .why = "Each switch is a futex wait and wake through the scheduler; across cores the "
+	          "sleeping core must also be woken by an interrupt, and on a virtual machine the "
+	          "hypervisor delivers it.",
+	  .caveat_vm = "This is a virtual machine: a cross-core wake-up is an interrupt the hypervisor "
+	          "delivers, so expect a laptop or bare-metal server to show a far smaller "
+	          "cross-core and unpinned cost.",
+	  .caveat_cpu = "",
+	  .sources = "bendersky-2018",
+	  .agree = "Bendersky measured 1.2–1.5 µs pinned and about 2.2 µs unpinned; this run "
+	          "{agrees}: same-core is {vs_pin} his 1.5 µs, unpinned {vs_unp} his 2.2 µs.",
+	  .predict = "Will a switch across two cores cost more or less than one on the same core, "
+	          "and how many times?",
+	  .figs = { { "same", "threads", "pingpong", "ns_per_switch", "placement=same-core" },
+	            { "cross", "threads", "pingpong", "ns_per_switch", "placement=cross-core" },
+	            { "unp", "threads", "pingpong", "ns_per_switch", "placement=unpinned" },
+	            { .name = "r", .op = '/', .a = "cross", .b = "same" },
+	            { .name = "vs_pin", .op = 'l', .a = "same", .lit = 1500 },
+	            { .name = "vs_unp", .op = 'l', .a = "unp", .lit = 2200 } },
 	  .title = "The cost of a thread switch",
 	  .text = "A thread context switch costs about 1.2–1.5 µs pinned and about 2.2 µs "
 	          "unpinned (Bendersky, 2018).",
@@ -140,8 +239,8 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	          "threads\" (2018): about 1.2–1.5 µs per switch with both threads pinned to one "
 	          "core, about 2.2 µs unpinned.",
 	  .note = "",
-	  .command = "concbench run --runtime threads --workload pingpong --placement "
-	             "same-core,cross-core,unpinned",
+	  .command = "build/concbench run --runtime threads --workload pingpong --placement "
+	             "same-core,cross-core,unpinned --reps 3",
 	  .rule = h_rule_c5,
 	  .words = "Threads' pingpong ns per switch: same-core within ×{band} of Bendersky's "
 	           "{pinned_lo}–{pinned_hi} µs ({pinned_min}–{pinned_max} µs) and unpinned within "
@@ -157,6 +256,27 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	           { "unpinned_max", H_C5_UNPINNED_NS * H_C5_BAND / 1e3 } } },
 	{
 	  .id = "C6",
+	  .takeaway = "Over runtime events a thread switch cost {te} and an epoll task switch {ee} "
+	          "({re} as much for threads); over pipes, where every switch waits for the "
+	          "kernel to report a readable pipe, threads {tp} and epoll {ep} ({rp}).",
+	  .why = "An async switch over an event is a function return and a queue push in user "
+	          "space; a pipe wake-up goes through the kernel (write, epoll_wait, read) "
+	          "whoever waits, so both models pay it.",
+	  .caveat_vm = "",
+	  .caveat_cpu = "",
+	  .sources = "blandy-2021",
+	  .agree = "Blandy found about 0.2 µs against 1.7 µs over events and the two converging "
+	          "over pipes; this run {agrees}: the event ratio is {re} (his about 8.5) and the "
+	          "pipe ratio {rp} (his about 1), both at same-core, where he saw the async "
+	          "advantage shrink.",
+	  .predict = "If the token passes through a pipe instead of a runtime event, how much of the "
+	          "async advantage will survive?",
+	  .figs = { { "te", "threads", "pingpong", "ns_per_switch", "placement=same-core" },
+	            { "ee", "epoll", "pingpong", "ns_per_switch", "placement=same-core" },
+	            { .name = "re", .op = '/', .a = "te", .b = "ee" },
+	            { "tp", "threads", "pipepingpong", "ns_per_switch", "placement=same-core" },
+	            { "ep", "epoll", "pipepingpong", "ns_per_switch", "placement=same-core" },
+	            { .name = "rp", .op = '/', .a = "tp", .b = "ep" } },
 	  .title = "Async switches, and when I/O drives them",
 	  .text = "Switching between async tasks is far cheaper than between threads (≈0.2 µs vs "
 	          "≈1.7 µs, Blandy's context-switch study) — but when the switch is driven by I/O "
@@ -173,8 +293,8 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	          "of I/O drives the switch both come to about 1.7 µs. His async advantage also "
 	          "vanished when pinned to one core.",
 	  .note = "",
-	  .command = "concbench run --runtime threads,epoll,coro --workload pingpong,pipepingpong "
-	             "--placement same-core,unpinned",
+	  .command = "build/concbench run --runtime threads,epoll,coro --workload pingpong,pipepingpong "
+	             "--placement same-core,unpinned --reps 3",
 	  .rule = h_rule_c6,
 	  .words = "At one placement (same-core when measured, else unpinned): R_e = threads' ns "
 	           "per switch over the best of epoll and coro on pingpong (events), R_p the same "
@@ -188,6 +308,23 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	           { "converge", H_C6_CONVERGE } } },
 	{
 	  .id = "C7",
+	  .takeaway = "One waiting task cost {mt} as a thread, {mc} as a coroutine and {me} as an "
+	          "epoll task, user and kernel memory together (C4's memory per connection is "
+	          "user memory only, so it is smaller).",
+	  .why = "A thread carries a kernel stack, a task struct and the touched pages of its "
+	          "own stack; a coroutine its own smaller stack; an epoll task only the struct "
+	          "that holds its state.",
+	  .caveat_vm = "",
+	  .caveat_cpu = "",
+	  .sources = "blandy-2021",
+	  .agree = "Blandy measured about 20 KiB per thread, kernel included, against a few "
+	          "hundred bytes per async task; this run {agrees}: a thread here is {vs_t} his "
+	          "figure.",
+	  .predict = "How many MiB will 10,000 waiting threads take, and 10,000 epoll tasks?",
+	  .figs = { { "mt", "threads", "sleep", "mem_per_task" },
+	            { "mc", "coro", "sleep", "mem_per_task" },
+	            { "me", "epoll", "sleep", "mem_per_task" },
+	            { .name = "vs_t", .op = 'l', .a = "mt", .lit = 20 } },
 	  .title = "Memory per task",
 	  .text = "A thread costs far more memory than an async task (≈20 KiB incl. kernel vs a "
 	          "few hundred bytes); a coroutine sits between, set by its stack.",
@@ -202,8 +339,8 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	          "user, 10 KiB kernel) against a few hundred bytes per async task, as minimums.",
 	  .note = "RSS does not show a thread's kernel stack; the kernel figure comes from the "
 	          "cell's cgroup or /proc/meminfo (see README, How to read it).",
-	  .command = "concbench run --runtime threads,epoll,coro --workload sleep --set "
-	             "tasks=1000,5000,10000",
+	  .command = "build/concbench run --runtime threads,epoll,coro --workload sleep --set "
+	             "tasks=1000,5000,10000 --reps 3",
 	  .rule = h_rule_c7,
 	  .words = "Memory per waiting task on sleep, user + kernel: the fits.csv slopes over a "
 	           "tasks sweep, else the per-task figure at the largest tasks. Threads ≥ "
@@ -214,6 +351,22 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	           { "not", H_C7_NOT_RATIO } } },
 	{
 	  .id = "C8",
+	  .takeaway = "One loop per core served {eN} at {eN@conns} connections, one loop {e1} ({r1}) "
+	          "and threads {t}.",
+	  .why = "Loops that share nothing scale with cores, but only when there are cores to "
+	          "spread over: the server here had {server_cpus}.",
+	  .caveat_vm = "",
+	  .caveat_cpu = "With one server CPU the loops take turns on it: this run cannot show "
+	          "thread-per-core's gain; a machine with 3 or more CPUs can.",
+	  .sources = "tokio-scheduler,kegel-c10k",
+	  .agree = "Tokio's write-up finds one loop per core fast on even load and work stealing "
+	          "better on uneven load; this run {agrees}, with {r1} from a second loop.",
+	  .predict = "With one loop per core on a machine where the server has only one core, what "
+	          "speed-up do you expect?",
+	  .figs = { { "eN", "epoll", "echo", "throughput_rps", "loops=max;conns=max;load_pct=min" },
+	            { "e1", "epoll", "echo", "throughput_rps", "loops=1;conns=@eN;load_pct=min" },
+	            { "t", "threads", "echo", "throughput_rps", "conns=@eN;load_pct=min" },
+	            { .name = "r1", .op = '/', .a = "eN", .b = "e1" } },
 	  .title = "Thread-per-core",
 	  .text = "Thread-per-core (one event loop per core) beats a single loop and beats "
 	          "thread-per-connection.",
@@ -227,8 +380,8 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	  .refs = "",
 	  .note = "By default the load generator takes the last CPU: on a 2-CPU machine the "
 	          "server has one core, and thread-per-core has nothing to spread over.",
-	  .command = "concbench run --runtime threads,epoll --workload echo --set loops=1,2 --set "
-	             "conns=10,100,1000 --set requests=100",
+	  .command = "build/concbench run --runtime threads,epoll --workload echo --set loops=1,2 --set "
+	             "conns=10,100,1000 --set requests=100 --reps 3",
 	  .rule = h_rule_c8,
 	  .words = "At the largest conns of echo (else http) with epoll loops ≥ 2, epoll loops=1 "
 	           "and threads: loops=N at least {win}× both: holds; at most {lose}× both: does "
@@ -238,6 +391,22 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	           { "lose", H_C8_LOSE, H_THR_ONE_DP } } },
 	{
 	  .id = "C9",
+	  .takeaway = "While {el@tasks} readers waited on the disk, a timer due every "
+	          "{el@timer_us:us} was {el} late (p99) on epoll and {tl} on threads ({r} as late "
+	          "on epoll).",
+	  .why = "epoll cannot wait on a regular file, so the loop's one thread blocks in read() "
+	          "and nothing else on it runs; a thread per reader blocks only itself.",
+	  .caveat_vm = "On a virtual machine the host may serve the disk from its own cache, so reads "
+	          "(and stalls) are shorter than a real disk's.",
+	  .caveat_cpu = "",
+	  .sources = "kegel-c10k",
+	  .agree = "Kegel's C10K page notes that readiness notification does not cover disk files; "
+	          "this run {agrees}: the loop's timer was {r} as late as threads'.",
+	  .predict = "While a reader waits on the disk, how late will a 100 µs timer on the same "
+	          "event loop be?",
+	  .figs = { { "tl", "threads", "file", "timer_late_p99_us", "direct=1;tasks=max" },
+	            { "el", "epoll", "file", "timer_late_p99_us", "direct=1;tasks=max" },
+	            { .name = "r", .op = '/', .a = "el", .b = "tl" } },
 	  .title = "Files and the event loop",
 	  .text = "Regular files have no readiness notification; an event loop must block or hand "
 	          "file reads to threads (io_uring can do them asynchronously).",
@@ -262,8 +431,8 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	          "slept through counts at its own lateness, so a stalled runtime is not "
 	          "under-sampled. Where the folder refuses O_DIRECT (tmpfs) the run says "
 	          "direct_used=0.",
-	  .command = "concbench run --runtime all --workload file --set direct=1 --set "
-	             "block_kib=4 --set timer_us=100",
+	  .command = "build/concbench run --runtime all --workload file --set direct=1 --set "
+	             "block_kib=4 --set timer_us=100 --reps 3",
 	  .rule = h_rule_c9,
 	  .words = "file with direct=1 at the most readers threads and a single executor both "
 	           "ran: the timer's lateness (its p99 when both have {ticks} ticks, else the "
@@ -275,6 +444,22 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	           { "ticks", H_C9_TICKS } } },
 	{
 	  .id = "C10",
+	  .takeaway = "With tasks of {psm@work} iterations a pool did {psm} and a thread per task "
+	          "{tsm} ({rsm}); at {plg@work} iterations a task, {plg} against {tlg}.",
+	  .why = "Creating and joining a thread costs tens of µs, which dwarfs a small task; a "
+	          "pool's workers are made once and only take the next task from a queue.",
+	  .caveat_vm = "",
+	  .caveat_cpu = "",
+	  .sources = "bendersky-servers",
+	  .agree = "Bendersky's servers series recommends a pool over a thread per task once tasks "
+	          "are short; this run {agrees}: {rsm} at the smallest task.",
+	  .predict = "At what task size (iterations) will a thread per task reach half the machine's "
+	          "speed?",
+	  .figs = { { "tsm", "threads", "cpu", "iters_per_us", "work=min" },
+	            { "psm", "pool", "cpu", "iters_per_us", "work=min" },
+	            { .name = "rsm", .op = '/', .a = "psm", .b = "tsm" },
+	            { "tlg", "threads", "cpu", "iters_per_us", "work=max" },
+	            { "plg", "pool", "cpu", "iters_per_us", "work=max" } },
 	  .title = "A pool for computation",
 	  .text = "For mostly-computation work a pool sized to the cores is what you want; "
 	          "spawning a thread per small task wastes time.",
@@ -287,8 +472,8 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	  .charts = "efficiency",
 	  .refs = "",
 	  .note = "",
-	  .command = "concbench run --runtime threads,pool,epoll --workload cpu --set "
-	             "work=100,1000,10000,100000,1000000",
+	  .command = "build/concbench run --runtime threads,pool,epoll --workload cpu --set "
+	             "work=100,1000,10000,100000,1000000 --reps 3",
 	  .rule = h_rule_c10,
 	  .words = "cpu efficiency (iterations per µs over what that many CPUs would do at the "
 	           "best single-core rate) against work: the smallest work at which each of "
@@ -300,6 +485,20 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	           { "pool_eff", 100 * H_C10_POOL_EFF } } },
 	{
 	  .id = "C11",
+	  .takeaway = "A hand-written switch cost {c}, glibc's swapcontext {u} ({r} as much).",
+	  .why = "swapcontext saves and restores the signal mask with a system call on every "
+	          "switch; the assembly switch saves a few registers and jumps.",
+	  .caveat_vm = "",
+	  .caveat_cpu = "",
+	  .sources = "boost-context",
+	  .agree = "Boost.Context's documentation gives 9 ns against 547 ns; this run {agrees}: "
+	          "coro is {vs_c} their 9 ns, swapcontext {vs_u} their 547 ns.",
+	  .predict = "How many times slower than a hand-written switch is swapcontext?",
+	  .figs = { { "c", "coro", "pingpong", "ns_per_switch", "placement=same-core" },
+	            { "u", "coro-ucontext", "pingpong", "ns_per_switch", "placement=same-core" },
+	            { .name = "r", .op = '/', .a = "u", .b = "c" },
+	            { .name = "vs_c", .op = 'l', .a = "c", .lit = 9 },
+	            { .name = "vs_u", .op = 'l', .a = "u", .lit = 547 } },
 	  .title = "Hand-written switch against swapcontext",
 	  .text = "Stackful coroutine switches with a hand-written switch cost nanoseconds; "
 	          "ucontext's swapcontext costs hundreds because it makes a syscall "
@@ -314,8 +513,8 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	          "against 547 ns for ucontext.",
 	  .note = "A coro switch here includes the scheduler's queue work, not only the register "
 	          "swap.",
-	  .command = "concbench run --runtime coro,coro-ucontext --workload pingpong --placement "
-	             "same-core",
+	  .command = "build/concbench run --runtime coro,coro-ucontext --workload pingpong --placement "
+	             "same-core --reps 3",
 	  .rule = h_rule_c11,
 	  .words = "pingpong ns per switch at one placement (same-core when measured): coro ≤ "
 	           "{switch} ns and coro-ucontext ≥ {ratio}× coro: holds; coro-ucontext < {not}× "
@@ -325,6 +524,22 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	           { "not", H_C11_NOT_RATIO } } },
 	{
 	  .id = "C12",
+	  .takeaway = "With {pN@conns} connections on a pool of one worker per server CPU "
+	          "({server_cpus} here), p99 went from {p1} at {p1@conns} connection to {pN}, and "
+	          "{sN} got no answer in the window.",
+	  .why = "A worker is held by one connection for as long as it stays open, so the others "
+	          "wait for a free worker; two tasks that wait for each other on one worker never "
+	          "both run: a deadlock.",
+	  .caveat_vm = "",
+	  .caveat_cpu = "",
+	  .sources = "bendersky-servers,tokio-scheduler",
+	  .agree = "Bendersky's servers series shows a fixed pool capping concurrent clients, and "
+	          "Tokio keeps blocking work off its workers for this reason; this run {agrees}.",
+	  .predict = "A pool of one worker per CPU serves 1,000 connections: how many of them get an "
+	          "answer in one second?",
+	  .figs = { { "p1", "pool", "echo", "p99_us", "conns=min;load_pct=min" },
+	            { "pN", "pool", "echo", "p99_us", "conns=max;load_pct=min" },
+	            { "sN", "pool", "echo", "conns_starved", "conns=max;load_pct=min" } },
 	  .title = "A pool's cap and its deadlock",
 	  .text = "A fixed pool whose workers block on I/O caps concurrency at the pool size; "
 	          "tasks that wait on each other can deadlock it.",
@@ -338,8 +553,8 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	  .charts = "conns_echo,switch",
 	  .refs = "",
 	  .note = "",
-	  .command = "concbench run --runtime pool --workload echo,pingpong --set workers=1 --set "
-	             "conns=1,8",
+	  .command = "build/concbench run --runtime pool --workload echo,pingpong --set workers=1 --set "
+	             "conns=1,8 --reps 3",
 	  .rule = h_rule_c12,
 	  .words = "(a) pool echo (else http) with conns above the workers (workers=0: one per "
 	           "CPU of the cell): p99 at least {p99}× its p99 at conns within the workers, or "
@@ -348,6 +563,120 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	           "one-worker pool ended as a failed cell with a deadlock limit (not a timeout). "
 	           "Both: holds; neither: does not hold; one: depends.",
 	  .thr = { { "p99", H_C12_P99_RATIO } } },
+};
+
+/* The words the report uses that a second-year student may not know, each
+ * defined once in plain words; the report links each one's first use. */
+const struct h_gloss h_glossary[] = {
+	{ "executor", "single executor", "single executor|single executors",
+	  "one thread that runs many tasks' steps one after another (an event loop, a coroutine "
+	  "scheduler); while one step runs, nothing else on that thread does." },
+	{ "inline", "steps run inline", "steps run inline|inline",
+	  "a task's computation runs on the executor's own thread between its waits, not "
+	  "handed to another thread." },
+	{ "park", "park", "park|parks|parked",
+	  "to set a waiting task aside, holding no thread, until what it waits for is ready." },
+	{ "futex", "futex", "futex|futexes",
+	  "the Linux system call threads sleep on and are woken through (a fast user-space "
+	  "mutex); each wake-up passes through the kernel's scheduler." },
+	{ "switch", "context switch", "context switch|context switches|switch|switches",
+	  "the CPU leaving one task for another; between threads the kernel saves one's "
+	  "registers and picks the next, between coroutines the program does it itself." },
+	{ "eventloop", "event loop", "event loop|event loops|loop|loops",
+	  "one thread that asks the kernel which of many sockets are ready (epoll) and runs "
+	  "the tasks waiting on them." },
+	{ "coroutine", "coroutine", "coroutine|coroutines|coroutine loop",
+	  "a task with a small stack of its own that a scheduler switches to and from in user "
+	  "space, without the kernel." },
+	{ "pu", "PU", "PU|PUs",
+	  "processing unit: what the operating system counts as one CPU (a core, or one "
+	  "hardware thread of it)." },
+	{ "percentile", "p99 (percentile)", "p99|p50|p999|percentile",
+	  "p99 is the latency 99 requests in 100 stay under: the slowest 1 in 100 takes longer. "
+	  "p50 is the median." },
+	{ "placement", "placement", "placement",
+	  "where the two tasks of a switch test run: same-core (one CPU), cross-core (two) or "
+	  "unpinned." },
+	{ "unpinned", "unpinned", "unpinned",
+	  "bound to no CPU: the kernel's scheduler places the thread and may move it." },
+	{ "cov", "CoV", "CoV|coefficient of variation",
+	  "coefficient of variation: the spread of the repetitions (standard deviation over "
+	  "mean); over 10% a figure is marked noisy." },
+	{ "metg", "METG", "METG|50% efficiency",
+	  "minimum effective task granularity: the smallest task a model runs at 50% "
+	  "efficiency (C10)." },
+	{ "closed", "closed loop", "closed loop|closed-loop",
+	  "each connection sends its next request only when the answer to the last one "
+	  "arrived, so the server's speed sets the load." },
+	{ "open", "open loop", "open loop|open-loop",
+	  "requests leave on a schedule (random, Poisson arrivals at a set rate) whatever the "
+	  "server does; latency counts from the planned send time." },
+	{ "steady", "steady state", "steady state|steady-state",
+	  "measured after every connection is up and a warm-up has passed, over a fixed "
+	  "window." },
+	{ "rss", "RSS", "RSS",
+	  "resident set size: a process's pages in memory; it leaves out the kernel's memory "
+	  "for it (a thread's kernel stack)." },
+	{ "clientlimited", "client-limited", "client-limited",
+	  "the load generator was over 80% busy, so the figure may be the client's limit, not "
+	  "the server's." },
+	{ "ci", "95% interval", "95% interval",
+	  "the range that holds the true median with 95% confidence, from the repetitions "
+	  "(bootstrap)." },
+	{ "vm", "virtual machine", "virtual machine",
+	  "an operating system running on a hypervisor that shares the real machine; "
+	  "interrupts and wake-ups across CPUs pass through it." },
+};
+const int h_nglossary = sizeof h_glossary / sizeof h_glossary[0];
+
+/* The literature the claims are set against, cited by name, linked. */
+const struct h_source h_sources[] = {
+	{ "bendersky-2018", "Eli Bendersky, Measuring context switching and memory overheads "
+	                    "for Linux threads (2018)",
+	  "https://eli.thegreenplace.net/2018/"
+	  "measuring-context-switching-and-memory-overheads-for-linux-threads/" },
+	{ "bendersky-servers", "Eli Bendersky, Concurrent servers (a series, 2017–2018)",
+	  "https://eli.thegreenplace.net/2017/concurrent-servers-part-1-introduction/" },
+	{ "blandy-2021", "Jim Blandy, context-switch (2021)",
+	  "https://github.com/jimblandy/context-switch" },
+	{ "kegel-c10k", "Dan Kegel, The C10K problem", "http://www.kegel.com/c10k.html" },
+	{ "tokio-scheduler", "Carl Lerche, Making the Tokio scheduler 10x faster (2019)",
+	  "https://tokio.rs/blog/2019-10-scheduler" },
+	{ "boost-context", "Boost.Context documentation, Performance",
+	  "https://www.boost.org/doc/libs/release/libs/context/doc/html/context/performance.html" },
+	{ NULL, NULL, NULL },
+};
+
+const struct h_source *h_source_find(const char *id)
+{
+	for (const struct h_source *s = h_sources; s->id; s++)
+		if (!strcmp(s->id, id))
+			return s;
+	return NULL;
+}
+
+/* What a parameter's special value means, where its digits would mislead
+ * ("workers=0" reads as no workers). */
+const struct h_param_meaning h_param_meanings[] = {
+	{ "workers", "0", "one worker per CPU the cell had: {cpus} here, 1 when pinned to one core" },
+	{ "stack_kib", "0", "glibc's default stack, {stack} reserved (RLIMIT_STACK; only touched "
+	                    "pages take memory)" },
+	{ "requests", "0", "closed loop for {seconds} s after a {warmup_ms} ms warm-up" },
+	{ "rate", "0", "no set rate: closed loop" },
+	{ "port", "0", "a free port the kernel picks" },
+	{ "load_pct", "0", "the closed loop's own capacity" },
+	{ "skew", "0", "every task the same size" },
+	{ "stack_touch", "0", "stacks left untouched" },
+	{ "seconds", "0", "until the requests are done" },
+	{ "heavy_us", "0", "no heavy requests (the baseline)" },
+	{ "guard", "1", "a guard page under each stack" },
+	{ "guard", "0", "no guard page" },
+	{ "cold", "0", "from the page cache" },
+	{ "cold", "1", "page cache dropped first" },
+	{ "direct", "0", "through the page cache" },
+	{ "direct", "1", "O_DIRECT: every read reaches the device" },
+	{ "loops", "1", "one loop" },
+	{ NULL, NULL, NULL },
 };
 
 const struct h_claim *h_claim_find(const char *id)

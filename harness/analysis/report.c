@@ -15,6 +15,7 @@
  * fetched. Every text taken from a data file is escaped.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -150,6 +151,7 @@ struct ctx {
 	struct manifest m;
 	struct h_vresult res[H_NCLAIMS];
 	char plot_note[200]; /* why charts are missing, "" when plot ran fine */
+	int server_cpus;     /* CPUs a server cell had (the client took the rest), 0 unknown */
 };
 
 /* h_find_in_path without wanting the path. */
@@ -268,9 +270,84 @@ static void sort_distinct(struct distinct *d)
 		}
 }
 
-static void describe_workload(struct h_doc *d, const struct h_summary *s,
-                              const struct h_runfacts *f, const char *wl)
+/* The meaning of key=val where its digits would mislead ("workers=0"),
+ * from h_param_meanings, into buf; 0 when it has none. {K} is another
+ * key's single value at the same point, from keys. */
+static int param_meaning(const struct ctx *x, const char *wl, const char *key, const char *val,
+                         const struct distinct *keys, int nk, char *buf, size_t len)
 {
+	const struct h_param_meaning *m = h_param_meanings;
+	while (m->key && (strcmp(m->key, key) || strcmp(m->value, val)))
+		m++;
+	if (!m->key)
+		return 0;
+	const struct workload *w = wl_find(wl);
+	int cpus = w && w->load ? x->server_cpus : x->s.ncpus;
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const char *p = m->meaning; *p && used < len;) {
+		size_t n = strcspn(p, "{");
+		used += (size_t)snprintf(buf + used, len - used, "%.*s", (int)n, p);
+		p += n;
+		if (!*p)
+			break;
+		size_t e = strcspn(p, "}");
+		char name[32], v[48] = "";
+		snprintf(name, sizeof name, "%.*s", (int)(e - 1), p + 1);
+		p += e + (p[e] == '}');
+		if (!strcmp(name, "cpus"))
+			snprintf(v, sizeof v, cpus > 0 ? "%d" : "unknown", cpus);
+		else if (!strcmp(name, "stack")) {
+			const char *st = mf(&x->m, "limits.RLIMIT_STACK.soft");
+			double b = st ? strtod(st, NULL) : NAN;
+			if (b > 0)
+				h_fmt_plain(v, sizeof v, b / 1024, "KiB");
+			else
+				snprintf(v, sizeof v, "RLIMIT_STACK's size");
+		} else
+			for (int j = 0; j < nk; j++)
+				if (!strcmp(keys[j].name, name))
+					snprintf(v, sizeof v, "%s", keys[j].n == 1 ? keys[j].val[0] : "the set");
+		used += (size_t)snprintf(buf + used, len - used, "%s", v[0] ? v : "?");
+	}
+	return 1;
+}
+
+/* text with every "key=value" that has a meaning followed by it in
+ * parentheses: "skew=0 (every task the same size)", so no default reads
+ * as a bare zero. */
+static const char *explain_params(const struct ctx *x, const char *wl, const char *text,
+                                  char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const char *p = text; *p && used + 1 < len;) {
+		const char *eq = strchr(p, '=');
+		if (!eq) {
+			used += (size_t)snprintf(buf + used, len - used, "%s", p);
+			break;
+		}
+		const char *k = eq;
+		while (k > p && (isalnum((unsigned char)k[-1]) || k[-1] == '_'))
+			k--;
+		size_t vl = strcspn(eq + 1, ";, )");
+		char key[32], val[32], mean[160];
+		snprintf(key, sizeof key, "%.*s", (int)(eq - k), k);
+		snprintf(val, sizeof val, "%.*s", (int)vl, eq + 1);
+		const char *end = eq + 1 + vl;
+		used += (size_t)snprintf(buf + used, len - used, "%.*s", (int)(end - p), p);
+		if (k < eq && param_meaning(x, wl, key, val, NULL, 0, mean, sizeof mean) &&
+		    used < len)
+			used += (size_t)snprintf(buf + used, len - used, " (%s)", mean);
+		p = end;
+	}
+	return buf;
+}
+
+static void describe_workload(struct h_doc *d, const struct ctx *x, const char *wl)
+{
+	const struct h_summary *s = &x->s;
+	const struct h_runfacts *f = &x->f;
 	enum { KEYS = 24, RTS = 12 };
 	static struct distinct keys[KEYS], rts[RTS]; /* large; one report at a time */
 	int nk = 0, nr = 0;
@@ -325,8 +402,24 @@ static void describe_workload(struct h_doc *d, const struct h_summary *s,
 		if (rts[i].n == 1 && !rts[i].val[0][0])
 			continue;
 		h_doc_text(d, " (");
-		for (int k = 0; k < rts[i].n; k++)
-			h_doc_text(d, "%s%s", k ? " | " : "", rts[i].val[k]);
+		for (int k = 0; k < rts[i].n; k++) {
+			/* "k=v, k=v": each setting by its meaning where it has one. */
+			h_doc_text(d, "%s", k ? " | " : "");
+			char set[96];
+			snprintf(set, sizeof set, "%s", rts[i].val[k]);
+			int first = 1;
+			for (char *save = NULL, *kv = strtok_r(set, ", ", &save); kv;
+			     kv = strtok_r(NULL, ", ", &save), first = 0) {
+				char *eq = strchr(kv, '='), mean[160];
+				if (eq)
+					*eq = '\0';
+				if (eq && param_meaning(x, wl, kv, eq + 1, keys, nk, mean, sizeof mean))
+					h_doc_text(d, "%s%s", first ? "" : ", ", mean);
+				else
+					h_doc_text(d, "%s%s%s%s", first ? "" : ", ", kv, eq ? "=" : "",
+					           eq ? eq + 1 : "");
+			}
+		}
 		h_doc_text(d, "%s)", rts[i].more ? " | …" : "");
 	}
 	if (nr)
@@ -346,11 +439,22 @@ static void describe_workload(struct h_doc *d, const struct h_summary *s,
 		for (int j = 0; j < nk; j++) {
 			if ((keys[j].n > 1) != !pass)
 				continue;
+			char mean[160];
+			if (pass && param_meaning(x, wl, keys[j].name, keys[j].val[0], keys, nk, mean,
+			                          sizeof mean)) {
+				h_doc_text(d, "%s%s: %s", first ? " Fixed: " : "; ", keys[j].name, mean);
+				first = 0;
+				continue;
+			}
 			h_doc_text(d, "%s%s = ", first ? (pass ? " Fixed: " : swept) : "; ",
 			           keys[j].name);
 			first = 0;
-			for (int m = 0; m < keys[j].n; m++)
+			for (int m = 0; m < keys[j].n; m++) {
 				h_doc_text(d, "%s%s", m ? ", " : "", keys[j].val[m]);
+				if (param_meaning(x, wl, keys[j].name, keys[j].val[m], keys, nk, mean,
+				                  sizeof mean))
+					h_doc_text(d, " (%s)", mean);
+			}
 			if (keys[j].more)
 				h_doc_text(d, ", …");
 		}
@@ -380,8 +484,10 @@ static void describe_workload(struct h_doc *d, const struct h_summary *s,
 			cut = 1;
 			break;
 		}
+		char pl[512];
 		h_doc_text(d, "%s%s (%s): %s", shown ? "; " : " Failed cells (in no median): ",
-		           c->runtime, c->params, c->limit[0] ? c->limit : c->error);
+		           c->runtime, explain_params(x, wl, c->params, pl, sizeof pl),
+		           c->limit[0] ? c->limit : c->error);
 		if (reps > 1)
 			h_doc_text(d, " ×%d", reps);
 		shown++;
@@ -393,7 +499,31 @@ static void describe_workload(struct h_doc *d, const struct h_summary *s,
 	h_doc_end_p(d);
 }
 
-static void figures_table(struct h_doc *d, const struct h_vresult *v)
+/* A figure's unit as printed, and the divisor that brings its median to
+ * a plain size: 2,000,683 ns reads as 2.00 ms. */
+static const char *plain_unit(const char *unit, double median, double *div)
+{
+	static const struct {
+		const char *unit;
+		double ns;
+	} t[] = { { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 } };
+	*div = 1;
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		if (strcmp(unit, t[i].unit))
+			continue;
+		double a = fabs(median) * t[i].ns;
+		double to = a >= 1e9 ? 1e9 : a >= 1e6 ? 1e6 : a >= 1e3 ? 1e3 : 1;
+		*div = to / t[i].ns;
+		return to == 1e9 ? "s" : to == 1e6 ? "ms" : to == 1e3 ? "µs" : "ns";
+	}
+	if (!strcmp(unit, "KiB") && fabs(median) >= 10240) {
+		*div = 1024;
+		return "MiB";
+	}
+	return !strcmp(unit, "iter/us") ? "iterations per µs" : unit;
+}
+
+static void figures_table(struct h_doc *d, const struct ctx *x, const struct h_vresult *v)
 {
 	static const char *const head[] = { "figure", "median", "95% interval", "min–max", "n",
 		                                "unit", "noisy", "reference" };
@@ -401,20 +531,24 @@ static void figures_table(struct h_doc *d, const struct h_vresult *v)
 	for (int i = 0; i < v->nfig; i++) {
 		const struct h_vfig *g = &v->fig[i];
 		char med[32], range[72] = "—", ci[72] = "—", n[24] = "—";
-		h_fmt_num(med, sizeof med, g->median);
+		double k;
+		const char *unit = plain_unit(g->unit, g->median, &k);
+		h_fmt_num(med, sizeof med, g->median / k);
 		if (g->n > 0) {
 			char a[32], b[32];
-			snprintf(range, sizeof range, "%s–%s", h_fmt_num(a, sizeof a, g->min),
-			         h_fmt_num(b, sizeof b, g->max));
+			snprintf(range, sizeof range, "%s–%s", h_fmt_num(a, sizeof a, g->min / k),
+			         h_fmt_num(b, sizeof b, g->max / k));
 			snprintf(n, sizeof n, "%ld", g->n);
 		}
 		if (isfinite(g->ci_lo) && isfinite(g->ci_hi)) {
 			char a[32], b[32];
-			snprintf(ci, sizeof ci, "%s–%s", h_fmt_num(a, sizeof a, g->ci_lo),
-			         h_fmt_num(b, sizeof b, g->ci_hi));
+			snprintf(ci, sizeof ci, "%s–%s", h_fmt_num(a, sizeof a, g->ci_lo / k),
+			         h_fmt_num(b, sizeof b, g->ci_hi / k));
 		}
-		struct h_doc_cell c[] = { T(g->what), NUM(med), NUM(ci), NUM(range), NUM(n),
-			                T(g->unit), T(g->noisy ? "noisy" : ""), T(g->ref) };
+		char what[512];
+		explain_params(x, "", g->what, what, sizeof what);
+		struct h_doc_cell c[] = { T(what), NUM(med), NUM(ci), NUM(range), NUM(n),
+			                T(unit), T(g->noisy ? "noisy" : ""), T(g->ref) };
 		h_doc_row(d, 8, c);
 	}
 	h_doc_end_table(d);
@@ -564,6 +698,94 @@ static void peer_line(struct h_doc *d, const struct h_summary *s, const char *wl
 	h_doc_end_p(d);
 }
 
+/* A claim's template filled from the run (teach.c); when a figure it
+ * names is missing, the sentence says which instead. */
+static void say_filled(struct h_doc *d, const struct ctx *x, size_t k, const char *t)
+{
+	const struct h_claim *c = &h_claims[k];
+	struct h_teach_env env = { .server_cpus = x->server_cpus, .verdict = x->res[k].verdict };
+	char buf[1024], missing[256] = "";
+	int rc = h_teach_fill(c, &x->s, &env, t, buf, sizeof buf, missing, sizeof missing);
+	if (rc == 0)
+		h_doc_text(d, "%s", buf);
+	else if (rc == 1)
+		h_doc_text(d, "Not measured in this run: it has no %s (the command at the end of "
+		              "this section measures it).", missing);
+	else
+		h_doc_text(d, "(this claim's template in claims.c is broken: %s)", strerror(-rc));
+}
+
+/* The section's head: the claim in one line, the takeaway (what this run
+ * measured, and why) beside its verdict, and this machine's caveats. */
+static void takeaway(struct h_doc *d, const struct ctx *x, size_t k)
+{
+	const struct h_claim *c = &h_claims[k];
+	const struct h_vresult *v = &x->res[k];
+	h_doc_p(d, "claim");
+	h_doc_strong(d, "The claim. ");
+	h_doc_text(d, "%s", c->text);
+	h_doc_end_p(d);
+	h_doc_p(d, "takeaway");
+	h_doc_strong(d, "Takeaway ");
+	d_verdict(d, v->verdict);
+	h_doc_text(d, " ");
+	say_filled(d, x, k, c->takeaway);
+	h_doc_end_p(d);
+	h_doc_p(d, "why");
+	h_doc_strong(d, "Why. ");
+	say_filled(d, x, k, c->why);
+	h_doc_end_p(d);
+	int vm = x->f.vm == 1 && c->caveat_vm[0], one = x->server_cpus == 1 && c->caveat_cpu[0];
+	if (vm || one) {
+		h_doc_p(d, "caveat");
+		h_doc_strong(d, "On this machine. ");
+		if (one)
+			say_filled(d, x, k, c->caveat_cpu);
+		if (vm && one)
+			h_doc_text(d, " ");
+		if (vm)
+			say_filled(d, x, k, c->caveat_vm);
+		h_doc_end_p(d);
+	}
+	h_doc_p(d, NULL);
+	h_doc_strong(d, "Verdict: ");
+	d_verdict(d, v->verdict);
+	h_doc_text(d, " — %s", short_reason(v));
+	h_doc_end_p(d);
+}
+
+/* The section's end: its sources with where this run meets them, and the
+ * run to try after predicting its outcome. */
+static void sources_and_try(struct h_doc *d, const struct ctx *x, size_t k)
+{
+	const struct h_claim *c = &h_claims[k];
+	h_doc_p(d, "sources");
+	h_doc_strong(d, "Sources. ");
+	char ids[128];
+	snprintf(ids, sizeof ids, "%s", c->sources);
+	int first = 1;
+	for (char *save = NULL, *id = strtok_r(ids, ",", &save); id; id = strtok_r(NULL, ",", &save)) {
+		const struct h_source *src = h_source_find(id);
+		if (!src)
+			continue;
+		h_doc_text(d, "%s", first ? "" : "; ");
+		h_doc_link(d, src->url, "%s", src->cite);
+		first = 0;
+	}
+	h_doc_text(d, ". ");
+	say_filled(d, x, k, c->agree);
+	h_doc_end_p(d);
+	h_doc_p(d, "try");
+	h_doc_strong(d, "Try it. ");
+	h_doc_text(d, "Predict first: %s Then run it, on a smaller budget than this report's: ",
+	           c->predict);
+	h_doc_code(d, c->command);
+	h_doc_text(d, ", and read the answer with ");
+	h_doc_code(d, "build/concbench report DIR");
+	h_doc_text(d, " on the folder it names.");
+	h_doc_end_p(d);
+}
+
 static void claim_section(struct h_doc *d, const struct ctx *x, size_t k)
 {
 	const struct h_claim *c = &h_claims[k];
@@ -573,17 +795,9 @@ static void claim_section(struct h_doc *d, const struct ctx *x, size_t k)
 	snprintf(id, sizeof id, "c%s", c->id + 1);
 	fprintf(d->h, "<section class=\"claim\" id=\"%s\">\n", id);
 	h_doc_heading(d, 2, NULL, "%s · %s", c->id, c->title);
+	takeaway(d, x, k);
 
-	h_doc_p(d, "verdict");
-	h_doc_strong(d, "Verdict: ");
-	d_verdict(d, v->verdict);
-	h_doc_text(d, " — %s", short_reason(v));
-	h_doc_end_p(d);
-
-	h_doc_p(d, "claim");
-	h_doc_strong(d, "The claim. ");
-	h_doc_text(d, "%s", c->text);
-	h_doc_end_p(d);
+	h_doc_heading(d, 3, NULL, "%s: the evidence", c->id);
 	h_doc_p(d, NULL);
 	h_doc_strong(d, "The question. ");
 	h_doc_text(d, "%s", c->question);
@@ -596,7 +810,7 @@ static void claim_section(struct h_doc *d, const struct ctx *x, size_t k)
 	char wls[128];
 	snprintf(wls, sizeof wls, "%s", c->workloads);
 	for (char *save = NULL, *w = strtok_r(wls, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		describe_workload(d, &x->s, &x->f, w);
+		describe_workload(d, x, w);
 		peer_line(d, &x->s, w);
 	}
 	if (c->note[0]) {
@@ -612,7 +826,7 @@ static void claim_section(struct h_doc *d, const struct ctx *x, size_t k)
 
 	h_doc_heading(d, 3, NULL, "%s: the measured figures", c->id);
 	if (v->nfig)
-		figures_table(d, v);
+		figures_table(d, x, v);
 	else {
 		h_doc_p(d, NULL);
 		h_doc_text(d, "No figure of this run bears on the claim.");
@@ -622,15 +836,13 @@ static void claim_section(struct h_doc *d, const struct ctx *x, size_t k)
 		calibration_lines(d, x, c->workloads);
 	if (c->refs[0]) {
 		h_doc_p(d, NULL);
-		h_doc_strong(d, "The literature. ");
+		h_doc_strong(d, "The literature's figures. ");
 		h_doc_text(d, "%s", c->refs);
 		h_doc_end_p(d);
 	}
 	h_doc_p(d, NULL);
 	h_doc_strong(d, "The rule. ");
 	h_doc_text(d, "%s", h_claim_words(c, words, sizeof words) ? c->words : words);
-	h_doc_text(d, " Figures are medians over the repetitions; a noisy one (coefficient of "
-	          "variation over 10%%) deserves more --reps before it decides anything.");
 	h_doc_end_p(d);
 	if (v->verdict == H_VERDICT_NO_DATA) {
 		h_doc_p(d, "missing");
@@ -638,14 +850,129 @@ static void claim_section(struct h_doc *d, const struct ctx *x, size_t k)
 		h_doc_text(d, "This run cannot decide the claim. A run that can: ");
 		h_doc_code(d, v->need[0] ? v->need : c->command);
 		h_doc_text(d, " (then concbench report on its folder), or every claim at once: ");
-		h_doc_code(d, "concbench run --suite standard");
+		h_doc_code(d, "build/concbench run --suite standard");
 		h_doc_text(d, ".");
 		h_doc_end_p(d);
 	}
+	sources_and_try(d, x, k);
 	fputs("</section>\n", d->h);
 }
 
 /* ---- the first page ---- */
+
+static void machine_line(struct h_doc *d, const struct ctx *x);
+
+/* CPUs a server cell had: the fewest its cells were bound to (the load
+ * generator takes the rest), else the run's CPUs but the last (the
+ * default split). 0 unknown. */
+static int server_cpus(const struct ctx *x)
+{
+	int n = 0;
+	for (size_t i = 0; i < x->f.ncells; i++) {
+		const struct h_cellnote *c = &x->f.cells[i];
+		const struct workload *w = wl_find(c->workload);
+		if (w && w->load && c->ncpus_bound > 0 && (!n || c->ncpus_bound < n))
+			n = c->ncpus_bound;
+	}
+	if (!n && x->s.ncpus > 0)
+		n = x->s.ncpus > 1 ? x->s.ncpus - 1 : 1;
+	return n;
+}
+
+/* The machine in a box: its CPUs and how the run split them, virtual or
+ * not and what that inflates, and what another machine would change. */
+static void machine_box(struct h_doc *d, const struct ctx *x)
+{
+	const char *vm = mf(&x->m, "virtualization.virtual_machine");
+	const char *hv = mf(&x->m, "virtualization.hypervisor");
+	int ncpus = x->s.ncpus, srv = x->server_cpus;
+	h_doc_heading(d, 3, NULL, "The machine these figures come from");
+	h_doc_p(d, "machine");
+	h_doc_strong(d, "Machine. ");
+	machine_line(d, x);
+	h_doc_end_p(d);
+	h_doc_p(d, "machine");
+	h_doc_strong(d, "CPUs. ");
+	if (ncpus > 0 && srv > 0)
+		h_doc_text(d, "The run had %d CPU%s. Every server (echo, http, mixed) had %d and the "
+		              "load generator %s; other workloads had all %d.",
+		           ncpus, ncpus == 1 ? "" : "s", srv,
+		           ncpus > srv ? "the rest" : "shared them", ncpus);
+	else
+		h_doc_text(d, "How many CPUs the run had is not recorded (no manifest.json).");
+	if (srv == 1)
+		h_doc_text(d, " With one server CPU, threads time-slice it: a heavy request stalls "
+		              "threads too (C3), and one loop per core has nothing to spread over "
+		              "(C8).");
+	h_doc_end_p(d);
+	h_doc_p(d, "machine");
+	h_doc_strong(d, "Virtual or not. ");
+	if (vm && !strcmp(vm, "true"))
+		h_doc_text(d, "A virtual machine%s%s%s. That inflates every wake-up that crosses "
+		              "CPUs (the hypervisor delivers the interrupt: C5's cross-core and unpinned "
+		              "switches, threads' switching in C4), and it can flatter reads, which the "
+		              "host may serve from its own cache (C9). Time the host gave other guests "
+		              "(steal time) is not recorded here.",
+		           hv && strcmp(hv, "null") ? " (" : "", hv && strcmp(hv, "null") ? hv : "",
+		           hv && strcmp(hv, "null") ? ")" : "");
+	else if (vm && !strcmp(vm, "false"))
+		h_doc_text(d, "Not a virtual machine: wake-ups and reads are the hardware's own.");
+	else
+		h_doc_text(d, "Whether this was a virtual machine is not recorded.");
+	h_doc_end_p(d);
+	h_doc_p(d, "machine");
+	h_doc_strong(d, "Elsewhere. ");
+	h_doc_text(d, "On a laptop or a bare-metal server, expect ");
+	if (vm && !strcmp(vm, "true"))
+		h_doc_text(d, "cross-core switches much closer to same-core ones, direct reads at the "
+		              "device's own speed, ");
+	if (ncpus > 0 && ncpus < 4)
+		h_doc_text(d, "more CPUs, so threads and loops per core can spread (C3, C8), ");
+	h_doc_text(d, "and on a laptop more noise from frequency scaling and power saving. The "
+	              "ranking of models rarely changes; the sizes of the gaps do.");
+	h_doc_end_p(d);
+}
+
+/* How to read the figures: the units, once, and the glossary. */
+static void reading_guide(struct h_doc *d, const struct ctx *x)
+{
+	(void)x;
+	h_doc_heading(d, 3, NULL, "How to read it");
+	h_doc_p(d, NULL);
+	h_doc_strong(d, "Units. ");
+	h_doc_text(d, "Times in ns (nanoseconds), µs (1,000 ns), ms (1,000 µs) and s; memory in "
+	              "bytes, KiB (1,024 bytes) and MiB (1,024 KiB); thousands separated by commas; "
+	              "× is a ratio. Every figure is a median over the repetitions, with its 95%% "
+	              "interval and its min–max; one whose coefficient of variation is over 10%% "
+	              "is marked noisy and deserves more --reps before it decides anything.");
+	h_doc_end_p(d);
+	h_doc_p(d, NULL);
+	h_doc_strong(d, "Words. ");
+	h_doc_text(d, "Each term below is linked from its first use.");
+	h_doc_end_p(d);
+	d->no_links = 1;
+	for (int i = 0; i < h_nglossary; i++) {
+		char id[48];
+		snprintf(id, sizeof id, "g-%s", h_glossary[i].id);
+		h_doc_p(d, "gloss");
+		h_doc_anchor(d, id);
+		h_doc_strong(d, "%s", h_glossary[i].term);
+		h_doc_text(d, ": %s", h_glossary[i].meaning);
+		h_doc_end_p(d);
+	}
+	d->no_links = 0;
+}
+
+/* Where `concbench trace` timelines go when the folder has them (another
+ * part of the work draws them; this only keeps their place). */
+static void timelines(struct h_doc *d, const struct ctx *x)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/trace", x->dir);
+	if (access(path, R_OK) != 0)
+		return;
+	h_doc_heading(d, 3, NULL, "What each model does while waiting");
+}
 
 /* One machine in one line, from the manifest. */
 static void machine_line(struct h_doc *d, const struct ctx *x)
@@ -685,15 +1012,19 @@ static int rank_cmp_hi(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
+/* near: the value of at to rank at, the measured one nearest it on a log
+ * scale (tens of connections: 50); NaN: the largest. */
 static int rank(const struct h_summary *s, const char *wl, const char *metric, const char *at,
-                const char *where, int hi, struct ranked *out, int max)
+                double near, const char *where, int hi, struct ranked *out, int max)
 {
 	double top = NAN;
 	for (size_t i = 0; at && i < s->n; i++) {
 		const struct h_srow *r = &s->rows[i];
 		double v = h_param_num(r->params, at, NAN);
-		if (!strcmp(r->workload, wl) && !strcmp(r->metric, metric) && isfinite(r->median) &&
-		    (isnan(top) || v > top))
+		if (strcmp(r->workload, wl) || strcmp(r->metric, metric) || !isfinite(r->median))
+			continue;
+		if (isnan(near) ? isnan(top) || v > top
+		                : v > 0 && (isnan(top) || fabs(log(v / near)) < fabs(log(top / near))))
 			top = v;
 	}
 	int n = 0;
@@ -789,24 +1120,17 @@ static void pick_row(struct h_doc *d, const struct ctx *x, const char *job,
 	h_doc_row(d, 4, c);
 }
 
-static void picks(struct h_doc *d, const struct ctx *x)
+/* The server row of the picks at conns near `near` (NaN: the largest);
+ * writes it only when job is given or its point is the largest. Returns
+ * the conns ranked at. */
+static double server_pick(struct h_doc *d, const struct ctx *x, const char *io, double near,
+                          const char *job)
 {
 	const struct h_summary *s = &x->s;
 	struct ranked rk[16];
-	int n;
 	char note[160];
-	static const char *const head[] = { "job", "pick", "measured here (best first)", "claims" };
-	h_doc_table(d, "picks", 4, head, NULL);
-
-	double w = NAN;
-	n = rank(s, "cpu", "iters_per_us", "work", NULL, 1, rk, 16);
-	if (n)
-		w = h_param_num(rk[0].r->params, "work", NAN);
-	snprintf(note, sizeof note, "iterations per µs at work=%.0f", w);
-	pick_row(d, x, "computation split into many tasks", rk, n, 1, note, "C1,C10");
-
-	const char *io = h_summary_get(s, NULL, "echo", "throughput_rps", NULL) ? "echo" : "http";
-	n = rank(s, io, "throughput_rps", "conns", NULL, 1, rk, 16);
+	int n;
+	n = rank(s, io, "throughput_rps", "conns", near, NULL, 1, rk, 16);
 	snprintf(note, sizeof note, "requests per second on %s at conns=%.0f", io,
 	         n ? h_param_num(rk[0].r->params, "conns", NAN) : NAN);
 	/* The best throughput came from a client over 80% busy: it may be the
@@ -818,7 +1142,7 @@ static void picks(struct h_doc *d, const struct ctx *x)
 	int hi = 1;
 	if (cl && cl->median >= 1) {
 		struct ranked by_cpu[16];
-		int m = rank(s, io, "server_cpu_us_per_request", "conns", NULL, 0, by_cpu, 16);
+		int m = rank(s, io, "server_cpu_us_per_request", "conns", near, NULL, 0, by_cpu, 16);
 		if (m) {
 			n = m;
 			hi = 0;
@@ -829,7 +1153,42 @@ static void picks(struct h_doc *d, const struct ctx *x)
 			         io, h_param_num(rk[0].r->params, "conns", NAN));
 		}
 	}
-	pick_row(d, x, "a network server with many connections", rk, n, hi, note, "C1,C4,C8");
+	double at = n ? h_param_num(rk[0].r->params, "conns", NAN) : NAN;
+	if (job) {
+		/* Only a point below the largest is a typical one. */
+		double top = NAN;
+		struct ranked big[16];
+		if (rank(s, io, "throughput_rps", "conns", NAN, NULL, 1, big, 16))
+			top = h_param_num(big[0].r->params, "conns", NAN);
+		if (!(at < top))
+			return NAN;
+	}
+	pick_row(d, x, job ? job : "a network server with many connections", rk, n, hi, note,
+	         "C1,C4,C8");
+	return at;
+}
+
+static void picks(struct h_doc *d, const struct ctx *x)
+{
+	const struct h_summary *s = &x->s;
+	struct ranked rk[16];
+	int n;
+	char note[160];
+	static const char *const head[] = { "job", "pick", "measured here (best first)", "claims" };
+	h_doc_table(d, "picks", 4, head, NULL);
+
+	double w = NAN;
+	n = rank(s, "cpu", "iters_per_us", "work", NAN, NULL, 1, rk, 16);
+	if (n)
+		w = h_param_num(rk[0].r->params, "work", NAN);
+	snprintf(note, sizeof note, "iterations per µs at work=%.0f", w);
+	pick_row(d, x, "computation split into many tasks", rk, n, 1, note, "C1,C10");
+
+	const char *io = h_summary_get(s, NULL, "echo", "throughput_rps", NULL) ? "echo" : "http";
+	/* An ordinary program's scale (tens of connections) first, when the
+	 * run measured one below its largest, then the largest. */
+	server_pick(d, x, io, 50, "a network server with tens of connections");
+	server_pick(d, x, io, NAN, NULL);
 
 	/* Memory per waiting task: the lowest. */
 	n = 0;
@@ -847,7 +1206,7 @@ static void picks(struct h_doc *d, const struct ctx *x)
 	pick_row(d, x, "very many tasks waiting at once (timers, idle connections)", rk, n, 0,
 	         "KiB per waiting task", "C2,C7");
 
-	n = rank(s, "mixed", "light_p99_us", "heavy_us", NULL, 0, rk, 16);
+	n = rank(s, "mixed", "light_p99_us", "heavy_us", NAN, NULL, 0, rk, 16);
 	/* A model that served a fraction of the load (a pool whose workers are
 	 * all held by a few connections) has a short tail for the few requests
 	 * it answered: its latency is no recommendation. Only runtimes within
@@ -870,14 +1229,38 @@ static void picks(struct h_doc *d, const struct ctx *x)
 	         "µs light-request p99 beside heavy requests (among the runtimes that served "
 	         "at least 90% of the best throughput)", "C3");
 
-	n = rank(s, "pingpong", "ns_per_switch", NULL, NULL, 0, rk, 16);
+	n = rank(s, "pingpong", "ns_per_switch", NULL, NAN, NULL, 0, rk, 16);
 	pick_row(d, x, "tasks handing work to each other (pipelines)", rk, n, 0,
 	         "ns per switch (best placement)", "C5,C6,C11");
 
-	n = rank(s, "file", "mib_per_s", "tasks", "cold=1", 1, rk, 16);
+	n = rank(s, "file", "mib_per_s", "tasks", NAN, "cold=1", 1, rk, 16);
 	pick_row(d, x, "reading files that are not in memory", rk, n, 1, "MiB/s, cold page cache",
 	         "C9");
 	h_doc_end_table(d);
+
+	/* Memory at the scale a reader plans for, from the measured slopes. */
+	static const int scale[] = { 10000, 100 };
+	for (int i = 0; i < 2; i++) {
+		int first = 1;
+		for (const struct runtime *const *r = rt_registry; *r; r++) {
+			char a[48], nn[32], src[128] = "";
+			double m = h_mem_per_task(s, (*r)->name, src, sizeof src);
+			if (isnan(m) || !strstr(src, "slope"))
+				continue; /* a figure at one task count (a pool) does not scale */
+			if (first) {
+				h_doc_p(d, "scaled");
+				h_doc_strong(d, "%s waiting tasks", h_fmt_num(nn, sizeof nn, scale[i]));
+				h_doc_text(d, " (C7's measured slopes, times %s): ", nn);
+			}
+			h_doc_text(d, "%s%s as %s", first ? "" : ", ",
+			           h_fmt_plain(a, sizeof a, m * scale[i], "KiB"), (*r)->name);
+			first = 0;
+		}
+		if (!first) {
+			h_doc_text(d, ".");
+			h_doc_end_p(d);
+		}
+	}
 }
 
 static void first_page(struct h_doc *d, const struct ctx *x)
@@ -915,10 +1298,8 @@ static void first_page(struct h_doc *d, const struct ctx *x)
 		h_doc_text(d, ". Every runtime ran the same task code, so a difference is the execution "
 		              "model and nothing else.");
 	h_doc_end_p(d);
-	h_doc_p(d, NULL);
-	h_doc_strong(d, "Machine. ");
-	machine_line(d, x);
-	h_doc_end_p(d);
+	machine_box(d, x);
+	timelines(d, x);
 
 	h_doc_heading(d, 3, NULL, "The claims, answered by this run");
 	h_doc_p(d, NULL);
@@ -943,11 +1324,13 @@ static void first_page(struct h_doc *d, const struct ctx *x)
 	h_doc_heading(d, 3, NULL, "Which model to pick, on this machine");
 	h_doc_p(d, NULL);
 	h_doc_text(d, "For each kind of job, the runtimes ranked by this run's own figure for it (at "
-	              "the largest parameter point measured); runtimes within 10%% of the best, or "
+	              "the largest parameter point measured, and for a server also at tens of "
+	              "connections, the scale of an ordinary program); runtimes within 10%% of the best, or "
 	              "whose min–max range over the repetitions overlaps the best's, share the pick. "
 	              "The claims' sections explain the why.");
 	h_doc_end_p(d);
 	picks(d, x);
+	reading_guide(d, x);
 	fputs("</section>\n", d->h);
 }
 
@@ -1053,6 +1436,9 @@ static void manifest_table(struct h_doc *d, const struct ctx *x)
 				continue; /* not known on this machine */
 			if (v && (!strcmp(v, "true") || !strcmp(v, "false")))
 				v = v[0] == 't' ? "yes" : "no";
+			char grouped[48];
+			if (v && v[0] && strspn(v, "0123456789") == strlen(v) && strlen(v) < 16)
+				v = h_fmt_num(grouped, sizeof grouped, strtod(v, NULL)); /* 192,729 */
 			if (v && used < sizeof val)
 				used += (size_t)snprintf(val + used, sizeof val - used, "%s%s%s%s",
 				                         used ? ", " : "", v,
@@ -1168,29 +1554,52 @@ static void write_doc(struct h_doc *d, const struct ctx *x)
 	fputs("</body>\n</html>\n", d->h);
 }
 
-int h_report_write(const char *dir)
+/* Loads DIR, judges every claim and draws missing charts: 0, or an error
+ * already said. */
+static int ctx_load(struct ctx *x, const char *dir)
 {
-	static struct ctx x; /* the rule results are large; one report per process */
-	memset(&x, 0, sizeof x);
-	x.dir = dir;
-	int err = h_summary_load(dir, &x.s);
+	memset(x, 0, sizeof *x);
+	x->dir = dir;
+	int err = h_summary_load(dir, &x->s);
 	if (err)
 		return err; /* it said why */
-	err = h_runfacts_load(dir, &x.f);
+	err = h_runfacts_load(dir, &x->f);
 	if (!err)
-		err = manifest_load(dir, &x.m);
+		err = manifest_load(dir, &x->m);
 	if (err) {
 		if (err == -ENOMEM)
 			h_error("out of memory reading %s", dir);
-		goto out;
+		return err;
 	}
 	for (size_t k = 0; k < H_NCLAIMS; k++) {
 		if (h_claims[k].rule)
-			h_claims[k].rule(&x.s, &x.f, &x.res[k]);
+			h_claims[k].rule(&x->s, &x->f, &x->res[k]);
 	}
-	ensure_plots(&x);
+	ensure_plots(x);
+	x->server_cpus = server_cpus(x);
+	return 0;
+}
 
-	struct h_doc d = { .scroll = 1 };
+static void ctx_free(struct ctx *x)
+{
+	h_summary_free(&x->s);
+	h_runfacts_free(&x->f);
+	manifest_free(&x->m);
+}
+
+int h_report_write(const char *dir)
+{
+	static struct ctx x; /* the rule results are large; one report per process */
+	int err = ctx_load(&x, dir);
+	if (err)
+		goto out;
+
+	/* The glossary's terms, linked at their first use. */
+	static struct h_doc_term terms[64];
+	int nterms = 0;
+	for (int i = 0; i < h_nglossary && nterms < 64; i++)
+		terms[nterms++] = (struct h_doc_term){ h_glossary[i].id, h_glossary[i].forms };
+	struct h_doc d = { .scroll = 1, .terms = terms, .nterms = nterms };
 	err = h_doc_open(&d, dir, "report");
 	if (err) {
 		h_error("cannot write the report in %s: %s", dir, strerror(-err));
@@ -1201,9 +1610,115 @@ int h_report_write(const char *dir)
 	if (!err)
 		printf("wrote %s/report.html and %s/report.md\n", dir, dir);
 out:
-	h_summary_free(&x.s);
-	h_runfacts_free(&x.f);
-	manifest_free(&x.m);
+	ctx_free(&x);
+	return err;
+}
+
+/* ---- slides: one page per claim, for a projector ---- */
+
+static const char slide_style[] =
+	"body{font:28px/1.35 system-ui,sans-serif;color:#111;background:#fff;margin:0 auto;"
+	"max-width:1280px;padding:1rem 2rem}h1{font-size:1.6em;margin:.3em 0}"
+	".claim{color:#444}.takeaway{font-size:1.15em;font-weight:600}"
+	".v{padding:0 .4em;border:3px solid;border-radius:.3em;white-space:nowrap}"
+	".v-holds{background:#dff3df;border-color:#1d6b1d}.v-not{background:#f9dede;"
+	"border-color:#8f1f1f;border-style:double}.v-depends{background:#fbf0c9;"
+	"border-color:#7a5c00;border-style:dashed}.v-nodata{background:#eee;border-color:#777;"
+	"border-style:dotted}img{width:100%;max-height:55vh;object-fit:contain}"
+	"table{border-collapse:collapse;font-size:.8em}td{border:1px solid #999;padding:.2em .5em}"
+	"td.num{text-align:right}.src{font-size:.6em;color:#444}";
+
+static void slide_text(FILE *f, const struct ctx *x, size_t k, const char *t)
+{
+	struct h_teach_env env = { .server_cpus = x->server_cpus, .verdict = x->res[k].verdict };
+	char buf[1024], missing[256] = "";
+	if (h_teach_fill(&h_claims[k], &x->s, &env, t, buf, sizeof buf, missing, sizeof missing) == 0)
+		h_html_esc(f, buf);
+	else {
+		fputs("Not measured in this run: no ", f);
+		h_html_esc(f, missing);
+		fputc('.', f);
+	}
+}
+
+/* DIR/slides/cN.html: the claim, its takeaway and verdict, its first
+ * chart and its first three figures, its sources; self-contained. */
+static int write_slide(const struct ctx *x, size_t k)
+{
+	const struct h_claim *c = &h_claims[k];
+	const struct h_vresult *v = &x->res[k];
+	char sdir[4200], name[32];
+	snprintf(sdir, sizeof sdir, "%s/slides", x->dir);
+	snprintf(name, sizeof name, "c%s.html", c->id + 1);
+	struct h_atomic a;
+	FILE *f = h_atomic_open(&a, sdir, name);
+	if (!f)
+		return -errno;
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
+	fprintf(f, "%s · ", c->id);
+	h_html_esc(f, c->title);
+	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>%s · ", slide_style, c->id);
+	h_html_esc(f, c->title);
+	fputs("</h1>\n<p class=\"claim\">", f);
+	h_html_esc(f, c->text);
+	fprintf(f, "</p>\n<p class=\"takeaway\"><span class=\"%s\">%s</span> ",
+	        verdict_class(v->verdict), h_verdict_name(v->verdict));
+	slide_text(f, x, k, c->takeaway);
+	fputs("</p>\n<p>", f);
+	slide_text(f, x, k, c->why);
+	fputs("</p>\n", f);
+	char charts_[128];
+	snprintf(charts_, sizeof charts_, "%s", c->charts);
+	for (char *save = NULL, *w = strtok_r(charts_, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		char path[4300];
+		snprintf(path, sizeof path, "%s/plots/%s.svg", x->dir, w);
+		if (h_html_svg_img(f, path, NULL, w) == 0)
+			break; /* one chart, the first the run has */
+	}
+	fputs("\n<table>\n", f);
+	for (int i = 0; i < v->nfig && i < 3; i++) {
+		const struct h_vfig *g = &v->fig[i];
+		char val[64];
+		fputs("<tr><td>", f);
+		h_html_esc(f, g->what);
+		fputs("</td><td class=\"num\">", f);
+		h_html_esc(f, h_fmt_plain(val, sizeof val, g->median, g->unit));
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n<p class=\"src\">", f);
+	char ids[128];
+	snprintf(ids, sizeof ids, "%s", c->sources);
+	for (char *save = NULL, *id = strtok_r(ids, ",", &save); id; id = strtok_r(NULL, ",", &save)) {
+		const struct h_source *src = h_source_find(id);
+		if (src) {
+			h_html_esc(f, src->cite);
+			fputs(". ", f);
+		}
+	}
+	fputs("concbench report of ", f);
+	h_html_esc(f, x->dir);
+	fputs("</p>\n</body>\n</html>\n", f);
+	return h_atomic_commit(&a, f);
+}
+
+int h_report_slides(const char *dir)
+{
+	static struct ctx x;
+	int err = ctx_load(&x, dir);
+	char sdir[4200];
+	snprintf(sdir, sizeof sdir, "%s/slides", dir);
+	if (!err && mkdir(sdir, 0777) != 0 && errno != EEXIST) {
+		err = -errno;
+		h_error("cannot make %s: %s", sdir, strerror(-err));
+	}
+	for (size_t k = 0; !err && k < H_NCLAIMS; k++) {
+		err = write_slide(&x, k);
+		if (err)
+			h_error("cannot write a slide in %s: %s", sdir, strerror(-err));
+	}
+	if (!err)
+		printf("wrote %s/c1.html … c%d.html\n", sdir, H_NCLAIMS);
+	ctx_free(&x);
 	return err;
 }
 

@@ -88,9 +88,9 @@ int h_parse_i64(const char *s, int64_t *out);
 int h_split_list(const char *s, char ***out);
 void h_strv_free(char **v);
 
-/* A figure as the report prints it: 3 significant digits, no exponent
- * below 10^7 ("0.0186", "18.6", "1863", "123457"), a whole number as one
- * ("3"). Returns buf. */
+/* A figure as the report prints it: 3 significant digits, never an
+ * exponent, commas between thousands ("0.0186", "18.6", "1,863",
+ * "123,457", "12,300,000"), a whole number as one ("3"). Returns buf. */
 char *h_fmt_num(char *buf, size_t len, double v);
 
 /* ---- json.c, jsonread.c ---- */
@@ -270,6 +270,21 @@ struct h_doc {
 	 * and, in the Markdown, after one more blank line. */
 	int scroll;
 	struct h_atomic ah, am;
+	/* Set by the caller, optional: a glossary. The first time running text
+	 * (h_doc_text, a table cell without href) uses one of a term's forms,
+	 * the form is linked to #g-ID, so a reader meets every term with its
+	 * definition one click away. no_links suspends it (the glossary's own
+	 * entries). */
+	const struct h_doc_term *terms;
+	int nterms, no_links;
+	unsigned char linked[64]; /* per term: already linked */
+};
+
+/* A glossary term for struct h_doc: id (anchor "g-ID") and the forms that
+ * count as a use of it, '|'-separated, each matched whole-word and
+ * case-sensitively ("futex|futexes"). */
+struct h_doc_term {
+	const char *id, *forms;
 };
 
 /* Opens both files, through h_atomic_open: a reader sees the old files or
@@ -294,6 +309,12 @@ void h_doc_strong(struct h_doc *d, const char *fmt, ...) __attribute__((format(p
 void h_doc_code(struct h_doc *d, const char *s); /* <code>, a `span` */
 /* The writer's own prose, never data: each `name` in it is a code span. */
 void h_doc_rich(struct h_doc *d, const char *s);
+/* A link: <a href>, [text](href). href is the writer's own (not escaped
+ * for Markdown), text is escaped. */
+void h_doc_link(struct h_doc *d, const char *href, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* An anchor a link can point at: <span id>, <a id> in Markdown. */
+void h_doc_anchor(struct h_doc *d, const char *id);
 
 /* A table cell; zero fields are what a plain cell has. */
 struct h_doc_cell {

@@ -164,12 +164,96 @@ void h_doc_end_p(struct h_doc *d)
 	fputs("\n\n", d->m);
 }
 
+static int word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+/* The earliest use in s of a term not yet linked: its index, and where the
+ * form starts and how long it is. -1 for none. A form right after or
+ * before '=' is a parameter (placement=same-core), not prose. */
+static int first_term(const struct h_doc *d, const char *s, const char **at, size_t *len)
+{
+	int best = -1;
+	*at = NULL;
+	*len = 0;
+	for (int t = 0; t < d->nterms && t < (int)sizeof d->linked; t++) {
+		if (d->linked[t])
+			continue;
+		for (const char *f = d->terms[t].forms; *f;) {
+			size_t n = strcspn(f, "|");
+			for (const char *p = s; *p; p++) {
+				if (strncmp(p, f, n))
+					continue;
+				char before = p > s ? p[-1] : ' ', after = p[n];
+				if (word_char(before) || word_char(after) || before == '=' || after == '=')
+					continue;
+				if (best < 0 || p < *at || (p == *at && n > *len))
+					best = t, *at = p, *len = n;
+				break;
+			}
+			f += n + (f[n] == '|');
+		}
+	}
+	return best;
+}
+
+/* Running text: escaped for each file, its terms' first uses linked. */
+static void put_text(struct h_doc *d, const char *s)
+{
+	const char *at;
+	size_t n;
+	int t;
+	while (!d->no_links && d->terms && (t = first_term(d, s, &at, &n)) >= 0) {
+		char *pre = strndup(s, (size_t)(at - s)), *form = strndup(at, n);
+		if (!pre || !form) {
+			free(pre);
+			free(form);
+			break;
+		}
+		h_html_esc(d->h, pre);
+		h_md_esc(d->m, pre);
+		fprintf(d->h, "<a class=\"g\" href=\"#g-%s\">", d->terms[t].id);
+		h_html_esc(d->h, form);
+		fputs("</a>", d->h);
+		fputc('[', d->m);
+		h_md_esc(d->m, form);
+		fprintf(d->m, "](#g-%s)", d->terms[t].id);
+		d->linked[t] = 1;
+		free(pre);
+		free(form);
+		s = at + n;
+	}
+	h_html_esc(d->h, s);
+	h_md_esc(d->m, s);
+}
+
 void h_doc_text(struct h_doc *d, const char *fmt, ...)
 {
 	FMT(s, fmt);
-	h_html_esc(d->h, s);
-	h_md_esc(d->m, s);
+	put_text(d, s);
 	free(s);
+}
+
+void h_doc_link(struct h_doc *d, const char *href, const char *fmt, ...)
+{
+	FMT(s, fmt);
+	fputs("<a href=\"", d->h);
+	h_html_esc(d->h, href);
+	fputs("\">", d->h);
+	h_html_esc(d->h, s);
+	fputs("</a>", d->h);
+	fputc('[', d->m);
+	h_md_esc(d->m, s);
+	fprintf(d->m, "](%s)", href);
+	free(s);
+}
+
+void h_doc_anchor(struct h_doc *d, const char *id)
+{
+	fprintf(d->h, "<span id=\"%s\"></span>", id);
+	fprintf(d->m, "<a id=\"%s\"></a>", id);
 }
 
 void h_doc_strong(struct h_doc *d, const char *fmt, ...)
@@ -248,18 +332,19 @@ void h_doc_row(struct h_doc *d, int n, const struct h_doc_cell *c)
 			fputs("<td>", d->h);
 		if (c[i].badge)
 			fprintf(d->h, "<span class=\"%s\">", c[i].badge);
-		if (c[i].href)
-			fprintf(d->h, "<a href=\"%s\">", c[i].href);
-		h_html_esc(d->h, t);
-		if (c[i].href)
-			fputs("</a>", d->h);
-		if (c[i].badge)
-			fputs("</span>", d->h);
-		fputs("</td>", d->h);
 		fputs("| ", d->m);
 		if (c[i].strong)
 			fputs("**", d->m);
-		h_md_esc(d->m, t);
+		if (c[i].href) {
+			fprintf(d->h, "<a href=\"%s\">", c[i].href);
+			h_html_esc(d->h, t);
+			fputs("</a>", d->h);
+			h_md_esc(d->m, t);
+		} else
+			put_text(d, t);
+		if (c[i].badge)
+			fputs("</span>", d->h);
+		fputs("</td>", d->h);
 		if (c[i].strong)
 			fputs("**", d->m);
 		fputc(' ', d->m);

@@ -82,22 +82,43 @@ int h_split_list(const char *s, char ***out)
 	return n;
 }
 
+/* Commas between thousands in the digits before any '.' of buf (a reader
+ * counts "648,386" at a glance, "648386" digit by digit). */
+static void group_thousands(char *buf, size_t len)
+{
+	char *digits = buf + (buf[0] == '-');
+	size_t n = strspn(digits, "0123456789");
+	size_t commas = n > 3 ? (n - 1) / 3 : 0, total = strlen(buf);
+	if (!commas || total + commas >= len)
+		return; /* short buffer: ungrouped rather than cut */
+	memmove(digits + n + commas, digits + n, total - (size_t)(digits - buf) - n + 1);
+	char *src = digits + n, *dst = digits + n + commas;
+	for (size_t k = 0; k < n; k++) {
+		*--dst = *--src;
+		if (k % 3 == 2 && k + 1 < n)
+			*--dst = ',';
+	}
+}
+
 char *h_fmt_num(char *buf, size_t len, double v)
 {
 	double a = fabs(v);
 	if (!isfinite(v))
 		snprintf(buf, len, "n/a");
-	else if (v == floor(v) && a < 1e7)
+	else if (a >= 1e7) /* 3 significant digits, written out: 12,300,000 */
+		{
+		double unit = pow(10, floor(log10(a)) - 2);
+		snprintf(buf, len, "%.0f", round(v / unit) * unit);
+	}
+	else if (v == floor(v) || a >= 100 || v == 0)
 		snprintf(buf, len, "%.0f", v); /* counts, CPUs, whole ns */
-	else if (a >= 1e7)
-		snprintf(buf, len, "%.3g", v);
-	else if (a >= 100 || v == 0)
-		snprintf(buf, len, "%.0f", v);
 	else if (a >= 10)
 		snprintf(buf, len, "%.1f", v);
 	else if (a >= 1)
 		snprintf(buf, len, "%.2f", v);
 	else
 		snprintf(buf, len, "%.3g", v);
+	if (isfinite(v))
+		group_thousands(buf, len);
 	return buf;
 }

@@ -24,7 +24,7 @@ void cli_plot_usage(FILE *f)
 
 void cli_report_usage(FILE *f)
 {
-	fputs("usage: concbench report DIR\n\n"
+	fputs("usage: concbench report DIR [--slides]\n\n"
 	      "Writes DIR/report.html (one self-contained file: charts inline, nothing\n"
 	      "fetched) and DIR/report.md (linking DIR/plots/*.png): a verdict on each\n"
 	      "claim C1-C12 about threads, pools and async, computed from DIR's figures,\n"
@@ -32,6 +32,10 @@ void cli_report_usage(FILE *f)
 	      "job; and the machine. Draws the charts first (concbench plot) when\n"
 	      "DIR/plots lacks them; without gnuplot the report has the tables and says\n"
 	      "why the charts are missing.\n"
+	      "\n"
+	      "  --slides    instead, DIR/slides/c1.html ... c12.html: one self-contained\n"
+	      "              page per claim for a projector (takeaway, verdict, one chart,\n"
+	      "              three figures)\n"
 	      "\n"
 	      "exit status: 0 ok; 1 the report not written; 2 bad usage, or a folder\n"
 	      "that is not a concbench results folder\n",
@@ -118,7 +122,24 @@ int cli_cmd_plot(const struct cli_command *self, int argc, char **argv)
 
 int cli_cmd_report(const struct cli_command *self, int argc, char **argv)
 {
-	int status;
+	int status, slides = 0;
+	/* --slides, before or after the folder: dropped from the words. */
+	char *words[3] = { argv[0], NULL, NULL };
+	int nw = 1;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--slides"))
+			slides = 1;
+		else if (nw < 3)
+			words[nw++] = argv[i];
+		else
+			nw++;
+	}
+	if (nw > 3) {
+		h_error("report takes one results folder (got '%s' too)", words[2]);
+		return H_EXIT_USAGE;
+	}
+	argc = nw;
+	argv = words;
 	const char *arg = one_folder(self, argc, argv, &status);
 	if (!arg)
 		return status;
@@ -130,7 +151,7 @@ int cli_cmd_report(const struct cli_command *self, int argc, char **argv)
 		dir[n - 1] = '\0';
 	if (cli_results_dir(dir) < 0 || h_report_writable(dir) < 0)
 		return H_EXIT_USAGE;
-	int rc = h_report_write(dir);
+	int rc = slides ? h_report_slides(dir) : h_report_write(dir);
 	if (rc == -EINVAL)
 		return H_EXIT_USAGE; /* a summary.csv or results.jsonl that is not ours */
 	return rc < 0 ? H_EXIT_FAILED : H_EXIT_OK;
