@@ -545,7 +545,7 @@ static void ur_resume(struct rt_loop *l, struct rt_task *t, long res)
 {
 	struct ur_shard *sh = shard_of_loop(l);
 	for (;;) {
-		struct rt_op op = t->step(t, res);
+		struct rt_op op = rt_step(t, res);
 		if (op.kind == RT_DONE) {
 			struct ur_rec *rec = rec_of(t);
 			if (rec->owned >= 0)

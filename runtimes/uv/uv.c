@@ -414,7 +414,7 @@ static int perform(struct uv_rt *u, struct rt_task *t, const struct rt_op *op, l
 static void resume(struct uv_rt *u, struct rt_task *t, long res)
 {
 	for (;;) {
-		struct rt_op op = t->step(t, res);
+		struct rt_op op = rt_step(t, res);
 		if (op.kind == RT_DONE) {
 			task_done(u, t);
 			return;
