@@ -38,6 +38,8 @@ void cli_usage(FILE *f)
 	      "  report DIR      write DIR/report.html and report.md: every claim judged\n"
 	      "                  on DIR's figures (concbench report --help)\n"
 	      "  compare A B     run B against run A: ratios B/A, and which exceed the noise\n"
+	      "  trace [OPTIONS] measured timelines: when each task of a tiny run ran,\n"
+	      "                  waited and woke; DIR/trace/*.csv and their charts\n"
 	      "  help [run]      this text, or run's\n"
 	      "\n"
 	      "options:\n"
@@ -142,6 +144,7 @@ const struct cli_command cli_commands[] = {
 	{ "plot", cli_cmd_plot, cli_plot_usage, 0 },
 	{ "report", cli_cmd_report, cli_report_usage, 0 },
 	{ "compare", cli_cmd_compare, cli_compare_usage, 0 },
+	{ "trace", cli_cmd_trace, cli_trace_usage, 0 },
 	{ "help", cmd_help, cli_usage, 0 },
 	{ "--help", cmd_usage, cli_usage, 1 },
 	{ "-h", cmd_usage, cli_usage, 1 },
