@@ -29,7 +29,7 @@ set ytics () nomirror
 set grid xtics noytics lt 1 lc rgb '#dddddd'
 set xrange [0:*]
 set bmargin 6
-set key at screen 0.5, screen 0.03 center bottom horizontal box lc rgb '#bbbbbb'
+set key at screen 0.5, screen 0.01 center bottom horizontal maxrows 1 width -2 box lc rgb '#bbbbbb'
 set style fill solid 1.0 noborder
 
 # A run of 100 ns is far under a pixel on a chart of milliseconds: each bar

@@ -423,6 +423,7 @@ static void arm_wake(struct ur_shard *sh)
 static void make_ready(struct ur_shard *sh, struct rt_task *t, long res)
 {
 	rt_lrec_of(t)->res = res;
+	rt_trace_wake(t);
 	rt_queue_push(&sh->loop.ready, t);
 }
 
