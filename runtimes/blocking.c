@@ -113,10 +113,12 @@ int rt_blk_drive(struct rt_task *t, struct rt_blk_ctx *ctx)
 {
 	long res = 0;
 	for (;;) {
-		struct rt_op op = t->step(t, res);
+		struct rt_op op = rt_step(t, res);
 		if (op.kind == RT_DONE)
 			break;
 		res = perform(ctx, &op);
+		if (op.kind != RT_NOTIFY) /* the blocking call returned: woken */
+			rt_trace_wake(t);
 		/* Only the pool's wait returns this: the run declared deadlock. */
 		if (op.kind == RT_WAIT && res < 0)
 			return (int)res;

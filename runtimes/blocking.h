@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "runtime.h"
+#include "trace.h"
 
 /* A counting event. NOTIFY adds one to count and wakes one sleeper if any;
  * WAIT takes one when count > 0, else sleeps on the futex word count == 0.

@@ -258,6 +258,7 @@ static void fd_wake(struct rt_loop *l, struct rt_fdent *e, struct rt_queue *q)
 		rt_queue_pop(q);
 		l->fdwaiting--;
 		rec->res = r;
+		rt_trace_wake(t);
 		rt_queue_push(&l->ready, t);
 	}
 }
@@ -346,6 +347,7 @@ int rt_loop_perform_other(struct rt_loop *l, struct rt_task *t, const struct rt_
 	case RT_SLEEP: {
 		if (op->ns == 0) { /* a yield: to the back of the ready queue */
 			rec->res = 0;
+			rt_trace_wake(t);
 			rt_queue_push(&l->ready, t);
 			return 0;
 		}
@@ -412,6 +414,7 @@ static void fire_timers(struct rt_loop *l)
 		struct rt_timer *tm = rt_heap_pop(&l->timers);
 		struct rt_lrec *rec = (struct rt_lrec *)((char *)tm - offsetof(struct rt_lrec, timer));
 		rec->res = 0;
+		rt_trace_wake(rec->task);
 		rt_queue_push(&l->ready, rec->task);
 	}
 }

@@ -16,6 +16,7 @@
 
 #include "queue.h"
 #include "runtime.h"
+#include "trace.h"
 
 /* A counting event: NOTIFY hands one unit to the oldest waiter if there is
  * one, else adds it to count; WAIT takes a unit or parks. Handing the unit
@@ -135,6 +136,7 @@ static inline int rt_loop_perform(struct rt_loop *l, struct rt_task *t, const st
 		struct rt_task *w = rt_queue_pop(&op->ev->waiters);
 		if (w) {
 			rt_lrec_of(w)->res = 0;
+			rt_trace_wake(w);
 			rt_queue_push(&l->ready, w);
 		} else {
 			op->ev->count++;

@@ -300,6 +300,7 @@ static void stop_all(struct rt_steal *s)
 static void ready_lifo(struct rt_sworker *w, struct rt_task *t)
 {
 	struct rt_task *old = w->lifo;
+	rt_trace_wake(t);
 	w->lifo = t;
 	if (old) {
 		ring_push(w, old);
@@ -309,6 +310,7 @@ static void ready_lifo(struct rt_sworker *w, struct rt_task *t)
 
 static void ready_ring(struct rt_sworker *w, struct rt_task *t)
 {
+	rt_trace_wake(t);
 	ring_push(w, t);
 }
 

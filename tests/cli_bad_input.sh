@@ -13,7 +13,7 @@ WLS="$(listed workload | paste -sd, - | sed 's/,/, /g'), all"
 R="run --runtime threads --workload cpu --reps 1 --timeout 10"
 
 # Commands and options.
-usage "unknown command 'frobnicate' (choose from: run, serve, load, list, plot, report, compare, fleet, help)" frobnicate
+usage "unknown command 'frobnicate' (choose from: run, serve, load, list, plot, report, compare, fleet, trace, help)" frobnicate
 usage "missing command" 
 usage "unknown option '--frob' for run (choose from: --runtime," $R --frob
 usage "unexpected argument 'extra'" $R extra

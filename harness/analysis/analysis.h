@@ -378,6 +378,12 @@ int h_plot(const char *dir);
  * otherwise. 0, -ENOENT without gnuplot, -EINVAL for a path gnuplot's -e
  * cannot quote, -EIO when gnuplot fails; one line on stderr for each. */
 int h_gnuplot_draw(const char *script, const char *dat, const char *out, const char *fmt);
+/* The timelines of `concbench trace`: for each DIR/trace/NAME.csv, writes
+ * DIR/plots/trace_NAME.dat (NAME's '-' between runtime and workload made
+ * '_') and draws its .svg and .png with plots/trace.gp: a row per task,
+ * bars by state (running, waiting, woken but not yet running), x in us.
+ * 0 (also with no trace folder) or a negative errno after the message. */
+int h_plot_traces(const char *dir);
 
 /* ---- compare.c ---- */
 

@@ -44,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1109,5 +1110,260 @@ int h_plot(const char *dir)
 			break;
 	}
 	h_summary_free(&sum);
+	return err;
+}
+
+/* ---- the timelines of `concbench trace` ---- */
+
+/* One task's row: its state since `since`, the thread it last ran on. */
+struct trow {
+	long task;
+	int state; /* 0 not started, 1 running, 2 waiting, 3 woken (ready), 4 done */
+	double since_us, woke_us;
+	long thread, threads; /* the thread of its first run; how many it ran on */
+	long runs, waits;
+	char why[12];         /* what it waits for */
+};
+
+static struct trow *trow_of(struct trow **rows, size_t *n, size_t *cap, long task)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*rows)[i].task == task)
+			return &(*rows)[i];
+	if (*n == *cap) {
+		size_t c = *cap ? 2 * *cap : 16;
+		struct trow *r = realloc(*rows, c * sizeof *r);
+		if (!r)
+			return NULL;
+		*rows = r;
+		*cap = c;
+	}
+	struct trow *r = &(*rows)[(*n)++];
+	*r = (struct trow){ .task = task, .thread = -1 };
+	return r;
+}
+
+/* Segments as "row x0 x1", one block per state (gnuplot's index): 0
+ * running, 1 waiting, 2 woken but not yet run. Returns the rows, or a
+ * negative errno. */
+static long trace_segments(FILE *in, FILE *seg[3], struct trow **rowsp, size_t *nrows,
+                           long *nthreads, double *end_us)
+{
+	char line[256];
+	size_t cap = 0;
+	*rowsp = NULL;
+	*nrows = 0;
+	*nthreads = 0;
+	*end_us = 0;
+	if (!fgets(line, sizeof line, in) || strncmp(line, "t_ns,thread,tid,cpu,task,event,op", 33))
+		return -EINVAL;
+	while (fgets(line, sizeof line, in)) {
+		unsigned long long t;
+		long thread, task;
+		int tid, cpu;
+		char ev[8], op[12] = "";
+		if (sscanf(line, "%llu,%ld,%d,%d,%ld,%7[a-z],%11[a-z]", &t, &thread, &tid, &cpu, &task,
+		           ev, op) < 6)
+			return -EINVAL;
+		double us = (double)t / 1000.0;
+		*end_us = us;
+		if (thread + 1 > *nthreads)
+			*nthreads = thread + 1;
+		struct trow *r = trow_of(rowsp, nrows, &cap, task);
+		if (!r)
+			return -ENOMEM;
+		long row = (long)(r - *rowsp);
+		if (strcmp(ev, "run") == 0) {
+			if (r->state == 2)
+				fprintf(seg[1], "%ld %.3f %.3f\n", row, r->since_us, us);
+			else if (r->state == 3) {
+				fprintf(seg[1], "%ld %.3f %.3f\n", row, r->since_us, r->woke_us);
+				fprintf(seg[2], "%ld %.3f %.3f\n", row, r->woke_us, us);
+			}
+			if (r->thread < 0) {
+				r->thread = thread;
+				r->threads = 1;
+			} else if (r->thread != thread) {
+				r->threads = 2;
+			}
+			r->state = 1;
+			r->since_us = us;
+			r->runs++;
+		} else if (strcmp(ev, "stop") == 0 && r->state == 1) {
+			fprintf(seg[0], "%ld %.3f %.3f\n", row, r->since_us, us);
+			r->state = strcmp(op, "done") == 0 ? 4 : 2;
+			r->since_us = us;
+			snprintf(r->why, sizeof r->why, "%s", op);
+			r->waits += r->state == 2;
+		} else if (strcmp(ev, "wake") == 0 && r->state == 2) {
+			r->state = 3;
+			r->woke_us = us;
+		}
+	}
+	/* Still waiting at the end (a task the run abandoned): to the end. */
+	for (size_t i = 0; i < *nrows; i++)
+		if ((*rowsp)[i].state == 2 || (*rowsp)[i].state == 3)
+			fprintf(seg[1], "%zu %.3f %.3f\n", i, (*rowsp)[i].since_us, *end_us);
+	return (long)*nrows;
+}
+
+static int plot_trace(const char *dir, const char *csvname, const char *gnuplot, const char *sdir)
+{
+	char name[256], csv[PATH_MAX], dat[PATH_MAX], out[PATH_MAX], script[PATH_MAX];
+	size_t len = strlen(csvname) - 4; /* without ".csv" */
+	if (len >= sizeof name)
+		return -ENAMETOOLONG;
+	memcpy(name, csvname, len);
+	name[len] = '\0';
+	char *dash = strrchr(name, '-'); /* workload names have none */
+	if (!dash)
+		return 0;
+	*dash = '\0';
+	const char *rt = name, *wl = dash + 1;
+	snprintf(csv, sizeof csv, "%s/trace/%s", dir, csvname);
+	if (snprintf(dat, sizeof dat, "%s/plots/trace_%s_%s.dat", dir, rt, wl) >= (int)sizeof dat ||
+	    snprintf(script, sizeof script, "%s/trace.gp", sdir) >= (int)sizeof script)
+		return -ENAMETOOLONG;
+	FILE *in = fopen(csv, "re");
+	if (!in) {
+		fprintf(stderr, "concbench: cannot read %s: %s\n", csv, strerror(errno));
+		return -errno;
+	}
+	char *buf[3] = { NULL, NULL, NULL };
+	size_t blen[3] = { 0, 0, 0 };
+	FILE *seg[3];
+	for (int i = 0; i < 3; i++)
+		seg[i] = open_memstream(&buf[i], &blen[i]);
+	struct trow *rows = NULL;
+	size_t nrows = 0;
+	long nthreads = 0;
+	double end_us = 0;
+	long err = seg[0] && seg[1] && seg[2] ? trace_segments(in, seg, &rows, &nrows, &nthreads,
+	                                                       &end_us)
+	                                      : -ENOMEM;
+	fclose(in);
+	for (int i = 0; i < 3; i++)
+		if (seg[i] && fclose(seg[i]) != 0 && err >= 0)
+			err = -ENOMEM;
+	FILE *f = NULL;
+	if (err == -EINVAL)
+		fprintf(stderr, "concbench: %s is not a trace concbench wrote\n", csv);
+	else if (err >= 0 && !(f = fopen(dat, "we"))) {
+		err = -errno;
+		fprintf(stderr, "concbench: cannot write %s: %s\n", dat, strerror(errno));
+	}
+	char vars[1024] = "", title[600];
+	if (f) {
+		snprintf(title, sizeof title, "%s, %s: each task's runs and waits (%ld thread%s)", rt,
+		         wl, nthreads, nthreads == 1 ? "" : "s");
+		add_var(vars, sizeof vars, "title", title);
+		snprintf(vars + strlen(vars), sizeof vars - strlen(vars), "; rows=%zu; span=%.3f",
+		         nrows, end_us);
+		fprintf(f, "# trace chart: %s (from trace/%s). Redraw it, in this folder, with\n"
+		           "#   gnuplot -e \"datafile='trace_%s_%s.dat'; outfile='trace_%s_%s.svg'; "
+		           "fmt='svg'%s\" %s\n"
+		           "# block 0: the rows, top to bottom: row \"label\"; then one block per\n"
+		           "# state, \"row start_us end_us\": running, waiting, woken but not yet run\n",
+		        name, csvname, rt, wl, rt, wl, vars, script);
+		for (size_t i = 0; i < nrows; i++) {
+			char th[48];
+			if (rows[i].threads > 1)
+				snprintf(th, sizeof th, "several threads");
+			else
+				snprintf(th, sizeof th, "thread %ld", rows[i].thread);
+			fprintf(f, "%zu \"task %ld, %s\"\n", i, rows[i].task, th);
+		}
+		for (int i = 0; i < 3; i++) {
+			fputs("\n\n", f);
+			/* An empty state still gets a point off the chart, so
+			 * gnuplot finds every block. */
+			if (blen[i])
+				fwrite(buf[i], 1, blen[i], f);
+			else
+				fputs("-10 0 0\n", f);
+		}
+		if (fclose(f) != 0) {
+			err = -EIO;
+			fprintf(stderr, "concbench: cannot write %s\n", dat);
+		}
+	}
+	for (int i = 0; i < 3; i++)
+		free(buf[i]);
+	free(rows);
+	if (err < 0)
+		return (int)err;
+	if (!gnuplot) {
+		fprintf(stderr, "concbench: gnuplot not found (apt-get install gnuplot-nox)\n");
+		return -ENOENT;
+	}
+	for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+		snprintf(out, sizeof out, "%s/plots/trace_%s_%s.%s", dir, rt, wl, fmts[i]);
+		int e = run_gnuplot(gnuplot, script, dat, out, fmts[i], vars);
+		if (e)
+			return e;
+		printf("wrote %s\n", out);
+	}
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int h_plot_traces(const char *dir)
+{
+	char tdir[PATH_MAX], pdir[PATH_MAX];
+	if (snprintf(tdir, sizeof tdir, "%s/trace", dir) >= (int)sizeof tdir ||
+	    snprintf(pdir, sizeof pdir, "%s/plots", dir) >= (int)sizeof pdir)
+		return -ENAMETOOLONG;
+	DIR *d = opendir(tdir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	if (!gnuplot_safe(pdir)) {
+		closedir(d);
+		fprintf(stderr, "concbench: cannot plot into %s: gnuplot cannot be given a path "
+		                "holding a single quote or a control character\n", pdir);
+		return -EINVAL;
+	}
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int err = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		size_t l = strlen(e->d_name);
+		if (l <= 4 || strcmp(e->d_name + l - 4, ".csv") != 0 || !gnuplot_safe(e->d_name))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			char **nn = realloc(names, cap * sizeof *nn);
+			if (!nn) {
+				err = -ENOMEM;
+				break;
+			}
+			names = nn;
+		}
+		if (!(names[n] = strdup(e->d_name))) {
+			err = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (!err && n && mkdir(pdir, 0755) != 0 && errno != EEXIST) {
+		err = -errno;
+		fprintf(stderr, "concbench: cannot create %s: %s\n", pdir, strerror(errno));
+	}
+	const char *sdir = getenv("CONCBENCH_PLOTS");
+	if (!sdir || !*sdir)
+		sdir = CB_SOURCE_DIR "/plots";
+	char gp[PATH_MAX];
+	const char *gnuplot = h_find_in_path("gnuplot", gp, sizeof gp) ? gp : NULL;
+	if (names)
+		qsort(names, n, sizeof *names, name_cmp);
+	for (size_t i = 0; i < n && !err; i++)
+		err = plot_trace(dir, names[i], gnuplot, sdir);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	return err;
 }

@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -963,15 +964,70 @@ static void reading_guide(struct h_doc *d, const struct ctx *x)
 	d->no_links = 0;
 }
 
-/* Where `concbench trace` timelines go when the folder has them (another
- * part of the work draws them; this only keeps their place). */
+/* The measured timelines of `concbench trace` (plots/trace_RUNTIME_WORKLOAD.svg),
+ * one per runtime, when the folder has them: what each model does while
+ * its tasks wait, as the runtime recorded it. Pingpong first (the
+ * hand-over), else sleep, echo, mixed; the five runtimes of the claims in
+ * their usual order, then any other. */
 static void timelines(struct h_doc *d, const struct ctx *x)
 {
-	char path[4200];
-	snprintf(path, sizeof path, "%s/trace", x->dir);
-	if (access(path, R_OK) != 0)
+	static const char *const first[] = { "threads", "pool", "epoll", "coro", "coro-ucontext" };
+	static const char *const wls[] = { "pingpong", "sleep", "echo", "mixed" };
+	char pdir[4200], names[32][64];
+	int n = 0;
+	snprintf(pdir, sizeof pdir, "%s/plots", x->dir);
+	DIR *dp = opendir(pdir);
+	if (!dp)
 		return;
-	h_doc_heading(d, 3, NULL, "What each model does while waiting");
+	for (struct dirent *e; (e = readdir(dp)) && n < 32;) {
+		size_t l = strlen(e->d_name);
+		char *us;
+		if (strncmp(e->d_name, "trace_", 6) || l < 11 || strcmp(e->d_name + l - 4, ".svg") ||
+		    l - 10 >= sizeof names[0])
+			continue;
+		memcpy(names[n], e->d_name + 6, l - 10);
+		names[n][l - 10] = '\0';
+		if (!(us = strrchr(names[n], '_')))
+			continue;
+		*us = '\0'; /* the runtime's name; the workload follows */
+		int dup = 0;
+		for (int i = 0; i < n; i++)
+			dup |= !strcmp(names[i], names[n]);
+		n += !dup;
+	}
+	closedir(dp);
+	if (!n)
+		return;
+	qsort(names, (size_t)n, sizeof names[0], (int (*)(const void *, const void *))strcmp);
+	h_doc_heading(d, 3, "timelines", "What each model does while it waits, measured");
+	h_doc_p(d, NULL);
+	h_doc_text(d, "concbench trace ran a few tasks on each runtime with its recorder on: a "
+	              "bar per task, green while its step ran on a CPU, grey while it waited for "
+	              "what the step asked (a notify, a read, a sleep), orange once the runtime "
+	              "knew the wait was over but had not yet run it. Stamped by the runtime "
+	              "itself (CLOCK_MONOTONIC, thread, CPU: trace/*.csv); the recorder adds "
+	              "about 0.1 µs per event, so read the shapes, not the durations of the "
+	              "shortest runs.");
+	h_doc_end_p(d);
+	/* In order: the five first, then the rest (sorted). */
+	for (size_t k = 0; k <= sizeof first / sizeof first[0]; k++)
+		for (int i = 0; i < n; i++) {
+			int is_first = -1;
+			for (size_t j = 0; j < sizeof first / sizeof first[0]; j++)
+				if (!strcmp(names[i], first[j]))
+					is_first = (int)j;
+			if (k < sizeof first / sizeof first[0] ? is_first != (int)k : is_first >= 0)
+				continue;
+			for (size_t w = 0; w < sizeof wls / sizeof wls[0]; w++) {
+				char svg[2200], png[2200], path[6500], alt[2200];
+				snprintf(svg, sizeof svg, "plots/trace_%s_%s.svg", names[i], wls[w]);
+				snprintf(png, sizeof png, "plots/trace_%s_%s.png", names[i], wls[w]);
+				snprintf(path, sizeof path, "%s/%s", x->dir, png);
+				snprintf(alt, sizeof alt, "Timeline: %s running %s", names[i], wls[w]);
+				if (h_doc_image(d, svg, access(path, R_OK) == 0 ? png : svg, alt) == 0)
+					break;
+			}
+		}
 }
 
 /* One machine in one line, from the manifest. */

@@ -40,6 +40,8 @@ void cli_usage(FILE *f)
 	      "  compare A B     run B against run A: ratios B/A, and which exceed the noise\n"
 	      "  fleet HOSTS     the same run on every host of a GNU parallel sshloginfile,\n"
 	      "                  the folders brought back and compared (fleet --help)\n"
+	      "  trace [OPTIONS] measured timelines: when each task of a tiny run ran,\n"
+	      "                  waited and woke; DIR/trace/*.csv and their charts\n"
 	      "  help [run]      this text, or run's\n"
 	      "\n"
 	      "options:\n"
@@ -145,6 +147,7 @@ const struct cli_command cli_commands[] = {
 	{ "report", cli_cmd_report, cli_report_usage, 0 },
 	{ "compare", cli_cmd_compare, cli_compare_usage, 0 },
 	{ "fleet", cli_cmd_fleet, cli_fleet_usage, 0 },
+	{ "trace", cli_cmd_trace, cli_trace_usage, 0 },
 	{ "help", cmd_help, cli_usage, 0 },
 	{ "--help", cmd_usage, cli_usage, 1 },
 	{ "-h", cmd_usage, cli_usage, 1 },

@@ -10,6 +10,7 @@
  *   cmd_load.c     load
  *   cmd_analysis.c plot, report, compare
  *   cmd_fleet.c    fleet
+ *   cmd_trace.c    trace
  *
  * Every bad input ends here as one line on stderr naming the valid choices,
  * and exit status 2 (H_EXIT_USAGE).
@@ -61,6 +62,8 @@ int cli_cmd_compare(const struct cli_command *self, int argc, char **argv);
 void cli_compare_usage(FILE *f);
 int cli_cmd_fleet(const struct cli_command *self, int argc, char **argv);
 void cli_fleet_usage(FILE *f);
+int cli_cmd_trace(const struct cli_command *self, int argc, char **argv);
+void cli_trace_usage(FILE *f);
 
 /* ---- options.c: parsing shared by every command ---- */
 

@@ -494,12 +494,20 @@ static int child_run(struct child *k)
 {
 	struct h_cell_result *r = &k->r;
 	cpubits_add(&k->used, sched_getcpu());
+	if (k->c->trace_csv && h_trace_begin() < 0) {
+		fail(r, "out of memory for the trace");
+		return -ENOMEM;
+	}
 	h_perf_enable(&k->perf);
 	uint64_t t0 = h_now_ns();
 	peak.run_t0 = t0;
 	int rc = k->c->rt->run(k->rt);
 	r->wall_ns = h_now_ns() - t0;
 	h_perf_disable(&k->perf);
+	if (k->c->trace_csv && h_trace_end(k->c->trace_csv, r->error, sizeof r->error) < 0) {
+		r->ok = 0;
+		return -EIO;
+	}
 	cpubits_add(&k->used, sched_getcpu());
 	threads_cpus(&k->used, 1024);
 

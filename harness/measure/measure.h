@@ -370,6 +370,9 @@ struct h_cell {
 	 * params keep rate as planned (0), so a resumed run finds the cell. */
 	int64_t offered_rps;
 	double capacity_rps;
+	/* `concbench trace` (trace.c): the child records its tasks' runs,
+	 * waits and wakes (runtimes/trace.h) and writes them here. NULL: off. */
+	const char *trace_csv;
 	struct h_cell_result res;
 };
 
@@ -545,6 +548,27 @@ int h_prepare_out(const char *given, char *dir, size_t len);
 /* `concbench run`: returns the exit status (H_EXIT_*), having said on
  * stderr what went wrong. */
 int h_cmd_run(const struct h_run_opts *o);
+
+/* ---- trace.c: `concbench trace`, measured timelines ---- */
+
+struct h_trace_opts {
+	const struct runtime **rts;
+	int nrts;
+	const struct workload **wls; /* each one of h_trace_workloads */
+	int nwls;
+	const char *out; /* NULL: results/<YYYYmmdd-HHMMSS>; else created, or added to */
+	int timeout_s;
+};
+/* The workloads trace has a tiny size for (NULL-terminated). */
+extern const char *const h_trace_workloads[];
+/* Runs one tiny cell per runtime x workload with tracing on and writes
+ * DIR/trace/RUNTIME-WORKLOAD.csv (results/SCHEMA.md); the folder's name in
+ * dir. Returns the exit status (H_EXIT_*), having said what went wrong. */
+int h_cmd_trace(const struct h_trace_opts *o, char *dir, size_t len);
+/* In a cell's child (cell.c), around run(): start recording; stop and
+ * write the CSV to path (0, or -errno with why in err). */
+int h_trace_begin(void);
+int h_trace_end(const char *path, char *err, size_t errlen);
 
 /* ---- loadgen.c: the client side of the server workloads (echo, http, mixed).
  *

@@ -128,7 +128,7 @@ static void cs_main(void *arg)
 	struct rt_task *t = c->rec.task;
 	long res = c->rec.res;
 	for (;;) {
-		struct rt_op op = t->step(t, res);
+		struct rt_op op = rt_step(t, res);
 		if (op.kind == RT_DONE)
 			break;
 		if (rt_steal_try(c->w, &op, &res))

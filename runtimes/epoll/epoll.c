@@ -167,7 +167,7 @@ static int shard_add(struct ep_shard *sh, struct rt_task *t)
 static void ep_resume(struct rt_loop *l, struct rt_task *t, long res)
 {
 	for (;;) {
-		struct rt_op op = t->step(t, res);
+		struct rt_op op = rt_step(t, res);
 		if (op.kind == RT_DONE) {
 			ep_rec_put(shard_of_loop(l), (union ep_rec *)t->priv);
 			rt_loop_done(l, t);
@@ -244,7 +244,7 @@ static void ep_resume_mt(struct rt_loop *l, struct rt_task *t, long res)
 {
 	struct ep_shard *sh = shard_of_loop(l);
 	for (;;) {
-		struct rt_op op = t->step(t, res);
+		struct rt_op op = rt_step(t, res);
 		if (op.kind == RT_DONE) {
 			int counted = t != &sh->mbox;
 			ep_rec_put(sh, (union ep_rec *)t->priv);

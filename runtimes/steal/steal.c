@@ -70,7 +70,7 @@ static void st_run(struct rt_sworker *w, struct rt_task *t)
 {
 	long res = rt_lrec_of(t)->res;
 	for (;;) {
-		struct rt_op op = t->step(t, res);
+		struct rt_op op = rt_step(t, res);
 		if (op.kind == RT_DONE) {
 			struct st_wk *k = w->user;
 			union st_rec *r = (union st_rec *)t->priv;

@@ -423,6 +423,7 @@ static void arm_wake(struct ur_shard *sh)
 static void make_ready(struct ur_shard *sh, struct rt_task *t, long res)
 {
 	rt_lrec_of(t)->res = res;
+	rt_trace_wake(t);
 	rt_queue_push(&sh->loop.ready, t);
 }
 
@@ -545,7 +546,7 @@ static void ur_resume(struct rt_loop *l, struct rt_task *t, long res)
 {
 	struct ur_shard *sh = shard_of_loop(l);
 	for (;;) {
-		struct rt_op op = t->step(t, res);
+		struct rt_op op = rt_step(t, res);
 		if (op.kind == RT_DONE) {
 			struct ur_rec *rec = rec_of(t);
 			if (rec->owned >= 0)

@@ -189,6 +189,7 @@ static void idle_cb(uv_idle_t *h)
 static void make_ready(struct uv_rt *u, struct rt_task *t, long res)
 {
 	rec_of(t)->res = res;
+	rt_trace_wake(t);
 	rt_queue_push(&u->ready, t);
 	if (!u->idle_on) {
 		uv_idle_start(&u->idle, idle_cb);
@@ -414,7 +415,7 @@ static int perform(struct uv_rt *u, struct rt_task *t, const struct rt_op *op, l
 static void resume(struct uv_rt *u, struct rt_task *t, long res)
 {
 	for (;;) {
-		struct rt_op op = t->step(t, res);
+		struct rt_op op = rt_step(t, res);
 		if (op.kind == RT_DONE) {
 			task_done(u, t);
 			return;
