@@ -37,7 +37,36 @@ struct h_srow {
 	double median, min, max, cov;
 	int noisy;
 	double ci_lo, ci_hi; /* the median's 95% interval; NaN when not known (n < 2, older runs) */
+	double *rep;         /* its repetitions from results.jsonl (a ratio's interval
+	                      * resamples them); NULL, nrep 0 without that file */
+	int nrep;
 };
+
+/* The repetitions behind each median: results.jsonl's values of every ok,
+ * non-warm-up cell, keyed as summary rows are (an interval and a rank test
+ * need every repetition, which summary.csv does not keep). */
+struct h_rep {
+	char *key;         /* "runtime\037workload\037params\037metric" */
+	const char *place; /* the cell's placement (shared by a line's values) */
+	double v;
+};
+
+struct h_reps {
+	struct h_rep *v;
+	size_t n, cap;
+	char **places; /* one string per line, freed with the store */
+	size_t np, pcap;
+	int found;     /* the run has a results.jsonl */
+};
+
+/* Loads dir/results.jsonl's values. A missing file is no error (found 0);
+ * a line that is not JSON is, unless it is the last one (a run killed
+ * mid-write). 0 or a negative errno, after one line on stderr. */
+int h_reps_load(const char *dir, struct h_reps *r);
+void h_reps_free(struct h_reps *r);
+/* The reps of summary row s into out (at most max): the number found. */
+#define H_REPS_MAX 4096
+int h_reps_of(const struct h_reps *r, const struct h_srow *s, double *out, int max);
 
 /* One fits.csv row: metric = slope × tasks + intercept over a task sweep. */
 struct h_fitrow {
