@@ -145,8 +145,12 @@ enum h_verdict {
 	H_VERDICT_HOLDS,
 	H_VERDICT_DOES_NOT_HOLD,
 	H_VERDICT_DEPENDS,   /* the reason says on what */
+	H_VERDICT_INCONCLUSIVE, /* a deciding figure's 95% interval straddles its
+	                         * threshold, and which side it falls on changes
+	                         * the verdict; the reason says how many reps
+	                         * would likely settle it */
 };
-/* "no data", "holds", "does not hold", "depends". */
+/* "no data", "holds", "does not hold", "depends", "inconclusive". */
 const char *h_verdict_name(enum h_verdict v);
 
 /* One non-warm-up cell of results.jsonl: what the summary cannot say
@@ -186,6 +190,16 @@ struct h_vfig {
 	char ref[96];   /* the literature's figure for it, "" none */
 };
 
+/* A close call: a deciding figure whose 95% interval straddles the
+ * threshold it was compared with. */
+struct h_vclose {
+	char what[160];
+	double v, lo, hi, thr;
+	long n;    /* the repetitions behind it (the fewer side's) */
+	long reps; /* about how many would likely settle it, 0: not likely to */
+};
+#define H_VCLOSE_MAX 8
+
 struct h_vresult {
 	enum h_verdict verdict;
 	char reason[640]; /* one line: "depends: pool caps at workers=2 …" */
@@ -193,7 +207,20 @@ struct h_vresult {
 	                   * ("" = the claim's own command) */
 	int nfig;
 	struct h_vfig fig[H_VFIG_MAX];
+	int nclose; /* the close calls the rule met (whether they changed it or not) */
+	struct h_vclose close[H_VCLOSE_MAX];
 };
+
+/* Where the interval [lo, hi] of a figure lies against thr: 1 entirely at or
+ * above, -1 entirely below, 0 straddling. An unknown (NaN) interval: the
+ * point v's side, never 0. */
+int h_interval_side(double v, double lo, double hi, double thr);
+/* Settling a straddle: the interval's half-width on the threshold's side
+ * shrinks as sqrt(n / n'), so the reps n' at which it would clear thr
+ * are about n × (half-width / |v - thr|)². 0 when that is beyond
+ * H_SETTLE_MAX_REPS (the figure sits on the threshold). */
+#define H_SETTLE_MAX_REPS 200
+long h_reps_to_settle(double v, double lo, double hi, double thr, long n);
 
 /* f may be NULL (no results.jsonl, no manifest). */
 typedef void (*h_rule_fn)(const struct h_summary *s, const struct h_runfacts *f,

@@ -160,6 +160,9 @@ int h_boot_median_ci(const double *v, int n, struct h_ci *ci);
  * when a side has fewer than two values, -EDOM when most resamples of b
  * have a zero median. */
 int h_boot_ratio_ci(const double *a, int na, const double *b, int nb, struct h_ci *ci);
+/* The interval of median(a) - median(b), resampling both sides. -EINVAL
+ * when a side has fewer than two values. */
+int h_boot_diff_ci(const double *a, int na, const double *b, int nb, struct h_ci *ci);
 
 /* y = intercept + slope*x by least squares, with R^2 (NaN when y does not
  * vary). -EINVAL when fewer than two points or a single x value. */
