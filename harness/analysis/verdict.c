@@ -583,10 +583,18 @@ long h_reps_to_settle(double v, double lo, double hi, double thr, long n)
 	double half = v >= thr ? v - lo : hi - v, gap = fabs(v - thr);
 	if (n < 2 || !(gap > 0) || !(half > 0))
 		return 0;
-	double want = ceil((double)n * (half / gap) * (half / gap));
+	double want = ceil((double)n * (half / gap) * (half / gap) - 1e-9); /* 4.0000001 is 4 */
 	if (want <= n)
 		want = n + 1;
 	return want > H_SETTLE_MAX_REPS ? 0 : (long)want;
+}
+
+/* A row's median interval when it is one: known and about its median (a
+ * row built without one, zeroed, is not). */
+static int has_ci(const struct h_srow *r)
+{
+	return isfinite(r->ci_lo) && isfinite(r->ci_hi) && r->ci_lo <= r->median &&
+	       r->median <= r->ci_hi && r->ci_lo < r->ci_hi;
 }
 
 static long min_n(const struct h_srow *a, const struct h_srow *b)
@@ -607,7 +615,7 @@ static struct iv iv_ratio(const struct h_srow *a, const struct h_srow *b, const 
 	else if (a->nrep >= 2 && b->nrep >= 2 && h_boot_ratio_ci(a->rep, a->nrep, b->rep, b->nrep, &ci) == 0) {
 		x.lo = ci.lo;
 		x.hi = ci.hi;
-	} else if (a->ci_lo > 0 && b->ci_lo > 0 && isfinite(a->ci_hi) && isfinite(b->ci_hi)) {
+	} else if (has_ci(a) && has_ci(b) && a->ci_lo > 0 && b->ci_lo > 0) {
 		x.lo = a->ci_lo / b->ci_hi;
 		x.hi = a->ci_hi / b->ci_lo;
 	}
@@ -624,7 +632,7 @@ static struct iv iv_diff(const struct h_srow *a, const struct h_srow *b, const c
 	else if (a->nrep >= 2 && b->nrep >= 2 && h_boot_diff_ci(a->rep, a->nrep, b->rep, b->nrep, &ci) == 0) {
 		x.lo = ci.lo;
 		x.hi = ci.hi;
-	} else if (isfinite(a->ci_lo + a->ci_hi + b->ci_lo + b->ci_hi)) {
+	} else if (has_ci(a) && has_ci(b)) {
 		x.lo = a->ci_lo - b->ci_hi;
 		x.hi = a->ci_hi - b->ci_lo;
 	}
@@ -634,8 +642,9 @@ static struct iv iv_diff(const struct h_srow *a, const struct h_srow *b, const c
 /* One row's median with its own interval. */
 static struct iv iv_row(const struct h_srow *r, const char *what)
 {
-	return (struct iv){ r->median, r->ci_lo, r->ci_hi, r->nrep ? r->nrep : r->n, r->noisy,
-		            what };
+	int k = has_ci(r);
+	return (struct iv){ r->median, k ? r->ci_lo : NAN, k ? r->ci_hi : NAN,
+		            r->nrep ? r->nrep : r->n, r->noisy, what };
 }
 
 /* x scaled by k > 0 (a threshold that is a multiple of another figure). */
@@ -1280,8 +1289,8 @@ static void c3_rule(const struct h_summary *s, const struct h_runfacts *f, struc
 		 * over sm's. */
 		char gw[128];
 		snprintf(gw, sizeof gw, "%s's light p99 at heavy_us=%s less at heavy_us=%s", L(r),
-		         P(heavy), sm ? P(h_param_num(sm->params, "heavy_us", 0)) : "");
-		int grows = !sm || ge(iv_diff(r, sm, gw), 0);
+		         sm ? P(h_param_num(sm->params, "heavy_us", 0)) : "", P(heavy));
+		int grows = !sm || !ge(iv_diff(sm, r, gw), 0); /* strictly: equal is flat */
 		int st = ge_iv(eiv, iv_scale(tiv, H_C3_STALL)) && big && grows;
 		int cl = !big;
 		stall += st;
