@@ -900,6 +900,56 @@ static void test_inconclusive(void)
 	EXPECT(h_rule_c11, H_VERDICT_HOLDS, "decided on noisy figures with no interval");
 }
 
+/* ---- percentiles named honestly (issue 12): p99 needs 1,000 samples ---- */
+
+static void test_pct_names(void)
+{
+	CHECK(h_pct_min_samples(99) == 1000 && h_pct_min_samples(99.9) == 10000 &&
+	      h_pct_min_samples(99.99) == 100000 && h_pct_min_samples(50) == 20);
+	CHECK(!h_pct_named(99, 999) && h_pct_named(99, 1000));
+	static const struct { double samples; const char *metric, *want; int named; } t[] = {
+		{ 999, "p99_us", "max", 0 },      { 1000, "p99_us", "p99", 1 },
+		{ 1000, "p999_us", "max", 0 },    { 10000, "p999_us", "p99.9", 1 },
+		{ 99999, "p9999_us", "max", 0 },  { 30, "p50_us", "p50", 1 },
+		{ 999, "light_p99_us", "max", 0 }, { 5000, "light_p99_us", "p99", 1 },
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		reset(2);
+		const char *light = strncmp(t[i].metric, "light_", 6) ? "samples" : "light_samples";
+		row("epoll", "echo", "conns=10", t[i].metric, 100);
+		row("epoll", "echo", "conns=10", light, t[i].samples + 500);
+		rows[S.n - 1].min = t[i].samples; /* the fewest of its reps decides */
+		char name[16];
+		double p, n;
+		int got = h_pct_name(&S, &rows[0], name, sizeof name, &p, &n);
+		CHECKF(got == t[i].named && !strcmp(name, t[i].want) && n == t[i].samples,
+		       "%s with %g samples: %d \"%s\" (%g), want %d \"%s\"", t[i].metric,
+		       t[i].samples, got, name, n, t[i].named, t[i].want);
+	}
+	/* Not a percentile; and no sample count (an older run): the name. */
+	reset(2);
+	row("epoll", "echo", "conns=10", "max_us", 100);
+	row("epoll", "echo", "conns=10", "p99_us", 100);
+	char name[16];
+	double p, n;
+	CHECK(h_pct_name(&S, &rows[0], name, sizeof name, &p, &n) == -1);
+	CHECK(h_pct_name(&S, &rows[1], name, sizeof name, &p, &n) == 1 && !strcmp(name, "p99"));
+	/* A verdict's figure built on a p99 of too few samples says it is the max. */
+	reset(2);
+	echo("pool", "workers=1", 1, 9000);
+	echo_m("pool", "workers=1", 1, "p99_us", 100);
+	echo_m("pool", "workers=1", 1, "samples", 900);
+	echo("pool", "workers=1", 8, 9000);
+	echo_m("pool", "workers=1", 8, "p99_us", 5000);
+	echo_m("pool", "workers=1", 8, "samples", 900);
+	struct h_vresult o;
+	h_rule_c12(&S, &F, &o);
+	int said = 0;
+	for (int i = 0; i < o.nfig; i++)
+		said |= strstr(o.fig[i].what, "p99 latency [the max: 900 samples, too few for a p99 (1000)]") != NULL;
+	CHECKF(said, "C12's p99 figures do not say they are the max (%d figures)", o.nfig);
+}
+
 int main(void)
 {
 	test_c1();
@@ -915,6 +965,7 @@ int main(void)
 	test_c11();
 	test_c12();
 	test_inconclusive();
+	test_pct_names();
 	test_table();
 	test_client_limited();
 	if (!failures)

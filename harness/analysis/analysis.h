@@ -89,6 +89,16 @@ struct h_summary {
 int h_summary_load(const char *dir, struct h_summary *s);
 void h_summary_free(struct h_summary *s);
 
+/* What a percentile row (p99_us, light_p999_us, …) may be called: its
+ * percentile's name ("p99", "p99.9") when the fewest samples of its
+ * repetitions (the samples, light_samples or heavy_samples row at its
+ * point; requests in runs from before those) reach h_pct_min_samples,
+ * else "max": fewer samples make it the maximum. Fills name, *p (in
+ * percent) and *samples (NaN unknown: then the name, as before). Returns
+ * 1 named, 0 max, -1 not a percentile row. */
+int h_pct_name(const struct h_summary *s, const struct h_srow *r, char *name, size_t len,
+               double *p, double *samples);
+
 /* The value of key in "k=v;k=v": 1 and the text in buf when present, else 0. */
 int h_param_str(const char *params, const char *key, char *buf, size_t len);
 /* The value of key as a number, or dflt when absent or not a number. */

@@ -452,6 +452,38 @@ int h_reps_of(const struct h_reps *r, const struct h_srow *s, double *out, int m
 }
 
 
+/* ---- percentiles named honestly ---- */
+
+int h_pct_name(const struct h_summary *s, const struct h_srow *r, char *name, size_t len,
+               double *p, double *samples)
+{
+	*p = *samples = NAN;
+	const char *m = r->metric, *pre = "";
+	if (!strncmp(m, "light_", 6) || !strncmp(m, "heavy_", 6)) {
+		pre = !strncmp(m, "light_", 6) ? "light_" : "heavy_";
+		m += 6;
+	}
+	size_t nd = strspn(m + 1, "0123456789");
+	if (m[0] != 'p' || nd < 2 || strcmp(m + 1 + nd, "_us"))
+		return -1;
+	/* p50, p99; p999 is 99.9 and p9999 99.99. */
+	char d[16];
+	snprintf(d, sizeof d, "%.*s", (int)(nd < 10 ? nd : 10), m + 1);
+	char pct[24];
+	snprintf(pct, sizeof pct, nd > 2 ? "%.2s.%s" : "%s", d, d + 2);
+	*p = strtod(pct, NULL);
+	char sm[40];
+	snprintf(sm, sizeof sm, "%ssamples", pre);
+	const struct h_srow *n = h_summary_get(s, r->runtime, r->workload, sm, r->params);
+	if (!n && !pre[0])
+		n = h_summary_get(s, r->runtime, r->workload, "requests", r->params);
+	if (n)
+		*samples = n->min;
+	int named = !n || h_pct_named(*p, *samples);
+	snprintf(name, len, named ? "p%s" : "max", pct);
+	return named;
+}
+
 /* ---- parameters ---- */
 
 /* The entry "key=..." in params, its value's start and length. */

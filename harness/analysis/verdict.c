@@ -427,6 +427,18 @@ static int server_cpus(const struct h_summary *s, const struct h_runfacts *f,
 	return n;
 }
 
+/* The state of one decide(): analysis is single-threaded. */
+static struct {
+	unsigned flip;  /* bit k: the k-th close call goes against its point */
+	int k;          /* close calls met so far in this run of the rule */
+	int record;     /* the first run: keep the close calls and noisy notes */
+	int nclose;
+	struct h_vclose close[H_VCLOSE_MAX];
+	const struct h_summary *s; /* the summary being judged (fig_row's percentile names) */
+	char noisy[2][320]; /* noisy figures decided on: [0] clear by their interval, [1] with none */
+	size_t nnoisy[2];
+} J;
+
 /* ---- building the result ---- */
 
 static void init(struct h_vresult *o)
@@ -478,6 +490,16 @@ static void fig_row(struct h_vresult *o, const struct h_srow *r, const char *ref
 	g->ci_hi = r->ci_hi;
 	g->n = r->n;
 	g->noisy = r->noisy;
+	/* A percentile of too few samples is the maximum, and says so. */
+	char pn[16];
+	double p, n;
+	if (J.s && h_pct_name(J.s, r, pn, sizeof pn, &p, &n) == 0) {
+		size_t len = strlen(g->what);
+		snprintf(g->what + len, sizeof g->what - len,
+		         " [the max: %s samples, too few for a p%s (%s)]", N(n),
+		         h_fmt_threshold((char[32]){ 0 }, 32, p, H_THR_NUM),
+		         N((double)h_pct_min_samples(p)));
+	}
 }
 
 static void fig_val(struct h_vresult *o, double v, const char *unit, const char *ref,
@@ -556,16 +578,6 @@ struct iv {
 	const char *what;
 };
 
-/* The state of one decide(): analysis is single-threaded. */
-static struct {
-	unsigned flip;  /* bit k: the k-th close call goes against its point */
-	int k;          /* close calls met so far in this run of the rule */
-	int record;     /* the first run: keep the close calls and noisy notes */
-	int nclose;
-	struct h_vclose close[H_VCLOSE_MAX];
-	char noisy[2][320]; /* noisy figures decided on: [0] clear by their interval, [1] with none */
-	size_t nnoisy[2];
-} J;
 
 int h_interval_side(double v, double lo, double hi, double thr)
 {
@@ -735,6 +747,7 @@ static void decide(void (*rule)(const struct h_summary *, const struct h_runfact
 {
 	memset(&J, 0, sizeof J);
 	J.record = 1;
+	J.s = s;
 	rule(s, f, o);
 	J.record = 0;
 	int k = J.k, differ = k > CLOSE_ENUM_MAX;

@@ -224,6 +224,12 @@ double h_hist_mean(const struct h_hist *h); /* 0 when empty */
  * outside [min, max]. 0 for an empty histogram; p <= 0 gives min, p >= 100
  * gives max. */
 uint64_t h_hist_value_at_percentile(const struct h_hist *h, double p);
+/* A percentile is named only with enough samples for it: 10 / (1 - q)
+ * (p99: 1,000, p99.9: 10,000, p99.99: 100,000); below that the highest
+ * value read at it is the maximum, or nearly, and is called so. p in
+ * percent (99.9). */
+uint64_t h_pct_min_samples(double p);
+int h_pct_named(double p, double samples); /* 1: samples >= h_pct_min_samples(p) */
 
 /* How many recorded values are >= v, counting v's whole bucket (so within
  * the bucket's width of exact). */
