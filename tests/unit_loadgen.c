@@ -683,11 +683,19 @@ static void test_child(void)
 	                        "requests", "errors", "light_p50_us", "light_p99_us",
 	                        "light_p999_us", "heavy_p50_us", "heavy_p99_us", "clamped_conns",
 	                        "window_s", "conns_starved", "fairness", "light_late_share",
-	                        "client_cpu_us_per_request" };
+	                        "client_cpu_us_per_request", "samples", "light_samples",
+	                        "heavy_samples" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		CHECKF(t_find_metric(&rep, names[i]) != NULL, "finish: no metric %s", names[i]);
 	CHECKF(rep.nmetrics == (int)(sizeof names / sizeof names[0]), "finish: %d metrics",
 	       rep.nmetrics);
+	/* The samples behind the percentiles: every request, split light and heavy. */
+	const struct wl_metric *sa = t_find_metric(&rep, "samples"),
+	                       *sl = t_find_metric(&rep, "light_samples"),
+	                       *sh = t_find_metric(&rep, "heavy_samples");
+	CHECKF(sa && sl && sh && sa->value > 0 && sl->value + sh->value == sa->value,
+	       "samples %g = light %g + heavy %g", sa ? sa->value : -1, sl ? sl->value : -1,
+	       sh ? sh->value : -1);
 	/* The client's CPU over every response it handled: 4 confirming and
 	 * 4 × 300 measured ones. */
 	const struct wl_metric *cpr = t_find_metric(&rep, "client_cpu_us_per_request");

@@ -828,6 +828,138 @@ static void test_client_limited(void)
 	EXPECT(h_rule_c4, H_VERDICT_HOLDS, NULL);
 }
 
+/* ---- deciding on intervals (issue 12): a straddle that changes the
+ * verdict is inconclusive, with the reps that would likely settle it ---- */
+
+/* The last row added gets these repetitions: its median and interval
+ * from them, as h_summary_load gives a real run's. */
+static void with_reps(const double *v, int n)
+{
+	static double keep[16][16];
+	static int k;
+	struct h_srow *r = &rows[S.n - 1];
+	double *mine = keep[k++ % 16], sorted[16];
+	memcpy(mine, v, (size_t)n * sizeof *v);
+	memcpy(sorted, v, (size_t)n * sizeof *v);
+	struct h_dist d;
+	h_dist_of(sorted, n, &d);
+	r->rep = mine;
+	r->nrep = n;
+	r->n = n;
+	r->median = d.median;
+	r->min = d.min;
+	r->max = d.max;
+	r->cov = d.cov;
+	r->noisy = h_dist_noisy(&d);
+	r->ci_lo = d.ci_lo;
+	r->ci_hi = d.ci_hi;
+}
+
+static void test_inconclusive(void)
+{
+	/* The estimate: half-width 0.09 on the threshold's side, 0.03 from it,
+	 * over 5 reps: 5 × 3² = 45. On the threshold: not likely to settle. */
+	CHECK(h_reps_to_settle(1.07, 0.98, 1.16, 1.1, 5) == 45);
+	CHECK(h_reps_to_settle(1.2, 1.0, 1.3, 1.1, 5) == 20);
+	CHECK(h_reps_to_settle(1.1, 1.0, 1.2, 1.1, 5) == 0);
+	CHECK(h_interval_side(1.07, 0.98, 1.16, 1.1) == 0);
+	CHECK(h_interval_side(1.3, 1.2, 1.4, 1.1) == 1);
+	CHECK(h_interval_side(1.0, NAN, NAN, 1.1) == -1);
+
+	/* ucontext over coro: 5.2× on the medians (holds, ≥ 5), but the
+	 * ratio's interval over both sides' reps reaches under 5 (depends):
+	 * inconclusive, saying how many reps would settle it. */
+	reset(2);
+	pingpong("coro", "same-core", "pingpong", 10);
+	with_reps((double[]){ 9.8, 10, 10, 10.1, 10.2 }, 5);
+	pingpong("coro-ucontext", "same-core", "pingpong", 52);
+	with_reps((double[]){ 40, 49, 52, 55, 66 }, 5);
+	EXPECT(h_rule_c11, H_VERDICT_INCONCLUSIVE, "ucontext over coro is 5.20 (95% interval");
+	EXPECT(h_rule_c11, H_VERDICT_INCONCLUSIVE, "likely settled by about");
+	EXPECT(h_rule_c11, H_VERDICT_INCONCLUSIVE, "the medians alone say holds");
+	struct h_vresult o;
+	h_rule_c11(&S, &F, &o);
+	CHECKF(o.nclose == 1 && o.close[0].n == 5 && o.close[0].reps > 5 &&
+	               o.close[0].lo < 5 && o.close[0].hi > 5,
+	       "close calls %d, n %ld, reps %ld, [%g, %g]", o.nclose, o.close[0].n,
+	       o.close[0].reps, o.close[0].lo, o.close[0].hi);
+
+	/* The same medians with tight reps: the interval clears 5, it holds. */
+	reset(2);
+	pingpong("coro", "same-core", "pingpong", 10);
+	with_reps((double[]){ 9.9, 10, 10, 10, 10.1 }, 5);
+	pingpong("coro-ucontext", "same-core", "pingpong", 52);
+	with_reps((double[]){ 51.5, 51.8, 52, 52.1, 52.4 }, 5);
+	EXPECT(h_rule_c11, H_VERDICT_HOLDS, "5.20×");
+
+	/* A straddle that cannot change the verdict leaves it: the ratio is
+	 * near 5 but coro itself is over 50 ns, so it is not "holds" either
+	 * way; at 3× to 7× it is "depends" either way. */
+	reset(2);
+	pingpong("coro", "same-core", "pingpong", 60);
+	with_reps((double[]){ 59, 60, 60, 60.5, 61 }, 5);
+	pingpong("coro-ucontext", "same-core", "pingpong", 312);
+	with_reps((double[]){ 240, 290, 312, 330, 400 }, 5);
+	EXPECT(h_rule_c11, H_VERDICT_DEPENDS, NULL);
+
+	/* A noisy figure that decides without an interval is named. */
+	reset(2);
+	pingpong("coro", "same-core", "pingpong", 20);
+	pingpong("coro-ucontext", "same-core", "pingpong", 250);
+	rows[S.n - 1].noisy = 1;
+	EXPECT(h_rule_c11, H_VERDICT_HOLDS, "decided on noisy figures with no interval");
+}
+
+/* ---- percentiles named honestly (issue 12): p99 needs 1,000 samples ---- */
+
+static void test_pct_names(void)
+{
+	CHECK(h_pct_min_samples(99) == 1000 && h_pct_min_samples(99.9) == 10000 &&
+	      h_pct_min_samples(99.99) == 100000 && h_pct_min_samples(50) == 20);
+	CHECK(!h_pct_named(99, 999) && h_pct_named(99, 1000));
+	static const struct { double samples; const char *metric, *want; int named; } t[] = {
+		{ 999, "p99_us", "max", 0 },      { 1000, "p99_us", "p99", 1 },
+		{ 1000, "p999_us", "max", 0 },    { 10000, "p999_us", "p99.9", 1 },
+		{ 99999, "p9999_us", "max", 0 },  { 30, "p50_us", "p50", 1 },
+		{ 999, "light_p99_us", "max", 0 }, { 5000, "light_p99_us", "p99", 1 },
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		reset(2);
+		const char *light = strncmp(t[i].metric, "light_", 6) ? "samples" : "light_samples";
+		row("epoll", "echo", "conns=10", t[i].metric, 100);
+		row("epoll", "echo", "conns=10", light, t[i].samples + 500);
+		rows[S.n - 1].min = t[i].samples; /* the fewest of its reps decides */
+		char name[16];
+		double p, n;
+		int got = h_pct_name(&S, &rows[0], name, sizeof name, &p, &n);
+		CHECKF(got == t[i].named && !strcmp(name, t[i].want) && n == t[i].samples,
+		       "%s with %g samples: %d \"%s\" (%g), want %d \"%s\"", t[i].metric,
+		       t[i].samples, got, name, n, t[i].named, t[i].want);
+	}
+	/* Not a percentile; and no sample count (an older run): the name. */
+	reset(2);
+	row("epoll", "echo", "conns=10", "max_us", 100);
+	row("epoll", "echo", "conns=10", "p99_us", 100);
+	char name[16];
+	double p, n;
+	CHECK(h_pct_name(&S, &rows[0], name, sizeof name, &p, &n) == -1);
+	CHECK(h_pct_name(&S, &rows[1], name, sizeof name, &p, &n) == 1 && !strcmp(name, "p99"));
+	/* A verdict's figure built on a p99 of too few samples says it is the max. */
+	reset(2);
+	echo("pool", "workers=1", 1, 9000);
+	echo_m("pool", "workers=1", 1, "p99_us", 100);
+	echo_m("pool", "workers=1", 1, "samples", 900);
+	echo("pool", "workers=1", 8, 9000);
+	echo_m("pool", "workers=1", 8, "p99_us", 5000);
+	echo_m("pool", "workers=1", 8, "samples", 900);
+	struct h_vresult o;
+	h_rule_c12(&S, &F, &o);
+	int said = 0;
+	for (int i = 0; i < o.nfig; i++)
+		said |= strstr(o.fig[i].what, "p99 latency [the max: 900 samples, too few for a p99 (1000)]") != NULL;
+	CHECKF(said, "C12's p99 figures do not say they are the max (%d figures)", o.nfig);
+}
+
 int main(void)
 {
 	test_c1();
@@ -842,6 +974,8 @@ int main(void)
 	test_c10();
 	test_c11();
 	test_c12();
+	test_inconclusive();
+	test_pct_names();
 	test_table();
 	test_client_limited();
 	if (!failures)

@@ -37,7 +37,36 @@ struct h_srow {
 	double median, min, max, cov;
 	int noisy;
 	double ci_lo, ci_hi; /* the median's 95% interval; NaN when not known (n < 2, older runs) */
+	double *rep;         /* its repetitions from results.jsonl (a ratio's interval
+	                      * resamples them); NULL, nrep 0 without that file */
+	int nrep;
 };
+
+/* The repetitions behind each median: results.jsonl's values of every ok,
+ * non-warm-up cell, keyed as summary rows are (an interval and a rank test
+ * need every repetition, which summary.csv does not keep). */
+struct h_rep {
+	char *key;         /* "runtime\037workload\037params\037metric" */
+	const char *place; /* the cell's placement (shared by a line's values) */
+	double v;
+};
+
+struct h_reps {
+	struct h_rep *v;
+	size_t n, cap;
+	char **places; /* one string per line, freed with the store */
+	size_t np, pcap;
+	int found;     /* the run has a results.jsonl */
+};
+
+/* Loads dir/results.jsonl's values. A missing file is no error (found 0);
+ * a line that is not JSON is, unless it is the last one (a run killed
+ * mid-write). 0 or a negative errno, after one line on stderr. */
+int h_reps_load(const char *dir, struct h_reps *r);
+void h_reps_free(struct h_reps *r);
+/* The reps of summary row s into out (at most max): the number found. */
+#define H_REPS_MAX 4096
+int h_reps_of(const struct h_reps *r, const struct h_srow *s, double *out, int max);
 
 /* One fits.csv row: metric = slope × tasks + intercept over a task sweep. */
 struct h_fitrow {
@@ -59,6 +88,16 @@ struct h_summary {
  * the file and line. */
 int h_summary_load(const char *dir, struct h_summary *s);
 void h_summary_free(struct h_summary *s);
+
+/* What a percentile row (p99_us, light_p999_us, …) may be called: its
+ * percentile's name ("p99", "p99.9") when the fewest samples of its
+ * repetitions (the samples, light_samples or heavy_samples row at its
+ * point; requests in runs from before those) reach h_pct_min_samples,
+ * else "max": fewer samples make it the maximum. Fills name, *p (in
+ * percent) and *samples (NaN unknown: then the name, as before). Returns
+ * 1 named, 0 max, -1 not a percentile row. */
+int h_pct_name(const struct h_summary *s, const struct h_srow *r, char *name, size_t len,
+               double *p, double *samples);
 
 /* The value of key in "k=v;k=v": 1 and the text in buf when present, else 0. */
 int h_param_str(const char *params, const char *key, char *buf, size_t len);
@@ -116,8 +155,12 @@ enum h_verdict {
 	H_VERDICT_HOLDS,
 	H_VERDICT_DOES_NOT_HOLD,
 	H_VERDICT_DEPENDS,   /* the reason says on what */
+	H_VERDICT_INCONCLUSIVE, /* a deciding figure's 95% interval straddles its
+	                         * threshold, and which side it falls on changes
+	                         * the verdict; the reason says how many reps
+	                         * would likely settle it */
 };
-/* "no data", "holds", "does not hold", "depends". */
+/* "no data", "holds", "does not hold", "depends", "inconclusive". */
 const char *h_verdict_name(enum h_verdict v);
 
 /* One non-warm-up cell of results.jsonl: what the summary cannot say
@@ -157,6 +200,16 @@ struct h_vfig {
 	char ref[96];   /* the literature's figure for it, "" none */
 };
 
+/* A close call: a deciding figure whose 95% interval straddles the
+ * threshold it was compared with. */
+struct h_vclose {
+	char what[160];
+	double v, lo, hi, thr;
+	long n;    /* the repetitions behind it (the fewer side's) */
+	long reps; /* about how many would likely settle it, 0: not likely to */
+};
+#define H_VCLOSE_MAX 8
+
 struct h_vresult {
 	enum h_verdict verdict;
 	char reason[640]; /* one line: "depends: pool caps at workers=2 …" */
@@ -164,7 +217,20 @@ struct h_vresult {
 	                   * ("" = the claim's own command) */
 	int nfig;
 	struct h_vfig fig[H_VFIG_MAX];
+	int nclose; /* the close calls the rule met (whether they changed it or not) */
+	struct h_vclose close[H_VCLOSE_MAX];
 };
+
+/* Where the interval [lo, hi] of a figure lies against thr: 1 entirely at or
+ * above, -1 entirely below, 0 straddling. An unknown (NaN) interval: the
+ * point v's side, never 0. */
+int h_interval_side(double v, double lo, double hi, double thr);
+/* Settling a straddle: the interval's half-width on the threshold's side
+ * shrinks as sqrt(n / n'), so the reps n' at which it would clear thr
+ * are about n × (half-width / |v - thr|)². 0 when that is beyond
+ * H_SETTLE_MAX_REPS (the figure sits on the threshold). */
+#define H_SETTLE_MAX_REPS 200
+long h_reps_to_settle(double v, double lo, double hi, double thr, long n);
 
 /* f may be NULL (no results.jsonl, no manifest). */
 typedef void (*h_rule_fn)(const struct h_summary *s, const struct h_runfacts *f,

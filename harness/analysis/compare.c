@@ -190,228 +190,8 @@ static const struct h_srow **sorted_rows(const struct h_summary *s)
 	return v;
 }
 
-/* ---- the repetitions behind each median: results.jsonl ----
- *
- * summary.csv holds a median and a range; an interval and a rank test need
- * every repetition's value, which only results.jsonl has. A summary row's
- * metric is a number of the line under the same name: top level (wall_ns),
- * metrics.NAME, counters.NAME, or mem.KEY as mem_KEY (results.c's names).
- * Warm-ups and failed cells are left out, as the summary leaves them. */
 
-struct rep {
-	char *key;         /* "runtime\037workload\037params\037metric" */
-	const char *place; /* the cell's placement (shared by a line's values) */
-	double v;
-};
-
-struct reps {
-	struct rep *v;
-	size_t n, cap;
-	char **places; /* one string per line, freed with the store */
-	size_t np, pcap;
-	int found;     /* the run has a results.jsonl */
-};
-
-#define LINE_VALS 256
-
-struct rline {
-	char runtime[64], workload[64], place[64], params[1024];
-	size_t plen;
-	int warmup, ok, nv, bad;
-	char name[LINE_VALS][64];
-	double v[LINE_VALS];
-};
-
-static int rline_cb(void *ctx, const char *path, enum h_jtype t, const char *s)
-{
-	struct rline *l = ctx;
-	const char *dot = strchr(path, '.');
-	if (!strcmp(path, "runtime") && t == H_JSTR)
-		snprintf(l->runtime, sizeof l->runtime, "%s", s);
-	else if (!strcmp(path, "workload") && t == H_JSTR)
-		snprintf(l->workload, sizeof l->workload, "%s", s);
-	else if (!strcmp(path, "placement") && t == H_JSTR)
-		snprintf(l->place, sizeof l->place, "%s", s);
-	else if (!strcmp(path, "warmup"))
-		l->warmup = !strcmp(s, "true");
-	else if (!strcmp(path, "ok"))
-		l->ok = !strcmp(s, "true");
-	else if (!strncmp(path, "params.", 7)) {
-		size_t room = sizeof l->params - l->plen;
-		int n = snprintf(l->params + l->plen, room, "%s%s=%s", l->plen ? ";" : "", path + 7, s);
-		if (n < 0 || (size_t)n >= room)
-			l->bad = 1;
-		else
-			l->plen += (size_t)n;
-	} else if (t == H_JNUM && l->nv < LINE_VALS) {
-		const char *name = NULL, *pre = "";
-		if (!dot)
-			name = path;
-		else if (!strncmp(path, "metrics.", 8) || !strncmp(path, "counters.", 9))
-			name = dot + 1;
-		else if (!strncmp(path, "mem.", 4))
-			name = dot + 1, pre = "mem_";
-		if (name && !strchr(name, '.')) {
-			snprintf(l->name[l->nv], sizeof l->name[0], "%s%s", pre, name);
-			l->v[l->nv++] = strtod(s, NULL);
-		}
-	}
-	return 0;
-}
-
-static char *rep_key(const char *rt, const char *wl, const char *params, const char *metric)
-{
-	char *k = NULL;
-	if (asprintf(&k, "%s\037%s\037%s\037%s", rt, wl, params, metric) < 0)
-		return NULL;
-	return k;
-}
-
-static int rep_cmp(const void *p, const void *q)
-{
-	return strcmp(((const struct rep *)p)->key, ((const struct rep *)q)->key);
-}
-
-static void reps_free(struct reps *r)
-{
-	for (size_t i = 0; i < r->n; i++)
-		free(r->v[i].key);
-	for (size_t i = 0; i < r->np; i++)
-		free(r->places[i]);
-	free(r->v);
-	free(r->places);
-	memset(r, 0, sizeof *r);
-}
-
-/* Loads dir/results.jsonl's values. A missing file is no error (the ranges
- * rule applies); a line that is not JSON is, unless it is the last one (a
- * run killed mid-write). 0 or a negative errno, after one line on stderr. */
-static int reps_load(const char *dir, struct reps *r)
-{
-	memset(r, 0, sizeof *r);
-	char path[PATH_MAX];
-	if (snprintf(path, sizeof path, "%s/results.jsonl", dir) >= (int)sizeof path)
-		return 0;
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return 0;
-	r->found = 1;
-	struct rline *l = malloc(sizeof *l);
-	char *text = NULL;
-	size_t cap = 0;
-	long lineno = 0;
-	int err = l ? 0 : -ENOMEM;
-	while (!err && getline(&text, &cap, f) > 0) {
-		lineno++;
-		if (text[strspn(text, " \t\r\n")] == '\0')
-			continue;
-		memset(l, 0, offsetof(struct rline, name));
-		if (h_json_walk(text, rline_cb, l) < 0) {
-			int c = fgetc(f);
-			if (c == EOF)
-				break;
-			h_error("%s:%ld: not a JSON object", path, lineno);
-			err = -EINVAL;
-			break;
-		}
-		if (l->warmup || !l->ok || l->bad || !l->runtime[0] || !l->workload[0])
-			continue;
-		if (r->np == r->pcap) {
-			size_t nc = r->pcap ? 2 * r->pcap : 256;
-			char **pv = realloc(r->places, nc * sizeof *pv);
-			if (!pv) {
-				err = -ENOMEM;
-				break;
-			}
-			r->places = pv;
-			r->pcap = nc;
-		}
-		char *place = strdup(l->place[0] ? l->place : "unpinned");
-		if (!place) {
-			err = -ENOMEM;
-			break;
-		}
-		r->places[r->np++] = place;
-		for (int i = 0; i < l->nv && !err; i++) {
-			if (!isfinite(l->v[i]))
-				continue;
-			if (r->n == r->cap) {
-				size_t nc = r->cap ? 2 * r->cap : 1024;
-				struct rep *v = realloc(r->v, nc * sizeof *v);
-				if (!v) {
-					err = -ENOMEM;
-					break;
-				}
-				r->v = v;
-				r->cap = nc;
-			}
-			char *k = rep_key(l->runtime, l->workload, l->params, l->name[i]);
-			if (!k) {
-				err = -ENOMEM;
-				break;
-			}
-			r->v[r->n++] = (struct rep){ k, place, l->v[i] };
-		}
-	}
-	fclose(f);
-	free(text);
-	free(l);
-	if (err == -ENOMEM)
-		h_error("out of memory reading %s", path);
-	if (err) {
-		reps_free(r);
-		return err;
-	}
-	/* Stable enough: equal keys are one row's reps, in any order. */
-	qsort(r->v, r->n, sizeof *r->v, rep_cmp);
-	return 0;
-}
-
-/* The reps of summary row s into out (at most max): its params without a
- * placement=NAME entry, which only the summary writes, and then only the
- * cells at that placement. The number found. */
-static int reps_of(const struct reps *r, const struct h_srow *s, double *out, int max)
-{
-	if (!r->n)
-		return 0;
-	char params[1024], place[64] = "";
-	size_t k = 0;
-	for (const char *p = s->params; *p; p += strcspn(p, ";"), p += *p == ';') {
-		size_t len = strcspn(p, ";");
-		if (len > 10 && !strncmp(p, "placement=", 10)) {
-			snprintf(place, sizeof place, "%.*s", (int)(len - 10), p + 10);
-			continue;
-		}
-		if (k + len + 2 > sizeof params)
-			return 0;
-		if (k)
-			params[k++] = ';';
-		memcpy(params + k, p, len);
-		k += len;
-	}
-	params[k] = '\0';
-	struct rep want = { rep_key(s->runtime, s->workload, params, s->metric), NULL, 0 };
-	if (!want.key)
-		return 0;
-	const struct rep *hit = bsearch(&want, r->v, r->n, sizeof *r->v, rep_cmp);
-	int n = 0;
-	if (hit) {
-		const struct rep *b = hit, *e = hit;
-		while (b > r->v && !strcmp(b[-1].key, want.key))
-			b--;
-		while (e < r->v + r->n && !strcmp(e->key, want.key))
-			e++;
-		for (; b < e && n < max; b++)
-			if (!place[0] || !strcmp(b->place, place))
-				out[n++] = b->v;
-	}
-	free(want.key);
-	return n;
-}
-
-#define MAX_REPS 4096
-
-static void judge(struct crow *c, const struct reps *ra, const struct reps *rb, double *va,
+static void judge(struct crow *c, const struct h_reps *ra, const struct h_reps *rb, double *va,
                   double *vb)
 {
 	c->ratio = c->lo = c->hi = c->p = NAN;
@@ -445,8 +225,8 @@ static void judge(struct crow *c, const struct reps *ra, const struct reps *rb, 
 	 * bootstrap gives the ratio's interval; without them (a summary.csv
 	 * alone), the min-max ranges must not overlap. */
 	if (ra && rb) {
-		c->na = reps_of(ra, a, va, MAX_REPS);
-		c->nb = reps_of(rb, b, vb, MAX_REPS);
+		c->na = h_reps_of(ra, a, va, H_REPS_MAX);
+		c->nb = h_reps_of(rb, b, vb, H_REPS_MAX);
 		if (c->na < 2 || c->nb < 2)
 			c->na = c->nb = 0;
 	}
@@ -487,13 +267,13 @@ struct cmp {
 
 /* Pairs the rows of a and b by key in O(n log n): a big sweep has tens of
  * thousands of rows. Order: A's rows as A lists them, then B's own. */
-static int match(const struct h_summary *a, const struct h_summary *b, const struct reps *ra,
-                 const struct reps *rb, struct cmp *m)
+static int match(const struct h_summary *a, const struct h_summary *b, const struct h_reps *ra,
+                 const struct h_reps *rb, struct cmp *m)
 {
 	memset(m, 0, sizeof *m);
 	if (!ra->found || !rb->found)
 		ra = rb = NULL;
-	double *va = malloc(MAX_REPS * sizeof *va), *vb = malloc(MAX_REPS * sizeof *vb);
+	double *va = malloc(H_REPS_MAX * sizeof *va), *vb = malloc(H_REPS_MAX * sizeof *vb);
 	const struct h_srow **sa = sorted_rows(a), **sb = sorted_rows(b);
 	const struct h_srow **pair = calloc(a->n ? a->n : 1, sizeof *pair);
 	char *taken = calloc(b->n ? b->n : 1, 1);
@@ -1604,7 +1384,7 @@ int h_compare(const struct h_compare_opts *o)
 	}
 
 	struct h_summary s[H_COMPARE_MAX_RUNS];
-	struct reps r[H_COMPARE_MAX_RUNS];
+	struct h_reps r[H_COMPARE_MAX_RUNS];
 	struct cmp ms[H_COMPARE_MAX_RUNS - 1];
 	memset(s, 0, sizeof s);
 	memset(r, 0, sizeof r);
@@ -1616,7 +1396,7 @@ int h_compare(const struct h_compare_opts *o)
 	for (; loaded < nr; loaded++) {
 		int lerr = h_summary_load(x.dirs[loaded], &s[loaded]);
 		if (lerr == 0) {
-			lerr = reps_load(x.dirs[loaded], &r[loaded]);
+			lerr = h_reps_load(x.dirs[loaded], &r[loaded]);
 			if (lerr < 0)
 				h_summary_free(&s[loaded]);
 		}
@@ -1685,7 +1465,7 @@ out_match:
 out_free:
 	for (int k = 0; k < loaded; k++) {
 		h_summary_free(&s[k]);
-		reps_free(&r[k]);
+		h_reps_free(&r[k]);
 	}
 	return status;
 }

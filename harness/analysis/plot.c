@@ -750,6 +750,7 @@ static int write_latency(FILE *f, struct plot *p)
 	           "# its min and max (us). The header names the series over the median column.\n",
 	        c->xkey, at);
 	int values = 0, blocks = 0;
+	double cut = INFINITY; /* the lowest percentile left out for too few samples */
 	for (size_t i = 0; i < p->ns; i++) {
 		if (p->s[i].out)
 			continue;
@@ -760,10 +761,28 @@ static int write_latency(FILE *f, struct plot *p)
 			const struct h_srow *r = row_at_num(p, &p->s[i], pcts[j].metric, at);
 			if (!r)
 				continue; /* p75, p95, p9999: not in older runs */
+			/* Too few samples for this percentile: the figure is the
+			 * maximum, not a point of the spectrum; left out, and the
+			 * title says so. */
+			char pn[16];
+			double pv, ns;
+			if (h_pct_name(p->sum, r, pn, sizeof pn, &pv, &ns) == 0) {
+				if (pv < cut)
+					cut = pv;
+				continue;
+			}
 			fprintf(f, "%.9g", 1 / (1 - pcts[j].p));
 			values += put_value(f, r, 1);
 			fprintf(f, " %s\n", pcts[j].metric);
 		}
+	}
+	if (isfinite(cut)) {
+		len = strlen(p->title);
+		snprintf(p->title + len, sizeof p->title - len,
+		         " (from p%g on: too few samples, only the max)", cut);
+		printf("%s chart: p%g and above left out where a series had fewer than %llu "
+		       "samples: those figures are its maximum\n",
+		       c->name, cut, (unsigned long long)h_pct_min_samples(cut));
 	}
 	return values;
 }

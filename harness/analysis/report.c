@@ -129,6 +129,7 @@ static const char *verdict_class(enum h_verdict v)
 	case H_VERDICT_HOLDS: return "v v-holds";
 	case H_VERDICT_DOES_NOT_HOLD: return "v v-not";
 	case H_VERDICT_DEPENDS: return "v v-depends";
+	case H_VERDICT_INCONCLUSIVE: return "v v-inconclusive";
 	default: return "v v-nodata";
 	}
 }
@@ -945,7 +946,10 @@ static void reading_guide(struct h_doc *d, const struct ctx *x)
 	              "bytes, KiB (1,024 bytes) and MiB (1,024 KiB); thousands separated by commas; "
 	              "× is a ratio. Every figure is a median over the repetitions, with its 95%% "
 	              "interval and its min–max; one whose coefficient of variation is over 10%% "
-	              "is marked noisy and deserves more --reps before it decides anything.");
+	              "is marked noisy and deserves more --reps before it decides anything. A "
+	              "ratio a rule compares with a threshold decides only when its 95%% interval "
+	              "(a bootstrap over both sides' repetitions) clears it; otherwise the verdict "
+	              "is inconclusive, with about how many reps would settle it.");
 	h_doc_end_p(d);
 	h_doc_p(d, NULL);
 	h_doc_strong(d, "Words. ");
@@ -1360,8 +1364,10 @@ static void first_page(struct h_doc *d, const struct ctx *x)
 	h_doc_heading(d, 3, NULL, "The claims, answered by this run");
 	h_doc_p(d, NULL);
 	h_doc_text(d, "Each verdict is computed from this run's figures by the rule its section "
-	              "states: holds, does not hold, depends (and on what), or no data (the section "
-	              "gives the command that would produce it).");
+	              "states: holds, does not hold, depends (and on what), inconclusive (a deciding "
+	              "ratio's 95%% interval straddles its threshold: the section says about how "
+	              "many repetitions would settle it), or no data (the section gives the "
+	              "command that would produce it).");
 	h_doc_end_p(d);
 	static const char *const head[] = { "claim", "in short", "verdict", "what this run measured" };
 	h_doc_table(d, "headline", 4, head, NULL);
@@ -1567,6 +1573,7 @@ static const char style[] =
 	".v-not{background:#f9dede;border-color:#8f1f1f;border-style:double}"
 	".v-depends{background:#fbf0c9;border-color:#7a5c00;border-style:dashed}"
 	".v-nodata{background:#eee;border-color:#777;border-style:dotted}"
+	".v-inconclusive{background:#e8eefa;border-color:#34558b;border-style:dotted}"
 	"p.verdict{font-size:1.05rem}p.run{margin:.2rem 0 .2rem 1rem}"
 	"p.missing,p.nochart{background:#f4f4f4;border-left:4px solid #777;padding:.4rem .6rem}"
 	"figure{margin:1rem 0}figure img{max-width:100%;height:auto;border:1px solid #ddd}"

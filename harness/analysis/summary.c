@@ -7,6 +7,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +174,30 @@ static int read_ncpus(const char *dir)
 	return n > 0 ? n : 0;
 }
 
+static int reps_load(const char *dir, struct h_reps *r, int quiet);
+
+/* Each row's repetitions, for the intervals of the ratios a verdict
+ * compares. Best effort: a run without results.jsonl (or one that cannot
+ * be read) leaves rows without them, and a rule then falls back on the
+ * medians' intervals. */
+static void attach_reps(const char *dir, struct h_summary *s)
+{
+	struct h_reps reps;
+	if (reps_load(dir, &reps, 1) < 0)
+		return; /* the reader that needs the file whole says what is wrong */
+	double *buf = reps.n ? malloc(H_REPS_MAX * sizeof *buf) : NULL;
+	for (size_t i = 0; buf && i < s->n; i++) {
+		struct h_srow *r = &s->rows[i];
+		int n = h_reps_of(&reps, r, buf, H_REPS_MAX);
+		if (n > 0 && (r->rep = malloc((size_t)n * sizeof *r->rep))) {
+			memcpy(r->rep, buf, (size_t)n * sizeof *buf);
+			r->nrep = n;
+		}
+	}
+	free(buf);
+	h_reps_free(&reps);
+}
+
 int h_summary_load(const char *dir, struct h_summary *s)
 {
 	memset(s, 0, sizeof *s);
@@ -192,6 +218,7 @@ int h_summary_load(const char *dir, struct h_summary *s)
 		return err;
 	}
 	s->ncpus = read_ncpus(dir);
+	attach_reps(dir, s);
 	return 0;
 }
 
@@ -200,6 +227,7 @@ void h_summary_free(struct h_summary *s)
 	for (size_t i = 0; i < s->n; i++) {
 		struct h_srow *r = &s->rows[i];
 		free(r->runtime), free(r->workload), free(r->params), free(r->metric), free(r->unit);
+		free(r->rep);
 	}
 	for (size_t i = 0; i < s->nfits; i++) {
 		struct h_fitrow *r = &s->fits[i];
@@ -208,6 +236,252 @@ void h_summary_free(struct h_summary *s)
 	free(s->rows);
 	free(s->fits);
 	memset(s, 0, sizeof *s);
+}
+
+/* ---- the repetitions behind each median: results.jsonl ----
+ *
+ * summary.csv holds a median and a range; an interval and a rank test need
+ * every repetition's value, which only results.jsonl has. A summary row's
+ * metric is a number of the line under the same name: top level (wall_ns),
+ * metrics.NAME, counters.NAME, or mem.KEY as mem_KEY (results.c's names).
+ * Warm-ups and failed cells are left out, as the summary leaves them. */
+
+
+
+#define LINE_VALS 256
+
+struct rline {
+	char runtime[64], workload[64], place[64], params[1024];
+	size_t plen;
+	int warmup, ok, nv, bad;
+	char name[LINE_VALS][64];
+	double v[LINE_VALS];
+};
+
+static int rline_cb(void *ctx, const char *path, enum h_jtype t, const char *s)
+{
+	struct rline *l = ctx;
+	const char *dot = strchr(path, '.');
+	if (!strcmp(path, "runtime") && t == H_JSTR)
+		snprintf(l->runtime, sizeof l->runtime, "%s", s);
+	else if (!strcmp(path, "workload") && t == H_JSTR)
+		snprintf(l->workload, sizeof l->workload, "%s", s);
+	else if (!strcmp(path, "placement") && t == H_JSTR)
+		snprintf(l->place, sizeof l->place, "%s", s);
+	else if (!strcmp(path, "warmup"))
+		l->warmup = !strcmp(s, "true");
+	else if (!strcmp(path, "ok"))
+		l->ok = !strcmp(s, "true");
+	else if (!strncmp(path, "params.", 7)) {
+		size_t room = sizeof l->params - l->plen;
+		int n = snprintf(l->params + l->plen, room, "%s%s=%s", l->plen ? ";" : "", path + 7, s);
+		if (n < 0 || (size_t)n >= room)
+			l->bad = 1;
+		else
+			l->plen += (size_t)n;
+	} else if (t == H_JNUM && l->nv < LINE_VALS) {
+		const char *name = NULL, *pre = "";
+		if (!dot)
+			name = path;
+		else if (!strncmp(path, "metrics.", 8) || !strncmp(path, "counters.", 9))
+			name = dot + 1;
+		else if (!strncmp(path, "mem.", 4))
+			name = dot + 1, pre = "mem_";
+		if (name && !strchr(name, '.')) {
+			snprintf(l->name[l->nv], sizeof l->name[0], "%s%s", pre, name);
+			l->v[l->nv++] = strtod(s, NULL);
+		}
+	}
+	return 0;
+}
+
+static char *rep_key(const char *rt, const char *wl, const char *params, const char *metric)
+{
+	char *k = NULL;
+	if (asprintf(&k, "%s\037%s\037%s\037%s", rt, wl, params, metric) < 0)
+		return NULL;
+	return k;
+}
+
+static int rep_cmp(const void *p, const void *q)
+{
+	return strcmp(((const struct h_rep *)p)->key, ((const struct h_rep *)q)->key);
+}
+
+void h_reps_free(struct h_reps *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i].key);
+	for (size_t i = 0; i < r->np; i++)
+		free(r->places[i]);
+	free(r->v);
+	free(r->places);
+	memset(r, 0, sizeof *r);
+}
+
+/* Loads dir/results.jsonl's values. A missing file is no error (the ranges
+ * rule applies); a line that is not JSON is, unless it is the last one (a
+ * run killed mid-write). 0 or a negative errno, after one line on stderr. */
+static int reps_load(const char *dir, struct h_reps *r, int quiet)
+{
+	memset(r, 0, sizeof *r);
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof path, "%s/results.jsonl", dir) >= (int)sizeof path)
+		return 0;
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	r->found = 1;
+	struct rline *l = malloc(sizeof *l);
+	char *text = NULL;
+	size_t cap = 0;
+	long lineno = 0;
+	int err = l ? 0 : -ENOMEM;
+	while (!err && getline(&text, &cap, f) > 0) {
+		lineno++;
+		if (text[strspn(text, " \t\r\n")] == '\0')
+			continue;
+		memset(l, 0, offsetof(struct rline, name));
+		if (h_json_walk(text, rline_cb, l) < 0) {
+			int c = fgetc(f);
+			if (c == EOF)
+				break;
+			if (!quiet)
+				h_error("%s:%ld: not a JSON object", path, lineno);
+			err = -EINVAL;
+			break;
+		}
+		if (l->warmup || !l->ok || l->bad || !l->runtime[0] || !l->workload[0])
+			continue;
+		if (r->np == r->pcap) {
+			size_t nc = r->pcap ? 2 * r->pcap : 256;
+			char **pv = realloc(r->places, nc * sizeof *pv);
+			if (!pv) {
+				err = -ENOMEM;
+				break;
+			}
+			r->places = pv;
+			r->pcap = nc;
+		}
+		char *place = strdup(l->place[0] ? l->place : "unpinned");
+		if (!place) {
+			err = -ENOMEM;
+			break;
+		}
+		r->places[r->np++] = place;
+		for (int i = 0; i < l->nv && !err; i++) {
+			if (!isfinite(l->v[i]))
+				continue;
+			if (r->n == r->cap) {
+				size_t nc = r->cap ? 2 * r->cap : 1024;
+				struct h_rep *v = realloc(r->v, nc * sizeof *v);
+				if (!v) {
+					err = -ENOMEM;
+					break;
+				}
+				r->v = v;
+				r->cap = nc;
+			}
+			char *k = rep_key(l->runtime, l->workload, l->params, l->name[i]);
+			if (!k) {
+				err = -ENOMEM;
+				break;
+			}
+			r->v[r->n++] = (struct h_rep){ k, place, l->v[i] };
+		}
+	}
+	fclose(f);
+	free(text);
+	free(l);
+	if (err == -ENOMEM && !quiet)
+		h_error("out of memory reading %s", path);
+	if (err) {
+		h_reps_free(r);
+		return err;
+	}
+	/* Stable enough: equal keys are one row's reps, in any order. */
+	qsort(r->v, r->n, sizeof *r->v, rep_cmp);
+	return 0;
+}
+
+int h_reps_load(const char *dir, struct h_reps *r)
+{
+	return reps_load(dir, r, 0);
+}
+
+/* The reps of summary row s into out (at most max): its params without a
+ * placement=NAME entry, which only the summary writes, and then only the
+ * cells at that placement. The number found. */
+int h_reps_of(const struct h_reps *r, const struct h_srow *s, double *out, int max)
+{
+	if (!r->n)
+		return 0;
+	char params[1024], place[64] = "";
+	size_t k = 0;
+	for (const char *p = s->params; *p; p += strcspn(p, ";"), p += *p == ';') {
+		size_t len = strcspn(p, ";");
+		if (len > 10 && !strncmp(p, "placement=", 10)) {
+			snprintf(place, sizeof place, "%.*s", (int)(len - 10), p + 10);
+			continue;
+		}
+		if (k + len + 2 > sizeof params)
+			return 0;
+		if (k)
+			params[k++] = ';';
+		memcpy(params + k, p, len);
+		k += len;
+	}
+	params[k] = '\0';
+	struct h_rep want = { rep_key(s->runtime, s->workload, params, s->metric), NULL, 0 };
+	if (!want.key)
+		return 0;
+	const struct h_rep *hit = bsearch(&want, r->v, r->n, sizeof *r->v, rep_cmp);
+	int n = 0;
+	if (hit) {
+		const struct h_rep *b = hit, *e = hit;
+		while (b > r->v && !strcmp(b[-1].key, want.key))
+			b--;
+		while (e < r->v + r->n && !strcmp(e->key, want.key))
+			e++;
+		for (; b < e && n < max; b++)
+			if (!place[0] || !strcmp(b->place, place))
+				out[n++] = b->v;
+	}
+	free(want.key);
+	return n;
+}
+
+
+/* ---- percentiles named honestly ---- */
+
+int h_pct_name(const struct h_summary *s, const struct h_srow *r, char *name, size_t len,
+               double *p, double *samples)
+{
+	*p = *samples = NAN;
+	const char *m = r->metric, *pre = "";
+	if (!strncmp(m, "light_", 6) || !strncmp(m, "heavy_", 6)) {
+		pre = !strncmp(m, "light_", 6) ? "light_" : "heavy_";
+		m += 6;
+	}
+	size_t nd = strspn(m + 1, "0123456789");
+	if (m[0] != 'p' || nd < 2 || strcmp(m + 1 + nd, "_us"))
+		return -1;
+	/* p50, p99; p999 is 99.9 and p9999 99.99. */
+	char d[16];
+	snprintf(d, sizeof d, "%.*s", (int)(nd < 10 ? nd : 10), m + 1);
+	char pct[24];
+	snprintf(pct, sizeof pct, nd > 2 ? "%.2s.%s" : "%s", d, d + 2);
+	*p = strtod(pct, NULL);
+	char sm[40];
+	snprintf(sm, sizeof sm, "%ssamples", pre);
+	const struct h_srow *n = h_summary_get(s, r->runtime, r->workload, sm, r->params);
+	if (!n && !pre[0])
+		n = h_summary_get(s, r->runtime, r->workload, "requests", r->params);
+	if (n)
+		*samples = n->min;
+	int named = !n || h_pct_named(*p, *samples);
+	snprintf(name, len, named ? "p%s" : "max", pct);
+	return named;
 }
 
 /* ---- parameters ---- */

@@ -28,6 +28,7 @@ const char *h_verdict_name(enum h_verdict v)
 	case H_VERDICT_HOLDS: return "holds";
 	case H_VERDICT_DOES_NOT_HOLD: return "does not hold";
 	case H_VERDICT_DEPENDS: return "depends";
+	case H_VERDICT_INCONCLUSIVE: return "inconclusive";
 	default: return "no data";
 	}
 }
@@ -426,6 +427,18 @@ static int server_cpus(const struct h_summary *s, const struct h_runfacts *f,
 	return n;
 }
 
+/* The state of one decide(): analysis is single-threaded. */
+static struct {
+	unsigned flip;  /* bit k: the k-th close call goes against its point */
+	int k;          /* close calls met so far in this run of the rule */
+	int record;     /* the first run: keep the close calls and noisy notes */
+	int nclose;
+	struct h_vclose close[H_VCLOSE_MAX];
+	const struct h_summary *s; /* the summary being judged (fig_row's percentile names) */
+	char noisy[2][320]; /* noisy figures decided on: [0] clear by their interval, [1] with none */
+	size_t nnoisy[2];
+} J;
+
 /* ---- building the result ---- */
 
 static void init(struct h_vresult *o)
@@ -477,6 +490,16 @@ static void fig_row(struct h_vresult *o, const struct h_srow *r, const char *ref
 	g->ci_hi = r->ci_hi;
 	g->n = r->n;
 	g->noisy = r->noisy;
+	/* A percentile of too few samples is the maximum, and says so. */
+	char pn[16];
+	double p, n;
+	if (J.s && h_pct_name(J.s, r, pn, sizeof pn, &p, &n) == 0) {
+		size_t len = strlen(g->what);
+		snprintf(g->what + len, sizeof g->what - len,
+		         " [the max: %s samples, too few for a p%s (%s)]", N(n),
+		         h_fmt_threshold((char[32]){ 0 }, 32, p, H_THR_NUM),
+		         N((double)h_pct_min_samples(p)));
+	}
 }
 
 static void fig_val(struct h_vresult *o, double v, const char *unit, const char *ref,
@@ -531,6 +554,266 @@ static enum h_verdict two_parts(int a, int b)
 		return H_VERDICT_HOLDS;
 	return a || b ? H_VERDICT_DEPENDS : H_VERDICT_DOES_NOT_HOLD;
 }
+
+/* ---- deciding on intervals ----
+ *
+ * A rule compares a figure with a threshold through ge()/le() below,
+ * passing the figure with its 95% interval: the ratio of two rows'
+ * medians resampling both rows' repetitions (h_boot_ratio_ci), a
+ * difference likewise (h_boot_diff_ci), or one median's own interval.
+ * An interval clear of the threshold decides as the point would; one that
+ * straddles it is a close call. decide() runs the rule once with every
+ * close call at its point's side (today's verdict), then with each
+ * combination of them flipped: when every outcome gives the same verdict
+ * the straddle did not matter; when they differ the verdict is
+ * inconclusive, and the reason names each close call with about how many
+ * reps would settle it. Enumerating rather than threading a third truth
+ * value through every rule keeps each rule's logic as it reads. */
+
+/* A figure with its interval (NaN ends: none known). */
+struct iv {
+	double v, lo, hi;
+	long n;     /* repetitions behind it, the fewer side's */
+	int noisy;  /* a row it comes from is flagged noisy */
+	const char *what;
+};
+
+
+int h_interval_side(double v, double lo, double hi, double thr)
+{
+	if (isnan(lo) || isnan(hi))
+		return v >= thr ? 1 : -1;
+	if (lo >= thr)
+		return 1;
+	if (hi < thr)
+		return -1;
+	return 0;
+}
+
+long h_reps_to_settle(double v, double lo, double hi, double thr, long n)
+{
+	double half = v >= thr ? v - lo : hi - v, gap = fabs(v - thr);
+	if (n < 2 || !(gap > 0) || !(half > 0))
+		return 0;
+	double want = ceil((double)n * (half / gap) * (half / gap) - 1e-9); /* 4.0000001 is 4 */
+	if (want <= n)
+		want = n + 1;
+	return want > H_SETTLE_MAX_REPS ? 0 : (long)want;
+}
+
+/* A row's median interval when it is one: known and about its median (a
+ * row built without one, zeroed, is not). */
+static int has_ci(const struct h_srow *r)
+{
+	return isfinite(r->ci_lo) && isfinite(r->ci_hi) && r->ci_lo <= r->median &&
+	       r->median <= r->ci_hi && r->ci_lo < r->ci_hi;
+}
+
+static long min_n(const struct h_srow *a, const struct h_srow *b)
+{
+	long na = a->nrep ? a->nrep : a->n, nb = b->nrep ? b->nrep : b->n;
+	return na < nb ? na : nb;
+}
+
+/* median(a) / median(b) with its interval: the bootstrap over both rows'
+ * repetitions, else (a summary.csv alone) the bounds the medians'
+ * intervals allow, which are wider. */
+static struct iv iv_ratio(const struct h_srow *a, const struct h_srow *b, const char *what)
+{
+	struct iv x = { a->median / b->median, NAN, NAN, min_n(a, b), a->noisy || b->noisy, what };
+	struct h_ci ci;
+	if (a == b) /* one row over itself: exactly 1, not two resamplings of it */
+		x.lo = x.hi = x.v;
+	else if (a->nrep >= 2 && b->nrep >= 2 && h_boot_ratio_ci(a->rep, a->nrep, b->rep, b->nrep, &ci) == 0) {
+		x.lo = ci.lo;
+		x.hi = ci.hi;
+	} else if (has_ci(a) && has_ci(b) && a->ci_lo > 0 && b->ci_lo > 0) {
+		x.lo = a->ci_lo / b->ci_hi;
+		x.hi = a->ci_hi / b->ci_lo;
+	}
+	return x;
+}
+
+/* median(a) - median(b), the same way. */
+static struct iv iv_diff(const struct h_srow *a, const struct h_srow *b, const char *what)
+{
+	struct iv x = { a->median - b->median, NAN, NAN, min_n(a, b), a->noisy || b->noisy, what };
+	struct h_ci ci;
+	if (a == b)
+		x.lo = x.hi = x.v;
+	else if (a->nrep >= 2 && b->nrep >= 2 && h_boot_diff_ci(a->rep, a->nrep, b->rep, b->nrep, &ci) == 0) {
+		x.lo = ci.lo;
+		x.hi = ci.hi;
+	} else if (has_ci(a) && has_ci(b)) {
+		x.lo = a->ci_lo - b->ci_hi;
+		x.hi = a->ci_hi - b->ci_lo;
+	}
+	return x;
+}
+
+/* One row's median with its own interval. */
+static struct iv iv_row(const struct h_srow *r, const char *what)
+{
+	int k = has_ci(r);
+	return (struct iv){ r->median, k ? r->ci_lo : NAN, k ? r->ci_hi : NAN,
+		            r->nrep ? r->nrep : r->n, r->noisy, what };
+}
+
+/* x scaled by k > 0 (a threshold that is a multiple of another figure). */
+static struct iv iv_scale(struct iv x, double k)
+{
+	x.v *= k;
+	x.lo *= k;
+	x.hi *= k;
+	return x;
+}
+
+static void noisy_note(const struct iv *x, int none)
+{
+	if (!J.record || !x->noisy || !x->what || strstr(J.noisy[none], x->what))
+		return;
+	size_t *u = &J.nnoisy[none];
+	int n = snprintf(J.noisy[none] + *u, sizeof J.noisy[none] - *u, "%s%s", *u ? ", " : "",
+	                 x->what);
+	if (n > 0 && *u + (size_t)n < sizeof J.noisy[none])
+		*u += (size_t)n;
+}
+
+/* Whether x is at least y (a threshold with an interval of its own, or a
+ * constant: lo = hi = v). Deciding on intervals as the section above says. */
+static int ge_cmp(struct iv x, struct iv y, int mirrored);
+
+static int ge_iv(struct iv x, struct iv y)
+{
+	return ge_cmp(x, y, 0);
+}
+
+/* mirrored: x and y are negated (le() below), to be shown as they were. */
+static int ge_cmp(struct iv x, struct iv y, int mirrored)
+{
+	int point = x.v >= y.v;
+	double ylo = isnan(y.lo) ? y.v : y.lo, yhi = isnan(y.hi) ? y.v : y.hi;
+	int known = !isnan(x.lo) && !isnan(x.hi);
+	if (!known) {
+		noisy_note(&x, 1);
+		return point;
+	}
+	if (x.lo >= yhi)
+		return noisy_note(&x, 0), 1;
+	if (x.hi < ylo)
+		return noisy_note(&x, 0), 0;
+	/* Straddling: the threshold at the point side's end of its own
+	 * interval, the one that must be cleared. */
+	int k = J.k++;
+	if (J.record && J.nclose < H_VCLOSE_MAX) {
+		struct h_vclose *c = &J.close[J.nclose++];
+		double thr = point ? yhi : ylo, sg = mirrored ? -1 : 1;
+		snprintf(c->what, sizeof c->what, "%s", x.what ? x.what : "a figure");
+		c->v = sg * x.v;
+		c->lo = mirrored ? -x.hi : x.lo;
+		c->hi = mirrored ? -x.lo : x.hi;
+		c->thr = sg * y.v;
+		c->n = x.n;
+		c->reps = h_reps_to_settle(x.v, x.lo, x.hi, thr, x.n);
+	}
+	return k < 31 && (J.flip >> k & 1) ? !point : point;
+}
+
+static struct iv iv_const(double v)
+{
+	return (struct iv){ v, v, v, 0, 0, NULL };
+}
+
+/* x >= thr, x <= thr (the same straddle, mirrored). */
+static int ge(struct iv x, double thr)
+{
+	return ge_iv(x, iv_const(thr));
+}
+
+static int le(struct iv x, double thr)
+{
+	/* x <= thr is -x >= -thr: the interval mirrored. */
+	struct iv m = { -x.v, -x.hi, -x.lo, x.n, x.noisy, x.what };
+	return ge_cmp(m, iv_const(-thr), 1);
+}
+
+/* The largest number of close calls enumerated (2^k runs of the rule);
+ * beyond it the verdict is inconclusive without trying. */
+#define CLOSE_ENUM_MAX 8
+
+static void decide(void (*rule)(const struct h_summary *, const struct h_runfacts *,
+                                struct h_vresult *),
+                   const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+{
+	memset(&J, 0, sizeof J);
+	J.record = 1;
+	J.s = s;
+	rule(s, f, o);
+	J.record = 0;
+	int k = J.k, differ = k > CLOSE_ENUM_MAX;
+	struct h_vresult *t = k && !differ ? malloc(sizeof *t) : NULL;
+	for (unsigned m = 1; t && m < 1u << k && !differ; m++) {
+		J.flip = m;
+		J.k = 0;
+		rule(s, f, t);
+		differ = t->verdict != o->verdict;
+	}
+	free(t);
+	o->nclose = J.nclose;
+	memcpy(o->close, J.close, sizeof J.close);
+	if (differ && o->verdict != H_VERDICT_NO_DATA) {
+		char was[sizeof o->reason], buf[sizeof o->reason];
+		memcpy(was, o->reason, sizeof was);
+		size_t n = (size_t)snprintf(buf, sizeof buf, "inconclusive:");
+		for (int i = 0; i < o->nclose && n < sizeof buf; i++) {
+			const struct h_vclose *c = &o->close[i];
+			char settle[96];
+			if (c->reps)
+				snprintf(settle, sizeof settle, "likely settled by about %ld reps",
+				         c->reps);
+			else
+				snprintf(settle, sizeof settle,
+				         "not likely to settle: the figure sits on the threshold");
+			n += (size_t)snprintf(buf + n, sizeof buf - n,
+			                      "%s %s is %s (95%% interval %s–%s) against %s: %s "
+			                      "(this run had %ld)",
+			                      i ? ";" : "", c->what, N(c->v), N(c->lo), N(c->hi),
+			                      N(c->thr), settle, c->n);
+		}
+		/* Then what the point figures alone said, cut to fit. */
+		static const char alone[] = "; the medians alone say ";
+		if (n + sizeof alone < sizeof buf) {
+			memcpy(buf + n, alone, sizeof alone);
+			n += sizeof alone - 1;
+			size_t w = strnlen(was, sizeof was - 1);
+			if (w > sizeof buf - 1 - n)
+				w = sizeof buf - 1 - n;
+			memcpy(buf + n, was, w);
+			buf[n + w] = '\0';
+		}
+		set(o, H_VERDICT_INCONCLUSIVE, "%s", buf);
+	}
+	/* A noisy figure (cov over 10%) never decides unnamed. */
+	for (int i = 0; i < 2 && o->verdict != H_VERDICT_NO_DATA; i++) {
+		size_t len = strlen(o->reason);
+		if (J.nnoisy[i])
+			snprintf(o->reason + len, sizeof o->reason - len,
+			         i ? "; decided on noisy figures with no interval (more --reps would "
+			             "give one): %s"
+			           : "; noisy figures, their intervals clear of the thresholds: %s",
+			         J.noisy[i]);
+	}
+}
+
+/* h_rule_cN: the rule cN_rule below, decided on its figures' intervals. */
+#define DECIDED(id)                                                                        \
+	static void id##_rule(const struct h_summary *, const struct h_runfacts *,           \
+	                      struct h_vresult *);                                           \
+	void h_rule_##id(const struct h_summary *s, const struct h_runfacts *f,              \
+	                 struct h_vresult *o)                                                \
+	{                                                                                    \
+		decide(id##_rule, s, f, o);                                                  \
+	}
 
 /* ---- C1: async for I/O, threads for CPU ---- */
 
@@ -655,10 +938,12 @@ static int c1_cpu(const struct h_summary *s, const struct h_runfacts *f, struct 
 	         "on %d CPUs each, %s does %s× what %s does on cpu work (parallelism, not "
 	         "threads against async)",
 	         pn, L(par), N(ratio), L(loop));
-	return ratio >= H_C1_CPU_RATIO;
+	return ge(iv_ratio(par, loop, "CPU side: kernel threads over a loop per CPU"),
+	          H_C1_CPU_RATIO);
 }
 
-void h_rule_c1(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+DECIDED(c1)
+static void c1_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	init(o);
 	int io = -1, ncl = 0;
@@ -686,7 +971,8 @@ void h_rule_c1(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		        P(cc));
 		fig_val(o, ratio, "×", REF("≥ %s to hold", TH(H_C1_IO_RATIO)),
 		        "I/O side: threads' server CPU per request over async's");
-		io = ratio >= H_C1_IO_RATIO;
+		io = ge(iv_ratio(th, as, "I/O side: threads' server CPU per request over async's"),
+		        H_C1_IO_RATIO);
 		snprintf(iowhy, sizeof iowhy,
 		         "%s serves %s at conns=%s for %s× less server CPU per request than threads",
 		         L(as), wl, P(cc), N(ratio));
@@ -706,7 +992,7 @@ void h_rule_c1(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		client_mark(o, s, as, &ncl);
 		fig_val(o, ratio, "×", REF("≥ %s to hold", TH(H_C1_IO_RATIO)),
 		        "I/O side: async over threads");
-		io = ratio >= H_C1_IO_RATIO;
+		io = ge(iv_ratio(as, th, "I/O side: async over threads"), H_C1_IO_RATIO);
 		snprintf(iowhy, sizeof iowhy, "%s serves %s at conns=%s at %s× threads' rate",
 		         L(as), wl, P(c), N(ratio));
 	} else {
@@ -729,7 +1015,9 @@ void h_rule_c1(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 			fig_val(o, ma, "KiB", "", "%s, sleep tasks=%s: memory per task", L(as),
 			        P(t));
 			if (!isnan(mt) && !isnan(ma)) {
-				io = ratio <= H_C1_SLEEP_RATIO && ma < mt;
+				io = le(iv_ratio(as, th, "I/O side: async over threads, sleep elapsed"),
+				        H_C1_SLEEP_RATIO) &&
+				     ma < mt;
 				snprintf(
 				        iowhy, sizeof iowhy,
 				        "%s waits out sleep tasks=%s in %s× threads' time at %s "
@@ -775,7 +1063,8 @@ static double concurrent_cap(const struct h_summary *s, const struct h_runfacts 
 	return t > 0 ? (double)t : 0;
 }
 
-void h_rule_c2(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+DECIDED(c2)
+static void c2_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	init(o);
 	struct per {
@@ -868,7 +1157,10 @@ void h_rule_c2(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		         TH(H_C2_OVERHEAD_MS));
 		fig_row(o, r, ref, "%s, sleep tasks=%s ms=%s: elapsed (its worst of %d points)",
 		        L(r), P(tasks), P(ms), per[k].points);
-		if (per[k].worst_ratio <= 1)
+		char what[96];
+		snprintf(what, sizeof what, "%s's elapsed at sleep tasks=%s ms=%s", L(r), P(tasks),
+		         P(ms));
+		if (le(iv_row(r, what), H_C2_SLACK * ms + H_C2_OVERHEAD_MS))
 			continue;
 		nfail++;
 		used += (size_t)snprintf(
@@ -912,7 +1204,8 @@ static const char *c3_sign(double v)
 	return v < 0 ? "" : "+";
 }
 
-void h_rule_c3(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+DECIDED(c3)
+static void c3_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	init(o);
 	/* The threads point with the largest heavy_us that a single executor
@@ -969,6 +1262,10 @@ void h_rule_c3(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 	/* Threads' excess, at least nothing: a heavy step that sped threads up
 	 * is noise, not a lower bar. */
 	double tbar = tex > 0 ? tex : 0;
+	struct iv tiv = iv_diff(th, thb, "threads' excess");
+	tiv.v = tbar;
+	tiv.lo = tiv.lo > 0 ? tiv.lo : 0;
+	tiv.hi = tiv.hi > 0 ? tiv.hi : 0;
 	int stall = 0, clean = 0, n = 0;
 	char detail[400] = "";
 	size_t used = 0;
@@ -997,9 +1294,18 @@ void h_rule_c3(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 				sm = x;
 		}
 		double sex = sm ? sm->median - rb->median : NAN;
-		int grows = !sm || ex > sex;
-		int st = ex >= H_C3_STALL * tbar && ex >= H_C3_STALL_HEAVY * heavy && grows;
-		int cl = ex < H_C3_STALL_HEAVY * heavy;
+		char what[96];
+		snprintf(what, sizeof what, "%s's excess at heavy_us=%s", L(r), P(heavy));
+		struct iv eiv = iv_diff(r, rb, what);
+		int big = ge(eiv, H_C3_STALL_HEAVY * heavy);
+		/* Growing: ex > sex, the same baseline on both sides, so r's p99
+		 * over sm's. */
+		char gw[128];
+		snprintf(gw, sizeof gw, "%s's light p99 at heavy_us=%s less at heavy_us=%s", L(r),
+		         sm ? P(h_param_num(sm->params, "heavy_us", 0)) : "", P(heavy));
+		int grows = !sm || !ge(iv_diff(sm, r, gw), 0); /* strictly: equal is flat */
+		int st = ge_iv(eiv, iv_scale(tiv, H_C3_STALL)) && big && grows;
+		int cl = !big;
 		stall += st;
 		clean += cl;
 		fig_row(o, rb, "", "%s, mixed heavy_us=0: light-request p99", L(r));
@@ -1067,7 +1373,8 @@ static void c4_notes(struct h_vresult *o, int ncl, int mixed_rss)
 		         "the load generator's)");
 }
 
-void h_rule_c4(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+DECIDED(c4)
+static void c4_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	init(o);
 	const char *wl = io_workload(s, THREADS);
@@ -1098,7 +1405,7 @@ void h_rule_c4(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		    nc ? "only one conns value measured" : "none measured");
 		return;
 	}
-	const struct h_srow *th = NULL, *as = NULL;
+	const struct h_srow *th = NULL, *as = NULL, *pk = NULL;
 	double peak = NAN;
 	int ncl = 0, mixed_rss = 0;
 	if (nc >= 1) {
@@ -1109,10 +1416,10 @@ void h_rule_c4(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		            1);
 		char pt[512];
 		wl_point(th->runtime, th->params, "conns", pt, sizeof pt);
-		const struct h_srow *pk = q_best(s,
-		                                 Q(.wl = wl, .metric = "throughput_rps",
-		                                   .rts = THREADS, .point = pt, .skip = "conns"),
-		                                 1);
+		pk = q_best(s,
+		            Q(.wl = wl, .metric = "throughput_rps", .rts = THREADS, .point = pt,
+		              .skip = "conns"),
+		            1);
 		peak = pk->median;
 		wl_point(th->runtime, th->params, NULL, pt, sizeof pt);
 		as = q_best(s, Q(.wl = wl, .metric = "throughput_rps", .rts = ASYNC, .point = pt),
@@ -1196,13 +1503,16 @@ void h_rule_c4(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 	if (c < H_C4_C10K)
 		snprintf(range, sizeof range,
 		         "; the sweep stops at conns=%s, short of the C10k regime", P(c));
-	if (t <= H_C4_DROP * peak || (as && t <= H_C4_DROP * as->median))
+	struct iv tp = iv_ratio(th, pk, "threads' throughput over their peak"),
+	          ta = as ? iv_ratio(th, as, "threads' throughput over the best async's")
+	                  : iv_const(NAN);
+	if (le(tp, H_C4_DROP) || (as && le(ta, H_C4_DROP)))
 		set(o, H_VERDICT_HOLDS,
 		    "holds: at conns=%s threads serve %s req/s, %s× their own peak and %s× the "
 		    "best async (%s)%s",
 		    P(c), N(t), N(t / peak), as ? N(t / as->median) : "n/a", as ? L(as) : "none",
 		    range);
-	else if (as && t >= (1 - H_C4_NEAR) * as->median && t >= (1 - H_C4_NEAR) * peak)
+	else if (as && ge(ta, 1 - H_C4_NEAR) && ge(tp, 1 - H_C4_NEAR))
 		set(o, H_VERDICT_DOES_NOT_HOLD,
 		    "does not hold: at conns=%s threads keep %s× their peak and %s× the best "
 		    "async (%s)%s",
@@ -1217,7 +1527,8 @@ void h_rule_c4(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 
 /* ---- C5: thread switch cost against Bendersky ---- */
 
-void h_rule_c5(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+DECIDED(c5)
+static void c5_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	init(o);
 	static const char *const places[] = { "same-core", "cross-core", "unpinned", NULL };
@@ -1240,11 +1551,15 @@ void h_rule_c5(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 	/* "Within ×H_C5_BAND" of the quoted figures: the same order of
 	 * magnitude on a different CPU and kernel, not a match to the
 	 * nanosecond. */
-	int pin = r[0] ? r[0]->median >= H_C5_PINNED_LO_NS / H_C5_BAND &&
-	                         r[0]->median <= H_C5_PINNED_HI_NS * H_C5_BAND
+	int pin = r[0] ? ge(iv_row(r[0], "threads' same-core switch"),
+	                    H_C5_PINNED_LO_NS / H_C5_BAND) &&
+	                         le(iv_row(r[0], "threads' same-core switch"),
+	                            H_C5_PINNED_HI_NS * H_C5_BAND)
 	               : -1;
-	int unp = r[2] ? r[2]->median >= H_C5_UNPINNED_NS / H_C5_BAND &&
-	                         r[2]->median <= H_C5_UNPINNED_NS * H_C5_BAND
+	int unp = r[2] ? ge(iv_row(r[2], "threads' unpinned switch (ns)"),
+	                    H_C5_UNPINNED_NS / H_C5_BAND) &&
+	                         le(iv_row(r[2], "threads' unpinned switch (ns)"),
+	                            H_C5_UNPINNED_NS * H_C5_BAND)
 	               : -1;
 	char vmnote[200] = "";
 	/* cross-core is the wake-up on another core by construction; unpinned
@@ -1324,7 +1639,8 @@ static const char *c6_placement(const struct h_summary *s)
 	return NULL;
 }
 
-void h_rule_c6(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+DECIDED(c6)
+static void c6_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	(void)f;
 	init(o);
@@ -1336,6 +1652,7 @@ void h_rule_c6(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		return;
 	}
 	double ratio[2];
+	struct iv riv[2];
 	for (int w = 0; w < 2; w++) {
 		const char *wl = w ? "pipepingpong" : "pingpong";
 		const struct h_srow *t = q_best(
@@ -1349,6 +1666,8 @@ void h_rule_c6(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		fig_row(o, a, w ? "≈1.7 µs when I/O-driven (Blandy 2021)" : "≈0.2 µs (Blandy 2021)",
 		        "%s %s, %s: ns per switch (best of epoll, coro)", L(a), wl, pl);
 		ratio[w] = t->median / a->median;
+		riv[w] = iv_ratio(t, a, w ? "R_p, threads over async on pipes"
+		                          : "R_e, threads over async on events");
 		fig_val(o, ratio[w], "×",
 		        w ? REF("≈1 (Blandy 2021); ≤ %s and ≤ R_e / %s to hold",
 		                TH(H_C6_PIPES_MAX), TH(H_C6_CONVERGE))
@@ -1358,12 +1677,15 @@ void h_rule_c6(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 	double re = ratio[0], rp = ratio[1];
 	/* Converging means a ratio near one over pipes (Blandy), not merely a
 	 * third of a large one: 134× falling to 44× has not converged. */
-	if (re >= H_C6_EVENTS_MIN && rp <= re / H_C6_CONVERGE && rp <= H_C6_PIPES_MAX)
+	int ev = ge(riv[0], H_C6_EVENTS_MIN);
+	int conv = ge_iv(iv_scale(riv[0], 1.0 / H_C6_CONVERGE), riv[1]) &&
+	           le(riv[1], H_C6_PIPES_MAX);
+	if (ev && conv)
 		set(o, H_VERDICT_HOLDS,
 		    "holds: at %s an async switch is %s× cheaper over events, but only %s× over "
 		    "pipes, where every switch is an fd wake-up",
 		    pl, N(re), N(rp));
-	else if (re < H_C6_EVENTS_MIN)
+	else if (!ev)
 		set(o, H_VERDICT_DOES_NOT_HOLD,
 		    "does not hold: at %s an async switch over events is only %s× cheaper than "
 		    "a thread's",
@@ -1471,7 +1793,8 @@ void h_rule_c7(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 
 /* ---- C8: thread-per-core ---- */
 
-void h_rule_c8(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+DECIDED(c8)
+static void c8_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	init(o);
 	const char *wl = NULL;
@@ -1537,10 +1860,12 @@ void h_rule_c8(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		    lbl, N(r1), N(rt), P(c));
 		need(o, "concbench run --runtime threads,epoll --workload echo --set loops=1,2 --set "
 		        "conns=10,100,1000 --set requests=0 --set seconds=1");
-	} else if (r1 >= H_C8_WIN && rt >= H_C8_WIN) {
+	} else if (ge(iv_ratio(many, one, "loops over one loop"), H_C8_WIN) &
+	           ge(iv_ratio(many, th, "loops over threads"), H_C8_WIN)) {
 		set(o, H_VERDICT_HOLDS, "holds: %s serves %s× one loop and %s× threads at conns=%s",
 		    lbl, N(r1), N(rt), P(c));
-	} else if (r1 <= H_C8_LOSE && rt <= H_C8_LOSE) {
+	} else if (le(iv_ratio(many, one, "loops over one loop"), H_C8_LOSE) &
+	           le(iv_ratio(many, th, "loops over threads"), H_C8_LOSE)) {
 		set(o, H_VERDICT_DOES_NOT_HOLD,
 		    "does not hold: %s serves %s× one loop and %s× threads at conns=%s", lbl, N(r1),
 		    N(rt), P(c));
@@ -1567,7 +1892,8 @@ static double c9_ticks(const struct h_summary *s, const struct h_srow *r)
 	return t ? t->median : 0;
 }
 
-void h_rule_c9(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+DECIDED(c9)
+static void c9_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	(void)f;
 	init(o);
@@ -1649,6 +1975,9 @@ void h_rule_c9(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 	        "%s's timer lateness over threads', direct=1 (%s)", L(ex), stat);
 	char lbl[64];
 	rt_label(ex, lbl, sizeof lbl);
+	/* Over threads' lateness, at least 1 µs (as ratio above). */
+	struct iv c9_iv = lth->median > 1 ? iv_ratio(lex, lth, "the timer's lateness over threads'")
+	                                  : iv_row(lex, "the timer's lateness over threads'");
 	char extra[160] = "";
 	if (!p99)
 		snprintf(extra, sizeof extra,
@@ -1660,12 +1989,12 @@ void h_rule_c9(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 		    "came from the page cache; %s's timer was still %s µs late against threads' "
 		    "%s µs (%s×)%s",
 		    lbl, N(lex->median), N(lth->median), N(ratio), extra);
-	else if (ratio >= H_C9_LATE && !(lex->median < period))
+	else if (ge(c9_iv, H_C9_LATE) && !(lex->median < period))
 		set(o, H_VERDICT_HOLDS,
 		    "holds: %s blocks in every read, so its timer, due every %s µs, was %s µs late "
 		    "(%s) while threads' was %s µs: %s×%s",
 		    lbl, P(period), N(lex->median), stat, N(lth->median), N(ratio), extra);
-	else if (ratio <= H_C9_NOT)
+	else if (le(c9_iv, H_C9_NOT))
 		set(o, H_VERDICT_DOES_NOT_HOLD,
 		    "does not hold: %s's timer was %s µs late (%s) during direct reads, threads' "
 		    "%s µs (%s×): the loop did not stall%s",
@@ -1806,7 +2135,8 @@ void h_rule_c10(const struct h_summary *s, const struct h_runfacts *f, struct h_
 
 /* ---- C11: hand-written switch against swapcontext ---- */
 
-void h_rule_c11(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+DECIDED(c11)
+static void c11_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	(void)f;
 	init(o);
@@ -1835,11 +2165,12 @@ void h_rule_c11(const struct h_summary *s, const struct h_runfacts *f, struct h_
 	        "coro-ucontext pingpong, %s: ns per switch", pl);
 	fig_val(o, ratio, "×", REF("≈60 (Boost.Context); ≥ %s to hold", TH(H_C11_RATIO)),
 	        "ucontext over coro");
-	if (c->median <= H_C11_CORO_MAX_NS && ratio >= H_C11_RATIO)
+	struct iv uc = iv_ratio(u, c, "ucontext over coro");
+	if (le(iv_row(c, "coro's switch (ns)"), H_C11_CORO_MAX_NS) && ge(uc, H_C11_RATIO))
 		set(o, H_VERDICT_HOLDS,
 		    "holds: coro switches in %s ns, swapcontext in %s ns (%s×), at %s",
 		    N(c->median), N(u->median), N(ratio), pl);
-	else if (ratio < H_C11_NOT_RATIO)
+	else if (!ge(uc, H_C11_NOT_RATIO))
 		set(o, H_VERDICT_DOES_NOT_HOLD,
 		    "does not hold: swapcontext costs only %s× the hand-written switch (%s "
 		    "against %s ns, %s)",
@@ -1858,7 +2189,8 @@ static int is_deadlock(const struct h_cellnote *c)
 	return strstr(c->limit, "deadlock") != NULL;
 }
 
-void h_rule_c12(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+DECIDED(c12)
+static void c12_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	init(o);
 	int a = -1, b = -1;
@@ -1954,8 +2286,10 @@ void h_rule_c12(const struct h_summary *s, const struct h_runfacts *f, struct h_
 					fig_row(o, p99lo, "", "%s, %s conns=%s: p99 latency", L(lo),
 					        wl, P(clo));
 				int slow = p99hi && p99lo &&
-				           p99hi->median >= H_C12_P99_RATIO * p99lo->median;
-				int flat = hi->median <= lo->median;
+				           ge(iv_ratio(p99hi, p99lo, "p99 beyond the workers over within"),
+				              H_C12_P99_RATIO);
+				int flat = le(iv_ratio(hi, lo, "throughput beyond the workers over within"),
+				              1);
 				a = slow || flat;
 				snprintf(
 				        awhy, sizeof awhy,

@@ -160,6 +160,9 @@ int h_boot_median_ci(const double *v, int n, struct h_ci *ci);
  * when a side has fewer than two values, -EDOM when most resamples of b
  * have a zero median. */
 int h_boot_ratio_ci(const double *a, int na, const double *b, int nb, struct h_ci *ci);
+/* The interval of median(a) - median(b), resampling both sides. -EINVAL
+ * when a side has fewer than two values. */
+int h_boot_diff_ci(const double *a, int na, const double *b, int nb, struct h_ci *ci);
 
 /* y = intercept + slope*x by least squares, with R^2 (NaN when y does not
  * vary). -EINVAL when fewer than two points or a single x value. */
@@ -221,6 +224,12 @@ double h_hist_mean(const struct h_hist *h); /* 0 when empty */
  * outside [min, max]. 0 for an empty histogram; p <= 0 gives min, p >= 100
  * gives max. */
 uint64_t h_hist_value_at_percentile(const struct h_hist *h, double p);
+/* A percentile is named only with enough samples for it: 10 / (1 - q)
+ * (p99: 1,000, p99.9: 10,000, p99.99: 100,000); below that the highest
+ * value read at it is the maximum, or nearly, and is called so. p in
+ * percent (99.9). */
+uint64_t h_pct_min_samples(double p);
+int h_pct_named(double p, double samples); /* 1: samples >= h_pct_min_samples(p) */
 
 /* How many recorded values are >= v, counting v's whole bucket (so within
  * the bucket's width of exact). */

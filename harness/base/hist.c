@@ -1,4 +1,5 @@
 /* hist.c — the log-linear histogram of hist.h. */
+#include <math.h>
 #include <string.h>
 
 #include "base.h"
@@ -150,4 +151,17 @@ int h_hist_iter_next(struct h_hist_iter *it)
 		return 1;
 	}
 	return 0;
+}
+
+uint64_t h_pct_min_samples(double p)
+{
+	if (p <= 0 || p >= 100)
+		return 1;
+	/* Rounded: 10 / (1 - 0.99) is 1000.0000000000009 in doubles. */
+	return (uint64_t)llround(10.0 / (1.0 - p / 100.0));
+}
+
+int h_pct_named(double p, double samples)
+{
+	return samples >= (double)h_pct_min_samples(p);
 }

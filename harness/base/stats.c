@@ -146,7 +146,9 @@ int h_boot_median_ci(const double *v, int n, struct h_ci *ci)
 	return rc;
 }
 
-int h_boot_ratio_ci(const double *a, int na, const double *b, int nb, struct h_ci *ci)
+/* The interval of median(a) op median(b) (ratio 1: a / b, else a - b). */
+static int boot_pair_ci(const double *a, int na, const double *b, int nb, int ratio,
+                        struct h_ci *ci)
 {
 	ci->lo = ci->hi = NAN;
 	if (na < 2 || nb < 2)
@@ -160,8 +162,9 @@ int h_boot_ratio_ci(const double *a, int na, const double *b, int nb, struct h_c
 		 * repetitions. A resample whose denominator is 0 has no ratio. */
 		for (int i = 0; i < H_BOOT_RESAMPLES; i++) {
 			double x = boot_median(a, na, tmp, &s), y = boot_median(b, nb, tmp, &s);
-			if (y != 0 && isfinite(x / y))
-				stat[k++] = x / y;
+			double r = ratio ? (y != 0 ? x / y : NAN) : x - y;
+			if (isfinite(r))
+				stat[k++] = r;
 		}
 		rc = k < H_BOOT_RESAMPLES / 2 ? -EDOM : 0;
 		if (rc == 0)
@@ -170,6 +173,16 @@ int h_boot_ratio_ci(const double *a, int na, const double *b, int nb, struct h_c
 	free(tmp);
 	free(stat);
 	return rc;
+}
+
+int h_boot_ratio_ci(const double *a, int na, const double *b, int nb, struct h_ci *ci)
+{
+	return boot_pair_ci(a, na, b, nb, 1, ci);
+}
+
+int h_boot_diff_ci(const double *a, int na, const double *b, int nb, struct h_ci *ci)
+{
+	return boot_pair_ci(a, na, b, nb, 0, ci);
 }
 
 /* ---- the Mann-Whitney U test ----

@@ -37,7 +37,11 @@ void cli_run_usage(FILE *f)
 	        "                      swept keys give their cartesian product. Values are\n"
 	        "                      plain decimal integers; _ may group digits (1_000_000).\n"
 	        "                      Repeat --set for more keys.\n"
-	        "  --reps N            repetitions of each point, 1..1000 (default 5)\n"
+	        "  --reps N            repetitions of each point, 1..1000 (default 5), or auto:\n"
+	        "                      at least 5, then more until the headline figure's\n"
+	        "                      median has a 95%% interval within --ci-target PCT of\n"
+	        "                      it (default 5) or --reps-max N reps ran (default 20);\n"
+	        "                      run.json records each point's reps\n"
 	        "  --warmup N          unrecorded-in-summary warm-up cells before each point's\n"
 	        "                      reps, 0..100 (default 1; results.jsonl marks them);\n"
 	        "                      none for a server point with a timed window\n"
@@ -103,7 +107,8 @@ void cli_run_usage(FILE *f)
 
 enum { OPT_RUNTIME = 256, OPT_WORKLOAD, OPT_SET, OPT_REPS, OPT_CPUS, OPT_OUT, OPT_SUITE,
        OPT_TIMEOUT, OPT_WARMUP, OPT_PLACEMENT, OPT_RESUME, OPT_CLIENT_CPUS, OPT_NO_RESERVE,
-       OPT_ORDER, OPT_PEER, OPT_LISTEN, OPT_CLIENT_HOST, OPT_CLIENT_BIN };
+       OPT_ORDER, OPT_PEER, OPT_LISTEN, OPT_CLIENT_HOST, OPT_CLIENT_BIN, OPT_CI_TARGET,
+       OPT_REPS_MAX };
 
 /* In the order the messages list them. */
 static const struct option run_options[] = {
@@ -111,6 +116,8 @@ static const struct option run_options[] = {
 	{ "workload", required_argument, NULL, OPT_WORKLOAD },
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "reps", required_argument, NULL, OPT_REPS },
+	{ "ci-target", required_argument, NULL, OPT_CI_TARGET },
+	{ "reps-max", required_argument, NULL, OPT_REPS_MAX },
 	{ "warmup", required_argument, NULL, OPT_WARMUP },
 	{ "order", required_argument, NULL, OPT_ORDER },
 	{ "placement", required_argument, NULL, OPT_PLACEMENT },
@@ -134,6 +141,7 @@ struct run_args {
 	const char *runtime, *workload, *reps, *warmup, *timeout, *suite, *cpus, *out;
 	const char *placement, *resume, *client_cpus, *order, *peer;
 	const char *listen, *client_host, *client_bin;
+	const char *ci_target, *reps_max;
 	const char **setv;
 	int nsetv;
 	int no_reserve;
@@ -169,6 +177,8 @@ static int parse_run(const struct cli_command *self, int argc, char **argv,
 		case OPT_LISTEN: a->listen = p.arg; break;
 		case OPT_CLIENT_HOST: a->client_host = p.arg; break;
 		case OPT_CLIENT_BIN: a->client_bin = p.arg; break;
+		case OPT_CI_TARGET: a->ci_target = p.arg; break;
+		case OPT_REPS_MAX: a->reps_max = p.arg; break;
 		}
 	}
 	return c;
@@ -373,8 +383,31 @@ static int parse_order(const char *s, struct h_run_opts *o)
 
 static int fill_opts(const struct run_args *a, struct h_run_opts *o)
 {
-	if (a->reps && cli_count("--reps", a->reps, 1, 1000, &o->reps) < 0)
+	if (a->reps && !strcmp(a->reps, "auto")) {
+		o->reps_auto = 1;
+		o->ci_target_pct = 5;
+		o->reps = 20; /* the cap: the plan holds every rep a point may need */
+	} else if (a->reps && cli_count("--reps", a->reps, 1, 1000, &o->reps) < 0) {
 		return H_REPORTED;
+	}
+	if ((a->ci_target || a->reps_max) && !o->reps_auto) {
+		h_error("%s needs --reps auto", a->ci_target ? "--ci-target" : "--reps-max");
+		return H_REPORTED;
+	}
+	if (a->reps_max &&
+	    cli_count("--reps-max", a->reps_max, H_REPS_AUTO_MIN, 1000, &o->reps) < 0)
+		return H_REPORTED;
+	if (a->ci_target) {
+		char *end;
+		double v = strtod(a->ci_target, &end);
+		if (end == a->ci_target || *end || !(v > 0) || v > 100) {
+			h_error("bad --ci-target '%s' (expected a percentage of the median, over 0 "
+			        "and at most 100)",
+			        a->ci_target);
+			return H_REPORTED;
+		}
+		o->ci_target_pct = v;
+	}
 	if (a->warmup && cli_count("--warmup", a->warmup, 0, 100, &o->warmup) < 0)
 		return H_REPORTED;
 	if (a->timeout && cli_count("--timeout", a->timeout, 1, 86400, &o->timeout_s) < 0)

@@ -1301,6 +1301,9 @@ int h_loadgen_finish(struct h_loadgen *lg, int timeout_ms, struct wl_report *rep
 	wl_metric(rep, "p999_us", "us", us(h_hist_value_at_percentile(&r->all, 99.9)));
 	wl_metric(rep, "p9999_us", "us", us(h_hist_value_at_percentile(&r->all, 99.99)));
 	wl_metric(rep, "max_us", "us", us(h_hist_max(&r->all)));
+	/* The samples behind the percentiles: a percentile is named only with
+	 * enough of them (h_pct_named); the reader checks these. */
+	wl_metric(rep, "samples", "requests", (double)h_hist_count(&r->all));
 	wl_metric(rep, "requests", "requests", (double)r->requests);
 	wl_metric(rep, "errors", "requests", (double)r->errors);
 	wl_metric(rep, "window_s", "s", secs);
@@ -1314,6 +1317,8 @@ int h_loadgen_finish(struct h_loadgen *lg, int timeout_ms, struct wl_report *rep
 		wl_metric(rep, "light_p999_us", "us", us(h_hist_value_at_percentile(&r->light, 99.9)));
 		wl_metric(rep, "heavy_p50_us", "us", us(h_hist_value_at_percentile(&r->heavy, 50)));
 		wl_metric(rep, "heavy_p99_us", "us", us(h_hist_value_at_percentile(&r->heavy, 99)));
+		wl_metric(rep, "light_samples", "requests", (double)h_hist_count(&r->light));
+		wl_metric(rep, "heavy_samples", "requests", (double)h_hist_count(&r->heavy));
 		/* How many light requests a /heavy step delayed, not only how long
 		 * the p99 waited: the share slower than late_us (heavy_us / 2). */
 		uint64_t nl = h_hist_count(&r->light);

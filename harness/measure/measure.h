@@ -514,6 +514,7 @@ enum h_order {
 };
 extern const char *const h_order_names[]; /* indexed by enum h_order */
 
+#define H_REPS_AUTO_MIN 5 /* --reps auto: reps every point runs */
 struct h_run_opts {
 	const struct runtime **rts;
 	int nrts;
@@ -523,7 +524,10 @@ struct h_run_opts {
 	int nsets;
 	const struct h_suite *suite;
 	int owned_sets;         /* run.c: the first owned_sets of sets are a suite part's */
-	int reps;
+	int reps;               /* with reps_auto: the cap (--reps-max) */
+	int reps_auto;          /* --reps auto: a point's reps stop once settled (run.c) */
+	double ci_target_pct;   /* settled: the headline median's 95% interval within
+	                         * this percentage of it, after H_REPS_AUTO_MIN reps */
 	int warmup;             /* warm-up cells per point, before its reps */
 	enum h_order order;     /* the order cells run in: see h_order */
 	uint64_t order_seed;    /* H_ORDER_SHUFFLE: the seed (run.json records it) */

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -573,10 +574,99 @@ struct progress_state {
 	char started[32];
 };
 
+/* ---- --reps auto: a point's reps stop once its figure is settled ---- */
+
+static int same_cell_point(const struct h_cell *a, const struct h_cell *b);
+
+/* The figure a point's repetitions must settle: its workload's headline
+ * (the first of these it reports), else the timed region's wall time. */
+static const char *const auto_metrics[] = { "ns_per_switch", "iters_per_us", "throughput_rps",
+	                                    "elapsed_ms", "mib_per_s", NULL };
+
+static double auto_value(const struct h_cell *c, const char **name)
+{
+	for (int k = 0; auto_metrics[k]; k++)
+		for (int i = 0; i < c->res.nmetrics; i++)
+			if (!strcmp(c->res.metrics[i].name, auto_metrics[k])) {
+				*name = auto_metrics[k];
+				return c->res.metrics[i].value;
+			}
+	*name = "wall_ns";
+	return (double)c->res.wall_ns;
+}
+
+/* The done reps of cell i's point: how many ran (*ran), and whether they
+ * settle it: at least H_REPS_AUTO_MIN ran, and the median of the ok ones
+ * has a 95% interval within ci_target_pct of it on either side (a point
+ * whose first H_REPS_AUTO_MIN reps all failed is settled too: repeating a
+ * limit measures nothing). O(cells) a call. */
+static int point_settled(const struct matrix *m, long i, const struct h_run_opts *o, int *ran)
+{
+	double v[1024];
+	int n = 0, nr = 0;
+	const char *name = NULL;
+	for (long j = 0; j < m->n; j++) {
+		const struct h_cell *c = &m->cells[j];
+		if (c->warmup || !c->done || !same_cell_point(&m->cells[i], c))
+			continue;
+		nr++;
+		if (c->res.ok && n < 1024) {
+			double x = auto_value(c, &name);
+			if (isfinite(x))
+				v[n++] = x;
+		}
+	}
+	*ran = nr;
+	if (nr < H_REPS_AUTO_MIN)
+		return 0;
+	if (n == 0)
+		return 1;
+	struct h_dist d;
+	h_dist_of(v, n, &d);
+	if (!isfinite(d.ci_lo) || !isfinite(d.ci_hi))
+		return 0;
+	double half = fmax(d.median - d.ci_lo, d.ci_hi - d.median);
+	return half <= o->ci_target_pct / 100 * fabs(d.median);
+}
+
+/* run.json's reps_auto: the rule, then every point with the reps it ran. */
+static void write_reps_auto(FILE *f, const struct matrix *m, const struct h_run_opts *o)
+{
+	fprintf(f, ",\n  \"reps\": \"auto\",\n  \"reps_auto\": {\"ci_target_pct\": %g, "
+	           "\"reps_min\": %d, \"reps_max\": %d, \"metric\": ",
+	        o->ci_target_pct, H_REPS_AUTO_MIN, o->reps);
+	h_json_str(f, "the first of ns_per_switch, iters_per_us, throughput_rps, elapsed_ms, "
+	              "mib_per_s the workload reports, else wall_ns");
+	fputs(", \"points\": [", f);
+	int first = 1;
+	for (long i = 0; m && i < m->n; i++) {
+		const struct h_cell *c = &m->cells[i];
+		if (c->warmup)
+			continue;
+		int seen = 0;
+		for (long j = 0; j < i && !seen; j++)
+			seen = !m->cells[j].warmup && same_cell_point(c, &m->cells[j]);
+		if (seen)
+			continue;
+		int ran, settled = point_settled(m, i, o, &ran);
+		char params[1024];
+		fputs(first ? "\n    {\"runtime\": " : ",\n    {\"runtime\": ", f);
+		first = 0;
+		h_json_str(f, c->rt->name);
+		fputs(", \"workload\": ", f);
+		h_json_str(f, c->wl->name);
+		fputs(", \"params\": ", f);
+		h_json_str(f, h_cell_params_str(c, ';', 0, params, sizeof params));
+		fprintf(f, ", \"reps\": %d, \"settled\": %s}", ran, settled ? "true" : "false");
+	}
+	fputs(first ? "]}" : "\n  ]}", f);
+}
+
 /* Written atomically (h_atomic_*), so a reader (or a resume after a
  * crash) never sees half of it. status: running, complete or partial. */
 static int write_run_json(const char *dir, const struct h_run_opts *o,
-                          const struct progress_state *ps, const char *status)
+                          const struct progress_state *ps, const char *status,
+                          const struct matrix *m)
 {
 	char now[32];
 	stamp(now, sizeof now);
@@ -595,6 +685,8 @@ static int write_run_json(const char *dir, const struct h_run_opts *o,
 	h_json_str(f, h_order_names[o->order]);
 	if (o->order == H_ORDER_SHUFFLE)
 		fprintf(f, ",\n  \"order_seed\": %llu", (unsigned long long)o->order_seed);
+	if (o->reps_auto)
+		write_reps_auto(f, m, o);
 	fprintf(f, ",\n  \"cells\": %ld,\n  \"cells_done\": %ld,\n  \"cells_failed\": %ld,\n"
 	           "  \"cells_limited\": %ld,\n  \"resumed\": %d,\n  \"started\": ",
 	        ps->cells, ps->done, ps->failed, ps->limited, ps->resumed);
@@ -1241,7 +1333,7 @@ static int start_session(struct run *r)
 	}
 	if (!ps->started[0])
 		stamp(ps->started, sizeof ps->started);
-	rc = write_run_json(r->dir, o, ps, "running");
+	rc = write_run_json(r->dir, o, ps, "running", &r->m);
 	if (rc < 0) {
 		h_error("cannot write %s/run.json: %s", r->dir, strerror(-rc));
 		return H_REPORTED;
@@ -1271,6 +1363,13 @@ static int run_cells(struct run *r)
 		struct h_cell *c = &m->cells[i];
 		if (c->done || warmup_needless(m, i, r->o->order))
 			continue;
+		int ran;
+		if (r->o->reps_auto && !c->warmup && c->rep > H_REPS_AUTO_MIN &&
+		    point_settled(m, i, r->o, &ran)) {
+			r->ps.cells--; /* settled: a rep the run no longer needs */
+			r->bar.total--;
+			continue;
+		}
 		bar_draw(&r->bar, c);
 		set_offered(m, i);
 		if (!c->done && h_peer_is(c->rt))
@@ -1314,7 +1413,7 @@ static int write_summary(struct run *r, int partial)
 	}
 	if (h_checksum_check(r->m.cells, r->m.n, stderr))
 		rc = H_REPORTED;
-	err = write_run_json(r->dir, r->o, &r->ps, partial ? "partial" : "complete");
+	err = write_run_json(r->dir, r->o, &r->ps, partial ? "partial" : "complete", &r->m);
 	if (err < 0) {
 		h_error("cannot write %s/run.json: %s", r->dir, strerror(-err));
 		rc = H_REPORTED;
