@@ -395,9 +395,12 @@ static int fd_wake(struct rt_sworker *w, struct rt_sfd *e, struct rt_queue *q)
 		if (r == -EAGAIN)
 			break;
 		rt_queue_pop(q);
-		atomic_fetch_sub(&w->s->fdwaiting, 1);
 		rec->res = r;
 		ready_ring(w, t);
+		/* Only now: the deadlock check in park() must never see the
+		 * task neither waiting on its fd nor on a ring (the poller
+		 * may be a parked worker, counted idle). */
+		atomic_fetch_sub(&w->s->fdwaiting, 1);
 		n++;
 	}
 	return n;
@@ -773,11 +776,19 @@ static void park(struct rt_sworker *w)
 	s->idle_list = w;
 	int idle = atomic_fetch_add(&s->nidle, 1) + 1;
 	if (idle == s->nact && atomic_load(&s->live) > 0 && atomic_load(&s->fdwaiting) == 0 &&
-	    atomic_load(&s->ntimers) == 0 && atomic_load(&s->inj_len) == 0) {
-		/* Every worker idle (each with empty queues: only a worker
-		 * pushes onto its own), nothing in the injector, no fd or timer
-		 * that could ever wake a task: every live task waits on an event
-		 * nobody is left to notify. */
+	    atomic_load(&s->ntimers) == 0 && !any_work(s)) {
+		/* Every worker idle, nothing on any ring or in the injector,
+		 * no fd or timer that could ever wake a task: every live task
+		 * waits on an event nobody is left to notify. The rings are
+		 * looked at too because an idle worker is not a quiet one: the
+		 * driver, parked in reactor_poll and counted idle, moves tasks
+		 * from fd queues onto its own ring. It used to decrement
+		 * fdwaiting before that push, and this check (without the
+		 * rings) could fall in between: a false -EDEADLK, seen once
+		 * under TSan in unit_loop's fd-reuse test (a read completing
+		 * on the driver while the other task parks on an event). Now
+		 * the push comes first, so a task is always counted somewhere;
+		 * the set of idle workers cannot change meanwhile (s->mu). */
 		s->deadlock = 1;
 		pthread_mutex_unlock(&s->mu);
 		stop_all(s);

@@ -46,12 +46,8 @@
 #endif
 
 extern const struct runtime rt_epoll, rt_coro, rt_coro_ucontext, rt_steal, rt_coro_steal, rt_uv;
-/* steal and coro-steal are left out for now, on purpose: under TSan this
- * test once got a false -EDEADLK from steal ("steal: run: Resource deadlock
- * avoided", a fresh-clone run of 2026-11-30), beside the lost I/O wake-up
- * unit_servers skips them for. Both wait for the fix in runtimes/steal.c;
- * unit_steal and their conformance tests still run. */
-static const struct runtime *const rts[] = { &rt_epoll, &rt_coro, &rt_coro_ucontext, &rt_uv };
+static const struct runtime *const rts[] = { &rt_epoll, &rt_coro, &rt_coro_ucontext, &rt_steal,
+                                             &rt_coro_steal, &rt_uv };
 
 static struct rt *make(const struct runtime *ops)
 {
