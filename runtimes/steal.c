@@ -58,9 +58,13 @@
  * A notify puts the waiter in the notifier's LIFO slot: the woken task runs
  * on the waker's worker (Tokio's and Go's choice) and migrates from there.
  *
- * Deadlock: a worker parking that finds every worker idle, no task in the
- * injection queue, no parked fd op and no timer anywhere ends the run with
- * -EDEADLK: nothing can make any live task runnable again.
+ * Deadlock: a worker parking that finds every worker idle, no task on any
+ * ring or in the injection queue, no parked fd op and no timer anywhere
+ * ends the run with -EDEADLK: nothing can make any live task runnable
+ * again. A task leaves its fd queue only once it is on a ring (see park()).
+ *
+ * Offload (RT_OFFLOAD): the job goes to offload.c's pool and the task
+ * parks on the job's eventfd like a read, in the shared reactor.
  *
  * Stackful tasks (coro-steal): a coroutine tries its op on its own stack
  * (rt_steal_try); if it must park it switches to its worker's scheduler
@@ -79,6 +83,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "offload.h"
 #include "steal.h"
 
 #define INJ_EVERY 61    /* ticks between looks at the injection queue and the reactor */
@@ -548,6 +553,7 @@ int rt_steal_try(struct rt_sworker *w, const struct rt_op *op, long *res)
 		return 1;
 	}
 	case RT_SLEEP:
+	case RT_OFFLOAD: /* never done at once; begun by perform, off the coroutine's stack */
 		return 0;
 	default:
 		*res = -EINVAL;
@@ -558,7 +564,18 @@ int rt_steal_try(struct rt_sworker *w, const struct rt_op *op, long *res)
 int rt_steal_perform(struct rt_sworker *w, struct rt_task *t, const struct rt_op *op, long *res)
 {
 	struct rt_lrec *rec = rt_lrec_of(t);
+	struct rt_op begun;
 	switch (op->kind) {
+	case RT_OFFLOAD: { /* to the pool; then a wait on its eventfd like a read */
+		begun = *op;
+		int err = rt_offload_begin(&begun);
+		if (err) {
+			*res = err;
+			return 1;
+		}
+		op = &begun;
+	}
+		/* fall through */
 	case RT_READ:
 	case RT_WRITE:
 	case RT_ACCEPT: {
