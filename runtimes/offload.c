@@ -43,7 +43,7 @@ static void *pool_main(void *arg)
 			tail = NULL;
 		pthread_mutex_unlock(&mu);
 		long r = j->fn(j->arg);
-		int efd = j->efd;
+		int efd = j->efd; /* read before the release below: see rt_offload_try */
 		/* Release: the executor reads res (acquire) after the eventfd,
 		 * and with it whatever fn wrote; TSan sees the pair. j is not
 		 * touched after the write: the task may resume and reuse it. */
@@ -113,9 +113,12 @@ long rt_offload_try(const struct rt_op *op)
 		;
 	if (n < 0)
 		return errno == EAGAIN ? -EAGAIN : -errno;
+	/* The acquire first: it orders the pool thread's last look at j
+	 * (its read of efd) before this thread writes j again. */
+	long r = __atomic_load_n(&j->res, __ATOMIC_ACQUIRE);
 	close(j->efd);
 	j->efd = -1;
-	return __atomic_load_n(&j->res, __ATOMIC_ACQUIRE);
+	return r;
 }
 
 long rt_offload_inline(const struct rt_op *op)

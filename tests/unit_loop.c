@@ -158,13 +158,16 @@ struct pp {
 	struct rt_event *to_ping, *to_pong;
 	long rounds, pings, pongs;
 	int ping_state, pong_state;
-	long bad;
+	/* One per task: on steal and coro-steal the two can run at once on two
+	 * workers (a step goes on after its notify), so a shared one would
+	 * race (TSan saw it once the stealing runtimes were back here). */
+	long ping_bad, pong_bad;
 };
 
 static struct rt_op ping_step(struct rt_task *t, long res)
 {
 	struct pp *p = t->arg;
-	p->bad |= res;
+	p->ping_bad |= res;
 	if (p->ping_state == 1) { /* the ball came back */
 		p->pings++;
 		if (p->pings == p->rounds)
@@ -175,7 +178,7 @@ static struct rt_op ping_step(struct rt_task *t, long res)
 		return rt_op_wait(p->to_ping);
 	}
 	if (p->pings != p->pongs)
-		p->bad |= 1;
+		p->ping_bad |= 1;
 	p->ping_state = 2;
 	return rt_op_notify(p->to_pong);
 }
@@ -183,11 +186,11 @@ static struct rt_op ping_step(struct rt_task *t, long res)
 static struct rt_op pong_step(struct rt_task *t, long res)
 {
 	struct pp *p = t->arg;
-	p->bad |= res;
+	p->pong_bad |= res;
 	if (p->pong_state == 1) { /* got the ball: send it back */
 		p->pongs++;
 		if (p->pongs != p->pings + 1)
-			p->bad |= 2;
+			p->pong_bad |= 2;
 		p->pong_state = 2;
 		return rt_op_notify(p->to_ping);
 	}
@@ -210,8 +213,9 @@ static double test_pingpong(const struct runtime *ops, long rounds)
 	uint64_t t0 = h_now_ns();
 	run(rt);
 	double ns = (double)(h_now_ns() - t0);
-	if (p.pings != rounds || p.pongs != rounds || p.bad)
-		FAIL("%s: pingpong %ld/%ld rounds, bad %ld", ops->name, p.pings, p.pongs, p.bad);
+	if (p.pings != rounds || p.pongs != rounds || p.ping_bad || p.pong_bad)
+		FAIL("%s: pingpong %ld/%ld rounds, bad %ld %ld", ops->name, p.pings, p.pongs, p.ping_bad,
+		     p.pong_bad);
 	rt_event_free(rt, p.to_ping);
 	rt_event_free(rt, p.to_pong);
 	ops->destroy(rt);
