@@ -478,7 +478,8 @@ struct family {
 	struct rt *rt;
 	int pstate, waited;
 	int kstate[CHILDREN];
-	long kid_runs, err;
+	_Atomic long kid_runs; /* on steal, kids run at once on several workers */
+	long err;
 };
 
 static struct rt_op kid_step(struct rt_task *t, long res)
@@ -527,7 +528,7 @@ static void test_spawn_from_step(const struct runtime *ops)
 	struct rt_stats st = stats(rt);
 	if (f->err || f->kid_runs != CHILDREN || f->waited != CHILDREN + 1)
 		FAIL("%s: spawn from step: err %ld kids ran %ld parent waited %d", ops->name, f->err,
-		     f->kid_runs, f->waited);
+		     atomic_load(&f->kid_runs), f->waited);
 	if (st.spawned != CHILDREN + 1 || st.completed != CHILDREN + 1 || g_released != CHILDREN + 1 ||
 	    st.peak_live < 2 || st.peak_live > CHILDREN + 1)
 		FAIL("%s: stats spawned %llu completed %llu peak %llu released %ld", ops->name,
