@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "blocking.h"
+#include "offload.h"
 
 int rt_blk_futex_wait(_Atomic uint32_t *addr, uint32_t val, const struct timespec *rel)
 {
@@ -103,6 +104,8 @@ static long perform(struct rt_blk_ctx *ctx, const struct rt_op *op)
 	case RT_NOTIFY:
 		rt_blk_notify(op->ev);
 		return 0;
+	case RT_OFFLOAD: /* this thread blocks in every wait anyway: see offload.h */
+		return rt_offload_inline(op);
 	case RT_DONE:
 		break;
 	}

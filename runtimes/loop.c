@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "loop.h"
+#include "offload.h"
 
 uint64_t rt_loop_now_ns(void)
 {
@@ -170,6 +171,8 @@ long rt_loop_try_io(unsigned char *notsock, const struct rt_op *op)
 	int err;
 
 	switch (op->kind) {
+	case RT_OFFLOAD: /* begun: its fd is the job's completion */
+		return rt_offload_try(op);
 	case RT_READ:
 		if (!*notsock) {
 			do
@@ -325,7 +328,18 @@ int rt_loop_perform_other(struct rt_loop *l, struct rt_task *t, const struct rt_
 {
 	struct rt_lrec *rec = rt_lrec_of(t);
 
+	struct rt_op begun;
 	switch (op->kind) {
+	case RT_OFFLOAD: { /* to the pool; then a wait on its eventfd like a read */
+		begun = *op;
+		int err = rt_offload_begin(&begun);
+		if (err) {
+			*res = err;
+			return 1;
+		}
+		op = &begun;
+	}
+		/* fall through */
 	case RT_READ:
 	case RT_WRITE:
 	case RT_ACCEPT: {

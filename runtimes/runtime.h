@@ -36,6 +36,12 @@ enum rt_op_kind {
 	RT_NOTIFY, /* add one to ev's count, waking one waiter; never blocks: res = 0 */
 	RT_DONE,   /* the task is finished; the runtime never touches it again
 	            * except to call its release() */
+	RT_OFFLOAD, /* run job->fn(job->arg) off the executor, on a blocking pool
+	             * (runtimes/offload.c), the executor running other tasks
+	             * meanwhile (Tokio's spawn_blocking, libuv's uv_queue_work):
+	             * res = fn's return, or -errno when it could not be handed
+	             * off. Runtimes whose waits block a thread of their own
+	             * anyway (threads, pool, omp) call fn inline: see offload.h */
 };
 
 struct rt_event; /* opaque; each runtime defines its own */
@@ -47,6 +53,17 @@ struct rt_op {
 	size_t len;
 	uint64_t ns;
 	struct rt_event *ev;
+};
+
+/* An offloaded call (RT_OFFLOAD): the caller's storage, one in flight per
+ * job. fn runs on another thread: it may touch only what the task will not
+ * touch until it resumes. The rest is the runtime's. */
+struct rt_offload {
+	long (*fn)(void *arg);
+	void *arg;
+	long res;                 /* fn's return, stored before the completion */
+	struct rt_offload *next;  /* the pool's queue */
+	int efd;                  /* the completion: an eventfd the executor waits on */
 };
 
 struct rt_task;
@@ -255,6 +272,10 @@ static inline struct rt_op rt_op_wait(struct rt_event *ev)
 static inline struct rt_op rt_op_notify(struct rt_event *ev)
 {
 	return (struct rt_op){ .kind = RT_NOTIFY, .fd = -1, .ev = ev };
+}
+static inline struct rt_op rt_op_offload(struct rt_offload *job)
+{
+	return (struct rt_op){ .kind = RT_OFFLOAD, .fd = -1, .buf = job };
 }
 static inline struct rt_op rt_op_done(void)
 {

@@ -230,13 +230,25 @@ int main(int argc, char **argv)
 	int64_t rp[32], wp[32];
 	t_param_defaults(rto->params, rp);
 	t_param_defaults(wl->params, wp);
+	/* KEY=VALUE: a runtime's parameter, else the workload's (set below,
+	 * after the workload's own test values). */
+	char wkey[64] = "";
+	int64_t wval = 0;
 	if (argc == 4 && !direct) {
 		const char *eq = strchr(argv[3], '=');
 		if (!eq)
 			FAIL("%s: not KEY=VALUE", argv[3]);
 		char key[64];
 		snprintf(key, sizeof key, "%.*s", (int)(eq - argv[3]), argv[3]);
-		t_param_set(rto->params, rp, key, strtoll(eq + 1, NULL, 10));
+		int rtkey = 0;
+		for (const struct cb_param *p = rto->params; p->name; p++)
+			rtkey |= strcmp(p->name, key) == 0;
+		if (rtkey) {
+			t_param_set(rto->params, rp, key, strtoll(eq + 1, NULL, 10));
+		} else {
+			snprintf(wkey, sizeof wkey, "%s", key);
+			wval = strtoll(eq + 1, NULL, 10);
+		}
 	}
 	/* A runtime whose fixed threads block in their tasks' waits (pool,
 	 * omp) runs at most that many tasks at once: its traits say so. */
@@ -287,6 +299,8 @@ int main(int argc, char **argv)
 	} else {
 		FAIL("no reference for workload %s: add one here", wl->name);
 	}
+	if (wkey[0]) /* same work, so the same reference (mixed offload=1) */
+		t_param_set(wl->params, wp, wkey, wval);
 	/* pipepingpong needs both sides running at once: a pool of one worker
 	 * (one CPU) refuses it in setup, which is the documented answer. */
 	if (strcmp(wl->name, "pipepingpong") == 0 && capped && ncpus < 2) {

@@ -706,16 +706,6 @@ int main(void)
 	char name[64];
 	for (const struct runtime *const *r = rt_registry; *r; r++) {
 		const struct runtime *rto = *r;
-		/* Known bug, left open on purpose rather than flaking CI: the
-		 * work-stealing scheduler (runtimes/steal.c) loses an I/O
-		 * wake-up now and then under these servers' load (about one
-		 * run of this test in seven hung a read for 10 s: "steal serve
-		 * 3000 closed conns", "coro-steal echo 6x200x100"). Its
-		 * conformance tests pass; these wait for the fix. */
-		if (rto->steals) {
-			printf("%s: SKIPPED (known lost I/O wake-up in steal.c)\n", rto->name);
-			continue;
-		}
 #if defined(__SANITIZE_THREAD__)
 		/* libgomp is not built with TSan, which then cannot see its
 		 * hand-overs between threads and reports races that are not

@@ -53,12 +53,13 @@ static const struct cb_param http_params[] = {
 	{ NULL, NULL, NULL, 0, 0, 0 },
 };
 
-enum { ST_START, ST_READ, ST_WRITE, ST_LINGER };
+enum { ST_START, ST_READ, ST_WRITE, ST_LINGER, ST_HEAVY };
 
 struct http_srv {
 	struct wl_srv srv;
 	int64_t requests, seconds, rate, heavy_every, heavy_us, warmup_ms;
 	int mixed;
+	int offload; /* mixed: /heavy's work through RT_OFFLOAD, off the executor */
 	/* Of every finished connection. */
 	_Atomic uint64_t served, heavy, bad;
 };
@@ -72,6 +73,8 @@ struct http_conn {
 	uint64_t lingered;
 	uint64_t served, heavy, bad;
 	uint64_t sink;     /* mixed: keeps the CPU work's result */
+	struct rt_offload job;   /* mixed, offload=1: the /heavy work in flight */
+	struct wl_http_req hreq; /* and the request it answers */
 	char out[OUT_CAP];
 	char in[IN_CAP];
 };
@@ -99,6 +102,25 @@ static struct rt_op conn_end(struct http_conn *c)
 {
 	wl_srv_close(&c->c);
 	return rt_op_done();
+}
+
+/* mixed's /heavy work, on the blocking pool with offload=1: the task waits
+ * and touches nothing of c until it resumes. */
+static long heavy_work(void *arg)
+{
+	struct http_conn *c = arg;
+	struct http_srv *hs = c->c.srv->arg;
+	c->sink += wl_burn_cpu_us(hs->heavy_us);
+	return 0;
+}
+
+/* The answer to a request, counted. */
+static void answer(struct http_conn *c, const struct wl_http_req *req)
+{
+	c->olen += wl_http_response(c->out + c->olen, 200, req);
+	c->served++;
+	if (!req->keep_alive)
+		c->closing = 1;
 }
 
 /* Answers every complete request in the buffer (while the output has room),
@@ -131,13 +153,16 @@ static struct rt_op process(struct http_conn *c)
 		c->ipos += req.head_len;
 		c->skip = req.body_len;
 		if (hs->mixed && req.heavy) {
-			c->sink += wl_burn_cpu_us(hs->heavy_us);
 			c->heavy++;
+			if (hs->offload) { /* the parse goes on from ipos after it */
+				c->hreq = req;
+				c->state = ST_HEAVY;
+				c->job = (struct rt_offload){ .fn = heavy_work, .arg = c };
+				return rt_op_offload(&c->job);
+			}
+			c->sink += wl_burn_cpu_us(hs->heavy_us);
 		}
-		c->olen += wl_http_response(c->out + c->olen, 200, &req);
-		c->served++;
-		if (!req.keep_alive)
-			c->closing = 1;
+		answer(c, &req);
 	}
 	if (c->ipos) { /* keep only the unparsed tail */
 		memmove(c->in, c->in + c->ipos, c->ilen - c->ipos);
@@ -185,6 +210,11 @@ static struct rt_op http_step(struct rt_task *t, long res)
 			return rt_op_read(c->c.fd, c->in, IN_CAP);
 		}
 		return process(c);
+	case ST_HEAVY: /* the offloaded work is done (res < 0: it could not be handed off) */
+		if (res < 0)
+			return conn_end(c);
+		answer(c, &c->hreq);
+		return process(c);
 	default: /* ST_LINGER */
 		if (res <= 0 || (c->lingered += (uint64_t)res) >= LINGER_MAX)
 			return conn_end(c);
@@ -193,7 +223,7 @@ static struct rt_op http_step(struct rt_task *t, long res)
 }
 
 int wl_http_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env,
-                  int64_t heavy_every, int64_t heavy_us, int64_t warmup_ms)
+                  int64_t heavy_every, int64_t heavy_us, int64_t warmup_ms, int offload)
 {
 	if (p[2] == 0 && p[3] == 0)
 		return -EINVAL; /* neither a request count nor a duration */
@@ -208,6 +238,7 @@ int wl_http_setup(void **state, struct rt *rt, const int64_t *p, const struct wl
 	hs->heavy_us = heavy_us;
 	hs->warmup_ms = warmup_ms;
 	hs->mixed = heavy_us >= 0;
+	hs->offload = offload;
 	hs->srv.conn_size = sizeof(struct http_conn);
 	hs->srv.init = http_conn_init;
 	hs->srv.fold = http_fold;
@@ -270,7 +301,7 @@ void wl_http_stop(void *state)
 
 static int http_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env)
 {
-	return wl_http_setup(state, rt, p, env, 0, -1, p[5]);
+	return wl_http_setup(state, rt, p, env, 0, -1, p[5], 0);
 }
 
 const struct workload wl_http = {

@@ -8,8 +8,11 @@
  *
  * The work is hash steps until the thread's CPU clock has advanced heavy_us
  * (wl_burn_cpu_us): real CPU work, the same amount on every runtime, never a
- * sleep. Everything else is http.c; the checksum counts heavy requests too
- * (see http.c). */
+ * sleep. With offload=1 the step hands that work to the runtime's blocking
+ * pool (RT_OFFLOAD, claim C15's cure) and answers when it is done: the
+ * executor serves the other connections meanwhile. Everything else is
+ * http.c; the checksum counts heavy requests too (see http.c), the same
+ * with offload on or off. */
 #include "net.h"
 
 static const struct cb_param mixed_params[] = {
@@ -21,12 +24,13 @@ static const struct cb_param mixed_params[] = {
 	{ "heavy_every", "requests", "the client asks for /heavy every Nth request; 0 = never", 100, 0, 1000000000 },
 	{ "heavy_us", "us", "CPU work of a /heavy request, done inline in the step", 1000, 0, 10000000 },
 	{ "warmup_ms", "ms", "with requests=0: load before the measured window, not counted", 500, 0, 3600000 },
+	{ "offload", "", "1: /heavy's work goes to the runtime's blocking pool (RT_OFFLOAD: spawn_blocking, uv_queue_work), 0: inline", 0, 0, 1 },
 	{ NULL, NULL, NULL, 0, 0, 0 },
 };
 
 static int mixed_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env)
 {
-	return wl_http_setup(state, rt, p, env, p[5], p[6], p[7]);
+	return wl_http_setup(state, rt, p, env, p[5], p[6], p[7], (int)p[8]);
 }
 
 const struct workload wl_mixed = {

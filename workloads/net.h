@@ -197,7 +197,7 @@ void wl_srv_metrics(struct wl_srv *s, struct wl_report *rep);
 /* ---- http and mixed share one implementation (http.c) ------------------ */
 
 int wl_http_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env,
-                  int64_t heavy_every, int64_t heavy_us, int64_t warmup_ms);
+                  int64_t heavy_every, int64_t heavy_us, int64_t warmup_ms, int offload);
 void wl_http_load(void *state, struct wl_load *out);
 void wl_http_finish(void *state, struct wl_report *rep);
 void wl_http_teardown(void *state, struct rt *rt);

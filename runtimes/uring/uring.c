@@ -111,6 +111,7 @@
 #include <unistd.h>
 
 #include "../loop.h"
+#include "../offload.h"
 
 _Static_assert(RT_UNAVAILABLE == -EOPNOTSUPP, "runtime.h spells -EOPNOTSUPP without errno.h");
 
@@ -523,6 +524,20 @@ static int perform(struct ur_shard *sh, struct rt_task *t, const struct rt_op *o
 		if ((*res = submit_op(sh, rec)) < 0)
 			return 1;
 		return 0;
+	case RT_OFFLOAD: {
+		/* To the pool; its completion (an eventfd) is polled through
+		 * the ring like any fd, then read (on_task_cqe). */
+		rec->l.op = *op;
+		int err = rt_offload_begin(&rec->l.op);
+		if (err) {
+			*res = err;
+			return 1;
+		}
+		rec->polling = 1;
+		if ((*res = submit_op(sh, rec)) < 0)
+			return 1;
+		return 0;
+	}
 	case RT_WAIT:
 	case RT_NOTIFY:
 		if (sh->u->nsh > 1 && !event_mine(op->ev, sh)) {
@@ -565,7 +580,16 @@ static void on_task_cqe(struct ur_shard *sh, struct ur_rec *rec, long res)
 {
 	const struct rt_op *op = &rec->l.op;
 	sh->inflight--;
-	if (rec->polling) { /* the fd is ready: the op again */
+	if (rec->polling && op->kind == RT_OFFLOAD) { /* the job's eventfd polled */
+		rec->polling = 0;
+		if (res >= 0 || res == -EINTR)
+			res = rt_offload_try(op);
+		if (res == -EAGAIN) {
+			rec->polling = 1;
+			if ((res = submit_op(sh, rec)) == 0)
+				return;
+		}
+	} else if (rec->polling) { /* the fd is ready: the op again */
 		rec->polling = 0;
 		if (res >= 0 || res == -EINTR) {
 			if ((res = submit_op(sh, rec)) == 0)

@@ -60,6 +60,7 @@ struct uv_rec {
 	uint64_t deadline;  /* of its sleep, CLOCK_MONOTONIC ns */
 	int timer_ready;    /* timer initialised (it stays so for the record's life) */
 	uv_timer_t timer;
+	uv_work_t work;     /* RT_OFFLOAD: libuv's own thread pool */
 	struct uv_rec *next_free;
 };
 
@@ -347,6 +348,25 @@ static int fd_park(struct uv_rt *u, struct rt_task *t, const struct rt_op *op)
 	return 0;
 }
 
+/* ---- offload: uv_queue_work ---------------------------------------------- */
+
+/* libuv's pool runs fn; the loop thread gets the completion through libuv's
+ * async handle and resumes the task (libuv's own way: the shared pool of
+ * offload.c is not needed here). */
+static void offload_work(uv_work_t *w)
+{
+	struct uv_rec *r = (struct uv_rec *)((char *)w - offsetof(struct uv_rec, work));
+	struct rt_offload *j = r->op.buf;
+	j->res = j->fn(j->arg);
+}
+
+static void offload_after(uv_work_t *w, int status)
+{
+	struct uv_rec *r = (struct uv_rec *)((char *)w - offsetof(struct uv_rec, work));
+	struct rt_offload *j = r->op.buf;
+	make_ready(r->u, r->task, status < 0 ? status : j->res);
+}
+
 /* ---- the driver --------------------------------------------------------- */
 
 /* Performs op: 1 with *res when it completed at once, 0 when t is parked. */
@@ -355,6 +375,20 @@ static int perform(struct uv_rt *u, struct rt_task *t, const struct rt_op *op, l
 	struct uv_rec *r = rec_of(t);
 
 	switch (op->kind) {
+	case RT_OFFLOAD: {
+		struct rt_offload *j = op->buf;
+		if (!j || !j->fn) {
+			*res = -EINVAL;
+			return 1;
+		}
+		r->op = *op;
+		int err = uv_queue_work(&u->loop, &r->work, offload_work, offload_after);
+		if (err) {
+			*res = err;
+			return 1;
+		}
+		return 0;
+	}
 	case RT_READ:
 	case RT_WRITE:
 	case RT_ACCEPT: {

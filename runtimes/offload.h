@@ -1,0 +1,34 @@
+/* offload.h — the blocking pool behind RT_OFFLOAD (runtime.h), shared by
+ * every runtime whose executor must not block: epoll, coro, coro-ucontext
+ * (loop.c), steal, coro-steal (steal.c) and uring. See offload.c.
+ *
+ * How a runtime uses it: rt_offload_begin() hands the job to the pool and
+ * sets the op's fd to the job's completion, an eventfd; from then on the op
+ * is one more wait on a readable fd, parked and woken by the runtime's own
+ * reactor, and rt_offload_try() (called where the runtime would retry a
+ * read) gives -EAGAIN until the job is done, then fn's result.
+ *
+ * threads, pool and omp call rt_offload_inline() instead: their waits block
+ * a thread of their own by design, so the task's thread may as well run fn
+ * (handing it to another thread and blocking on its completion would only
+ * add a hand-off: the executor is already the task's own).
+ */
+#ifndef CONCBENCH_OFFLOAD_H
+#define CONCBENCH_OFFLOAD_H
+
+#include "runtime.h"
+
+/* The most threads the pool makes (it makes them as jobs queue up, and
+ * keeps them): libuv's default UV_THREADPOOL_SIZE. */
+#define RT_OFFLOAD_THREADS 4
+
+/* op->kind == RT_OFFLOAD, op->buf the job: queues it and sets op->fd. 0 or
+ * a negative errno (the op then completes with it). */
+int rt_offload_begin(struct rt_op *op);
+/* -EAGAIN while the job runs; then closes its eventfd and returns fn's
+ * result. */
+long rt_offload_try(const struct rt_op *op);
+/* fn on the calling thread. */
+long rt_offload_inline(const struct rt_op *op);
+
+#endif
