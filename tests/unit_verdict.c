@@ -956,7 +956,9 @@ static void test_pct_names(void)
 	h_rule_c12(&S, &F, &o);
 	int said = 0;
 	for (int i = 0; i < o.nfig; i++)
-		said |= strstr(o.fig[i].what, "p99 latency [the max: 900 samples, too few for a p99 (1000)]") != NULL;
+		said |= strstr(o.fig[i].what, "p99 latency [the max: 900 samples, too few for a p99 (1,000)]") != NULL;
+	for (int i = 0; !said && i < o.nfig; i++)
+		printf("C12 figure: %s\n", o.fig[i].what);
 	CHECKF(said, "C12's p99 figures do not say they are the max (%d figures)", o.nfig);
 }
 
