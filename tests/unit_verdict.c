@@ -703,16 +703,16 @@ static void test_c12(void)
 
 static void test_table(void)
 {
-	static const char *const ids[] = { "C1", "C2", "C3", "C4", "C5", "C6",
-		                               "C7", "C8", "C9", "C10", "C11", "C12" };
-	CHECK(H_NCLAIMS == 12);
+	static const char *const ids[] = { "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8",
+		                               "C9", "C10", "C11", "C12", "C13", "C14", "C16" };
+	CHECK(H_NCLAIMS == 15);
 	for (int n = 0; n < H_NCLAIMS; n++) {
 		const struct h_claim *c = &h_claims[n];
 		CHECK(c->id && !strcmp(c->id, ids[n]));
 		CHECK(c->rule && c->words && strlen(c->words) > 40);
 	}
 	CHECK(h_claim_find("C10") && h_claim_find("C10")->rule == h_rule_c10);
-	CHECK(!h_claim_find("C13"));
+	CHECK(!h_claim_find("C17"));
 
 	/* An empty run: every rule says no data, none crashes. */
 	reset(0);

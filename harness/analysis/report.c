@@ -53,6 +53,8 @@ static const struct {
 	               "capacity" },
 	{ "mixed", "mixed: light- and heavy-request p99" },
 	{ "file", "file: MiB/s cold and warm" },
+	{ "skew_cpu", "cpu: iterations per µs at even (skew=0) and skewed task sizes, by runtime" },
+	{ "create", "sleep: creation time per task against tasks" },
 };
 #define NCHARTS (sizeof charts / sizeof charts[0])
 
