@@ -2100,9 +2100,11 @@ static void c13_figs(const struct h_summary *s, const struct h_runfacts *f, stru
 		fig_val(o, c13_makespan(th), "ms", "not judged", "threads, cpu %s: makespan", load);
 	double is = c13_idle(s, p->st, p->n), il = c13_idle(s, p->lp, p->n);
 	if (!isnan(is) && !isnan(il)) {
-		fig_val(o, 100 * is, "%", "", "%s, cpu %s: CPU idle (1 − task clock / wall × CPUs)",
+		fig_val(o, 100 * is, "%", "",
+		        "%s, cpu %s: CPU unused (1 − task clock / wall × CPUs: idle, or taken by "
+		        "other processes)",
 		        L(p->st), load);
-		fig_val(o, 100 * il, "%", "", "%s, cpu %s: CPU idle", L(p->lp), load);
+		fig_val(o, 100 * il, "%", "", "%s, cpu %s: CPU unused", L(p->lp), load);
 	}
 	fig_val(o, c13_makespan(p->lp) / c13_makespan(p->st), "×", ref,
 	        "cpu %s: the loops' makespan over steal's", load);
