@@ -370,7 +370,7 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	  .note = "cpu has no per-task latency, so no p99: the skewed echo and http loads the claim "
 	          "also names are not measured by this suite.",
 	  .command = "concbench run --runtime steal,epoll,pool,threads --workload cpu --set "
-	             "loops=2 --set tasks=256 --set work=50000 --set skew=0,2",
+	             "loops=2 --set workers=2 --set tasks=256 --set work=50000 --set skew=0,2",
 	  .rule = h_rule_c13,
 	  .words = "cpu makespan at the same tasks, work and seed, at equal CPUs (steal's workers "
 	           "and epoll's loops=N keep the same number of CPUs busy, at least 2): on skewed "
