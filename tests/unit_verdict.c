@@ -699,20 +699,106 @@ static void test_c12(void)
 	EXPECT(h_rule_c12, H_VERDICT_NO_DATA, "cap: not measured");
 }
 
+/* ---- C13, C14, C16 ---- */
+
+#define SK0 "tasks=256;work=50000;skew=0;seed=1;"
+#define SK2 "tasks=256;work=50000;skew=2;seed=1;"
+
+/* Rates (iter/µs) of steal and epoll loops=2 on even and skewed sizes. */
+static void skew_rows(double st0, double lp0, double st2, double lp2)
+{
+	row("steal", "cpu", SK0 "workers=2", "iters_per_us", st0);
+	row("epoll", "cpu", SK0 "loops=2", "iters_per_us", lp0);
+	row("steal", "cpu", SK2 "workers=2", "iters_per_us", st2);
+	row("epoll", "cpu", SK2 "loops=2", "iters_per_us", lp2);
+	row("pool", "cpu", SK2 "workers=2", "iters_per_us", st2);
+}
+
+static void test_c13(void)
+{
+	/* Skewed: the loops take 1.5× as long; even: as fast. */
+	reset(2);
+	skew_rows(100, 100, 100, 66);
+	EXPECT(h_rule_c13, H_VERDICT_HOLDS, "skew=2");
+	/* Stealing wins even load too: thread-per-core is not as fast. */
+	reset(2);
+	skew_rows(100, 80, 100, 66);
+	EXPECT(h_rule_c13, H_VERDICT_DEPENDS, "depends on the load");
+	reset(2);
+	skew_rows(100, 80, 100, 100); /* no win when skewed, slower loops when even */
+	EXPECT(h_rule_c13, H_VERDICT_DOES_NOT_HOLD, NULL);
+	/* One CPU: nothing to balance. */
+	reset(1);
+	skew_rows(100, 100, 100, 66);
+	EXPECT(h_rule_c13, H_VERDICT_NO_DATA, "one CPU");
+	/* Unequal CPUs (steal on 4 workers, two loops): not compared. */
+	reset(4);
+	row("steal", "cpu", SK2 "workers=4", "iters_per_us", 100);
+	row("epoll", "cpu", SK2 "loops=2", "iters_per_us", 66);
+	EXPECT(h_rule_c13, H_VERDICT_NO_DATA, "equal CPUs");
+}
+
+#define URING_P "loops=1;sqpoll=0;fixed_files=0;defer_taskrun=0"
+
+static void test_c14(void)
+{
+	double cases[][2] = { { 8, 10 }, { 10, 9 }, { 9.5, 10 } }; /* uring, epoll µs/request */
+	enum h_verdict want[] = { H_VERDICT_HOLDS, H_VERDICT_DOES_NOT_HOLD, H_VERDICT_DEPENDS };
+	for (int k = 0; k < 3; k++) {
+		reset(2);
+		echo_m("uring", URING_P, 100, "server_cpu_us_per_request", cases[k][0]);
+		echo_m("epoll", "loops=1", 100, "server_cpu_us_per_request", cases[k][1]);
+		echo("uring", URING_P, 100, 10000);
+		echo("epoll", "loops=1", 100, 10000);
+		EXPECT(h_rule_c14, want[k], "syscalls per request: not counted");
+	}
+	/* Different loops: not compared. */
+	reset(2);
+	echo_m("uring", URING_P, 100, "server_cpu_us_per_request", 8);
+	echo_m("epoll", "loops=2", 100, "server_cpu_us_per_request", 10);
+	EXPECT(h_rule_c14, H_VERDICT_NO_DATA, NULL);
+	/* io_uring off: the cells were skipped, and the reason says so. */
+	reset(2);
+	echo_m("epoll", "loops=1", 100, "server_cpu_us_per_request", 10);
+	cell("uring", "echo", "conns=100;placement=unpinned", 0,
+	     "skipped: io_uring_queue_init: Operation not permitted", NULL, 1);
+	EXPECT(h_rule_c14, H_VERDICT_NO_DATA, "Operation not permitted");
+}
+
+static void test_c16(void)
+{
+	double cases[][2] = { { 20000, 300 }, { 500, 800 }, { 5000, 300 } }; /* threads, epoll ns */
+	enum h_verdict want[] = { H_VERDICT_HOLDS, H_VERDICT_DOES_NOT_HOLD, H_VERDICT_DEPENDS };
+	for (int k = 0; k < 3; k++) {
+		reset(2);
+		row("threads", "sleep", "tasks=100;ms=10;stack_touch=0;stack_kib=0",
+		    "create_ns_per_task", 1.5 * cases[k][0]);
+		row("threads", "sleep", "tasks=1000;ms=10;stack_touch=0;stack_kib=0",
+		    "create_ns_per_task", cases[k][0]);
+		row("epoll", "sleep", "tasks=1000;ms=10;stack_touch=0;loops=1", "create_ns_per_task",
+		    cases[k][1]);
+		row("uv", "sleep", "tasks=100;ms=10;stack_touch=0", "create_ns_per_task", 100);
+		EXPECT(h_rule_c16, want[k], "tasks=1000");
+	}
+	reset(2);
+	row("uv", "sleep", "tasks=100;ms=10;stack_touch=0", "create_ns_per_task", 100);
+	EXPECT(h_rule_c16, H_VERDICT_NO_DATA, NULL);
+}
+
 /* ---- the table and the helpers ---- */
 
 static void test_table(void)
 {
-	static const char *const ids[] = { "C1", "C2", "C3", "C4", "C5", "C6",
-		                               "C7", "C8", "C9", "C10", "C11", "C12" };
-	CHECK(H_NCLAIMS == 12);
+	static const char *const ids[] = { "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8",
+		                               "C9", "C10", "C11", "C12", "C13", "C14", "C16" };
+	CHECK(H_NCLAIMS == 15);
 	for (int n = 0; n < H_NCLAIMS; n++) {
 		const struct h_claim *c = &h_claims[n];
 		CHECK(c->id && !strcmp(c->id, ids[n]));
 		CHECK(c->rule && c->words && strlen(c->words) > 40);
 	}
 	CHECK(h_claim_find("C10") && h_claim_find("C10")->rule == h_rule_c10);
-	CHECK(!h_claim_find("C13"));
+	CHECK(!h_claim_find("C17"));
 
 	/* An empty run: every rule says no data, none crashes. */
 	reset(0);
@@ -978,6 +1064,9 @@ int main(void)
 	test_c12();
 	test_inconclusive();
 	test_pct_names();
+	test_c13();
+	test_c14();
+	test_c16();
 	test_table();
 	test_client_limited();
 	if (!failures)

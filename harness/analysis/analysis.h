@@ -248,6 +248,9 @@ void h_rule_c9(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 void h_rule_c10(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o);
 void h_rule_c11(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o);
 void h_rule_c12(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o);
+void h_rule_c13(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o);
+void h_rule_c14(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o);
+void h_rule_c16(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o);
 
 /* Memory per waiting task of one runtime on sleep, user + kernel, in KiB:
  * the fits.csv slopes, else the per-task figures at the largest tasks.
@@ -308,6 +311,15 @@ double h_mem_per_task(const struct h_summary *s, const char *runtime, char *src,
 #define H_C11_NOT_RATIO 2    /* below: does not hold */
 /* C12: a pool's p99 beyond its workers over within. */
 #define H_C12_P99_RATIO 5
+/* C13: work stealing against a loop per CPU, cpu makespan at equal CPUs. */
+#define H_C13_SKEW_WIN 1.1   /* skewed: the loops' makespan over stealing's, at least */
+#define H_C13_EVEN_NEAR 1.05 /* even: the loops' makespan over stealing's, at most */
+/* C14: io_uring against epoll, server CPU per request at equal loops. */
+#define H_C14_CPU_WIN 1.1    /* epoll's over uring's: at least (holds) */
+#define H_C14_CPU_LOSE 1.0   /* at most: does not hold */
+/* C16: creating a task (sleep, run() start to every task waiting), per task. */
+#define H_C16_THREAD_MIN_US 10 /* threads: at least (tens of µs) */
+#define H_C16_ASYNC_MAX_US 1   /* the cheapest async runtime: at most (well under one) */
 
 /* How the words print a threshold. */
 enum h_thr_form {
@@ -322,7 +334,7 @@ struct h_threshold {
 	enum h_thr_form form;
 };
 
-#define H_NCLAIMS 12
+#define H_NCLAIMS 15
 #define H_CLAIM_THR_MAX 10
 #define H_TFIG_MAX 10
 
@@ -365,7 +377,7 @@ struct h_param_meaning {
 extern const struct h_param_meaning h_param_meanings[];
 
 struct h_claim {
-	const char *id;         /* "C1" … "C12", as CLAIMS.md */
+	const char *id;         /* "C1" … "C16", as CLAIMS.md */
 	const char *title;      /* a few words, for the first page */
 	const char *text;       /* the claim, as CLAIMS.md words it (README lists it too) */
 	const char *question;   /* what the section answers */

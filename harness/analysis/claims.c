@@ -563,6 +563,138 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	           "one-worker pool ended as a failed cell with a deadlock limit (not a timeout). "
 	           "Both: holds; neither: does not hold; one: depends.",
 	  .thr = { { "p99", H_C12_P99_RATIO } } },
+	{
+	  .id = "C13",
+	  .takeaway = "On skewed task sizes steal did {ss} of cpu work, one epoll loop per CPU "
+	          "{es}; on even sizes steal {s0} and the loops {e0}.",
+	  .why = "With one loop per CPU a task stays on the loop it was given, so the loop that "
+	          "drew the long tasks works on while the other sits idle; an idle stealing worker "
+	          "takes half of a busy one's queue. With even sizes there is nothing to take.",
+	  .caveat_vm = "On a virtual machine a steal is a wake-up across CPUs, dearer than on "
+	          "bare metal.",
+	  .caveat_cpu = "",
+	  .sources = "tokio-scheduler",
+	  .agree = "Tokio's scheduler write-up credits work stealing for keeping every worker busy "
+	          "under uneven load; this run {agrees}.",
+	  .predict = "Half the CPU work lands on one of two loops: how much sooner does a "
+	          "stealing scheduler finish?",
+	  .figs = { { "ss", "steal", "cpu", "iters_per_us", "skew=max" },
+	            { "es", "epoll", "cpu", "iters_per_us", "skew=max;loops=max" },
+	            { "s0", "steal", "cpu", "iters_per_us", "skew=min" },
+	            { "e0", "epoll", "cpu", "iters_per_us", "skew=min;loops=max" } },
+	  .title = "Work stealing under uneven load",
+	  .text = "Work stealing (Tokio's and Go's schedulers) keeps every core busy under uneven "
+	          "load, where one loop per core leaves cores idle; on even load thread-per-core is "
+	          "as fast or faster, without cross-core traffic.",
+	  .question = "When some tasks are far longer than others, does a stealing scheduler finish "
+	              "sooner than one loop per core, and does it cost anything when the load is "
+	              "even?",
+	  .experiment = "cpu with `skew`=0 (every task `work` iterations) and `skew` > 0 (sizes "
+	                "from a seeded heavy-tailed distribution, the same total) on steal, on "
+	                "epoll with a loop per CPU (loops=2, task i on loop i mod 2), on the pool "
+	                "and on threads; the makespan is the total work over the measured rate "
+	                "(first task start to last task end), and the idle share is the part of "
+	                "the cell's CPU time (wall × CPUs) its threads did not run.",
+	  .workloads = "cpu",
+	  .charts = "skew_cpu",
+	  .refs = "The Tokio scheduler write-up (2019): the work-stealing scheduler made Hyper's "
+	          "benchmark 34% faster.",
+	  .note = "cpu has no per-task latency, so no p99: the skewed echo and http loads the claim "
+	          "also names are not measured by this suite.",
+	  .command = "build/concbench run --runtime steal,epoll,pool,threads --workload cpu --set "
+	             "loops=2 --set workers=2 --set tasks=256 --set work=50000 --set skew=0,2 "
+	             "--reps 3",
+	  .rule = h_rule_c13,
+	  .words = "cpu makespan at the same tasks, work and seed, at equal CPUs (steal's workers "
+	           "and epoll's loops=N keep the same number of CPUs busy, at least 2): on skewed "
+	           "sizes (the largest skew) the loops' makespan is at least {skew}× steal's, and "
+	           "on even sizes (skew=0: every task the same) at most {even}× steal's: holds; neither: does not hold; "
+	           "one: depends on the load. The pool and threads are shown beside them, not "
+	           "judged. Fewer than 2 CPUs: no data, there is nothing to balance.",
+	  .thr = { { "skew", H_C13_SKEW_WIN },
+	           { "even", H_C13_EVEN_NEAR } } },
+	{
+	  .id = "C14",
+	  .takeaway = "At 100 echo connections the uring server spent {u} of CPU per request, "
+	          "the epoll server {e}.",
+	  .why = "epoll needs one system call to learn that a socket is ready and another to "
+	          "read or write it; io_uring takes a batch of reads and writes in one call and "
+	          "answers them in a shared ring, so fewer calls are made per request.",
+	  .caveat_vm = "On a virtual machine a system call can cost several times more than on "
+	          "bare metal, which widens the gap.",
+	  .caveat_cpu = "",
+	  .sources = "liburing",
+	  .agree = "liburing's changelog credits multishot receive and batched submission with "
+	          "fewer system calls per request; this run {agrees}.",
+	  .predict = "Which spends less CPU per echo request at 100 connections: io_uring or epoll, "
+	          "and by how much?",
+	  .figs = { { "u", "uring", "echo", "server_cpu_us_per_request", "conns=100" },
+	            { "e", "epoll", "echo", "server_cpu_us_per_request", "conns=100;loops=1" } },
+	  .title = "io_uring against epoll",
+	  .text = "On current kernels io_uring serves network I/O with fewer syscalls than epoll "
+	          "(multishot accept and receive, batched submission), and so with less CPU per "
+	          "request.",
+	  .question = "Does a server on io_uring spend less CPU per request than the same server "
+	              "on epoll, and does it serve more?",
+	  .experiment = "echo (else http) at the same connections on uring and on epoll with the "
+	                "same number of loops: throughput, the server's CPU time per request "
+	                "(user + system, the load generator's left out), and syscalls per request "
+	                "where the run counted them.",
+	  .workloads = "echo,http",
+	  .charts = "conns_echo,conns_http",
+	  .refs = "liburing's changelog and issues: multishot accept and receive, provided "
+	          "buffers, batched submission, each to cut syscalls per request.",
+	  .note = "Syscalls per request need a counter on the raw_syscalls:sys_enter tracepoint "
+	          "(perf_event_open with tracefs mounted); this harness does not open one yet, so "
+	          "the CPU per request stands for them.",
+	  .command = "build/concbench run --runtime uring,epoll --workload echo --set conns=100 "
+	             "--set requests=0 --set seconds=1 --reps 3",
+	  .rule = h_rule_c14,
+	  .words = "At the largest conns of echo (else http) where uring and epoll both ran with "
+	           "the same loops: epoll's server CPU per request at least {win}× uring's: "
+	           "holds; at most {lose}×: does not hold; between: depends. Throughput and p99 "
+	           "are shown beside it, not judged (the load generator may be the limit). "
+	           "No uring rows (io_uring unavailable: its cells are skipped): no data, with "
+	           "the reason.",
+	  .thr = { { "win", H_C14_CPU_WIN },
+	           { "lose", H_C14_CPU_LOSE, H_THR_ONE_DP } } },
+	{
+	  .id = "C16",
+	  .takeaway = "Creating a task cost {t} as a thread and {e} on epoll, at {t@tasks} tasks.",
+	  .why = "A thread is a kernel object with its own stack mapped and a clone() system call "
+	          "to make it; an async task is a small allocation the runtime links into its "
+	          "queue, with no system call.",
+	  .caveat_vm = "",
+	  .caveat_cpu = "",
+	  .sources = "blandy-2021",
+	  .agree = "Blandy measured about 17 µs per thread against 0.3 µs per async task; this run "
+	          "{agrees}.",
+	  .predict = "How many async tasks can be created in the time one thread takes to start?",
+	  .figs = { { "t", "threads", "sleep", "create_ns_per_task", "tasks=max" },
+	            { "e", "epoll", "sleep", "create_ns_per_task", "tasks=max" } },
+	  .title = "The cost of creating a task",
+	  .text = "Creating a thread costs tens of microseconds; creating an async task costs "
+	          "well under one (Blandy: about 17 µs vs 0.3 µs).",
+	  .question = "How long does it take each runtime to create one task, and does it grow "
+	              "with the number of tasks?",
+	  .experiment = "sleep: from run() starting until every task waits (create_ns_per_task: "
+	                "that time over the tasks), on every runtime at two or more task counts.",
+	  .workloads = "sleep",
+	  .charts = "create",
+	  .refs = "Jim Blandy, context-switch (2021): about 17 µs to create a thread against "
+	          "about 0.3 µs for an async task.",
+	  .note = "The figure includes what a task does until it waits (one timer armed), and "
+	          "on a pool, tasks beyond its workers never all wait: no figure there.",
+	  .command = "build/concbench run --runtime threads,epoll,coro,steal,uv --workload sleep "
+	             "--set tasks=100,1000 --set ms=10 --reps 3",
+	  .rule = h_rule_c16,
+	  .words = "create_ns_per_task on sleep at the largest task count threads and an async "
+	           "runtime share: threads at least {thread} µs per task and the cheapest async "
+	           "runtime at most {async} µs: holds; threads no dearer than that async "
+	           "runtime: does not hold; otherwise depends. Every runtime's figure at each "
+	           "task count is shown.",
+	  .thr = { { "thread", H_C16_THREAD_MIN_US },
+	           { "async", H_C16_ASYNC_MAX_US } } },
 };
 
 /* The words the report uses that a second-year student may not know, each
@@ -644,6 +776,8 @@ const struct h_source h_sources[] = {
 	  "https://tokio.rs/blog/2019-10-scheduler" },
 	{ "boost-context", "Boost.Context documentation, Performance",
 	  "https://www.boost.org/doc/libs/release/libs/context/doc/html/context/performance.html" },
+	{ "liburing", "Jens Axboe, liburing: changelog and issues (multishot, provided buffers)",
+	  "https://github.com/axboe/liburing" },
 	{ NULL, NULL, NULL },
 };
 

@@ -55,6 +55,8 @@ static const struct {
 	               "capacity" },
 	{ "mixed", "mixed: light- and heavy-request p99" },
 	{ "file", "file: MiB/s cold and warm" },
+	{ "skew_cpu", "cpu: iterations per µs at even sizes (skew=0: every task the same) and skewed ones, by runtime" },
+	{ "create", "sleep: creation time per task against tasks" },
 };
 #define NCHARTS (sizeof charts / sizeof charts[0])
 

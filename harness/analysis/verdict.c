@@ -219,6 +219,9 @@ enum model {
 	LOOP_PER_CPU, /* event loops, as many as a parameter says: epoll (loops=N); not
 	               * work stealing (steals), where tasks move between them */
 	ASYNC_FILES_INLINE, /* ASYNC, reading regular files in its one thread: not uring */
+	STEALS,      /* tasks move between worker threads by stealing: steal, coro-steal */
+	COMPLETION,  /* stackless, I/O by submission and completion: uring */
+	READINESS_LOOPS, /* stackless loops per CPU waiting on readiness: epoll, not uring */
 };
 
 static int in_class(enum model c, const char *runtime)
@@ -238,6 +241,11 @@ static int in_class(enum model c, const char *runtime)
 	case UCONTEXT: return sw == RT_SWITCH_UCONTEXT;
 	case LOOP_PER_CPU: return sw == RT_SWITCH_CALLBACK && rt->cpus == RT_CPUS_PARAM && !rt->steals;
 	case ASYNC_FILES_INLINE: return sw && sw != RT_SWITCH_KERNEL && rt->files == RT_FILES_INLINE;
+	case STEALS: return sw && sw != RT_SWITCH_KERNEL && rt->steals;
+	case COMPLETION: return sw == RT_SWITCH_CALLBACK && rt->files == RT_FILES_ASYNC;
+	case READINESS_LOOPS:
+		return sw == RT_SWITCH_CALLBACK && rt->cpus == RT_CPUS_PARAM && !rt->steals &&
+		       rt->files == RT_FILES_INLINE;
 	default: return 0;
 	}
 }
@@ -2352,4 +2360,325 @@ static void c12_rule(const struct h_summary *s, const struct h_runfacts *f, stru
 		             "workers=1 --set conns=1,8"
 		           : "concbench run --runtime pool --workload pingpong --set workers=1");
 	}
+}
+
+/* ---- C13: work stealing under uneven load ---- */
+
+/* A cpu row's makespan in ms: its point's total work (tasks × work, which
+ * skew keeps) over its rate, first task start to last task end. */
+static double c13_makespan(const struct h_srow *r)
+{
+	double t = h_param_num(r->params, "tasks", NAN), w = h_param_num(r->params, "work", NAN);
+	return t * w / r->median / 1e3;
+}
+
+/* The share of the cell's CPU time (wall × CPUs) its threads did not run:
+ * a loop that finished its share early leaves its CPU idle. NaN without
+ * the rows. A contended machine shows here too: say it beside the figure. */
+static double c13_idle(const struct h_summary *s, const struct h_srow *r, int n)
+{
+	const struct h_srow *tc = same_point(s, r, "task_clock"), *w = same_point(s, r, "wall_ns");
+	if (!tc || !w || w->median <= 0 || n < 1)
+		return NAN;
+	double idle = 1 - tc->median / (w->median * n);
+	return idle < 0 ? 0 : idle;
+}
+
+/* The steal row and the loop-per-CPU row at one cpu point, at equal CPUs. */
+struct c13_pair {
+	const struct h_srow *st, *lp;
+	int n;
+};
+
+/* The pair at point pt (skip: a key pt leaves out, with key=val), the
+ * most CPUs first. */
+static struct c13_pair c13_find(const struct h_summary *s, const struct h_runfacts *f,
+                                const char *pt, const char *skip, double val)
+{
+	struct c13_pair b = { 0 };
+	for (size_t i = 0; i < s->n; i++) {
+		const struct h_srow *st = &s->rows[i];
+		if (!q_match(Q(.wl = "cpu", .metric = "iters_per_us", .rts = STEALS, .point = pt,
+		               .skip = skip, .key = skip, .val = val),
+		             st))
+			continue;
+		int n = row_parallelism(s, f, st);
+		char own[512]; /* the loop's row must be at steal's own point */
+		wl_point(st->runtime, st->params, NULL, own, sizeof own);
+		for (size_t j = 0; j < s->n; j++) {
+			const struct h_srow *lp = &s->rows[j];
+			if (!q_match(Q(.wl = "cpu", .metric = "iters_per_us", .rts = LOOP_PER_CPU,
+			               .point = own),
+			             lp) ||
+			    row_parallelism(s, f, lp) != n)
+				continue;
+			if (!b.st || n > b.n || (n == b.n && lp->median > b.lp->median) ||
+			    (n == b.n && st->median > b.st->median)) {
+				b = (struct c13_pair){ st, lp, n };
+			}
+		}
+	}
+	return b;
+}
+
+/* Figures of one load: steal, the loops, the pool and threads beside. */
+static void c13_figs(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o,
+                     const struct c13_pair *p, const char *load, const char *ref)
+{
+	char pt[512];
+	wl_point(p->st->runtime, p->st->params, NULL, pt, sizeof pt);
+	fig_val(o, c13_makespan(p->st), "ms", "", "%s, cpu %s (%s) on %d CPUs: makespan", L(p->st),
+	        load, pt, p->n);
+	fig_val(o, c13_makespan(p->lp), "ms", "", "%s, cpu %s on %d CPUs: makespan", L(p->lp), load,
+	        p->n);
+	const struct h_srow *pool = q_best(
+	        s, Q(.wl = "cpu", .metric = "iters_per_us", .rts = POOL, .point = pt), 1);
+	const struct h_srow *th = q_best(
+	        s, Q(.wl = "cpu", .metric = "iters_per_us", .rts = THREADS, .point = pt), 1);
+	if (pool)
+		fig_val(o, c13_makespan(pool), "ms", "not judged", "%s, cpu %s on %d CPUs: makespan",
+		        L(pool), load, row_parallelism(s, f, pool));
+	if (th)
+		fig_val(o, c13_makespan(th), "ms", "not judged", "threads, cpu %s: makespan", load);
+	double is = c13_idle(s, p->st, p->n), il = c13_idle(s, p->lp, p->n);
+	if (!isnan(is) && !isnan(il)) {
+		fig_val(o, 100 * is, "%", "",
+		        "%s, cpu %s: CPU unused (1 − task clock / wall × CPUs: idle, or taken by "
+		        "other processes)",
+		        L(p->st), load);
+		fig_val(o, 100 * il, "%", "", "%s, cpu %s: CPU unused", L(p->lp), load);
+	}
+	fig_val(o, c13_makespan(p->lp) / c13_makespan(p->st), "×", ref,
+	        "cpu %s: the loops' makespan over steal's", load);
+}
+
+void h_rule_c13(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+{
+	init(o);
+	/* The largest skew with a steal and a loop-per-CPU row at equal CPUs. */
+	double skews[64];
+	int ns = q_values(s, Q(.wl = "cpu", .metric = "iters_per_us", .rts = STEALS), "skew",
+	                  skews, 64);
+	struct c13_pair sk = { 0 };
+	for (int i = ns - 1; i >= 0 && skews[i] > 0 && (!sk.st || sk.n < 2); i--) {
+		struct c13_pair p = c13_find(s, f, NULL, "skew", skews[i]);
+		if (p.st && (!sk.st || p.n > sk.n))
+			sk = p;
+	}
+	if (!sk.st) {
+		set(o, H_VERDICT_NO_DATA,
+		    "not enough data: no cpu rows of a stealing scheduler and a loop per CPU "
+		    "(epoll loops=N) with skew > 0 at the same point and equal CPUs");
+		return;
+	}
+	if (sk.n < 2) {
+		set(o, H_VERDICT_NO_DATA,
+		    "not enough data: %s and %s ran skewed cpu on one CPU, where there is nothing "
+		    "to balance (run it on 2 or more CPUs)",
+		    L(sk.st), L(sk.lp));
+		return;
+	}
+	char pts[512];
+	wl_point(sk.st->runtime, sk.st->params, "skew", pts, sizeof pts);
+	double skew = h_param_num(sk.st->params, "skew", 0);
+	char load[64];
+	snprintf(load, sizeof load, "skew=%s", P(skew));
+	c13_figs(s, f, o, &sk, load, REF("≥ %s to hold", TH(H_C13_SKEW_WIN)));
+	double rs = c13_makespan(sk.lp) / c13_makespan(sk.st);
+	int skewed = rs >= H_C13_SKEW_WIN;
+	char skwhy[256];
+	snprintf(skwhy, sizeof skwhy,
+	         "on skewed sizes (skew=%s) %s finishes in %s ms, %s in %s ms (%s×)", P(skew),
+	         L(sk.st), N(c13_makespan(sk.st)), L(sk.lp), N(c13_makespan(sk.lp)), N(rs));
+
+	struct c13_pair ev = c13_find(s, f, pts, "skew", 0);
+	int even = -1;
+	char evwhy[256] = "even sizes (skew=0: every task the same) not measured at the same point";
+	if (ev.st && ev.n == sk.n) {
+		c13_figs(s, f, o, &ev, "skew=0", REF("≤ %s to hold", TH(H_C13_EVEN_NEAR)));
+		double re = c13_makespan(ev.lp) / c13_makespan(ev.st);
+		even = re <= H_C13_EVEN_NEAR;
+		snprintf(evwhy, sizeof evwhy, "on even sizes %s takes %s ms, %s %s ms (%s×)",
+		         L(ev.lp), N(c13_makespan(ev.lp)), L(ev.st), N(c13_makespan(ev.st)), N(re));
+	}
+	switch (two_parts(skewed, even)) {
+	case H_VERDICT_HOLDS:
+		set(o, H_VERDICT_HOLDS, "holds on %d CPUs: %s; %s", sk.n, skwhy, evwhy);
+		break;
+	case H_VERDICT_DOES_NOT_HOLD:
+		set(o, H_VERDICT_DOES_NOT_HOLD,
+		    "does not hold on %d CPUs: stealing does not win on skewed sizes (%s) and "
+		    "loses on even ones (%s)",
+		    sk.n, skwhy, evwhy);
+		break;
+	case H_VERDICT_DEPENDS:
+		set(o, H_VERDICT_DEPENDS, "depends on the load: %s (%s %s×); %s (%s %s×)", skwhy,
+		    skewed ? "stealing wins, ≥" : "stealing does not win, <", TH(H_C13_SKEW_WIN),
+		    evwhy, even ? "the loops keep up, ≤" : "the loops are slower, >",
+		    TH(H_C13_EVEN_NEAR));
+		break;
+	default:
+		set(o, H_VERDICT_NO_DATA, "not enough data: %s; %s", skwhy, evwhy);
+	}
+}
+
+/* ---- C14: io_uring against epoll ---- */
+
+void h_rule_c14(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+{
+	init(o);
+	static const char spr[] = "server_cpu_us_per_request";
+	const char *wl = NULL;
+	const struct h_srow *u = NULL, *e = NULL;
+	/* The largest conns of echo, else http, where uring and an epoll with
+	 * as many loops both have a server CPU per request. */
+	static const char *const wls[] = { "echo", "http", NULL };
+	for (int k = 0; wls[k] && !u; k++) {
+		for (size_t i = 0; i < s->n; i++) {
+			const struct h_srow *r = &s->rows[i];
+			if (!q_match(Q(.wl = wls[k], .metric = spr, .rts = COMPLETION), r))
+				continue;
+			char pt[512];
+			wl_point(r->runtime, r->params, NULL, pt, sizeof pt);
+			int64_t n = h_runtime_threads(r->runtime, r->params, s->ncpus);
+			for (size_t j = 0; j < s->n; j++) {
+				const struct h_srow *x = &s->rows[j];
+				if (!q_match(Q(.wl = wls[k], .metric = spr, .rts = READINESS_LOOPS,
+				               .point = pt),
+				             x) ||
+				    h_runtime_threads(x->runtime, x->params, s->ncpus) != n)
+					continue;
+				double c = h_param_num(r->params, "conns", 0);
+				if (!u || c > h_param_num(u->params, "conns", 0) ||
+				    (c == h_param_num(u->params, "conns", 0) && x->median < e->median)) {
+					u = r;
+					e = x;
+					wl = wls[k];
+				}
+			}
+		}
+	}
+	/* Not run, or run and skipped: io_uring unavailable or disabled. */
+	char skipped[160] = "";
+	for (size_t i = 0; f && i < f->ncells && !skipped[0]; i++)
+		if (in_class(COMPLETION, f->cells[i].runtime) && !f->cells[i].ok &&
+		    !strncmp(f->cells[i].error, "skipped", 7))
+			snprintf(skipped, sizeof skipped, "%s's cells were %s", f->cells[i].runtime,
+			         f->cells[i].error);
+	static const char nosys[] =
+	        "syscalls per request: not counted (no raw_syscalls:sys_enter counter in "
+	        "this harness yet)";
+	if (!u) {
+		if (skipped[0])
+			set(o, H_VERDICT_NO_DATA, "not enough data: %s", skipped);
+		else
+			set(o, H_VERDICT_NO_DATA,
+			    "not enough data: no echo or http rows of uring and epoll with the same "
+			    "loops and a server CPU per request");
+		return;
+	}
+	double c = h_param_num(u->params, "conns", 0);
+	int ncl = 0;
+	fig_row(o, u, "", "%s, %s conns=%s: server CPU per request", L(u), wl, P(c));
+	fig_row(o, e, "", "%s, %s conns=%s: server CPU per request", L(e), wl, P(c));
+	const struct h_srow *tu = same_point(s, u, "throughput_rps"),
+	                    *te = same_point(s, e, "throughput_rps");
+	if (tu && te) {
+		fig_row(o, tu, "not judged", "%s, %s conns=%s: throughput", L(u), wl, P(c));
+		client_mark(o, s, tu, &ncl);
+		fig_row(o, te, "not judged", "%s, %s conns=%s: throughput", L(e), wl, P(c));
+		client_mark(o, s, te, &ncl);
+	}
+	const struct h_srow *pu = same_point(s, u, "p99_us"), *pe = same_point(s, e, "p99_us");
+	if (pu && pe) {
+		fig_row(o, pu, "not judged", "%s, %s conns=%s: p99 latency", L(u), wl, P(c));
+		fig_row(o, pe, "not judged", "%s, %s conns=%s: p99 latency", L(e), wl, P(c));
+	}
+	/* A run whose cells counted syscalls has this metric; none does yet. */
+	const struct h_srow *su = same_point(s, u, "syscalls_per_request"),
+	                    *se = same_point(s, e, "syscalls_per_request");
+	if (su && se) {
+		fig_row(o, su, "", "%s, %s conns=%s: syscalls per request", L(u), wl, P(c));
+		fig_row(o, se, "", "%s, %s conns=%s: syscalls per request", L(e), wl, P(c));
+	}
+	double ratio = e->median / u->median;
+	fig_val(o, ratio, "×", REF("≥ %s to hold", TH(H_C14_CPU_WIN)),
+	        "epoll's server CPU per request over uring's");
+	char sys[160];
+	if (su && se)
+		snprintf(sys, sizeof sys, "syscalls per request %s against %s", N(su->median),
+		         N(se->median));
+	else
+		snprintf(sys, sizeof sys, "%s", nosys);
+	if (ratio >= H_C14_CPU_WIN)
+		set(o, H_VERDICT_HOLDS,
+		    "holds: on %s at conns=%s %s spends %s µs of server CPU per request, %s %s µs "
+		    "(%s×); %s",
+		    wl, P(c), L(u), N(u->median), L(e), N(e->median), N(ratio), sys);
+	else if (ratio <= H_C14_CPU_LOSE)
+		set(o, H_VERDICT_DOES_NOT_HOLD,
+		    "does not hold: on %s at conns=%s %s spends %s µs of server CPU per request, "
+		    "no less than %s's %s µs; %s",
+		    wl, P(c), L(u), N(u->median), L(e), N(e->median), sys);
+	else
+		set(o, H_VERDICT_DEPENDS,
+		    "depends on the load: on %s at conns=%s %s saves %s× server CPU per request "
+		    "against %s, short of %s×; %s",
+		    wl, P(c), L(u), N(ratio), L(e), TH(H_C14_CPU_WIN), sys);
+	client_reason(o, ncl);
+}
+
+/* ---- C16: the cost of creating a task ---- */
+
+void h_rule_c16(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+{
+	(void)f;
+	init(o);
+	static const char m[] = "create_ns_per_task";
+	double t = largest_common(s, "sleep", m, "tasks", THREADS, ASYNC);
+	/* Every runtime's figure at its smallest and largest task count: the
+	 * growth with the count, the least over the waits (ms) measured. */
+	for (const struct runtime *const *rt = rt_registry; *rt; rt++) {
+		double v[64];
+		int n = q_values(s, Q(.wl = "sleep", .metric = m, .rt = (*rt)->name), "tasks", v, 64);
+		for (int i = 0; i < n; i += n > 1 ? n - 1 : 1) {
+			const struct h_srow *r = q_best(s,
+			                                Q(.wl = "sleep", .metric = m, .rt = (*rt)->name,
+			                                  .key = "tasks", .val = v[i]),
+			                                0);
+			fig_val(o, r->median / 1e3, "µs",
+			        in_class(THREADS, r->runtime) ? "17 µs (Blandy, a thread)"
+			        : in_class(ASYNC, r->runtime) ? "0.3 µs (Blandy, an async task)"
+			                                      : "",
+			        "%s, sleep tasks=%s: creation per task", L(r), P(v[i]));
+		}
+	}
+	if (isnan(t)) {
+		set(o, H_VERDICT_NO_DATA,
+		    "not enough data: no sleep rows with create_ns_per_task for threads and an "
+		    "async runtime at one task count");
+		return;
+	}
+	const struct h_srow *th = q_best(
+	        s, Q(.wl = "sleep", .metric = m, .rts = THREADS, .key = "tasks", .val = t), 0);
+	const struct h_srow *as = q_best(
+	        s, Q(.wl = "sleep", .metric = m, .rts = ASYNC, .key = "tasks", .val = t), 0);
+	double tu = th->median / 1e3, au = as->median / 1e3;
+	fig_val(o, tu / au, "×", "≈57 (Blandy)", "threads' creation over %s's, tasks=%s", L(as),
+	        P(t));
+	if (tu >= H_C16_THREAD_MIN_US && au <= H_C16_ASYNC_MAX_US)
+		set(o, H_VERDICT_HOLDS,
+		    "holds: at tasks=%s a thread takes %s µs to create and start waiting, %s's "
+		    "task %s µs (%s×)",
+		    P(t), N(tu), L(as), N(au), N(tu / au));
+	else if (tu <= au)
+		set(o, H_VERDICT_DOES_NOT_HOLD,
+		    "does not hold: at tasks=%s a thread takes %s µs, no more than %s's task (%s µs)",
+		    P(t), N(tu), L(as), N(au));
+	else
+		set(o, H_VERDICT_DEPENDS,
+		    "depends on the machine: at tasks=%s a thread takes %s µs, %s's task %s µs "
+		    "(%s×), outside ≥ %s µs and ≤ %s µs",
+		    P(t), N(tu), L(as), N(au), N(tu / au), TH(H_C16_THREAD_MIN_US),
+		    TH(H_C16_ASYNC_MAX_US));
 }

@@ -207,6 +207,8 @@ int h_parse_cpus(const char *s, hwloc_bitmap_t set)
  * (C13-C16): in every part as well, the standard suite would take about
  * twice its 25 minutes. `--runtime` still narrows the list, never widens it. */
 #define CLAIMS_C1_C12 "threads,pool,epoll,coro,coro-ucontext"
+/* C16 (task creation) beside those five: the newer runtimes. */
+#define C16_RUNTIMES "steal,coro-steal,uring,uv,omp"
 
 const struct h_suite h_suites[] = {
 	{
@@ -237,6 +239,10 @@ const struct h_suite h_suites[] = {
 			  { "cold=0", "file_mib=16", "block_kib=4", "timer_us=100" } },
 			{ "regular files, random direct reads (C9)", CLAIMS_C1_C12, "file", NULL,
 			  { "direct=1", "file_mib=16", "block_kib=4", "timer_us=100" } },
+			/* C16: the newer runtimes beside the five's sleep points above
+			 * (create_ns_per_task); omp, a pool, holds at most its team. */
+			{ "task creation, newer runtimes (C16)", C16_RUNTIMES, "sleep", NULL,
+			  { "tasks=100,1000", "ms=10" }, .only = H_ONLY_UNCAPPED },
 		},
 	},
 	{
@@ -292,6 +298,21 @@ const struct h_suite h_suites[] = {
 			  { "cold=0", "file_mib=32", "block_kib=4", "timer_us=100" } },
 			{ "regular files, random direct reads (C9)", CLAIMS_C1_C12, "file", NULL,
 			  { "direct=1", "file_mib=32", "block_kib=4", "timer_us=100" } },
+			/* C13, about 20 s on 2 CPUs: even and skewed sizes (the same
+			 * total) on a stealing scheduler against a loop per CPU, at
+			 * equal CPUs (workers=2 as loops=2; on one CPU both have one
+			 * and the report says no data); pool and threads beside. */
+			{ "work stealing on even and skewed load (C13)", "steal,epoll,pool,threads", "cpu",
+			  NULL, { "tasks=256", "work=50000", "skew=0,2", "loops=2", "workers=2" } },
+			/* C14, about 15 s: uring at the connections part's point of
+			 * conns=100, whose epoll cells it is compared with (the same
+			 * sets: keep them in step). */
+			{ "io_uring against epoll (C14)", "uring", "echo", NULL,
+			  { "conns=100", "requests=0", "seconds=1" } },
+			/* C16, about 30 s: the five's creation figures come from the
+			 * sleep parts above; omp, a pool, holds at most its team. */
+			{ "task creation, newer runtimes (C16)", C16_RUNTIMES, "sleep", NULL,
+			  { "tasks=100,1000", "ms=10" }, .only = H_ONLY_UNCAPPED },
 		},
 	},
 	{ 0 },
