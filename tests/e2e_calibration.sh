@@ -71,6 +71,11 @@ for w in pipepingpong pingpong; do
 done
 grep -q "threads pipepingpong same-core: .* the pipe calibration" "$T/r/report.html" ||
 	fail "report.html: no calibration line"
+# C11: the raw switches of the manifest, each a figure or its reason.
+for p in asm ucontext boost-fcontext; do
+	grep -qE "^$p, .*: ([0-9.,]+ ns per switch|missing: .+)\.$" "$T/r/report.md" ||
+		fail "report: no C11 line for the $p switch"
+done
 
 # A run from before the calibration: the report still stands, and says so.
 cp -r "$T/r" "$T/old"
@@ -79,5 +84,7 @@ grep -q calibration_renamed "$T/old/manifest.json" || die "manifest.json: no cal
 "$BIN" report "$T/old" >"$T/out" 2>"$T/err" || die "report without calibration failed"
 grep -q "No calibration in this run" "$T/old/report.md" || fail "no 'No calibration in this run'"
 grep -q "the pipe calibration" "$T/old/report.md" && fail "calibration ratios without a calibration"
+grep -q "has no stack-switch calibration" "$T/old/report.md" ||
+	fail "C11 without a stack-switch calibration does not say so"
 
 finish "calibration in the manifest, steal_ms in the results, the report beside it"

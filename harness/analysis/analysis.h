@@ -205,6 +205,7 @@ struct h_vfig {
 struct h_vclose {
 	char what[160];
 	double v, lo, hi, thr;
+	double thr_lo, thr_hi; /* the threshold's own interval when it is a figure too */
 	long n;    /* the repetitions behind it (the fewer side's) */
 	long reps; /* about how many would likely settle it, 0: not likely to */
 };

@@ -581,6 +581,75 @@ static void chart(struct h_doc *d, const struct ctx *x, const char *name)
 	h_doc_end_p(d);
 }
 
+/* ---- C11: the raw stack switch beside its peers ---- */
+
+/* The manifest's calibration.stack_switch (measure's switchpeers.c): the
+ * hand-written switch, swapcontext and Boost.Context's jump_fcontext timed
+ * with no scheduler around them, then coro's pingpong (the switch plus the
+ * loop's bookkeeping) against the fastest of them. */
+static void stack_switch_lines(struct h_doc *d, const struct ctx *x)
+{
+	static const char *const peer[] = { "asm", "ucontext", "boost-fcontext" };
+	h_doc_heading(d, 3, NULL, "The raw switch beside its peers");
+	if (!mf(&x->m, "calibration.stack_switch.what")) {
+		h_doc_p(d, NULL);
+		h_doc_text(d, "This run's manifest has no stack-switch calibration (it predates it): "
+		              "a new run times the hand-written switch, swapcontext and "
+		              "Boost.Context's side by side before its first cell.");
+		h_doc_end_p(d);
+		return;
+	}
+	const char *why = mf(&x->m, "calibration.stack_switch.why");
+	if (why && strcmp(why, "null")) {
+		h_doc_p(d, NULL);
+		h_doc_text(d, "The stack switches were not timed in this run: %s.", why);
+		h_doc_end_p(d);
+		return;
+	}
+	h_doc_p(d, NULL);
+	h_doc_text(d, "Before the first cell the run timed each switch alone, two contexts "
+	              "handing control back and forth on one CPU with no scheduler around them "
+	              "(the fastest of three regions):");
+	h_doc_end_p(d);
+	double ns[3], best = NAN;
+	for (int i = 0; i < 3; i++) {
+		char key[96];
+		snprintf(key, sizeof key, "calibration.stack_switch.%s.ns_per_switch", peer[i]);
+		const char *v = mf(&x->m, key);
+		ns[i] = v && strcmp(v, "null") ? strtod(v, NULL) : NAN;
+		snprintf(key, sizeof key, "calibration.stack_switch.%s.what", peer[i]);
+		const char *what = mf(&x->m, key);
+		h_doc_p(d, "calib");
+		h_doc_text(d, "%s, %s: ", peer[i], what ? what : "?");
+		if (ns[i] > 0) {
+			char num[32];
+			h_doc_text(d, "%s ns per switch.", h_fmt_num(num, sizeof num, ns[i]));
+			if (i != 1 && (isnan(best) || ns[i] < best))
+				best = ns[i];
+		} else {
+			snprintf(key, sizeof key, "calibration.stack_switch.%s.why", peer[i]);
+			const char *w = mf(&x->m, key);
+			h_doc_text(d, "missing: %s.", w && strcmp(w, "null") ? w : "not measured");
+		}
+		h_doc_end_p(d);
+	}
+	h_doc_p(d, NULL);
+	if (ns[0] > 0 && ns[2] > 0)
+		h_doc_text(d, "The hand-written switch costs %.1f ns, Boost.Context's %.1f ns on this "
+		              "machine (%.2f×). ", ns[0], ns[2], ns[0] / ns[2]);
+	const struct h_srow *rows[4];
+	size_t n = h_summary_find(&x->s, "coro", "pingpong", "ns_per_switch", "placement=same-core",
+	                          rows, 4);
+	if (n >= 1 && best > 0)
+		h_doc_text(d, "coro's pingpong on one core, the switch plus the loop's own "
+		              "bookkeeping (a queue move, the step call, the event count), costs "
+		              "%.1f ns: %.2f× the fastest raw switch.", rows[0]->median,
+		           rows[0]->median / best);
+	else
+		h_doc_text(d, "This run has no same-core coro pingpong to set beside them.");
+	h_doc_end_p(d);
+}
+
 /* ---- the switch figures against the run's calibration ---- */
 
 /* Each runtime's ns per switch on a pingpong-style workload, pinned, beside
@@ -838,6 +907,8 @@ static void claim_section(struct h_doc *d, const struct ctx *x, size_t k)
 	}
 	if (!strcmp(c->id, "C5") || !strcmp(c->id, "C6"))
 		calibration_lines(d, x, c->workloads);
+	if (!strcmp(c->id, "C11"))
+		stack_switch_lines(d, x);
 	if (c->refs[0]) {
 		h_doc_p(d, NULL);
 		h_doc_strong(d, "The literature's figures. ");

@@ -721,6 +721,8 @@ static int ge_cmp(struct iv x, struct iv y, int mirrored)
 		c->lo = mirrored ? -x.hi : x.lo;
 		c->hi = mirrored ? -x.lo : x.hi;
 		c->thr = sg * y.v;
+		c->thr_lo = mirrored ? -yhi : ylo;
+		c->thr_hi = mirrored ? -ylo : yhi;
 		c->n = x.n;
 		c->reps = h_reps_to_settle(x.v, x.lo, x.hi, thr, x.n);
 	}
@@ -782,11 +784,20 @@ static void decide(void (*rule)(const struct h_summary *, const struct h_runfact
 			else
 				snprintf(settle, sizeof settle,
 				         "not likely to settle: the figure sits on the threshold");
+			/* A threshold that is itself a figure (another runtime's,
+			 * scaled) has an interval of its own: the straddle may be
+			 * against it, not against its median. */
+			char thr[96];
+			if (c->thr_hi > c->thr_lo)
+				snprintf(thr, sizeof thr, "%s (its own interval %s–%s)", N(c->thr),
+				         N(c->thr_lo), N(c->thr_hi));
+			else
+				snprintf(thr, sizeof thr, "%s", N(c->thr));
 			n += (size_t)snprintf(buf + n, sizeof buf - n,
 			                      "%s %s is %s (95%% interval %s–%s) against %s: %s "
 			                      "(this run had %ld)",
-			                      i ? ";" : "", c->what, N(c->v), N(c->lo), N(c->hi),
-			                      N(c->thr), settle, c->n);
+			                      i ? ";" : "", c->what, N(c->v), N(c->lo), N(c->hi), thr,
+			                      settle, c->n);
 		}
 		/* Then what the point figures alone said, cut to fit. */
 		static const char alone[] = "; the medians alone say ";
