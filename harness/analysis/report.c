@@ -859,6 +859,8 @@ static void sources_and_try(struct h_doc *d, const struct ctx *x, size_t k)
 	h_doc_end_p(d);
 }
 
+static void stall_timelines(struct h_doc *d, const struct ctx *x);
+
 static void claim_section(struct h_doc *d, const struct ctx *x, size_t k)
 {
 	const struct h_claim *c = &h_claims[k];
@@ -909,6 +911,8 @@ static void claim_section(struct h_doc *d, const struct ctx *x, size_t k)
 		calibration_lines(d, x, c->workloads);
 	if (!strcmp(c->id, "C11"))
 		stack_switch_lines(d, x);
+	if (!strcmp(c->id, "C3"))
+		stall_timelines(d, x);
 	if (c->refs[0]) {
 		h_doc_p(d, NULL);
 		h_doc_strong(d, "The literature's figures. ");
@@ -1105,6 +1109,35 @@ static void timelines(struct h_doc *d, const struct ctx *x)
 					break;
 			}
 		}
+}
+
+/* C3's stall as concbench trace recorded it (plots/trace_RT_mixed.*): on
+ * a single executor the light requests wait out each heavy step; threads
+ * run them beside it. Nothing when the folder has no such timeline. */
+static void stall_timelines(struct h_doc *d, const struct ctx *x)
+{
+	static const char *const rts[] = { "epoll", "coro", "threads" };
+	int shown = 0;
+	for (size_t i = 0; i < sizeof rts / sizeof rts[0]; i++) {
+		char svg[128], png[128], path[4400], alt[128];
+		snprintf(svg, sizeof svg, "plots/trace_%s_mixed.svg", rts[i]);
+		snprintf(png, sizeof png, "plots/trace_%s_mixed.png", rts[i]);
+		snprintf(path, sizeof path, "%s/%s", x->dir, svg);
+		if (access(path, R_OK) != 0)
+			continue;
+		if (!shown++) {
+			h_doc_heading(d, 3, NULL, "The stall, measured");
+			h_doc_p(d, NULL);
+			h_doc_text(d, "concbench trace's timelines of mixed (two connections, every third "
+			              "request a heavy step): on a single executor a light request that "
+			              "arrives during a heavy step stays orange (woken, not yet run) until "
+			              "the step ends; on threads it runs at once on its own thread.");
+			h_doc_end_p(d);
+		}
+		snprintf(path, sizeof path, "%s/%s", x->dir, png);
+		snprintf(alt, sizeof alt, "Timeline: %s running mixed", rts[i]);
+		h_doc_image(d, svg, access(path, R_OK) == 0 ? png : svg, alt);
+	}
 }
 
 /* One machine in one line, from the manifest. */
