@@ -12,6 +12,10 @@
 
 static const struct cb_param pingpong_params[] = {
 	{ "rounds", "rounds", "round trips of the token", 100000, 1, 1000000000 },
+	{ "min_ms", "ms",
+	  "with > 0: the timed region lasts at least this long: the token goes on in more "
+	  "batches of `rounds` round trips (the checksum is the first batch's); 0 = rounds only",
+	  0, 0, 60000 },
 	{ NULL, NULL, NULL, 0, 0, 0 },
 };
 
@@ -20,6 +24,10 @@ struct pingpong_state {
 	struct rt_event *to_ping, *to_pong;
 	int64_t rounds, warm; /* the first `warm` rounds are untimed: they
 	                       * include creating the second task */
+	int64_t batch;        /* the rounds parameter: rounds grows by it */
+	uint64_t min_ns;      /* min_ms: the timed region at least this */
+	uint64_t check;       /* the checksum, after the first batch */
+	int stop;             /* ping is done: written before its last notify */
 	int64_t ping_rounds, pong_rounds;
 	int ping_state, pong_state;
 	/* The token: each side transforms it, and the events order the accesses
@@ -52,6 +60,8 @@ static struct rt_op ping_step(struct rt_task *t, long res)
 	case 1: /* served: wait for the return */
 		s->ping_state = 2;
 		return rt_op_wait(s->to_ping);
+	case 3: /* pong was told to stop */
+		return rt_op_done();
 	default: /* the token is back */
 		s->ping_rounds++;
 		s->token = wl_mix64(s->token ^ (uint64_t)s->ping_rounds);
@@ -59,10 +69,22 @@ static struct rt_op ping_step(struct rt_task *t, long res)
 			s->t0 = wl_now_ns();
 		if ((s->ping_rounds & 1023) == 0)
 			s->ping_cpus |= cpu_bit();
+		if (s->ping_rounds == s->batch)
+			s->check = s->token ^ (uint64_t)s->ping_rounds;
 		if (s->ping_rounds == s->rounds) {
-			s->t1 = wl_now_ns();
-			s->ping_cpus |= cpu_bit();
-			return rt_op_done();
+			uint64_t now = wl_now_ns();
+			/* Too short a timed region reads the clock's and the
+			 * timer tick's noise: go on for another batch. Only ping
+			 * reads or writes rounds, so pong needs no word of it. */
+			if (now - s->t0 < s->min_ns && s->rounds <= INT64_MAX / 2) {
+				s->rounds += s->batch;
+			} else {
+				s->t1 = now;
+				s->ping_cpus |= cpu_bit();
+				s->stop = 1; /* published by the notify */
+				s->ping_state = 3;
+				return rt_op_notify(s->to_pong);
+			}
 		}
 		s->ping_state = 1;
 		return rt_op_notify(s->to_pong);
@@ -77,16 +99,18 @@ static struct rt_op pong_step(struct rt_task *t, long res)
 	case 0: /* wait for a serve */
 		s->pong_state = 1;
 		return rt_op_wait(s->to_pong);
-	case 1: /* got it: return it */
+	case 1: /* got it: return it, or stop when ping says so */
+		if (s->stop) {
+			s->pong_cpus |= cpu_bit();
+			return rt_op_done();
+		}
 		s->pong_rounds++;
-		if ((s->pong_rounds & 1023) == 1 || s->pong_rounds == s->rounds)
+		if ((s->pong_rounds & 1023) == 1)
 			s->pong_cpus |= cpu_bit();
 		s->token = wl_mix64(s->token + 1);
 		s->pong_state = 2;
 		return rt_op_notify(s->to_ping);
 	default:
-		if (s->pong_rounds == s->rounds)
-			return rt_op_done();
 		s->pong_state = 1;
 		return rt_op_wait(s->to_pong);
 	}
@@ -98,7 +122,8 @@ static int pingpong_setup(void **state, struct rt *rt, const int64_t *p, const s
 	if (!s)
 		return -ENOMEM;
 	*state = s;
-	s->rounds = p[0];
+	s->rounds = s->batch = p[0];
+	s->min_ns = (uint64_t)p[1] * 1000000u;
 	s->warm = s->rounds / 10;
 	s->token = 0x9e3779b97f4a7c15ull;
 	int err = rt_event_new(rt, &s->to_ping);
@@ -119,13 +144,17 @@ static int pingpong_setup(void **state, struct rt *rt, const int64_t *p, const s
 static void pingpong_finish(void *state, struct wl_report *rep)
 {
 	struct pingpong_state *s = state;
-	rep->checksum = s->token ^ (uint64_t)s->ping_rounds;
-	if (s->ping_rounds != s->rounds || s->pong_rounds != s->rounds)
+	/* The first batch's: the same for every runtime, however many
+	 * batches its min_ms took. */
+	rep->checksum = s->check;
+	if (s->ping_rounds != s->rounds || s->pong_rounds != s->rounds || !s->stop)
 		return;
 	double timed = (double)(s->rounds - s->warm);
 	double ns = (double)(s->t1 - s->t0);
 	wl_metric(rep, "ns_per_roundtrip", "ns", ns / timed);
 	wl_metric(rep, "ns_per_switch", "ns", ns / (2 * timed));
+	wl_metric(rep, "rounds_run", "rounds", (double)s->rounds);
+	wl_metric(rep, "timed_ms", "ms", ns / 1e6);
 	wl_metric(rep, "ping_cpus", "cpu mask", (double)s->ping_cpus);
 	wl_metric(rep, "pong_cpus", "cpu mask", (double)s->pong_cpus);
 }
