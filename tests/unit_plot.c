@@ -491,6 +491,19 @@ int main(void)
 	REQUIRE(valid_png(dir, "plots/memory.png", 800));
 	REQUIRE(valid_svg(dir, "plots/mixed.svg"));
 	REQUIRE(has_line(dir, "plots/mixed.dat", "group \"light requests\" lo hi n\n"));
+
+	/* 40 heavy requests: their "p99" is the maximum, and the legend says
+	 * so; 2,000 light ones keep their name. */
+	t_write_file(dir, "summary.csv",
+	             H_SUMMARY_HEADER_V1 "\n"
+	             "epoll,mixed,heavy_us=2000,light_p99_us,us,3,2105,2100,2110,0.01,0\n"
+	             "epoll,mixed,heavy_us=2000,heavy_p99_us,us,3,4153,4100,4200,0.01,0\n"
+	             "epoll,mixed,heavy_us=2000,light_samples,requests,3,2000,2000,2000,0,0\n"
+	             "epoll,mixed,heavy_us=2000,heavy_samples,requests,3,40,40,40,0,0\n");
+	REQUIRE(plot_capture(dir) == 0);
+	REQUIRE(has_line(dir, "plots/mixed.dat",
+	                 "group \"light requests\" lo hi n \"heavy requests (the max where under "
+	                 "1000 samples, too few for a p99)\" lo hi n\n"));
 	REQUIRE(!exists(dir, "plots/switch.svg") && !exists(dir, "plots/switch.png") &&
 	        !exists(dir, "plots/switch.dat"));
 	REQUIRE(!exists(dir, "plots/latency_http.png"));

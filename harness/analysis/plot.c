@@ -483,8 +483,26 @@ static int write_bars(FILE *f, struct plot *p)
 		fprintf(f, "# A series measured at several %s shows the row with the most.\n", c->pick);
 	fputs("group", f);
 	for (size_t b = 0; b < nb; b++) {
+		/* A percentile bar (mixed's heavy p99) some series has too few
+		 * samples for: its figure there is the maximum, and the legend
+		 * says so. */
+		char lab[160];
+		double pv = NAN;
+		for (size_t i = 0; !c->xkey && i < p->ns; i++) {
+			const struct h_srow *r = row_at(p, &p->s[i], bars[b], NULL);
+			char pn[16];
+			double q, ns;
+			if (r && h_pct_name(p->sum, r, pn, sizeof pn, &q, &ns) == 0)
+				pv = q;
+		}
+		if (isnan(pv))
+			snprintf(lab, sizeof lab, "%s", shown_name(c, bars[b]));
+		else
+			snprintf(lab, sizeof lab, "%s (the max where under %llu samples, too few for "
+			                          "a p%g)",
+			         shown_name(c, bars[b]), (unsigned long long)h_pct_min_samples(pv), pv);
 		fputc(' ', f);
-		put_quoted(f, shown_name(c, bars[b]));
+		put_quoted(f, lab);
 		fputs(" lo hi n", f);
 	}
 	fputc('\n', f);
