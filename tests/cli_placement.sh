@@ -118,7 +118,7 @@ rc=$?
 
 # The summary names the placement among the params, one group each.
 for p in $(echo "$PL" | tr , ' '); do
-	grep -q "^threads,pingpong,rounds=3000;stack_kib=0;placement=$p,ns_per_switch," "$T/r/summary.csv" ||
+	grep -q "^threads,pingpong,rounds=3000;min_ms=0;stack_kib=0;placement=$p,ns_per_switch," "$T/r/summary.csv" ||
 		die "summary.csv has no ns_per_switch row for placement=$p"
 done
 [ "$rc" -eq 3 ] && skip "placement honoured, but perf counts no context switches here"

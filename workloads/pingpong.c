@@ -71,6 +71,14 @@ static struct rt_op ping_step(struct rt_task *t, long res)
 			s->ping_cpus |= cpu_bit();
 		if (s->ping_rounds == s->batch)
 			s->check = s->token ^ (uint64_t)s->ping_rounds;
+		if (s->ping_rounds == s->rounds && !s->min_ns) {
+			/* rounds alone: pong stops by itself at the same count (rounds
+			 * never changes then), with no extra hand-over. */
+			s->t1 = wl_now_ns();
+			s->ping_cpus |= cpu_bit();
+			s->stop = 1;
+			return rt_op_done();
+		}
 		if (s->ping_rounds == s->rounds) {
 			uint64_t now = wl_now_ns();
 			/* Too short a timed region reads the clock's and the
@@ -111,6 +119,11 @@ static struct rt_op pong_step(struct rt_task *t, long res)
 		s->pong_state = 2;
 		return rt_op_notify(s->to_ping);
 	default:
+		/* Without min_ms, rounds is a constant both sides may read. */
+		if (!s->min_ns && s->pong_rounds == s->rounds) {
+			s->pong_cpus |= cpu_bit();
+			return rt_op_done();
+		}
 		s->pong_state = 1;
 		return rt_op_wait(s->to_pong);
 	}
