@@ -235,6 +235,10 @@ int cli_cmd_fleet(const struct cli_command *self, int argc, char **argv)
 	}
 	if (pid == 0) {
 		dup2(po[1], STDOUT_FILENO);
+		/* parallel runs each job with $SHELL, also through its ssh
+		 * wrapper; where SHELL is unset (a CI agent, cron) every job
+		 * failed without a word. */
+		setenv("SHELL", "/bin/sh", 0);
 		execvp("parallel", pargv);
 		_exit(127);
 	}
