@@ -206,7 +206,10 @@ static int find_nginx(char *out, size_t len)
 	const char *own = getenv("CONCBENCH_NGINX");
 	if (own && own[0]) {
 		snprintf(out, len, "%s", own);
-		return access(out, X_OK) == 0 ? 0 : -ENOENT;
+		struct stat st; /* a directory is searchable (X_OK), not a program */
+		return stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0
+		               ? 0
+		               : -ENOENT;
 	}
 	const char *path = getenv("PATH");
 	char buf[4096];
