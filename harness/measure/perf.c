@@ -293,25 +293,18 @@ double h_perf_read_syscalls(struct h_perf *p, int *err)
 
 void h_perf_syscalls_why(int err, char *out, size_t len)
 {
-	switch (err) {
-	case 0:
-		out[0] = '\0';
-		break;
-	case H_SYS_NOT_ASKED:
-		snprintf(out, len, "not asked for (run --count-syscalls)");
-		break;
-	case H_SYS_NO_TRACEFS:
-		snprintf(out, len, "no tracefs mounted (/sys/kernel/tracing)");
-		break;
-	case H_SYS_NO_TRACEPOINT:
-		snprintf(out, len, "no raw_syscalls:sys_enter tracepoint in tracefs");
-		break;
-	case H_SYS_TRACEFS_DENIED:
-		snprintf(out, len, "tracefs not readable (EACCES)");
-		break;
-	default:
+	static const char *const words[] = {
+		[-H_SYS_NOT_ASKED] = "not asked for (run --count-syscalls)",
+		[-H_SYS_NO_TRACEFS] = "no tracefs mounted (/sys/kernel/tracing)",
+		[-H_SYS_NO_TRACEPOINT] = "no raw_syscalls:sys_enter tracepoint in tracefs",
+		[-H_SYS_TRACEFS_DENIED] = "tracefs not readable (EACCES)",
+	};
+	if (err > 0)
 		why_not(PERF_TYPE_TRACEPOINT, err, out, len);
-	}
+	else if (err < 0 && -err < (int)(sizeof words / sizeof *words))
+		snprintf(out, len, "%s", words[-err]);
+	else
+		out[0] = '\0';
 }
 
 void h_perf_close(struct h_perf *p)
