@@ -40,7 +40,7 @@ FIELDS = ["schema", "schema_version", "runtime", "workload", "params", "placemen
           "client_cpus_bound", "rep", "warmup", "ok", "error", "checksum", "wall_ns",
           "cpu_user_ns", "cpu_sys_ns", "ctx_voluntary", "ctx_involuntary", "rss_peak_kib",
           "tasks_reached", "limit", "metrics", "metric_units", "counters",
-          "counters_unavailable", "counters_user_only", "threads_at_read", "mem",
+          "counters_unavailable", "counters_user_only", "syscalls_why", "threads_at_read", "mem",
           "create_ns_per_task", "steal_ms", "cpus_used", "switch_count_check", "client_cpus_used",
           "client_cpu_user_ns", "client_cpu_sys_ns", "client_ctx_voluntary",
           "client_ctx_involuntary", "client_rss_peak_kib"]

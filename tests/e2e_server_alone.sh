@@ -8,12 +8,15 @@
 # client_limited beside it; server_cpu_us_per_request the server's CPU over
 # the requests it served; client_cpu_us_per_request the client's CPU over
 # the responses it handled; server_sock_kib the server's socket buffers;
-# and the summary rows of all of them.
+# and the summary rows of all of them. With --count-syscalls, the server's
+# syscalls per request where the raw_syscalls tracepoint can be counted
+# (epoll echo: about 5; 1 to 50 is plausible), else null with the reason.
 . "$(dirname "$0")/lib.sh"
 need python3 "to read the JSON"
 
 CONCBENCH_TEST_CLIENT_TOUCH_MIB=96 timeout 120 "$BIN" run --runtime epoll --workload echo \
-	--set conns=4 --set seconds=1 --reps 1 --warmup 0 --out "$T/r" >"$T/out" 2>"$T/err"
+	--set conns=4 --set seconds=1 --reps 1 --warmup 0 --count-syscalls --out "$T/r" \
+	>"$T/out" 2>"$T/err"
 rc=$?
 [ "$rc" -eq 0 ] || { cat "$T/err"; die "run exited $rc, want 0"; }
 
@@ -56,6 +59,15 @@ assert 0 < cpr <= most * 1.0001, (cpr, most)
 sk = m.get("server_sock_kib", "absent")
 assert isinstance(sk, (int, float)) and sk >= 0, f"server_sock_kib {sk}"
 assert c["metric_units"]["server_sock_kib"] == "KiB"
+# The server's syscalls (perf.c): counted, or null with a reason.
+why, sc, spr = c["syscalls_why"], m["syscalls"], m["syscalls_per_request"]
+if why is None:
+    assert sc > 0 and 1 <= spr <= 50, (sc, spr)
+    assert abs(spr - sc / req) <= 1e-6 * spr, (spr, sc, req)
+    print(f"syscalls_per_request {spr:.2f}")
+else:
+    assert isinstance(why, str) and why and sc is None and spr is None, (why, sc, spr)
+    print(f"syscalls not counted: {why}")
 rows = {r["metric"]: r for r in csv.DictReader(open(d + "/summary.csv"))}
 for k in ["client_cpu_user_ns", "client_cpu_sys_ns", "client_ctx_voluntary",
           "client_ctx_involuntary", "client_rss_peak_kib", "client_cpu_util",
@@ -64,7 +76,7 @@ for k in ["client_cpu_user_ns", "client_cpu_sys_ns", "client_ctx_voluntary",
     assert k in rows, f"summary.csv has no {k} row"
 assert float(rows["rss_peak_kib"]["median"]) < touch
 PY
-python3 "$T/check.py" "$T/r" || { cat "$T/err"; die "server figures include the client's"; }
+python3 "$T/check.py" "$T/r" || { cat "$T/err"; die "server figures include the client's, or its syscalls are wrong"; }
 
 # --resume reads the client's figures back: the summary it rewrites has them.
 cp "$T/r/summary.csv" "$T/summary.before"
@@ -80,6 +92,7 @@ python3 - "$T/c" <<'PY' || die "a cpu cell has client figures"
 import json, sys
 c = json.loads(open(sys.argv[1] + "/results.jsonl").readline())
 assert c["client_rss_peak_kib"] is None and c["client_cpu_user_ns"] is None, c
+assert c["syscalls_why"] is None and "syscalls" not in c["metrics"], c
 assert "client_" not in open(sys.argv[1] + "/summary.csv").read()
 PY
 echo "ok: the server's cpu, switches and peak RSS exclude the load generator's"

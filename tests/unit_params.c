@@ -306,11 +306,11 @@ static void test_suite_traits(void)
 		                              .cpus_param = "n", .switches = RT_SWITCH_CALLBACK };
 	static const struct runtime coro = { .name = "x4", .cpus = RT_CPUS_ONE,
 		                             .switches = RT_SWITCH_STACK };
-	struct h_suite_part any = { "a", "all", "all", NULL, { 0 }, H_ONLY_ANY };
-	struct h_suite_part unc = { "u", "all", "all", NULL, { 0 }, H_ONLY_UNCAPPED };
-	struct h_suite_part lpc = { "l", "all", "all", NULL, { 0 }, H_ONLY_LOOP_PER_CPU };
-	struct h_suite_part named = { "n", "x1,x3", "all", NULL, { 0 }, H_ONLY_UNCAPPED };
-	struct h_suite_part cap = { "c", "all", "all", NULL, { 0 }, H_ONLY_CAPPED };
+	struct h_suite_part any = { "a", "all", "all", NULL, { 0 }, H_ONLY_ANY, 0 };
+	struct h_suite_part unc = { "u", "all", "all", NULL, { 0 }, H_ONLY_UNCAPPED, 0 };
+	struct h_suite_part lpc = { "l", "all", "all", NULL, { 0 }, H_ONLY_LOOP_PER_CPU, 0 };
+	struct h_suite_part named = { "n", "x1,x3", "all", NULL, { 0 }, H_ONLY_UNCAPPED, 0 };
+	struct h_suite_part cap = { "c", "all", "all", NULL, { 0 }, H_ONLY_CAPPED, 0 };
 	CHECK(h_suite_part_takes(&cap, &pool) && !h_suite_part_takes(&cap, &loops));
 	CHECK(!h_suite_part_takes(&cap, &per_task) && !h_suite_part_takes(&cap, &coro));
 	CHECK(h_suite_part_takes(&any, &pool) && h_suite_part_takes(&any, &coro));

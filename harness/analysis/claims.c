@@ -644,11 +644,13 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	  .charts = "conns_echo,conns_http",
 	  .refs = "liburing's changelog and issues: multishot accept and receive, provided "
 	          "buffers, batched submission, each to cut syscalls per request.",
-	  .note = "Syscalls per request need a counter on the raw_syscalls:sys_enter tracepoint "
-	          "(perf_event_open with tracefs mounted); this harness does not open one yet, so "
-	          "the CPU per request stands for them.",
+	  .note = "Syscalls per request come from a counter on the raw_syscalls:sys_enter "
+	          "tracepoint (perf_event_open, with tracefs mounted: the harness mounts none), "
+	          "opened only with run --count-syscalls (the standard suite's C14 part) since it "
+	          "slows every syscall; where it cannot be opened the CPU per request stands for "
+	          "them.",
 	  .command = "build/concbench run --runtime uring,epoll --workload echo --set conns=100 "
-	             "--set requests=0 --set seconds=1 --reps 3",
+	             "--set requests=0 --set seconds=1 --reps 3 --count-syscalls",
 	  .rule = h_rule_c14,
 	  .words = "At the largest conns of echo (else http) where uring and epoll both ran with "
 	           "the same loops: epoll's server CPU per request at least {win}× uring's: "

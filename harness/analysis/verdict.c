@@ -2577,8 +2577,8 @@ void h_rule_c14(const struct h_summary *s, const struct h_runfacts *f, struct h_
 			snprintf(skipped, sizeof skipped, "%s's cells were %s", f->cells[i].runtime,
 			         f->cells[i].error);
 	static const char nosys[] =
-	        "syscalls per request: not counted (no raw_syscalls:sys_enter counter in "
-	        "this harness yet)";
+	        "syscalls per request: not counted (run without --count-syscalls, or no "
+	        "raw_syscalls:sys_enter counter here: syscalls_why in results.jsonl)";
 	if (!u) {
 		if (skipped[0])
 			set(o, H_VERDICT_NO_DATA, "not enough data: %s", skipped);
@@ -2605,7 +2605,7 @@ void h_rule_c14(const struct h_summary *s, const struct h_runfacts *f, struct h_
 		fig_row(o, pu, "not judged", "%s, %s conns=%s: p99 latency", L(u), wl, P(c));
 		fig_row(o, pe, "not judged", "%s, %s conns=%s: p99 latency", L(e), wl, P(c));
 	}
-	/* A run whose cells counted syscalls has this metric; none does yet. */
+	/* A run whose cells counted syscalls (--count-syscalls) has this metric. */
 	const struct h_srow *su = same_point(s, u, "syscalls_per_request"),
 	                    *se = same_point(s, e, "syscalls_per_request");
 	if (su && se) {

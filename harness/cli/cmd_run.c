@@ -85,6 +85,10 @@ void cli_run_usage(FILE *f)
 	        "                      max(1 GiB, 10%%) of memory available, recording the\n"
 	        "                      limit with \"reserve\": true. WARNING: without it, other\n"
 	        "                      programs cannot fork while such a cell runs\n"
+	        "  --count-syscalls    server cells count the server's syscalls (perf_event_open\n"
+	        "                      on raw_syscalls:sys_enter, with tracefs mounted): metrics\n"
+	        "                      syscalls, syscalls_per_request; off by default, as it\n"
+	        "                      slows every syscall on the machine while a cell runs\n"
 	        "  --peer nginx        each http point also runs nginx (when installed: a\n"
 	        "                      note otherwise) on the server CPUs, one worker per CPU,\n"
 	        "                      measured by the same client: runtime peer:nginx\n"
@@ -108,7 +112,7 @@ void cli_run_usage(FILE *f)
 enum { OPT_RUNTIME = 256, OPT_WORKLOAD, OPT_SET, OPT_REPS, OPT_CPUS, OPT_OUT, OPT_SUITE,
        OPT_TIMEOUT, OPT_WARMUP, OPT_PLACEMENT, OPT_RESUME, OPT_CLIENT_CPUS, OPT_NO_RESERVE,
        OPT_ORDER, OPT_PEER, OPT_LISTEN, OPT_CLIENT_HOST, OPT_CLIENT_BIN, OPT_CI_TARGET,
-       OPT_REPS_MAX };
+       OPT_REPS_MAX, OPT_COUNT_SYSCALLS };
 
 /* In the order the messages list them. */
 static const struct option run_options[] = {
@@ -130,6 +134,7 @@ static const struct option run_options[] = {
 	{ "suite", required_argument, NULL, OPT_SUITE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "no-reserve", no_argument, NULL, OPT_NO_RESERVE },
+	{ "count-syscalls", no_argument, NULL, OPT_COUNT_SYSCALLS },
 	{ "peer", required_argument, NULL, OPT_PEER },
 	{ "resume", required_argument, NULL, OPT_RESUME },
 	{ "help", no_argument, NULL, 'h' },
@@ -145,6 +150,7 @@ struct run_args {
 	const char **setv;
 	int nsetv;
 	int no_reserve;
+	int count_syscalls;
 	int given; /* options other than --resume and --timeout */
 };
 
@@ -173,6 +179,7 @@ static int parse_run(const struct cli_command *self, int argc, char **argv,
 		case OPT_RESUME: a->resume = p.arg; break;
 		case OPT_CLIENT_CPUS: a->client_cpus = p.arg; break;
 		case OPT_NO_RESERVE: a->no_reserve = 1; break;
+		case OPT_COUNT_SYSCALLS: a->count_syscalls = 1; break;
 		case OPT_PEER: a->peer = p.arg; break;
 		case OPT_LISTEN: a->listen = p.arg; break;
 		case OPT_CLIENT_HOST: a->client_host = p.arg; break;
@@ -437,6 +444,7 @@ static int fill_opts(const struct run_args *a, struct h_run_opts *o)
 		o->net = &net;
 	}
 	o->no_reserve = a->no_reserve;
+	o->count_syscalls = a->count_syscalls;
 	o->out = a->out;
 	return parse_sets(a, o);
 }

@@ -322,6 +322,7 @@ struct child {
 	int lfd;       /* the client on another host: where its load goes (remote.c) */
 	struct h_loadgen lg;
 	struct cpubits used; /* where the threads ran */
+	double syscalls; /* server cells: the server's, over run() (NaN: not counted) */
 };
 
 /* Binds the child to its placement's cpuset and lists those CPUs for the
@@ -498,6 +499,13 @@ static int child_run(struct child *k)
 		fail(r, "out of memory for the trace");
 		return -ENOMEM;
 	}
+	/* Only now, the load generator forked already (its syscalls are not
+	 * the server's), and only for a server cell asked for it: while the
+	 * tracepoint has a counter, every syscall on the machine takes the
+	 * kernel's traced path (perf.c). */
+	k->syscalls = NAN;
+	if (k->c->wl->load && k->c->count_syscalls)
+		h_perf_open_syscalls(&k->perf);
 	h_perf_enable(&k->perf);
 	uint64_t t0 = h_now_ns();
 	peak.run_t0 = t0;
@@ -524,6 +532,8 @@ static int child_run(struct child *k)
 	}
 	r->threads_at_read = (int)nt;
 	h_perf_read(&k->perf, r->hm, r->ctr_why);
+	if (k->c->wl->load)
+		k->syscalls = h_perf_read_syscalls(&k->perf, &r->syscalls_err);
 	for (int i = 0; i < H_NCTR; i++)
 		r->ctr_user_only |= k->perf.user_only[i] << i;
 	h_perf_close(&k->perf);
@@ -628,6 +638,14 @@ static void child_sample(struct child *k)
 		snprintf(m->name, sizeof m->name, "server_sock_kib");
 		snprintf(m->unit, sizeof m->unit, "KiB");
 		m->value = peak.sock_kib;
+	}
+	/* The server's syscalls (null where the tracepoint is not there or
+	 * not permitted: syscalls_why); the parent adds them per request. */
+	if (k->c->wl->load && k->c->count_syscalls && r->nmetrics < WL_MAX_METRICS) {
+		struct wl_metric *m = &r->metrics[r->nmetrics++];
+		snprintf(m->name, sizeof m->name, "syscalls");
+		snprintf(m->unit, sizeof m->unit, "syscalls");
+		m->value = k->syscalls;
 	}
 	/* Where the threads ran: the main thread at both ends of run(), every
 	 * thread at the peak and after run(), and what the workload saw
@@ -867,6 +885,16 @@ static void server_per_request(struct h_cell_result *r)
 		snprintf(m->unit, sizeof m->unit, "us");
 		m->value = (double)(r->cpu_user_ns + r->cpu_sys_ns) / 1000.0 / req;
 	}
+	/* The syscalls were counted over run(), the window of the server's
+	 * own count: the same requests. */
+	for (int i = 0; req > 0 && i < r->nmetrics && r->nmetrics < WL_MAX_METRICS; i++)
+		if (strcmp(r->metrics[i].name, "syscalls") == 0) {
+			struct wl_metric *m = &r->metrics[r->nmetrics++];
+			snprintf(m->name, sizeof m->name, "syscalls_per_request");
+			snprintf(m->unit, sizeof m->unit, "syscalls");
+			m->value = r->metrics[i].value / req;
+			break;
+		}
 }
 
 /* The result as the run records it: the child's own (its strings

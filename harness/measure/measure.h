@@ -121,6 +121,7 @@ struct h_suite_part {
 	const char *placements; /* a --placement list, or NULL: unpinned */
 	const char *sets[H_SUITE_MAX_SETS]; /* "key=value[,value…]"; ends at NULL */
 	enum h_part_only only;  /* and of runtimes, only those with these traits */
+	int count_syscalls;     /* its server cells count syscalls (--count-syscalls) */
 };
 /* Whether name is in the comma list, or the list is "all". */
 int h_list_has(const char *list, const char *name);
@@ -153,6 +154,17 @@ struct h_perf {
 	int fd[H_NCTR];        /* -1 when unavailable */
 	int err[H_NCTR];       /* why: an errno */
 	int user_only[H_NCTR]; /* opened with exclude_kernel (perf_event_paranoid) */
+	/* The raw_syscalls:sys_enter counter (h_perf_open_syscalls): -1, with
+	 * sys_err saying why (an errno or an H_SYS_* reason). */
+	int sys_fd;
+	int sys_err;
+};
+/* Why there is no syscall count, beside errnos of perf_event_open. */
+enum {
+	H_SYS_NOT_ASKED = -1,     /* run without --count-syscalls */
+	H_SYS_NO_TRACEFS = -2,    /* tracefs is not mounted */
+	H_SYS_NO_TRACEPOINT = -3, /* tracefs without raw_syscalls:sys_enter */
+	H_SYS_TRACEFS_DENIED = -4,
 };
 /* Opens every counter, disabled, inherited by threads created later. Never
  * fails as a whole: each counter has an fd or an errno. */
@@ -162,6 +174,15 @@ void h_perf_disable(struct h_perf *p);
 /* val[i]: the count (task_clock in ns), NaN when unavailable with one
  * sentence in why[i]. Names and units are h_hm[i]. */
 void h_perf_read(struct h_perf *p, double *val, char (*why)[H_WHY_LEN]);
+/* Adds a counter of the syscalls entered (the raw_syscalls:sys_enter
+ * tracepoint), disabled, inherited by threads created later, enabled and
+ * closed with the others. Its id comes from tracefs where it is already
+ * mounted: nothing is mounted here. */
+void h_perf_open_syscalls(struct h_perf *p);
+/* The syscalls counted, or NaN with *err (an errno or H_SYS_*) saying why,
+ * in words by h_perf_syscalls_why ("" for 0). */
+double h_perf_read_syscalls(struct h_perf *p, int *err);
+void h_perf_syscalls_why(int err, char *out, size_t len);
 void h_perf_close(struct h_perf *p);
 
 /* ---- mem.c: user and kernel memory ---- */
@@ -290,6 +311,9 @@ struct h_cell_result {
 	 * 32768; MemAvailable in KiB for memory) and limit_at the tasks at which
 	 * the kernel would have refused (-1: not known, as for memory). */
 	int reserve;
+	/* Server cells: why the syscalls metric is null (h_perf_syscalls_why),
+	 * 0 when counted. A code, not a sentence: the struct is full. */
+	int syscalls_err;
 	int64_t limit_max, limit_at;
 	int nmetrics;
 	struct wl_metric metrics[WL_MAX_METRICS];
@@ -364,6 +388,7 @@ struct h_cell {
 	int warmup;       /* run first, recorded, never summarised */
 	int done;         /* has a result (run now, or read back by --resume) */
 	int no_reserve;   /* --no-reserve: the cell may run into the kernel's limits */
+	int count_syscalls; /* server cells: count the server's syscalls (--count-syscalls) */
 	/* load_pct > 0 (a server workload's share of its capacity): the open
 	 * loop's rate, set by run.c from capacity_rps, the median closed-loop
 	 * throughput of the point's load_pct=0 cells done before it. The
@@ -536,6 +561,7 @@ struct h_run_opts {
 	const char *placements; /* NULL: unpinned, not named in params */
 	const char *client_cpus; /* server workloads' load generator; NULL: the last CPU */
 	int no_reserve;         /* --no-reserve: cells may meet the kernel's own limits */
+	int count_syscalls;     /* --count-syscalls: server cells count their syscalls */
 	const char *out;        /* NULL: results/<YYYYmmdd-HHMMSS> */
 	const char *resume;     /* a folder to complete instead of a new one */
 	const char *peer;       /* --peer NAME: a production server beside the runtimes (peer.c) */

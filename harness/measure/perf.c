@@ -72,13 +72,13 @@ const struct h_hm_def h_hm[H_NHM] = {
 	[H_HM_STEAL_MS] = { "steal_ms", "ms" },
 };
 
-static int open_one(int i, int exclude_kernel)
+static int open_attr(uint32_t type, uint64_t config, int exclude_kernel)
 {
 	struct perf_event_attr a;
 	memset(&a, 0, sizeof a);
 	a.size = sizeof a;
-	a.type = defs[i].type;
-	a.config = defs[i].config;
+	a.type = type;
+	a.config = config;
 	a.disabled = 1;
 	a.inherit = 1;
 	a.exclude_hv = 1;
@@ -90,9 +90,16 @@ static int open_one(int i, int exclude_kernel)
 	return fd < 0 ? -errno : (int)fd;
 }
 
+static int open_one(int i, int exclude_kernel)
+{
+	return open_attr(defs[i].type, defs[i].config, exclude_kernel);
+}
+
 void h_perf_open(struct h_perf *p)
 {
 	memset(p, 0, sizeof *p);
+	p->sys_fd = -1;
+	p->sys_err = H_SYS_NOT_ASKED;
 	/* CONCBENCH_COUNTERS=off: no counter at all, to measure what the
 	 * inherited counters add to a switch (each one is saved and restored
 	 * at every context switch of every thread); like CONCBENCH_CGROUP=off. */
@@ -125,6 +132,8 @@ static void each(struct h_perf *p, unsigned long req)
 	for (int i = 0; i < H_NCTR; i++)
 		if (p->fd[i] >= 0)
 			ioctl(p->fd[i], req, 0);
+	if (p->sys_fd >= 0)
+		ioctl(p->sys_fd, req, 0);
 }
 
 void h_perf_enable(struct h_perf *p)
@@ -149,8 +158,8 @@ static int paranoid(void)
 	return v;
 }
 
-/* One sentence on why counter i has no value. */
-static void why_not(int i, int err, char *out, size_t len)
+/* One sentence on why a counter of this type has no value. */
+static void why_not(uint32_t type, int err, char *out, size_t len)
 {
 	const char *name = strerrorname_np(err);
 	name = name ? name : "error";
@@ -158,7 +167,7 @@ static void why_not(int i, int err, char *out, size_t len)
 	case ENOENT:
 	case EOPNOTSUPP:
 	case ENODEV:
-		if (defs[i].type == PERF_TYPE_HARDWARE)
+		if (type == PERF_TYPE_HARDWARE)
 			snprintf(out, len, "not supported by this PMU (%s)", name);
 		else
 			snprintf(out, len, "not supported by this kernel (%s)", name);
@@ -189,13 +198,13 @@ void h_perf_read(struct h_perf *p, double *val, char (*why)[H_WHY_LEN])
 		val[i] = NAN;
 		why[i][0] = '\0';
 		if (p->fd[i] < 0) {
-			why_not(i, p->err[i], why[i], H_WHY_LEN);
+			why_not(defs[i].type, p->err[i], why[i], H_WHY_LEN);
 			continue;
 		}
 		uint64_t v[3]; /* value, time enabled, time running */
 		ssize_t n = read(p->fd[i], v, sizeof v);
 		if (n != (ssize_t)sizeof v) {
-			why_not(i, n < 0 ? errno : EIO, why[i], H_WHY_LEN);
+			why_not(defs[i].type, n < 0 ? errno : EIO, why[i], H_WHY_LEN);
 			continue;
 		}
 		if (v[1] == 0) {
@@ -213,6 +222,91 @@ void h_perf_read(struct h_perf *p, double *val, char (*why)[H_WHY_LEN])
 	}
 }
 
+/* ---- the syscall counter ----
+ *
+ * raw_syscalls:sys_enter fires at every syscall's entry; a counting (not
+ * sampling) perf event on it, inherited like the others, counts the
+ * syscalls of this process's threads. Its cost is not only ours: while any
+ * perf event is attached to the tracepoint, every task on the machine
+ * enters its syscalls through the kernel's traced (slow) path. So it is
+ * opened only when asked (run --count-syscalls), right before run(), and
+ * closed right after the read. */
+
+/* The tracepoint's id, from tracefs where it is already mounted (debugfs
+ * holds it as tracing/ too): 0 with *id, or an H_SYS_* reason. Nothing is
+ * mounted here: a harness that mounted tracefs would change the machine
+ * it measures. */
+static int sys_enter_id(uint64_t *id)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	int mounted = 0, denied = 0;
+	for (size_t i = 0; i < sizeof roots / sizeof *roots; i++) {
+		char path[96];
+		snprintf(path, sizeof path, "%s/events/raw_syscalls/sys_enter/id", roots[i]);
+		FILE *f = fopen(path, "re");
+		if (f) {
+			unsigned long long v;
+			int ok = fscanf(f, "%llu", &v) == 1;
+			fclose(f);
+			if (ok) {
+				*id = v;
+				return 0;
+			}
+		}
+		denied |= errno == EACCES || errno == EPERM;
+		snprintf(path, sizeof path, "%s/events", roots[i]);
+		mounted |= access(path, F_OK) == 0;
+	}
+	return denied ? H_SYS_TRACEFS_DENIED : mounted ? H_SYS_NO_TRACEPOINT : H_SYS_NO_TRACEFS;
+}
+
+void h_perf_open_syscalls(struct h_perf *p)
+{
+	uint64_t id = 0;
+	if (p->err[0] == ECANCELED) { /* CONCBENCH_COUNTERS=off: none at all */
+		p->sys_err = ECANCELED;
+		return;
+	}
+	p->sys_err = sys_enter_id(&id);
+	if (p->sys_err)
+		return;
+	/* Counted in the kernel (the syscall's entry), so never retried with
+	 * exclude_kernel as the others are: that would count nothing. */
+	int fd = open_attr(PERF_TYPE_TRACEPOINT, id, 0);
+	p->sys_fd = fd >= 0 ? fd : -1;
+	p->sys_err = fd >= 0 ? 0 : -fd;
+}
+
+double h_perf_read_syscalls(struct h_perf *p, int *err)
+{
+	uint64_t v[3]; /* value, time enabled, time running */
+	*err = p->sys_err;
+	if (p->sys_fd < 0)
+		return NAN;
+	ssize_t n = read(p->sys_fd, v, sizeof v);
+	if (n != (ssize_t)sizeof v) {
+		*err = n < 0 ? errno : EIO;
+		return NAN;
+	}
+	return (double)v[0]; /* a software event: never multiplexed */
+}
+
+void h_perf_syscalls_why(int err, char *out, size_t len)
+{
+	static const char *const words[] = {
+		[-H_SYS_NOT_ASKED] = "not asked for (run --count-syscalls)",
+		[-H_SYS_NO_TRACEFS] = "no tracefs mounted (/sys/kernel/tracing)",
+		[-H_SYS_NO_TRACEPOINT] = "no raw_syscalls:sys_enter tracepoint in tracefs",
+		[-H_SYS_TRACEFS_DENIED] = "tracefs not readable (EACCES)",
+	};
+	if (err > 0)
+		why_not(PERF_TYPE_TRACEPOINT, err, out, len);
+	else if (err < 0 && -err < (int)(sizeof words / sizeof *words))
+		snprintf(out, len, "%s", words[-err]);
+	else
+		out[0] = '\0';
+}
+
 void h_perf_close(struct h_perf *p)
 {
 	for (int i = 0; i < H_NCTR; i++)
@@ -220,4 +314,8 @@ void h_perf_close(struct h_perf *p)
 			close(p->fd[i]);
 			p->fd[i] = -1;
 		}
+	if (p->sys_fd >= 0) {
+		close(p->sys_fd);
+		p->sys_fd = -1;
+	}
 }

@@ -200,7 +200,11 @@ int h_results_append(FILE *f, const struct h_cell *c)
 	for (int i = 0, k = 0; i < H_NCTR; i++)
 		if (r->ctr_user_only >> i & 1)
 			fprintf(f, "%s\"%s\"", k++ ? "," : "", h_hm[i].name);
-	fprintf(f, "],\"threads_at_read\":%d,\"mem\":", r->threads_at_read);
+	char sys_why[H_WHY_LEN];
+	h_perf_syscalls_why(r->syscalls_err, sys_why, sizeof sys_why);
+	fputs("],\"syscalls_why\":", f);
+	h_json_str(f, sys_why[0] ? sys_why : NULL);
+	fprintf(f, ",\"threads_at_read\":%d,\"mem\":", r->threads_at_read);
 	if (have_mem(r)) {
 		fputc('{', f);
 		for (int i = 0; i < NMEMKEYS; i++) {

@@ -145,6 +145,7 @@ static int part_opts(const struct h_run_opts *o, const struct h_suite_part *part
 		po->sets[po->nsets++] = o->sets[i]; /* borrowed: freed by the caller */
 	if (!o->placements)
 		po->placements = part->placements;
+	po->count_syscalls = o->count_syscalls || part->count_syscalls;
 	return 0;
 }
 
@@ -217,6 +218,7 @@ static int build_matrix(const struct h_run_opts *o, const struct h_place *places
 							c->net = c->wl->load ? o->net : NULL;
 							c->warmup = k < o->warmup;
 							c->no_reserve = o->no_reserve;
+							c->count_syscalls = o->count_syscalls;
 							c->rep = c->warmup ? k + 1 : k - o->warmup + 1;
 							c->params = calloc(np > 0 ? (size_t)np : 1,
 							                   sizeof *c->params);
@@ -1112,7 +1114,7 @@ static int plan_parts(struct run *r)
 	for (int i = 0; i < o->nsets; i++)
 		if (check_set(o, &o->sets[i], "") < 0)
 			return H_REPORTED;
-	static const struct h_suite_part whole = { "command line", "all", "all", NULL, { 0 }, H_ONLY_ANY };
+	static const struct h_suite_part whole = { "command line", "all", "all", NULL, { 0 }, H_ONLY_ANY, 0 };
 	int wanted = 1;
 	if (o->suite)
 		for (wanted = 0; wanted < H_SUITE_MAX_PARTS && o->suite->parts[wanted].runtimes;)
