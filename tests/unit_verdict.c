@@ -1080,6 +1080,19 @@ static void test_inconclusive_more(void)
 		SETTLED(h_rule_c14, k);
 	}
 
+	/* A noisy ratio clear of one threshold (under 1.1) but straddling the
+	 * other (1): named as a close call, not as clear of the thresholds. */
+	reset(2);
+	echo_m("uring", URING_P, 100, "server_cpu_us_per_request", 10);
+	with_reps((double[]){ 9.8, 9.9, 10, 10.1, 10.2 }, 5);
+	echo_m("epoll", "loops=1", 100, "server_cpu_us_per_request", 9.8);
+	with_reps((double[]){ 7.5, 8.5, 9.8, 10.5, 10.7 }, 5);
+	EXPECT(h_rule_c14, H_VERDICT_INCONCLUSIVE, "the medians alone say does not hold");
+	struct h_vresult o;
+	h_rule_c14(&S, &F, &o);
+	CHECKF(rows[S.n - 1].noisy && !strstr(o.reason, "clear of the thresholds"), "C14: %s",
+	       o.reason);
+
 	/* C16: an async task at 0.95 µs against ≤ 1 µs, noisy enough to
 	 * reach over it; tight: holds. */
 	static const double as[][5] = { { 800, 900, 950, 1000, 1100 }, { 940, 945, 950, 955, 960 } };

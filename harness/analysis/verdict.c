@@ -765,6 +765,26 @@ static int le(struct iv x, double thr)
 	return ge_cmp(m, iv_const(-thr), 1);
 }
 
+/* Removes from list ("a, b, c", as noisy_note builds it) every name that
+ * is a close call's. */
+static void drop_close(char *list, const struct h_vclose *c, int n)
+{
+	char out[sizeof J.noisy[0]] = "";
+	size_t u = 0;
+	for (char *p = list, *e; *p; p = *e ? e + 2 : e) {
+		e = strstr(p, ", ");
+		if (!e)
+			e = p + strlen(p);
+		int drop = 0;
+		for (int i = 0; i < n && !drop; i++)
+			drop = strlen(c[i].what) == (size_t)(e - p) && !strncmp(c[i].what, p, (size_t)(e - p));
+		if (!drop && u + (size_t)(e - p) + 3 < sizeof out)
+			u += (size_t)snprintf(out + u, sizeof out - u, "%s%.*s", u ? ", " : "",
+			                      (int)(e - p), p);
+	}
+	memcpy(list, out, u + 1);
+}
+
 /* The largest number of close calls enumerated (2^k runs of the rule);
  * beyond it the verdict is inconclusive without trying. */
 #define CLOSE_ENUM_MAX 8
@@ -830,10 +850,13 @@ static void decide(void (*rule)(const struct h_summary *, const struct h_runfact
 		}
 		set(o, H_VERDICT_INCONCLUSIVE, "%s", buf);
 	}
-	/* A noisy figure (cov over 10%) never decides unnamed. */
+	/* A noisy figure (cov over 10%) never decides unnamed. One compared
+	 * with two thresholds may clear one and straddle the other: it is
+	 * named among the close calls, not as clear. */
+	drop_close(J.noisy[0], o->close, o->nclose);
 	for (int i = 0; i < 2 && o->verdict != H_VERDICT_NO_DATA; i++) {
 		size_t len = strlen(o->reason);
-		if (J.nnoisy[i])
+		if (J.noisy[i][0])
 			snprintf(o->reason + len, sizeof o->reason - len,
 			         i ? "; decided on noisy figures with no interval (more --reps would "
 			             "give one): %s"
