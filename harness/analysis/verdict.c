@@ -734,22 +734,16 @@ static struct iv iv_const(double v)
 	return (struct iv){ v, v, v, 0, 0, NULL };
 }
 
-/* A computed figure (a ratio, a slope) in the figures table with the
- * interval the rule decides on (fig_val's shows none). */
-static void fig_iv(struct h_vresult *o, struct iv x, const char *unit, const char *ref,
-                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void fig_iv(struct h_vresult *o, struct iv x, const char *unit, const char *ref,
-                   const char *fmt, ...)
+/* The figure just added (fig_val: a ratio, a slope) with the interval the
+ * rule decides on; n stays 0, as a computed figure has no min–max. */
+static void fig_ci(struct h_vresult *o, struct iv x)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	struct h_vfig *g = fig_new(o, ref, fmt, ap);
-	va_end(ap);
-	snprintf(g->unit, sizeof g->unit, "%s", unit);
-	g->median = g->min = g->max = x.v;
+	if (o->nfig < 1)
+		return;
+	struct h_vfig *g = &o->fig[o->nfig - 1];
 	g->ci_lo = x.lo;
 	g->ci_hi = x.hi;
-	g->noisy = x.noisy; /* n stays 0: a computed figure has no min–max */
+	g->noisy = x.noisy;
 }
 
 /* x >= thr, x <= thr (the same straddle, mirrored). */
@@ -1877,8 +1871,9 @@ static void c7_rule(const struct h_summary *s, const struct h_runfacts *f, struc
 			struct iv v = mem_per_task_iv(s, (*rt)->name, src, sizeof src, whats[i]);
 			if (isnan(v.v))
 				continue;
-			fig_iv(o, v, "KiB", refs[i], "%s, sleep: memory per task (%s)", (*rt)->name,
-			       src);
+			fig_val(o, v.v, "KiB", refs[i], "%s, sleep: memory per task (%s)",
+			        (*rt)->name, src);
+			fig_ci(o, v);
 			if (isnan(m[i].v))
 				m[i] = v;
 		}
@@ -2252,14 +2247,18 @@ static void c10_rule(const struct h_summary *s, const struct h_runfacts *f, stru
 			        P(pe.work[i]));
 		return;
 	}
-	for (int i = 0; i < te.n; i++)
-		fig_iv(o, eff_iv(s, &te, i, NULL), "%", REF("≥ %s%%", TH(100 * H_C10_EFF)),
-		       "threads, cpu %s work=%s: efficiency", best, P(te.work[i]));
-	for (int i = 0; i < pe.n; i++)
-		fig_iv(o, eff_iv(s, &pe, i, NULL), "%",
-		       i == pe.n - 1 ? REF("≥ %s%% at the largest work", TH(100 * H_C10_POOL_EFF))
-		                     : REF("≥ %s%%", TH(100 * H_C10_EFF)),
-		       "pool, cpu %s work=%s: efficiency", best, P(pe.work[i]));
+	for (int i = 0; i < te.n; i++) {
+		fig_val(o, 100 * te.eff[i], "%", REF("≥ %s%%", TH(100 * H_C10_EFF)),
+		        "threads, cpu %s work=%s: efficiency", best, P(te.work[i]));
+		fig_ci(o, eff_iv(s, &te, i, NULL));
+	}
+	for (int i = 0; i < pe.n; i++) {
+		fig_val(o, 100 * pe.eff[i], "%",
+		        i == pe.n - 1 ? REF("≥ %s%% at the largest work", TH(100 * H_C10_POOL_EFF))
+		                      : REF("≥ %s%%", TH(100 * H_C10_EFF)),
+		        "pool, cpu %s work=%s: efficiency", best, P(pe.work[i]));
+		fig_ci(o, eff_iv(s, &pe, i, NULL));
+	}
 	/* The deciding figures: where each series' efficiency crosses 50%
 	 * (METG), and the pool's at the largest work. */
 	double tw = first_half(s, &te, "threads'"), pw = first_half(s, &pe, "the pool's"),
@@ -2605,7 +2604,9 @@ static void c13_figs(const struct h_summary *s, const struct h_runfacts *f, stru
 		        L(p->st), load);
 		fig_val(o, 100 * il, "%", "", "%s, cpu %s: CPU unused", L(p->lp), load);
 	}
-	fig_iv(o, c13_ratio(p, NULL), "×", ref, "cpu %s: the loops' makespan over steal's", load);
+	struct iv r = c13_ratio(p, NULL);
+	fig_val(o, r.v, "×", ref, "cpu %s: the loops' makespan over steal's", load);
+	fig_ci(o, r);
 }
 
 DECIDED(c13)
@@ -2761,8 +2762,9 @@ static void c14_rule(const struct h_summary *s, const struct h_runfacts *f, stru
 	}
 	double ratio = e->median / u->median;
 	struct iv r = iv_ratio(e, u, "epoll's server CPU per request over uring's");
-	fig_iv(o, r, "×", REF("≥ %s to hold", TH(H_C14_CPU_WIN)),
-	       "epoll's server CPU per request over uring's");
+	fig_val(o, ratio, "×", REF("≥ %s to hold", TH(H_C14_CPU_WIN)),
+	        "epoll's server CPU per request over uring's");
+	fig_ci(o, r);
 	char sys[160];
 	if (su && se)
 		snprintf(sys, sizeof sys, "syscalls per request %s against %s", N(su->median),
@@ -2806,11 +2808,12 @@ static void c16_rule(const struct h_summary *s, const struct h_runfacts *f, stru
 			                                Q(.wl = "sleep", .metric = m, .rt = (*rt)->name,
 			                                  .key = "tasks", .val = v[i]),
 			                                0);
-			fig_iv(o, iv_scale(iv_row(r, NULL), 1e-3), "µs",
-			       in_class(THREADS, r->runtime) ? "17 µs (Blandy, a thread)"
-			       : in_class(ASYNC, r->runtime) ? "0.3 µs (Blandy, an async task)"
-			                                     : "",
-			       "%s, sleep tasks=%s: creation per task", L(r), P(v[i]));
+			fig_val(o, r->median / 1e3, "µs",
+			        in_class(THREADS, r->runtime) ? "17 µs (Blandy, a thread)"
+			        : in_class(ASYNC, r->runtime) ? "0.3 µs (Blandy, an async task)"
+			                                      : "",
+			        "%s, sleep tasks=%s: creation per task", L(r), P(v[i]));
+			fig_ci(o, iv_scale(iv_row(r, NULL), 1e-3));
 		}
 	}
 	if (isnan(t)) {
@@ -2825,7 +2828,8 @@ static void c16_rule(const struct h_summary *s, const struct h_runfacts *f, stru
 	        s, Q(.wl = "sleep", .metric = m, .rts = ASYNC, .key = "tasks", .val = t), 0);
 	double tu = th->median / 1e3, au = as->median / 1e3;
 	struct iv r = iv_ratio(th, as, "threads' creation over the async task's");
-	fig_iv(o, r, "×", "≈57 (Blandy)", "threads' creation over %s's, tasks=%s", L(as), P(t));
+	fig_val(o, r.v, "×", "≈57 (Blandy)", "threads' creation over %s's, tasks=%s", L(as), P(t));
+	fig_ci(o, r);
 	/* Each side against its own bound (in µs), then the ratio against 1. */
 	if (ge(iv_scale(iv_row(th, "a thread's creation (µs)"), 1e-3), H_C16_THREAD_MIN_US) &&
 	    le(iv_scale(iv_row(as, "an async task's creation (µs)"), 1e-3), H_C16_ASYNC_MAX_US))
