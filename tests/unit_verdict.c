@@ -996,6 +996,122 @@ static void test_inconclusive(void)
 	EXPECT(h_rule_c11, H_VERDICT_HOLDS, "decided on noisy figures with no interval");
 }
 
+/* C7, C10, C13, C14 and C16 on their intervals: for each, a deciding
+ * figure whose interval straddles its threshold so that the verdict turns
+ * on it (inconclusive, saying the figure, its interval and the reps), and
+ * the same medians with tight reps (the verdict the medians give). */
+#define SETTLED(fn, k)                                                                     \
+	do {                                                                               \
+		if (!(k))                                                                  \
+			EXPECT(fn, H_VERDICT_INCONCLUSIVE, "likely settled by about");     \
+	} while (0)
+
+static void test_inconclusive_more(void)
+{
+	/* C7: a thread's slope 8.4 KiB against ≥ 8; r² 0.95 over 9 points
+	 * gives it ± 1.2 (t × the slopes' standard errors). */
+	static const double r2[] = { 0.95, 0.99999 };
+	static const enum h_verdict c7[] = { H_VERDICT_INCONCLUSIVE, H_VERDICT_HOLDS };
+	for (int k = 0; k < 2; k++) {
+		reset(2);
+		mem(8.4, 0.3, 4.5);
+		fits[0].r2 = fits[1].r2 = r2[k];
+		EXPECT(h_rule_c7, c7[k], k ? "a thread costs 8.40 KiB"
+		                           : "a thread's memory per task (KiB) is 8.40 (95% interval");
+		SETTLED(h_rule_c7, k);
+	}
+
+	/* C10: the pool reaches 50% at work=1000 on its median (52.5%) but
+	 * its interval reaches under; without that point it reaches 50% where
+	 * threads do (work=100000): does not hold. Tight: holds. */
+	static const double pool1k[][5] = { { 80, 95, 105, 110, 125 },
+		                            { 104.5, 104.8, 105, 105.2, 105.5 } };
+	static const enum h_verdict c10[] = { H_VERDICT_INCONCLUSIVE, H_VERDICT_HOLDS };
+	for (int k = 0; k < 2; k++) {
+		reset(2);
+		row("epoll", "cpu", "tasks=64;work=1000000;loops=1", "iters_per_us", 100);
+		with_reps((double[]){ 99.5, 99.8, 100, 100.2, 100.5 }, 5);
+		row("threads", "cpu", "tasks=64;work=1000;stack_kib=0", "iters_per_us", 20);
+		row("threads", "cpu", "tasks=64;work=100000;stack_kib=0", "iters_per_us", 150);
+		row("threads", "cpu", "tasks=64;work=1000000;stack_kib=0", "iters_per_us", 180);
+		row("pool", "cpu", "tasks=64;work=1000;workers=0", "iters_per_us", 105);
+		with_reps(pool1k[k], 5);
+		row("pool", "cpu", "tasks=64;work=100000;workers=0", "iters_per_us", 180);
+		row("pool", "cpu", "tasks=64;work=1000000;workers=0", "iters_per_us", 190);
+		EXPECT(h_rule_c10, c10[k],
+		       k ? "the pool reaches 50% efficiency at work=1000"
+		         : "the pool's efficiency at work=1000 (%) is 52.5 (95% interval");
+		SETTLED(h_rule_c10, k);
+	}
+
+	/* C13: stealing wins skewed sizes clearly (1.5×); on even sizes the
+	 * loops' makespan is 1.02× steal's (≤ 1.05: holds) within an interval
+	 * reaching past 1.05. */
+	static const double lp0[][5] = { { 90, 94, 98, 104, 108 }, { 97.8, 97.9, 98, 98.1, 98.2 } };
+	static const enum h_verdict c13[] = { H_VERDICT_INCONCLUSIVE, H_VERDICT_HOLDS };
+	for (int k = 0; k < 2; k++) {
+		reset(2);
+		row("steal", "cpu", SK0 "workers=2", "iters_per_us", 100);
+		with_reps((double[]){ 99.8, 99.9, 100, 100.1, 100.2 }, 5);
+		row("epoll", "cpu", SK0 "loops=2", "iters_per_us", 98);
+		with_reps(lp0[k], 5);
+		row("steal", "cpu", SK2 "workers=2", "iters_per_us", 100);
+		with_reps((double[]){ 99.8, 99.9, 100, 100.1, 100.2 }, 5);
+		row("epoll", "cpu", SK2 "loops=2", "iters_per_us", 66);
+		with_reps((double[]){ 65.8, 65.9, 66, 66.1, 66.2 }, 5);
+		EXPECT(h_rule_c13, c13[k],
+		       k ? "holds on 2 CPUs"
+		         : "even: the loops' makespan over steal's is 1.02 (95% interval");
+		SETTLED(h_rule_c13, k);
+	}
+
+	/* C14: epoll's server CPU per request over uring's is 1.05 (depends),
+	 * its interval reaching under 1 and over 1.1; tight: clearly 1.2. */
+	static const double ep[][5] = { { 8, 9.5, 10.5, 11.5, 13 }, { 11.9, 11.95, 12, 12.05, 12.1 } };
+	static const enum h_verdict c14[] = { H_VERDICT_INCONCLUSIVE, H_VERDICT_HOLDS };
+	for (int k = 0; k < 2; k++) {
+		reset(2);
+		echo_m("uring", URING_P, 100, "server_cpu_us_per_request", 10);
+		with_reps((double[]){ 9.8, 9.9, 10, 10.1, 10.2 }, 5);
+		echo_m("epoll", "loops=1", 100, "server_cpu_us_per_request", ep[k][2]);
+		with_reps(ep[k], 5);
+		EXPECT(h_rule_c14, c14[k],
+		       k ? "(1.20×)" : "epoll's server CPU per request over uring's is 1.05 (95% interval");
+		SETTLED(h_rule_c14, k);
+	}
+
+	/* A noisy ratio clear of one threshold (under 1.1) but straddling the
+	 * other (1): named as a close call, not as clear of the thresholds. */
+	reset(2);
+	echo_m("uring", URING_P, 100, "server_cpu_us_per_request", 10);
+	with_reps((double[]){ 9.8, 9.9, 10, 10.1, 10.2 }, 5);
+	echo_m("epoll", "loops=1", 100, "server_cpu_us_per_request", 9.8);
+	with_reps((double[]){ 7.5, 8.5, 9.8, 10.5, 10.7 }, 5);
+	EXPECT(h_rule_c14, H_VERDICT_INCONCLUSIVE, "the medians alone say does not hold");
+	struct h_vresult o;
+	h_rule_c14(&S, &F, &o);
+	CHECKF(rows[S.n - 1].noisy && !strstr(o.reason, "clear of the thresholds"), "C14: %s",
+	       o.reason);
+
+	/* C16: an async task at 0.95 µs against ≤ 1 µs, noisy enough to
+	 * reach over it; tight: holds. */
+	static const double as[][5] = { { 800, 900, 950, 1000, 1100 }, { 940, 945, 950, 955, 960 } };
+	static const enum h_verdict c16[] = { H_VERDICT_INCONCLUSIVE, H_VERDICT_HOLDS };
+	for (int k = 0; k < 2; k++) {
+		reset(2);
+		row("threads", "sleep", "tasks=1000;ms=10;stack_touch=0;stack_kib=0",
+		    "create_ns_per_task", 20000);
+		with_reps((double[]){ 19800, 19900, 20000, 20100, 20200 }, 5);
+		row("epoll", "sleep", "tasks=1000;ms=10;stack_touch=0;loops=1", "create_ns_per_task",
+		    950);
+		with_reps(as[k], 5);
+		EXPECT(h_rule_c16, c16[k],
+		       k ? "a thread takes 20 µs"
+		         : "an async task's creation (µs) is 0.95 (95% interval");
+		SETTLED(h_rule_c16, k);
+	}
+}
+
 /* ---- percentiles named honestly (issue 12): p99 needs 1,000 samples ---- */
 
 static void test_pct_names(void)
@@ -1067,6 +1183,7 @@ int main(void)
 	test_c13();
 	test_c14();
 	test_c16();
+	test_inconclusive_more();
 	test_table();
 	test_client_limited();
 	if (!failures)

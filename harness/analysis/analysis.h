@@ -139,6 +139,9 @@ int h_runtime_parallelism(const char *runtime, const char *params, int ncpus);
  * iters_per_us any one-CPU runtime (parallelism 1) reached in the run. NaN
  * when the run has no such baseline. 1.0 means no overhead at all. */
 double h_cpu_efficiency(const struct h_summary *s, const struct h_srow *iters_row);
+/* That single-core baseline's row (its repetitions give an efficiency its
+ * interval); NULL without one. */
+const struct h_srow *h_cpu_baseline(const struct h_summary *s);
 
 /* ---- verdict.c: the claims of CLAIMS.md judged on a run's own numbers, and
  * the report that shows them (report.c).

@@ -625,24 +625,28 @@ int h_runtime_parallelism(const char *runtime, const char *params, int ncpus)
 	return n < 1 ? 1 : n < ncpus ? (int)n : ncpus; /* 1: traits unknown */
 }
 
-double h_cpu_efficiency(const struct h_summary *s, const struct h_srow *row)
+const struct h_srow *h_cpu_baseline(const struct h_summary *s)
 {
-	if (!row || !isfinite(row->median))
-		return NAN;
 	/* The single-core rate: the best any one-thread model reached, at
 	 * whatever grain, in this run. Measured here rather than assumed, so
 	 * the figure means "of what this machine can do". */
-	double best = NAN;
+	const struct h_srow *best = NULL;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct h_srow *r = &s->rows[i];
 		if (strcmp(r->workload, "cpu") != 0 || strcmp(r->metric, "iters_per_us") != 0 ||
 		    !isfinite(r->median) || h_runtime_parallelism(r->runtime, r->params, s->ncpus) != 1)
 			continue;
-		if (isnan(best) || r->median > best)
-			best = r->median;
+		if (!best || r->median > best->median)
+			best = r;
 	}
-	if (!(best > 0))
+	return best && best->median > 0 ? best : NULL;
+}
+
+double h_cpu_efficiency(const struct h_summary *s, const struct h_srow *row)
+{
+	const struct h_srow *best = h_cpu_baseline(s);
+	if (!row || !isfinite(row->median) || !best)
 		return NAN;
 	int p = h_runtime_parallelism(row->runtime, row->params, s->ncpus);
-	return row->median / (best * p);
+	return row->median / (best->median * p);
 }

@@ -734,6 +734,18 @@ static struct iv iv_const(double v)
 	return (struct iv){ v, v, v, 0, 0, NULL };
 }
 
+/* The figure just added (fig_val: a ratio, a slope) with the interval the
+ * rule decides on; n stays 0, as a computed figure has no min–max. */
+static void fig_ci(struct h_vresult *o, struct iv x)
+{
+	if (o->nfig < 1)
+		return;
+	struct h_vfig *g = &o->fig[o->nfig - 1];
+	g->ci_lo = x.lo;
+	g->ci_hi = x.hi;
+	g->noisy = x.noisy;
+}
+
 /* x >= thr, x <= thr (the same straddle, mirrored). */
 static int ge(struct iv x, double thr)
 {
@@ -745,6 +757,26 @@ static int le(struct iv x, double thr)
 	/* x <= thr is -x >= -thr: the interval mirrored. */
 	struct iv m = { -x.v, -x.hi, -x.lo, x.n, x.noisy, x.what };
 	return ge_cmp(m, iv_const(-thr), 1);
+}
+
+/* Removes from list ("a, b, c", as noisy_note builds it) every name that
+ * is a close call's. */
+static void drop_close(char *list, const struct h_vclose *c, int n)
+{
+	char out[sizeof J.noisy[0]] = "";
+	size_t u = 0;
+	for (char *p = list, *e; *p; p = *e ? e + 2 : e) {
+		e = strstr(p, ", ");
+		if (!e)
+			e = p + strlen(p);
+		int drop = 0;
+		for (int i = 0; i < n && !drop; i++)
+			drop = strlen(c[i].what) == (size_t)(e - p) && !strncmp(c[i].what, p, (size_t)(e - p));
+		if (!drop && u + (size_t)(e - p) + 3 < sizeof out)
+			u += (size_t)snprintf(out + u, sizeof out - u, "%s%.*s", u ? ", " : "",
+			                      (int)(e - p), p);
+	}
+	memcpy(list, out, u + 1);
 }
 
 /* The largest number of close calls enumerated (2^k runs of the rule);
@@ -812,10 +844,13 @@ static void decide(void (*rule)(const struct h_summary *, const struct h_runfact
 		}
 		set(o, H_VERDICT_INCONCLUSIVE, "%s", buf);
 	}
-	/* A noisy figure (cov over 10%) never decides unnamed. */
+	/* A noisy figure (cov over 10%) never decides unnamed. One compared
+	 * with two thresholds may clear one and straddle the other: it is
+	 * named among the close calls, not as clear. */
+	drop_close(J.noisy[0], o->close, o->nclose);
 	for (int i = 0; i < 2 && o->verdict != H_VERDICT_NO_DATA; i++) {
 		size_t len = strlen(o->reason);
-		if (J.nnoisy[i])
+		if (J.noisy[i][0])
 			snprintf(o->reason + len, sizeof o->reason - len,
 			         i ? "; decided on noisy figures with no interval (more --reps would "
 			             "give one): %s"
@@ -1718,7 +1753,51 @@ static void c6_rule(const struct h_summary *s, const struct h_runfacts *f, struc
 
 /* ---- C7: memory per task ---- */
 
-double h_mem_per_task(const struct h_summary *s, const char *runtime, char *src, size_t len)
+/* The two-sided 95% quantile of Student's t with df degrees of freedom
+ * (Cornish-Fisher from the normal's 1.96: within 4% at df 3, 0.1% past 20). */
+static double t95(long df)
+{
+	const double z = 1.959964, d = (double)df;
+	if (df < 1)
+		return NAN;
+	double z3 = z * z * z, z5 = z3 * z * z;
+	return z + (z3 + z) / (4 * d) + (5 * z5 + 16 * z3 + 3 * z) / (96 * d * d);
+}
+
+/* A fit's slope's standard error from what fits.csv keeps: with SSreg =
+ * r² SStot = b² Sxx and SSres = (1 − r²) SStot, se² = b² (1 − r²) / (r² (n − 2)).
+ * NaN when it cannot be told (r² unknown or 0, n ≤ 2). */
+static double slope_se(const struct h_fitrow *f)
+{
+	if (f->n <= 2 || !(f->r2 > 0) || f->r2 > 1)
+		return NAN;
+	return fabs(f->slope) * sqrt((1 - f->r2) / (f->r2 * (double)(f->n - 2)));
+}
+
+/* Memory per task of a sleep row's point (sleep_mem_at) with an interval:
+ * user + kernel, each median's interval added (wider than a bootstrap of
+ * the sums, never narrower than either part's). */
+static struct iv sleep_mem_iv(const struct h_summary *s, const struct h_srow *r, const char *what)
+{
+	const struct h_srow *u = same_point(s, r, "mem_user_kib_per_task");
+	const struct h_srow *k = same_point(s, r, "mem_kernel_kib_per_task");
+	if (!u || !k) {
+		const struct h_srow *m = same_point(s, r, "mem_per_task_kib");
+		return m ? iv_row(m, what) : (struct iv){ NAN, NAN, NAN, 0, 0, what };
+	}
+	struct iv x = { u->median + k->median, NAN, NAN, min_n(u, k), u->noisy || k->noisy, what };
+	if (has_ci(u) && has_ci(k)) {
+		x.lo = u->ci_lo + k->ci_lo;
+		x.hi = u->ci_hi + k->ci_hi;
+	}
+	return x;
+}
+
+/* A runtime's memory per task with its interval: the slope over a task
+ * sweep (fits.csv, user + kernel), its interval t × the slopes' standard
+ * errors combined; else the per-task figure at the largest tasks. */
+static struct iv mem_per_task_iv(const struct h_summary *s, const char *runtime, char *src,
+                                 size_t len, const char *what)
 {
 	const struct h_fitrow *u =
 	        h_fit_get(s, runtime, "sleep", "mem_slope_user_kib_per_task", "stack_touch=0");
@@ -1727,10 +1806,18 @@ double h_mem_per_task(const struct h_summary *s, const char *runtime, char *src,
 	if (u && isfinite(u->slope)) {
 		const struct h_fitrow *k =
 		        h_fit_get(s, runtime, "sleep", "mem_slope_kernel_kib_per_task", u->params);
+		int both = k && isfinite(k->slope);
 		if (src)
 			snprintf(src, len, "slope over %ld points%s (fits.csv)", u->n,
-			         k && isfinite(k->slope) ? ", user + kernel" : ", user only");
-		return u->slope + (k && isfinite(k->slope) ? k->slope : 0);
+			         both ? ", user + kernel" : ", user only");
+		double se = slope_se(u), sk = both ? slope_se(k) : 0;
+		double half = t95(u->n - 2) * sqrt(se * se + sk * sk);
+		/* The reps behind each point (a sleep row's), which more reps
+		 * would raise; the fit's observations when no row says. */
+		const struct h_srow *r =
+		        q_best(s, Q(.wl = "sleep", .metric = "elapsed_ms", .rt = runtime), 1);
+		double v = u->slope + (both ? k->slope : 0);
+		return (struct iv){ v, v - half, v + half, r ? r->n : u->n, 0, what };
 	}
 	/* No sweep: the per-task figure at the largest tasks. */
 	double t[256];
@@ -1741,8 +1828,8 @@ double h_mem_per_task(const struct h_summary *s, const char *runtime, char *src,
 		                                Q(.wl = "sleep", .metric = "elapsed_ms", .rt = runtime,
 		                                  .key = "tasks", .val = t[i]),
 		                                0);
-		double m = sleep_mem_at(s, r);
-		if (!isnan(m)) {
+		struct iv m = sleep_mem_iv(s, r, what);
+		if (!isnan(m.v)) {
 			if (src)
 				snprintf(src, len, "per task at tasks=%s, %s", P(t[i]),
 				         same_point(s, r, "mem_kernel_kib_per_task")
@@ -1753,10 +1840,16 @@ double h_mem_per_task(const struct h_summary *s, const char *runtime, char *src,
 	}
 	if (src)
 		snprintf(src, len, "not measured");
-	return NAN;
+	return (struct iv){ NAN, NAN, NAN, 0, 0, what };
 }
 
-void h_rule_c7(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+double h_mem_per_task(const struct h_summary *s, const char *runtime, char *src, size_t len)
+{
+	return mem_per_task_iv(s, runtime, src, len, NULL).v;
+}
+
+DECIDED(c7)
+static void c7_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	(void)f;
 	init(o);
@@ -1765,45 +1858,51 @@ void h_rule_c7(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 	static const enum model cls[] = { THREADS, LOOP, HANDWRITTEN, UCONTEXT, POOL };
 	static const char *const refs[] = { "≈20 KiB incl. kernel (Blandy 2021)",
 		                            "a few hundred bytes (Blandy 2021)", "", "", "" };
-	double m[5];
+	static const char *const whats[] = { "a thread's memory per task (KiB)",
+		                             "an epoll task's memory per task (KiB)",
+		                             "a coro task's memory per task (KiB)", NULL, NULL };
+	struct iv m[5];
 	for (int i = 0; i < 5; i++) {
-		m[i] = NAN;
+		m[i] = (struct iv){ NAN, NAN, NAN, 0, 0, whats[i] };
 		for (const struct runtime *const *rt = rt_registry; *rt; rt++) {
 			char src[96];
-			double v = in_class(cls[i], (*rt)->name)
-			                   ? h_mem_per_task(s, (*rt)->name, src, sizeof src)
-			                   : NAN;
-			if (isnan(v))
+			if (!in_class(cls[i], (*rt)->name))
 				continue;
-			fig_val(o, v, "KiB", refs[i], "%s, sleep: memory per task (%s)",
+			struct iv v = mem_per_task_iv(s, (*rt)->name, src, sizeof src, whats[i]);
+			if (isnan(v.v))
+				continue;
+			fig_val(o, v.v, "KiB", refs[i], "%s, sleep: memory per task (%s)",
 			        (*rt)->name, src);
-			if (isnan(m[i]))
+			fig_ci(o, v);
+			if (isnan(m[i].v))
 				m[i] = v;
 		}
 	}
-	double th = m[0], ep = m[1], co = m[2];
-	if (isnan(th) || isnan(ep)) {
+	struct iv th = m[0], ep = m[1], co = m[2];
+	if (isnan(th.v) || isnan(ep.v)) {
 		set(o, H_VERDICT_NO_DATA,
 		    "not enough data: sleep memory per task for threads and epoll");
 		return;
 	}
-	int order = isnan(co) || (ep < co && co < th);
+	/* coro between: above epoll's and below threads' (each against the
+	 * other's interval). */
+	int order = isnan(co.v) || (!ge_iv(ep, co) && !ge_iv(co, th));
 	char cs[64] = "coro not measured";
-	if (!isnan(co))
-		snprintf(cs, sizeof cs, "coro %s KiB", N(co));
-	if (th >= H_C7_THREAD_MIN_KIB && ep <= H_C7_EPOLL_MAX_KIB && order)
+	if (!isnan(co.v))
+		snprintf(cs, sizeof cs, "coro %s KiB", N(co.v));
+	if (ge(th, H_C7_THREAD_MIN_KIB) && le(ep, H_C7_EPOLL_MAX_KIB) && order)
 		set(o, H_VERDICT_HOLDS, "holds: a thread costs %s KiB, an epoll task %s KiB, %s",
-		    N(th), N(ep), cs);
-	else if (th <= H_C7_NOT_RATIO * ep)
+		    N(th.v), N(ep.v), cs);
+	else if (ge_iv(iv_scale(ep, H_C7_NOT_RATIO), th))
 		set(o, H_VERDICT_DOES_NOT_HOLD,
 		    "does not hold: a thread costs %s KiB, at most %s× an epoll task's %s KiB (%s)",
-		    N(th), TH(H_C7_NOT_RATIO), N(ep), cs);
+		    N(th.v), TH(H_C7_NOT_RATIO), N(ep.v), cs);
 	else
 		set(o, H_VERDICT_DEPENDS,
 		    "depends on the task's state and stack: a thread costs %s KiB, an epoll "
 		    "task %s KiB, %s%s%s",
-		    N(th), N(ep), cs,
-		    ep > H_C7_EPOLL_MAX_KIB
+		    N(th.v), N(ep.v), cs,
+		    ep.v > H_C7_EPOLL_MAX_KIB
 		            ? REF(" (epoll above %s KiB: raise tasks for a cleaner slope)",
 		                  TH(H_C7_EPOLL_MAX_KIB))
 		            : "",
@@ -2030,6 +2129,7 @@ static void c9_rule(const struct h_summary *s, const struct h_runfacts *f, struc
 
 struct effs {
 	double work[64], eff[64];
+	const struct h_srow *row[64]; /* the iters_per_us row behind each */
 	int n;
 };
 
@@ -2058,9 +2158,11 @@ static void series_eff(const struct h_summary *s, enum model rts, const char *pt
 			if (e->n == 64)
 				continue;
 			e->work[e->n] = w;
+			e->row[e->n] = r;
 			e->eff[e->n++] = x;
 		} else if (x > e->eff[k]) {
 			e->eff[k] = x;
+			e->row[k] = r;
 		}
 	}
 	/* Sort by work (insertion: a handful of points). */
@@ -2072,18 +2174,41 @@ static void series_eff(const struct h_summary *s, enum model rts, const char *pt
 			t = e->eff[j];
 			e->eff[j] = e->eff[j - 1];
 			e->eff[j - 1] = t;
+			const struct h_srow *r = e->row[j];
+			e->row[j] = e->row[j - 1];
+			e->row[j - 1] = r;
 		}
 }
 
-static double first_half(const struct effs *e)
+/* Efficiency at e's point i in percent with its interval: the row's rate
+ * over the single-core baseline's (both resampled), over its CPUs. */
+static struct iv eff_iv(const struct h_summary *s, const struct effs *e, int i, const char *what)
 {
-	for (int i = 0; i < e->n; i++)
-		if (e->eff[i] >= H_C10_EFF)
-			return e->work[i];
-	return NAN;
+	const struct h_srow *r = e->row[i], *base = h_cpu_baseline(s);
+	int p = h_runtime_parallelism(r->runtime, r->params, s->ncpus);
+	struct iv x = iv_scale(iv_ratio(r, base, what), 100.0 / p);
+	x.v = 100 * e->eff[i]; /* the same figure, without the rounding of the scaling */
+	return x;
 }
 
-void h_rule_c10(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+/* The smallest work at which series e reaches H_C10_EFF, each point judged
+ * on its interval; NaN when none. Every point is compared, not only up to
+ * the first that reaches it, so the close calls are the same whichever
+ * way an earlier one falls (decide() flips them by their order). */
+static double first_half(const struct h_summary *s, const struct effs *e, const char *whose)
+{
+	double w = NAN;
+	for (int i = 0; i < e->n; i++) {
+		char what[96];
+		snprintf(what, sizeof what, "%s efficiency at work=%s (%%)", whose, P(e->work[i]));
+		if (ge(eff_iv(s, e, i, what), 100 * H_C10_EFF) && isnan(w))
+			w = e->work[i];
+	}
+	return w;
+}
+
+DECIDED(c10)
+static void c10_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	(void)f;
 	init(o);
@@ -2122,21 +2247,32 @@ void h_rule_c10(const struct h_summary *s, const struct h_runfacts *f, struct h_
 			        P(pe.work[i]));
 		return;
 	}
-	for (int i = 0; i < te.n; i++)
+	for (int i = 0; i < te.n; i++) {
 		fig_val(o, 100 * te.eff[i], "%", REF("≥ %s%%", TH(100 * H_C10_EFF)),
 		        "threads, cpu %s work=%s: efficiency", best, P(te.work[i]));
-	for (int i = 0; i < pe.n; i++)
+		fig_ci(o, eff_iv(s, &te, i, NULL));
+	}
+	for (int i = 0; i < pe.n; i++) {
 		fig_val(o, 100 * pe.eff[i], "%",
 		        i == pe.n - 1 ? REF("≥ %s%% at the largest work", TH(100 * H_C10_POOL_EFF))
 		                      : REF("≥ %s%%", TH(100 * H_C10_EFF)),
 		        "pool, cpu %s work=%s: efficiency", best, P(pe.work[i]));
-	double tw = first_half(&te), pw = first_half(&pe), plast = pe.eff[pe.n - 1];
+		fig_ci(o, eff_iv(s, &pe, i, NULL));
+	}
+	/* The deciding figures: where each series' efficiency crosses 50%
+	 * (METG), and the pool's at the largest work. */
+	double tw = first_half(s, &te, "threads'"), pw = first_half(s, &pe, "the pool's"),
+	       plast = pe.eff[pe.n - 1];
+	char pwhat[96];
+	snprintf(pwhat, sizeof pwhat, "the pool's efficiency at the largest work=%s (%%)",
+	         P(pe.work[pe.n - 1]));
+	int pfull = ge(eff_iv(s, &pe, pe.n - 1, pwhat), 100 * H_C10_POOL_EFF);
 	char ts[64], ps[64];
 	snprintf(ts, sizeof ts, isnan(tw) ? "never (up to work=%s)" : "at work=%s",
 	         P(isnan(tw) ? te.work[te.n - 1] : tw));
 	snprintf(ps, sizeof ps, isnan(pw) ? "never (up to work=%s)" : "at work=%s",
 	         P(isnan(pw) ? pe.work[pe.n - 1] : pw));
-	if (!isnan(pw) && (isnan(tw) || tw > pw) && plast >= H_C10_POOL_EFF)
+	if (!isnan(pw) && (isnan(tw) || tw > pw) && pfull)
 		set(o, H_VERDICT_HOLDS,
 		    "holds: the pool reaches %s%% efficiency %s, threads %s; the pool runs at "
 		    "%s%% at the largest work",
@@ -2432,6 +2568,15 @@ static struct c13_pair c13_find(const struct h_summary *s, const struct h_runfac
 	return b;
 }
 
+/* The loops' makespan over steal's with its interval: at equal tasks ×
+ * work, steal's rate over the loops' (both rows' reps resampled). */
+static struct iv c13_ratio(const struct c13_pair *p, const char *what)
+{
+	struct iv x = iv_ratio(p->st, p->lp, what);
+	x.v = c13_makespan(p->lp) / c13_makespan(p->st);
+	return x;
+}
+
 /* Figures of one load: steal, the loops, the pool and threads beside. */
 static void c13_figs(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o,
                      const struct c13_pair *p, const char *load, const char *ref)
@@ -2459,11 +2604,13 @@ static void c13_figs(const struct h_summary *s, const struct h_runfacts *f, stru
 		        L(p->st), load);
 		fig_val(o, 100 * il, "%", "", "%s, cpu %s: CPU unused", L(p->lp), load);
 	}
-	fig_val(o, c13_makespan(p->lp) / c13_makespan(p->st), "×", ref,
-	        "cpu %s: the loops' makespan over steal's", load);
+	struct iv r = c13_ratio(p, NULL);
+	fig_val(o, r.v, "×", ref, "cpu %s: the loops' makespan over steal's", load);
+	fig_ci(o, r);
 }
 
-void h_rule_c13(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+DECIDED(c13)
+static void c13_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	init(o);
 	/* The largest skew with a steal and a loop-per-CPU row at equal CPUs. */
@@ -2496,7 +2643,7 @@ void h_rule_c13(const struct h_summary *s, const struct h_runfacts *f, struct h_
 	snprintf(load, sizeof load, "skew=%s", P(skew));
 	c13_figs(s, f, o, &sk, load, REF("≥ %s to hold", TH(H_C13_SKEW_WIN)));
 	double rs = c13_makespan(sk.lp) / c13_makespan(sk.st);
-	int skewed = rs >= H_C13_SKEW_WIN;
+	int skewed = ge(c13_ratio(&sk, "skewed: the loops' makespan over steal's"), H_C13_SKEW_WIN);
 	char skwhy[256];
 	snprintf(skwhy, sizeof skwhy,
 	         "on skewed sizes (skew=%s) %s finishes in %s ms, %s in %s ms (%s×)", P(skew),
@@ -2508,7 +2655,7 @@ void h_rule_c13(const struct h_summary *s, const struct h_runfacts *f, struct h_
 	if (ev.st && ev.n == sk.n) {
 		c13_figs(s, f, o, &ev, "skew=0", REF("≤ %s to hold", TH(H_C13_EVEN_NEAR)));
 		double re = c13_makespan(ev.lp) / c13_makespan(ev.st);
-		even = re <= H_C13_EVEN_NEAR;
+		even = le(c13_ratio(&ev, "even: the loops' makespan over steal's"), H_C13_EVEN_NEAR);
 		snprintf(evwhy, sizeof evwhy, "on even sizes %s takes %s ms, %s %s ms (%s×)",
 		         L(ev.lp), N(c13_makespan(ev.lp)), L(ev.st), N(c13_makespan(ev.st)), N(re));
 	}
@@ -2535,7 +2682,8 @@ void h_rule_c13(const struct h_summary *s, const struct h_runfacts *f, struct h_
 
 /* ---- C14: io_uring against epoll ---- */
 
-void h_rule_c14(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+DECIDED(c14)
+static void c14_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	init(o);
 	static const char spr[] = "server_cpu_us_per_request";
@@ -2613,20 +2761,22 @@ void h_rule_c14(const struct h_summary *s, const struct h_runfacts *f, struct h_
 		fig_row(o, se, "", "%s, %s conns=%s: syscalls per request", L(e), wl, P(c));
 	}
 	double ratio = e->median / u->median;
+	struct iv r = iv_ratio(e, u, "epoll's server CPU per request over uring's");
 	fig_val(o, ratio, "×", REF("≥ %s to hold", TH(H_C14_CPU_WIN)),
 	        "epoll's server CPU per request over uring's");
+	fig_ci(o, r);
 	char sys[160];
 	if (su && se)
 		snprintf(sys, sizeof sys, "syscalls per request %s against %s", N(su->median),
 		         N(se->median));
 	else
 		snprintf(sys, sizeof sys, "%s", nosys);
-	if (ratio >= H_C14_CPU_WIN)
+	if (ge(r, H_C14_CPU_WIN))
 		set(o, H_VERDICT_HOLDS,
 		    "holds: on %s at conns=%s %s spends %s µs of server CPU per request, %s %s µs "
 		    "(%s×); %s",
 		    wl, P(c), L(u), N(u->median), L(e), N(e->median), N(ratio), sys);
-	else if (ratio <= H_C14_CPU_LOSE)
+	else if (le(r, H_C14_CPU_LOSE))
 		set(o, H_VERDICT_DOES_NOT_HOLD,
 		    "does not hold: on %s at conns=%s %s spends %s µs of server CPU per request, "
 		    "no less than %s's %s µs; %s",
@@ -2641,7 +2791,8 @@ void h_rule_c14(const struct h_summary *s, const struct h_runfacts *f, struct h_
 
 /* ---- C16: the cost of creating a task ---- */
 
-void h_rule_c16(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+DECIDED(c16)
+static void c16_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	(void)f;
 	init(o);
@@ -2662,6 +2813,7 @@ void h_rule_c16(const struct h_summary *s, const struct h_runfacts *f, struct h_
 			        : in_class(ASYNC, r->runtime) ? "0.3 µs (Blandy, an async task)"
 			                                      : "",
 			        "%s, sleep tasks=%s: creation per task", L(r), P(v[i]));
+			fig_ci(o, iv_scale(iv_row(r, NULL), 1e-3));
 		}
 	}
 	if (isnan(t)) {
@@ -2675,14 +2827,17 @@ void h_rule_c16(const struct h_summary *s, const struct h_runfacts *f, struct h_
 	const struct h_srow *as = q_best(
 	        s, Q(.wl = "sleep", .metric = m, .rts = ASYNC, .key = "tasks", .val = t), 0);
 	double tu = th->median / 1e3, au = as->median / 1e3;
-	fig_val(o, tu / au, "×", "≈57 (Blandy)", "threads' creation over %s's, tasks=%s", L(as),
-	        P(t));
-	if (tu >= H_C16_THREAD_MIN_US && au <= H_C16_ASYNC_MAX_US)
+	struct iv r = iv_ratio(th, as, "threads' creation over the async task's");
+	fig_val(o, r.v, "×", "≈57 (Blandy)", "threads' creation over %s's, tasks=%s", L(as), P(t));
+	fig_ci(o, r);
+	/* Each side against its own bound (in µs), then the ratio against 1. */
+	if (ge(iv_scale(iv_row(th, "a thread's creation (µs)"), 1e-3), H_C16_THREAD_MIN_US) &&
+	    le(iv_scale(iv_row(as, "an async task's creation (µs)"), 1e-3), H_C16_ASYNC_MAX_US))
 		set(o, H_VERDICT_HOLDS,
 		    "holds: at tasks=%s a thread takes %s µs to create and start waiting, %s's "
 		    "task %s µs (%s×)",
 		    P(t), N(tu), L(as), N(au), N(tu / au));
-	else if (tu <= au)
+	else if (le(r, 1))
 		set(o, H_VERDICT_DOES_NOT_HOLD,
 		    "does not hold: at tasks=%s a thread takes %s µs, no more than %s's task (%s µs)",
 		    P(t), N(tu), L(as), N(au));
