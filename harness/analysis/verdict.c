@@ -9,7 +9,10 @@
  *
  * The claims are about models (threads, a pool, an event loop,
  * coroutines); a runtime is on a claim's side by its traits (runtime.h),
- * never by its name, so a new runtime is judged by what it is.
+ * never by its name, so a new runtime is judged by what it is. C1-C12 were
+ * written about five runtimes, and their rules judge those five only
+ * (on_five): another runtime's cells in the same run are set beside them
+ * in the report, never in their verdicts.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -834,6 +837,59 @@ static void decide(void (*rule)(const struct h_summary *, const struct h_runfact
 		decide(id##_rule, s, f, o);                                                  \
 	}
 
+/* A rule of C1-C12 judges the rows, fits and cells of the five runtimes
+ * those claims were written about (h_claims_runtime) and nothing else:
+ * "the pool", "the best async" are picked by traits among these, so
+ * another runtime's cells at the same points (uv, omp, uring, steal) never
+ * change a C1-C12 verdict; the report sets them beside it instead.
+ * decided: through decide() (its close calls), else the rule alone. */
+static void on_five(void (*rule)(const struct h_summary *, const struct h_runfacts *,
+                                 struct h_vresult *),
+                    int decided, const struct h_summary *s, const struct h_runfacts *f,
+                    struct h_vresult *o)
+{
+	struct h_summary v = *s;
+	struct h_runfacts vf = f ? *f : (struct h_runfacts){ 0 };
+	v.rows = malloc((s->n ? s->n : 1) * sizeof *v.rows);
+	v.fits = malloc((s->nfits ? s->nfits : 1) * sizeof *v.fits);
+	vf.cells = malloc((vf.ncells ? vf.ncells : 1) * sizeof *vf.cells);
+	if (!v.rows || !v.fits || !vf.cells) {
+		init(o);
+		set(o, H_VERDICT_NO_DATA, "not judged: out of memory");
+	} else {
+		v.n = v.nfits = vf.ncells = 0;
+		for (size_t i = 0; i < s->n; i++)
+			if (h_claims_runtime(s->rows[i].runtime))
+				v.rows[v.n++] = s->rows[i];
+		for (size_t i = 0; i < s->nfits; i++)
+			if (h_claims_runtime(s->fits[i].runtime))
+				v.fits[v.nfits++] = s->fits[i];
+		for (size_t i = 0; f && i < f->ncells; i++)
+			if (h_claims_runtime(f->cells[i].runtime))
+				vf.cells[vf.ncells++] = f->cells[i];
+		J.s = &v;
+		if (decided)
+			decide(rule, &v, f ? &vf : NULL, o);
+		else
+			rule(&v, f ? &vf : NULL, o);
+	}
+	J.s = s; /* v is freed: a later rule's fig_row must not read it */
+	free(v.rows);
+	free(v.fits);
+	free(vf.cells);
+}
+
+/* h_rule_cN for a claim of C1-C12: the rule cN_rule below, on the five's
+ * rows (on_five), decided on its figures' intervals when decided is 1. */
+#define ON_FIVE(id, decided)                                                               \
+	static void id##_rule(const struct h_summary *, const struct h_runfacts *,           \
+	                      struct h_vresult *);                                           \
+	void h_rule_##id(const struct h_summary *s, const struct h_runfacts *f,              \
+	                 struct h_vresult *o)                                                \
+	{                                                                                    \
+		on_five(id##_rule, decided, s, f, o);                                        \
+	}
+
 /* ---- C1: async for I/O, threads for CPU ---- */
 
 /* Memory per task of a sleep row's point: user + kernel when the cell saw
@@ -961,7 +1017,7 @@ static int c1_cpu(const struct h_summary *s, const struct h_runfacts *f, struct 
 	          H_C1_CPU_RATIO);
 }
 
-DECIDED(c1)
+ON_FIVE(c1, 1)
 static void c1_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	init(o);
@@ -1082,7 +1138,7 @@ static double concurrent_cap(const struct h_summary *s, const struct h_runfacts 
 	return t > 0 ? (double)t : 0;
 }
 
-DECIDED(c2)
+ON_FIVE(c2, 1)
 static void c2_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	init(o);
@@ -1223,7 +1279,7 @@ static const char *c3_sign(double v)
 	return v < 0 ? "" : "+";
 }
 
-DECIDED(c3)
+ON_FIVE(c3, 1)
 static void c3_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	init(o);
@@ -1392,7 +1448,7 @@ static void c4_notes(struct h_vresult *o, int ncl, int mixed_rss)
 		         "the load generator's)");
 }
 
-DECIDED(c4)
+ON_FIVE(c4, 1)
 static void c4_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	init(o);
@@ -1546,7 +1602,7 @@ static void c4_rule(const struct h_summary *s, const struct h_runfacts *f, struc
 
 /* ---- C5: thread switch cost against Bendersky ---- */
 
-DECIDED(c5)
+ON_FIVE(c5, 1)
 static void c5_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	init(o);
@@ -1658,7 +1714,7 @@ static const char *c6_placement(const struct h_summary *s)
 	return NULL;
 }
 
-DECIDED(c6)
+ON_FIVE(c6, 1)
 static void c6_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	(void)f;
@@ -1756,7 +1812,8 @@ double h_mem_per_task(const struct h_summary *s, const char *runtime, char *src,
 	return NAN;
 }
 
-void h_rule_c7(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+ON_FIVE(c7, 0)
+static void c7_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	(void)f;
 	init(o);
@@ -1812,7 +1869,7 @@ void h_rule_c7(const struct h_summary *s, const struct h_runfacts *f, struct h_v
 
 /* ---- C8: thread-per-core ---- */
 
-DECIDED(c8)
+ON_FIVE(c8, 1)
 static void c8_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	init(o);
@@ -1911,7 +1968,7 @@ static double c9_ticks(const struct h_summary *s, const struct h_srow *r)
 	return t ? t->median : 0;
 }
 
-DECIDED(c9)
+ON_FIVE(c9, 1)
 static void c9_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	(void)f;
@@ -2083,7 +2140,8 @@ static double first_half(const struct effs *e)
 	return NAN;
 }
 
-void h_rule_c10(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+ON_FIVE(c10, 0)
+static void c10_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	(void)f;
 	init(o);
@@ -2154,7 +2212,7 @@ void h_rule_c10(const struct h_summary *s, const struct h_runfacts *f, struct h_
 
 /* ---- C11: hand-written switch against swapcontext ---- */
 
-DECIDED(c11)
+ON_FIVE(c11, 1)
 static void c11_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	(void)f;
@@ -2208,7 +2266,7 @@ static int is_deadlock(const struct h_cellnote *c)
 	return strstr(c->limit, "deadlock") != NULL;
 }
 
-DECIDED(c12)
+ON_FIVE(c12, 1)
 static void c12_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
 	init(o);
