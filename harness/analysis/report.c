@@ -772,10 +772,15 @@ static void ref_line(struct h_doc *d, const struct h_summary *s, const char *wl,
 	}
 	const struct runtime *prt = rt_find(ref);
 	char *pt = peer ? point_of(peer) : NULL;
+	int nthr = peer ? h_runtime_parallelism(ref, peer->params, s->ncpus) : 0;
 	for (size_t i = 0; pt && i < s->n; i++) {
 		const struct h_srow *r = &s->rows[i];
 		const struct runtime *rt = rt_find(r->runtime);
-		int twin = server ? !reference_rt(r->runtime) && strncmp(r->runtime, "remote:", 7)
+		/* A library runtime (uv: one loop) against models on as many
+		 * threads; a peer server (nginx: a worker per CPU) against all. */
+		int twin = server ? !reference_rt(r->runtime) && strncmp(r->runtime, "remote:", 7) &&
+		                            (!prt || h_runtime_parallelism(r->runtime, r->params,
+		                                                           s->ncpus) == nthr)
 		                  : prt && rt && h_claims_runtime(r->runtime) &&
 		                            rt->switches == prt->switches && rt->cpus == prt->cpus &&
 		                            rt->cpus_param && prt->cpus_param &&
@@ -800,10 +805,12 @@ static void ref_line(struct h_doc *d, const struct h_summary *s, const char *wl,
 		           h_fmt_num(a, sizeof a, peer->median), peer->median / best->median,
 		           best->runtime, h_fmt_num(b, sizeof b, best->median));
 	else if (best)
-		h_doc_text(d, "At conns=%.0f the fastest hand-written model (%s, %s req/s) serves "
+		h_doc_text(d, "At conns=%.0f the fastest hand-written model%s (%s, %s req/s) serves "
 		              "%.0f%% of %s's throughput (%s req/s), measured by the same client on "
 		              "the same CPUs.",
-		           h_param_num(peer->params, "conns", NAN), best->runtime,
+		           h_param_num(peer->params, "conns", NAN),
+		           !prt ? "" : nthr == 1 ? " on one thread" : " on as many threads",
+		           best->runtime,
 		           h_fmt_num(a, sizeof a, best->median), 100 * best->median / peer->median,
 		           name, h_fmt_num(b, sizeof b, peer->median));
 	else
