@@ -837,11 +837,51 @@ static void decide(void (*rule)(const struct h_summary *, const struct h_runfact
 		decide(id##_rule, s, f, o);                                                  \
 	}
 
+/* Whether a C1-C12 rule reads runtime's rows: one of the five, or a
+ * runtime with the very traits of one of the five that the run lacks (it
+ * stands in for it: a runtime the harness knows by no name is judged by
+ * what it is, tests/traits_extra.sh). In a run of the five, no other: uv
+ * (one loop) and steal have no such twin, omp's is the pool. */
+static int judged(const struct h_summary *s, const char *runtime)
+{
+	if (h_claims_runtime(runtime))
+		return 1;
+	const struct runtime *rt = rt_find(runtime);
+	for (const struct runtime *const *k = rt_registry; rt && *k; k++) {
+		if (!h_claims_runtime((*k)->name) || (*k)->switches != rt->switches ||
+		    (*k)->cpus != rt->cpus || (*k)->steals != rt->steals || (*k)->files != rt->files)
+			continue;
+		for (size_t i = 0; i < s->n; i++)
+			if (!strcmp(s->rows[i].runtime, (*k)->name))
+				return 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* judged() once per runtime name (it reads every row). */
+struct judged_memo {
+	const char *rt[64];
+	int keep[64], n;
+};
+static int judged_memo(struct judged_memo *m, const struct h_summary *s, const char *runtime)
+{
+	for (int i = 0; i < m->n; i++)
+		if (!strcmp(m->rt[i], runtime))
+			return m->keep[i];
+	int k = judged(s, runtime);
+	if (m->n < 64) {
+		m->rt[m->n] = runtime;
+		m->keep[m->n++] = k;
+	}
+	return k;
+}
+
 /* A rule of C1-C12 judges the rows, fits and cells of the five runtimes
- * those claims were written about (h_claims_runtime) and nothing else:
- * "the pool", "the best async" are picked by traits among these, so
- * another runtime's cells at the same points (uv, omp, uring, steal) never
- * change a C1-C12 verdict; the report sets them beside it instead.
+ * those claims were written about and nothing else (judged): "the pool",
+ * "the best async" are picked by traits among these, so another runtime's
+ * cells at the same points (uv, omp, uring, steal) never change a C1-C12
+ * verdict; the report sets them beside it instead.
  * decided: through decide() (its close calls), else the rule alone. */
 static void on_five(void (*rule)(const struct h_summary *, const struct h_runfacts *,
                                  struct h_vresult *),
@@ -857,15 +897,16 @@ static void on_five(void (*rule)(const struct h_summary *, const struct h_runfac
 		init(o);
 		set(o, H_VERDICT_NO_DATA, "not judged: out of memory");
 	} else {
+		struct judged_memo m = { .n = 0 };
 		v.n = v.nfits = vf.ncells = 0;
 		for (size_t i = 0; i < s->n; i++)
-			if (h_claims_runtime(s->rows[i].runtime))
+			if (judged_memo(&m, s, s->rows[i].runtime))
 				v.rows[v.n++] = s->rows[i];
 		for (size_t i = 0; i < s->nfits; i++)
-			if (h_claims_runtime(s->fits[i].runtime))
+			if (judged_memo(&m, s, s->fits[i].runtime))
 				v.fits[v.nfits++] = s->fits[i];
 		for (size_t i = 0; f && i < f->ncells; i++)
-			if (h_claims_runtime(f->cells[i].runtime))
+			if (judged_memo(&m, s, f->cells[i].runtime))
 				vf.cells[vf.ncells++] = f->cells[i];
 		J.s = &v;
 		if (decided)
