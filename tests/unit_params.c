@@ -292,6 +292,9 @@ static void test_suite_points(void)
 		CHECKF(suite_has(s, "sleep", "pool", "tasks=2"), "%s: no sleep tasks=2 on the pool",
 		       s);
 	}
+	/* The production libraries beside the hand-written models (issue 14). */
+	CHECK(suite_has("standard", "echo", "uv", "conns=") && suite_has("standard", "http", "uv", "conns="));
+	CHECK(suite_has("standard", "cpu", "omp", "work="));
 }
 
 /* A part picks runtimes by their traits: a runtime the harness has never

@@ -607,6 +607,61 @@ static void test_c10(void)
 	EXPECT(h_rule_c10, H_VERDICT_NO_DATA, "one work value");
 }
 
+/* ---- the five runtimes C1-C12 were written about ---- */
+
+/* Runs fn, adds the rows add() writes, runs it again: the verdict and its
+ * reason must not move (the rules judge the five runtimes' rows only). */
+static void unmoved(const char *name, h_rule_fn fn, void (*add)(void))
+{
+	struct h_vresult a, b;
+	fn(&S, &F, &a);
+	add();
+	fn(&S, &F, &b);
+	CHECKF(a.verdict != H_VERDICT_NO_DATA && b.verdict == a.verdict &&
+	               !strcmp(a.reason, b.reason),
+	       "%s: \"%s\" (%s) became \"%s\" (%s) beside uv and omp", name,
+	       h_verdict_name(a.verdict), a.reason, h_verdict_name(b.verdict), b.reason);
+}
+
+#define ECHO_UV(c) "port=0;conns=" #c ";requests=100;seconds=0;rate=0;msg_bytes=64"
+/* uv serving 10× what any of the five does, omp computing 1.5-2× as fast
+ * as the pool on 2 CPUs: were they candidates for "the best async" or "the
+ * pool", C1 and C4 would hold where the five do not, and C10 hold where
+ * the pool falls short of 80% at the largest work (depends). */
+static void uv_omp_rows(void)
+{
+	row("uv", "echo", ECHO_UV(10), "throughput_rps", 1e6);
+	row("uv", "echo", ECHO_UV(100), "throughput_rps", 1e6);
+	row("uv", "echo", ECHO_UV(1000), "throughput_rps", 1e6);
+	row("omp", "cpu", "tasks=64;work=1000;threads=0", "iters_per_us", 200);
+	row("omp", "cpu", "tasks=64;work=100000;threads=0", "iters_per_us", 200);
+	row("omp", "cpu", "tasks=64;work=1000000;threads=0", "iters_per_us", 300);
+	row("omp", "sleep", "tasks=100;ms=10;stack_touch=0;threads=0", "elapsed_ms", 11);
+	cell("omp", "pingpong", "rounds=100;threads=1;placement=same-core", 0,
+	     "Resource deadlock avoided", "pool-deadlock", 1);
+}
+
+static void test_pinned(void)
+{
+	reset(2);
+	cpu_side(100, 100);
+	echo("threads", "stack_kib=0", 100, 100000);
+	echo("epoll", "loops=1", 100, 50000);
+	unmoved("C1", h_rule_c1, uv_omp_rows);
+
+	reset(2);
+	static const int conns[] = { 10, 100, 1000 };
+	for (int i = 0; i < 3; i++) {
+		echo("threads", "stack_kib=0", conns[i], i < 2 ? 100000 : 98000);
+		echo("epoll", "loops=1", conns[i], 100000);
+	}
+	unmoved("C4", h_rule_c4, uv_omp_rows);
+
+	reset(2);
+	cpu_sweep((double[]){ 20, 40, 60 }, (double[]){ 120, 150, 150 });
+	unmoved("C10", h_rule_c10, uv_omp_rows);
+}
+
 /* ---- C11 ---- */
 
 static void test_c11(void)
@@ -1178,6 +1233,7 @@ int main(void)
 	test_c10();
 	test_c11();
 	test_c12();
+	test_pinned();
 	test_inconclusive();
 	test_pct_names();
 	test_c13();

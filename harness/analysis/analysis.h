@@ -410,6 +410,11 @@ struct h_claim {
 extern const struct h_claim h_claims[H_NCLAIMS];
 /* The claim with this id, or NULL. */
 const struct h_claim *h_claim_find(const char *id);
+/* Whether runtime is one of the five C1-C12 were written about (threads,
+ * pool, epoll, coro, coro-ucontext): their rules judge these rows only, so
+ * a newer runtime or a production library (uv, omp) in the same run never
+ * changes their verdicts, and the report sets it beside them instead. */
+int h_claims_runtime(const char *runtime);
 /* A threshold value as the words print it. */
 char *h_fmt_threshold(char *buf, size_t len, double v, enum h_thr_form form);
 /* The claim's words with every {name} replaced by its threshold: 0, -EINVAL

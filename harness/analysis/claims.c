@@ -823,6 +823,15 @@ const struct h_claim *h_claim_find(const char *id)
 	return NULL;
 }
 
+int h_claims_runtime(const char *runtime)
+{
+	static const char *const five[] = { "threads", "pool", "epoll", "coro", "coro-ucontext" };
+	for (size_t i = 0; i < sizeof five / sizeof five[0]; i++)
+		if (!strcmp(runtime, five[i]))
+			return 1;
+	return 0;
+}
+
 char *h_fmt_threshold(char *buf, size_t len, double v, enum h_thr_form form)
 {
 	if (form == H_THR_ONE_DP)

@@ -731,44 +731,113 @@ static void calibration_lines(struct h_doc *d, const struct ctx *x, const char *
 	}
 }
 
-/* run --peer nginx: the reference line of a server section. At the
- * largest conns where the peer has a throughput, the best of our models
- * at the same workload parameters, as a share of the peer's. */
-static void peer_line(struct h_doc *d, const struct h_summary *s, const char *wl)
+/* The references a section sets beside the models: run --peer's servers
+ * (peer:nginx) and the production libraries run as runtimes, libuv's loop
+ * and OpenMP's team (by name: no trait tells a library from a hand-written
+ * model). Never ranked among the models, never in a C1-C12 verdict. */
+static int reference_rt(const char *runtime)
 {
+	return !strncmp(runtime, "peer:", 5) || !strcmp(runtime, "uv") || !strcmp(runtime, "omp");
+}
+
+/* r's params without its runtime's own keys (omp's threads): the workload
+ * point another runtime's row must carry. malloc'd; NULL on ENOMEM. */
+static char *point_of(const struct h_srow *r)
+{
+	const struct runtime *rt = rt_find(r->runtime);
+	const char *keys[16] = { 0 };
+	int n = 0;
+	for (const struct cb_param *c = rt ? rt->params : NULL; c && c->name && n < 15; c++)
+		keys[n++] = c->name;
+	return h_params_without(r->params, keys);
+}
+
+/* One reference's line. A server (throughput_rps): at the largest conns
+ * where it has a throughput, the best of our hand-written models at the
+ * same workload parameters, as a share of its. A CPU team (iters_per_us):
+ * at its largest work, against its twin among the five by traits (omp: the
+ * pool), each sized to the run's CPUs by default. */
+static void ref_line(struct h_doc *d, const struct h_summary *s, const char *wl, const char *ref,
+                     const char *metric)
+{
+	int server = !strcmp(metric, "throughput_rps");
+	const char *key = server ? "conns" : "work";
 	const struct h_srow *peer = NULL, *best = NULL;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct h_srow *r = &s->rows[i];
-		if (!strcmp(r->workload, wl) && !strncmp(r->runtime, "peer:", 5) &&
-		    !strcmp(r->metric, "throughput_rps") && r->median > 0 &&
-		    (!peer || h_param_num(r->params, "conns", 0) > h_param_num(peer->params, "conns", 0)))
+		if (!strcmp(r->workload, wl) && !strcmp(r->runtime, ref) &&
+		    !strcmp(r->metric, metric) && r->median > 0 &&
+		    (!peer || h_param_num(r->params, key, 0) > h_param_num(peer->params, key, 0)))
 			peer = r;
 	}
-	if (!peer)
-		return;
-	for (size_t i = 0; i < s->n; i++) {
+	const struct runtime *prt = rt_find(ref);
+	char *pt = peer ? point_of(peer) : NULL;
+	int nthr = peer ? h_runtime_parallelism(ref, peer->params, s->ncpus) : 0;
+	for (size_t i = 0; pt && i < s->n; i++) {
 		const struct h_srow *r = &s->rows[i];
-		if (!strcmp(r->workload, wl) && strncmp(r->runtime, "peer:", 5) &&
-		    strncmp(r->runtime, "remote:", 7) && !strcmp(r->metric, "throughput_rps") &&
-		    isfinite(r->median) && h_params_match(r->params, peer->params) &&
+		const struct runtime *rt = rt_find(r->runtime);
+		/* A library runtime (uv: one loop) against models on as many
+		 * threads; a peer server (nginx: a worker per CPU) against all. */
+		int twin = server ? !reference_rt(r->runtime) && strncmp(r->runtime, "remote:", 7) &&
+		                            (!prt || h_runtime_parallelism(r->runtime, r->params,
+		                                                           s->ncpus) == nthr)
+		                  : prt && rt && h_claims_runtime(r->runtime) &&
+		                            rt->switches == prt->switches && rt->cpus == prt->cpus &&
+		                            rt->cpus_param && prt->cpus_param &&
+		                            h_param_num(r->params, rt->cpus_param, 0) ==
+		                                    h_param_num(peer->params, prt->cpus_param, 0);
+		if (!strcmp(r->workload, wl) && twin && !strcmp(r->metric, metric) &&
+		    isfinite(r->median) && h_params_match(r->params, pt) &&
 		    (!best || r->median > best->median))
 			best = r;
 	}
+	free(pt);
+	if (!peer || (!server && !best))
+		return;
+	const char *name = strncmp(ref, "peer:", 5) ? ref : ref + 5;
 	char a[32], b[32];
 	h_doc_p(d, "peer");
-	h_doc_strong(d, "Reference: %s. ", peer->runtime);
-	if (best)
-		h_doc_text(d, "At conns=%.0f the fastest hand-written model (%s, %s req/s) serves "
+	h_doc_strong(d, "Reference: %s. ", ref);
+	if (!server)
+		h_doc_text(d, "At work=%.0f %s computes %s iterations per µs, %.2f× %s's %s at the "
+		              "same point on the same CPUs.",
+		           h_param_num(peer->params, "work", NAN), name,
+		           h_fmt_num(a, sizeof a, peer->median), peer->median / best->median,
+		           best->runtime, h_fmt_num(b, sizeof b, best->median));
+	else if (best)
+		h_doc_text(d, "At conns=%.0f the fastest hand-written model%s (%s, %s req/s) serves "
 		              "%.0f%% of %s's throughput (%s req/s), measured by the same client on "
 		              "the same CPUs.",
-		           h_param_num(peer->params, "conns", NAN), best->runtime,
+		           h_param_num(peer->params, "conns", NAN),
+		           !prt ? "" : nthr == 1 ? " on one thread" : " on as many threads",
+		           best->runtime,
 		           h_fmt_num(a, sizeof a, best->median), 100 * best->median / peer->median,
-		           peer->runtime + 5, h_fmt_num(b, sizeof b, peer->median));
+		           name, h_fmt_num(b, sizeof b, peer->median));
 	else
 		h_doc_text(d, "%s served %s req/s at conns=%.0f; no model of ours ran that point.",
-		           peer->runtime + 5, h_fmt_num(b, sizeof b, peer->median),
+		           name, h_fmt_num(b, sizeof b, peer->median),
 		           h_param_num(peer->params, "conns", NAN));
 	h_doc_end_p(d);
+}
+
+/* Every reference of workload wl, in the order the run has them. */
+static void peer_line(struct h_doc *d, const struct h_summary *s, const char *wl)
+{
+	const char *done[8];
+	int nd = 0;
+	for (size_t i = 0; i < s->n && nd < 8; i++) {
+		const struct h_srow *r = &s->rows[i];
+		int seen = !reference_rt(r->runtime) || strcmp(r->workload, wl) ||
+		           (strcmp(r->metric, "throughput_rps") && strcmp(r->metric, "iters_per_us"));
+		for (int k = 0; k < nd && !seen; k++)
+			seen = !strcmp(done[k], r->runtime);
+		if (seen)
+			continue;
+		done[nd++] = r->runtime;
+		ref_line(d, s, wl, r->runtime,
+		         h_summary_get(s, r->runtime, wl, "throughput_rps", NULL) ? "throughput_rps"
+		                                                                   : "iters_per_us");
+	}
 }
 
 /* A claim's template filled from the run (teach.c); when a figure it
@@ -1199,8 +1268,8 @@ static int rank(const struct h_summary *s, const char *wl, const char *metric, c
 		if (strcmp(r->workload, wl) || strcmp(r->metric, metric) || !isfinite(r->median) ||
 		    (at && h_param_num(r->params, at, NAN) != top))
 			continue;
-		if (!strncmp(r->runtime, "peer:", 5))
-			continue; /* a reference (peer_line), not a model to pick */
+		if (!h_claims_runtime(r->runtime))
+			continue; /* the picks lean on C1-C12: their five runtimes only */
 		if (where) {
 			/* the row itself must carry where's pairs */
 			char key[32], want[32], have[32];
@@ -1360,7 +1429,7 @@ static void picks(struct h_doc *d, const struct ctx *x)
 	n = 0;
 	for (const struct runtime *const *r = rt_registry; *r && n < 16; r++) {
 		double m = h_mem_per_task(s, (*r)->name, NULL, 0);
-		if (isnan(m))
+		if (isnan(m) || !h_claims_runtime((*r)->name))
 			continue;
 		snprintf(rk[n].label, sizeof rk[n].label, "%s", (*r)->name);
 		rk[n].v = -m;
@@ -1491,11 +1560,14 @@ static void first_page(struct h_doc *d, const struct ctx *x)
 
 	h_doc_heading(d, 3, NULL, "Which model to pick, on this machine");
 	h_doc_p(d, NULL);
-	h_doc_text(d, "For each kind of job, the runtimes ranked by this run's own figure for it (at "
+	h_doc_text(d, "For each kind of job, the five runtimes of the claims C1-C12 ranked by this "
+	              "run's own figure for it (at "
 	              "the largest parameter point measured, and for a server also at tens of "
 	              "connections, the scale of an ordinary program); runtimes within 10%% of the best, or "
 	              "whose min–max range over the repetitions overlaps the best's, share the pick. "
-	              "The claims' sections explain the why.");
+	              "The claims' sections explain the why; the newer runtimes have sections of "
+	              "their own, and the production libraries (uv, omp, nginx) are reference "
+	              "lines beside the models in the claims' sections.");
 	h_doc_end_p(d);
 	picks(d, x);
 	reading_guide(d, x);
