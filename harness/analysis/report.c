@@ -54,6 +54,7 @@ static const struct {
 	{ "load_http", "http: p99 against throughput, open loop at shares of each runtime's own "
 	               "capacity" },
 	{ "mixed", "mixed: light- and heavy-request p99" },
+	{ "offload", "mixed: light-request p99 against heavy_us, the step inline and offloaded" },
 	{ "file", "file: MiB/s cold and warm" },
 	{ "skew_cpu", "cpu: iterations per µs at even sizes (skew=0: every task the same) and skewed ones, by runtime" },
 	{ "create", "sleep: creation time per task against tasks" },
