@@ -1062,6 +1062,15 @@ static void test_c15(void)
 	mix15(0, 1, "light_p99_us", 100, (double[]){ 98, 99, 100, 101, 102 }, 5);
 	mix15(10000, 1, "light_p99_us", 190, (double[]){ 150, 170, 190, 220, 260 }, 5);
 	EXPECT(h_rule_c15, H_VERDICT_INCONCLUSIVE, "offloaded light p99 over its heavy_us=0 is 1.9");
+	/* No offloaded heavy_us=0 row (the quick suite's): the inline
+	 * baseline stands for it, and the figure says so. */
+	reset(4);
+	c15_rows(100, 9000, -1, 150);
+	EXPECT(h_rule_c15, H_VERDICT_HOLDS, "1.50× offloaded");
+	char why[640];
+	CHECKF(fig_with(h_rule_c15, "over heavy_us=0 inline (the run has no offloaded baseline)", -1,
+	                why, sizeof why) >= 0,
+	       "C15: the ratio does not name the inline baseline: %s", why);
 	/* Offloaded rows without the inline ones at the same point (C3's
 	 * part not run): no data, saying what is missing. */
 	reset(4);
