@@ -1373,7 +1373,9 @@ static void picks(struct h_doc *d, const struct ctx *x)
 	pick_row(d, x, "very many tasks waiting at once (timers, idle connections)", rk, n, 0,
 	         "KiB per waiting task", "C2,C7");
 
-	n = rank(s, "mixed", "light_p99_us", "heavy_us", NAN, NULL, 0, rk, 16);
+	/* The step inline (C3's cells): an offloaded row (C15's) is another
+	 * program, and its label would not say so. */
+	n = rank(s, "mixed", "light_p99_us", "heavy_us", NAN, "offload=0", 0, rk, 16);
 	/* A model that served a fraction of the load (a pool whose workers are
 	 * all held by a few connections) has a short tail for the few requests
 	 * it answered: its latency is no recommendation. Only runtimes within

@@ -525,10 +525,11 @@ static void fig_row(struct h_vresult *o, const struct h_srow *r, const char *ref
 	}
 }
 
-static void fig_val(struct h_vresult *o, double v, const char *unit, const char *ref,
-                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void fig_val(struct h_vresult *o, double v, const char *unit, const char *ref,
-                    const char *fmt, ...)
+/* Returns the figure (fig_ci may add its interval). */
+static struct h_vfig *fig_val(struct h_vresult *o, double v, const char *unit, const char *ref,
+                              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static struct h_vfig *fig_val(struct h_vresult *o, double v, const char *unit, const char *ref,
+                              const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -537,6 +538,7 @@ static void fig_val(struct h_vresult *o, double v, const char *unit, const char 
 	snprintf(g->unit, sizeof g->unit, "%s", unit);
 	g->median = g->min = g->max = v;
 	g->ci_lo = g->ci_hi = NAN;
+	return g;
 }
 
 /* A server row whose load generator was over 80% busy (the median of its
@@ -2676,22 +2678,14 @@ static const struct h_srow *c15_at(const struct h_summary *s, const struct h_sro
 	return NULL;
 }
 
-/* A figure of two rows (a ratio, a difference) with its interval, the
- * bootstrap's over both rows' reps where they have them. */
-static void fig_iv(struct h_vresult *o, const struct iv *x, const char *unit, const char *ref,
-                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void fig_iv(struct h_vresult *o, const struct iv *x, const char *unit, const char *ref,
-                   const char *fmt, ...)
+/* A fig_val of a ratio or a difference of two rows gets x's interval, the
+ * bootstrap's over both rows' reps where they have them; its n stays 0:
+ * the rows it is made of show theirs, and a range. */
+static void fig_ci(struct h_vfig *g, const struct iv *x)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	struct h_vfig *g = fig_new(o, ref, fmt, ap);
-	va_end(ap);
-	snprintf(g->unit, sizeof g->unit, "%s", unit);
-	g->median = g->min = g->max = x->v;
 	g->ci_lo = x->lo;
 	g->ci_hi = x->hi;
-	g->noisy = x->noisy; /* n stays 0: the rows it divides show theirs, and a range */
+	g->noisy = x->noisy;
 }
 
 DECIDED(c15)
@@ -2775,11 +2769,13 @@ static void c15_rule(const struct h_summary *s, const struct h_runfacts *f, stru
 		snprintf(w1, sizeof w1, "%s's offloaded light p99 over its heavy_us=0", L(r1));
 		snprintf(w0, sizeof w0, "%s's inline light p99 over its heavy_us=0", L(r1));
 		struct iv a = iv_ratio(r1, b1, w1), z = iv_ratio(r0, b0, w0);
-		fig_iv(o, &a, "×", REF("≤ %s to hold", TH(H_C15_NEAR)),
-		          "%s, heavy_us=%s: offloaded light p99 over heavy_us=0%s", L(r1), P(hu),
-		          b1o ? "" : " inline (the run has no offloaded baseline)");
-		fig_iv(o, &z, "×", REF("> %s: a stall to cure", TH(H_C15_NEAR)),
-		          "%s, heavy_us=%s: inline light p99 over heavy_us=0", L(r1), P(hu));
+		fig_ci(fig_val(o, a.v, "×", REF("≤ %s to hold", TH(H_C15_NEAR)),
+		               "%s, heavy_us=%s: offloaded light p99 over heavy_us=0%s", L(r1), P(hu),
+		               b1o ? "" : " inline (the run has no offloaded baseline)"),
+		       &a);
+		fig_ci(fig_val(o, z.v, "×", REF("> %s: a stall to cure", TH(H_C15_NEAR)),
+		               "%s, heavy_us=%s: inline light p99 over heavy_us=0", L(r1), P(hu)),
+		       &z);
 		int cured = le(a, H_C15_NEAR), stalled = ge(z, H_C15_NEAR);
 		held += cured && stalled;
 		uncured += !cured;
@@ -2799,9 +2795,11 @@ static void c15_rule(const struct h_summary *s, const struct h_runfacts *f, stru
 			fig_row(o, h1, "not judged", "%s, mixed heavy_us=0, offload=1: heavy-request p50",
 			        L(r1));
 			struct iv hd = iv_diff(h1, h0, "the hand-off");
-			fig_iv(o, &hd, "µs", "not judged",
-			       "%s: the hand-off (heavy-request p50 at heavy_us=0, offload=1 less inline)",
-			       L(r1));
+			fig_ci(fig_val(o, hd.v, "µs", "not judged",
+			               "%s: the hand-off (heavy-request p50 at heavy_us=0, offload=1 "
+			               "less inline)",
+			               L(r1)),
+			       &hd);
 			if (!cost[0])
 				snprintf(cost, sizeof cost,
 				         "; the hand-off adds %s µs to a heavy request's p50 on %s (heavy_us=0: "
