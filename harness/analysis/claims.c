@@ -694,8 +694,8 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	  .charts = "offload",
 	  .refs = "",
 	  .note = "The pool has `offload_threads` threads (4 by default, as libuv's "
-	          "UV_THREADPOOL_SIZE); with fewer CPUs than the loop and one of them, the "
-	          "offloaded work competes with the loop for the CPU.",
+	          "UV_THREADPOOL_SIZE). On a server with one CPU the pool's threads and the loop "
+	          "share it, so the offloaded work still competes with the loop for the CPU.",
 	  .command = "build/concbench run --runtime epoll --workload mixed --set conns=20 --set "
 	             "requests=0 --set seconds=2 --set rate=1000 --set heavy_every=50 --set "
 	             "heavy_us=0,500,2000,10000 --set offload=0,1 --reps 3",

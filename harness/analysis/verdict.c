@@ -2729,8 +2729,8 @@ static void c15_rule(const struct h_summary *s, const struct h_runfacts *f, stru
 	if (!np) {
 		set(o, H_VERDICT_NO_DATA,
 		    "not enough data: %s (run `concbench run --runtime epoll --workload mixed --set "
-		    "conns=20,requests=0,seconds=2,rate=1000,heavy_every=50 --set "
-		    "heavy_us=0,10000 --set offload=0,1`)",
+		    "conns=20 --set requests=0 --set seconds=2 --set rate=1000 --set heavy_every=50 "
+		    "--set heavy_us=0,10000 --set offload=0,1`)",
 		    lack[0] ? lack
 		            : "no mixed rows of a single executor with offload=1 at a heavy_us > 0");
 		return;
