@@ -1,5 +1,6 @@
 /* offload.c — the blocking pool of RT_OFFLOAD (see offload.h): up to
- * RT_OFFLOAD_THREADS threads, made on demand and kept for the process, over
+ * offload_threads threads (rt_offload_size; RT_OFFLOAD_THREADS until a
+ * runtime sets it), made on demand and kept for the process, over
  * one FIFO queue under a mutex. A job's completion is an eventfd write, so
  * each runtime learns of it through what it already waits on (epoll, an
  * io_uring read), as libuv's uv_queue_work signals its loop through an
@@ -25,7 +26,19 @@
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static struct rt_offload *head, *tail;
-static int nthreads, nidle;
+static int nthreads, nidle, maxthreads = RT_OFFLOAD_THREADS;
+
+int rt_offload_size(int64_t n)
+{
+	if (n < 1 || n > RT_OFFLOAD_THREADS_MAX)
+		return -EINVAL;
+	pthread_mutex_lock(&mu);
+	maxthreads = (int)n;
+	/* Idle threads above the size look again and end (pool_main). */
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+	return 0;
+}
 
 static void *pool_main(void *arg)
 {
@@ -33,6 +46,11 @@ static void *pool_main(void *arg)
 	pthread_mutex_lock(&mu);
 	for (;;) {
 		while (!head) {
+			if (nthreads > maxthreads) { /* the size was lowered */
+				nthreads--;
+				pthread_mutex_unlock(&mu);
+				return NULL;
+			}
 			nidle++;
 			pthread_cond_wait(&cv, &mu);
 			nidle--;
@@ -74,7 +92,7 @@ int rt_offload_begin(struct rt_op *op)
 		head = j;
 	tail = j;
 	int err = 0;
-	if (nidle == 0 && nthreads < RT_OFFLOAD_THREADS) {
+	if (nidle == 0 && nthreads < maxthreads) {
 		/* Pool threads take no signals: the process's handlers run on
 		 * the threads that expect them. */
 		sigset_t all, old;

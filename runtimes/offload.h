@@ -18,9 +18,26 @@
 
 #include "runtime.h"
 
-/* The most threads the pool makes (it makes them as jobs queue up, and
- * keeps them): libuv's default UV_THREADPOOL_SIZE. */
+/* The most threads the pool makes by default (it makes them as jobs queue
+ * up, and keeps them): libuv's default UV_THREADPOOL_SIZE. */
 #define RT_OFFLOAD_THREADS 4
+/* The most offload_threads may ask for: libuv's own cap before 1.45. */
+#define RT_OFFLOAD_THREADS_MAX 128
+
+/* The runtime parameter every runtime that offloads lists (its create
+ * passes the value to rt_offload_size): UV_THREADPOOL_SIZE's meaning, the
+ * pool's size for the process. */
+#define RT_OFFLOAD_PARAM                                                                   \
+	{ "offload_threads", "threads",                                                    \
+	  "threads of the blocking pool RT_OFFLOAD hands work to (mixed offload=1): made "  \
+	  "as jobs queue up, one pool per process, as libuv's UV_THREADPOOL_SIZE",          \
+	  RT_OFFLOAD_THREADS, 1, RT_OFFLOAD_THREADS_MAX }
+
+/* Sets the most threads the pool makes, from now on: a runtime's create
+ * calls it with its offload_threads. Threads beyond a lowered size end
+ * when they next find the queue empty. n outside 1..RT_OFFLOAD_THREADS_MAX:
+ * -EINVAL, nothing changed. */
+int rt_offload_size(int64_t n);
 
 /* op->kind == RT_OFFLOAD, op->buf the job: queues it and sets op->fd. 0 or
  * a negative errno (the op then completes with it). */

@@ -71,7 +71,7 @@ read_report() {
 		/^\*\*Sources\.\*\* \[/ { s = 1 }
 		/^## The machine/ { if (id) print id, t, c, s; id = "" }
 		END { if (id) print id, t, c, s }' "$md" >"$T/sections"
-	[ "$(wc -l <"$T/sections")" -eq 15 ] || fail "$what: $(wc -l <"$T/sections") claim sections, want 15"
+	[ "$(wc -l <"$T/sections")" -eq 16 ] || fail "$what: $(wc -l <"$T/sections") claim sections, want 16"
 	while read -r id t c s; do
 		[ "$t" = 1 ] || fail "$what: $id has no takeaway"
 		[ "$c" = 1 ] || fail "$what: $id has no build/concbench run command to try"

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "harness/measure/measure.h"
+#include "runtimes/offload.h"
 
 #include "tests/check.h"
 
@@ -297,6 +298,95 @@ static void test_suite_points(void)
 	CHECK(suite_has("standard", "cpu", "omp", "work="));
 }
 
+/* The set of suite s's part `what` whose key is key ("heavy_us="), or NULL. */
+static const char *part_set(const char *suite, const char *what, const char *key)
+{
+	const struct h_suite *s = h_suite_find(suite);
+	for (const struct h_suite_part *p = s->parts;
+	     p < s->parts + H_SUITE_MAX_PARTS && p->runtimes; p++)
+		for (int i = 0; strstr(p->what, what) && i < H_SUITE_MAX_SETS && p->sets[i]; i++)
+			if (!strncmp(p->sets[i], key, strlen(key)))
+				return p->sets[i];
+	return NULL;
+}
+
+/* C15 compares offload=1 cells with offload=0 ones at the same points:
+ * both suites run the two on epoll, and the standard suite's C15 part is
+ * at C3's points (its offload=0 cells): every set of C15's but offload
+ * and heavy_us is C3's, and its heavy_us values are among C3's. */
+static void test_suite_c15(void)
+{
+	for (int k = 0; k < 2; k++) {
+		const char *s = k ? "standard" : "quick";
+		CHECKF(suite_has(s, "mixed", "epoll", "offload=1") ||
+		               suite_has(s, "mixed", "epoll", "offload=0,1"),
+		       "%s: no mixed offload=1 on epoll", s);
+	}
+	static const char *const keys[] = { "conns=", "requests=", "seconds=", "rate=",
+		                             "heavy_every=", "warmup_ms=" };
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		const char *a = part_set("standard", "(C3)", keys[i]),
+		           *b = part_set("standard", "(C15)", keys[i]);
+		CHECKF((!a && !b) || (a && b && !strcmp(a, b)), "standard: C3's %s against C15's %s",
+		       a ? a : "(none)", b ? b : "(none)");
+	}
+	const char *h3 = part_set("standard", "(C3)", "heavy_us="),
+	           *h15 = part_set("standard", "(C15)", "heavy_us=");
+	REQUIRE(h3 && h15);
+	struct h_set a = mkset(h3), b = mkset(h15);
+	for (int i = 0; i < b.nvals; i++) {
+		int in = 0;
+		for (int j = 0; j < a.nvals; j++)
+			in |= a.vals[j] == b.vals[i];
+		CHECKF(in, "standard: C15's heavy_us=%lld is not one of C3's (%s)",
+		       (long long)b.vals[i], h3);
+	}
+	h_set_free(&a);
+	h_set_free(&b);
+}
+
+/* offload_threads: every runtime that offloads lists it, 1..128, default
+ * 4 (libuv's UV_THREADPOOL_SIZE); the pool refuses a size outside that,
+ * and a runtime made with one fails to create. */
+static void test_offload_threads(void)
+{
+	static const char *const rts[] = { "epoll", "coro", "coro-ucontext", "steal",
+		                           "coro-steal", "uring", "uv" };
+	char err[256];
+	for (size_t i = 0; i < sizeof rts / sizeof rts[0]; i++) {
+		const struct runtime *rt = rt_find(rts[i]);
+		if (!rt)
+			continue; /* uv, uring: built where their libraries are */
+		struct h_plist pl = { { rt->params, NULL } };
+		int j = h_plist_find(&pl, "offload_threads", 0);
+		CHECKF(j >= 0, "%s has no offload_threads", rts[i]);
+		if (j < 0)
+			continue;
+		const struct cb_param *c = h_plist_at(&pl, j);
+		CHECK(c->def == RT_OFFLOAD_THREADS && c->min == 1 && c->max == RT_OFFLOAD_THREADS_MAX);
+		CHECK(h_param_check(c, rts[i], 1, err, sizeof err) == 0);
+		CHECK(h_param_check(c, rts[i], 128, err, sizeof err) == 0);
+		CHECK(h_param_check(c, rts[i], 0, err, sizeof err) == -ERANGE);
+		CHECK(strstr(err, "offload_threads=0 is out of range") != NULL);
+		CHECK(h_param_check(c, rts[i], 129, err, sizeof err) == -ERANGE);
+	}
+	struct h_set set = mkset("offload_threads=1,2_0");
+	CHECK(set.nvals == 2 && set.vals[0] == 1 && set.vals[1] == 20);
+	h_set_free(&set);
+	CHECK(rt_offload_size(0) == -EINVAL);
+	CHECK(rt_offload_size(RT_OFFLOAD_THREADS_MAX + 1) == -EINVAL);
+	CHECK(rt_offload_size(2) == 0);
+	/* epoll created with a size out of range: refused, nothing made. */
+	const struct runtime *ep = rt_find("epoll");
+	REQUIRE(ep);
+	struct rt *r = NULL;
+	CHECK(ep->create(&r, NULL, (const int64_t[]){ 1, 0 }) == -EINVAL && r == NULL);
+	CHECK(ep->create(&r, NULL, (const int64_t[]){ 1, 2 }) == 0 && r != NULL);
+	if (r)
+		ep->destroy(r);
+	CHECK(rt_offload_size(RT_OFFLOAD_THREADS) == 0);
+}
+
 /* A part picks runtimes by their traits: a runtime the harness has never
  * heard of joins the parts its traits fit, whatever its name. */
 static void test_suite_traits(void)
@@ -435,6 +525,8 @@ int main(void)
 	test_suites();
 	test_suite_traits();
 	test_suite_points();
+	test_suite_c15();
+	test_offload_threads();
 	test_checksums_and_summary();
 	if (!failures)
 		puts("unit_params: all checks passed");

@@ -845,8 +845,8 @@ static void test_c16(void)
 static void test_table(void)
 {
 	static const char *const ids[] = { "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8",
-		                               "C9", "C10", "C11", "C12", "C13", "C14", "C16" };
-	CHECK(H_NCLAIMS == 15);
+		                               "C9", "C10", "C11", "C12", "C13", "C14", "C15", "C16" };
+	CHECK(H_NCLAIMS == 16);
 	for (int n = 0; n < H_NCLAIMS; n++) {
 		const struct h_claim *c = &h_claims[n];
 		CHECK(c->id && !strcmp(c->id, ids[n]));
@@ -1167,6 +1167,91 @@ static void test_inconclusive_more(void)
 	}
 }
 
+/* ---- C15: offload against the inline step ---- */
+
+/* One epoll mixed row: heavy_us, offload, metric, median; with reps when
+ * given (n > 0). */
+static void mix15(int hu, int off, const char *metric, double v, const double *reps, int n)
+{
+	static char texts[64][160];
+	static int used;
+	char *p = texts[used++ % 64];
+	snprintf(p, 160, MIX "%d;warmup_ms=500;offload=%d;loops=1", hu, off);
+	row("epoll", "mixed", p, metric, v);
+	if (n > 0)
+		with_reps(reps, n);
+}
+
+/* Light p99: inline at heavy_us 0 and 10000, offloaded at 0 and 10000;
+ * a negative value: no row. The hand-off: heavy p50 at heavy_us=0. */
+static void c15_rows(double b0, double r0, double b1, double r1)
+{
+	if (b0 >= 0)
+		mix15(0, 0, "light_p99_us", b0, NULL, 0);
+	if (r0 >= 0)
+		mix15(10000, 0, "light_p99_us", r0, NULL, 0);
+	if (b1 >= 0)
+		mix15(0, 1, "light_p99_us", b1, NULL, 0);
+	if (r1 >= 0)
+		mix15(10000, 1, "light_p99_us", r1, NULL, 0);
+	mix15(0, 0, "heavy_p50_us", 300, NULL, 0);
+	mix15(0, 1, "heavy_p50_us", 340, NULL, 0);
+}
+
+static void test_c15(void)
+{
+	/* Inline 90× its baseline, offloaded 1.5×: the cure works. */
+	reset(4);
+	c15_rows(100, 9000, 100, 150);
+	EXPECT(h_rule_c15, H_VERDICT_HOLDS, "epoll at heavy_us=10000: 1.50× offloaded, 90× inline");
+	EXPECT(h_rule_c15, H_VERDICT_HOLDS, "the hand-off adds 40 µs");
+	/* C3 is about the step inline: with both arms in the run (threads
+	 * ran offload=1 too, inline by its model, a little faster), C3 still
+	 * judges the offload=0 cells, not the cure. */
+	row("threads", "mixed", MIX "0;warmup_ms=500;offload=0;stack_kib=0", "light_p99_us", 100);
+	row("threads", "mixed", MIX "10000;warmup_ms=500;offload=0;stack_kib=0", "light_p99_us", 120);
+	row("threads", "mixed", MIX "0;warmup_ms=500;offload=1;stack_kib=0", "light_p99_us", 100);
+	row("threads", "mixed", MIX "10000;warmup_ms=500;offload=1;stack_kib=0", "light_p99_us", 110);
+	EXPECT(h_rule_c3, H_VERDICT_HOLDS, "epoll +8,900 µs");
+	/* Offloaded still 50× its baseline. */
+	reset(4);
+	c15_rows(100, 9000, 100, 5000);
+	EXPECT(h_rule_c15, H_VERDICT_DOES_NOT_HOLD, "still over 2×");
+	/* Inline within 2× as well: nothing to cure. */
+	reset(4);
+	c15_rows(100, 150, 100, 120);
+	EXPECT(h_rule_c15, H_VERDICT_DEPENDS, "nothing to cure");
+	/* The server on one CPU (4 CPUs less the load generator's... here 2
+	 * less one): the pool's thread time-slices with the loop. */
+	reset(2);
+	c15_rows(100, 9000, 100, 5000);
+	EXPECT(h_rule_c15, H_VERDICT_DEPENDS, "one CPU");
+	/* Offloaded about 2× its baseline with wide reps: the interval
+	 * straddles the threshold. */
+	reset(4);
+	c15_rows(100, 9000, -1, -1);
+	mix15(0, 1, "light_p99_us", 100, (double[]){ 98, 99, 100, 101, 102 }, 5);
+	mix15(10000, 1, "light_p99_us", 190, (double[]){ 150, 170, 190, 220, 260 }, 5);
+	EXPECT(h_rule_c15, H_VERDICT_INCONCLUSIVE, "offloaded light p99 over its heavy_us=0 is 1.9");
+	/* No offloaded heavy_us=0 row (the quick suite's): the inline
+	 * baseline stands for it, and the figure says so. */
+	reset(4);
+	c15_rows(100, 9000, -1, 150);
+	EXPECT(h_rule_c15, H_VERDICT_HOLDS, "1.50× offloaded");
+	char why[640];
+	CHECKF(fig_with(h_rule_c15, "over heavy_us=0 inline (the run has no offloaded baseline)", -1,
+	                why, sizeof why) >= 0,
+	       "C15: the ratio does not name the inline baseline: %s", why);
+	/* Offloaded rows without the inline ones at the same point (C3's
+	 * part not run): no data, saying what is missing. */
+	reset(4);
+	c15_rows(-1, -1, 100, 150);
+	EXPECT(h_rule_c15, H_VERDICT_NO_DATA, "no offload=0 row at the same point");
+	reset(4);
+	c15_rows(100, 9000, -1, -1);
+	EXPECT(h_rule_c15, H_VERDICT_NO_DATA, "--set offload=0,1");
+}
+
 /* ---- percentiles named honestly (issue 12): p99 needs 1,000 samples ---- */
 
 static void test_pct_names(void)
@@ -1238,6 +1323,7 @@ int main(void)
 	test_pct_names();
 	test_c13();
 	test_c14();
+	test_c15();
 	test_c16();
 	test_inconclusive_more();
 	test_table();

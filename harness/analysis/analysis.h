@@ -254,6 +254,7 @@ void h_rule_c11(const struct h_summary *s, const struct h_runfacts *f, struct h_
 void h_rule_c12(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o);
 void h_rule_c13(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o);
 void h_rule_c14(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o);
+void h_rule_c15(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o);
 void h_rule_c16(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o);
 
 /* Memory per waiting task of one runtime on sleep, user + kernel, in KiB:
@@ -321,6 +322,9 @@ double h_mem_per_task(const struct h_summary *s, const char *runtime, char *src,
 /* C14: io_uring against epoll, server CPU per request at equal loops. */
 #define H_C14_CPU_WIN 1.1    /* epoll's over uring's: at least (holds) */
 #define H_C14_CPU_LOSE 1.0   /* at most: does not hold */
+/* C15: offload (mixed offload=1) against the inline step, light p99 over
+ * the same arm's heavy_us=0 baseline. */
+#define H_C15_NEAR 2         /* offloaded: at most (and inline: more) */
 /* C16: creating a task (sleep, run() start to every task waiting), per task. */
 #define H_C16_THREAD_MIN_US 10 /* threads: at least (tens of µs) */
 #define H_C16_ASYNC_MAX_US 1   /* the cheapest async runtime: at most (well under one) */
@@ -338,7 +342,7 @@ struct h_threshold {
 	enum h_thr_form form;
 };
 
-#define H_NCLAIMS 15
+#define H_NCLAIMS 16
 #define H_CLAIM_THR_MAX 10
 #define H_TFIG_MAX 10
 

@@ -128,10 +128,10 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	          "{agrees}: {ex_ep} added on epoll.",
 	  .predict = "If one request in 50 computes for 10 ms, what will the other requests' p99 be "
 	          "on epoll, and on threads with one server CPU?",
-	  .figs = { { "thr0", "threads", "mixed", "light_p99_us", "heavy_us=0" },
-	            { "thrH", "threads", "mixed", "light_p99_us", "heavy_us=max" },
-	            { "ep0", "epoll", "mixed", "light_p99_us", "heavy_us=0" },
-	            { "epH", "epoll", "mixed", "light_p99_us", "heavy_us=max" },
+	  .figs = { { "thr0", "threads", "mixed", "light_p99_us", "heavy_us=0;offload=0" },
+	            { "thrH", "threads", "mixed", "light_p99_us", "heavy_us=max;offload=0" },
+	            { "ep0", "epoll", "mixed", "light_p99_us", "heavy_us=0;offload=0" },
+	            { "epH", "epoll", "mixed", "light_p99_us", "heavy_us=max;offload=0" },
 	            { .name = "ex_thr", .op = '-', .a = "thrH", .b = "thr0" },
 	            { .name = "ex_ep", .op = '-', .a = "epH", .b = "ep0" } },
 	  .title = "A heavy step stalls its executor",
@@ -661,6 +661,57 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	  .thr = { { "win", H_C14_CPU_WIN },
 	           { "lose", H_C14_CPU_LOSE, H_THR_ONE_DP } } },
 	{
+	  .id = "C15",
+	  .takeaway = "At heavy_us={on@heavy_us} epoll's light requests waited {on} at the p99 with "
+	          "the heavy step handed to the pool, {off} with it inline, against {b} with no "
+	          "heavy work.",
+	  .why = "Inline, the loop's one thread computes the heavy step and every other "
+	          "connection waits for it; handed to the pool, the step runs on another thread "
+	          "and the loop goes on serving. What the hand-off costs is a queue, a wake-up of a "
+	          "pool thread and a wake-up of the loop when it is done.",
+	  .caveat_vm = "",
+	  .caveat_cpu = "The server had {server_cpus} CPU here: the pool's thread and the loop "
+	          "share it, so the kernel time-slices them and the offloaded step still takes "
+	          "the loop's CPU for a slice at a time.",
+	  .sources = "tokio-spawn-blocking,libuv-threadpool",
+	  .agree = "Tokio's spawn_blocking and libuv's uv_queue_work exist so that blocking or "
+	          "heavy work does not hold up the executor's other tasks; this run {agrees}.",
+	  .predict = "With a 10 ms step handed to a pool, how far does epoll's light-request p99 "
+	          "stay from its p99 with no heavy work at all?",
+	  .figs = { { "b", "epoll", "mixed", "light_p99_us", "heavy_us=0;offload=0;loops=1" },
+	            { "on", "epoll", "mixed", "light_p99_us", "heavy_us=max;offload=1;loops=1" },
+	            { "off", "epoll", "mixed", "light_p99_us", "heavy_us=max;offload=0;loops=1" } },
+	  .title = "Offload: the cure for a blocked executor",
+	  .text = "Handing blocking or heavy work to a separate pool (Tokio's spawn_blocking, "
+	          "libuv's uv_queue_work) keeps the executor responsive — the cure for C3.",
+	  .question = "When the heavy step goes to a pool of threads instead of running in the "
+	              "step, do the light requests get their latency back, and what does the "
+	              "hand-off cost?",
+	  .experiment = "mixed, as C3 (open loop, the same heavy_us sweep), on the event loops "
+	                "with `offload=1`: a /heavy request hands its work to the runtime's "
+	                "blocking pool (RT_OFFLOAD: offload.c's threads, libuv's uv_queue_work on "
+	                "uv) and is answered when it is done; the offload=0 cells are C3's. The "
+	                "hand-off's cost is read at heavy_us=0, where the work is nothing.",
+	  .workloads = "mixed",
+	  .charts = "offload",
+	  .refs = "",
+	  .note = "The pool has `offload_threads` threads (4 by default, as libuv's "
+	          "UV_THREADPOOL_SIZE). On a server with one CPU the pool's threads and the loop "
+	          "share it, so the offloaded work still competes with the loop for the CPU.",
+	  .command = "build/concbench run --runtime epoll --workload mixed --set conns=20 --set "
+	             "requests=0 --set seconds=2 --set rate=1000 --set heavy_every=50 --set "
+	             "heavy_us=0,500,2000,10000 --set offload=0,1 --reps 3",
+	  .rule = h_rule_c15,
+	  .words = "For each single executor with mixed rows both inline (offload=0) and "
+	           "offloaded (offload=1), at the largest heavy_us > 0 both ran: each arm's "
+	           "light-request p99 over its own heavy_us=0 baseline. Offloaded at most {near}× "
+	           "while inline more: holds; offloaded still over {near}×: does not hold; "
+	           "inline within {near}× too: depends on the load (nothing to cure); on a server "
+	           "with one CPU, which the pool's thread shares with the loop: depends on cores. "
+	           "The hand-off's cost (a heavy request's p50 at heavy_us=0, offload=1 less "
+	           "inline) and CPU per request are shown, not judged.",
+	  .thr = { { "near", H_C15_NEAR } } },
+	{
 	  .id = "C16",
 	  .takeaway = "Creating a task cost {t} as a thread and {e} on epoll, at {t@tasks} tasks.",
 	  .why = "A thread is a kernel object with its own stack mapped and a clone() system call "
@@ -778,6 +829,10 @@ const struct h_source h_sources[] = {
 	  "https://tokio.rs/blog/2019-10-scheduler" },
 	{ "boost-context", "Boost.Context documentation, Performance",
 	  "https://www.boost.org/doc/libs/release/libs/context/doc/html/context/performance.html" },
+	{ "tokio-spawn-blocking", "Tokio documentation, tokio::task::spawn_blocking",
+	  "https://docs.rs/tokio/latest/tokio/task/fn.spawn_blocking.html" },
+	{ "libuv-threadpool", "libuv documentation, Thread pool work scheduling",
+	  "https://docs.libuv.org/en/v1.x/threadpool.html" },
 	{ "liburing", "Jens Axboe, liburing: changelog and issues (multishot, provided buffers)",
 	  "https://github.com/axboe/liburing" },
 	{ NULL, NULL, NULL },

@@ -831,6 +831,23 @@ static int write_skew(FILE *f, struct plot *p)
 	return values;
 }
 
+/* offload: light p99 against heavy_us, a line per runtime and arm
+ * (offload=0, offload=1), for the runtimes that ran offload=1 (C15's
+ * experiment); C3's sweep on the others stays in the mixed chart. */
+static int write_offload(FILE *f, struct plot *p)
+{
+	for (size_t i = 0; i < p->ns; i++) {
+		bool off = false;
+		for (size_t j = 0; j < p->ns && !off; j++)
+			for (size_t k = 0; k < p->s[j].n && !off; k++)
+				off = strcmp(p->s[j].runtime, p->s[i].runtime) == 0 &&
+				      h_param_num(p->s[j].rows[k]->params, "offload", 0) > 0;
+		p->s[i].out = !off;
+	}
+	relabel(p);
+	return write_lines(f, p);
+}
+
 static const char *const file_names[] = {
 	"0", "page cache (cold=0)", "1", "device (cold=1)", NULL,
 };
@@ -900,6 +917,12 @@ static const struct chart charts[] = {
 	 .title = "p99 latency, light and heavy requests", .xlabel = "runtime",
 	 .ylabel = "p99 latency (µs, log scale)", .title_keys = "heavy_us,heavy_every",
 	 .opts = "logy='1'"},
+	{.name = "offload", .kind = "lines", .workload = "mixed", .metrics = {"light_p99_us"},
+	 .xkey = "heavy_us", .write = write_offload,
+	 .title = "Light-request p99: the heavy step inline or offloaded",
+	 .xlabel = "CPU work of a heavy request (heavy_us, µs)",
+	 .ylabel = "light-request p99 (µs, log scale)", .title_keys = "heavy_every,rate",
+	 .opts = "logx='0'; logy='1'"},
 	{.name = "file", .kind = "bars", .workload = "file", .metrics = {"mib_per_s"},
 	 .xkey = "cold", .names = file_names, .write = write_bars,
 	 .title = "Reading a regular file: page cache and device", .xlabel = "runtime",

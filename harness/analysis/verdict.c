@@ -275,8 +275,18 @@ static void placement_of(const char *params, char *buf, size_t len)
 		snprintf(buf, len, "unpinned"); /* the default, unnamed in params */
 }
 
+/* Whether the key p (klen bytes) is in the comma list skip (NULL: none). */
+static int skipped_key(const char *skip, const char *p, size_t klen)
+{
+	for (const char *k = skip; k && *k; k += strcspn(k, ","), k += *k == ',')
+		if (strcspn(k, ",") == klen && !strncmp(k, p, klen))
+			return 1;
+	return 0;
+}
+
 /* The workload point a row measures, comparable across runtimes: params
- * without the runtime's own keys, placement and `skip` (NULL: none). */
+ * without the runtime's own keys, placement and the keys of the comma
+ * list `skip` (NULL: none). */
 static void wl_point(const char *runtime, const char *params, const char *skip, char *buf,
                      size_t len)
 {
@@ -285,8 +295,7 @@ static void wl_point(const char *runtime, const char *params, const char *skip, 
 	buf[0] = '\0';
 	for (const char *p = params; *p;) {
 		size_t plen = strcspn(p, ";"), klen = strcspn(p, "=;");
-		int drop = (klen == 9 && !strncmp(p, "placement", 9)) ||
-		           (skip && strlen(skip) == klen && !strncmp(p, skip, klen));
+		int drop = (klen == 9 && !strncmp(p, "placement", 9)) || skipped_key(skip, p, klen);
 		for (const struct cb_param *c = rt ? rt->params : NULL; c && c->name && !drop; c++)
 			drop = strlen(c->name) == klen && !strncmp(p, c->name, klen);
 		if (!drop && n + plen + 2 < len) {
@@ -311,6 +320,10 @@ struct q {
 	const char *skip;
 	int single;      /* 1: single-executor rows only */
 	int multi_loops; /* 1: async rows on several threads only (epoll loops >= 2) */
+	/* 1: rows whose heavy work went to a blocking pool (offload=1) only;
+	 * 0: rows without it only. The claims before C15 are about work done
+	 * in the step: an offloaded row would answer C3 or C9 with the cure. */
+	int offload;
 };
 
 static int q_match(const struct q *q, const struct h_srow *r)
@@ -322,6 +335,8 @@ static int q_match(const struct q *q, const struct h_srow *r)
 	if (q->key && h_param_num(r->params, q->key, NAN) != q->val)
 		return 0;
 	if (q->key2 && h_param_num(r->params, q->key2, NAN) != q->val2)
+		return 0;
+	if ((h_param_num(r->params, "offload", 0) > 0) != (q->offload == 1))
 		return 0;
 	if (q->single && !single_executor(r->runtime, r->params))
 		return 0;
@@ -513,10 +528,11 @@ static void fig_row(struct h_vresult *o, const struct h_srow *r, const char *ref
 	}
 }
 
-static void fig_val(struct h_vresult *o, double v, const char *unit, const char *ref,
-                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void fig_val(struct h_vresult *o, double v, const char *unit, const char *ref,
-                    const char *fmt, ...)
+/* Returns the figure (fig_ci may add its interval). */
+static struct h_vfig *fig_val(struct h_vresult *o, double v, const char *unit, const char *ref,
+                              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static struct h_vfig *fig_val(struct h_vresult *o, double v, const char *unit, const char *ref,
+                              const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -525,6 +541,7 @@ static void fig_val(struct h_vresult *o, double v, const char *unit, const char 
 	snprintf(g->unit, sizeof g->unit, "%s", unit);
 	g->median = g->min = g->max = v;
 	g->ci_lo = g->ci_hi = NAN;
+	return g;
 }
 
 /* A server row whose load generator was over 80% busy (the median of its
@@ -2884,6 +2901,183 @@ static void c14_rule(const struct h_summary *s, const struct h_runfacts *f, stru
 		    "against %s, short of %s×; %s",
 		    wl, P(c), L(u), N(ratio), L(e), TH(H_C14_CPU_WIN), sys);
 	client_reason(o, ncl);
+}
+
+/* ---- C15: offload, the cure for C3 ---- */
+
+/* The mixed row of r's runtime at r's runtime settings (its label: loops,
+ * offload_threads), metric, heavy_us = hu and offload = off, r's point
+ * otherwise; NULL without one. */
+static const struct h_srow *c15_at(const struct h_summary *s, const struct h_srow *r,
+                                   const char *metric, double hu, int off)
+{
+	char pt[512], lab[64];
+	wl_point(r->runtime, r->params, "heavy_us,offload", pt, sizeof pt);
+	rt_label(r, lab, sizeof lab);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct h_srow *x = &s->rows[i];
+		if (q_match(Q(.wl = "mixed", .metric = metric, .rt = r->runtime, .key = "heavy_us",
+		              .val = hu, .point = pt, .skip = "heavy_us,offload", .offload = off),
+		            x) &&
+		    !strcmp(L(x), lab))
+			return x;
+	}
+	return NULL;
+}
+
+DECIDED(c15)
+static void c15_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+{
+	init(o);
+	/* Per runtime setting, its offloaded light row at the largest
+	 * heavy_us > 0 that has the inline row beside it and the inline
+	 * heavy_us=0 baseline: the C3 sweep's worst step, with and without the
+	 * cure. A single executor only: that is what C3 stalls. The offloaded
+	 * arm's own baseline where the run has it (the quick suite does not:
+	 * at heavy_us=0 offload changes only the heavy requests, which do
+	 * nothing), else the inline one. */
+	const struct h_srow *pick[8];
+	int np = 0;
+	char lack[256] = "";
+	for (size_t i = 0; i < s->n; i++) {
+		const struct h_srow *r = &s->rows[i];
+		double hu = h_param_num(r->params, "heavy_us", 0);
+		if (!q_match(Q(.wl = "mixed", .metric = "light_p99_us", .rts = ASYNC, .single = 1,
+		               .offload = 1),
+		             r) ||
+		    hu <= 0 || h_param_num(r->params, "heavy_every", 1) <= 0)
+			continue;
+		const struct h_srow *r0 = c15_at(s, r, "light_p99_us", hu, 0);
+		if (!r0 || !c15_at(s, r, "light_p99_us", 0, 0)) {
+			snprintf(lack, sizeof lack,
+			         "%s has offload=1 light p99 at heavy_us=%s but %s", L(r), P(hu),
+			         !r0 ? "no offload=0 row at the same point (C3's part)"
+			             : "no offload=0 heavy_us=0 baseline");
+			continue;
+		}
+		int k = 0;
+		while (k < np && strcmp(L(pick[k]), L(r)))
+			k++;
+		if (k == np && np < (int)(sizeof pick / sizeof pick[0]))
+			pick[np++] = r;
+		else if (k < np && hu > h_param_num(pick[k]->params, "heavy_us", 0))
+			pick[k] = r;
+	}
+	if (!np) {
+		set(o, H_VERDICT_NO_DATA,
+		    "not enough data: %s (run `concbench run --runtime epoll --workload mixed --set "
+		    "conns=20 --set requests=0 --set seconds=2 --set rate=1000 --set heavy_every=50 "
+		    "--set heavy_us=0,10000 --set offload=0,1`)",
+		    lack[0] ? lack
+		            : "no mixed rows of a single executor with offload=1 at a heavy_us > 0");
+		return;
+	}
+	int held = 0, uncured = 0, nostall = 0, cpus = 0;
+	char detail[400] = "", cost[200] = "";
+	size_t used = 0;
+	for (int k = 0; k < np; k++) {
+		const struct h_srow *r1 = pick[k];
+		double hu = h_param_num(r1->params, "heavy_us", 0);
+		const struct h_srow *r0 = c15_at(s, r1, "light_p99_us", hu, 0),
+		                    *b0 = c15_at(s, r1, "light_p99_us", 0, 0),
+		                    *b1o = c15_at(s, r1, "light_p99_us", 0, 1), *b1 = b1o ? b1o : b0;
+		int c = server_cpus(s, f, r1);
+		cpus = !cpus || (c && c < cpus) ? c : cpus;
+		fig_row(o, b0, "", "%s, mixed heavy_us=0, inline: light-request p99", L(r1));
+		if (b1o)
+			fig_row(o, b1, "", "%s, mixed heavy_us=0, offload=1: light-request p99", L(r1));
+		/* Every heavy_us both arms ran, not only the one judged: how the
+		 * gap opens with the step. */
+		double hv[16];
+		int nh = q_values(s, Q(.wl = "mixed", .metric = "light_p99_us", .rt = r1->runtime,
+		                       .offload = 1),
+		                  "heavy_us", hv, 16);
+		for (int i = 0; i < nh; i++) {
+			const struct h_srow *x1 = hv[i] > 0 ? c15_at(s, r1, "light_p99_us", hv[i], 1) : NULL,
+			                    *x0 = x1 ? c15_at(s, r1, "light_p99_us", hv[i], 0) : NULL;
+			if (!x0)
+				continue;
+			fig_row(o, x0, "", "%s, mixed heavy_us=%s, inline: light-request p99 (%s× "
+			                   "heavy_us=0)", L(r1), P(hv[i]), N(x0->median / b0->median));
+			fig_row(o, x1, "", "%s, mixed heavy_us=%s, offload=1: light-request p99 (%s× "
+			                   "heavy_us=0)", L(r1), P(hv[i]), N(x1->median / b1->median));
+		}
+		char w1[96], w0[96];
+		snprintf(w1, sizeof w1, "%s's offloaded light p99 over its heavy_us=0", L(r1));
+		snprintf(w0, sizeof w0, "%s's inline light p99 over its heavy_us=0", L(r1));
+		struct iv a = iv_ratio(r1, b1, w1), z = iv_ratio(r0, b0, w0);
+		fig_val(o, a.v, "×", REF("≤ %s to hold", TH(H_C15_NEAR)),
+		        "%s, heavy_us=%s: offloaded light p99 over heavy_us=0%s", L(r1), P(hu),
+		        b1o ? "" : " inline (the run has no offloaded baseline)");
+		fig_ci(o, a);
+		fig_val(o, z.v, "×", REF("> %s: a stall to cure", TH(H_C15_NEAR)),
+		        "%s, heavy_us=%s: inline light p99 over heavy_us=0", L(r1), P(hu));
+		fig_ci(o, z);
+		int cured = le(a, H_C15_NEAR), stalled = ge(z, H_C15_NEAR);
+		held += cured && stalled;
+		uncured += !cured;
+		nostall += cured && !stalled;
+		used += (size_t)snprintf(detail + used, used < sizeof detail ? sizeof detail - used : 0,
+		                         "%s%s at heavy_us=%s: %s× offloaded, %s× inline",
+		                         used ? "; " : "", L(r1), P(hu), N(a.v), N(z.v));
+		/* The hand-off's cost: at heavy_us=0 a heavy request's work is
+		 * nothing, so its latency with offload=1 over offload=0 is the
+		 * trip to the pool and back. Its median: 50 requests make a p99
+		 * of too few samples (the max). Shown, not judged. */
+		const struct h_srow *h1 = c15_at(s, r1, "heavy_p50_us", 0, 1),
+		                    *h0 = c15_at(s, r1, "heavy_p50_us", 0, 0);
+		if (h1 && h0) {
+			fig_row(o, h0, "not judged", "%s, mixed heavy_us=0, inline: heavy-request p50",
+			        L(r1));
+			fig_row(o, h1, "not judged", "%s, mixed heavy_us=0, offload=1: heavy-request p50",
+			        L(r1));
+			struct iv hd = iv_diff(h1, h0, "the hand-off");
+			fig_val(o, hd.v, "µs", "not judged",
+			        "%s: the hand-off (heavy-request p50 at heavy_us=0, offload=1 "
+			        "less inline)",
+			        L(r1));
+			fig_ci(o, hd);
+			if (!cost[0])
+				snprintf(cost, sizeof cost,
+				         "; the hand-off adds %s µs to a heavy request's p50 on %s (heavy_us=0: "
+				         "%s against %s µs)",
+				         N(h1->median - h0->median), L(r1), N(h1->median), N(h0->median));
+		}
+		const struct h_srow *c1 = c15_at(s, r1, "server_cpu_us_per_request", 0, 1),
+		                    *c0 = c15_at(s, r1, "server_cpu_us_per_request", 0, 0);
+		if (c1 && c0) {
+			fig_row(o, c0, "not judged", "%s, mixed heavy_us=0, inline: server CPU per "
+			                             "request", L(r1));
+			fig_row(o, c1, "not judged", "%s, mixed heavy_us=0, offload=1: server CPU per "
+			                             "request", L(r1));
+		}
+	}
+	if (held == np)
+		set(o, H_VERDICT_HOLDS,
+		    "holds: handed to the pool, the heavy step leaves light requests' p99 within "
+		    "%s× of the heavy_us=0 baseline, where inline it is over (%s)%s%s",
+		    TH(H_C15_NEAR), detail, cost,
+		    cpus == 1 ? "; on one server CPU, which the pool's thread time-slices with the "
+		                "loop"
+		              : "");
+	else if (cpus == 1)
+		set(o, H_VERDICT_DEPENDS,
+		    "depends on cores: the server had one CPU, which the pool's thread shares with "
+		    "the loop, so the offloaded step still takes the loop's CPU for a time slice at "
+		    "a time (%s)%s",
+		    detail, cost);
+	else if (uncured == np)
+		set(o, H_VERDICT_DOES_NOT_HOLD,
+		    "does not hold: with offload=1 light requests' p99 is still over %s× the "
+		    "heavy_us=0 baseline (%s)%s",
+		    TH(H_C15_NEAR), detail, cost);
+	else if (nostall == np)
+		set(o, H_VERDICT_DEPENDS,
+		    "depends on the load: the inline step did not stall light requests past %s× "
+		    "either, so there was nothing to cure (%s)%s",
+		    TH(H_C15_NEAR), detail, cost);
+	else
+		set(o, H_VERDICT_DEPENDS, "depends on the runtime: %s%s", detail, cost);
 }
 
 /* ---- C16: the cost of creating a task ---- */

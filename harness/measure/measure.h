@@ -101,7 +101,7 @@ int h_parse_cpus(const char *s, hwloc_bitmap_t set);
  * its runtimes × workloads × the sweeps of its sets × its placements. The
  * user's --runtime and --workload narrow every part, --set overrides a
  * part's set of the same key, --placement replaces the parts' placements. */
-#define H_SUITE_MAX_SETS 6
+#define H_SUITE_MAX_SETS 8
 #define H_SUITE_MAX_PARTS 20
 /* A part picks runtimes by their traits, never by name, so a runtime added
  * to the registry joins the parts its traits fit. */

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "../steal.h"
+#include "../offload.h"
 #include "../coro/stack.h"
 #include "../coro/switch.h"
 
@@ -76,6 +77,7 @@ static const struct cb_param cs_params[] = {
 	  64, 16, 65536 },
 	{ "guard", "", "1: a PROT_NONE guard page below each stack while vm.max_map_count allows, 0: none",
 	  1, 0, 1 },
+	RT_OFFLOAD_PARAM,
 	{ .name = NULL },
 };
 
@@ -184,6 +186,9 @@ static int cs_create(struct rt **out, const struct rt_env *env, const int64_t *p
 	if (workers < 0 || workers > RT_STEAL_WORKERS_MAX || stack_kib < cs_params[1].min ||
 	    stack_kib > cs_params[1].max || guard < 0 || guard > 1)
 		return -EINVAL;
+	int oerr = rt_offload_size(params ? params[3] : RT_OFFLOAD_THREADS);
+	if (oerr)
+		return oerr;
 	struct rt_corosteal *r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;

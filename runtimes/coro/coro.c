@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "../loop.h"
+#include "../offload.h"
 #include "stack.h"
 #include "switch.h"
 
@@ -69,6 +70,7 @@ static const struct cb_param co_params[] = {
 	  64, 16, 65536 },
 	{ "guard", "", "1: a PROT_NONE guard page below each stack while vm.max_map_count allows, 0: none",
 	  1, 0, 1 },
+	RT_OFFLOAD_PARAM,
 	{ .name = NULL },
 };
 
@@ -181,10 +183,13 @@ static int co_create_kind(struct rt **out, const struct rt_env *env, const int64
 		return -ENOSYS;
 	if (stack_kib < co_params[0].min || stack_kib > co_params[0].max || guard < 0 || guard > 1)
 		return -EINVAL;
+	int err = rt_offload_size(params ? params[2] : RT_OFFLOAD_THREADS);
+	if (err)
+		return err;
 	struct rt_coro *r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	int err = rt_stack_pool_init(&r->stacks, (size_t)stack_kib * 1024, (int)guard);
+	err = rt_stack_pool_init(&r->stacks, (size_t)stack_kib * 1024, (int)guard);
 	if (!err)
 		err = rt_loop_init(&r->loop, co_resume);
 	if (err) {

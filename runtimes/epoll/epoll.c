@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include "../loop.h"
+#include "../offload.h"
 
 /* Loop records come from blocks of this many, reused through a free list,
  * so spawning costs a malloc per 1024 tasks and destroy frees them all even
@@ -114,6 +115,7 @@ extern const struct runtime rt_epoll;
 static const struct cb_param ep_params[] = {
 	{ "loops", "loops", "independent event loops, one thread each, bound round robin to the CPUs (thread-per-core); a task runs on loop shard % loops",
 	  1, 1, EP_LOOPS_MAX },
+	RT_OFFLOAD_PARAM,
 	{ .name = NULL },
 };
 
@@ -374,6 +376,9 @@ static int ep_create(struct rt **out, const struct rt_env *env, const int64_t *p
 	int64_t loops = params ? params[0] : 1;
 	if (loops < 1 || loops > EP_LOOPS_MAX)
 		return -EINVAL;
+	int oerr = rt_offload_size(params ? params[1] : RT_OFFLOAD_THREADS);
+	if (oerr)
+		return oerr;
 	struct rt_epoll *ep = calloc(1, sizeof(*ep));
 	if (!ep)
 		return -ENOMEM;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../steal.h"
+#include "../offload.h"
 
 /* Task records come from per-worker blocks reused through a free list (as
  * epoll's): a record freed on another worker joins that worker's list. */
@@ -44,6 +45,7 @@ extern const struct runtime rt_steal;
 static const struct cb_param st_params[] = {
 	{ "workers", "threads", "worker threads, each with its own run queue; idle ones steal (0: one per CPU)",
 	  0, 0, RT_STEAL_WORKERS_MAX },
+	RT_OFFLOAD_PARAM,
 	{ .name = NULL },
 };
 
@@ -91,6 +93,9 @@ static int st_create(struct rt **out, const struct rt_env *env, const int64_t *p
 	int64_t workers = params ? params[0] : 0;
 	if (workers < 0 || workers > RT_STEAL_WORKERS_MAX)
 		return -EINVAL;
+	int oerr = rt_offload_size(params ? params[1] : RT_OFFLOAD_THREADS);
+	if (oerr)
+		return oerr;
 	struct rt_stealrt *r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;

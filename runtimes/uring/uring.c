@@ -123,7 +123,7 @@ _Static_assert(RT_UNAVAILABLE == -EOPNOTSUPP, "runtime.h spells -EOPNOTSUPP with
 /* user_data: a task's record (8-aligned, tag 0), or the loop's own ops. */
 enum { UD_TASK = 0, UD_WAKE = 1, UD_ACCEPT = 2, UD_IGNORE = 3, UD_TAGS = 7 };
 
-enum { P_LOOPS, P_SQPOLL, P_FIXED, P_DEFER };
+enum { P_LOOPS, P_SQPOLL, P_FIXED, P_DEFER, P_OTHREADS };
 
 static const struct cb_param ur_params[] = {
 	{ "loops", "loops", "rings, one thread each, bound round robin to the CPUs (thread-per-core); "
@@ -134,6 +134,7 @@ static const struct cb_param ur_params[] = {
 	  "on it (IOSQE_FIXED_FILE), dropped when the task ends", 0, 0, 1 },
 	{ "defer_taskrun", "", "1: IORING_SETUP_DEFER_TASKRUN (kernel 6.1): completion work runs "
 	  "only when the loop waits; falls back, saying why, where refused", 0, 0, 1 },
+	RT_OFFLOAD_PARAM,
 	{ .name = NULL },
 };
 
@@ -978,6 +979,9 @@ static int ur_create(struct rt **out, const struct rt_env *env, const int64_t *p
 	int64_t loops = params ? params[P_LOOPS] : 1;
 	if (loops < 0 || loops > UR_LOOPS_MAX)
 		return -EINVAL;
+	int oerr = rt_offload_size(params ? params[P_OTHREADS] : RT_OFFLOAD_THREADS);
+	if (oerr)
+		return oerr;
 	if (loops == 0)
 		loops = env && env->ncpus > 0 ? env->ncpus : 1;
 	if (loops > UR_LOOPS_MAX)

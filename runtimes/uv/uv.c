@@ -34,13 +34,14 @@
  * Offload (a step asking for its next step to run off the loop, once the
  * contract has the op): uv_queue_work, the work callback driving the step on
  * libuv's threadpool and the after-work callback resuming the task here; the
- * pool's size would be this runtime's parameter (UV_THREADPOOL_SIZE).
+ * pool's size is this runtime's offload_threads (UV_THREADPOOL_SIZE).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -102,7 +103,14 @@ struct uv_rt {
 /* The runtime whose loop this thread runs, during run(). */
 static __thread struct uv_rt *uv_cur;
 
+/* offload_threads is UV_THREADPOOL_SIZE: libuv reads it once, when the
+ * process first queues work, so create sets it in the environment. A cell
+ * runs in a fresh child, which queues nothing before its runtime is made;
+ * a process that has used libuv's pool already keeps the size it has. */
 static const struct cb_param uv_params[] = {
+	{ "offload_threads", "threads",
+	  "threads of libuv's pool that RT_OFFLOAD's uv_queue_work runs on (mixed offload=1): "
+	  "UV_THREADPOOL_SIZE, read by libuv when the process first queues work", 4, 1, 128 },
 	{ .name = NULL },
 };
 
@@ -485,7 +493,13 @@ static void uv_rt_destroy(struct rt *rt);
 static int uv_rt_create(struct rt **out, const struct rt_env *env, const int64_t *params)
 {
 	(void)env;
-	(void)params;
+	int64_t othreads = params ? params[0] : uv_params[0].def;
+	if (othreads < uv_params[0].min || othreads > uv_params[0].max)
+		return -EINVAL;
+	char num[16];
+	snprintf(num, sizeof num, "%d", (int)othreads);
+	if (setenv("UV_THREADPOOL_SIZE", num, 1))
+		return -errno;
 	struct uv_rt *u = calloc(1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
