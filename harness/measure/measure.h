@@ -249,6 +249,12 @@ void h_placement_free(struct h_place *p);
  * container). The default CPU set of run and serve, and the bound of
  * --cpus and --client-cpus. 0 or -ENOMEM. */
 int h_cpus_usable(hwloc_topology_t topo, hwloc_bitmap_t out);
+/* The topology, once, before any fork (every child inherits it), after
+ * h_cgroup_sweep; and three empty CPU sets for the caller to fill. What
+ * was made is in the out parameters even on failure (the caller frees
+ * it; *topo NULL when not even initialised). 0 or H_REPORTED. */
+int h_machine_load(hwloc_topology_t *topo, hwloc_bitmap_t *all, hwloc_bitmap_t *client,
+                   hwloc_bitmap_t *server);
 
 /* ---- cell.c: one cell in a fresh child process ---- */
 
