@@ -568,15 +568,9 @@ int rt_steal_perform(struct rt_sworker *w, struct rt_task *t, const struct rt_op
 	struct rt_lrec *rec = rt_lrec_of(t);
 	struct rt_op begun;
 	switch (op->kind) {
-	case RT_OFFLOAD: { /* to the pool; then a wait on its eventfd like a read */
-		begun = *op;
-		int err = rt_offload_begin(&begun);
-		if (err) {
-			*res = err;
+	case RT_OFFLOAD: /* to the pool; then a wait on its eventfd like a read */
+		if (!(op = rt_offload_as_read(op, &begun, res)))
 			return 1;
-		}
-		op = &begun;
-	}
 		/* fall through */
 	case RT_READ:
 	case RT_WRITE:
