@@ -359,8 +359,7 @@ int rt_loop_perform_other(struct rt_loop *l, struct rt_task *t, const struct rt_
 			rt_queue_push(&l->ready, t);
 			return 0;
 		}
-		uint64_t now = rt_loop_now_ns();
-		uint64_t when = op->ns > UINT64_MAX - now ? UINT64_MAX : now + op->ns;
+		uint64_t when = rt_loop_deadline(op->ns);
 		int err = rt_heap_push(&l->timers, &rec->timer, when);
 		if (err) { /* unreachable: rt_loop_add reserved the room */
 			*res = err;

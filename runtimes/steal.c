@@ -588,8 +588,7 @@ int rt_steal_perform(struct rt_sworker *w, struct rt_task *t, const struct rt_op
 			ready_ring(w, t);
 			return 0;
 		}
-		uint64_t now = rt_loop_now_ns();
-		uint64_t when = op->ns > UINT64_MAX - now ? UINT64_MAX : now + op->ns;
+		uint64_t when = rt_loop_deadline(op->ns);
 		atomic_fetch_add(&w->s->ntimers, 1);
 		pthread_mutex_lock(&w->tmu);
 		int err = rt_heap_push(&w->timers, &rec->timer, when);
