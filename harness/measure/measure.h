@@ -388,6 +388,10 @@ struct h_cell {
 void h_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s);
 /* No result yet: zeros, and NaN for what is not measured. */
 void h_cell_result_clear(struct h_cell_result *r);
+/* The cell failed: r->ok = 0 and the reason, formatted, in r->error (over
+ * any earlier one). */
+void h_cell_fail(struct h_cell_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* The running cell's child, 0 when none: a second SIGINT kills it. */
 extern volatile pid_t h_cell_pid;
 
