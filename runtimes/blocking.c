@@ -198,6 +198,29 @@ void rt_blk_watch_stop(struct rt_blk_watch *w)
 	pthread_join(w->tid, NULL);
 }
 
+uint64_t rt_blk_watch_progress(struct rt_blk_watch *w, int n)
+{
+	uint64_t progress = 0;
+	for (int i = 0; i < n; i++)
+		progress += atomic_load_explicit(&watch_ctx(w, i)->progress, memory_order_relaxed);
+	return progress;
+}
+
+void rt_blk_run_failed(pthread_mutex_t *mu, int *nrunning, int running, int *err, char *limit,
+                       size_t len, int e)
+{
+	/* Diagnosed before mu is taken: it reads /proc. */
+	char why[64];
+	rt_blk_diagnose(e, why, sizeof(why));
+	pthread_mutex_lock(mu);
+	*nrunning = running;
+	if (!*err) {
+		*err = -e;
+		snprintf(limit, len, "%s", why);
+	}
+	pthread_mutex_unlock(mu);
+}
+
 int rt_blk_wait_watched(struct rt_blk_watch *w, struct rt_blk_ctx *ctx, struct rt_event *ev)
 {
 	int rc = 0;

@@ -79,6 +79,16 @@ int rt_blk_watch_start(struct rt_blk_watch *w, void (*check)(void *arg), void *a
 /* Stops and joins the watchdog, after every worker has left. */
 void rt_blk_watch_stop(struct rt_blk_watch *w);
 
+/* The sum of the first n workers' ctx.progress (check()'s progress). */
+uint64_t rt_blk_watch_progress(struct rt_blk_watch *w, int n);
+
+/* pool's and omp's run() when a thread could not be made (e, pthread_create's
+ * positive errno; the watchdog's too): under mu, *nrunning = running (the
+ * workers that go on; 0: none) and, unless a failure is recorded already,
+ * *err = -e and limit (len bytes) the limit that most likely stopped it. */
+void rt_blk_run_failed(pthread_mutex_t *mu, int *nrunning, int running, int *err, char *limit,
+                       size_t len, int e);
+
 /* ctx->wait_slow's body: sleeps until it took one from ev->count (0), or
  * the deadlock is declared (-EDEADLK). */
 int rt_blk_wait_watched(struct rt_blk_watch *w, struct rt_blk_ctx *ctx, struct rt_event *ev);

@@ -330,15 +330,9 @@ int rt_loop_perform_other(struct rt_loop *l, struct rt_task *t, const struct rt_
 
 	struct rt_op begun;
 	switch (op->kind) {
-	case RT_OFFLOAD: { /* to the pool; then a wait on its eventfd like a read */
-		begun = *op;
-		int err = rt_offload_begin(&begun);
-		if (err) {
-			*res = err;
+	case RT_OFFLOAD: /* to the pool; then a wait on its eventfd like a read */
+		if (!(op = rt_offload_as_read(op, &begun, res)))
 			return 1;
-		}
-		op = &begun;
-	}
 		/* fall through */
 	case RT_READ:
 	case RT_WRITE:
@@ -365,8 +359,7 @@ int rt_loop_perform_other(struct rt_loop *l, struct rt_task *t, const struct rt_
 			rt_queue_push(&l->ready, t);
 			return 0;
 		}
-		uint64_t now = rt_loop_now_ns();
-		uint64_t when = op->ns > UINT64_MAX - now ? UINT64_MAX : now + op->ns;
+		uint64_t when = rt_loop_deadline(op->ns);
 		int err = rt_heap_push(&l->timers, &rec->timer, when);
 		if (err) { /* unreachable: rt_loop_add reserved the room */
 			*res = err;

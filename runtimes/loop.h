@@ -102,6 +102,30 @@ struct rt_loop {
 	struct rt_stats stats;
 };
 
+/* RT_WAIT on an event: 1 with *res 0 when a unit was there to take, else
+ * 0 with t queued as a waiter (the runtime parks it). */
+static inline int rt_loop_event_wait(struct rt_event *ev, struct rt_task *t, long *res)
+{
+	if (ev->count) {
+		ev->count--;
+		*res = 0;
+		return 1;
+	}
+	rt_queue_push(&ev->waiters, t);
+	return 0;
+}
+
+/* RT_NOTIFY on an event: the oldest waiter, which the runtime makes ready
+ * with res 0 (the unit handed over), or NULL when none waits (the unit is
+ * counted). */
+static inline struct rt_task *rt_loop_event_notify(struct rt_event *ev)
+{
+	struct rt_task *w = rt_queue_pop(&ev->waiters);
+	if (!w)
+		ev->count++;
+	return w;
+}
+
 int rt_loop_init(struct rt_loop *l, rt_resume_fn resume);
 /* Frees the loop's memory. Tasks still parked are forgotten, not released:
  * their owner (the workload) frees them in its teardown. */
@@ -123,23 +147,14 @@ int rt_loop_perform_other(struct rt_loop *l, struct rt_task *t, const struct rt_
 static inline int rt_loop_perform(struct rt_loop *l, struct rt_task *t, const struct rt_op *op,
                                   long *res)
 {
-	if (op->kind == RT_WAIT) {
-		if (op->ev->count) {
-			op->ev->count--;
-			*res = 0;
-			return 1;
-		}
-		rt_queue_push(&op->ev->waiters, t);
-		return 0;
-	}
+	if (op->kind == RT_WAIT)
+		return rt_loop_event_wait(op->ev, t, res);
 	if (op->kind == RT_NOTIFY) {
-		struct rt_task *w = rt_queue_pop(&op->ev->waiters);
+		struct rt_task *w = rt_loop_event_notify(op->ev);
 		if (w) {
 			rt_lrec_of(w)->res = 0;
 			rt_trace_wake(w);
 			rt_queue_push(&l->ready, w);
-		} else {
-			op->ev->count++;
 		}
 		*res = 0;
 		return 1;
@@ -179,5 +194,13 @@ int rt_loop_event_new(struct rt_event **out);
 void rt_loop_event_free(struct rt_event *ev);
 
 uint64_t rt_loop_now_ns(void); /* CLOCK_MONOTONIC */
+
+/* An RT_SLEEP's deadline on rt_loop_now_ns's clock: ns from now, at the
+ * most UINT64_MAX (no wrap-around for a sleep "forever"). */
+static inline uint64_t rt_loop_deadline(uint64_t ns)
+{
+	uint64_t now = rt_loop_now_ns();
+	return ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
+}
 
 #endif

@@ -42,6 +42,21 @@ int rt_offload_size(int64_t n);
 /* op->kind == RT_OFFLOAD, op->buf the job: queues it and sets op->fd. 0 or
  * a negative errno (the op then completes with it). */
 int rt_offload_begin(struct rt_op *op);
+/* RT_OFFLOAD in loop.c's and steal.c's perform: *begun, a copy of op,
+ * queued, to go on with as a wait on its eventfd like a read. Returns
+ * begun; NULL with *res the error when the job could not begin. Inline:
+ * it sits in the per-op switch of both. */
+static inline const struct rt_op *rt_offload_as_read(const struct rt_op *op,
+                                                     struct rt_op *begun, long *res)
+{
+	*begun = *op;
+	int err = rt_offload_begin(begun);
+	if (err) {
+		*res = err;
+		return NULL;
+	}
+	return begun;
+}
 /* -EAGAIN while the job runs; then closes its eventfd and returns fn's
  * result. */
 long rt_offload_try(const struct rt_op *op);

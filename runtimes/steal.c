@@ -568,15 +568,9 @@ int rt_steal_perform(struct rt_sworker *w, struct rt_task *t, const struct rt_op
 	struct rt_lrec *rec = rt_lrec_of(t);
 	struct rt_op begun;
 	switch (op->kind) {
-	case RT_OFFLOAD: { /* to the pool; then a wait on its eventfd like a read */
-		begun = *op;
-		int err = rt_offload_begin(&begun);
-		if (err) {
-			*res = err;
+	case RT_OFFLOAD: /* to the pool; then a wait on its eventfd like a read */
+		if (!(op = rt_offload_as_read(op, &begun, res)))
 			return 1;
-		}
-		op = &begun;
-	}
 		/* fall through */
 	case RT_READ:
 	case RT_WRITE:
@@ -594,8 +588,7 @@ int rt_steal_perform(struct rt_sworker *w, struct rt_task *t, const struct rt_op
 			ready_ring(w, t);
 			return 0;
 		}
-		uint64_t now = rt_loop_now_ns();
-		uint64_t when = op->ns > UINT64_MAX - now ? UINT64_MAX : now + op->ns;
+		uint64_t when = rt_loop_deadline(op->ns);
 		atomic_fetch_add(&w->s->ntimers, 1);
 		pthread_mutex_lock(&w->tmu);
 		int err = rt_heap_push(&w->timers, &rec->timer, when);

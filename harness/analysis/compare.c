@@ -40,6 +40,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,48 +80,52 @@ struct direction {
 	const char *better, *worse; /* "faster", "less memory", ... */
 };
 
+#define D_TIME { DIR_LOWER, "faster", "slower" }
+#define D_RATE { DIR_HIGHER, "faster", "slower" }
+#define D_MEM { DIR_LOWER, "less memory", "more memory" }
+
+struct named_direction {
+	const char *name; /* a unit or a metric */
+	struct direction d;
+};
+
+static const struct direction *find_direction(const struct named_direction *t, const char *name)
+{
+	for (; t->name; t++)
+		if (strcmp(name, t->name) == 0)
+			return &t->d;
+	return NULL;
+}
+
 /* By unit, as the workloads and the harness write them: times and memory
  * are costs, rates are what a run achieves. Counts (switches, faults,
  * requests) have no better side in general — fewer context switches can
  * mean less work done — so they only say higher or lower. */
 static struct direction direction_of(const char *metric, const char *unit)
 {
-	static const struct {
-		const char *unit;
-		struct direction d;
-	} units[] = {
-		{ "ns", { DIR_LOWER, "faster", "slower" } },
-		{ "us", { DIR_LOWER, "faster", "slower" } },
-		{ "ms", { DIR_LOWER, "faster", "slower" } },
-		{ "KiB", { DIR_LOWER, "less memory", "more memory" } },
-		{ "req/s", { DIR_HIGHER, "faster", "slower" } },
-		{ "iter/us", { DIR_HIGHER, "faster", "slower" } },
-		{ "MiB/s", { DIR_HIGHER, "faster", "slower" } },
+	static const struct named_direction units[] = {
+		{ "ns", D_TIME },    { "us", D_TIME },      { "ms", D_TIME },    { "KiB", D_MEM },
+		{ "req/s", D_RATE }, { "iter/us", D_RATE }, { "MiB/s", D_RATE }, { NULL, { 0 } },
 	};
-	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-		if (strcmp(unit, units[i].unit) == 0)
-			return units[i].d;
 	/* A headline metric under an unexpected unit (a hand-edited file)
 	 * still knows its side from its name. */
-	static const struct {
-		const char *metric;
-		struct direction d;
-	} names[] = {
-		{ "ns_per_switch", { DIR_LOWER, "faster", "slower" } },
-		{ "elapsed_ms", { DIR_LOWER, "faster", "slower" } },
-		{ "p99_us", { DIR_LOWER, "faster", "slower" } },
-		{ "light_p99_us", { DIR_LOWER, "faster", "slower" } },
-		{ "mem_user_kib_per_task", { DIR_LOWER, "less memory", "more memory" } },
-		{ "mem_kernel_kib_per_task", { DIR_LOWER, "less memory", "more memory" } },
-		{ "mem_per_task_kib", { DIR_LOWER, "less memory", "more memory" } },
-		{ "iters_per_us", { DIR_HIGHER, "faster", "slower" } },
-		{ "throughput_rps", { DIR_HIGHER, "faster", "slower" } },
-		{ "mib_per_s", { DIR_HIGHER, "faster", "slower" } },
+	static const struct named_direction names[] = {
+		{ "ns_per_switch", D_TIME },
+		{ "elapsed_ms", D_TIME },
+		{ "p99_us", D_TIME },
+		{ "light_p99_us", D_TIME },
+		{ "mem_user_kib_per_task", D_MEM },
+		{ "mem_kernel_kib_per_task", D_MEM },
+		{ "mem_per_task_kib", D_MEM },
+		{ "iters_per_us", D_RATE },
+		{ "throughput_rps", D_RATE },
+		{ "mib_per_s", D_RATE },
+		{ NULL, { 0 } },
 	};
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strcmp(metric, names[i].metric) == 0)
-			return names[i].d;
-	return (struct direction){ DIR_NONE, "higher", "lower" };
+	const struct direction *d = find_direction(units, unit);
+	if (!d)
+		d = find_direction(names, metric);
+	return d ? *d : (struct direction){ DIR_NONE, "higher", "lower" };
 }
 
 /* ---- matching ---- */
@@ -356,29 +361,30 @@ static int env_cb(void *ctx, const char *path, enum h_jtype t, const char *s)
 	struct env *e = ctx;
 	if (t == H_JNULL)
 		return 0;
-	if (!strcmp(path, "created"))
-		put(e->created, sizeof e->created, s);
-	else if (!strcmp(path, "git_commit"))
-		put(e->commit, sizeof e->commit, s);
-	else if (!strcmp(path, "build_type"))
-		put(e->build, sizeof e->build, s);
-	else if (!strcmp(path, "hostname"))
-		put(e->host, sizeof e->host, s);
-	else if (!strcmp(path, "cpu.model"))
-		put(e->cpu, sizeof e->cpu, s);
-	else if (!strcmp(path, "topology.summary"))
-		put(e->topo, sizeof e->topo, s);
-	else if (!strcmp(path, "kernel.release"))
-		put(e->release, sizeof e->release, s);
-	else if (!strcmp(path, "kernel.machine"))
-		put(e->machine, sizeof e->machine, s);
-	else if (!strcmp(path, "virtualization.virtual_machine"))
-		put(e->vm, sizeof e->vm, s);
-	else if (!strcmp(path, "virtualization.hypervisor"))
-		put(e->hyper, sizeof e->hyper, s);
-	else if (!strcmp(path, "virtualization.container"))
-		put(e->container, sizeof e->container, s);
-	else if (!strncmp(path, "command_line.", 13)) {
+#define ENV_FIELD(path, f) { path, offsetof(struct env, f), sizeof(((struct env *)0)->f) }
+	static const struct {
+		const char *path;
+		size_t off, len;
+	} fields[] = {
+		ENV_FIELD("created", created),
+		ENV_FIELD("git_commit", commit),
+		ENV_FIELD("build_type", build),
+		ENV_FIELD("hostname", host),
+		ENV_FIELD("cpu.model", cpu),
+		ENV_FIELD("topology.summary", topo),
+		ENV_FIELD("kernel.release", release),
+		ENV_FIELD("kernel.machine", machine),
+		ENV_FIELD("virtualization.virtual_machine", vm),
+		ENV_FIELD("virtualization.hypervisor", hyper),
+		ENV_FIELD("virtualization.container", container),
+	};
+#undef ENV_FIELD
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		if (!strcmp(path, fields[i].path)) {
+			put((char *)e + fields[i].off, fields[i].len, s);
+			return 0;
+		}
+	if (!strncmp(path, "command_line.", 13)) {
 		/* Joined with spaces; a very long line is cut, marked "...". */
 		size_t n = strlen(e->cmd), room = sizeof e->cmd - 4;
 		if (n < room) {
@@ -649,6 +655,21 @@ static const char html_style[] =
 	"img.chart { max-width: 100%; height: auto; border: 1px solid #ddd; }\n"
 	"</style>\n</head>\n<body>\n";
 
+/* The page's head (its title in the browser's tab) and its first heading,
+ * in both formats. */
+static void doc_begin(struct h_doc *d, const char *title)
+{
+	fputs(html_head, d->h);
+	h_html_esc(d->h, title);
+	fputs(html_style, d->h);
+	fputs("<h1>", d->h);
+	h_html_esc(d->h, title);
+	fputs("</h1>\n", d->h);
+	fputs("# ", d->m);
+	h_md_esc(d->m, title);
+	fputs("\n\n", d->m);
+}
+
 /* More than two runs: each run's headline figures against the first, one
  * column per run (ratio, interval, verdict); every row is in compare.csv
  * and compare.json. */
@@ -662,15 +683,7 @@ static void write_doc_multi(struct h_doc *d, const struct ctx *x)
 	}
 	size_t tn = strlen(title);
 	snprintf(title + tn, sizeof title - tn, " compared with %s", x->names[0]);
-	fputs(html_head, d->h);
-	h_html_esc(d->h, title);
-	fputs(html_style, d->h);
-	fputs("<h1>", d->h);
-	h_html_esc(d->h, title);
-	fputs("</h1>\n", d->h);
-	fputs("# ", d->m);
-	h_md_esc(d->m, title);
-	fputs("\n\n", d->m);
+	doc_begin(d, title);
 
 	/* The runs. */
 	const char *head[H_COMPARE_MAX_RUNS + 4];
@@ -782,15 +795,7 @@ static void write_doc(struct h_doc *d, const struct ctx *x)
 	const struct cmp *m = x->m;
 	char title[400];
 	snprintf(title, sizeof title, "%s compared with %s", x->name_b, x->name_a);
-	fputs(html_head, d->h);
-	h_html_esc(d->h, title);
-	fputs(html_style, d->h);
-	fputs("<h1>", d->h);
-	h_html_esc(d->h, title);
-	fputs("</h1>\n", d->h);
-	fputs("# ", d->m);
-	h_md_esc(d->m, title);
-	fputs("\n\n", d->m);
+	doc_begin(d, title);
 	h_doc_p(d, NULL);
 	h_doc_text(d, "Written by concbench compare. Run %s is %s; run %s is %s.", x->name_a,
 	           x->dir_a, x->name_b, x->dir_b);
@@ -1005,6 +1010,19 @@ static void json_numf(FILE *f, double v)
 		fputs("null", f);
 }
 
+/* ", \"key\": " and the value, a member after the object's first. */
+static void json_kstr(FILE *f, const char *key, const char *v)
+{
+	fprintf(f, ", \"%s\": ", key);
+	h_json_str(f, v);
+}
+
+static void json_knum(FILE *f, const char *key, double v)
+{
+	fprintf(f, ", \"%s\": ", key);
+	json_numf(f, v);
+}
+
 static const char *verdict_word(const struct crow *c)
 {
 	switch (c->v) {
@@ -1028,10 +1046,8 @@ static int write_json(const char *out, const struct ctx *x)
 	for (int k = 0; k < x->nruns; k++) {
 		fputs(k ? ",\n    {\"name\": " : "\n    {\"name\": ", f);
 		h_json_str(f, x->names[k]);
-		fputs(", \"dir\": ", f);
-		h_json_str(f, x->dirs[k]);
-		fputs(", \"git_commit\": ", f);
-		h_json_str(f, x->envs[k].commit[0] ? x->envs[k].commit : NULL);
+		json_kstr(f, "dir", x->dirs[k]);
+		json_kstr(f, "git_commit", x->envs[k].commit[0] ? x->envs[k].commit : NULL);
 		fputc('}', f);
 	}
 	fprintf(f, "\n  ],\n  \"test\": \"mann-whitney-u\",\n  \"alpha\": %g,\n"
@@ -1048,34 +1064,23 @@ static int write_json(const char *out, const struct ctx *x)
 			const struct h_srow *r = row_of(c);
 			fputs(nrow++ ? ",\n    {\"run\": " : "\n    {\"run\": ", f);
 			h_json_str(f, x->names[k + 1]);
-			fputs(", \"in\": ", f);
-			h_json_str(f, c->a && c->b ? "both" : c->a ? "first" : "run");
-			fputs(", \"runtime\": ", f);
-			h_json_str(f, r->runtime);
-			fputs(", \"workload\": ", f);
-			h_json_str(f, r->workload);
-			fputs(", \"params\": ", f);
-			h_json_str(f, r->params);
-			fputs(", \"metric\": ", f);
-			h_json_str(f, r->metric);
-			fputs(", \"unit\": ", f);
-			h_json_str(f, r->unit);
-			fprintf(f, ", \"headline\": %s, \"better\": ", c->hl >= 0 ? "true" : "false");
-			h_json_str(f, c->d.dir == DIR_LOWER ? "lower" : c->d.dir == DIR_HIGHER ? "higher" : NULL);
-			fputs(", \"median1\": ", f);
-			json_numf(f, c->a ? c->a->median : NAN);
-			fputs(", \"median2\": ", f);
-			json_numf(f, c->b ? c->b->median : NAN);
-			fprintf(f, ", \"reps1\": %d, \"reps2\": %d, \"ratio\": ", c->na, c->nb);
-			json_numf(f, c->ratio);
-			fputs(", \"ratio_lo\": ", f);
-			json_numf(f, c->lo);
-			fputs(", \"ratio_hi\": ", f);
-			json_numf(f, c->hi);
-			fputs(", \"p_value\": ", f);
-			json_numf(f, c->p);
-			fputs(", \"method\": ", f);
-			h_json_str(f, !c->a || !c->b ? NULL : c->na ? "mann-whitney-u" : "ranges");
+			json_kstr(f, "in", c->a && c->b ? "both" : c->a ? "first" : "run");
+			json_kstr(f, "runtime", r->runtime);
+			json_kstr(f, "workload", r->workload);
+			json_kstr(f, "params", r->params);
+			json_kstr(f, "metric", r->metric);
+			json_kstr(f, "unit", r->unit);
+			fprintf(f, ", \"headline\": %s", c->hl >= 0 ? "true" : "false");
+			json_kstr(f, "better",
+			          c->d.dir == DIR_LOWER ? "lower" : c->d.dir == DIR_HIGHER ? "higher" : NULL);
+			json_knum(f, "median1", c->a ? c->a->median : NAN);
+			json_knum(f, "median2", c->b ? c->b->median : NAN);
+			fprintf(f, ", \"reps1\": %d, \"reps2\": %d", c->na, c->nb);
+			json_knum(f, "ratio", c->ratio);
+			json_knum(f, "ratio_lo", c->lo);
+			json_knum(f, "ratio_hi", c->hi);
+			json_knum(f, "p_value", c->p);
+			json_kstr(f, "method", !c->a || !c->b ? NULL : c->na ? "mann-whitney-u" : "ranges");
 			fprintf(f, ", \"significant\": %s, \"verdict\": \"%s\", \"why\": ",
 			        c->sig ? "true" : "false", verdict_word(c));
 			h_json_str(f, c->sig ? NULL : c->why);

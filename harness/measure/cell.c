@@ -50,9 +50,7 @@ volatile pid_t h_cell_pid;
 /* Under PIPE_BUF, so the child's single write is atomic. */
 _Static_assert(sizeof(struct h_cell_result) <= 4096, "result must fit in one pipe write");
 
-static void fail(struct h_cell_result *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void fail(struct h_cell_result *r, const char *fmt, ...)
+void h_cell_fail(struct h_cell_result *r, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -332,13 +330,13 @@ static int child_bind(struct child *k)
 	hwloc_const_cpuset_t cpuset = k->c->place->cpuset;
 	if (hwloc_set_cpubind(k->topo, cpuset, HWLOC_CPUBIND_PROCESS) != 0) {
 		int e = errno;
-		fail(&k->r, "cannot bind to the cpuset: %s", strerror(e));
+		h_cell_fail(&k->r, "cannot bind to the cpuset: %s", strerror(e));
 		return -e;
 	}
 	int ncpus = hwloc_bitmap_weight(cpuset);
 	k->cpus = calloc(ncpus > 0 ? (size_t)ncpus : 1, sizeof *k->cpus);
 	if (!k->cpus) {
-		fail(&k->r, "out of memory");
+		h_cell_fail(&k->r, "out of memory");
 		return -ENOMEM;
 	}
 	int n = 0;
@@ -375,12 +373,12 @@ static int child_create(struct child *k)
 	h_perf_open(&k->perf);
 	int rc = k->c->rt->create(&k->rt, &k->env, k->c->params + nw);
 	if (rc == RT_UNAVAILABLE && k->rt_why[0]) {
-		fail(&k->r, "skipped: %s", k->rt_why);
+		h_cell_fail(&k->r, "skipped: %s", k->rt_why);
 		k->r.skipped = 1;
 		return rc;
 	}
 	if (rc < 0) {
-		fail(&k->r, "runtime create: %s", strerror(-rc));
+		h_cell_fail(&k->r, "runtime create: %s", strerror(-rc));
 		return rc;
 	}
 	return 0;
@@ -428,10 +426,10 @@ static int child_setup(struct child *k)
 	if (rc < 0) {
 		take_stats(k->rt, &k->r);
 		if (k->r.reserve)
-			fail(&k->r, "workload setup: stopped short of %s by the reserve left to the "
-			     "machine (--no-reserve lifts it)", k->r.limit);
+			h_cell_fail(&k->r, "workload setup: stopped short of %s by the reserve left "
+			            "to the machine (--no-reserve lifts it)", k->r.limit);
 		else
-			fail(&k->r, "workload setup: %s", k->why[0] ? k->why : strerror(-rc));
+			h_cell_fail(&k->r, "workload setup: %s", k->why[0] ? k->why : strerror(-rc));
 		/* A workload refuses up front what would deadlock this model
 		 * (two tasks that must run at once on a one-at-a-time pool). */
 		if (rc == -EDEADLK)
@@ -458,7 +456,7 @@ static int child_start_load(struct child *k)
 		close(k->lfd);
 		k->lfd = -1;
 		if (w != (ssize_t)sizeof load) {
-			fail(&k->r, "cannot hand the load to the run: %s", strerror(errno));
+			h_cell_fail(&k->r, "cannot hand the load to the run: %s", strerror(errno));
 			return -EPIPE;
 		}
 		return 0;
@@ -473,7 +471,7 @@ static int child_start_load(struct child *k)
 	int rc = h_loadgen_start_at(&load, sin->sin_addr.s_addr ? &to : NULL, k->topo,
 	                            k->c->client_cpus, &k->lg);
 	if (rc < 0) {
-		fail(&k->r, "load generator: %s", strerror(-rc));
+		h_cell_fail(&k->r, "load generator: %s", strerror(-rc));
 		return rc;
 	}
 	k->lg_on = 1;
@@ -496,7 +494,7 @@ static int child_run(struct child *k)
 	struct h_cell_result *r = &k->r;
 	cpubits_add(&k->used, sched_getcpu());
 	if (k->c->trace_csv && h_trace_begin() < 0) {
-		fail(r, "out of memory for the trace");
+		h_cell_fail(r, "out of memory for the trace");
 		return -ENOMEM;
 	}
 	/* Only now, the load generator forked already (its syscalls are not
@@ -539,12 +537,12 @@ static int child_run(struct child *k)
 	h_perf_close(&k->perf);
 	cpubits_list(&k->used, r->cpus_used, sizeof r->cpus_used);
 	if (rc < 0 && r->reserve) {
-		fail(r, "stopped short of %s by the reserve left to the machine (--no-reserve "
-		     "lifts it)", r->limit);
+		h_cell_fail(r, "stopped short of %s by the reserve left to the machine "
+		            "(--no-reserve lifts it)", r->limit);
 		return rc;
 	}
 	if (rc < 0) {
-		fail(r, "%s", strerror(-rc));
+		h_cell_fail(r, "%s", strerror(-rc));
 		return rc;
 	}
 	return 0;
@@ -620,7 +618,7 @@ static void child_finish(struct child *k)
 	memcpy(r->metrics, rep.metrics, sizeof r->metrics);
 	rep.error[sizeof rep.error - 1] = '\0';
 	if (rep.error[0])
-		fail(r, "%s", rep.error);
+		h_cell_fail(r, "%s", rep.error);
 }
 
 /* What the peak hook sampled, as the result's memory and per-task
@@ -760,11 +758,11 @@ static void describe_status(struct h_cell_result *r, int status)
 	if (WIFSIGNALED(status)) {
 		int sig = WTERMSIG(status);
 		const char *abbrev = sigabbrev_np(sig);
-		fail(r, "signal %d (%s%s)", sig, abbrev ? "SIG" : "", abbrev ? abbrev : "unknown");
+		h_cell_fail(r, "signal %d (%s%s)", sig, abbrev ? "SIG" : "", abbrev ? abbrev : "unknown");
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-		fail(r, "child exited with status %d before reporting", WEXITSTATUS(status));
+		h_cell_fail(r, "child exited with status %d before reporting", WEXITSTATUS(status));
 	} else {
-		fail(r, "child exited without reporting");
+		h_cell_fail(r, "child exited without reporting");
 	}
 }
 
@@ -777,13 +775,13 @@ static int fork_cell(struct h_cell *c, hwloc_topology_t topo, const struct h_cgr
 	int p[2], l[2] = { -1, -1 };
 	if (pipe2(p, O_CLOEXEC) != 0) {
 		int e = errno;
-		fail(&c->res, "pipe: %s", strerror(e));
+		h_cell_fail(&c->res, "pipe: %s", strerror(e));
 		return -e;
 	}
 	/* The client on another host: a second pipe for the server's load. */
 	if (c->wl->load && c->net && c->net->transport && pipe2(l, O_CLOEXEC) != 0) {
 		int e = errno;
-		fail(&c->res, "pipe: %s", strerror(e));
+		h_cell_fail(&c->res, "pipe: %s", strerror(e));
 		close(p[0]);
 		close(p[1]);
 		return -e;
@@ -795,7 +793,7 @@ static int fork_cell(struct h_cell *c, hwloc_topology_t topo, const struct h_cgr
 	*pid = fork();
 	if (*pid < 0) {
 		int e = errno;
-		fail(&c->res, "fork: %s", strerror(e));
+		h_cell_fail(&c->res, "fork: %s", strerror(e));
 		close(p[0]);
 		close(p[1]);
 		if (l[0] >= 0) {
@@ -906,10 +904,10 @@ static void fill_result(struct h_cell *c, const struct reaped *w)
 	if (w->timed_out || !w->whole)
 		h_cell_result_clear(r);
 	if (w->timed_out) {
-		fail(r, "timeout");
+		h_cell_fail(r, "timeout");
 	} else if (!w->whole) {
 		if (w->read_err)
-			fail(r, "reading the cell's result: %s", strerror(w->read_err));
+			h_cell_fail(r, "reading the cell's result: %s", strerror(w->read_err));
 		else
 			describe_status(r, w->status);
 	} else {
@@ -954,13 +952,13 @@ static void remote_join(struct h_cell *c, const struct h_remote_out *ro, int tim
 {
 	struct h_cell_result *r = &c->res;
 	if (!ro) {
-		fail(r, "out of memory");
+		h_cell_fail(r, "out of memory");
 		return;
 	}
 	if (!ro->started)
 		return; /* no server: its own result says why */
 	if (!ro->ok) {
-		fail(r, "%s", ro->error);
+		h_cell_fail(r, "%s", ro->error);
 		return;
 	}
 	c->client_host = ro->host;
@@ -983,10 +981,10 @@ static void remote_join(struct h_cell *c, const struct h_remote_out *ro, int tim
 	snprintf(r->client_cpus_used, sizeof r->client_cpus_used, "%s", cr->client_cpus_used);
 	server_per_request(r);
 	if (timed_out)
-		fail(r, "the server did not end within %d s of its client on %s", REMOTE_GRACE_S,
-		     c->net->spec);
+		h_cell_fail(r, "the server did not end within %d s of its client on %s",
+		            REMOTE_GRACE_S, c->net->spec);
 	else if (!cr->ok)
-		fail(r, "client on %s: %s", c->net->spec, cr->error);
+		h_cell_fail(r, "client on %s: %s", c->net->spec, cr->error);
 }
 
 /* The steal time (the hypervisor running another guest while one of ours

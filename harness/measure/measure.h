@@ -270,6 +270,12 @@ void h_placement_free(struct h_place *p);
  * container). The default CPU set of run and serve, and the bound of
  * --cpus and --client-cpus. 0 or -ENOMEM. */
 int h_cpus_usable(hwloc_topology_t topo, hwloc_bitmap_t out);
+/* The topology, once, before any fork (every child inherits it), after
+ * h_cgroup_sweep; and three empty CPU sets for the caller to fill. What
+ * was made is in the out parameters even on failure (the caller frees
+ * it; *topo NULL when not even initialised). 0 or H_REPORTED. */
+int h_machine_load(hwloc_topology_t *topo, hwloc_bitmap_t *all, hwloc_bitmap_t *client,
+                   hwloc_bitmap_t *server);
 
 /* ---- cell.c: one cell in a fresh child process ---- */
 
@@ -407,6 +413,10 @@ struct h_cell {
 void h_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s);
 /* No result yet: zeros, and NaN for what is not measured. */
 void h_cell_result_clear(struct h_cell_result *r);
+/* The cell failed: r->ok = 0 and the reason, formatted, in r->error (over
+ * any earlier one). */
+void h_cell_fail(struct h_cell_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* The running cell's child, 0 when none: a second SIGINT kills it. */
 extern volatile pid_t h_cell_pid;
 

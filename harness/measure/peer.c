@@ -33,7 +33,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,19 +70,6 @@ int h_peer_serves(const struct runtime *rt, const struct workload *wl)
 }
 
 /* ---- a cell against a server that is not ours ---- */
-
-static void fail(struct h_cell_result *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void fail(struct h_cell_result *r, const char *fmt, ...)
-{
-	if (!r->ok && r->error[0])
-		return; /* the first reason explains */
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(r->error, sizeof r->error, fmt, ap);
-	va_end(ap);
-	r->ok = 0;
-}
 
 /* The parameter `name` of the cell's workload, or def. */
 static int64_t wparam(const struct h_cell *c, const char *name, int64_t def)
@@ -125,25 +111,25 @@ uint64_t h_remote_cell_run(struct h_cell *c, const struct h_target *to, hwloc_to
 	uint64_t handled = 0;
 	struct h_cell_result *r = &c->res;
 	h_cell_result_clear(r);
-	r->ok = 1; /* ok until a fail() says otherwise */
+	r->ok = 1; /* ok until an h_cell_fail() says otherwise */
 	c->done = 1;
 	struct wl_load load;
 	if (remote_load(c, to, &load) < 0) {
-		fail(r, "workload %s cannot be run against a server that is not ours", c->wl->name);
+		h_cell_fail(r, "workload %s cannot be run against a server that is not ours", c->wl->name);
 		return 0;
 	}
 	/* About 110 KiB: not on the stack of a caller that may be deep. */
 	struct h_loadgen *lg = calloc(1, sizeof *lg);
 	struct wl_report *rep = calloc(1, sizeof *rep);
 	if (!lg || !rep) {
-		fail(r, "out of memory");
+		h_cell_fail(r, "out of memory");
 		goto out;
 	}
 	load.conns = h_loadgen_clamp_conns(load.conns);
 	uint64_t t0 = h_now_ns();
 	int rc = h_loadgen_start_at(&load, to, topo, c->client_cpus, lg);
 	if (rc < 0) {
-		fail(r, "load generator: %s", strerror(-rc));
+		h_cell_fail(r, "load generator: %s", strerror(-rc));
 		goto out;
 	}
 	lg->conns_asked = (int)wparam(c, "conns", load.conns);
@@ -155,7 +141,7 @@ uint64_t h_remote_cell_run(struct h_cell *c, const struct h_target *to, hwloc_to
 	if (rc < 0 && !rep->error[0])
 		snprintf(rep->error, sizeof rep->error, "load generator: %s", strerror(-rc));
 	if (rep->error[0])
-		fail(r, "%s", rep->error);
+		h_cell_fail(r, "%s", rep->error);
 	r->nmetrics = rep->nmetrics < 0 ? 0 : rep->nmetrics > WL_MAX_METRICS ? WL_MAX_METRICS
 	                                                                    : rep->nmetrics;
 	memcpy(r->metrics, rep->metrics, sizeof r->metrics);
@@ -603,10 +589,10 @@ void h_peer_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
 {
 	struct h_cell_result *r = &c->res;
 	h_cell_result_clear(r);
-	r->ok = 1; /* ok until a fail() says otherwise */
+	r->ok = 1; /* ok until an h_cell_fail() says otherwise */
 	c->done = 1;
 	if (c->rt != &h_peer_nginx || !nginx_bin[0]) {
-		fail(r, "peer %s was not found (h_peer_find)", c->rt->name);
+		h_cell_fail(r, "peer %s was not found (h_peer_find)", c->rt->name);
 		return;
 	}
 	struct nginx n = { .ctl = -1, .st = -1 };
@@ -625,7 +611,7 @@ void h_peer_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
 		h_target_parse(name, &to, err, sizeof err);
 		handled = h_remote_cell_run(c, &to, topo, timeout_s);
 	} else {
-		fail(r, "nginx: %s", n.err);
+		h_cell_fail(r, "nginx: %s", n.err);
 	}
 	struct keeper_report kr;
 	if (n.keeper > 0 && nginx_stop(&n, &kr) == 0 && rc == 0) {
@@ -639,7 +625,7 @@ void h_peer_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
 		r->ctx_involuntary = (uint64_t)kr.ru.ru_nivcsw;
 		r->rss_peak_kib = (uint64_t)kr.ru.ru_maxrss;
 		if (kr.early && r->ok)
-			fail(r, "nginx exited during the load");
+			h_cell_fail(r, "nginx exited during the load");
 		double served = (double)handled;
 		if (served > 0 && r->nmetrics < WL_MAX_METRICS) {
 			struct wl_metric *m = &r->metrics[r->nmetrics++];
@@ -648,6 +634,6 @@ void h_peer_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
 			m->value = (double)(r->cpu_user_ns + r->cpu_sys_ns) / 1000.0 / served;
 		}
 	} else if (n.keeper == 0 && rc == 0 && r->ok) {
-		fail(r, "nginx: its keeper did not report");
+		h_cell_fail(r, "nginx: its keeper did not report");
 	}
 }

@@ -202,6 +202,30 @@ void h_placement_free(struct h_place *p)
 	p->cpuset = NULL;
 }
 
+int h_machine_load(hwloc_topology_t *topo, hwloc_bitmap_t *all, hwloc_bitmap_t *client,
+                   hwloc_bitmap_t *server)
+{
+	/* Cgroups of cells whose run was killed with SIGKILL (see mem.c). */
+	h_cgroup_sweep();
+	if (hwloc_topology_init(topo) != 0) {
+		*topo = NULL;
+		h_error("hwloc_topology_init failed: %s", strerror(errno));
+		return H_REPORTED;
+	}
+	if (hwloc_topology_load(*topo) != 0) {
+		h_error("hwloc cannot load the topology: %s", strerror(errno));
+		return H_REPORTED;
+	}
+	*all = hwloc_bitmap_alloc();
+	*client = hwloc_bitmap_alloc();
+	*server = hwloc_bitmap_alloc();
+	if (!*all || !*client || !*server) {
+		h_error("out of memory");
+		return H_REPORTED;
+	}
+	return 0;
+}
+
 int h_cpus_usable(hwloc_topology_t topo, hwloc_bitmap_t out)
 {
 	/* hwloc's allowed set is the cgroup cpuset (a container's); the

@@ -443,18 +443,28 @@ static int line_is(const struct line *l, const struct h_cell *c)
 	return 1;
 }
 
-long h_results_restore(const char *text, struct h_cell *cells, long n, long hint)
+/* One results.jsonl line into a new *lp (the caller frees it, also on
+ * error; NULL on -ENOMEM): 0, -EINVAL when it is not a line we write, or
+ * h_json_walk's return. */
+static int line_read(const char *text, struct line **lp)
 {
-	struct line *l = calloc(1, sizeof *l);
+	struct line *l = *lp = calloc(1, sizeof *l);
 	if (!l)
 		return -ENOMEM;
 	for (int i = 0; i < H_NHM; i++)
 		l->res.hm[i] = NAN;
 	l->res.mem_noise_kib = NAN;
 	int rc = h_json_walk(text, line_cb, l);
-	long found = -1;
 	if (rc == 0 && (!l->runtime[0] || !l->workload[0] || !l->seen_ok))
 		rc = -EINVAL;
+	return rc;
+}
+
+long h_results_restore(const char *text, struct h_cell *cells, long n, long hint)
+{
+	struct line *l;
+	int rc = line_read(text, &l);
+	long found = -1;
 	if (rc == 0 && !l->placement[0])
 		snprintf(l->placement, sizeof l->placement, "unpinned");
 	/* Lines come in matrix order, so the search starts where the last
@@ -475,15 +485,8 @@ long h_results_restore(const char *text, struct h_cell *cells, long n, long hint
 
 int h_results_parse(const char *text, struct h_cell_result *r, struct h_host *host)
 {
-	struct line *l = calloc(1, sizeof *l);
-	if (!l)
-		return -ENOMEM;
-	for (int i = 0; i < H_NHM; i++)
-		l->res.hm[i] = NAN;
-	l->res.mem_noise_kib = NAN;
-	int rc = h_json_walk(text, line_cb, l);
-	if (rc == 0 && (!l->runtime[0] || !l->workload[0] || !l->seen_ok))
-		rc = -EINVAL;
+	struct line *l;
+	int rc = line_read(text, &l);
 	if (rc == 0) {
 		*r = l->res;
 		*host = l->host;

@@ -1133,31 +1133,6 @@ static int plan_parts(struct run *r)
 	return o->peer ? plan_peer(r) : 0;
 }
 
-/* The topology, once, before any fork: every child inherits it. And the
- * CPU sets the plan fills in. 0 or H_REPORTED. */
-static int load_machine(struct run *r)
-{
-	/* Cgroups of cells whose run was killed with SIGKILL (see mem.c). */
-	h_cgroup_sweep();
-	if (hwloc_topology_init(&r->topo) != 0) {
-		r->topo = NULL;
-		h_error("hwloc_topology_init failed: %s", strerror(errno));
-		return H_REPORTED;
-	}
-	if (hwloc_topology_load(r->topo) != 0) {
-		h_error("hwloc cannot load the topology: %s", strerror(errno));
-		return H_REPORTED;
-	}
-	r->cpuset = hwloc_bitmap_alloc();
-	r->client = hwloc_bitmap_alloc();
-	r->server = hwloc_bitmap_alloc();
-	if (!r->cpuset || !r->client || !r->server) {
-		h_error("out of memory");
-		return H_REPORTED;
-	}
-	return 0;
-}
-
 /* The run's CPUs, the server workloads' split of them, every part's
  * placements and the matrix of cells. 0 or H_REPORTED. */
 static int plan_matrix(struct run *r)
@@ -1493,7 +1468,7 @@ int h_cmd_run(const struct h_run_opts *o)
 	sigaction(SIGPIPE, &ign, NULL);
 	if (plan_parts(r) < 0)
 		goto out;
-	if (load_machine(r) < 0) {
+	if (h_machine_load(&r->topo, &r->cpuset, &r->client, &r->server) < 0) {
 		status = H_EXIT_FAILED;
 		goto out;
 	}

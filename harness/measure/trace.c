@@ -108,20 +108,9 @@ struct machine {
 static int machine_load(struct machine *m)
 {
 	char err[300];
-	h_cgroup_sweep();
-	if (hwloc_topology_init(&m->topo) != 0) {
-		m->topo = NULL;
-		h_error("hwloc_topology_init failed: %s", strerror(errno));
+	if (h_machine_load(&m->topo, &m->all, &m->client, &m->server) < 0)
 		return H_REPORTED;
-	}
-	if (hwloc_topology_load(m->topo) != 0) {
-		h_error("hwloc cannot load the topology: %s", strerror(errno));
-		return H_REPORTED;
-	}
-	m->all = hwloc_bitmap_alloc();
-	m->client = hwloc_bitmap_alloc();
-	m->server = hwloc_bitmap_alloc();
-	if (!m->all || !m->client || !m->server || h_cpus_usable(m->topo, m->all) < 0) {
+	if (h_cpus_usable(m->topo, m->all) < 0) {
 		h_error("out of memory");
 		return H_REPORTED;
 	}

@@ -32,6 +32,7 @@
 
 #include "../steal.h"
 #include "../offload.h"
+#include "../coro/coro.h"
 #include "../coro/stack.h"
 #include "../coro/switch.h"
 
@@ -73,10 +74,7 @@ extern const struct runtime rt_coro_steal;
 static const struct cb_param cs_params[] = {
 	{ "workers", "threads", "worker threads, each with its own run queue; idle ones steal (0: one per CPU)",
 	  0, 0, RT_STEAL_WORKERS_MAX },
-	{ "stack_kib", "KiB", "stack size of each coroutine (virtual; touched pages only are resident)",
-	  64, 16, 65536 },
-	{ "guard", "", "1: a PROT_NONE guard page below each stack while vm.max_map_count allows, 0: none",
-	  1, 0, 1 },
+	RT_CORO_STACK_PARAMS,
 	RT_OFFLOAD_PARAM,
 	{ .name = NULL },
 };
@@ -122,23 +120,23 @@ static void cs_park(struct cs_coro *c)
 	cs_complete_pending(c->w);
 }
 
+static inline void cs_perform(void *arg, struct rt_task *t, const struct rt_op *op, long *res)
+{
+	struct cs_coro *c = arg;
+	(void)t;
+	if (rt_steal_try(c->w, op, res))
+		return;
+	c->rec.op = *op;
+	cs_park(c);
+	*res = c->rec.res;
+}
+
 static void cs_main(void *arg)
 {
 	struct cs_coro *c = arg;
 	rt_fiber_entered(c->back);
 	c->started = 1;
-	struct rt_task *t = c->rec.task;
-	long res = c->rec.res;
-	for (;;) {
-		struct rt_op op = rt_step(t, res);
-		if (op.kind == RT_DONE)
-			break;
-		if (rt_steal_try(c->w, &op, &res))
-			continue;
-		c->rec.op = op;
-		cs_park(c);
-		res = c->rec.res;
-	}
+	rt_coro_drive(&c->rec, c, cs_perform);
 	((struct cs_wk *)c->w->user)->exited = c;
 	rt_fiber_exit_to(RT_CTX_ASM, &c->fib, c->back);
 }

@@ -33,6 +33,7 @@
 
 #include "../loop.h"
 #include "../offload.h"
+#include "coro.h"
 #include "stack.h"
 #include "switch.h"
 
@@ -66,10 +67,7 @@ struct rt_coro {
 extern const struct runtime rt_coro, rt_coro_ucontext;
 
 static const struct cb_param co_params[] = {
-	{ "stack_kib", "KiB", "stack size of each coroutine (virtual; touched pages only are resident)",
-	  64, 16, 65536 },
-	{ "guard", "", "1: a PROT_NONE guard page below each stack while vm.max_map_count allows, 0: none",
-	  1, 0, 1 },
+	RT_CORO_STACK_PARAMS,
 	RT_OFFLOAD_PARAM,
 	{ .name = NULL },
 };
@@ -93,6 +91,16 @@ static void co_park(struct rt_coro *r, struct coro *c)
 	}
 }
 
+static inline void coro_perform(void *arg, struct rt_task *t, const struct rt_op *op, long *res)
+{
+	struct coro *c = arg;
+	if (!rt_loop_perform(&c->rt->loop, t, op, res)) {
+		/* Parked: the loop resumes us with the result. */
+		co_park(c->rt, c);
+		*res = c->rec.res;
+	}
+}
+
 static void coro_main(void *arg)
 {
 	struct coro *c = arg;
@@ -100,18 +108,7 @@ static void coro_main(void *arg)
 
 	rt_fiber_entered(&r->sched);
 	c->started = 1;
-	struct rt_task *t = c->rec.task;
-	long res = c->rec.res;
-	for (;;) {
-		struct rt_op op = rt_step(t, res);
-		if (op.kind == RT_DONE)
-			break;
-		if (!rt_loop_perform(&r->loop, t, &op, &res)) {
-			/* Parked: the loop resumes us with the result. */
-			co_park(r, c);
-			res = c->rec.res;
-		}
-	}
+	rt_coro_drive(&c->rec, c, coro_perform);
 	c->done = 1;
 	r->exited = c;
 	rt_fiber_exit_to(r->kind, &c->fib, &r->sched);

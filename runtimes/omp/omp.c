@@ -102,9 +102,7 @@ static void check_deadlock(void *arg)
 {
 	struct omp_rt *p = arg;
 	pthread_mutex_lock(&p->mu);
-	uint64_t progress = 0;
-	for (int i = 0; i < p->nrunning; i++)
-		progress += atomic_load_explicit(&p->w[i].ctx.progress, memory_order_relaxed);
+	uint64_t progress = rt_blk_watch_progress(&p->watch, p->nrunning);
 	if (rt_blk_watch_check(&p->watch, p->nrunning, p->live, progress)) {
 		p->err = -EDEADLK;
 		strcpy(p->limit, p->started == p->live ? "task-deadlock" : "team-deadlock");
@@ -209,14 +207,8 @@ static int omp_run(struct rt *rt)
 
 	int wde = rt_blk_watch_start(&p->watch, check_deadlock, p, &w[0].ctx, sizeof(*w), n);
 	if (wde) {
-		pthread_mutex_lock(&p->mu);
-		p->w = NULL;
-		p->nrunning = 0;
-		if (!p->err) {
-			p->err = -wde;
-			rt_blk_diagnose(wde, p->limit, sizeof(p->limit));
-		}
-		pthread_mutex_unlock(&p->mu);
+		rt_blk_run_failed(&p->mu, &p->nrunning, 0, &p->err, p->limit, sizeof(p->limit), wde);
+		p->w = NULL; /* read by the team only, and there is none */
 		free(w);
 		return -wde;
 	}

@@ -45,7 +45,6 @@ struct pool_rt {
 	uint64_t spawned, completed, peak_live;
 	int err;
 	char limit[48];
-	struct worker *w;
 	int nrunning; /* workers of the current run */
 	struct rt_blk_watch watch; /* the deadlock detector */
 };
@@ -60,9 +59,7 @@ static void check_deadlock(void *arg)
 {
 	struct pool_rt *p = arg;
 	pthread_mutex_lock(&p->mu);
-	uint64_t progress = 0;
-	for (int i = 0; i < p->nrunning; i++)
-		progress += atomic_load_explicit(&p->w[i].ctx.progress, memory_order_relaxed);
+	uint64_t progress = rt_blk_watch_progress(&p->watch, p->nrunning);
 	if (rt_blk_watch_check(&p->watch, p->nrunning, p->live, progress)) {
 		p->err = -EDEADLK;
 		strcpy(p->limit, rt_queue_empty(&p->q) ? "task-deadlock" : "pool-deadlock");
@@ -147,7 +144,6 @@ static int pool_run(struct rt *rt)
 	memset(w, 0, (size_t)n * sizeof(*w));
 
 	pthread_mutex_lock(&p->mu);
-	p->w = w;
 	/* The full count from the start, so the detector never mistakes a
 	 * pool still being created for a stuck one. */
 	p->nrunning = n;
@@ -155,16 +151,7 @@ static int pool_run(struct rt *rt)
 
 	int wde = rt_blk_watch_start(&p->watch, check_deadlock, p, &w[0].ctx, sizeof(*w), n);
 	if (wde) {
-		char limit[sizeof(p->limit)];
-		rt_blk_diagnose(wde, limit, sizeof(limit));
-		pthread_mutex_lock(&p->mu);
-		p->w = NULL;
-		p->nrunning = 0;
-		if (!p->err) {
-			p->err = -wde;
-			memcpy(p->limit, limit, sizeof(limit));
-		}
-		pthread_mutex_unlock(&p->mu);
+		rt_blk_run_failed(&p->mu, &p->nrunning, 0, &p->err, p->limit, sizeof(p->limit), wde);
 		free(w);
 		return -wde;
 	}
@@ -177,15 +164,8 @@ static int pool_run(struct rt *rt)
 		if (e) {
 			/* Go on with the workers made (or none): the run stays
 			 * bounded, and reports what stopped the pool's creation. */
-			char limit[sizeof(p->limit)];
-			rt_blk_diagnose(e, limit, sizeof(limit));
-			pthread_mutex_lock(&p->mu);
-			p->nrunning = made;
-			if (!p->err) {
-				p->err = -e;
-				memcpy(p->limit, limit, sizeof(limit));
-			}
-			pthread_mutex_unlock(&p->mu);
+			rt_blk_run_failed(&p->mu, &p->nrunning, made, &p->err, p->limit,
+			                  sizeof(p->limit), e);
 			break;
 		}
 	}
@@ -194,7 +174,6 @@ static int pool_run(struct rt *rt)
 	rt_blk_watch_stop(&p->watch);
 
 	pthread_mutex_lock(&p->mu);
-	p->w = NULL;
 	p->nrunning = 0;
 	int err = p->err;
 	pthread_mutex_unlock(&p->mu);

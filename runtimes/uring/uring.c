@@ -382,8 +382,7 @@ static int submit_op(struct ur_shard *sh, struct ur_rec *rec)
 			/* An absolute deadline from the step's return, not from the
 			 * submission at the end of the batch: the rest of the batch's
 			 * steps do not lengthen the sleep. */
-			uint64_t now = rt_loop_now_ns();
-			uint64_t when = op->ns > UINT64_MAX - now ? UINT64_MAX : now + op->ns;
+			uint64_t when = rt_loop_deadline(op->ns);
 			rec->ts.tv_sec = (long long)(when / 1000000000u);
 			rec->ts.tv_nsec = (long long)(when % 1000000000u);
 			io_uring_prep_timeout(s, &rec->ts, 0, IORING_TIMEOUT_ABS);

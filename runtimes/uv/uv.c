@@ -425,25 +425,16 @@ static int perform(struct uv_rt *u, struct rt_task *t, const struct rt_op *op, l
 			r->timer.data = r;
 			r->timer_ready = 1;
 		}
-		uint64_t now = rt_loop_now_ns();
-		r->deadline = op->ns > UINT64_MAX - now ? UINT64_MAX : now + op->ns;
+		r->deadline = rt_loop_deadline(op->ns);
 		timer_arm(r);
 		u->sleeping++;
 		return 0;
 	case RT_WAIT:
-		if (op->ev->count) {
-			op->ev->count--;
-			*res = 0;
-			return 1;
-		}
-		rt_queue_push(&op->ev->waiters, t);
-		return 0;
+		return rt_loop_event_wait(op->ev, t, res);
 	case RT_NOTIFY: {
-		struct rt_task *w = rt_queue_pop(&op->ev->waiters);
+		struct rt_task *w = rt_loop_event_notify(op->ev);
 		if (w)
 			make_ready(u, w, 0);
-		else
-			op->ev->count++;
 		*res = 0;
 		return 1;
 	}
