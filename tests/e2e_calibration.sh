@@ -2,7 +2,8 @@
 # e2e_calibration.sh BINARY SOURCE_DIR — a run measures its calibration
 # (calib.c) before the first cell: manifest.json's "calibration" holds a
 # pipe and a futex ping-pong at same-core and cross-core (ns per switch,
-# positive, with its unit and round trips), the clock's read cost and the raw
+# positive, with its unit and round trips: the median of its regions, each
+# region's figure, their range and an interval around the median), the clock's read cost and the raw
 # stack switch beside its peers (asm, ucontext, Boost.Context); every
 # results.jsonl line has steal_ms >= 0 (the VM's steal on the cell's CPUs);
 # the report sets each runtime's switch figure beside the calibration at
@@ -25,15 +26,24 @@ c = m.get('calibration')
 def need(ok, what):
     if not ok: sys.exit('FAIL: ' + what)
 need(isinstance(c, dict), 'manifest has no calibration block')
-need(c['timed_ms'] >= 1, 'timed_ms')
+need(c['timed_ms'] >= 1 and 1 <= c['region_ms'] <= c['timed_ms'], 'timed_ms, region_ms')
 for kind in ('pipe', 'futex'):
     for p in places:
         e = c['%s_%s' % (kind, p.replace('-', '_'))]
         need(e['unit'] == 'ns' and e['what'], '%s %s: unit/what' % (kind, p))
         ns = e['ns_per_switch']
         # Positive and below a second: sane on any machine, however loaded.
-        need(isinstance(ns, float) and 0 < ns < 1e9, '%s %s: ns_per_switch %r' % (kind, p, ns))
+        need(isinstance(ns, (int, float)) and 0 < ns < 1e9, '%s %s: ns_per_switch %r' % (kind, p, ns))
         need(e['round_trips'] >= 1 and e['timed_ms'] > 0, '%s %s: trips' % (kind, p))
+        # The median of several regions, with its spread: every region's
+        # figure, a range and an interval that hold the median.
+        rs = e['region_ns_per_switch']
+        need(e['regions'] >= 3 and e['regions'] % 2 == 1 and len(rs) == e['regions'] and
+             all(0 < x < 1e9 for x in rs), '%s %s: regions %r' % (kind, p, rs))
+        need(sorted(rs)[len(rs) // 2] == ns and e['min'] == min(rs) and e['max'] == max(rs),
+             '%s %s: median/min/max of %r' % (kind, p, rs))
+        need(e['min'] <= e['ci_lo'] <= ns <= e['ci_hi'] <= e['max'],
+             '%s %s: interval %r..%r around %r' % (kind, p, e['ci_lo'], e['ci_hi'], ns))
         need(len(e['cpus']) == 2 and (p != 'same-core' or e['cpus'][0] == e['cpus'][1]),
              '%s %s: cpus %r' % (kind, p, e['cpus']))
 k = c['clock_read']
