@@ -66,11 +66,15 @@ for r in lines:
     need(r['ok'], 'cell failed: %r' % r['error'])
     s = r.get('steal_ms')
     need(isinstance(s, (int, float)) and s >= 0, 'steal_ms %r' % s)
+    o = r.get('others_ms')
+    need(isinstance(o, (int, float)) and o >= 0, 'others_ms %r' % o)
     need(r['counters']['context_switches'] is None and
          'CONCBENCH_COUNTERS=off' in r['counters_unavailable']['context_switches'],
          'CONCBENCH_COUNTERS=off left counters on')
 PY
-grep -q '^steal_ms,\|,steal_ms,' "$T/r/summary.csv" || fail "summary.csv has no steal_ms row"
+for m in steal_ms others_ms; do
+	grep -q ",$m," "$T/r/summary.csv" || fail "summary.csv has no $m row"
+done
 
 "$BIN" report "$T/r" >"$T/out" 2>"$T/err" || die "report failed: $(cat "$T/err")"
 for w in pipepingpong pingpong; do

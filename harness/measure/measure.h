@@ -268,6 +268,7 @@ enum {
 	H_HM_MEM_KSTACK_PER_TASK,
 	H_HM_CREATE_NS_PER_TASK, /* run() start to peak, over tasks */
 	H_HM_STEAL_MS,       /* the VM's steal time on the cell's CPUs, fork to reap */
+	H_HM_OTHERS_MS,      /* other programs' CPU time on the cell's CPUs, fork to reap */
 	H_NHM
 };
 struct h_hm_def {
@@ -307,7 +308,8 @@ struct h_cell_result {
 	double mem_noise_kib;            /* meminfo: change between two idle samples */
 	char cpus_used[96];              /* "0-1": CPUs its threads were seen on */
 	char switch_check[96];           /* pingpong: counted vs expected switches */
-	char client_cpus_used[64];       /* server workloads: where the load generator ran */
+	char client_cpus_used[56];       /* server workloads: where the load generator ran (56: the
+	                                  * result fills a pipe write of 4096 bytes) */
 	/* Server workloads (client set): the load generator's own rusage, from
 	 * its wait4; cpu_user_ns … rss_peak_kib above are then the server's
 	 * alone (the cell's wait4 less these; rss_peak_kib from the server
