@@ -83,6 +83,9 @@ for w in pipepingpong pingpong; do
 	grep -q "^threads $w same-core: [0-9.]* µs, [0-9.]*× the $kind calibration\.$" \
 		"$T/r/report.md" || fail "report: no threads $w same-core line beside the $kind calibration"
 done
+# The yardstick with its own spread: the median of its regions and their interval.
+grep -q "^pipe calibration same-core: [0-9.]* µs per switch (median of 7 regions, 95% interval [0-9.]*–[0-9.]*)\.$" \
+	"$T/r/report.md" || fail "report: no pipe calibration line with its regions and interval"
 grep -q "threads pipepingpong same-core: .* the pipe calibration" "$T/r/report.html" ||
 	fail "report.html: no calibration line"
 # C11: the raw switches of the manifest, each a figure or its reason.
