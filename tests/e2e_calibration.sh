@@ -3,11 +3,13 @@
 # (calib.c) before the first cell: manifest.json's "calibration" holds a
 # pipe and a futex ping-pong at same-core and cross-core (ns per switch,
 # positive, with its unit and round trips: the median of its regions, each
-# region's figure, their range and an interval around the median), the clock's read cost and the raw
-# stack switch beside its peers (asm, ucontext, Boost.Context); every
-# results.jsonl line has steal_ms >= 0 (the VM's steal on the cell's CPUs);
-# the report sets each runtime's switch figure beside the calibration at
-# its placement, and says "no calibration in this run" for a manifest
+# region's figure, their range and an interval around the median), the
+# clock's read cost and the raw stack switch beside its peers (asm,
+# ucontext, Boost.Context); every results.jsonl line has steal_ms >= 0 (the
+# VM's steal on the cell's CPUs) and others_ms >= 0 (other programs' CPU
+# time there), summary.csv a row of each; the report gives the calibration
+# with its regions and interval, sets each runtime's switch figure beside
+# it at its placement, and says "no calibration in this run" for a manifest
 # without one. CONCBENCH_COUNTERS=off leaves the counters null, saying why.
 . "$(dirname "$0")/lib.sh"
 need python3 "to read the JSON"
