@@ -41,7 +41,8 @@ FIELDS = ["schema", "schema_version", "runtime", "workload", "params", "placemen
           "cpu_user_ns", "cpu_sys_ns", "ctx_voluntary", "ctx_involuntary", "rss_peak_kib",
           "tasks_reached", "limit", "metrics", "metric_units", "counters",
           "counters_unavailable", "counters_user_only", "syscalls_why", "threads_at_read", "mem",
-          "create_ns_per_task", "steal_ms", "cpus_used", "switch_count_check", "client_cpus_used",
+          "create_ns_per_task", "steal_ms", "others_ms", "cpus_used", "switch_count_check",
+          "client_cpus_used",
           "client_cpu_user_ns", "client_cpu_sys_ns", "client_ctx_voluntary",
           "client_ctx_involuntary", "client_rss_peak_kib"]
 COUNTERS = ["task_clock", "context_switches", "cpu_migrations", "page_faults", "cycles",

@@ -700,8 +700,21 @@ static void calibration_lines(struct h_doc *d, const struct ctx *x, const char *
 				n = 64;
 			if (calv > 0) {
 				h_doc_p(d, "calib");
-				h_doc_text(d, "%s calibration %s: %.2f µs per switch.", kind, place[k],
+				h_doc_text(d, "%s calibration %s: %.2f µs per switch", kind, place[k],
 				           calv / 1e3);
+				/* The median of several regions (since their interval
+				 * was recorded): how far a run's own yardstick wandered. */
+				const char *f[3] = { "regions", "ci_lo", "ci_hi" }, *v[3];
+				size_t base = strlen(key) - strlen("ns_per_switch");
+				for (int j = 0; j < 3; j++) {
+					snprintf(key + base, sizeof key - base, "%s", f[j]);
+					v[j] = mf(&x->m, key);
+				}
+				const char *nr = v[0], *lo = v[1], *hi = v[2];
+				if (nr && lo && hi && strtod(lo, NULL) > 0)
+					h_doc_text(d, " (median of %s regions, 95%% interval %.2f–%.2f)", nr,
+					           strtod(lo, NULL) / 1e3, strtod(hi, NULL) / 1e3);
+				h_doc_text(d, ".");
 				h_doc_end_p(d);
 			}
 			for (size_t i = 0; i < n; i++) {

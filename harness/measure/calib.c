@@ -18,12 +18,25 @@
  * cross-core (one thread on each of two cores: a wake-up across CPUs).
  * ns per switch = the round trip's time / 2, as the workloads report it.
  *
- * The timed region is a time box (CONCBENCH_CALIB_MS, default 100 ms) after
- * a warm-up of a tenth of it, so on any machine it lasts long enough to
- * average over timer ticks and preemptions; four ping-pongs and three
- * switch peers (three regions each) make the whole calibration about a
- * second and a half. The tests set CONCBENCH_CALIB_MS low to
- * stay quick; the manifest records the box each figure was measured in.
+ * Each figure is the median of 7 timed regions (H_CALIB_REGIONS) of a time
+ * box each, half of CONCBENCH_CALIB_MS (default 100 ms: regions of 50 ms),
+ * each after a warm-up of a tenth of it with fresh threads. One region of
+ * 100 ms was one draw of a shared machine's mood: threads' pipepingpong
+ * measured 1.11x then 0.82x of it in two runs. The four figures' regions
+ * are interleaved (region 1 of each, then region 2 ...), so drift of the
+ * machine spreads over all four, and the manifest keeps every region's
+ * figure, their range and the median's bootstrap interval. 28 regions and
+ * three switch peers (three regions of CONCBENCH_CALIB_MS each) make the
+ * whole calibration about two and a half seconds. The tests set
+ * CONCBENCH_CALIB_MS low to stay quick; the manifest records the boxes.
+ *
+ * What the ping-pongs share with the threads runtime's pipepingpong and
+ * pingpong cells, so that the ratio is the model's cost: the same
+ * placement and pinning (each thread on its CPU before its first
+ * hand-over), ping's side reads the clock, warm-up before the timed
+ * region, a token already in cache. What they do not: the cell's inherited
+ * perf counters and its cgroup (the harness's, CONCBENCH_COUNTERS=off and
+ * CONCBENCH_CGROUP=off take them away) and the runtime's own code.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -97,8 +110,10 @@ static int ping_once(struct pp *p, uint32_t v)
 	return rc < 0 ? rc : xfer(p->q2p[0], &v, 0);
 }
 
-/* Round trips for box_ns from t0; the clock is read every 16 trips, so
- * the box overshoots by at most 15 trips. Returns the trips done. */
+/* Round trips for box_ns from t0; the clock is read every 4 trips, so
+ * the box overshoots by at most 3 trips (a round trip across loaded CPUs
+ * can take milliseconds) at a cost of a clock read per 4 round trips
+ * (tens of ns against microseconds). Returns the trips done. */
 static uint64_t ping_box(struct pp *p, uint64_t box_ns, uint64_t *elapsed)
 {
 	uint64_t t0 = h_now_ns(), n = 0, now = t0;
@@ -108,7 +123,7 @@ static uint64_t ping_box(struct pp *p, uint64_t box_ns, uint64_t *elapsed)
 			p->err = -rc;
 			break;
 		}
-		if ((++n & 15) == 0 && (now = h_now_ns()) - t0 >= box_ns)
+		if ((++n & 3) == 0 && (now = h_now_ns()) - t0 >= box_ns)
 			break;
 	}
 	*elapsed = (p->err ? h_now_ns() : now) - t0;
@@ -180,8 +195,11 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-/* One ping-pong: ns per switch into *out, or -errno. */
-static int pingpong(int use_futex, int cpu_a, int cpu_b, uint64_t box_ns, struct h_calib_pp *out)
+/* One region of a ping-pong: its timed round trips and their time into
+ * *trips and *ns, or -errno. Fresh threads each time, so that a region
+ * may run at the other placement between two of this one's. */
+static int pingpong(int use_futex, int cpu_a, int cpu_b, uint64_t box_ns, uint64_t *trips,
+                    uint64_t *ns)
 {
 	struct pp p = { .futex = use_futex, .p2q = { -1, -1 }, .q2p = { -1, -1 },
 		        .cpu = { cpu_a, cpu_b }, .box_ns = box_ns };
@@ -210,10 +228,46 @@ static int pingpong(int use_futex, int cpu_a, int cpu_b, uint64_t box_ns, struct
 		rc = -EIO;
 	if (rc < 0)
 		return rc;
-	out->ns_per_switch = (double)p.ns / (2.0 * (double)p.trips);
-	out->round_trips = p.trips;
-	out->timed_ns = p.ns;
+	*trips = p.trips;
+	*ns = p.ns;
 	return 0;
+}
+
+/* One more region of figure *pp (ns per switch = the round trip's time / 2,
+ * as the workloads report it); after a failure, none: why says it. */
+static void region(struct h_calib_pp *pp, int use_futex, const int cpu[2], uint64_t box_ns)
+{
+	if (pp->why[0])
+		return;
+	uint64_t trips, ns;
+	int rc = pingpong(use_futex, cpu[0], cpu[1], box_ns, &trips, &ns);
+	if (rc < 0) {
+		snprintf(pp->why, sizeof pp->why, "%s", strerror(-rc));
+		return;
+	}
+	pp->region_ns[pp->regions++] = (double)ns / (2.0 * (double)trips);
+	pp->round_trips += trips;
+	pp->timed_ns += ns;
+}
+
+/* The figure: the median of its regions, with their range and the
+ * median's interval. */
+static void figure(struct h_calib_pp *pp)
+{
+	if (pp->why[0] || pp->regions == 0) {
+		pp->ns_per_switch = 0;
+		pp->regions = 0;
+		return;
+	}
+	double v[H_CALIB_REGIONS];
+	struct h_dist d;
+	memcpy(v, pp->region_ns, sizeof v);
+	h_dist_of(v, pp->regions, &d);
+	pp->ns_per_switch = d.median;
+	pp->min = d.min;
+	pp->max = d.max;
+	pp->ci_lo = d.ci_lo;
+	pp->ci_hi = d.ci_hi;
 }
 
 /* ns per clock_gettime(CLOCK_MONOTONIC): a million calls, or fewer when
@@ -256,7 +310,8 @@ void h_calib_measure(hwloc_topology_t topo, hwloc_const_cpuset_t cpuset, struct 
 {
 	memset(c, 0, sizeof *c);
 	c->box_ms = box_ms();
-	uint64_t box = c->box_ms * 1000000ull;
+	c->region_ms = c->box_ms / 2 ? c->box_ms / 2 : 1;
+	uint64_t box = c->box_ms * 1000000ull, region_ns = c->region_ms * 1000000ull;
 	static const char *const place[2] = { "same-core", "cross-core" };
 	for (int k = 0; k < 2; k++) {
 		struct h_place pl;
@@ -271,15 +326,15 @@ void h_calib_measure(hwloc_topology_t topo, hwloc_const_cpuset_t cpuset, struct 
 		c->cpu[k][0] = pl.cpu_a;
 		c->cpu[k][1] = pl.cpu_b >= 0 ? pl.cpu_b : pl.cpu_a;
 		h_placement_free(&pl);
-		for (int f = 0; f < 2; f++) {
-			struct h_calib_pp *pp = &c->pp[2 * f + k];
-			rc = pingpong(f, c->cpu[k][0], c->cpu[k][1], box, pp);
-			if (rc < 0) {
-				pp->ns_per_switch = 0;
-				snprintf(pp->why, sizeof pp->why, "%s", strerror(-rc));
-			}
-		}
 	}
+	/* Region r of every figure before region r + 1 of any: a slow spell
+	 * of the machine (other tenants, frequency) lands in one region of
+	 * each figure, which the median then leaves out. */
+	for (int r = 0; r < H_CALIB_REGIONS; r++)
+		for (int i = 0; i < H_NCALIB; i++)
+			region(&c->pp[i], i >= H_CALIB_FUTEX_SAME, c->cpu[i % 2], region_ns);
+	for (int i = 0; i < H_NCALIB; i++)
+		figure(&c->pp[i]);
 	c->clock_ns = clock_cost(box, &c->clock_calls);
 	/* The raw switch beside Boost.Context's and swapcontext's, where the
 	 * same-core ping-pongs ran (-1: wherever this thread is). */

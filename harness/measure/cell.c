@@ -987,17 +987,25 @@ static void remote_join(struct h_cell *c, const struct h_remote_out *ro, int tim
 		h_cell_fail(r, "client on %s: %s", c->net->spec, cr->error);
 }
 
-/* The steal time (the hypervisor running another guest while one of ours
- * had work) of the CPUs in set, summed: /proc/stat's eighth column of each
- * cpuN line, in USER_HZ ticks (10 ms at 100 Hz: a short cell reads 0 or a
- * tick). NaN when /proc/stat cannot be read. */
-static double steal_ticks(hwloc_const_cpuset_t set)
+/* From /proc/stat, summed over the CPUs in set (NULL or empty: all), in
+ * USER_HZ ticks (10 ms at 100 Hz: a short cell reads 0 or a tick):
+ *   steal  the eighth column: the hypervisor running another guest while
+ *          one of ours had work
+ *   busy   user + nice + system: what ran on them, the cell's own time
+ *          and anyone else's (irq and softirq left out: the kernel may
+ *          charge there the loopback traffic the cell makes itself)
+ * NaN when /proc/stat cannot be read. */
+struct ticks {
+	double steal, busy;
+};
+static struct ticks stat_ticks(hwloc_const_cpuset_t set)
 {
+	struct ticks t = { NAN, NAN };
 	FILE *f = fopen("/proc/stat", "re");
 	if (!f)
-		return NAN;
+		return t;
 	char line[512];
-	double sum = 0;
+	double steal = 0, busy = 0;
 	int seen = 0;
 	while (fgets(line, sizeof line, f)) {
 		unsigned cpu;
@@ -1007,11 +1015,40 @@ static double steal_ticks(hwloc_const_cpuset_t set)
 			continue; /* the "cpu " total line, or a kernel without steal */
 		if (set && !hwloc_bitmap_iszero(set) && !hwloc_bitmap_isset(set, cpu))
 			continue;
-		sum += (double)v[7];
+		steal += (double)v[7];
+		busy += (double)(v[0] + v[1] + v[2]);
 		seen = 1;
 	}
 	fclose(f);
-	return seen ? sum : NAN;
+	if (seen)
+		t = (struct ticks){ steal, busy };
+	return t;
+}
+
+static uint64_t self_cpu_ns(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0;
+	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ull +
+	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ull;
+}
+
+/* others_ms: the CPU time that programs other than this cell (server,
+ * local client) and this run took on the cell's CPUs, fork to reap. A
+ * server figure that halves between two runs with every rep alike is a
+ * spell of the machine's when this is high (other tenants' builds), not
+ * the runtime's; steal_ms says the same of the hypervisor. */
+static void others_ms(struct h_cell_result *r, struct ticks t0, struct ticks t1, uint64_t self_ns,
+                      int client_here, long hz)
+{
+	if (isnan(t0.busy) || isnan(t1.busy) || hz <= 0)
+		return;
+	double own = (double)(r->cpu_user_ns + r->cpu_sys_ns + self_ns);
+	if (r->client && client_here)
+		own += (double)(r->client_cpu_user_ns + r->client_cpu_sys_ns);
+	double ms = (t1.busy - t0.busy) * 1000.0 / (double)hz - own / 1e6;
+	r->hm[H_HM_OTHERS_MS] = ms > 0 ? ms : 0;
 }
 
 void h_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
@@ -1035,7 +1072,15 @@ void h_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
 	/* Steal over the cell's CPUs from fork to reap: what the hypervisor
 	 * took from this cell, not from other guests' share of other CPUs. */
 	hwloc_const_cpuset_t cpus = c->place ? c->place->cpuset : NULL;
-	double steal0 = steal_ticks(cpus);
+	/* Others' time over every CPU the cell used: the client's too, when
+	 * it runs on this host. */
+	int client_here = !c->net || c->net->transport != H_CLIENT_SSH;
+	hwloc_bitmap_t all = hwloc_bitmap_alloc();
+	if (all && cpus && (hwloc_bitmap_copy(all, cpus) < 0 ||
+	                    (client_here && c->client_cpus && hwloc_bitmap_or(all, all, c->client_cpus) < 0)))
+		hwloc_bitmap_zero(all); /* all CPUs */
+	struct ticks s0 = stat_ticks(cpus), b0 = stat_ticks(cpus ? all : NULL);
+	uint64_t self0 = self_cpu_ns();
 	int rc = fork_cell(c, topo, &cg, timeout_s, &pid, &rfd, &lfd);
 	struct h_remote_out *ro = NULL;
 	int wait_s = timeout_s;
@@ -1052,7 +1097,9 @@ void h_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
 	}
 	if (rc == 0)
 		watch_cell(pid, rfd, &c->res, wait_s, &w);
-	double steal1 = steal_ticks(cpus);
+	struct ticks s1 = stat_ticks(cpus), b1 = stat_ticks(cpus ? all : NULL);
+	uint64_t self_ns = self_cpu_ns() - self0;
+	hwloc_bitmap_free(all);
 	h_cgroup_remove(&cg);
 	if (rc == 0)
 		fill_result(c, &w);
@@ -1060,6 +1107,8 @@ void h_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
 		remote_join(c, ro, rc == 0 && w.timed_out);
 	free(ro);
 	long hz = sysconf(_SC_CLK_TCK);
-	if (!isnan(steal0) && !isnan(steal1) && hz > 0)
-		c->res.hm[H_HM_STEAL_MS] = (steal1 > steal0 ? steal1 - steal0 : 0) * 1000.0 / (double)hz;
+	if (!isnan(s0.steal) && !isnan(s1.steal) && hz > 0)
+		c->res.hm[H_HM_STEAL_MS] = (s1.steal > s0.steal ? s1.steal - s0.steal : 0) * 1000.0 / (double)hz;
+	if (rc == 0)
+		others_ms(&c->res, b0, b1, self_ns, client_here, hz);
 }

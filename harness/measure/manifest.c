@@ -736,8 +736,10 @@ static void write_calibration(struct jw *w, const struct h_calib *c)
 	};
 	jw_open(w, "calibration", '{');
 	jw_str(w, "what", "measured once before the first cell: ns per switch = round-trip "
-	                  "time / 2, over a timed region of timed_ms after a warm-up");
+	                  "time / 2, the median over regions of region_ms each after a "
+	                  "warm-up, the four ping-pongs' regions interleaved");
 	jw_int(w, "timed_ms", (long long)c->box_ms);
+	jw_int(w, "region_ms", (long long)c->region_ms);
 	for (int i = 0; i < H_NCALIB; i++) {
 		const struct h_calib_pp *p = &c->pp[i];
 		int k = i % 2; /* same, cross */
@@ -746,6 +748,17 @@ static void write_calibration(struct jw *w, const struct h_calib *c)
 		if (p->ns_per_switch > 0) {
 			jw_num(w, "ns_per_switch", p->ns_per_switch);
 			jw_str(w, "unit", "ns");
+			/* The median's spread: every region, their range and the
+			 * median's 95% bootstrap interval (null for one region). */
+			jw_int(w, "regions", p->regions);
+			jw_open(w, "region_ns_per_switch", '[');
+			for (int r = 0; r < p->regions; r++)
+				jw_num(w, NULL, p->region_ns[r]);
+			jw_close(w, ']');
+			jw_num(w, "min", p->min);
+			jw_num(w, "max", p->max);
+			jw_num(w, "ci_lo", p->ci_lo);
+			jw_num(w, "ci_hi", p->ci_hi);
 			jw_int(w, "round_trips", (long long)p->round_trips);
 			jw_num(w, "timed_ms", (double)p->timed_ns / 1e6);
 			jw_open(w, "cpus", '[');

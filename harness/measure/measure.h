@@ -295,6 +295,7 @@ enum {
 	H_HM_MEM_KSTACK_PER_TASK,
 	H_HM_CREATE_NS_PER_TASK, /* run() start to peak, over tasks */
 	H_HM_STEAL_MS,       /* the VM's steal time on the cell's CPUs, fork to reap */
+	H_HM_OTHERS_MS,      /* other programs' CPU time on the cell's CPUs, fork to reap */
 	H_NHM
 };
 struct h_hm_def {
@@ -337,7 +338,8 @@ struct h_cell_result {
 	double mem_noise_kib;            /* meminfo: change between two idle samples */
 	char cpus_used[96];              /* "0-1": CPUs its threads were seen on */
 	char switch_check[96];           /* pingpong: counted vs expected switches */
-	char client_cpus_used[64];       /* server workloads: where the load generator ran */
+	char client_cpus_used[56];       /* server workloads: where the load generator ran (56: the
+	                                  * result fills a pipe write of 4096 bytes) */
 	/* Server workloads (client set): the load generator's own rusage, from
 	 * its wait4; cpu_user_ns … rss_peak_kib above are then the server's
 	 * alone (the cell's wait4 less these; rss_peak_kib from the server
@@ -494,9 +496,16 @@ int h_switch_peers(int cpu, uint64_t region_ms, struct h_switch_peers *out);
 enum { H_CALIB_PIPE_SAME, H_CALIB_PIPE_CROSS, H_CALIB_FUTEX_SAME, H_CALIB_FUTEX_CROSS,
        H_NCALIB };
 extern const char *const h_calib_names[H_NCALIB]; /* "pipe_same_core" ... */
+/* Each figure is the median of H_CALIB_REGIONS timed regions, the four
+ * figures' regions interleaved so that the machine's drift spreads over all. */
+#define H_CALIB_REGIONS 7
 struct h_calib_pp {
-	double ns_per_switch; /* round-trip time / 2; 0: not measured (why says) */
-	uint64_t round_trips, timed_ns;
+	double ns_per_switch; /* median over the regions; 0: not measured (why says) */
+	double min, max;      /* over the regions */
+	double ci_lo, ci_hi;  /* the median's 95% bootstrap interval (h_dist_of) */
+	double region_ns[H_CALIB_REGIONS]; /* each region's ns per switch, in run order */
+	int regions;          /* regions measured (H_CALIB_REGIONS unless failed) */
+	uint64_t round_trips, timed_ns; /* summed over the regions */
 	char why[160];
 };
 struct h_calib {
@@ -504,13 +513,14 @@ struct h_calib {
 	int cpu[2][2];        /* [same, cross][ping, pong]: OS indexes, -1 none */
 	double clock_ns;      /* per clock_gettime(CLOCK_MONOTONIC) */
 	uint64_t clock_calls;
-	uint64_t box_ms;      /* each ping-pong's timed region (CONCBENCH_CALIB_MS) */
+	uint64_t box_ms;      /* CONCBENCH_CALIB_MS: the stack switch's regions */
+	uint64_t region_ms;   /* each ping-pong region's time box: box_ms / 2 */
 	/* The raw stack switch and its peers (switchpeers.c), on the same-core
 	 * CPU, in regions of box_ms: C11's yardstick. sw_rc < 0: not measured. */
 	struct h_switch_peers sw;
 	int sw_rc;
 };
-/* Measures all of it within cpuset (about half a second). Never fails as
+/* Measures all of it within cpuset (about 2.5 s). Never fails as
  * a whole: a ping-pong that cannot run has a reason in its why. */
 void h_calib_measure(hwloc_topology_t topo, hwloc_const_cpuset_t cpuset, struct h_calib *c);
 

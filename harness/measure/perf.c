@@ -70,6 +70,7 @@ const struct h_hm_def h_hm[H_NHM] = {
 	[H_HM_MEM_KSTACK_PER_TASK] = { "mem_kernel_stack_kib_per_task", "KiB" },
 	[H_HM_CREATE_NS_PER_TASK] = { "create_ns_per_task", "ns" },
 	[H_HM_STEAL_MS] = { "steal_ms", "ms" },
+	[H_HM_OTHERS_MS] = { "others_ms", "ms" },
 };
 
 static int open_attr(uint32_t type, uint64_t config, int exclude_kernel)

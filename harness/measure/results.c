@@ -225,6 +225,8 @@ int h_results_append(FILE *f, const struct h_cell *c)
 	h_json_num(f, r->hm[H_HM_CREATE_NS_PER_TASK]);
 	fputs(",\"steal_ms\":", f);
 	h_json_num(f, r->hm[H_HM_STEAL_MS]);
+	fputs(",\"others_ms\":", f);
+	h_json_num(f, r->hm[H_HM_OTHERS_MS]);
 	fputs(",\"cpus_used\":", f);
 	h_json_str(f, r->cpus_used[0] ? r->cpus_used : NULL);
 	fputs(",\"switch_count_check\":", f);
@@ -405,6 +407,8 @@ static int line_cb(void *ctx, const char *path, enum h_jtype t, const char *s)
 		r->hm[H_HM_CREATE_NS_PER_TASK] = num;
 	else if (IS("steal_ms"))
 		r->hm[H_HM_STEAL_MS] = num;
+	else if (IS("others_ms"))
+		r->hm[H_HM_OTHERS_MS] = num;
 	else if (IS("cpus_used") && t == H_JSTR)
 		snprintf(r->cpus_used, sizeof r->cpus_used, "%s", s);
 	else if (IS("switch_count_check") && t == H_JSTR)
