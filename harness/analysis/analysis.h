@@ -463,6 +463,10 @@ int h_gnuplot_draw(const char *script, const char *dat, const char *out, const c
  * bars by state (running, waiting, woken but not yet running), x in us.
  * 0 (also with no trace folder) or a negative errno after the message. */
 int h_plot_traces(const char *dir);
+/* The colour ("#rrggbb") every chart draws runtime's series in: one table
+ * in plot.c, a stable spare colour (by a hash of the name) for a runtime
+ * the table lacks. */
+const char *h_plot_colour(const char *runtime);
 
 /* ---- compare.c ---- */
 
