@@ -94,7 +94,8 @@ if (_key ne '') { set xlabel xlabel . ' (the number under each group: ' . _key .
 # it never hides one.
 set tmargin 5
 set title offset 0,1.5
-set key at graph 0.5, graph 1.01 center bottom horizontal noopaque nobox samplen 2
+# width 2: browsers set SVG text wider than gnuplot reckons; entries must not touch.
+set key at graph 0.5, graph 1.01 center bottom horizontal noopaque nobox samplen 2 width 2
 if (uselog(logy, lo, hi)) {
     set logscale y
     set ylabel logged(ylabel)

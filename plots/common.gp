@@ -22,11 +22,18 @@ if (!exists("height")) height = 500
 
 # 800 wide: readable at 800 px wide, the width of a README or a slide.
 # noenhanced: runtime names such as coro_ucontext must not turn into subscripts.
+# slide=1 (concbench report --slides): a chart that fills a projected
+# slide's width, its type half as large again against the chart and its
+# lines thicker, so it reads from the back of a room.
+if (!exists("slide")) slide = 0
+_w = slide ? 1000 : 800
+_h = slide ? int(height * 1.1) : height
+_big = slide ? 'fontscale 1.45 linewidth 1.6' : ''
 if (fmt eq 'png') {
-    set terminal pngcairo size 800,height font 'sans,11' noenhanced background rgb 'white'
+    eval sprintf("set terminal pngcairo size %d,%d font 'sans,11' %s noenhanced background rgb 'white'", _w, _h, _big)
 } else {
     if (fmt ne 'svg') { print "fmt must be 'svg' or 'png', not '".fmt."'"; exit status 2 }
-    set terminal svg size 800,height font 'sans,11' noenhanced background rgb 'white'
+    eval sprintf("set terminal svg size %d,%d font 'sans,11' %s noenhanced background rgb 'white'", _w, _h, _big)
 }
 set output outfile
 set encoding utf8

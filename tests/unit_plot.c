@@ -536,6 +536,17 @@ int main(void)
 	                                  "tasks value (no line): threads ms=5;stack_kib=0, "));
 	REQUIRE(has_line(dir, "plot.out", "wrote "));
 
+	/* A slide's chart: drawn again, wider (1000 px) with larger type,
+	 * into slides/charts, only the charts asked for, in the same colours. */
+	REQUIRE(h_plot_slides(dir, "switch,nonesuch") == 0);
+	char head_[512], line[1024];
+	REQUIRE(head(dir, "slides/charts/switch.svg", head_, sizeof head_) > 0 &&
+	        strstr(head_, "width=\"1000\""));
+	REQUIRE(valid_svg(dir, "slides/charts/switch.svg"));
+	REQUIRE(!exists(dir, "slides/charts/memory.svg"));
+	REQUIRE(dat_line(dir, "slides/charts/switch.dat", "#   gnuplot -e", line, sizeof line) &&
+	        strstr(line, "; slide=1"));
+
 	/* Two charts' data: memory at one task count (stacked bars), and mixed
 	   * without heavy requests (one bar a group: an all-NaN bar would leave
 	   * the script no range). The others are skipped and their files from

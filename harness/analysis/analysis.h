@@ -467,6 +467,10 @@ int h_plot_traces(const char *dir);
  * in plot.c, a stable spare colour (by a hash of the name) for a runtime
  * the table lacks. */
 const char *h_plot_colour(const char *runtime);
+/* The charts named in names (comma-separated) drawn again for a projector
+ * (common.gp's slide=1: larger type and lines) as DIR/slides/charts/NAME.svg;
+ * as h_plot otherwise. */
+int h_plot_slides(const char *dir, const char *names);
 
 /* ---- compare.c ---- */
 

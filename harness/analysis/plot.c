@@ -1100,7 +1100,7 @@ static void remove_chart(const char *pdir, const char *name)
 /* Writes chart c's data file and draws it in both formats. 0 also when
  * the chart is skipped for want of data. */
 static int draw(const struct chart *c, const struct h_summary *sum, const char *pdir,
-                const char *sdir, const char *gnuplot)
+                const char *sdir, const char *gnuplot, bool slide)
 {
 	struct plot p = {.c = c, .sum = sum};
 	snprintf(p.title, sizeof p.title, "%s", c->title);
@@ -1149,6 +1149,8 @@ static int draw(const struct chart *c, const struct h_summary *sum, const char *
 	if (p.vars[0])
 		snprintf(vars + strlen(vars), sizeof vars - strlen(vars), "; %s", p.vars);
 	add_var(vars, sizeof vars, "colors", p.colors);
+	if (slide) /* common.gp: larger type and lines, for a projector */
+		snprintf(vars + strlen(vars), sizeof vars - strlen(vars), "; slide=1");
 
 	FILE *f = fopen(dat, "we");
 	if (!f) {
@@ -1179,7 +1181,8 @@ static int draw(const struct chart *c, const struct h_summary *sum, const char *
 		err = -ENOENT;
 		goto out;
 	}
-	for (size_t i = 0; i < sizeof fmts / sizeof fmts[0] && !err; i++) {
+	/* A slide's chart is inlined in its page: SVG alone. */
+	for (size_t i = 0; i < (slide ? 1 : sizeof fmts / sizeof fmts[0]) && !err; i++) {
 		if (snprintf(out, sizeof out, "%s/%s.%s", pdir, c->name, fmts[i]) >= (int)sizeof out)
 			err = -ENAMETOOLONG;
 		else if (!(err = run_gnuplot(gnuplot, script, dat, out, fmts[i], vars)))
@@ -1191,12 +1194,23 @@ out:
 	return err;
 }
 
-int h_plot(const char *dir)
+/* Whether chart name is in the comma-separated list only (NULL: every chart). */
+static bool listed(const char *only, const char *name)
+{
+	size_t len = strlen(name);
+	for (const char *q = only; q && *q; q += strcspn(q, ","), q += *q == ',')
+		if (strcspn(q, ",") == len && strncmp(q, name, len) == 0)
+			return true;
+	return !only;
+}
+
+/* Draws into DIR/SUB the charts listed in only (NULL: all of them). */
+static int plot_into(const char *dir, const char *sub, const char *only, bool slide)
 {
 	if (!dir)
 		return -EINVAL;
 	char pdir[PATH_MAX];
-	if (snprintf(pdir, sizeof pdir, "%s/plots", dir) >= (int)sizeof pdir)
+	if (snprintf(pdir, sizeof pdir, "%s/%s", dir, sub) >= (int)sizeof pdir)
 		return -ENAMETOOLONG;
 	struct h_summary sum;
 	int err = h_summary_load(dir, &sum);
@@ -1225,7 +1239,9 @@ int h_plot(const char *dir)
 	/* A chart that fails does not stop the others; the first error is
 	 * returned. Without gnuplot none can be drawn: stop at the first. */
 	for (size_t i = 0; i < sizeof charts / sizeof charts[0]; i++) {
-		int e = draw(&charts[i], &sum, pdir, sdir, gnuplot);
+		if (!listed(only, charts[i].name))
+			continue;
+		int e = draw(&charts[i], &sum, pdir, sdir, gnuplot, slide);
 		if (e && !err)
 			err = e;
 		if (e && !gnuplot)
@@ -1233,6 +1249,26 @@ int h_plot(const char *dir)
 	}
 	h_summary_free(&sum);
 	return err;
+}
+
+int h_plot(const char *dir)
+{
+	return plot_into(dir, "plots", NULL, false);
+}
+
+int h_plot_slides(const char *dir, const char *names)
+{
+	char sdir[PATH_MAX];
+	if (!dir || !names)
+		return -EINVAL;
+	if (snprintf(sdir, sizeof sdir, "%s/slides", dir) >= (int)sizeof sdir)
+		return -ENAMETOOLONG;
+	if (mkdir(sdir, 0755) != 0 && errno != EEXIST) {
+		int err = -errno;
+		fprintf(stderr, "concbench: cannot create %s: %s\n", sdir, strerror(errno));
+		return err;
+	}
+	return plot_into(dir, "slides/charts", names, true);
 }
 
 /* ---- the timelines of `concbench trace` ---- */
