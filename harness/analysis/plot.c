@@ -845,7 +845,7 @@ static int write_latency(FILE *f, struct plot *p)
 	if (isfinite(cut)) {
 		len = strlen(p->title);
 		snprintf(p->title + len, sizeof p->title - len,
-		         " (from p%g on: too few samples, only the max)", cut);
+		         " (p%g+: too few samples)", cut);
 		printf("%s chart: p%g and above left out where a series had fewer than %llu "
 		       "samples: those figures are its maximum\n",
 		       c->name, cut, (unsigned long long)h_pct_min_samples(cut));
@@ -879,11 +879,17 @@ static int write_skew(FILE *f, struct plot *p)
 	relabel(p);
 	int values = kept ? write_bars(f, p) : 0;
 	p->ns = all;
+	/* The title names what the drawn series share (tasks, work). */
+	for (size_t i = kept; i < all; i++)
+		p->s[i].out = true;
 	return values;
 }
 
 static const char *const file_names[] = {
 	"0", "page cache (cold=0)", "1", "device (cold=1)", NULL,
+};
+static const char *const skew_names[] = {
+	"0", "even sizes (skew=0)", "1", "skewed (skew=1)", "2", "skewed (skew=2)", NULL,
 };
 static const char *const mixed_names[] = {
 	"light_p99_us", "light requests", "heavy_p99_us", "heavy requests", NULL,
@@ -956,7 +962,7 @@ static const struct chart charts[] = {
 	 .title = "Reading a regular file: page cache and device", .xlabel = "runtime",
 	 .ylabel = "read throughput (MiB/s)", .title_keys = "file_mib"},
 	{.name = "skew_cpu", .kind = "bars", .workload = "cpu", .metrics = {"iters_per_us"},
-	 .xkey = "skew", .xabsent = "0", .write = write_skew,
+	 .xkey = "skew", .xabsent = "0", .names = skew_names, .write = write_skew,
 	 .title = "cpu: even and skewed task sizes (bars: skew)", .xlabel = "runtime",
 	 .ylabel = "hash iterations per µs (higher: shorter makespan)",
 	 .title_keys = "tasks,work"},
