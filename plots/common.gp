@@ -22,11 +22,18 @@ if (!exists("height")) height = 500
 
 # 800 wide: readable at 800 px wide, the width of a README or a slide.
 # noenhanced: runtime names such as coro_ucontext must not turn into subscripts.
+# slide=1 (concbench report --slides): a chart that fills a projected
+# slide's width, its type half as large again against the chart and its
+# lines thicker, so it reads from the back of a room.
+if (!exists("slide")) slide = 0
+_w = slide ? 1000 : 800
+_h = slide ? int(height * 1.1) : height
+_big = slide ? 'fontscale 1.45 linewidth 1.6' : ''
 if (fmt eq 'png') {
-    set terminal pngcairo size 800,height font 'sans,11' noenhanced background rgb 'white'
+    eval sprintf("set terminal pngcairo size %d,%d font 'sans,11' %s noenhanced background rgb 'white'", _w, _h, _big)
 } else {
     if (fmt ne 'svg') { print "fmt must be 'svg' or 'png', not '".fmt."'"; exit status 2 }
-    set terminal svg size 800,height font 'sans,11' noenhanced background rgb 'white'
+    eval sprintf("set terminal svg size %d,%d font 'sans,11' %s noenhanced background rgb 'white'", _w, _h, _big)
 }
 set output outfile
 set encoding utf8
@@ -52,6 +59,16 @@ set linetype 7 lc rgb '#000000' lw 2 dt 1 pt 4  ps 1.3
 set linetype 8 lc rgb '#999999' lw 2 dt 2 pt 8  ps 1.5
 set linetype cycle 8
 
+# Each series' colour is its runtime's, the same in every chart: plot.c
+# passes colors, one "#rrggbb" per data block (bars: per group) in data
+# order. rc(i) is block i's (0-based); without colors (an old data file
+# redrawn by hand) linetype i+1's. hexrgb(s) is the colour as a number, for
+# `lc rgb variable`.
+if (!exists("colors")) colors = ''
+rc(i) = i < words(colors) ? word(colors, i + 1) : \
+    word('#0072b2 #d55e00 #009e73 #cc79a7 #e69f00 #56b4e9 #000000 #999999', i % 8 + 1)
+hexrgb(s) = ('0x' . s[2:7]) + 0
+
 # Error bars run through their point (the default leaves a white gap there).
 set pointintervalbox 0
 
@@ -71,8 +88,8 @@ uselog(knob, lo, hi) = knob eq 'auto' ? (lo > 0 && hi > 20 * lo) : knob eq '1'
 logged(s) = strlen(s) == 0 || strstrt(s, 'log') ? s : \
     (s[strlen(s):strlen(s)] eq ')' ? s[1:strlen(s) - 1] . ', log scale)' : s . ' (log scale)')
 
-# Bars side by side in a group are told apart by fill as well as colour, for
-# grayscale: solid, then hatchings (gnuplot's fill patterns 4, 5, 2, 6, 7).
+# Bars side by side in a group share their runtime's colour and are told
+# apart by fill (which also reads in grayscale): solid, then hatchings (gnuplot's fill patterns 4, 5, 2, 6, 7).
 barpattern(b) = word('3 4 5 2 6 7 1', b % 7 + 1) + 0
 
 # A log axis spanning under two decades gets only one or two of gnuplot's

@@ -39,7 +39,7 @@ set multiplot title title font ',13'
 # Both panels share their left and right edges, so x lines up; the legend
 # sits in the space to the right of the top one.
 set lmargin at screen 0.12
-set rmargin at screen 0.74
+set rmargin at screen (slide ? 0.70 : 0.74)
 set logscale x
 set xrange [xmin / 1.5 : xmax * 1.5]
 set format x '%g'
@@ -57,17 +57,17 @@ set bmargin at screen b1
 set xlabel ''
 set format x ''
 if (uselog('auto', tlo, thi)) {
-    set ylabel 'throughput (requests/s, log scale)'
+    set ylabel 'throughput (req/s, log scale)'
     set logscale y
     set yrange [tlo / 1.5 : thi * 1.5]
     _ax = 'y'; _lo = tlo / 1.5; _hi = thi * 1.5; @ticks125
 } else {
-    set ylabel 'throughput (requests/s)'
+    set ylabel 'throughput (req/s)'
     set yrange [0 : thi * 1.1]
 }
 set format y '%.0s%c'
-set key at screen 0.76, screen 0.90 left top Left reverse
-plot for [i=0:nb-1] datafile index i using 1:2:3:4 with yerrorlines lt (i + 1) \
+set key at screen (slide ? 0.72 : 0.76), screen 0.90 left top Left reverse
+plot for [i=0:nb-1] datafile index i using 1:2:3:4 with yerrorlines lt (i + 1) lc rgb rc(i) \
      title columnheader(2)
 
 set tmargin at screen t2
@@ -81,9 +81,9 @@ set ytics nomirror out
 set logscale y
 set yrange [plo / 1.5 : phi * 1.5]
 _ax = 'y'; _lo = plo / 1.5; _hi = phi * 1.5; @ticks125
-set format y '%g'
+set format y (plo >= 1 && phi >= 1e5 ? '%.0s%c' : '%g')
 unset key
-plot for [i=0:nb-1] datafile index i using 1:6:7:8 with yerrorlines lt (i + 1)
+plot for [i=0:nb-1] datafile index i using 1:6:7:8 with yerrorlines lt (i + 1) lc rgb rc(i)
 
 if (fair) {
     set tmargin at screen t3
@@ -96,6 +96,6 @@ if (fair) {
     set ytics nomirror out 0, 0.25, 1
     set yrange [0 : 1.08]
     set format y '%g'
-    plot for [i=0:nb-1] datafile index i using 1:10:11:12 with yerrorlines lt (i + 1)
+    plot for [i=0:nb-1] datafile index i using 1:10:11:12 with yerrorlines lt (i + 1) lc rgb rc(i)
 }
 unset multiplot

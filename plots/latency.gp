@@ -30,9 +30,13 @@ _ax = 'y'; _lo = ylo / 1.5; _hi = yhi * 1.5; @ticks125
 # A tick label is a format: a percent sign is written %%.
 set xtics ('50%%' 2, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000)
 set xtics add ('' 4 1, '' 20 1)
-set format y '%g'
+set format y (ylo >= 1 && yhi >= 1e5 ? '%.0s%c' : '%g')
 set grid xtics ytics lt 1 lc rgb '#dddddd' lw 1 dt solid
-set key outside right top Left reverse
+# The legend below, not beside: the plot and its title (which can carry
+# a note on the tail) get the chart's whole width.
+set key outside center bottom horizontal Left reverse maxcols 3 nobox noopaque
+set bmargin 8
+set xlabel offset 0,0.5
 
-plot for [i=0:nb-1] datafile index i using 1:2 with linespoints lt (i + 1) \
+plot for [i=0:nb-1] datafile index i using 1:2 with linespoints lt (i + 1) lc rgb rc(i) \
      title columnheader(2)

@@ -17,6 +17,7 @@
 #                  100% mark always shows)
 #   hline, hlabel  a dotted horizontal reference line and its legend entry
 #   diag           a dashed y = x line, titled with diag's text
+#   keybelow       the legend below the plot, not beside it
 
 _d = ARG0; _i = strlen(_d)
 while (_i > 0 && _d[_i:_i] ne '/') { _i = _i - 1 }
@@ -54,21 +55,27 @@ if (uselog(logx, xmin, xmax)) {
     set xrange [0 : xmax * 1.08]
 }
 set format x '%g'
+# Five-digit tick labels on a linear axis run into each other: 20k, 40k.
+if (!uselog(logx, xmin, xmax) && xmax >= 10000) { set format x '%.0s%c' }
 if (uselog(logy, ylo, yhi)) {
     set logscale y
     set ylabel logged(ylabel)
     set yrange [ylo / 1.5 : yhi * 1.5]
     _ax = 'y'; _lo = ylo / 1.5; _hi = yhi * 1.5; @ticks125
-    set format y '%g'
+    # 1M, not 1e+06 (and no SI prefix below 1, where m would be milli).
+    set format y (ylo >= 1 && yhi >= 1e5 ? '%.0s%c' : '%g')
 } else {
     set yrange [(exists("ymin") ? ymin : 0) : yhi * 1.08]
 }
 set grid xtics ytics lt 1 lc rgb '#dddddd' lw 1 dt solid
 # Lines can run anywhere: the legend goes beside the plot, not over it.
 set key outside right top Left reverse
+# Long legend entries (load: each runtime's capacity) would squeeze the plot
+# into the left half: below it instead, two a row.
+if (exists("keybelow")) { set key outside center bottom horizontal Left reverse maxcols 2 nobox noopaque; set bmargin 8; set xlabel offset 0,0.5 }
 set samples 200
 
-plot for [i=0:nb-1] datafile index i using 1:2:3:4 with yerrorlines lt (i + 1) \
+plot for [i=0:nb-1] datafile index i using 1:2:3:4 with yerrorlines lt (i + 1) lc rgb rc(i) \
          title columnheader(2), \
      (exists("diag") ? x : NaN) with lines lc rgb '#000000' lw 1.5 dt (8, 6) \
          title (exists("diag") ? diag : ''), \

@@ -8,8 +8,14 @@
 # Columns 2-5: user memory (RSS growth) per task, 6-9: the kernel's (stacks,
 # page tables, slab), each the median over n repetitions with min and max;
 # then the series' name and its slopes from fits.csv (KiB per task, NaN
-# without a sweep): what one more task costs once the fixed costs are spread
-# thin, which the points approach from above.
+# without a sweep).
+#
+# A point is the memory grown over the run divided by its tasks (total ÷
+# tasks), fixed costs included; a slope is what one more task adds, which
+# the points approach from above as the fixed costs spread thin. The chart
+# plots the first and says so in its legend; the report gives the slopes in
+# its text (the two differ most at few tasks: epoll's 100 tasks show the
+# loop's own allocations spread over them).
 #
 # Several task counts: small multiples, one log-log panel per runtime, user
 # memory shaded from the floor, the kernel's stacked above it, so each panel
@@ -60,21 +66,22 @@ if (tmin < tmax) {
     set xtics font ',9'
     set grid xtics ytics lt 1 lc rgb '#dddddd' lw 1 dt solid
     set key top right noopaque nobox samplen 1.5 font ',9' spacing 1 Left reverse
-    # Slopes are read as text: a NaN column would void the whole row.
-    slope(what, v) = v eq 'NaN' ? what : sprintf('%s: slope %.3g', what, real(v))
+    # One legend for every panel, above them: what a point is.
+    set label 1 'a point: memory grown ÷ tasks (solid: user; hatched: kernel); slopes: in the text' \
+        at screen 0.5, screen (nrow == 1 ? 0.90 : 1 - 45.0 / height) center font ',10'
     do for [i=0:nb-1] {
-        # The panel's name and slopes, read back from its rows.
-        stats datafile index i using (_lab = strcol(10), _su = strcol(11), _sk = strcol(12), $1) \
-            nooutput
-        set title _lab font ',11' offset 0,-0.5
+        # The panel's name, read back from its rows; in its runtime's colour.
+        stats datafile index i using (_lab = strcol(10), $1) nooutput
+        set title _lab font ',11' offset 0,-0.5 textcolor rgb rc(i)
         set xlabel (i >= nb - ncol ? xlabel : '') font ',10'
         set ylabel (i % ncol == 0 ? ylabel : '')
-        plot datafile index i using 1:(floor):(clip(user($2))) with filledcurves lt 1 \
-                 fs solid 0.75 title slope('user', _su), \
-             '' index i using 1:(clip(user($2))):(clip(total($2, $6))) with filledcurves lt 2 \
-                 fs pattern 4 title slope('kernel', _sk), \
+        plot datafile index i using 1:(floor):(clip(user($2))) with filledcurves \
+                 lc rgb rc(i) fs solid 0.6 notitle, \
+             '' index i using 1:(clip(user($2))):(clip(total($2, $6))) with filledcurves \
+                 lc rgb rc(i) fs pattern 4 notitle, \
              '' index i using 1:(clip(total($2, $6))) with linespoints lt 7 lw 1.5 pt 7 ps 0.5 \
                  notitle
+        unset label 1
     }
     unset multiplot
 } else {
@@ -91,9 +98,10 @@ if (tmin < tmax) {
     # One block per runtime, one row each: block i is the bar at x = i. The
     # total (kernel hatched) is drawn first, the user part over its bottom.
     plot for [i=0:nb-1] datafile index i using (i):(total($2, $6)):xtic(xl(strcol(10))) \
-             with boxes lt 2 dt 1 fs pattern 4 border lc rgb '#333333' title (i == 0 ? 'kernel' : ''), \
-         for [i=0:nb-1] datafile index i using (i):(user($2)) with boxes lt 1 dt 1 \
-             fs solid 0.75 border lc rgb '#333333' title (i == 0 ? 'user' : ''), \
+             with boxes lc rgb rc(i) dt 1 fs pattern 4 border lc rgb '#333333' \
+             title (i == 0 ? 'kernel ÷ tasks' : ''), \
+         for [i=0:nb-1] datafile index i using (i):(user($2)) with boxes lc rgb rc(i) dt 1 \
+             fs solid 0.6 border lc rgb '#333333' title (i == 0 ? 'user ÷ tasks' : ''), \
          for [i=0:nb-1] datafile index i using (i):(total($2, $6)):(label(total($2, $6))) \
              with labels offset 0,0.8 notitle
 }

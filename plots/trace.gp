@@ -37,6 +37,8 @@ set style fill solid 1.0 noborder
 if (!exists("span")) span = 1000
 px = span / 640.0
 hw(a, b) = (b - a) / 2 > px / 2 ? (b - a) / 2 : px / 2
+# Six-digit microseconds run off the right edge: 600k, not 600000.
+set format x (span >= 10000 ? '%.0s%c' : '%g')
 
 # Waiting underneath (thin), then woken, then running on top.
 plot datafile index 0 using (0):1:ytic(2) with points pt -1 notitle, \

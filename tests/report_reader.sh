@@ -77,6 +77,16 @@ read_report() {
 		[ "$c" = 1 ] || fail "$what: $id has no build/concbench run command to try"
 		[ "$s" = 1 ] || fail "$what: $id links no source"
 	done <"$T/sections"
+	# Page one's claims table answers with each claim's takeaway, the
+	# sentence its section opens with (glossary links aside), not the
+	# rule's reason.
+	sed 's/\[\([^]]*\)\](#[^)]*)/\1/g' "$md" >"$T/plain"
+	sed -n 's/^\*\*Takeaway\*\* \*\*[^*]*\*\* //p' "$T/plain" >"$T/takes"
+	[ "$(wc -l <"$T/takes")" -eq 15 ] || fail "$what: $(wc -l <"$T/takes") takeaways, want 15"
+	while IFS= read -r t; do
+		grep -q '^| C[0-9]* | .* | \*\*[a-z ]*\*\* | ' "$T/plain" || fail "$what: no claims table on page one"
+		grep -qF "** | $t |" "$T/plain" || fail "$what: page one's claims table lacks the takeaway: $t"
+	done <"$T/takes"
 	# A takeaway is computed, or says what is missing; never a template.
 	grep -n '^\*\*Takeaway\*\*.*[{}]' "$md" | head -3 | grep . && fail "$what: an unfilled takeaway (above)"
 	return 0
@@ -112,5 +122,19 @@ if [ -f "$REF/summary.csv" ]; then
 		fail "results/reference: no pick at tens of connections"
 	grep -q '^\*\*10,000 waiting tasks\*\* .*MiB as threads' "$T/reference/report.md" ||
 		fail "results/reference: memory not scaled to 10,000 waiting tasks"
+	# The memory chart's caption says a point (total ÷ tasks) is not the slope.
+	grep -q 'Chart memory: .*(total ÷ tasks).*the slope' "$T/reference/report.md" ||
+		fail "results/reference: the memory chart's caption does not tell a point from the slope"
+	# Slides of a run with charts: one chart each (the report's own here,
+	# without gnuplot), across the slide, then the one-line reason.
+	PATH=/nonexistent "$BIN" report "$T/reference" --slides >/dev/null 2>"$T/err" ||
+		{ cat "$T/err"; fail "report --slides of results/reference failed"; }
+	for i in 1 3 4 7; do
+		f=$T/reference/slides/c$i.html
+		[ "$(grep -c '<img ' "$f")" -eq 1 ] || fail "slides/c$i.html: not one chart"
+		grep -q '^img{display:block;width:100%\|[{}]img{display:block;width:100%' "$f" ||
+			fail "slides/c$i.html: the chart does not span the slide"
+		grep -q '<p class="why"><b>Why.</b> [A-Z]' "$f" || fail "slides/c$i.html: no one-line reason"
+	done
 fi
 finish "the reports read as a reader would"

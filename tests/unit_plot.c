@@ -321,6 +321,57 @@ static const char fits[] =
 	"coro,sleep,ms=50;stack_kib=64,mem_slope_user_kib_per_task,KiB/task,9,4.088,172.2,1.0\n"
 	"coro,sleep,ms=50;stack_kib=64,mem_slope_kernel_kib_per_task,KiB/task,9,0.6645,6.4,1.0\n";
 
+/* Every series of chart NAME (its labels: lines starting with prefix, in
+ * data order) is drawn in its runtime's colour, the word of the redraw
+ * command's colors='...' at its place, which is h_plot_colour(runtime) and
+ * is in the SVG: the same runtime the same colour in every chart, whatever
+ * its place among the series. Returns the number of series checked. */
+static int check_colours(const char *dir, const char *name, const char *prefix)
+{
+	char dat[64], path[600], line[4096], colors[1024] = "";
+	snprintf(dat, sizeof dat, "plots/%s.dat", name);
+	REQUIRE(dat_line(dir, dat, "#   gnuplot -e", line, sizeof line));
+	char *c = strstr(line, "colors='");
+	REQUIRE(c);
+	snprintf(colors, sizeof colors, "%.*s", (int)strcspn(c + 8, "'"), c + 8);
+	snprintf(path, sizeof path, "%s/%s", dir, dat);
+	FILE *f = fopen(path, "r");
+	REQUIRE(f);
+	int n = 0;
+	char *word = colors;
+	while (fgets(line, sizeof line, f)) {
+		if (strncmp(line, prefix, strlen(prefix)) != 0)
+			continue;
+		char rt[64];
+		const char *l = line + strlen(prefix);
+		snprintf(rt, sizeof rt, "%.*s", (int)strcspn(l, " \""), l); /* "pool (ms=10)": pool */
+		REQUIRE(*word);
+		size_t wl = strcspn(word, " ");
+		const char *want = h_plot_colour(rt);
+		if (wl != strlen(want) || strncmp(word, want, wl) != 0) {
+			fprintf(stderr, "unit_plot: %s: %s drawn in %.*s, its colour is %s\n", name, rt,
+			        (int)wl, word, want);
+			exit(1);
+		}
+		/* gnuplot's SVG writes #0072b2 as rgb(  0, 114, 178) for a
+		 * line, rgb(0,114,178) for a fill pattern. */
+		unsigned r, g, b;
+		char svg[600], rgb[32], fill[32];
+		REQUIRE(sscanf(want, "#%2x%2x%2x", &r, &g, &b) == 3);
+		snprintf(rgb, sizeof rgb, "rgb(%3u, %3u, %3u)", r, g, b);
+		snprintf(fill, sizeof fill, "rgb(%u,%u,%u)", r, g, b);
+		snprintf(svg, sizeof svg, "%s/plots/%s.svg", dir, name);
+		char *text = t_read_file(svg);
+		REQUIRE(text && (strstr(text, rgb) || strstr(text, fill)));
+		free(text);
+		word += wl + (word[wl] == ' ');
+		n++;
+	}
+	fclose(f);
+	REQUIRE(!*word); /* a colour for every series, none over */
+	return n;
+}
+
 static void check_all_charts(const char *dir)
 {
 	char name[64], line[1024];
@@ -349,6 +400,20 @@ static void check_all_charts(const char *dir)
 	REQUIRE(has_line(dir, "plots/switch.dat", "\"coro\" 18.5 17.9 21.2 3 25.2 "));
 	REQUIRE(has_line(dir, "plots/switch_pipes.dat", "\"epoll\" 1992 1985 1999 3 2000 "));
 	REQUIRE(!has_line(dir, "plots/switch_pipes.dat", "\"coro\""));
+
+	/* Colours: a runtime's, by its name, in bars, lines, panels and
+	 * spectra alike, whatever its place among a chart's series (the place
+	 * chose it before, and gave epoll pool's colour on sleep_tasks). A
+	 * runtime no table knows gets a stable colour of its name. */
+	REQUIRE(check_colours(dir, "switch", "\"") >= 4);
+	REQUIRE(check_colours(dir, "sleep_tasks", "tasks \"") >= 3);
+	REQUIRE(check_colours(dir, "conns_echo", "conns \"") >= 3);
+	REQUIRE(check_colours(dir, "latency_echo", "x \"") >= 2);
+	REQUIRE(check_colours(dir, "memory", "tasks \"") >= 2);
+	REQUIRE(strcmp(h_plot_colour("pool"), h_plot_colour("epoll")) != 0);
+	REQUIRE(strcmp(h_plot_colour("threads"), h_plot_colour("pool")) != 0);
+	REQUIRE(strcmp(h_plot_colour("some-new-runtime"), h_plot_colour("some-new-runtime")) == 0 &&
+	        strlen(h_plot_colour("some-new-runtime")) == 7);
 
 	/* memory: a block per series, points in task order, the slopes. */
 	REQUIRE(has_line(dir, "plots/memory.dat", "tasks \"threads\" lo hi n "
@@ -395,7 +460,7 @@ static void check_all_charts(const char *dir)
 	                 "100 9100 9000 9200 3 1000000 1000000 1000000 3 0.01 0.01 0.01 3\n"));
 	REQUIRE(has_line(dir, "plots/conns_echo.dat", "1000 NaN NaN NaN 0 1000000 1000000 1000000 3 0 0 0 3\n"));
 	REQUIRE(dat_line(dir, "plots/conns_echo.dat", "#   gnuplot -e", line, sizeof line) &&
-	        strstr(line, "; fair=1\" "));
+	        strstr(line, "; fair=1; "));
 	REQUIRE(has_line(dir, "plots/conns_http.dat",
 	                 "conns \"coro\" lo hi n p99_us lo hi n fairness lo hi n\n"));
 	REQUIRE(dat_line(dir, "plots/conns_http.dat", "#   gnuplot -e", line, sizeof line) &&
@@ -471,6 +536,17 @@ int main(void)
 	                                  "tasks value (no line): threads ms=5;stack_kib=0, "));
 	REQUIRE(has_line(dir, "plot.out", "wrote "));
 
+	/* A slide's chart: drawn again, wider (1000 px) with larger type,
+	 * into slides/charts, only the charts asked for, in the same colours. */
+	REQUIRE(h_plot_slides(dir, "switch,nonesuch") == 0);
+	char head_[512], line[1024];
+	REQUIRE(head(dir, "slides/charts/switch.svg", head_, sizeof head_) > 0 &&
+	        strstr(head_, "width=\"1000\""));
+	REQUIRE(valid_svg(dir, "slides/charts/switch.svg"));
+	REQUIRE(!exists(dir, "slides/charts/memory.svg"));
+	REQUIRE(dat_line(dir, "slides/charts/switch.dat", "#   gnuplot -e", line, sizeof line) &&
+	        strstr(line, "; slide=1"));
+
 	/* Two charts' data: memory at one task count (stacked bars), and mixed
 	   * without heavy requests (one bar a group: an all-NaN bar would leave
 	   * the script no range). The others are skipped and their files from
@@ -502,8 +578,8 @@ int main(void)
 	             "epoll,mixed,heavy_us=2000,heavy_samples,requests,3,40,40,40,0,0\n");
 	REQUIRE(plot_capture(dir) == 0);
 	REQUIRE(has_line(dir, "plots/mixed.dat",
-	                 "group \"light requests\" lo hi n \"heavy requests (the max where under "
-	                 "1000 samples, too few for a p99)\" lo hi n\n"));
+	                 "group \"light requests\" lo hi n \"heavy requests (max where < 1000 "
+	                 "samples)\" lo hi n\n"));
 	REQUIRE(!exists(dir, "plots/switch.svg") && !exists(dir, "plots/switch.png") &&
 	        !exists(dir, "plots/switch.dat"));
 	REQUIRE(!exists(dir, "plots/latency_http.png"));

@@ -475,6 +475,14 @@ int h_gnuplot_draw(const char *script, const char *dat, const char *out, const c
  * bars by state (running, waiting, woken but not yet running), x in us.
  * 0 (also with no trace folder) or a negative errno after the message. */
 int h_plot_traces(const char *dir);
+/* The colour ("#rrggbb") every chart draws runtime's series in: one table
+ * in plot.c, a stable spare colour (by a hash of the name) for a runtime
+ * the table lacks. */
+const char *h_plot_colour(const char *runtime);
+/* The charts named in names (comma-separated) drawn again for a projector
+ * (common.gp's slide=1: larger type and lines) as DIR/slides/charts/NAME.svg;
+ * as h_plot otherwise. */
+int h_plot_slides(const char *dir, const char *names);
 
 /* ---- compare.c ---- */
 

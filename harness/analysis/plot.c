@@ -72,6 +72,7 @@ struct plot {
 	size_t ns;
 	char title[256]; /* the chart's title; a writer adds what it chose */
 	char vars[256];  /* gnuplot assignments a writer adds to the chart's opts */
+	char colors[768]; /* each block's (or group's) runtime colour, in data order */
 };
 
 /* Writes the chart's data; returns the number of values written (0: the
@@ -94,6 +95,48 @@ struct chart {
 	bool zero_ok;         /* keep medians <= 0 (the script copes; see memory) */
 	const char *zero_metric; /* keep this metric's zeros (drawn on a linear axis) */
 };
+
+/* ---- colours ---- */
+
+/* One colour per runtime, the same in every chart: a reader who learnt
+ * "blue is threads" on one chart must not read blue as pool on the next.
+ * The colour follows the runtime's name, not the series' place in the
+ * chart (gnuplot's linetype i, which gave epoll pool's colour whenever pool
+ * had one series fewer). Several series of one runtime (pool at workers=1
+ * and 4) share its colour and differ by dash and point shape. Okabe-Ito
+ * first (safe for colour-blind readers), then Paul Tol's. */
+static const struct {
+	const char *runtime, *rgb;
+} rt_colours[] = {
+	{"threads", "#0072b2"},    {"pool", "#d55e00"},       {"epoll", "#009e73"},
+	{"coro", "#cc79a7"},       {"coro-ucontext", "#882255"}, {"steal", "#e69f00"},
+	{"coro-steal", "#56b4e9"}, {"uring", "#6a3d9a"},      {"uv", "#999933"},
+	{"omp", "#b15928"},        {"peer:nginx", "#444444"},
+};
+
+/* A runtime not in the table (one added later) still gets a colour of its
+ * own name, stable across charts and runs: a hash into colours the table
+ * does not use. */
+const char *h_plot_colour(const char *runtime)
+{
+	static const char *const spare[] = {"#117733", "#cc6677", "#44aa99", "#aa4499",
+	                                    "#661100", "#6699cc"};
+	for (size_t i = 0; i < sizeof rt_colours / sizeof rt_colours[0]; i++)
+		if (strcmp(rt_colours[i].runtime, runtime) == 0)
+			return rt_colours[i].rgb;
+	unsigned h = 5381;
+	for (const char *c = runtime; *c; c++)
+		h = h * 33 + (unsigned char)*c;
+	return spare[h % (sizeof spare / sizeof spare[0])];
+}
+
+/* The next block's (or bar group's) runtime: its colour joins the list the
+ * scripts read as `colors` (word i+1 for block i). */
+static void note_colour(struct plot *p, const char *runtime)
+{
+	size_t n = strlen(p->colors);
+	snprintf(p->colors + n, sizeof p->colors - n, "%s%s", n ? " " : "", h_plot_colour(runtime));
+}
 
 /* ---- series ---- */
 
@@ -498,9 +541,10 @@ static int write_bars(FILE *f, struct plot *p)
 		if (isnan(pv))
 			snprintf(lab, sizeof lab, "%s", shown_name(c, bars[b]));
 		else
-			snprintf(lab, sizeof lab, "%s (the max where under %llu samples, too few for "
-			                          "a p%g)",
-			         shown_name(c, bars[b]), (unsigned long long)h_pct_min_samples(pv), pv);
+			/* Short: the legend is one row above the plot, and gnuplot
+			 * gives every entry the widest one's room. */
+			snprintf(lab, sizeof lab, "%s (max where < %llu samples)", shown_name(c, bars[b]),
+			         (unsigned long long)h_pct_min_samples(pv));
 		fputc(' ', f);
 		put_quoted(f, lab);
 		fputs(" lo hi n", f);
@@ -508,6 +552,7 @@ static int write_bars(FILE *f, struct plot *p)
 	fputc('\n', f);
 	int values = 0;
 	for (size_t i = 0; i < p->ns; i++) {
+		note_colour(p, p->s[i].runtime);
 		put_quoted(f, p->s[i].label);
 		for (size_t b = 0; b < nb; b++)
 			values += c->xkey ? put_value(f, row_at(p, &p->s[i], c->metrics[0], bars[b]), 1)
@@ -559,6 +604,7 @@ static int write_blocks(FILE *f, struct plot *p, double (*scale)(const struct h_
 			       s->key, c->xkey);
 		} else {
 			fprintf(f, "%s%s ", blocks++ ? "\n\n" : "", c->xkey);
+			note_colour(p, s->runtime);
 			put_quoted(f, s->label);
 			fputs(" lo hi n", f);
 			for (const char *const *m = c->metrics + 1; *m; m++)
@@ -648,6 +694,7 @@ static int write_load(FILE *f, struct plot *p)
 		h_fmt_num(num, sizeof num, cap->median);
 		snprintf(label, sizeof label, "%s (capacity %s req/s)", s->label, num);
 		fprintf(f, "%sthroughput_rps ", blocks++ ? "\n\n" : "");
+		note_colour(p, s->runtime);
 		put_quoted(f, label);
 		fputs(" lo hi n\n", f);
 		for (size_t j = 1; j < nx; j++) {
@@ -773,6 +820,7 @@ static int write_latency(FILE *f, struct plot *p)
 		if (p->s[i].out)
 			continue;
 		fprintf(f, "%sx ", blocks++ ? "\n\n" : "");
+		note_colour(p, p->s[i].runtime);
 		put_quoted(f, p->s[i].label);
 		fputs(" lo hi n percentile\n", f);
 		for (size_t j = 0; j < sizeof pcts / sizeof pcts[0]; j++) {
@@ -797,7 +845,7 @@ static int write_latency(FILE *f, struct plot *p)
 	if (isfinite(cut)) {
 		len = strlen(p->title);
 		snprintf(p->title + len, sizeof p->title - len,
-		         " (from p%g on: too few samples, only the max)", cut);
+		         " (p%g+: too few samples)", cut);
 		printf("%s chart: p%g and above left out where a series had fewer than %llu "
 		       "samples: those figures are its maximum\n",
 		       c->name, cut, (unsigned long long)h_pct_min_samples(cut));
@@ -826,8 +874,14 @@ static int write_skew(FILE *f, struct plot *p)
 	}
 	size_t all = p->ns;
 	p->ns = kept;
+	/* Named by what tells the drawn series apart, not the grain sweep's
+	 * tasks and work: "threads", not "threads (tasks=256 work=50000)". */
+	relabel(p);
 	int values = kept ? write_bars(f, p) : 0;
 	p->ns = all;
+	/* The title names what the drawn series share (tasks, work). */
+	for (size_t i = kept; i < all; i++)
+		p->s[i].out = true;
 	return values;
 }
 
@@ -851,6 +905,9 @@ static int write_offload(FILE *f, struct plot *p)
 static const char *const file_names[] = {
 	"0", "page cache (cold=0)", "1", "device (cold=1)", NULL,
 };
+static const char *const skew_names[] = {
+	"0", "even sizes (skew=0)", "1", "skewed (skew=1)", "2", "skewed (skew=2)", NULL,
+};
 static const char *const mixed_names[] = {
 	"light_p99_us", "light requests", "heavy_p99_us", "heavy requests", NULL,
 };
@@ -870,7 +927,7 @@ static const struct chart charts[] = {
 	{.name = "memory", .kind = "memory", .workload = "sleep",
 	 .metrics = {"mem_user_kib_per_task", "mem_kernel_kib_per_task"}, .xkey = "tasks",
 	 .write = write_memory, .title = "Memory per waiting task: user and kernel",
-	 .xlabel = "concurrent tasks (log scale)", .ylabel = "KiB per task (log scale)",
+	 .xlabel = "concurrent tasks (log scale)", .ylabel = "grown ÷ tasks (KiB, log scale)",
 	 .zero_ok = true},
 	{.name = "sleep_tasks", .kind = "lines", .workload = "sleep", .metrics = {"elapsed_ms"},
 	 .xkey = "tasks", .write = write_sleep_tasks,
@@ -900,12 +957,12 @@ static const struct chart charts[] = {
 	 .metrics = {"throughput_rps", "p99_us"}, .xkey = "load_pct", .write = write_load,
 	 .title = "echo: p99 latency against load",
 	 .xlabel = "throughput achieved (req/s)", .ylabel = "p99 latency (µs)",
-	 .title_keys = "conns", .opts = "logx='0'"},
+	 .title_keys = "conns", .opts = "logx='0'; keybelow=1"},
 	{.name = "load_http", .kind = "lines", .workload = "http",
 	 .metrics = {"throughput_rps", "p99_us"}, .xkey = "load_pct", .write = write_load,
 	 .title = "http: p99 latency against load",
 	 .xlabel = "throughput achieved (req/s)", .ylabel = "p99 latency (µs)",
-	 .title_keys = "conns", .opts = "logx='0'"},
+	 .title_keys = "conns", .opts = "logx='0'; keybelow=1"},
 	{.name = "latency_echo", .kind = "latency", .workload = "echo", .metrics = PCT_METRICS,
 	 .xkey = "conns", .write = write_latency, .title = "echo: latency by percentile",
 	 .xlabel = "percentile", .ylabel = "latency (µs, log scale)"},
@@ -928,7 +985,7 @@ static const struct chart charts[] = {
 	 .title = "Reading a regular file: page cache and device", .xlabel = "runtime",
 	 .ylabel = "read throughput (MiB/s)", .title_keys = "file_mib"},
 	{.name = "skew_cpu", .kind = "bars", .workload = "cpu", .metrics = {"iters_per_us"},
-	 .xkey = "skew", .xabsent = "0", .write = write_skew,
+	 .xkey = "skew", .xabsent = "0", .names = skew_names, .write = write_skew,
 	 .title = "cpu: even and skewed task sizes (bars: skew)", .xlabel = "runtime",
 	 .ylabel = "hash iterations per µs (higher: shorter makespan)",
 	 .title_keys = "tasks,work"},
@@ -994,7 +1051,7 @@ static void add_var(char *vars, size_t cap, const char *name, const char *value)
 static int run_gnuplot(const char *gnuplot, const char *script, const char *dat,
                        const char *out, const char *fmt, const char *vars)
 {
-	char expr[3 * PATH_MAX + 1024];
+	char expr[3 * PATH_MAX + 2048];
 	snprintf(expr, sizeof expr, "datafile='%s'; outfile='%s'; fmt='%s'%s", dat, out, fmt, vars);
 	char *argv[] = {"gnuplot", "-e", expr, (char *)script, NULL};
 	posix_spawn_file_actions_t fa;
@@ -1072,13 +1129,13 @@ static void remove_chart(const char *pdir, const char *name)
 /* Writes chart c's data file and draws it in both formats. 0 also when
  * the chart is skipped for want of data. */
 static int draw(const struct chart *c, const struct h_summary *sum, const char *pdir,
-                const char *sdir, const char *gnuplot)
+                const char *sdir, const char *gnuplot, bool slide)
 {
 	struct plot p = {.c = c, .sum = sum};
 	snprintf(p.title, sizeof p.title, "%s", c->title);
 	char *data = NULL;
 	size_t dlen = 0;
-	char dat[PATH_MAX], script[PATH_MAX], out[PATH_MAX], vars[1024] = "";
+	char dat[PATH_MAX], script[PATH_MAX], out[PATH_MAX], vars[2048] = "";
 	int err = build_series(&p);
 	if (err)
 		goto out;
@@ -1120,6 +1177,9 @@ static int draw(const struct chart *c, const struct h_summary *sum, const char *
 		snprintf(vars + strlen(vars), sizeof vars - strlen(vars), "; %s", c->opts);
 	if (p.vars[0])
 		snprintf(vars + strlen(vars), sizeof vars - strlen(vars), "; %s", p.vars);
+	add_var(vars, sizeof vars, "colors", p.colors);
+	if (slide) /* common.gp: larger type and lines, for a projector */
+		snprintf(vars + strlen(vars), sizeof vars - strlen(vars), "; slide=1");
 
 	FILE *f = fopen(dat, "we");
 	if (!f) {
@@ -1150,7 +1210,8 @@ static int draw(const struct chart *c, const struct h_summary *sum, const char *
 		err = -ENOENT;
 		goto out;
 	}
-	for (size_t i = 0; i < sizeof fmts / sizeof fmts[0] && !err; i++) {
+	/* A slide's chart is inlined in its page: SVG alone. */
+	for (size_t i = 0; i < (slide ? 1 : sizeof fmts / sizeof fmts[0]) && !err; i++) {
 		if (snprintf(out, sizeof out, "%s/%s.%s", pdir, c->name, fmts[i]) >= (int)sizeof out)
 			err = -ENAMETOOLONG;
 		else if (!(err = run_gnuplot(gnuplot, script, dat, out, fmts[i], vars)))
@@ -1162,12 +1223,23 @@ out:
 	return err;
 }
 
-int h_plot(const char *dir)
+/* Whether chart name is in the comma-separated list only (NULL: every chart). */
+static bool listed(const char *only, const char *name)
+{
+	size_t len = strlen(name);
+	for (const char *q = only; q && *q; q += strcspn(q, ","), q += *q == ',')
+		if (strcspn(q, ",") == len && strncmp(q, name, len) == 0)
+			return true;
+	return !only;
+}
+
+/* Draws into DIR/SUB the charts listed in only (NULL: all of them). */
+static int plot_into(const char *dir, const char *sub, const char *only, bool slide)
 {
 	if (!dir)
 		return -EINVAL;
 	char pdir[PATH_MAX];
-	if (snprintf(pdir, sizeof pdir, "%s/plots", dir) >= (int)sizeof pdir)
+	if (snprintf(pdir, sizeof pdir, "%s/%s", dir, sub) >= (int)sizeof pdir)
 		return -ENAMETOOLONG;
 	struct h_summary sum;
 	int err = h_summary_load(dir, &sum);
@@ -1196,7 +1268,9 @@ int h_plot(const char *dir)
 	/* A chart that fails does not stop the others; the first error is
 	 * returned. Without gnuplot none can be drawn: stop at the first. */
 	for (size_t i = 0; i < sizeof charts / sizeof charts[0]; i++) {
-		int e = draw(&charts[i], &sum, pdir, sdir, gnuplot);
+		if (!listed(only, charts[i].name))
+			continue;
+		int e = draw(&charts[i], &sum, pdir, sdir, gnuplot, slide);
 		if (e && !err)
 			err = e;
 		if (e && !gnuplot)
@@ -1204,6 +1278,26 @@ int h_plot(const char *dir)
 	}
 	h_summary_free(&sum);
 	return err;
+}
+
+int h_plot(const char *dir)
+{
+	return plot_into(dir, "plots", NULL, false);
+}
+
+int h_plot_slides(const char *dir, const char *names)
+{
+	char sdir[PATH_MAX];
+	if (!dir || !names)
+		return -EINVAL;
+	if (snprintf(sdir, sizeof sdir, "%s/slides", dir) >= (int)sizeof sdir)
+		return -ENAMETOOLONG;
+	if (mkdir(sdir, 0755) != 0 && errno != EEXIST) {
+		int err = -errno;
+		fprintf(stderr, "concbench: cannot create %s: %s\n", sdir, strerror(errno));
+		return err;
+	}
+	return plot_into(dir, "slides/charts", names, true);
 }
 
 /* ---- the timelines of `concbench trace` ---- */

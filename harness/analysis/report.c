@@ -39,7 +39,11 @@ static const struct {
 } charts[] = {
 	{ "switch", "ns per switch on pingpong, by runtime and placement" },
 	{ "switch_pipes", "ns per switch on pipepingpong, by runtime and placement" },
-	{ "memory", "memory per waiting task against tasks, user and kernel" },
+	{ "memory", "memory per waiting task against tasks, user and kernel, in each runtime's "
+	            "colour. A point is the memory the run grew by divided by its tasks (total ÷ "
+	            "tasks), fixed costs included; the slope in the figures is what one more task "
+	            "adds. The points fall toward the slope as tasks grow and the fixed costs spread "
+	            "thin; at 100 tasks they can lie far above it" },
 	{ "sleep_tasks", "sleep: elapsed time against tasks" },
 	{ "sleep_overlap", "sleep: elapsed time against the wait (ms)" },
 	{ "efficiency", "cpu efficiency against work per task, each model over the CPUs it can "
@@ -854,21 +858,30 @@ static void peer_line(struct h_doc *d, const struct h_summary *s, const char *wl
 	}
 }
 
-/* A claim's template filled from the run (teach.c); when a figure it
- * names is missing, the sentence says which instead. */
+/* Said on page one and in the section alike: the same words in both. */
+#define NOT_MEASURED_WHERE "the command at the end of its section measures it"
+
+/* A claim's template filled from the run (teach.c) into buf; when a
+ * figure it names is missing, the sentence says which instead (where: the
+ * place the command that measures it is, or NULL). */
+static const char *fill(const struct ctx *x, size_t k, const char *t, const char *where,
+                        char *buf, size_t len)
+{
+	struct h_teach_env env = { .server_cpus = x->server_cpus, .verdict = x->res[k].verdict };
+	char missing[256] = "";
+	int rc = h_teach_fill(&h_claims[k], &x->s, &env, t, buf, len, missing, sizeof missing);
+	if (rc == 1)
+		snprintf(buf, len, "Not measured in this run: it has no %s%s%s%s.", missing,
+		         where ? " (" : "", where ? where : "", where ? ")" : "");
+	else if (rc < 0)
+		snprintf(buf, len, "(this claim's template in claims.c is broken: %s)", strerror(-rc));
+	return buf;
+}
+
 static void say_filled(struct h_doc *d, const struct ctx *x, size_t k, const char *t)
 {
-	const struct h_claim *c = &h_claims[k];
-	struct h_teach_env env = { .server_cpus = x->server_cpus, .verdict = x->res[k].verdict };
-	char buf[1024], missing[256] = "";
-	int rc = h_teach_fill(c, &x->s, &env, t, buf, sizeof buf, missing, sizeof missing);
-	if (rc == 0)
-		h_doc_text(d, "%s", buf);
-	else if (rc == 1)
-		h_doc_text(d, "Not measured in this run: it has no %s (the command at the end of "
-		              "this section measures it).", missing);
-	else
-		h_doc_text(d, "(this claim's template in claims.c is broken: %s)", strerror(-rc));
+	char buf[1024];
+	h_doc_text(d, "%s", fill(x, k, t, NOT_MEASURED_WHERE, buf, sizeof buf));
 }
 
 /* The section's head: the claim in one line, the takeaway (what this run
@@ -1128,6 +1141,18 @@ static void reading_guide(struct h_doc *d, const struct ctx *x)
 	d->no_links = 0;
 }
 
+/* plots/trace_RT_WL.svg as a figure (the Markdown links its .png when
+ * there is one): 0, or -ENOENT when the folder has no such timeline. */
+static int trace_image(struct h_doc *d, const struct ctx *x, const char *rt, const char *wl)
+{
+	char svg[256], png[256], path[4400], alt[256];
+	snprintf(svg, sizeof svg, "plots/trace_%s_%s.svg", rt, wl);
+	snprintf(png, sizeof png, "plots/trace_%s_%s.png", rt, wl);
+	snprintf(path, sizeof path, "%s/%s", x->dir, png);
+	snprintf(alt, sizeof alt, "Timeline: %s running %s", rt, wl);
+	return h_doc_image(d, svg, access(path, R_OK) == 0 ? png : svg, alt);
+}
+
 /* The measured timelines of `concbench trace` (plots/trace_RUNTIME_WORKLOAD.svg),
  * one per runtime, when the folder has them: what each model does while
  * its tasks wait, as the runtime recorded it. Pingpong first (the
@@ -1182,15 +1207,9 @@ static void timelines(struct h_doc *d, const struct ctx *x)
 					is_first = (int)j;
 			if (k < sizeof first / sizeof first[0] ? is_first != (int)k : is_first >= 0)
 				continue;
-			for (size_t w = 0; w < sizeof wls / sizeof wls[0]; w++) {
-				char svg[2200], png[2200], path[6500], alt[2200];
-				snprintf(svg, sizeof svg, "plots/trace_%s_%s.svg", names[i], wls[w]);
-				snprintf(png, sizeof png, "plots/trace_%s_%s.png", names[i], wls[w]);
-				snprintf(path, sizeof path, "%s/%s", x->dir, png);
-				snprintf(alt, sizeof alt, "Timeline: %s running %s", names[i], wls[w]);
-				if (h_doc_image(d, svg, access(path, R_OK) == 0 ? png : svg, alt) == 0)
+			for (size_t w = 0; w < sizeof wls / sizeof wls[0]; w++)
+				if (trace_image(d, x, names[i], wls[w]) == 0)
 					break;
-			}
 		}
 }
 
@@ -1202,10 +1221,8 @@ static void stall_timelines(struct h_doc *d, const struct ctx *x)
 	static const char *const rts[] = { "epoll", "coro", "threads" };
 	int shown = 0;
 	for (size_t i = 0; i < sizeof rts / sizeof rts[0]; i++) {
-		char svg[128], png[128], path[4400], alt[128];
-		snprintf(svg, sizeof svg, "plots/trace_%s_mixed.svg", rts[i]);
-		snprintf(png, sizeof png, "plots/trace_%s_mixed.png", rts[i]);
-		snprintf(path, sizeof path, "%s/%s", x->dir, svg);
+		char path[4400];
+		snprintf(path, sizeof path, "%s/plots/trace_%s_mixed.svg", x->dir, rts[i]);
 		if (access(path, R_OK) != 0)
 			continue;
 		if (!shown++) {
@@ -1217,9 +1234,7 @@ static void stall_timelines(struct h_doc *d, const struct ctx *x)
 			              "the step ends; on threads it runs at once on its own thread.");
 			h_doc_end_p(d);
 		}
-		snprintf(path, sizeof path, "%s/%s", x->dir, png);
-		snprintf(alt, sizeof alt, "Timeline: %s running mixed", rts[i]);
-		h_doc_image(d, svg, access(path, R_OK) == 0 ? png : svg, alt);
+		trace_image(d, x, rts[i], "mixed");
 	}
 }
 
@@ -1560,13 +1575,16 @@ static void first_page(struct h_doc *d, const struct ctx *x)
 	              "many repetitions would settle it), or no data (the section gives the "
 	              "command that would produce it).");
 	h_doc_end_p(d);
-	static const char *const head[] = { "claim", "in short", "verdict", "what this run measured" };
+	/* The takeaway, not the rule's reason: a reader of page one alone
+	 * gets each answer in plain units, its reason in the section. */
+	static const char *const head[] = { "claim", "in short", "verdict", "takeaway" };
 	h_doc_table(d, "headline", 4, head, NULL);
 	for (size_t k = 0; k < H_NCLAIMS; k++) {
-		char href[8];
+		char href[8], take[1024];
 		snprintf(href, sizeof href, "#c%s", h_claims[k].id + 1);
+		fill(x, k, h_claims[k].takeaway, NOT_MEASURED_WHERE, take, sizeof take);
 		struct h_doc_cell c[] = { T(h_claims[k].id), T(h_claims[k].title),
-		                          T(h_verdict_name(x->res[k].verdict)), T(short_reason(&x->res[k])) };
+		                          T(h_verdict_name(x->res[k].verdict)), T(take) };
 		c[0].href = href;
 		c[2].badge = verdict_class(x->res[k].verdict);
 		c[2].strong = 1;
@@ -1876,30 +1894,42 @@ out:
 static const char slide_style[] =
 	"body{font:28px/1.35 system-ui,sans-serif;color:#111;background:#fff;margin:0 auto;"
 	"max-width:1280px;padding:1rem 2rem}h1{font-size:1.6em;margin:.3em 0}"
-	".claim{color:#444}.takeaway{font-size:1.15em;font-weight:600}"
+	".claim{color:#444;font-size:.8em}.takeaway{font-size:1.05em;font-weight:600}"
 	".v{padding:0 .4em;border:3px solid;border-radius:.3em;white-space:nowrap}"
 	".v-holds{background:#dff3df;border-color:#1d6b1d}.v-not{background:#f9dede;"
 	"border-color:#8f1f1f;border-style:double}.v-depends{background:#fbf0c9;"
 	"border-color:#7a5c00;border-style:dashed}.v-nodata{background:#eee;border-color:#777;"
-	"border-style:dotted}img{width:100%;max-height:55vh;object-fit:contain}"
+	"border-style:dotted}img{display:block;width:100%;height:auto;margin:.3em 0}"
+	".why{font-size:.85em}"
 	"table{border-collapse:collapse;font-size:.8em}td{border:1px solid #999;padding:.2em .5em}"
 	"td.num{text-align:right}.src{font-size:.6em;color:#444}";
 
 static void slide_text(FILE *f, const struct ctx *x, size_t k, const char *t)
 {
-	struct h_teach_env env = { .server_cpus = x->server_cpus, .verdict = x->res[k].verdict };
-	char buf[1024], missing[256] = "";
-	if (h_teach_fill(&h_claims[k], &x->s, &env, t, buf, sizeof buf, missing, sizeof missing) == 0)
-		h_html_esc(f, buf);
-	else {
-		fputs("Not measured in this run: no ", f);
-		h_html_esc(f, missing);
-		fputc('.', f);
-	}
+	char buf[1024];
+	h_html_esc(f, fill(x, k, t, NULL, buf, sizeof buf));
 }
 
-/* DIR/slides/cN.html: the claim, its takeaway and verdict, its first
- * chart and its first three figures, its sources; self-contained. */
+/* The chart claim k's slide shows: the first of its charts the run drew
+ * (plots/NAME.svg); 0 when it has none. */
+static int slide_chart(const struct ctx *x, size_t k, char *name, size_t len)
+{
+	char list[128];
+	snprintf(list, sizeof list, "%s", h_claims[k].charts);
+	for (char *save = NULL, *w = strtok_r(list, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		char path[4300];
+		snprintf(path, sizeof path, "%s/plots/%s.svg", x->dir, w);
+		if (access(path, R_OK) == 0) {
+			snprintf(name, len, "%s", w);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* DIR/slides/cN.html: the claim, its takeaway and verdict, one chart
+ * across the slide, the one-line reason, its first three figures, its
+ * sources; self-contained. */
 static int write_slide(const struct ctx *x, size_t k)
 {
 	const struct h_claim *c = &h_claims[k];
@@ -1921,18 +1951,21 @@ static int write_slide(const struct ctx *x, size_t k)
 	fprintf(f, "</p>\n<p class=\"takeaway\"><span class=\"%s\">%s</span> ",
 	        verdict_class(v->verdict), h_verdict_name(v->verdict));
 	slide_text(f, x, k, c->takeaway);
-	fputs("</p>\n<p>", f);
-	slide_text(f, x, k, c->why);
 	fputs("</p>\n", f);
-	char charts_[128];
-	snprintf(charts_, sizeof charts_, "%s", c->charts);
-	for (char *save = NULL, *w = strtok_r(charts_, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+	/* One chart across the slide's width: the projector's version drawn
+	 * for it (larger type), else the report's own. */
+	char w[64];
+	if (slide_chart(x, k, w, sizeof w)) {
 		char path[4300];
-		snprintf(path, sizeof path, "%s/plots/%s.svg", x->dir, w);
-		if (h_html_svg_img(f, path, NULL, w) == 0)
-			break; /* one chart, the first the run has */
+		snprintf(path, sizeof path, "%s/slides/charts/%s.svg", x->dir, w);
+		if (h_html_svg_img(f, path, NULL, w) != 0) {
+			snprintf(path, sizeof path, "%s/plots/%s.svg", x->dir, w);
+			h_html_svg_img(f, path, NULL, w);
+		}
 	}
-	fputs("\n<table>\n", f);
+	fputs("\n<p class=\"why\"><b>Why.</b> ", f);
+	slide_text(f, x, k, c->why);
+	fputs("</p>\n<table>\n", f);
 	for (int i = 0; i < v->nfig && i < 3; i++) {
 		const struct h_vfig *g = &v->fig[i];
 		char val[64];
@@ -1968,13 +2001,26 @@ int h_report_slides(const char *dir)
 		err = -errno;
 		h_error("cannot make %s: %s", sdir, strerror(-err));
 	}
+	/* The slides' charts drawn again for a projector; without gnuplot
+	 * (or when that fails) a slide shows the report's own chart. */
+	char gp[4200], names[1024] = "";
+	for (size_t k = 0; !err && k < H_NCLAIMS; k++) {
+		char w[64];
+		size_t n = strlen(names);
+		if (slide_chart(&x, k, w, sizeof w))
+			snprintf(names + n, sizeof names - n, "%s%s", n ? "," : "", w);
+	}
+	if (!err && names[0] && h_find_in_path("gnuplot", gp, sizeof gp) &&
+	    h_plot_slides(dir, names) != 0)
+		printf("the slides show the report's charts: drawing them for a projector failed "
+		       "(above)\n");
 	for (size_t k = 0; !err && k < H_NCLAIMS; k++) {
 		err = write_slide(&x, k);
 		if (err)
 			h_error("cannot write a slide in %s: %s", sdir, strerror(-err));
 	}
 	if (!err)
-		printf("wrote %s/c1.html … c%d.html\n", sdir, H_NCLAIMS);
+		printf("wrote %s/cN.html, one page per claim\n", sdir);
 	ctx_free(&x);
 	return err;
 }
