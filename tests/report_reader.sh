@@ -82,7 +82,7 @@ read_report() {
 	# rule's reason.
 	sed 's/\[\([^]]*\)\](#[^)]*)/\1/g' "$md" >"$T/plain"
 	sed -n 's/^\*\*Takeaway\*\* \*\*[^*]*\*\* //p' "$T/plain" >"$T/takes"
-	[ "$(wc -l <"$T/takes")" -eq 15 ] || fail "$what: $(wc -l <"$T/takes") takeaways, want 15"
+	[ "$(wc -l <"$T/takes")" -eq 16 ] || fail "$what: $(wc -l <"$T/takes") takeaways, want 16"
 	while IFS= read -r t; do
 		grep -q '^| C[0-9]* | .* | \*\*[a-z ]*\*\* | ' "$T/plain" || fail "$what: no claims table on page one"
 		grep -qF "** | $t |" "$T/plain" || fail "$what: page one's claims table lacks the takeaway: $t"
