@@ -151,7 +151,7 @@ static int row_cmp(const void *a, const void *b)
 
 static const char *const op_names[] = {
 	[RT_READ] = "read", [RT_WRITE] = "write", [RT_ACCEPT] = "accept", [RT_SLEEP] = "sleep",
-	[RT_WAIT] = "wait", [RT_NOTIFY] = "notify", [RT_DONE] = "done",
+	[RT_WAIT] = "wait", [RT_NOTIFY] = "notify", [RT_DONE] = "done", [RT_OFFLOAD] = "offload",
 };
 static const char *const kind_names[] = { "run", "stop", "wake" };
 
@@ -211,7 +211,10 @@ int rt_trace_write(FILE *f)
 			tasks[j - 1].live = 0;
 		fprintf(f, "%llu,%zu,%d,%d,%ld,%s,%s\n", (unsigned long long)(e->t_ns - t0), th,
 		        (int)rows[i].b->tid, e->cpu, id, kind_names[e->kind < 3 ? e->kind : 0],
-		        e->kind == RT_TRACE_STOP && e->op <= RT_DONE ? op_names[e->op] : "");
+		        e->kind == RT_TRACE_STOP && (size_t)e->op < sizeof op_names / sizeof op_names[0] &&
+		                op_names[e->op]
+		            ? op_names[e->op]
+		            : "");
 	}
 	pthread_mutex_unlock(&mu);
 	free(rows);

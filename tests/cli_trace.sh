@@ -8,7 +8,8 @@
 #     thread, one thread on epoll and two on threads; and each chart exists;
 #   - bad input (a workload without a tiny size, an unknown runtime, an
 #     empty --out) is one line and exit status 2.
-# About a second: two tiny cells and four gnuplot runs.
+#   - mixed on epoll is traced again with offload=1 (the cure, C15).
+# About two seconds: five tiny cells and their gnuplot runs.
 . "$(dirname "$0")/lib.sh"
 need gnuplot "to draw the timelines"
 
@@ -51,7 +52,19 @@ for rt in epoll threads; do
 	[ -s "$OUT/plots/trace_${rt}_pingpong.svg" ] || fail "no trace_${rt}_pingpong.svg"
 done
 
+# The cure beside the stall (C15): mixed again with offload=1 where the
+# runtime has an offload pool (epoll), not where it would run inline
+# (threads); every heavy request (every third of 2 × 6) stops its task with
+# an offload, and no light one does.
+"$BIN" trace --runtime epoll,threads --workload mixed --out "$OUT" >"$T/out" 2>"$T/err" ||
+	die "trace mixed exited $?: $(cat "$T/err")"
+n=$(grep -c ',stop,offload$' "$OUT/trace/epoll-mixed_offload.csv" 2>/dev/null)
+[ "$n" = 4 ] || fail "epoll-mixed_offload.csv: ${n:-no file,} offload stops, want 4"
+grep -q ',stop,offload$' "$OUT/trace/epoll-mixed.csv" && fail "epoll-mixed.csv offloads with offload=0"
+[ -e "$OUT/trace/threads-mixed_offload.csv" ] && fail "threads (no offload pool) got a mixed_offload trace"
+[ -s "$OUT/plots/trace_epoll_mixed_offload.svg" ] || fail "no trace_epoll_mixed_offload.svg"
+
 usage "no tiny size for workload 'cpu'" trace --workload cpu --out "$T/x"
 usage "unknown runtime" trace --runtime nope --out "$T/x"
 usage "empty --out" trace --out ""
-finish "trace: epoll and threads pingpong timelines recorded and drawn; bad input refused"
+finish "trace: epoll and threads pingpong timelines recorded and drawn, the offloaded mixed beside; bad input refused"

@@ -296,6 +296,16 @@ static void test_suite_points(void)
 	/* The production libraries beside the hand-written models (issue 14). */
 	CHECK(suite_has("standard", "echo", "uv", "conns=") && suite_has("standard", "http", "uv", "conns="));
 	CHECK(suite_has("standard", "cpu", "omp", "work="));
+	/* nginx beside them at http's conns=100, a part's own peer (issue 14's
+	 * target: epoll against nginx in the same run). */
+	int nginx = 0;
+	const struct h_suite *st = h_suite_find("standard");
+	for (const struct h_suite_part *p = st->parts;
+	     p < st->parts + H_SUITE_MAX_PARTS && p->runtimes; p++)
+		for (int i = 0; i < H_SUITE_MAX_SETS && p->sets[i]; i++)
+			nginx |= p->peer && !strcmp(p->peer, "nginx") && h_list_has(p->workloads, "http") &&
+			         !strcmp(p->sets[i], "conns=100,1000");
+	CHECK(nginx);
 }
 
 /* The set of suite s's part `what` whose key is key ("heavy_us="), or NULL. */
@@ -399,11 +409,11 @@ static void test_suite_traits(void)
 		                              .cpus_param = "n", .switches = RT_SWITCH_CALLBACK };
 	static const struct runtime coro = { .name = "x4", .cpus = RT_CPUS_ONE,
 		                             .switches = RT_SWITCH_STACK };
-	struct h_suite_part any = { "a", "all", "all", NULL, { 0 }, H_ONLY_ANY, 0 };
-	struct h_suite_part unc = { "u", "all", "all", NULL, { 0 }, H_ONLY_UNCAPPED, 0 };
-	struct h_suite_part lpc = { "l", "all", "all", NULL, { 0 }, H_ONLY_LOOP_PER_CPU, 0 };
-	struct h_suite_part named = { "n", "x1,x3", "all", NULL, { 0 }, H_ONLY_UNCAPPED, 0 };
-	struct h_suite_part cap = { "c", "all", "all", NULL, { 0 }, H_ONLY_CAPPED, 0 };
+	struct h_suite_part any = { "a", "all", "all", NULL, { 0 }, H_ONLY_ANY, 0, NULL };
+	struct h_suite_part unc = { "u", "all", "all", NULL, { 0 }, H_ONLY_UNCAPPED, 0, NULL };
+	struct h_suite_part lpc = { "l", "all", "all", NULL, { 0 }, H_ONLY_LOOP_PER_CPU, 0, NULL };
+	struct h_suite_part named = { "n", "x1,x3", "all", NULL, { 0 }, H_ONLY_UNCAPPED, 0, NULL };
+	struct h_suite_part cap = { "c", "all", "all", NULL, { 0 }, H_ONLY_CAPPED, 0, NULL };
 	CHECK(h_suite_part_takes(&cap, &pool) && !h_suite_part_takes(&cap, &loops));
 	CHECK(!h_suite_part_takes(&cap, &per_task) && !h_suite_part_takes(&cap, &coro));
 	CHECK(h_suite_part_takes(&any, &pool) && h_suite_part_takes(&any, &coro));

@@ -1236,6 +1236,18 @@ static void stall_timelines(struct h_doc *d, const struct ctx *x)
 		}
 		trace_image(d, x, rts[i], "mixed");
 	}
+	/* The cure beside the stall (C15): the same requests on epoll with the
+	 * heavy step handed to the offload pool. */
+	char path[4400];
+	snprintf(path, sizeof path, "%s/plots/trace_epoll_mixed_offload.svg", x->dir);
+	if (!shown || access(path, R_OK) != 0)
+		return;
+	h_doc_p(d, NULL);
+	h_doc_text(d, "The cure (C15): the same requests on epoll with mixed offload=1. The heavy "
+	              "step runs on a thread of the offload pool, so the loop's own thread goes on "
+	              "running the light requests while it computes.");
+	h_doc_end_p(d);
+	trace_image(d, x, "epoll", "mixed_offload");
 }
 
 /* One machine in one line, from the manifest. */

@@ -122,6 +122,7 @@ struct h_suite_part {
 	const char *sets[H_SUITE_MAX_SETS]; /* "key=value[,value…]"; ends at NULL */
 	enum h_part_only only;  /* and of runtimes, only those with these traits */
 	int count_syscalls;     /* its server cells count syscalls (--count-syscalls) */
+	const char *peer;       /* a --peer for this part alone (when installed); NULL: none */
 };
 /* Whether name is in the comma list, or the list is "all". */
 int h_list_has(const char *list, const char *name);

@@ -1072,23 +1072,24 @@ struct run {
 	const struct runtime *peer; /* --peer, when installed (peer.c) */
 };
 
-/* --peer: the peer joins every part with a workload it serves, as one
- * more runtime; not installed, a note and the run goes on without it. 0,
- * or H_REPORTED for a peer nobody knows. */
-static int plan_peer(struct run *r)
+/* --peer: the peer joins every part (part < 0) or part `part` alone (a
+ * suite part's own peer) where a workload it serves is, as one more
+ * runtime; not installed, a note and the run goes on without it. 0, or
+ * H_REPORTED for a peer nobody knows. */
+static int plan_peer(struct run *r, const char *name, int part)
 {
 	char version[64], why[160];
-	int rc = h_peer_find(r->o->peer, &r->peer, version, sizeof version, why, sizeof why);
+	int rc = h_peer_find(name, &r->peer, version, sizeof version, why, sizeof why);
 	if (rc == -EINVAL) {
 		h_error("--peer: %s", why);
 		return H_REPORTED;
 	}
 	if (rc < 0) {
-		h_error("note: --peer %s: %s; the run goes on without it", r->o->peer, why);
+		h_error("note: --peer %s: %s; the run goes on without it", name, why);
 		return 0;
 	}
 	int joined = 0;
-	for (int i = 0; i < r->nparts; i++) {
+	for (int i = part < 0 ? 0 : part; i < (part < 0 ? r->nparts : part + 1); i++) {
 		struct h_run_opts *po = &r->parts[i].o;
 		int serves = 0;
 		for (int w = 0; po->nrts && w < po->nwls; w++)
@@ -1099,8 +1100,7 @@ static int plan_peer(struct run *r)
 		}
 	}
 	if (!joined)
-		h_error("note: --peer %s: no workload of this run is one it serves (http)",
-		        r->o->peer);
+		h_error("note: --peer %s: no workload of this run is one it serves (http)", name);
 	else
 		h_manifest_peer(r->peer->name, version);
 	return 0;
@@ -1114,7 +1114,7 @@ static int plan_parts(struct run *r)
 	for (int i = 0; i < o->nsets; i++)
 		if (check_set(o, &o->sets[i], "") < 0)
 			return H_REPORTED;
-	static const struct h_suite_part whole = { "command line", "all", "all", NULL, { 0 }, H_ONLY_ANY, 0 };
+	static const struct h_suite_part whole = { "command line", "all", "all", NULL, { 0 }, H_ONLY_ANY, 0, NULL };
 	int wanted = 1;
 	if (o->suite)
 		for (wanted = 0; wanted < H_SUITE_MAX_PARTS && o->suite->parts[wanted].runtimes;)
@@ -1130,7 +1130,15 @@ static int plan_parts(struct run *r)
 			r->nparts++; /* half made: close_run frees it */
 			return H_REPORTED;
 		}
-	return o->peer ? plan_peer(r) : 0;
+	if (o->peer)
+		return plan_peer(r, o->peer, -1);
+	/* A suite part's own peer (the standard suite's nginx beside uv): not
+	 * when --peer already put one in every part. */
+	for (int i = 0; o->suite && i < r->nparts; i++)
+		if (o->suite->parts[i].peer && r->parts[i].o.nrts &&
+		    plan_peer(r, o->suite->parts[i].peer, i) < 0)
+			return H_REPORTED;
+	return 0;
 }
 
 /* The run's CPUs, the server workloads' split of them, every part's

@@ -30,18 +30,26 @@
 
 struct tiny {
 	const char *workload;
-	const char *set[4][2]; /* name, value: over the workload's defaults */
+	const char *file;  /* the timeline's name in trace/RT-FILE.csv; NULL: the workload's */
+	const char *needs; /* a runtime parameter the timeline needs; NULL: none */
+	const char *set[5][2]; /* name, value: over the workload's defaults */
 };
 /* pingpong: 20 round trips; sleep: 4 tasks sleeping 1 ms; echo: 2
  * connections of 4 messages; mixed: 2 connections of 6 requests, every
- * third a /heavy one of 0.5 ms CPU work, the stall of claim C3. */
+ * third a /heavy one of 0.5 ms CPU work, the stall of claim C3; and the
+ * same with the heavy step handed to the offload pool (C15, the cure), on
+ * the runtimes that have one (offload_threads: the others run it inline,
+ * which is the stall again). File names keep one '-', between runtime and
+ * timeline (plot.c splits there). */
+#define TINY_MIXED { "conns", "2" }, { "requests", "6" }, { "heavy_every", "3" }, { "heavy_us", "500" }
 static const struct tiny tiny[] = {
-	{ "pingpong", { { "rounds", "20" } } },
-	{ "sleep", { { "tasks", "4" }, { "ms", "1" } } },
-	{ "echo", { { "conns", "2" }, { "requests", "4" } } },
-	{ "mixed", { { "conns", "2" }, { "requests", "6" }, { "heavy_every", "3" },
-	             { "heavy_us", "500" } } },
+	{ "pingpong", NULL, NULL, { { "rounds", "20" } } },
+	{ "sleep", NULL, NULL, { { "tasks", "4" }, { "ms", "1" } } },
+	{ "echo", NULL, NULL, { { "conns", "2" }, { "requests", "4" } } },
+	{ "mixed", NULL, NULL, { TINY_MIXED } },
+	{ "mixed", "mixed_offload", "offload_threads", { TINY_MIXED, { "offload", "1" } } },
 };
+#define NTINY (sizeof tiny / sizeof tiny[0])
 const char *const h_trace_workloads[] = { "pingpong", "sleep", "echo", "mixed", NULL };
 
 int h_trace_begin(void)
@@ -78,7 +86,7 @@ static int fill_params(struct h_cell *c, const struct tiny *t)
 		return -ENOMEM;
 	for (int i = 0; i < np; i++)
 		c->params[i] = h_plist_at(&pl, i)->def;
-	for (int s = 0; s < 4 && t->set[s][0]; s++)
+	for (size_t s = 0; s < sizeof t->set / sizeof t->set[0] && t->set[s][0]; s++)
 		for (int j = h_plist_find(&pl, t->set[s][0], 0); j >= 0;
 		     j = h_plist_find(&pl, t->set[s][0], j + 1)) {
 			c->params[j] = strtoll(t->set[s][1], NULL, 10);
@@ -156,6 +164,36 @@ static int prepare_dir(const char *given, char *dir, size_t len)
 	return 0;
 }
 
+/* One tiny cell of runtime rt on t, traced into tdir/RT-FILE.csv. */
+static int trace_one(struct machine *m, const struct runtime *rt, const struct workload *wl,
+                     const struct tiny *t, const char *tdir, int timeout_s)
+{
+	const char *name = t->file ? t->file : wl->name;
+	char path[4200];
+	snprintf(path, sizeof path, "%s/%s-%s.csv", tdir, rt->name, name);
+	struct h_cell c = { .rt = rt, .wl = wl, .rep = 1, .trace_csv = path };
+	c.place = wl->load ? &m->splace : &m->place;
+	c.client_cpus = wl->load ? m->client : NULL;
+	h_cell_result_clear(&c.res);
+	if (fill_params(&c, t) < 0) {
+		h_error("out of memory");
+		return H_REPORTED;
+	}
+	unlink(path); /* a failed cell leaves no older timeline behind */
+	h_cell_run(&c, m->topo, timeout_s);
+	int rc = 0;
+	if (c.res.skipped)
+		printf("skipped %s %s: %s\n", rt->name, name, c.res.error);
+	else if (!c.res.ok) {
+		h_error("%s %s: %s", rt->name, name, c.res.error);
+		unlink(path);
+		rc = H_REPORTED;
+	} else
+		printf("wrote %s\n", path);
+	free(c.params);
+	return rc;
+}
+
 int h_cmd_trace(const struct h_trace_opts *o, char *dir, size_t len)
 {
 	for (int w = 0; w < o->nwls; w++)
@@ -185,32 +223,16 @@ int h_cmd_trace(const struct h_trace_opts *o, char *dir, size_t len)
 	}
 	int status = H_EXIT_OK;
 	for (int r = 0; r < o->nrts; r++)
-		for (int w = 0; w < o->nwls; w++) {
-			char path[4200];
-			snprintf(path, sizeof path, "%s/%s-%s.csv", tdir, o->rts[r]->name,
-			         o->wls[w]->name);
-			struct h_cell c = { .rt = o->rts[r], .wl = o->wls[w], .rep = 1,
-			                    .trace_csv = path };
-			c.place = c.wl->load ? &m.splace : &m.place;
-			c.client_cpus = c.wl->load ? m.client : NULL;
-			h_cell_result_clear(&c.res);
-			if (fill_params(&c, tiny_of(c.wl)) < 0) {
-				h_error("out of memory");
-				status = H_EXIT_FAILED;
-				break;
+		for (int w = 0; w < o->nwls; w++)
+			for (size_t k = 0; k < NTINY; k++) {
+				const struct tiny *t = &tiny[k];
+				struct h_plist own = { { o->rts[r]->params, NULL } };
+				if (strcmp(t->workload, o->wls[w]->name) != 0 ||
+				    (t->needs && h_plist_find(&own, t->needs, 0) < 0))
+					continue;
+				if (trace_one(&m, o->rts[r], o->wls[w], t, tdir, o->timeout_s) < 0)
+					status = H_EXIT_FAILED;
 			}
-			unlink(path); /* a failed cell leaves no older timeline behind */
-			h_cell_run(&c, m.topo, o->timeout_s);
-			if (c.res.skipped)
-				printf("skipped %s %s: %s\n", c.rt->name, c.wl->name, c.res.error);
-			else if (!c.res.ok) {
-				h_error("%s %s: %s", c.rt->name, c.wl->name, c.res.error);
-				unlink(path);
-				status = H_EXIT_FAILED;
-			} else
-				printf("wrote %s\n", path);
-			free(c.params);
-		}
 	machine_free(&m);
 	return status;
 }
