@@ -196,12 +196,9 @@ int h_parse_cpus(const char *s, hwloc_bitmap_t set)
  * threads on different cores of a virtual machine pay ~25 µs a switch, so
  * 20,000 pingpong round trips cost them ~1 s; a server cell runs `seconds`
  * whatever the runtime. Warm-up cells add one run per point. Measured on
- * a 2-core VM: quick 2m16s (2026-11-30, before the calibration and the
- * rounds order: not re-measured); standard 26m26s (2026-11-30,
- * results/reference), over its 25-minute budget. Since then: no warm-up
- * cells for server points (run.c window_warms), 20,000 round trips, no pool
- * in mixed; from that run's cell times (wall_ns + 0.1 s a cell) about
- * 20m40s, 1,048 cells, not yet re-measured. */
+ * a 2-core VM, 2026-12-01: quick 2m20s (252 cells); standard 23m06s
+ * (1,095 cells, results/reference: before nginx joined the libuv part,
+ * about 16 s more), under its 25-minute budget. */
 /* The runtimes C1-C12 were written about, and the suites' parts run. The
  * newer ones (steal, coro-steal, uring, uv, omp) wait for their own parts
  * (C13-C16): in every part as well, the standard suite would take about
