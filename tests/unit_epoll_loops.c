@@ -159,7 +159,7 @@ int main(void)
 	if (!ep || !ep->params[0].name || strcmp(ep->params[0].name, "loops") != 0)
 		FAIL("epoll has no loops parameter");
 	struct rt_env env = { .ncpus = ncpus, .cpus = cpus };
-	int64_t params[1] = { LOOPS };
+	int64_t params[2] = { LOOPS, 4 }; /* loops, offload_threads */
 	int err = ep->create(&the_rt, &env, params);
 	if (err)
 		FAIL("create loops=%d: %s", LOOPS, strerror(-err));

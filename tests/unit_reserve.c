@@ -137,7 +137,7 @@ static void test_coro_floor(void)
 {
 	static const int cpus[] = { 0 };
 	struct rt_env env = { .ncpus = 1, .cpus = cpus, .mem_floor_kib = UINT64_MAX };
-	int64_t params[2] = { 16, 0 }; /* stack_kib, guard */
+	int64_t params[3] = { 16, 0, 4 }; /* stack_kib, guard, offload_threads */
 	struct rt *rt = NULL;
 	REQUIRE(rt_coro.create(&rt, &env, params) == 0);
 	int n = 5000, made = 0, rc = 0;

@@ -227,7 +227,7 @@ static void measure_fiber(struct h_switch_peer *row, enum rt_ctx_kind kind)
 		rt_fiber_switch(kind, &P.main, &P.co); /* lets it leave */
 		rt_fiber_destroy(&P.co);
 	}
-	munmap(stack, PEER_STACK);
+	rt_fiber_stack_unmap(stack, PEER_STACK);
 }
 
 #ifdef CB_HAVE_BOOST_CONTEXT
@@ -254,7 +254,7 @@ static void measure_boost(struct h_switch_peer *row)
 	P.stop = 1;
 	boost_jump(&P.main, &P.co, 0); /* it leaves for good */
 	rt_fiber_destroy(&P.co);
-	munmap(stack, PEER_STACK);
+	rt_fiber_stack_unmap(stack, PEER_STACK);
 }
 #endif
 

@@ -73,7 +73,7 @@ int rt_stack_pool_init(struct rt_stack_pool *p, size_t stack_bytes, int guard)
 void rt_stack_pool_fini(struct rt_stack_pool *p)
 {
 	for (size_t i = 0; i < p->nchunks; i++)
-		munmap(p->chunks[i], p->slot * p->per_chunk);
+		rt_fiber_stack_unmap(p->chunks[i], p->slot * p->per_chunk);
 	free(p->chunks);
 	*p = (struct rt_stack_pool){ 0 };
 }

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <ucontext.h>
 
 #if defined(__x86_64__) || defined(__aarch64__)
@@ -48,6 +49,18 @@
 #endif
 
 enum rt_ctx_kind { RT_CTX_ASM, RT_CTX_UCONTEXT };
+
+/* Unmaps a fiber's stack. Under ASan the redzones of the frames that never
+ * returned (a fiber leaves by switching away) stay poisoned in the shadow
+ * after munmap; a later mapping at that address (a forked cell's io_uring
+ * ring, after the calibration's fibers) then read as a stack overflow. */
+static inline void rt_fiber_stack_unmap(void *lo, size_t size)
+{
+#ifdef RT_CTX_ASAN
+	ASAN_UNPOISON_MEMORY_REGION(lo, size);
+#endif
+	munmap(lo, size);
+}
 
 struct rt_ctx {
 	union {
