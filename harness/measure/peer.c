@@ -313,11 +313,11 @@ static int write_conf(const char *prefix, int port, int workers, int conns)
 	 * would write is in the prefix: Debian's compiled-in ones
 	 * (/var/lib/nginx, /var/log/nginx) may not exist or be writable.
 	 * The listen backlog holds every connection opened at once, as our
-	 * servers' does (nginx's default is 511). */
-	/* Twice the connections: at conns + 64 nginx logged "worker_connections
+	 * servers' does (nginx's default is 511). Twice the connections as
+	 * worker_connections: at conns + 64 nginx logged "worker_connections
 	 * are not enough, reusing connections" at 1,000 connections and closed
-	 * 32 of them unanswered (1.22.1, measured). The descriptors within
-	 * the hard limit nginx may raise its own to. */
+	 * 32 of them unanswered (1.22.1, measured). The descriptors within the
+	 * hard limit nginx may raise its own to. */
 	int wconns = 2 * conns + 64, nofile = 2 * conns + 128;
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&

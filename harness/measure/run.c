@@ -1088,8 +1088,8 @@ static int plan_peer(struct run *r, const char *name, int part)
 		h_error("note: --peer %s: %s; the run goes on without it", name, why);
 		return 0;
 	}
-	int joined = 0;
-	for (int i = part < 0 ? 0 : part; i < (part < 0 ? r->nparts : part + 1); i++) {
+	int joined = 0, lo = part < 0 ? 0 : part, hi = part < 0 ? r->nparts : part + 1;
+	for (int i = lo; i < hi; i++) {
 		struct h_run_opts *po = &r->parts[i].o;
 		int serves = 0;
 		for (int w = 0; po->nrts && w < po->nwls; w++)
