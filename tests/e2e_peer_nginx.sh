@@ -18,15 +18,19 @@ export TMPDIR="$T"
 
 usage "unknown peer 'apache' (choose from: nginx)" run --runtime epoll --workload http --peer apache
 
-CONCBENCH_NGINX=/nonexistent timeout 60 "$BIN" run --runtime epoll --workload http \
-	--set conns=2 --set requests=10 --reps 1 --warmup 0 --peer nginx --out "$T/none" \
-	>"$T/out" 2>"$T/err"
-rc=$?
-[ "$rc" = 0 ] || fail "--peer nginx without nginx: exit $rc, want 0"
-grep -q '^concbench: note: --peer nginx: CONCBENCH_NGINX names no executable; the run goes on without it$' \
-	"$T/err" || fail "--peer nginx without nginx: no note"
-grep -q 'peer:nginx' "$T/none/results.jsonl" "$T/none/manifest.json" &&
-	fail "--peer nginx without nginx: a peer row or manifest entry"
+# Nothing there, or a directory (searchable, so X_OK alone passed it).
+for none in /nonexistent "$T"; do
+	rm -rf "$T/none"
+	CONCBENCH_NGINX=$none timeout 60 "$BIN" run --runtime epoll --workload http \
+		--set conns=2 --set requests=10 --reps 1 --warmup 0 --peer nginx --out "$T/none" \
+		>"$T/out" 2>"$T/err"
+	rc=$?
+	[ "$rc" = 0 ] || fail "--peer nginx without nginx ($none): exit $rc, want 0"
+	grep -q '^concbench: note: --peer nginx: CONCBENCH_NGINX names no executable; the run goes on without it$' \
+		"$T/err" || fail "--peer nginx without nginx ($none): no note"
+	grep -q 'peer:nginx' "$T/none/results.jsonl" "$T/none/manifest.json" &&
+		fail "--peer nginx without nginx ($none): a peer row or manifest entry"
+done
 
 NGINX=$(command -v nginx || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; })
 [ -n "$NGINX" ] || { finish "ok (nginx itself not installed: the rest skipped)"; exit 0; }
