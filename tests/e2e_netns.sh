@@ -6,9 +6,10 @@
 # cell ok with requests, the client host's manifest in each line
 # (hostname, kernel, CPUs), the server's own CPU time there. A namespace
 # that does not exist fails the cell at once with the reason, and a bad
-# --listen is a usage error. Everything it made is removed by the trap,
+# --listen is a usage error. With netem, NET_DELAY_US of delay each way must
+# show in the client's median. Everything it made is removed by the trap,
 # pass or fail. Traffic stays between the two namespaces. Skipped (77)
-# without root, ip or network namespaces. About 3 s.
+# without root, ip or network namespaces. About 5 s.
 . "$(dirname "$0")/lib.sh"
 need python3 "to read the JSON"
 need ip "to make network namespaces"
@@ -58,6 +59,32 @@ for c in cells:
     assert c["client_cpu_user_ns"] + c["client_cpu_sys_ns"] > 0, (w, "no client CPU")
     assert m["server_cpu_us_per_request"] > 0, (w, m)
 PY
+
+# The documented experiment (README "On more than one machine"): netem
+# delays each direction by NET_DELAY_US (200 unless set), so every request's
+# round trip carries twice that. The check is a physical floor, not a speed:
+# a median under 2 x the delay means the delay never reached the traffic
+# (or the client is not where the run says). Skipped where the kernel has
+# no netem (a note, not a failure).
+D=${NET_DELAY_US:-200}
+if ip netns exec "$S" tc qdisc add dev "$VS" root netem delay "${D}us" 2>"$T/tc" &&
+	ip netns exec "$C" tc qdisc add dev "$VC" root netem delay "${D}us" 2>>"$T/tc"; then
+	timeout 120 ip netns exec "$S" "$BIN" run --client-host "netns:$C" --listen "10.213.$N.1" \
+		--workload echo --runtime epoll --reps 1 --warmup 0 \
+		--set seconds=1 --set requests=0 --set warmup_ms=50 --set conns=4 --out "$T/d" \
+		>"$T/out" 2>"$T/err" || fail "run with ${D} us of netem delay: exit $?"
+	python3 - "$T/d/results.jsonl" "$D" <<'PY' || fail "the netem delay is not in the latencies"
+import json, sys
+c = json.loads(open(sys.argv[1]).readline())
+d = float(sys.argv[2])
+assert c["ok"], c["error"]
+p50 = c["metrics"]["p50_us"]
+assert p50 >= 2 * d, ("p50 %.1f us under a round trip of 2 x %g us" % (p50, d))
+print("netem %g us each way: echo p50 %.1f us" % (d, p50))
+PY
+else
+	echo "note: no netem here ($(head -c 200 "$T/tc")): the delay experiment is not run"
+fi
 
 # No such namespace: the cell fails at once, saying so; nothing hangs.
 timeout 60 "$BIN" run --client-host "netns:cbnone$$" --workload echo --runtime epoll \
