@@ -1196,7 +1196,9 @@ static void timelines(struct h_doc *d, const struct ctx *x)
 	              "knew the wait was over but had not yet run it. Stamped by the runtime "
 	              "itself (CLOCK_MONOTONIC, thread, CPU: trace/*.csv); the recorder adds "
 	              "about 0.1 µs per event, so read the shapes, not the durations of the "
-	              "shortest runs.");
+	              "shortest runs. On a server, the last step of the first connection to "
+	              "close runs long (about half a millisecond): that is the harness "
+	              "sampling the server's memory there, after the measured window.");
 	h_doc_end_p(d);
 	/* In order: the five first, then the rest (sorted). */
 	for (size_t k = 0; k <= sizeof first / sizeof first[0]; k++)
