@@ -533,6 +533,16 @@ static void test_c9(void)
 	file("threads", "stack_kib=0", 200, 900, 1500, 1);
 	file("epoll", "loops=1", 400000, 410000, 4100, 1);
 	EXPECT(h_rule_c9, H_VERDICT_HOLDS, "p99");
+	/* The cure beside it (file offload=1): a figure of its own, never the
+	 * executor the claim is judged on. */
+	file("epoll", "offload=1;loops=1", 900, 1200, 4100, 1);
+	EXPECT(h_rule_c9, H_VERDICT_HOLDS, "p99");
+	struct h_vresult o;
+	h_rule_c9(&S, &F, &o);
+	int cure = 0;
+	for (int i = 0; i < o.nfig; i++)
+		cure |= strstr(o.fig[i].what, "the cure") && o.fig[i].median == 900;
+	CHECKF(cure, "C9: no figure of the offloaded reads' timer lateness");
 	/* uring reads files asynchronously (RT_FILES_ASYNC): it is the claim's
 	 * exception, not the single executor it is judged on. */
 	file("uring", "loops=1;sqpoll=0;fixed_files=0;defer_taskrun=0", 150, 800, 4100, 1);
