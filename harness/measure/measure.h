@@ -702,6 +702,11 @@ struct h_loadgen_result {
 	double fairness;      /* Jain's index over the requests counted per connection:
 	                       * 1 all alike, 1/conns one got all, 0 none got any */
 	uint64_t outstanding; /* requests outstanding at the window's end (in the histogram) */
+	/* Skewed load (hot_pct > 0): the hot connections, and the requests
+	 * counted per hot connection over those per cold one (0: none cold
+	 * counted). */
+	int hot_conns;
+	double hot_ratio;
 	/* The forked client's life, from its start to its result (0 from
 	 * h_loadgen_run alone), and the CPUs it was allowed: its CPU time over
 	 * both is how busy it was (client_cpu_util). */
