@@ -785,6 +785,17 @@ static void test_c13(void)
 	reset(2);
 	skew_rows(100, 100, 100, 66);
 	EXPECT(h_rule_c13, H_VERDICT_HOLDS, "skew=2");
+	/* Skewed connections beside it (echo hot_pct > 0, rows no other claim
+	 * reads): steal must serve as much as the loops there too. */
+#define HOT "port=0;conns=100;requests=0;seconds=1;rate=0;msg_bytes=64;hot_pct=10;hot_x=20;"
+	row("steal", "echo", HOT "workers=2", "throughput_rps", 40000);
+	row("epoll", "echo", HOT "loops=2", "throughput_rps", 60000);
+	EXPECT(h_rule_c13, H_VERDICT_DEPENDS, "on skewed connections");
+	reset(2);
+	skew_rows(100, 100, 100, 66);
+	row("steal", "echo", HOT "workers=2", "throughput_rps", 60000);
+	row("epoll", "echo", HOT "loops=2", "throughput_rps", 50000);
+	EXPECT(h_rule_c13, H_VERDICT_HOLDS, "on skewed connections");
 	/* Stealing wins even load too: thread-per-core is not as fast. */
 	reset(2);
 	skew_rows(100, 80, 100, 66);

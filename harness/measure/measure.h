@@ -123,6 +123,10 @@ struct h_suite_part {
 	enum h_part_only only;  /* and of runtimes, only those with these traits */
 	int count_syscalls;     /* its server cells count syscalls (--count-syscalls) */
 	const char *peer;       /* a --peer for this part alone (when installed); NULL: none */
+	/* 1: its server cells get every CPU of the run, their client sharing
+	 * them (unless --client-cpus says where it goes): a point about a
+	 * loop or worker per CPU needs them all. */
+	int share_cpus;
 };
 /* Whether name is in the comma list, or the list is "all". */
 int h_list_has(const char *list, const char *name);
