@@ -268,7 +268,7 @@ static void fail_conn(struct lg *g, struct conn *c)
  * waiting cold connection its turn. So the ratio of requests is hot_x by
  * construction, whatever the server's speed, and a server that is slow on
  * the hot connections slows the cold ones too, as their think time is
- * paced by the hot ones' answers, not by a clock. The credit is kept below
+ * paced by the hot ones' answers, not by a clock. The credit is held to
  * one turn while no cold connection waits, so a burst never follows. */
 static int skewed(const struct lg *g)
 {
