@@ -299,7 +299,7 @@ int main(int argc, char **argv)
 	} else {
 		FAIL("no reference for workload %s: add one here", wl->name);
 	}
-	if (wkey[0]) /* same work, so the same reference (mixed offload=1) */
+	if (wkey[0]) /* same work, so the same reference (mixed or file offload=1) */
 		t_param_set(wl->params, wp, wkey, wval);
 	/* pipepingpong needs both sides running at once: a pool of one worker
 	 * (one CPU) refuses it in setup, which is the documented answer. */

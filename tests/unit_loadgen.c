@@ -9,7 +9,8 @@
  * h_loadgen_start/finish, bound to its CPUs, and is killed past its time.
  * Running for a time, only the window counts: start-up, warm-up and what
  * completes after the window are left out, and a connection the server
- * starves shows in conns_starved, fairness and the latency tail. */
+ * starves shows in conns_starved, fairness and the latency tail. A skewed
+ * load's hot connections send hot_x times what the cold ones send. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -632,6 +633,37 @@ static void test_invalid(void)
 	CHECKF(h_loadgen_run(&l, res) == -EINVAL, "echo without msg_bytes accepted");
 	struct h_loadgen lg;
 	CHECKF(h_loadgen_start(&l, NULL, NULL, &lg) == -EINVAL, "start accepted a bad load");
+	/* Skew paces a closed loop running for a time: not a fixed count. */
+	l.msg_bytes = 64;
+	l.hot_pct = 10;
+	l.hot_x = 5;
+	CHECKF(h_loadgen_run(&l, res) == -EINVAL, "hot_pct with a fixed count accepted");
+}
+
+/* A skewed load: 2 of 10 connections hot (chosen by the seed), each
+ * sending hot_x = 5 times what a cold one sends, in a closed loop running
+ * for a time. A count check, with generous bounds: the ratio is the
+ * pacing's (skew_release), whatever the server's speed. */
+static void test_skew(void)
+{
+	struct srv s = { .expect = 10 };
+	srv_start(&s);
+	struct wl_load l = { .proto = WL_PROTO_ECHO, .port = s.port, .conns = 10, .seconds = 1,
+	                     .msg_bytes = 64, .hot_pct = 20, .hot_x = 5, .hot_seed = 7 };
+	int rc = h_loadgen_run(&l, res);
+	srv_join(&s);
+	CHECKF(rc == 0 && res->errors == 0, "skew: rc %d, %llu errors (%s)", rc,
+	       (unsigned long long)res->errors, res->error);
+	CHECKF(res->hot_conns == 2 && res->conns_starved == 0, "skew: %d hot, %d starved",
+	       res->hot_conns, res->conns_starved);
+	CHECKF(res->hot_ratio >= 3 && res->hot_ratio <= 8,
+	       "skew: a hot connection got %.2f× a cold one's requests, want about 5",
+	       res->hot_ratio);
+	/* Jain's index of 2 connections at 5 and 8 at 1: 18² / (10 · 58) = 0.56. */
+	CHECKF(res->fairness > 0.4 && res->fairness < 0.75, "skew: fairness %.2f, want about 0.56",
+	       res->fairness);
+	printf("skew: %llu requests, hot %.2f× cold, fairness %.2f\n",
+	       (unsigned long long)res->requests, res->hot_ratio, res->fairness);
 }
 
 static void test_clamp(void)
@@ -789,6 +821,7 @@ int main(void)
 	test_starved();
 	test_slow_start();
 	test_window_end();
+	test_skew();
 	test_silent();
 	free(res);
 	if (!failures)

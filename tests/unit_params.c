@@ -296,6 +296,18 @@ static void test_suite_points(void)
 	/* The production libraries beside the hand-written models (issue 14). */
 	CHECK(suite_has("standard", "echo", "uv", "conns=") && suite_has("standard", "http", "uv", "conns="));
 	CHECK(suite_has("standard", "cpu", "omp", "work="));
+	/* C13 on skewed connections: steal and the loops with the server on
+	 * every CPU (the client sharing them), the pool beside. */
+	int shared = 0;
+	const struct h_suite *sd = h_suite_find("standard");
+	for (const struct h_suite_part *p = sd->parts;
+	     p < sd->parts + H_SUITE_MAX_PARTS && p->runtimes; p++)
+		for (int i = 0; i < H_SUITE_MAX_SETS && p->sets[i]; i++)
+			shared += p->share_cpus && h_list_has(p->workloads, "echo") &&
+			          !strcmp(p->sets[i], "hot_pct=10");
+	CHECK(shared == 2 && suite_has("standard", "echo", "steal", "hot_pct=") &&
+	      suite_has("standard", "echo", "epoll", "hot_pct=") &&
+	      suite_has("standard", "echo", "pool", "hot_pct="));
 	/* nginx beside them at http's conns=100, a part's own peer (issue 14's
 	 * target: epoll against nginx in the same run). */
 	int nginx = 0;
@@ -409,11 +421,11 @@ static void test_suite_traits(void)
 		                              .cpus_param = "n", .switches = RT_SWITCH_CALLBACK };
 	static const struct runtime coro = { .name = "x4", .cpus = RT_CPUS_ONE,
 		                             .switches = RT_SWITCH_STACK };
-	struct h_suite_part any = { "a", "all", "all", NULL, { 0 }, H_ONLY_ANY, 0, NULL };
-	struct h_suite_part unc = { "u", "all", "all", NULL, { 0 }, H_ONLY_UNCAPPED, 0, NULL };
-	struct h_suite_part lpc = { "l", "all", "all", NULL, { 0 }, H_ONLY_LOOP_PER_CPU, 0, NULL };
-	struct h_suite_part named = { "n", "x1,x3", "all", NULL, { 0 }, H_ONLY_UNCAPPED, 0, NULL };
-	struct h_suite_part cap = { "c", "all", "all", NULL, { 0 }, H_ONLY_CAPPED, 0, NULL };
+	struct h_suite_part any = { "a", "all", "all", NULL, { 0 }, H_ONLY_ANY, 0, NULL, 0 };
+	struct h_suite_part unc = { "u", "all", "all", NULL, { 0 }, H_ONLY_UNCAPPED, 0, NULL, 0 };
+	struct h_suite_part lpc = { "l", "all", "all", NULL, { 0 }, H_ONLY_LOOP_PER_CPU, 0, NULL, 0 };
+	struct h_suite_part named = { "n", "x1,x3", "all", NULL, { 0 }, H_ONLY_UNCAPPED, 0, NULL, 0 };
+	struct h_suite_part cap = { "c", "all", "all", NULL, { 0 }, H_ONLY_CAPPED, 0, NULL, 0 };
 	CHECK(h_suite_part_takes(&cap, &pool) && !h_suite_part_takes(&cap, &loops));
 	CHECK(!h_suite_part_takes(&cap, &per_task) && !h_suite_part_takes(&cap, &coro));
 	CHECK(h_suite_part_takes(&any, &pool) && h_suite_part_takes(&any, &coro));

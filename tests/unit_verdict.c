@@ -533,6 +533,16 @@ static void test_c9(void)
 	file("threads", "stack_kib=0", 200, 900, 1500, 1);
 	file("epoll", "loops=1", 400000, 410000, 4100, 1);
 	EXPECT(h_rule_c9, H_VERDICT_HOLDS, "p99");
+	/* The cure beside it (file offload=1): a figure of its own, never the
+	 * executor the claim is judged on. */
+	file("epoll", "offload=1;loops=1", 900, 1200, 4100, 1);
+	EXPECT(h_rule_c9, H_VERDICT_HOLDS, "p99");
+	struct h_vresult o;
+	h_rule_c9(&S, &F, &o);
+	int cure = 0;
+	for (int i = 0; i < o.nfig; i++)
+		cure |= strstr(o.fig[i].what, "the cure") && o.fig[i].median == 900;
+	CHECKF(cure, "C9: no figure of the offloaded reads' timer lateness");
 	/* uring reads files asynchronously (RT_FILES_ASYNC): it is the claim's
 	 * exception, not the single executor it is judged on. */
 	file("uring", "loops=1;sqpoll=0;fixed_files=0;defer_taskrun=0", 150, 800, 4100, 1);
@@ -775,6 +785,17 @@ static void test_c13(void)
 	reset(2);
 	skew_rows(100, 100, 100, 66);
 	EXPECT(h_rule_c13, H_VERDICT_HOLDS, "skew=2");
+	/* Skewed connections beside it (echo hot_pct > 0, rows no other claim
+	 * reads): steal must serve as much as the loops there too. */
+#define HOT "port=0;conns=100;requests=0;seconds=1;rate=0;msg_bytes=64;hot_pct=10;hot_x=20;"
+	row("steal", "echo", HOT "workers=2", "throughput_rps", 40000);
+	row("epoll", "echo", HOT "loops=2", "throughput_rps", 60000);
+	EXPECT(h_rule_c13, H_VERDICT_DEPENDS, "on skewed connections");
+	reset(2);
+	skew_rows(100, 100, 100, 66);
+	row("steal", "echo", HOT "workers=2", "throughput_rps", 60000);
+	row("epoll", "echo", HOT "loops=2", "throughput_rps", 50000);
+	EXPECT(h_rule_c13, H_VERDICT_HOLDS, "on skewed connections");
 	/* Stealing wins even load too: thread-per-core is not as fast. */
 	reset(2);
 	skew_rows(100, 80, 100, 66);

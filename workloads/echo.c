@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "net.h"
 
@@ -30,6 +31,7 @@ static const struct cb_param echo_params[] = {
 	{ "rate", "req/s", "open loop: messages per second in total; 0 = closed loop", 0, 0, 100000000 },
 	{ "msg_bytes", "bytes", "bytes per message", 64, 1, 1048576 },
 	{ "warmup_ms", "ms", "with requests=0: load before the measured window, not counted", 500, 0, 3600000 },
+	WL_HOT_PARAMS,
 	/* Declared last, so it varies fastest in a sweep: the point's load_pct=0
 	 * cells (its capacity) run before the fractions of it (run.c). */
 	{ "load_pct", "%", "run only: open loop at this % of the capacity (the closed-loop throughput of the same point's load_pct=0 cells in this run); 0 = as rate says", 0, 0, 1000 },
@@ -39,6 +41,7 @@ static const struct cb_param echo_params[] = {
 struct echo_srv {
 	struct wl_srv srv;
 	int64_t requests, seconds, rate, msg_bytes, warmup_ms;
+	int64_t hot[3]; /* hot_pct, hot_x, hot_seed: the client's skew */
 	size_t bufcap;
 	_Atomic uint64_t bytes; /* of every finished connection */
 };
@@ -115,6 +118,10 @@ static int echo_setup(void **state, struct rt *rt, const int64_t *p, const struc
 	es->rate = p[4];
 	es->msg_bytes = p[5];
 	es->warmup_ms = p[6];
+	memcpy(es->hot, p + 7, sizeof es->hot);
+	int err = wl_hot_check(env, es->hot, es->requests, es->rate);
+	if (err)
+		return err;
 	es->bufcap = es->msg_bytes < BUF_MAX ? (size_t)es->msg_bytes : BUF_MAX;
 	es->srv.conn_size = sizeof(struct echo_conn) + es->bufcap;
 	es->srv.init = echo_conn_init;
@@ -137,6 +144,9 @@ static void echo_load(void *state, struct wl_load *out)
 		.rate = es->rate,
 		.heavy_every = 0,
 		.warmup_ms = es->warmup_ms,
+		.hot_pct = es->hot[0],
+		.hot_x = es->hot[1],
+		.hot_seed = es->hot[2],
 	};
 }
 

@@ -57,7 +57,14 @@
  * a worker takes; the readers share the other workers; a pool of one
  * worker gets no timer, since a sleeper holding the only worker would wait
  * for readers that never run), on epoll (loop 0) and coro it shares the
- * thread that blocks in read(): that is what it measures. */
+ * thread that blocks in read(): that is what it measures.
+ *
+ * offload=1: each read is handed to the runtime's blocking pool
+ * (RT_OFFLOAD), the cure libuv applies to every file read (uv_fs_read on
+ * its thread pool): the loop runs the timer while a pool thread waits for
+ * the device, and the read costs a hand-off. The lseek stays in the step;
+ * the pool's thread does the read() at that offset. Same reads, same
+ * checksum. threads, pool and omp read inline either way. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -78,6 +85,7 @@ static const struct cb_param file_params[] = {
 	{ "cold", "", "1: drop the file's pages from the page cache before the run; 0: read from memory", 1, 0, 1 },
 	{ "direct", "", "1: each read a random whole block with O_DIRECT (no page cache, no readahead); 0: shares in order", 0, 0, 1 },
 	{ "timer_us", "us", "period of a timer task that measures how late the runtime wakes it during the reads; 0: none", 1000, 0, 1000000 },
+	{ "offload", "", "1: each read goes to the runtime's blocking pool (RT_OFFLOAD: libuv's way with files), 0: the executor reads", 0, 0, 1 },
 	{ NULL, NULL, NULL, 0, 0, 0 },
 };
 
@@ -96,6 +104,7 @@ struct reader {
 	uint64_t left; /* bytes of its share not read yet */
 	uint64_t k;    /* direct=1: reads started */
 	size_t want, got; /* the block being filled */
+	struct rt_offload job; /* offload=1: the read in flight on the pool */
 	uint64_t sum, reads, bytes;
 	char *buf;
 };
@@ -113,6 +122,7 @@ struct ftimer {
 struct file_state {
 	int64_t file_mib, block_kib, tasks;
 	int direct;     /* asked for */
+	int offload;    /* reads through RT_OFFLOAD */
 	int direct_used; /* got: the reads bypass the page cache */
 	size_t blk;
 	uint64_t nblk;  /* direct=1: whole blocks in the file */
@@ -149,6 +159,32 @@ static struct rt_op reader_end(struct reader *r, int err)
 	return rt_op_done();
 }
 
+/* offload=1: the read on the blocking pool, at the fd's offset (set by
+ * the step before: the task touches neither fd nor buffer until it
+ * resumes), with read()'s result as RT_READ gives it. */
+static long pool_read(void *arg)
+{
+	struct reader *r = arg;
+	ssize_t n;
+	do
+		n = read(r->fd, r->buf + r->got, r->want - r->got);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : (long)n;
+}
+
+/* Reads the rest of the block being filled: by the executor (RT_READ), or
+ * with offload=1 by the runtime's blocking pool, so that an event loop
+ * runs its other tasks (the timer) while the device reads: how libuv reads
+ * files (uv_fs_read on its thread pool). */
+static struct rt_op read_rest(struct reader *r)
+{
+	if (r->s->offload) {
+		r->job = (struct rt_offload){ .fn = pool_read, .arg = r };
+		return rt_op_offload(&r->job);
+	}
+	return rt_op_read(r->fd, r->buf + r->got, r->want - r->got);
+}
+
 /* The next block: whole blocks, and the share's tail; direct=1, a random
  * whole block, the file offset set first (the step's own syscall: it never
  * waits, and the contract's RT_READ reads at the offset). */
@@ -162,7 +198,7 @@ static struct rt_op next_block(struct reader *r)
 		if (lseek(r->fd, (off_t)(b * s->blk), SEEK_SET) < 0)
 			return reader_end(r, -errno);
 	}
-	return rt_op_read(r->fd, r->buf, r->want);
+	return read_rest(r);
 }
 
 static struct rt_op reader_step(struct rt_task *t, long res)
@@ -185,7 +221,7 @@ static struct rt_op reader_step(struct rt_task *t, long res)
 	r->reads++;
 	r->got += (size_t)res;
 	if (r->got < r->want) /* a short read: fill the block first, so words never straddle reads */
-		return rt_op_read(r->fd, r->buf + r->got, r->want - r->got);
+		return read_rest(r);
 	uint64_t sum = 0;
 	const uint64_t *w = (const uint64_t *)r->buf;
 	for (size_t i = 0; i < r->want / 8; i++) /* shares and blocks are multiples of 1 KiB */
@@ -328,6 +364,7 @@ static int file_setup(void **state, struct rt *rt, const int64_t *p, const struc
 	int cold = (int)p[3];
 	s->direct = (int)p[4];
 	int64_t timer_us = p[5];
+	s->offload = (int)p[6];
 	s->blk = (size_t)s->block_kib * 1024;
 	uint64_t size = (uint64_t)s->file_mib << 20;
 	s->nblk = size / s->blk;

@@ -47,6 +47,7 @@ static const struct cb_param http_params[] = {
 	{ "seconds", "s", "with requests=0: the measured window, after warmup_ms", 0, 0, 86400 },
 	{ "rate", "req/s", "open loop: requests per second in total; 0 = closed loop", 0, 0, 100000000 },
 	{ "warmup_ms", "ms", "with requests=0: load before the measured window, not counted", 500, 0, 3600000 },
+	WL_HOT_PARAMS,
 	/* Declared last, so it varies fastest in a sweep: the point's load_pct=0
 	 * cells (its capacity) run before the fractions of it (run.c). */
 	{ "load_pct", "%", "run only: open loop at this % of the capacity (the closed-loop throughput of the same point's load_pct=0 cells in this run); 0 = as rate says", 0, 0, 1000 },
@@ -60,6 +61,7 @@ struct http_srv {
 	int64_t requests, seconds, rate, heavy_every, heavy_us, warmup_ms;
 	int mixed;
 	int offload; /* mixed: /heavy's work through RT_OFFLOAD, off the executor */
+	int64_t hot[3]; /* http: hot_pct, hot_x, hot_seed, the client's skew (mixed: 0) */
 	/* Of every finished connection. */
 	_Atomic uint64_t served, heavy, bad;
 };
@@ -262,6 +264,9 @@ void wl_http_load(void *state, struct wl_load *out)
 		.warmup_ms = hs->warmup_ms,
 		/* Half a /heavy step: a light request queued behind one. */
 		.late_us = hs->mixed ? hs->heavy_us / 2 : 0,
+		.hot_pct = hs->hot[0],
+		.hot_x = hs->hot[1],
+		.hot_seed = hs->hot[2],
 	};
 }
 
@@ -301,7 +306,15 @@ void wl_http_stop(void *state)
 
 static int http_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env)
 {
-	return wl_http_setup(state, rt, p, env, 0, -1, p[5], 0);
+	int err = wl_hot_check(env, p + 6, p[2], p[4]);
+	if (err)
+		return err;
+	err = wl_http_setup(state, rt, p, env, 0, -1, p[5], 0);
+	if (!err) { /* the load is asked for after setup */
+		struct http_srv *hs = *state;
+		memcpy(hs->hot, p + 6, sizeof hs->hot);
+	}
+	return err;
 }
 
 const struct workload wl_http = {

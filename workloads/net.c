@@ -686,6 +686,16 @@ void wl_srv_close(struct wl_conn *c)
 	c->fd = -1;
 }
 
+int wl_hot_check(const struct wl_env *env, const int64_t *hot, int64_t requests, int64_t rate)
+{
+	if (hot[0] > 0 && (requests > 0 || rate > 0)) {
+		wl_why(env, "hot_pct=%lld skews a closed loop running for a time: it needs "
+		       "requests=0 (and seconds) and rate=0", (long long)hot[0]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 void wl_srv_metrics(struct wl_srv *s, struct wl_report *rep)
 {
 	int64_t acc = atomic_load(&s->accepted);

@@ -194,6 +194,23 @@ void wl_srv_stop(struct wl_srv *s);
  * serve with a deadline conns_timed_out. */
 void wl_srv_metrics(struct wl_srv *s, struct wl_report *rep);
 
+/* ---- skewed load (echo, http): the client's hot connections ------------- */
+
+/* The three parameters, declared together in this order; the client
+ * realises them (harness/measure/loadgen.c: skew_release). */
+#define WL_HOT_PARAMS                                                                          \
+	{ "hot_pct", "%", "closed loop with requests=0: share of the connections that are hot " \
+	  "(chosen at random by hot_seed, never by the server's sharding); 0 = all alike",        \
+	  0, 0, 100 },                                                                           \
+	{ "hot_x", "x", "with hot_pct: a hot connection sends this many times the requests of a " \
+	  "cold one (cold ones wait for a turn between requests)", 10, 1, 1000000 },              \
+	{ "hot_seed", "seed", "with hot_pct: which connections are hot", 1, 0, 1000000000 }
+
+/* hot[] = hot_pct, hot_x, hot_seed (setup keeps them for the load). A
+ * skewed load is a closed loop running for a time: 0, or -EINVAL with
+ * why. */
+int wl_hot_check(const struct wl_env *env, const int64_t *hot, int64_t requests, int64_t rate);
+
 /* ---- http and mixed share one implementation (http.c) ------------------ */
 
 int wl_http_setup(void **state, struct rt *rt, const int64_t *p, const struct wl_env *env,

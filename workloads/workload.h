@@ -68,6 +68,10 @@ struct wl_load {
 	int64_t heavy_every; /* mixed: every Nth request asks for /heavy; 0: none */
 	int64_t warmup_ms;   /* with requests == 0: load before the measured window */
 	int64_t late_us;     /* mixed: a light request slower than this is late (light_late_share); 0: none */
+	/* Skewed load (closed loop, requests == 0): hot_pct % of the
+	 * connections, chosen by hot_seed, send hot_x times the requests of
+	 * the others (harness/measure/loadgen.c); hot_pct 0: all alike. */
+	int64_t hot_pct, hot_x, hot_seed;
 };
 
 struct workload {

@@ -319,6 +319,7 @@ double h_mem_per_task(const struct h_summary *s, const char *runtime, char *src,
 /* C13: work stealing against a loop per CPU, cpu makespan at equal CPUs. */
 #define H_C13_SKEW_WIN 1.1   /* skewed: the loops' makespan over stealing's, at least */
 #define H_C13_EVEN_NEAR 1.05 /* even: the loops' makespan over stealing's, at most */
+#define H_C13_ECHO_KEEP 1.0  /* skewed echo: stealing's throughput over the loops', at least */
 /* C14: io_uring against epoll, server CPU per request at equal loops. */
 #define H_C14_CPU_WIN 1.1    /* epoll's over uring's: at least (holds) */
 #define H_C14_CPU_LOSE 1.0   /* at most: does not hold */

@@ -324,6 +324,9 @@ struct q {
 	 * 0: rows without it only. The claims before C15 are about work done
 	 * in the step: an offloaded row would answer C3 or C9 with the cure. */
 	int offload;
+	/* 1: skewed server rows (hot_pct > 0) only; 0: rows without skew only.
+	 * Every claim but C13 is about connections alike. */
+	int hot;
 };
 
 static int q_match(const struct q *q, const struct h_srow *r)
@@ -337,6 +340,8 @@ static int q_match(const struct q *q, const struct h_srow *r)
 	if (q->key2 && h_param_num(r->params, q->key2, NAN) != q->val2)
 		return 0;
 	if ((h_param_num(r->params, "offload", 0) > 0) != (q->offload == 1))
+		return 0;
+	if ((h_param_num(r->params, "hot_pct", 0) > 0) != (q->hot == 1))
 		return 0;
 	if (q->single && !single_executor(r->runtime, r->params))
 		return 0;
@@ -2202,6 +2207,22 @@ static void c9_rule(const struct h_summary *s, const struct h_runfacts *f, struc
 	if (lmem)
 		fig_row(o, lmem, "", "%s, file from the page cache (cold=0): timer lateness, %s "
 		        "(%s ticks)", L(mem), mp99 ? "p99" : "latest tick", N(c9_ticks(s, mem)));
+	/* The cure (C15's), when the run has it: the same executor's reads
+	 * handed to its blocking pool (file offload=1), the timer served
+	 * meanwhile. A figure only: the claim is about the reads it makes. */
+	char cpt[512];
+	wl_point(ex->runtime, ex->params, "offload", cpt, sizeof cpt);
+	const struct h_srow *cure = q_best(s,
+	                                   Q(.wl = "file", .metric = "timer_late_p99_us",
+	                                     .rt = ex->runtime, .point = cpt, .skip = "offload",
+	                                     .offload = 1),
+	                                   0);
+	int cp99 = cure && c9_ticks(s, cure) >= H_C9_TICKS;
+	const struct h_srow *lcure = cure ? c9_late(s, cure, cp99) : NULL;
+	if (lcure)
+		fig_row(o, lcure, "", "%s, file direct=1 offload=1 (each read on the blocking pool, "
+		        "the cure): timer lateness, %s (%s ticks)", L(cure),
+		        cp99 ? "p99" : "latest tick", N(c9_ticks(s, cure)));
 	double ratio = lex->median / (lth->median > 1 ? lth->median : 1);
 	fig_val(o, ratio, "×", REF("≥ %s to hold", TH(H_C9_LATE)),
 	        "%s's timer lateness over threads', direct=1 (%s)", L(ex), stat);
@@ -2723,6 +2744,55 @@ static void c13_figs(const struct h_summary *s, const struct h_runfacts *f, stru
 	fig_ci(o, r);
 }
 
+/* Skewed echo (hot_pct > 0): steal's and the loops' rows at steal's point,
+ * at equal CPUs (2 or more); their figures, and whether steal serves at
+ * least H_C13_ECHO_KEEP of the loops' throughput (1, 0, or -1 without the
+ * rows). why: a sentence for the verdict. */
+static int c13_echo(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o,
+                    char *why, size_t len)
+{
+	const struct h_srow *st = NULL, *lp = NULL;
+	int n = 0;
+	for (size_t i = 0; i < s->n && !lp; i++) {
+		st = &s->rows[i];
+		if (!q_match(Q(.wl = "echo", .metric = "throughput_rps", .rts = STEALS, .hot = 1), st) ||
+		    (n = row_parallelism(s, f, st)) < 2)
+			continue;
+		char own[512];
+		wl_point(st->runtime, st->params, NULL, own, sizeof own);
+		for (size_t j = 0; j < s->n && !lp; j++)
+			if (q_match(Q(.wl = "echo", .metric = "throughput_rps", .rts = LOOP_PER_CPU,
+			              .point = own, .hot = 1),
+			            &s->rows[j]) &&
+			    row_parallelism(s, f, &s->rows[j]) == n)
+				lp = &s->rows[j];
+	}
+	if (!lp)
+		return -1;
+	char load[96];
+	snprintf(load, sizeof load, "echo hot_pct=%s hot_x=%s conns=%s",
+	         P(h_param_num(st->params, "hot_pct", NAN)), P(h_param_num(st->params, "hot_x", NAN)),
+	         P(h_param_num(st->params, "conns", NAN)));
+	const struct h_srow *rows[2] = { st, lp };
+	for (int k = 0; k < 2; k++) {
+		const struct h_srow *p99 = same_point(s, rows[k], "p99_us");
+		const struct h_srow *fair = same_point(s, rows[k], "fairness");
+		fig_row(o, rows[k], "", "%s, %s on %d CPUs: throughput", L(rows[k]), load, n);
+		if (p99)
+			fig_row(o, p99, "", "%s, %s: p99 latency", L(rows[k]), load);
+		if (fair)
+			fig_row(o, fair, "", "%s, %s: fairness (Jain's index; the skew alone gives "
+			        "less than 1)", L(rows[k]), load);
+	}
+	struct iv r = iv_ratio(st, lp, "skewed echo: steal's throughput over the loops'");
+	fig_val(o, r.v, "×", REF("≥ %s to hold", TH(H_C13_ECHO_KEEP)),
+	        "%s: steal's throughput over the loops'", load);
+	fig_ci(o, r);
+	snprintf(why, len, "on skewed connections (%s) %s serves %s req/s, %s %s (%s×)", load,
+	         L(st), N(st->median), L(lp), N(lp->median), N(r.v));
+	return ge(r, H_C13_ECHO_KEEP);
+}
+
 DECIDED(c13)
 static void c13_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
@@ -2758,10 +2828,19 @@ static void c13_rule(const struct h_summary *s, const struct h_runfacts *f, stru
 	c13_figs(s, f, o, &sk, load, REF("≥ %s to hold", TH(H_C13_SKEW_WIN)));
 	double rs = c13_makespan(sk.lp) / c13_makespan(sk.st);
 	int skewed = ge(c13_ratio(&sk, "skewed: the loops' makespan over steal's"), H_C13_SKEW_WIN);
-	char skwhy[256];
+	char skwhy[640];
 	snprintf(skwhy, sizeof skwhy,
 	         "on skewed sizes (skew=%s) %s finishes in %s ms, %s in %s ms (%s×)", P(skew),
 	         L(sk.st), N(c13_makespan(sk.st)), L(sk.lp), N(c13_makespan(sk.lp)), N(rs));
+	/* Skewed connections too, when the run has them: the skewed side
+	 * holds when both do. */
+	char echowhy[320];
+	int echo = c13_echo(s, f, o, echowhy, sizeof echowhy);
+	if (echo >= 0) {
+		size_t l = strlen(skwhy);
+		snprintf(skwhy + l, sizeof skwhy - l, "; %s", echowhy);
+		skewed = skewed && echo;
+	}
 
 	struct c13_pair ev = c13_find(s, f, pts, "skew", 0);
 	int even = -1;

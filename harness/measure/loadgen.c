@@ -82,6 +82,8 @@ struct conn {
 	int64_t done;    /* responses completed, good or bad */
 	int64_t counted; /* measured requests completed and counted (in the window) */
 	int settled;     /* confirmed, or closed before it was */
+	int hot;         /* skewed load: one of the hot connections */
+	int turn;        /* skewed load, cold: may send one request (see skew_release) */
 	uint64_t start_ns; /* when request `done` was sent (closed loop, and request 0) */
 	/* The response being read: echo bytes so far, or the HTTP head. */
 	size_t rd_off;
@@ -112,6 +114,11 @@ struct lg {
 	int64_t inflight; /* sum of started - done over open connections */
 	int nconnecting, nclosed;
 	int loops;
+	/* Skewed load (hot_pct > 0): the cold connections waiting for their
+	 * turn, a FIFO ring of n ids (each waits at most once at a time), and
+	 * the hot completions' credit towards the next turn. */
+	int nhot, *parked, park_head, park_len;
+	int64_t credit;
 	unsigned char scratch[SCRATCH];
 	unsigned char verify[SCRATCH];
 };
@@ -243,6 +250,84 @@ static void fail_conn(struct lg *g, struct conn *c)
 	close_conn(g, c);
 }
 
+/* ---- skewed load ----
+ *
+ * hot_pct % of the connections (at least one) are hot; the rest are cold
+ * and send hot_x times fewer requests. Which ones are hot is a seeded
+ * shuffle of the ids (hot_seed), so they cannot line up with any server's
+ * sharding (epoll's SO_REUSEPORT listeners spread connections by a hash of
+ * their addresses, steal's workers take any).
+ *
+ * Why a closed loop with cold connections waiting for a turn, not an open
+ * loop weighting arrivals: the closed loop is what measures a server's
+ * capacity (the suite's skewed point is one), and the skew must survive
+ * it. A hot connection sends as fast as it is answered; a cold one, after
+ * each answer, waits (its think time) until the hot connections have
+ * completed hot_x requests each per cold request: every hot completion
+ * adds ncold to a credit, and each nhot·hot_x of it gives the longest
+ * waiting cold connection its turn. So the ratio of requests is hot_x by
+ * construction, whatever the server's speed, and a server that is slow on
+ * the hot connections slows the cold ones too, as their think time is
+ * paced by the hot ones' answers, not by a clock. The credit is held to
+ * one turn while no cold connection waits, so a burst never follows. */
+static int skewed(const struct lg *g)
+{
+	return g->nhot > 0 && g->nhot < g->n;
+}
+
+static void skew_park(struct lg *g, struct conn *c)
+{
+	g->parked[(g->park_head + g->park_len++) % g->n] = c->id;
+}
+
+static void kick(struct lg *g, struct conn *c, uint64_t now);
+
+/* A hot connection completed a measured request: its credit, and the
+ * turns it pays for. */
+static void skew_release(struct lg *g, uint64_t now)
+{
+	int64_t ncold = g->n - g->nhot, per_turn = (int64_t)g->nhot * g->load->hot_x;
+	g->credit += ncold;
+	while (g->credit >= per_turn && g->park_len > 0) {
+		struct conn *c = &g->c[g->parked[g->park_head]];
+		g->park_head = (g->park_head + 1) % g->n;
+		g->park_len--;
+		if (c->state != C_OPEN)
+			continue; /* gone: its turn goes to the next */
+		g->credit -= per_turn;
+		c->turn = 1;
+		kick(g, c, now);
+	}
+	if (g->park_len == 0 && g->credit > per_turn)
+		g->credit = per_turn;
+}
+
+/* Chooses the hot connections: the first nhot of a seeded Fisher-Yates
+ * shuffle of the ids. */
+static int skew_setup(struct lg *g)
+{
+	const struct wl_load *l = g->load;
+	if (l->hot_pct <= 0)
+		return 0;
+	int64_t nhot = ((int64_t)g->n * l->hot_pct + 50) / 100;
+	g->nhot = nhot < 1 ? 1 : (int)nhot;
+	g->parked = malloc((size_t)g->n * sizeof *g->parked);
+	if (!g->parked)
+		return -ENOMEM;
+	for (int i = 0; i < g->n; i++)
+		g->parked[i] = i;
+	for (int i = 0; i < g->nhot; i++) {
+		int j = i + (int)(wl_mix64((uint64_t)l->hot_seed * 0x9e3779b97f4a7c15ull + (uint64_t)i) %
+		                  (uint64_t)(g->n - i));
+		int t = g->parked[i];
+		g->parked[i] = g->parked[j];
+		g->parked[j] = t;
+		g->c[g->parked[i]].hot = 1;
+	}
+	g->out->hot_conns = g->nhot;
+	return 0;
+}
+
 static int may_start(const struct lg *g, const struct conn *c, uint64_t now)
 {
 	if (c->started == 0)
@@ -253,6 +338,8 @@ static int may_start(const struct lg *g, const struct conn *c, uint64_t now)
 		return c->started < c->due && (g->http || c->started == c->done);
 	if (c->started != c->done)
 		return 0;
+	if (skewed(g) && !c->hot && !c->turn)
+		return 0; /* a cold connection waits for its turn */
 	return c->total >= 0 ? c->started < c->total : now < g->w1;
 }
 
@@ -336,6 +423,8 @@ static void kick(struct lg *g, struct conn *c, uint64_t now)
 			g->last_progress = now; /* the stall clock starts with the first wait */
 		if (!g->open_loop || c->started == 0)
 			c->start_ns = now;
+		if (c->started > 0)
+			c->turn = 0;
 		c->started++;
 		g->inflight++;
 	}
@@ -391,6 +480,12 @@ static void complete(struct lg *g, struct conn *c, int ok)
 		g->out->requests++;
 		c->counted++;
 		g->last_done = now;
+	}
+	if (j > 0 && skewed(g)) {
+		if (c->hot)
+			skew_release(g, now);
+		else
+			skew_park(g, c);
 	}
 	kick(g, c, now);
 }
@@ -695,9 +790,16 @@ static void begin_requests(struct lg *g, uint64_t now)
 		g->w0 = now;
 		g->w1 = UINT64_MAX;
 	}
-	if (!g->open_loop)
+	if (!g->open_loop) {
+		/* Skewed: the cold connections start waiting for a turn, in a
+		 * shuffled order (that of skew_setup). */
+		g->park_head = g->park_len = 0;
+		for (int i = 0; i < g->n && skewed(g); i++)
+			if (!g->c[g->parked[i]].hot)
+				skew_park(g, &g->c[g->parked[i]]);
 		for (int i = 0; i < g->n; i++)
 			kick(g, &g->c[i], now);
+	}
 }
 
 /* The window is over at `at` (w1, or earlier when every connection is
@@ -782,6 +884,10 @@ static int check_load(const struct wl_load *l)
 	    (l->requests == 0 && l->seconds == 0) || l->rate < 0 || l->heavy_every < 0 ||
 	    l->warmup_ms < 0 || l->warmup_ms > 3600000 ||
 	    (l->proto == WL_PROTO_ECHO && (l->msg_bytes < 1 || l->msg_bytes > (1 << 30))))
+		return -EINVAL;
+	/* Skew paces a closed loop running for a time (see skew_release). */
+	if (l->hot_pct < 0 || l->hot_pct > 100 ||
+	    (l->hot_pct > 0 && (l->hot_x < 1 || l->hot_x > 1000000 || l->rate > 0 || l->requests > 0)))
 		return -EINVAL;
 	/* Keep the schedule's arithmetic (k * 1e9 in 128 bits, totals in 64)
 	 * far from overflow. */
@@ -894,6 +1000,13 @@ static void summarise(struct lg *g)
 		sq += x * x;
 	}
 	o->fairness = sq > 0 ? sum * sum / ((double)g->n * sq) : 0.0;
+	/* Skewed: what a hot connection got over what a cold one got, each
+	 * on average (hot_x when the server kept up with both). */
+	double hot = 0, cold = 0;
+	for (int i = 0; i < g->n && skewed(g); i++)
+		*(g->c[i].hot ? &hot : &cold) += (double)g->c[i].counted;
+	if (skewed(g) && cold > 0)
+		o->hot_ratio = hot / g->nhot / (cold / (g->n - g->nhot));
 }
 
 /* 127.0.0.1:port, the harness's own servers. */
@@ -1046,14 +1159,15 @@ int h_loadgen_run_at(const struct wl_load *load, const struct h_target *to,
 		else
 			c->total = 1 + load->requests;
 	}
+	rc = skew_setup(g);
 
 	int old_slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
 	prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0);
 	g->ep = epoll_create1(EPOLL_CLOEXEC);
 	g->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (g->ep < 0 || g->tfd < 0) {
+	if (rc == 0 && (g->ep < 0 || g->tfd < 0)) {
 		rc = -errno;
-	} else {
+	} else if (rc == 0) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
 		rc = epoll_ctl(g->ep, EPOLL_CTL_ADD, g->tfd, &ev) < 0 ? -errno : 0;
 	}
@@ -1077,6 +1191,7 @@ int h_loadgen_run_at(const struct wl_load *load, const struct h_target *to,
 	h_hist_merge(&out->all, &out->heavy);
 	free(conns);
 	free(g->at);
+	free(g->parked);
 	free(g);
 	return rc;
 }
@@ -1309,6 +1424,11 @@ int h_loadgen_finish(struct h_loadgen *lg, int timeout_ms, struct wl_report *rep
 	wl_metric(rep, "window_s", "s", secs);
 	wl_metric(rep, "conns_starved", "conns", (double)r->conns_starved);
 	wl_metric(rep, "fairness", "index", r->fairness);
+	if (lg->load.hot_pct > 0) { /* skewed: how many were hot, and what they got */
+		wl_metric(rep, "hot_conns", "conns", (double)r->hot_conns);
+		if (r->hot_ratio > 0)
+			wl_metric(rep, "hot_ratio", "x", r->hot_ratio);
+	}
 	if (lg->load.rate > 0) /* the open loop's Poisson arrivals are this seed's */
 		wl_metric(rep, "arrival_seed", "seed", (double)H_LOADGEN_ARRIVAL_SEED);
 	if (lg->load.heavy_every > 0) {

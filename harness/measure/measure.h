@@ -123,6 +123,10 @@ struct h_suite_part {
 	enum h_part_only only;  /* and of runtimes, only those with these traits */
 	int count_syscalls;     /* its server cells count syscalls (--count-syscalls) */
 	const char *peer;       /* a --peer for this part alone (when installed); NULL: none */
+	/* 1: its server cells get every CPU of the run, their client sharing
+	 * them (unless --client-cpus says where it goes): a point about a
+	 * loop or worker per CPU needs them all. */
+	int share_cpus;
 };
 /* Whether name is in the comma list, or the list is "all". */
 int h_list_has(const char *list, const char *name);
@@ -702,6 +706,11 @@ struct h_loadgen_result {
 	double fairness;      /* Jain's index over the requests counted per connection:
 	                       * 1 all alike, 1/conns one got all, 0 none got any */
 	uint64_t outstanding; /* requests outstanding at the window's end (in the histogram) */
+	/* Skewed load (hot_pct > 0): the hot connections, and the requests
+	 * counted per hot connection over those per cold one (0: none cold
+	 * counted). */
+	int hot_conns;
+	double hot_ratio;
 	/* The forked client's life, from its start to its result (0 from
 	 * h_loadgen_run alone), and the CPUs it was allowed: its CPU time over
 	 * both is how busy it was (client_cpu_util). */

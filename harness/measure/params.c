@@ -214,6 +214,9 @@ int h_parse_cpus(const char *s, hwloc_bitmap_t set)
 /* The quick suite's C15 point but heavy_us and offload (its two parts). */
 #define C15_QUICK_SETS                                                                      \
 	"conns=20", "requests=0", "seconds=1", "warmup_ms=100", "rate=1000", "heavy_every=50"
+/* C13's skewed echo point (its two parts). */
+#define C13_ECHO_SETS                                                                       \
+	"conns=100", "requests=0", "seconds=1", "warmup_ms=200", "hot_pct=10", "hot_x=20"
 /* C16 (task creation) beside those five: the newer runtimes. */
 #define C16_RUNTIMES "steal,coro-steal,uring,uv,omp"
 
@@ -335,6 +338,17 @@ const struct h_suite h_suites[] = {
 			 * and the report says no data); pool and threads beside. */
 			{ "work stealing on even and skewed load (C13)", "steal,epoll,pool,threads", "cpu",
 			  NULL, { "tasks=256", "work=50000", "skew=0,2", "loops=2", "workers=2" } },
+			/* C13 on a server, about 25 s: echo where 10 of the 100
+			 * connections (chosen by the client's seed, never by the
+			 * server's sharding) send 20 times the requests of the
+			 * others, the server on every CPU (its client sharing them:
+			 * a loop or worker per CPU, 2 on 2). The pool needs a worker
+			 * per connection (C12's cap: 2 workers would hold 2 of 100),
+			 * so it has a part of its own, judged by no rule. */
+			{ "work stealing on skewed connections (C13)", "steal,epoll", "echo", NULL,
+			  { C13_ECHO_SETS, "loops=2", "workers=2" }, .share_cpus = 1 },
+			{ "a pool on skewed connections (C13, beside)", "pool", "echo", NULL,
+			  { C13_ECHO_SETS, "workers=100" }, .share_cpus = 1 },
 			/* C14, about 30 s: uring and epoll at conns=100 with their
 			 * syscalls counted (--count-syscalls: the tracepoint slows
 			 * every syscall, so the connections part runs without it).

@@ -97,6 +97,9 @@ static int remote_load(const struct h_cell *c, const struct h_target *to, struct
 		.msg_bytes = echo ? wparam(c, "msg_bytes", 64) : 0,
 		.rate = wparam(c, "rate", 0),
 		.warmup_ms = wparam(c, "warmup_ms", 0),
+		.hot_pct = wparam(c, "hot_pct", 0),
+		.hot_x = wparam(c, "hot_x", 10),
+		.hot_seed = wparam(c, "hot_seed", 1),
 	};
 	return 0;
 }

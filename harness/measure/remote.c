@@ -121,10 +121,14 @@ static int h_load_words(const struct wl_load *l, char (*w)[64])
 		{ "conns", l->conns },         { "requests", l->requests },
 		{ "seconds", l->seconds },     { "warmup_ms", l->warmup_ms },
 		{ "rate", l->rate },           { "msg_bytes", l->msg_bytes },
+		{ "hot_pct", l->hot_pct },     { "hot_x", l->hot_x },
+		{ "hot_seed", l->hot_seed },
 	};
 	for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
 		if (!strcmp(kv[i].key, "msg_bytes") && l->proto != WL_PROTO_ECHO)
 			continue;
+		if (!strncmp(kv[i].key, "hot_", 4) && l->hot_pct == 0)
+			continue; /* an even load says nothing of skew */
 		snprintf(w[n++], 64, "--set");
 		snprintf(w[n++], 64, "%s=%lld", kv[i].key, (long long)kv[i].v);
 	}

@@ -1114,7 +1114,7 @@ static int plan_parts(struct run *r)
 	for (int i = 0; i < o->nsets; i++)
 		if (check_set(o, &o->sets[i], "") < 0)
 			return H_REPORTED;
-	static const struct h_suite_part whole = { "command line", "all", "all", NULL, { 0 }, H_ONLY_ANY, 0, NULL };
+	static const struct h_suite_part whole = { "command line", "all", "all", NULL, { 0 }, H_ONLY_ANY, 0, NULL, 0 };
 	int wanted = 1;
 	if (o->suite)
 		for (wanted = 0; wanted < H_SUITE_MAX_PARTS && o->suite->parts[wanted].runtimes;)
@@ -1170,11 +1170,16 @@ static int plan_matrix(struct run *r)
 		int part_servers = 0;
 		for (int w = 0; w < pt->o.nwls; w++)
 			part_servers += pt->o.wls[w]->load != NULL;
+		/* A part that shares: server and client on every CPU (the
+		 * suite's part i is r->parts[i]). */
+		int share = o->suite && o->suite->parts[i].share_cpus && !o->client_cpus;
+		hwloc_const_cpuset_t server = share ? r->cpuset : r->server;
+		hwloc_const_cpuset_t client = share ? r->cpuset : r->client;
 		if (part_servers &&
-		    resolve_places(&pt->o, r->topo, r->server, who, &pt->splaces, &pt->nsplaces) < 0)
+		    resolve_places(&pt->o, r->topo, server, who, &pt->splaces, &pt->nsplaces) < 0)
 			return H_REPORTED;
 		long start = r->m.n;
-		if (build_matrix(&pt->o, pt->places, pt->splaces, pt->nplaces, r->client, &r->m) < 0 ||
+		if (build_matrix(&pt->o, pt->places, pt->splaces, pt->nplaces, client, &r->m) < 0 ||
 		    order_part(&pt->o, &r->m, start) < 0)
 			return H_REPORTED;
 	}
