@@ -6,7 +6,7 @@
 # wants rss_peak_kib below that and client_rss_peak_kib above it; the
 # client's rusage under client_*; client_cpu_util in [0, 1] with
 # client_limited beside it; server_cpu_us_per_request the server's CPU in
-# the window only: the server spins 300 ms before it accepts
+# the window only: the server spins 300 ms once it listens, before its client starts
 # (CONCBENCH_TEST_SERVER_BURN_MS, a hook in cell.c), which is in its
 # whole-cell CPU time and must not be in the window's; client_cpu_us_per_request
 # the client's CPU over the responses it handled; server_sock_kib and
