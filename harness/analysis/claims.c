@@ -199,9 +199,8 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	           "conns is at most {drop}× their own peak or {drop}× the best async's there, or "
 	           "a threads cell failed (a limit or timeout): holds; threads within {near}% of "
 	           "the best async and of their own peak: does not hold; otherwise depends on the "
-	           "connection count. Server context switches per request and server memory growth "
-	           "per connection (peak RSS, plus its sockets' kernel memory where measured) are "
-	           "shown beside it, not judged.",
+	           "connection count. Server context switches per request and RSS growth per "
+	           "connection are shown beside it, not judged.",
 	  .thr = { { "drop", H_C4_DROP },
 	           { "near", 100 * H_C4_NEAR } } },
 	{
