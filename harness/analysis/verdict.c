@@ -1630,8 +1630,10 @@ static void c4_rule(const struct h_summary *s, const struct h_runfacts *f, struc
 				 * in no RSS and is added where both points have it
 				 * (a sum of medians: close to the median of sums
 				 * over a few reps). server_sockets marks that
-				 * figure: runs before it sampled SO_MEMINFO after the
-				 * window, when the buffers had drained (mostly 0). */
+				 * figure: runs before it sampled SO_MEMINFO in the
+				 * server once its first connection ended, while the
+				 * client was closing the rest (another moment, and
+				 * only what was still open). */
 				if (rss && !same_point(s, x, "client_rss_peak_kib")) {
 					mixed_rss = 1;
 					rss = NULL;
