@@ -4,7 +4,8 @@
 # .2, N from the PID), the server cells in one (`run --listen`), their
 # client in the other (`--client-host netns:`), on echo and http: every
 # cell ok with requests, the client host's manifest in each line
-# (hostname, kernel, CPUs), the server's own CPU time there. A namespace
+# (hostname, kernel, CPUs), the server's own CPU time there (its whole
+# cell's: no window figure, no sockets' figure from a client elsewhere). A namespace
 # that does not exist fails the cell at once with the reason, and a bad
 # --listen is a usage error. With netem, NET_DELAY_US of delay each way must
 # show in the client's median. Everything it made is removed by the trap,
@@ -57,7 +58,10 @@ for c in cells:
     # The server's own figures, and the client's apart from them.
     assert c["cpu_user_ns"] + c["cpu_sys_ns"] > 0, (w, "no server CPU")
     assert c["client_cpu_user_ns"] + c["client_cpu_sys_ns"] > 0, (w, "no client CPU")
-    assert m["server_cpu_us_per_request"] > 0, (w, m)
+    # The client elsewhere cannot read the server's CPU clock nor see its
+    # sockets: no window CPU figure, and the sockets' figure null.
+    assert "server_cpu_us_per_request" not in m, (w, m)
+    assert m["server_sock_kib"] is None and "server_sockets" not in m, (w, m)
 PY
 
 # The documented experiment (README "On more than one machine"): netem

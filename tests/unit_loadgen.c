@@ -6,7 +6,9 @@
  * a server that stalls once for 200 ms shows the stall in many samples,
  * where a closed loop shows it in one; a silent server ends the run after
  * the stall limit instead of hanging; the child process reports through
- * h_loadgen_start/finish, bound to its CPUs, and is killed past its time.
+ * h_loadgen_start/finish, bound to its CPUs, and is killed past its time;
+ * told the server's pid (this process), it reads the server's CPU clock and
+ * its port's sockets (all connections and the listener) for the window.
  * Running for a time, only the window counts: start-up, warm-up and what
  * completes after the window are left out, and a connection the server
  * starves shows in conns_starved, fairness and the latency tail. A skewed
@@ -701,7 +703,7 @@ static void test_child(void)
 	struct wl_load l = { .proto = WL_PROTO_HTTP, .port = s.port, .conns = 4, .requests = 300,
 	                     .heavy_every = 5, .late_us = 1 };
 	static struct h_loadgen lg;
-	int rc = h_loadgen_start(&l, topo, cpus, &lg);
+	int rc = h_loadgen_start_at(&l, NULL, getpid(), topo, cpus, &lg);
 	CHECKF(rc == 0, "start: %d", rc);
 	lg.conns_asked = 40000; /* as if the harness had clamped 40000 to 4 */
 	struct wl_report rep;
@@ -716,7 +718,8 @@ static void test_child(void)
 	                        "light_p999_us", "heavy_p50_us", "heavy_p99_us", "clamped_conns",
 	                        "window_s", "conns_starved", "fairness", "light_late_share",
 	                        "client_cpu_us_per_request", "samples", "light_samples",
-	                        "heavy_samples" };
+	                        "heavy_samples", "client_cpu_util", "client_limited",
+	                        "server_cpu_us_per_request", "server_sock_kib", "server_sockets" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		CHECKF(t_find_metric(&rep, names[i]) != NULL, "finish: no metric %s", names[i]);
 	CHECKF(rep.nmetrics == (int)(sizeof names / sizeof names[0]), "finish: %d metrics",
@@ -737,6 +740,24 @@ static void test_child(void)
 	       fabs(cpr->value - (double)(lg.ru_user_ns + lg.ru_sys_ns) / 1000.0 / 1204.0) <
 	               1e-6 * cpr->value,
 	       "client_cpu_us_per_request %g", cpr ? cpr->value : -1.0);
+	/* The window's figures: a fixed count's window runs from the first
+	 * measured request to the last response; 1,200 responses in it. The
+	 * server's sockets are sampled before the first connection closes:
+	 * the 4 accepted ones and the listener. */
+	CHECKF(lg.res.win_sampled && lg.res.win_done == 1200 && lg.res.win_server_cpu_ns > 0,
+	       "window: sampled %d, %llu responses, server CPU %lld ns", lg.res.win_sampled,
+	       (unsigned long long)lg.res.win_done, (long long)lg.res.win_server_cpu_ns);
+	const struct wl_metric *w = t_find_metric(&rep, "server_cpu_us_per_request");
+	CHECKF(w && fabs(w->value - (double)lg.res.win_server_cpu_ns / 1000.0 / 1200.0) <
+	                    1e-6 * w->value,
+	       "server_cpu_us_per_request %g", w ? w->value : -1);
+	w = t_find_metric(&rep, "client_cpu_util");
+	CHECKF(w && w->value > 0 && w->value <= 1, "client_cpu_util %g", w ? w->value : -1);
+	const struct wl_metric *sk = t_find_metric(&rep, "server_sockets");
+	CHECKF(sk && sk->value == 5, "server_sockets %g, want 4 connections and the listener",
+	       sk ? sk->value : -1);
+	sk = t_find_metric(&rep, "server_sock_kib");
+	CHECKF(sk && sk->value >= 0, "server_sock_kib %g", sk ? sk->value : -1);
 	/* A percentile spectrum never falls as p rises. */
 	const char *spectrum[] = { "p50_us", "p75_us", "p90_us", "p95_us", "p99_us", "p999_us",
 	                           "p9999_us", "max_us" };

@@ -15,11 +15,15 @@
  * other activity is in the delta too, so there the check only needs the
  * stacks to show up, not an exact figure. The cgroup is removed after.
  *
- * Sockets: a loopback TCP connection of this process, and 64 KiB sent on
- * it and left unread: loopback delivers within send(), so the receiver's
- * queue holds it when send returns, and h_mem_sockets must grow by at
- * least that much (its truesize, the figure SO_MEMINFO reports, is larger
- * than the payload, never smaller). */
+ * Sockets: a listener of this process on a port of its own and one
+ * loopback TCP connection to it: h_mem_sock_diag on that port sees two
+ * sockets (the listener and the accepted side; the connecting side's
+ * local port is another), none before the listener exists. 64 KiB sent
+ * to the accepted side and left unread: loopback delivers within send(),
+ * so its receive queue holds it when send returns, and the figure must
+ * grow by at least that much (its truesize, the figure SKMEMINFO reports,
+ * is larger than the payload, never smaller). Sent the other way, to the
+ * connecting side, it must not: that socket is the client's. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
@@ -148,36 +152,51 @@ static void test_kernel(void)
 
 static void test_sockets(void)
 {
-	double k0, k1, k2;
-	int rc = h_mem_sockets(&k0);
-	if (rc == -ENOPROTOOPT) {
-		CHECK(isnan(k0));
-		fprintf(stderr, "unit_mem: SO_MEMINFO refused by this kernel\n");
-		return;
-	}
-	REQUIRE(rc == 0 && k0 >= 0);
+	double k0, k1, k2, k3;
+	int n0, n1, n2, n3;
 	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t al = sizeof a;
-	REQUIRE(l >= 0 && bind(l, (struct sockaddr *)&a, sizeof a) == 0 && listen(l, 1) == 0 &&
+	REQUIRE(l >= 0 && bind(l, (struct sockaddr *)&a, sizeof a) == 0 &&
 	        getsockname(l, (struct sockaddr *)&a, &al) == 0);
+	int port = ntohs(a.sin_port);
+	int rc = h_mem_sock_diag(port, &k0, &n0);
+	if (rc == -EPROTONOSUPPORT || rc == -EACCES) {
+		CHECK(isnan(k0) && n0 == 0);
+		fprintf(stderr, "unit_mem: sock_diag refused: %s\n", strerror(-rc));
+		close(l);
+		return;
+	}
+	CHECKF(rc == 0 && n0 == 0, "a bound socket that does not listen: rc %d, %d sockets", rc, n0);
+	CHECK(h_mem_sock_diag(0, &k0, &n0) == -EINVAL && isnan(k0));
+	REQUIRE(listen(l, 1) == 0);
 	int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	REQUIRE(c >= 0 && connect(c, (struct sockaddr *)&a, sizeof a) == 0);
 	int s = accept4(l, NULL, NULL, SOCK_CLOEXEC);
 	REQUIRE(s >= 0);
 	static char buf[64 * 1024];
 	memset(buf, 'x', sizeof buf);
-	CHECK(h_mem_sockets(&k1) == 0);
+	CHECK(h_mem_sock_diag(port, &k1, &n1) == 0);
+	CHECKF(n1 == 2, "%d sockets on port %d, want the listener and the accepted one", n1, port);
 	size_t sent = 0;
 	while (sent < sizeof buf) {
 		ssize_t n = send(c, buf + sent, sizeof buf - sent, 0);
 		REQUIRE(n > 0);
 		sent += (size_t)n;
 	}
-	CHECK(h_mem_sockets(&k2) == 0);
-	fprintf(stderr, "unit_mem: sockets %.0f KiB, with a connection %.0f, 64 KiB unread %.0f\n",
-	        k0, k1, k2);
+	CHECK(h_mem_sock_diag(port, &k2, &n2) == 0 && n2 == 2);
+	/* Back to the client: its receive queue is not the server's. */
+	for (sent = 0; sent < sizeof buf;) {
+		ssize_t n = send(s, buf + sent, sizeof buf - sent, 0);
+		REQUIRE(n > 0);
+		sent += (size_t)n;
+	}
+	CHECK(h_mem_sock_diag(port, &k3, &n3) == 0 && n3 == 2);
+	fprintf(stderr, "unit_mem: port %d: %.0f KiB with a connection, 64 KiB unread by the "
+	        "server %.0f, and by the client %.0f\n", port, k1, k2, k3);
 	CHECK(k2 - k1 >= 64);
+	CHECKF(k3 - k2 < 64, "the client's receive queue counted as the server's: %.0f -> %.0f",
+	       k2, k3);
 	close(s);
 	close(c);
 	close(l);

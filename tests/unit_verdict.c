@@ -977,6 +977,21 @@ static void test_client_limited(void)
 	h_rule_c4(&S, &F, &o);
 	CHECKF(k >= 0 && fabs(o.fig[k].median - 3) < 1e-9,
 	       "C4: server socket buffers per connection missing or not 3 KiB");
+	CHECKF(strstr(o.fig[k].what, "SO_MEMINFO") != NULL, "C4: %s", o.fig[k].what);
+	/* With sock_diag's figure at both ends (server_sockets marks it), the
+	 * memory per connection is RSS + sockets: (12,000 + 3,000) -
+	 * (2,100 + 20) over 990 connections = 13.0 KiB, and its label
+	 * says what is in it. */
+	echo_also("threads", "stack_kib=0", 1000, "server_sockets", 1001);
+	echo_also("threads", "stack_kib=0", 10, "server_sock_kib", 20);
+	echo_also("threads", "stack_kib=0", 10, "server_sockets", 11);
+	k = fig_with(h_rule_c4, "server memory growth per connection over conns=10 (peak RSS + "
+	             "its sockets' kernel memory", -1, why, sizeof why);
+	h_rule_c4(&S, &F, &o);
+	CHECKF(k >= 0 && fabs(o.fig[k].median - 12880.0 / 990) < 1e-9,
+	       "C4: server memory per connection missing or not RSS + sockets: %g",
+	       k >= 0 ? o.fig[k].median : -1);
+	CHECK(fig_with(h_rule_c4, "conns=1000: server peak RSS growth", -1, why, sizeof why) < 0);
 	/* Without client_rss_peak_kib the run's RSS held the client's too:
 	 * no memory figure, and the reason says why. */
 	reset(4);

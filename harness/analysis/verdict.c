@@ -1630,12 +1630,20 @@ static void c4_rule(const struct h_summary *s, const struct h_runfacts *f, struc
 				 * and client, which is no server figure. Its growth over
 				 * the smallest connection count, per added connection,
 				 * is what a connection costs in user memory; the
-				 * kernel's socket memory is not in RSS. */
+				 * kernel's memory of the server's sockets
+				 * (server_sock_kib, sock_diag at the window's end) is
+				 * in no RSS and is added where both points have it
+				 * (a sum of medians: close to the median of sums
+				 * over a few reps). server_sockets marks that
+				 * figure: runs before it sampled SO_MEMINFO in the
+				 * server once its first connection ended, while the
+				 * client was closing the rest (another moment, and
+				 * only what was still open). */
 				if (rss && !same_point(s, x, "client_rss_peak_kib")) {
 					mixed_rss = 1;
 					rss = NULL;
 				}
-				const struct h_srow *rss0 = NULL;
+				const struct h_srow *rss0 = NULL, *sock0 = NULL;
 				static const char *const no_conns[] = { "conns", NULL };
 				char *rest = rss && conns[i] > conns[0]
 				                     ? h_params_without(x->params, no_conns)
@@ -1645,22 +1653,34 @@ static void c4_rule(const struct h_summary *s, const struct h_runfacts *f, struc
 					snprintf(where, sizeof where, "%s%sconns=%s", rest,
 					         rest[0] ? ";" : "", P(conns[0]));
 					rss0 = h_summary_get(s, x->runtime, wl, "rss_peak_kib", where);
+					sock0 = h_summary_get(s, x->runtime, wl, "server_sock_kib", where);
 					free(rest);
 				}
-				if (rss && rss0)
+				const struct h_srow *sock = rss ? same_point(s, x, "server_sock_kib") : NULL;
+				int diag = sock && same_point(s, x, "server_sockets");
+				int socks = diag && sock0 && isfinite(sock->median) &&
+				            isfinite(sock0->median);
+				if (rss && rss0 && socks)
+					fig_val(o,
+					        (rss->median - rss0->median + sock->median - sock0->median) /
+					                (conns[i] - conns[0]),
+					        "KiB", "",
+					        "%s, %s conns=%s: server memory growth per connection "
+					        "over conns=%s (peak RSS + its sockets' kernel memory, "
+					        "sock_diag)",
+					        L(x), wl, P(conns[i]), P(conns[0]));
+				else if (rss && rss0)
 					fig_val(o, (rss->median - rss0->median) / (conns[i] - conns[0]),
 					        "KiB", "",
 					        "%s, %s conns=%s: server peak RSS growth per connection "
 					        "over conns=%s (socket buffers not included)",
 					        L(x), wl, P(conns[i]), P(conns[0]));
-				/* Beside it, what RSS leaves out: the kernel's buffers
-				 * of the server's own sockets (SO_MEMINFO) at its peak. */
-				const struct h_srow *sock = rss ? same_point(s, x, "server_sock_kib") : NULL;
+				/* Beside it, the sockets' part alone. */
 				if (sock && isfinite(sock->median))
 					fig_val(o, sock->median / conns[i], "KiB", "",
 					        "%s, %s conns=%s: server socket buffers per connection "
-					        "(kernel, SO_MEMINFO)",
-					        L(x), wl, P(conns[i]));
+					        "(kernel, %s)",
+					        L(x), wl, P(conns[i]), diag ? "sock_diag" : "SO_MEMINFO");
 			}
 		}
 	}

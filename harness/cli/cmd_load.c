@@ -324,7 +324,7 @@ int cli_cmd_load(const struct cli_command *self, int argc, char **argv)
 		 * a run on another host (remote.c) to record. */
 		if (a.json)
 			h_host_self(&c->client_host);
-		h_remote_cell_run(c, &to, topo, timeout);
+		h_remote_cell_run(c, &to, 0, topo, timeout);
 		rc = h_results_append(res, c);
 		if (rc < 0) {
 			h_error("cannot write %s: %s", path, strerror(-rc));

@@ -194,7 +194,6 @@ static struct {
 	double rss, pss;
 	struct h_kmem cgk, mik;
 	int cg_ok, mi_ok, user_ok;
-	double sock_kib; /* the process's socket buffers (NaN: refused) */
 	struct cpubits cpus;
 } peak;
 
@@ -207,7 +206,6 @@ static void peak_hook(void)
 	peak.user_ok = h_mem_user(&peak.rss, &peak.pss) == 0;
 	peak.cg_ok = peak.cg->kind && h_cgroup_read(peak.cg, &peak.cgk) == 0;
 	peak.mi_ok = h_mem_meminfo(&peak.mik) == 0;
-	h_mem_sockets(&peak.sock_kib);
 	threads_cpus(&peak.cpus, 1024);
 }
 
@@ -439,6 +437,29 @@ static int child_setup(struct child *k)
 	return 0;
 }
 
+/* A test hook: CONCBENCH_TEST_SERVER_BURN_MS=N makes the server spin on
+ * the CPU for N ms of its CPU time once it listens, before its client
+ * starts, so a test can tell a window's CPU figure from one that counts
+ * the start-up (tests/e2e_server_alone.sh). Before the client, not while
+ * it waits: on a busy machine N ms of CPU can take longer than the client
+ * waits for a silent server's first answer (CONFIRM_IDLE_NS), and its
+ * window would then begin during the spin. */
+static void test_server_burn(void)
+{
+	const char *v = getenv("CONCBENCH_TEST_SERVER_BURN_MS");
+	long ms = v ? strtol(v, NULL, 10) : 0;
+	if (ms <= 0 || ms > 10000)
+		return;
+	struct timespec ts;
+	uint64_t until = 0;
+	do {
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+		if (!until)
+			until = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec +
+			        (uint64_t)ms * 1000000ull;
+	} while ((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec < until);
+}
+
 /* Server workloads: forks the load generator, out of the cell's cgroup
  * and counters. 0 (also for a workload without load), or a negative
  * errno with the result failed. */
@@ -448,6 +469,7 @@ static int child_start_load(struct child *k)
 		return 0;
 	struct wl_load load;
 	k->c->wl->load(k->state, &load);
+	test_server_burn();
 	if (k->c->offered_rps > 0)
 		load.rate = k->c->offered_rps;
 	if (k->lfd >= 0) {
@@ -468,7 +490,9 @@ static int child_start_load(struct child *k)
 	sin->sin_port = htons((uint16_t)load.port);
 	sin->sin_addr.s_addr = k->c->net ? k->c->net->listen_ip : 0;
 	snprintf(to.name, sizeof to.name, "%s:%d", k->c->net ? k->c->net->listen : "", load.port);
-	int rc = h_loadgen_start_at(&load, sin->sin_addr.s_addr ? &to : NULL, k->topo,
+	/* This process is the server: the client reads its CPU clock and its
+	 * port's sockets at the window's ends. */
+	int rc = h_loadgen_start_at(&load, sin->sin_addr.s_addr ? &to : NULL, getpid(), k->topo,
 	                            k->c->client_cpus, &k->lg);
 	if (rc < 0) {
 		h_cell_fail(&k->r, "load generator: %s", strerror(-rc));
@@ -548,10 +572,6 @@ static int child_run(struct child *k)
 	return 0;
 }
 
-/* A client busier than this (CPU time over its life, per CPU it had)
- * may be what limits the throughput: the cell is flagged client_limited. */
-#define CLIENT_BUSY 0.8
-
 /* The load generator's own cost, apart from the server's. It is forked
  * from this process (it must start after setup, from the workload's
  * wl_load, which lives here), so the cell's wait4 would count it: its
@@ -572,15 +592,12 @@ static void client_cost(struct child *k, struct wl_report *rep)
 	r->client_ctx_voluntary = lg->ru_nvcsw;
 	r->client_ctx_involuntary = lg->ru_nivcsw;
 	r->client_rss_peak_kib = lg->ru_maxrss_kib;
-	if (!lg->res.life_ns)
-		return; /* it died before reporting its life */
-	double cpus = lg->res.ncpus > 0 ? lg->res.ncpus : 1;
-	double util = (double)(lg->ru_user_ns + lg->ru_sys_ns) / ((double)lg->res.life_ns * cpus);
-	if (util > 1)
-		util = 1; /* rusage's tick-rounded times can pass the wall time */
-	wl_metric(rep, "client_cpu_util", "fraction", util);
-	wl_metric(rep, "client_limited", "flag", util > CLIENT_BUSY);
-	if (util > CLIENT_BUSY) {
+	/* Its busy share over the window (h_loadgen_finish's client_cpu_util). */
+	double util = NAN, cpus = lg->res.ncpus > 0 ? lg->res.ncpus : 1;
+	for (int i = 0; i < rep->nmetrics; i++)
+		if (strcmp(rep->metrics[i].name, "client_cpu_util") == 0)
+			util = rep->metrics[i].value;
+	if (util > H_CLIENT_BUSY) {
 		fprintf(stderr,
 		        "%sconcbench: note: %s on %s: the load generator was %.0f%% busy on its %g "
 		        "CPU(s): the throughput may be the client's limit (metric client_limited)\n",
@@ -628,15 +645,6 @@ static void child_sample(struct child *k)
 	struct h_cell_result *r = &k->r;
 	mem_at_peak(r, k->cg, &k->base);
 	per_task(r);
-	/* A server's connections keep memory in the kernel that is in no
-	 * RSS: its sockets' buffers at the peak, the server's alone (the load
-	 * generator is another process). null where SO_MEMINFO is refused. */
-	if (k->c->wl->load && atomic_load(&peak.hit) && r->nmetrics < WL_MAX_METRICS) {
-		struct wl_metric *m = &r->metrics[r->nmetrics++];
-		snprintf(m->name, sizeof m->name, "server_sock_kib");
-		snprintf(m->unit, sizeof m->unit, "KiB");
-		m->value = peak.sock_kib;
-	}
 	/* The server's syscalls (null where the tracepoint is not there or
 	 * not permitted: syscalls_why); the parent adds them per request. */
 	if (k->c->wl->load && k->c->count_syscalls && r->nmetrics < WL_MAX_METRICS) {
@@ -851,11 +859,10 @@ static uint64_t less(uint64_t a, uint64_t b)
 }
 
 /* A server cell: wait4 counted the reaped load generator too. The server
- * alone is the rest, its peak RSS its own process's; and its CPU time
- * (the whole cell, setup and teardown included) over the requests it
- * served in the whole cell (its own count: the client's `requests` holds
- * only the measuring window, which would overstate the cost) is
- * server_cpu_us_per_request. */
+ * alone is the rest (the whole cell's: setup and teardown included), its
+ * peak RSS its own process's. Its CPU per request is the window's alone,
+ * from the client's reads of its CPU clock (h_loadgen_finish's
+ * server_cpu_us_per_request). */
 static void server_per_request(struct h_cell_result *r);
 static void server_alone(struct h_cell_result *r)
 {
@@ -869,22 +876,16 @@ static void server_alone(struct h_cell_result *r)
 }
 
 static void server_per_request(struct h_cell_result *r)
-{	/* The server's count first: http and mixed say requests_served, echo
-	 * messages; the client's requests only where neither is reported. */
+{	/* The syscalls were counted over run(): over the server's own count of
+	 * the requests it served in run() (http and mixed say requests_served,
+	 * echo messages; the client's requests only where neither is
+	 * reported, which hold the window's alone). */
 	static const char *const counts[] = { "requests_served", "messages", "requests" };
 	double req = NAN;
 	for (size_t k = 0; k < sizeof counts / sizeof *counts && isnan(req); k++)
 		for (int i = 0; i < r->nmetrics; i++)
 			if (strcmp(r->metrics[i].name, counts[k]) == 0)
 				req = r->metrics[i].value;
-	if (req > 0 && r->nmetrics < WL_MAX_METRICS) {
-		struct wl_metric *m = &r->metrics[r->nmetrics++];
-		snprintf(m->name, sizeof m->name, "server_cpu_us_per_request");
-		snprintf(m->unit, sizeof m->unit, "us");
-		m->value = (double)(r->cpu_user_ns + r->cpu_sys_ns) / 1000.0 / req;
-	}
-	/* The syscalls were counted over run(), the window of the server's
-	 * own count: the same requests. */
 	for (int i = 0; req > 0 && i < r->nmetrics && r->nmetrics < WL_MAX_METRICS; i++)
 		if (strcmp(r->metrics[i].name, "syscalls") == 0) {
 			struct wl_metric *m = &r->metrics[r->nmetrics++];
@@ -979,6 +980,16 @@ static void remote_join(struct h_cell *c, const struct h_remote_out *ro, int tim
 	r->client_ctx_involuntary = cr->client_ctx_involuntary;
 	r->client_rss_peak_kib = cr->client_rss_peak_kib;
 	snprintf(r->client_cpus_used, sizeof r->client_cpus_used, "%s", cr->client_cpus_used);
+	/* The client on another host sees its own sockets, not the server's:
+	 * null (SCHEMA.md says why). Nor can it read the server's CPU clock:
+	 * no server_cpu_us_per_request (cpu_user_ns + cpu_sys_ns are the
+	 * whole cell's). */
+	if (r->nmetrics < WL_MAX_METRICS) {
+		struct wl_metric *m = &r->metrics[r->nmetrics++];
+		snprintf(m->name, sizeof m->name, "server_sock_kib");
+		snprintf(m->unit, sizeof m->unit, "KiB");
+		m->value = NAN;
+	}
 	server_per_request(r);
 	if (timed_out)
 		h_cell_fail(r, "the server did not end within %d s of its client on %s",

@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -112,6 +113,10 @@ struct lg {
 	uint64_t armed, tick_at;
 	uint64_t last_progress, last_done;
 	int64_t inflight; /* sum of started - done over open connections */
+	pid_t server;     /* h_loadgen_start_at's: whose CPU and sockets the window reads */
+	int win0;         /* the window's first sample is taken */
+	uint64_t s_wall, s_client;
+	int64_t s_server;
 	int nconnecting, nclosed;
 	int loops;
 	/* Skewed load (hot_pct > 0): the cold connections waiting for their
@@ -213,6 +218,109 @@ static uint64_t intended(const struct lg *g, const struct conn *c, int64_t j)
 static uint64_t req_start(const struct lg *g, const struct conn *c, int64_t j)
 {
 	return g->open_loop && j > 0 ? intended(g, c, j) : c->start_ns;
+}
+
+/* ---- the window's cost ---- */
+
+/* A process's CPU time in ns (its CPU clock: every thread's, to the ns),
+ * -1 when it cannot be read (gone). */
+static int64_t cpu_of(pid_t pid)
+{
+	clockid_t id;
+	struct timespec ts;
+	if (clock_getcpuclockid(pid, &id) != 0 || clock_gettime(id, &ts) != 0)
+		return -1;
+	return (int64_t)ts.tv_sec * (int64_t)NS_PER_S + ts.tv_nsec;
+}
+
+/* The server's CPU time in ns: one process's clock, or a process group's
+ * (a server of several processes, nginx's master and workers: each
+ * member's clock, the members found in /proc by field 5 of their stat).
+ * -1 when there is no server or nothing could be read. */
+static int64_t server_cpu(pid_t server)
+{
+	if (server >= 0)
+		return server > 0 ? cpu_of(server) : -1;
+	DIR *d = opendir("/proc");
+	if (!d)
+		return -1;
+	int64_t sum = -1;
+	for (struct dirent *e; (e = readdir(d));) {
+		char *end, path[64], buf[512];
+		long pid = strtol(e->d_name, &end, 10);
+		if (*end || end == e->d_name)
+			continue;
+		snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		ssize_t len = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		/* The name (field 2) may hold spaces: count from the last ')'. */
+		const char *p = strrchr(buf, ')');
+		long pgrp = 0;
+		if (!p || sscanf(p + 1, " %*c %*d %ld", &pgrp) != 1 || pgrp != -(long)server)
+			continue;
+		int64_t t = cpu_of((pid_t)pid);
+		if (t >= 0)
+			sum = (sum < 0 ? 0 : sum) + t;
+	}
+	closedir(d);
+	return sum;
+}
+
+static uint64_t own_cpu(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+/* The window starts: the clocks its cost is measured from. */
+static void window_start(struct lg *g)
+{
+	g->win0 = 1;
+	g->s_wall = h_now_ns();
+	g->s_client = own_cpu();
+	g->s_server = server_cpu(g->server);
+}
+
+/* The window ends (or, with a fixed count, the last response came): the
+ * clocks again, the server's before the client's so that the sock_diag
+ * dump after them costs neither. Once. */
+static void window_end(struct lg *g)
+{
+	struct h_loadgen_result *o = g->out;
+	if (!g->win0 || o->win_sampled)
+		return;
+	uint64_t wall = h_now_ns();
+	int64_t srv = server_cpu(g->server);
+	uint64_t cli = own_cpu();
+	o->win_sampled = 1;
+	o->win_wall_ns = wall - g->s_wall;
+	o->win_client_cpu_ns = cli - g->s_client;
+	o->win_server_cpu_ns = srv >= 0 && g->s_server >= 0 && srv >= g->s_server
+	                               ? srv - g->s_server
+	                               : -1;
+}
+
+/* The server's sockets (its listening port's, on this host) while every
+ * connection is still open: at the window's end before any is closed, or
+ * with a fixed count before the first finished one closes. Once, and only
+ * where the server is known to be here. */
+static void window_sockets(struct lg *g)
+{
+	struct h_loadgen_result *o = g->out;
+	if (o->sock_err != 1 || !g->server || g->phase != P_RUN)
+		return;
+	const struct sockaddr *sa = (const struct sockaddr *)&g->to->sa;
+	int port = sa->sa_family == AF_INET6
+	                   ? ntohs(((const struct sockaddr_in6 *)sa)->sin6_port)
+	                   : ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	o->sock_err = h_mem_sock_diag(port, &o->sock_kib, &o->sock_count);
 }
 
 /* ---- connection life ---- */
@@ -430,8 +538,10 @@ static void kick(struct lg *g, struct conn *c, uint64_t now)
 	}
 	if (flush(g, c) < 0)
 		return;
-	if (finished(c))
+	if (finished(c)) {
+		window_sockets(g); /* a fixed count: before the first one closes */
 		close_conn(g, c);
+	}
 }
 
 static struct h_hist *hist_of(struct lg *g, const struct conn *c, int64_t j)
@@ -453,6 +563,9 @@ static void complete(struct lg *g, struct conn *c, int ok)
 	c->done++;
 	g->inflight--;
 	g->out->completed++;
+	/* Between the window's two samples: what the CPU read there bought. */
+	if (j > 0 && ok && g->win0 && !g->out->win_sampled)
+		g->out->win_done++;
 	c->rd_off = 0;
 	c->bad = 0;
 	c->in_body = 0;
@@ -790,6 +903,8 @@ static void begin_requests(struct lg *g, uint64_t now)
 		g->w0 = now;
 		g->w1 = UINT64_MAX;
 	}
+	if (g->w0 == now)
+		window_start(g); /* no warm-up: the window starts here (run_loop else) */
 	if (!g->open_loop) {
 		/* Skewed: the cold connections start waiting for a turn, in a
 		 * shuffled order (that of skew_setup). */
@@ -810,6 +925,8 @@ static void begin_requests(struct lg *g, uint64_t now)
  * open loop a request is outstanding from its intended time, sent or not. */
 static void end_window(struct lg *g, uint64_t now)
 {
+	window_end(g);
+	window_sockets(g);
 	uint64_t at = now < g->w1 ? now : g->w1;
 	if (g->open_loop)
 		dispatch(g, at);
@@ -865,6 +982,8 @@ static int arm(struct lg *g)
 	}
 	if (g->phase == P_RUN && g->windowed && g->w1 < want)
 		want = g->w1;
+	if (g->phase == P_RUN && !g->win0 && g->w0 < want)
+		want = g->w0;
 	if (want == g->armed)
 		return 0;
 	struct itimerspec its = { .it_value = { .tv_sec = (time_t)(want / NS_PER_S),
@@ -918,6 +1037,8 @@ static int run_loop(struct lg *g)
 			begin_requests(g, now);
 			continue; /* every connection may be done already */
 		}
+		if (g->phase == P_RUN && !g->win0 && now >= g->w0)
+			window_start(g);
 		if (g->phase == P_RUN && g->windowed && now >= g->w1) {
 			end_window(g, now);
 			break;
@@ -974,6 +1095,8 @@ static int run_loop(struct lg *g)
 	 * measured ends there. */
 	if (g->phase == P_RUN && g->windowed && g->w1 > now)
 		end_window(g, now);
+	if (g->phase == P_RUN)
+		window_end(g); /* a fixed count: after its last response */
 	g->out->cpus_used = cpu_mask;
 	return 0;
 }
@@ -1083,15 +1206,26 @@ int h_target_probe(const struct h_target *t, int timeout_ms)
 	return rc;
 }
 
+static int run_at(const struct wl_load *load, const struct h_target *to, pid_t server,
+                  struct h_loadgen_result *out);
+
 int h_loadgen_run(const struct wl_load *load, struct h_loadgen_result *out)
 {
-	return h_loadgen_run_at(load, NULL, out);
+	return run_at(load, NULL, 0, out);
 }
 
 int h_loadgen_run_at(const struct wl_load *load, const struct h_target *to,
                      struct h_loadgen_result *out)
 {
+	return run_at(load, to, 0, out);
+}
+
+static int run_at(const struct wl_load *load, const struct h_target *to, pid_t server,
+                  struct h_loadgen_result *out)
+{
 	memset(out, 0, sizeof *out);
+	out->sock_err = 1; /* not asked (yet) */
+	out->sock_kib = NAN;
 	h_hist_init(&out->all);
 	h_hist_init(&out->light);
 	h_hist_init(&out->heavy);
@@ -1114,6 +1248,7 @@ int h_loadgen_run_at(const struct wl_load *load, const struct h_target *to,
 		return -ENOMEM;
 	}
 	g->load = load;
+	g->server = server;
 	struct h_target here;
 	if (!to) {
 		loopback(&here, load->port);
@@ -1241,7 +1376,7 @@ static void test_client_touch(void)
 }
 
 static _Noreturn void child(const struct wl_load *load, const struct h_target *to,
-                            hwloc_topology_t topo,
+                            pid_t server, hwloc_topology_t topo,
                             hwloc_const_cpuset_t cpus, int wfd, pid_t parent)
 {
 	/* Dies with the parent; the getppid check closes the race with a
@@ -1284,7 +1419,7 @@ static _Noreturn void child(const struct wl_load *load, const struct h_target *t
 		snprintf(res->error, sizeof res->error, "cannot bind the client to its CPUs: %s",
 		         strerror(bind_err));
 	} else {
-		h_loadgen_run_at(load, to, res);
+		run_at(load, to, server, res);
 	}
 	res->life_ns = h_now_ns() - born;
 	cpu_set_t mine;
@@ -1296,10 +1431,10 @@ static _Noreturn void child(const struct wl_load *load, const struct h_target *t
 int h_loadgen_start(const struct wl_load *load, hwloc_topology_t topo,
                     hwloc_const_cpuset_t client_cpus, struct h_loadgen *lg)
 {
-	return h_loadgen_start_at(load, NULL, topo, client_cpus, lg);
+	return h_loadgen_start_at(load, NULL, 0, topo, client_cpus, lg);
 }
 
-int h_loadgen_start_at(const struct wl_load *load, const struct h_target *to,
+int h_loadgen_start_at(const struct wl_load *load, const struct h_target *to, pid_t server,
                        hwloc_topology_t topo, hwloc_const_cpuset_t client_cpus,
                        struct h_loadgen *lg)
 {
@@ -1330,7 +1465,7 @@ int h_loadgen_start_at(const struct wl_load *load, const struct h_target *to,
 	}
 	if (pid == 0) {
 		close(p[0]);
-		child(&lg->load, &lg->to, topo, client_cpus, p[1], parent);
+		child(&lg->load, &lg->to, server, topo, client_cpus, p[1], parent);
 	}
 	close(p[1]);
 	lg->pid = pid;
@@ -1453,6 +1588,26 @@ int h_loadgen_finish(struct h_loadgen *lg, int timeout_ms, struct wl_report *rep
 	if (lg->ru_ok && r->completed > 0)
 		wl_metric(rep, "client_cpu_us_per_request", "us",
 		          (double)(lg->ru_user_ns + lg->ru_sys_ns) / 1000.0 / (double)r->completed);
+	/* The window's cost, from the clocks read at its two ends: neither
+	 * the connecting, the confirming exchanges and the warm-up, nor the
+	 * server's setup, is in it. The client's busy share of the CPUs it
+	 * was allowed (over H_CLIENT_BUSY: client_limited); the server's CPU
+	 * over the responses completed in between. */
+	if (r->win_sampled && r->win_wall_ns > 0) {
+		double cpus = r->ncpus > 0 ? r->ncpus : 1;
+		double util = (double)r->win_client_cpu_ns / ((double)r->win_wall_ns * cpus);
+		util = util > 1 ? 1 : util; /* its clock is read a moment after the wall's */
+		wl_metric(rep, "client_cpu_util", "fraction", util);
+		wl_metric(rep, "client_limited", "flag", util > H_CLIENT_BUSY);
+		if (r->win_server_cpu_ns >= 0 && r->win_done > 0)
+			wl_metric(rep, "server_cpu_us_per_request", "us",
+			          (double)r->win_server_cpu_ns / 1000.0 / (double)r->win_done);
+	}
+	/* null (NaN) with the count where sock_diag was refused. */
+	if (r->sock_err != 1) {
+		wl_metric(rep, "server_sock_kib", "KiB", r->sock_kib);
+		wl_metric(rep, "server_sockets", "sockets", r->sock_err == 0 ? r->sock_count : NAN);
+	}
 	if (lg->conns_asked > r->conns)
 		wl_metric(rep, "clamped_conns", "conns", (double)r->conns);
 	if (r->conns_confirmed < r->conns)

@@ -198,11 +198,12 @@ struct h_kmem {
 };
 int h_mem_user(double *rss_kib, double *pss_kib); /* /proc/self/smaps_rollup */
 int h_mem_meminfo(struct h_kmem *k);              /* /proc/meminfo, system-wide */
-/* Kernel memory of this process's TCP/UDP sockets (SO_MEMINFO: receive
- * queue + send queue + forward allocation, summed over /proc/self/fd), in
- * KiB. 0, or -errno with *kib NaN (ENOPROTOOPT: the kernel has no
- * SO_MEMINFO). */
-int h_mem_sockets(double *kib);
+/* Kernel memory of the TCP sockets (IPv4 and IPv6, every state but
+ * TIME_WAIT) whose local port is `port`, in this network namespace:
+ * NETLINK_SOCK_DIAG's SKMEMINFO, receive queue + send queue + forward
+ * allocation + option memory summed, in KiB, and how many sockets there
+ * were. 0, or -errno with *kib NaN and *count 0. */
+int h_mem_sock_diag(int port, double *kib, int *count);
 
 /* A cgroup made for one cell: kind 2 (v2, memory.stat with parts), 1 (v1,
  * memory.kmem.usage_in_bytes, a total) or 0 (none: why says so). */
@@ -685,6 +686,9 @@ int h_trace_end(const char *path, char *err, size_t errlen);
  * the server workloads keep back (64 and one per listener), so that a server
  * told the clamped figure does not clamp it again. */
 #define H_LOADGEN_FD_MARGIN 80
+/* A client busier than this over the window (its CPU time per CPU it was
+ * allowed) may be what limits the throughput: client_limited. */
+#define H_CLIENT_BUSY 0.8
 
 struct h_loadgen_result {
 	int err;           /* 0, or a negative errno: the load could not run at all */
@@ -720,6 +724,22 @@ struct h_loadgen_result {
 	 * exchanges and the warm-up's included: what its CPU time bought
 	 * (client_cpu_us_per_request). */
 	uint64_t completed;
+	/* The window's own cost, sampled by the client when the window
+	 * starts (w0; a fixed count: t0) and when it ends (before any
+	 * connection closes; a fixed count: after the last response): wall
+	 * time between the samples, the client's CPU time
+	 * (CLOCK_PROCESS_CPUTIME_ID) and the server's (its process CPU clock,
+	 * or its process group's summed; -1 when there is no server to read),
+	 * and the measured responses completed between them. */
+	int win_sampled;            /* both samples taken */
+	uint64_t win_wall_ns, win_client_cpu_ns, win_done;
+	int64_t win_server_cpu_ns;
+	/* The server's sockets at the window's end (h_mem_sock_diag on the
+	 * server's port, when the server is known to be on this host):
+	 * sock_err 0 with their KiB and count, else why not (-errno; 1: not
+	 * asked). */
+	int sock_err, sock_count;
+	double sock_kib;
 };
 
 /* Where a load goes: an IPv4 or IPv6 address, and its name for messages.
@@ -791,7 +811,12 @@ struct h_loadgen {
 int h_loadgen_start(const struct wl_load *load, hwloc_topology_t topo,
                     hwloc_const_cpuset_t client_cpus, struct h_loadgen *lg);
 /* The same against `to` (NULL: 127.0.0.1:load->port). */
-int h_loadgen_start_at(const struct wl_load *load, const struct h_target *to,
+/* server: the server's process (> 0), or its process group (< 0: -pgid),
+ * on this host and in this network namespace: the client then reads its
+ * CPU clock at the window's ends and its sockets at the window's end
+ * (server_cpu_us_per_request, server_sock_kib, server_sockets); 0: not
+ * known (a server elsewhere). */
+int h_loadgen_start_at(const struct wl_load *load, const struct h_target *to, pid_t server,
                        hwloc_topology_t topo, hwloc_const_cpuset_t client_cpus,
                        struct h_loadgen *lg);
 
@@ -799,7 +824,12 @@ int h_loadgen_start_at(const struct wl_load *load, const struct h_target *to,
  * and appends to rep (wl_metric): throughput_rps (requests counted over
  * window_s), p50_us … p9999_us, max_us, requests, errors, window_s,
  * conns_starved, fairness, client_cpu_us_per_request (the client's CPU
- * time over every response it handled); with heavy_every > 0 also light_p50_us,
+ * time over every response it handled), client_cpu_util and
+ * client_limited (the client's CPU over the window's wall time, per CPU it
+ * was allowed); with a server given to h_loadgen_start_at also
+ * server_cpu_us_per_request (its CPU in the window over the responses
+ * completed in it), server_sock_kib and server_sockets (its port's
+ * sockets at the window's end; null where sock_diag was refused); with heavy_every > 0 also light_p50_us,
  * light_p99_us, light_p999_us, heavy_p50_us, heavy_p99_us; clamped_conns
  * (the connections used) when conns_asked was more; conns_confirmed when
  * fewer than the connections were confirmed before the measured phase.
@@ -830,15 +860,17 @@ int h_peer_find(const char *name, const struct runtime **rt, char *version, size
  * msg_bytes; port is `to`'s), run from c->client_cpus against `to`; c->res
  * gets what a server cell's gets from its client (the load generator's
  * metrics, client_*, client_cpu_util and client_limited), ok when the load
- * had no error. Never fails: a problem is c->res.error. Returns the
- * responses the client handled (0 when it did not run). */
-uint64_t h_remote_cell_run(struct h_cell *c, const struct h_target *to, hwloc_topology_t topo,
-                           int timeout_s);
+ * had no error. server: as h_loadgen_start_at's (0: a server elsewhere).
+ * Never fails: a problem is c->res.error. Returns the responses the
+ * client handled (0 when it did not run). */
+uint64_t h_remote_cell_run(struct h_cell *c, const struct h_target *to, pid_t server,
+                           hwloc_topology_t topo, int timeout_s);
 /* One peer cell (after h_peer_find): starts the peer bound to
  * c->place->cpuset, runs h_remote_cell_run against it, stops it and
  * leaves nothing running or on disk, whatever happens (see peer.c); adds
- * the peer's own CPU time, context switches and peak RSS to the server
- * fields and server_cpu_us_per_request. */
+ * the peer's own CPU time, context switches and peak RSS over its life to
+ * the server fields; server_cpu_us_per_request is the window's, from the
+ * client's reads of nginx's process group's CPU clocks. */
 void h_peer_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s);
 
 

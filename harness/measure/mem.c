@@ -23,9 +23,12 @@
  * slope over thousands of tasks, not for one.
  *
  * Sockets: the kernel's buffers of a connection are in none of the above
- * per process (cgroup v2 charges them as "sock", v1 not at all). SO_MEMINFO
- * gives each socket's own figures; h_mem_sockets sums them over this
- * process's TCP/UDP sockets.
+ * per process (cgroup v2 charges them as "sock", v1 not at all).
+ * NETLINK_SOCK_DIAG gives each socket's own figures (INET_DIAG_SKMEMINFO);
+ * h_mem_sock_diag sums them over the TCP sockets of one local port: a
+ * server's listener and the server side of each of its connections, in
+ * this network namespace, whichever process holds them (the load
+ * generator asks, at its window's end, while every connection is open).
  *
  * The parent makes the cgroup before the fork and removes it after reaping
  * the child, so a killed child leaves nothing behind. CONCBENCH_CGROUP=off
@@ -41,7 +44,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -108,47 +115,103 @@ int h_mem_user(double *rss_kib, double *pss_kib)
 	return rc;
 }
 
-int h_mem_sockets(double *kib)
+/* One sock_diag dump of family fam's TCP sockets whose local port is
+ * `port` (the kernel filters a dump on idiag_sport; checked again here),
+ * added to *bytes and *n. 0 or -errno. */
+static int diag_dump(int fd, int fam, int port, double *bytes, int *n)
+{
+	/* The states of a connection and LISTEN (1 to 11) but TIME_WAIT (6)
+	 * and CLOSE (7): a mini socket with no buffers, and a socket bound
+	 * but neither listening nor connected. Named one by one, so that
+	 * newer pseudo states (NEW_SYN_RECV 12, BOUND_INACTIVE 13) stay out. */
+	struct {
+		struct nlmsghdr nh;
+		struct inet_diag_req_v2 r;
+	} req = { .nh = { .nlmsg_len = sizeof req, .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+	                  .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = (unsigned)fam },
+	          .r = { .sdiag_family = (uint8_t)fam, .sdiag_protocol = IPPROTO_TCP,
+	                 .idiag_ext = 1 << (INET_DIAG_SKMEMINFO - 1),
+	                 .idiag_states = ((1u << 12) - 2) & ~((1u << 6) | (1u << 7)),
+	                 .id = { .idiag_sport = htons((uint16_t)port) } } };
+	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
+	if (sendto(fd, &req, sizeof req, 0, (struct sockaddr *)&nl, sizeof nl) < 0)
+		return -errno;
+	char *buf = malloc(BUFSZ * 4);
+	if (!buf)
+		return -ENOMEM;
+	int rc = 1;
+	while (rc == 1) {
+		ssize_t len = recv(fd, buf, BUFSZ * 4, 0);
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len <= 0) {
+			rc = len < 0 ? -errno : -EPROTO;
+			break;
+		}
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; rc == 1 && NLMSG_OK(h, len);
+		     h = NLMSG_NEXT(h, len)) {
+			if (h->nlmsg_type == NLMSG_DONE) {
+				rc = 0;
+			} else if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+				rc = e->error < 0 ? e->error : -EPROTO;
+			} else if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY) {
+				const struct inet_diag_msg *m = NLMSG_DATA(h);
+				if (m->id.idiag_sport != htons((uint16_t)port))
+					continue;
+				(*n)++;
+				int alen = (int)NLMSG_PAYLOAD(h, sizeof *m);
+				for (struct rtattr *a = (struct rtattr *)(m + 1); RTA_OK(a, alen);
+				     a = RTA_NEXT(a, alen)) {
+					if (a->rta_type != INET_DIAG_SKMEMINFO ||
+					    RTA_PAYLOAD(a) < SK_MEMINFO_VARS * sizeof(uint32_t))
+						continue;
+					const uint32_t *mi = RTA_DATA(a);
+					/* Held in the kernel for the connection: data
+					 * received and not yet read (RMEM_ALLOC), data
+					 * queued to send and not yet acknowledged
+					 * (WMEM_QUEUED), memory charged to the socket in
+					 * advance (FWD_ALLOC: the protocol's accounting
+					 * counts it as used), and option memory
+					 * (OPTMEM: filters, ancillary data; usually 0).
+					 * Not WMEM_ALLOC (what of the send queue is in
+					 * the lower layers: in WMEM_QUEUED already) nor
+					 * BACKLOG (skbs waiting for the socket's lock:
+					 * a moment's figure). The struct tcp_sock itself
+					 * is slab, in no per-socket figure. */
+					*bytes += (double)mi[SK_MEMINFO_RMEM_ALLOC] +
+					          (double)mi[SK_MEMINFO_WMEM_QUEUED] +
+					          (double)mi[SK_MEMINFO_FWD_ALLOC] +
+					          (double)mi[SK_MEMINFO_OPTMEM];
+				}
+			}
+		}
+	}
+	free(buf);
+	return rc;
+}
+
+int h_mem_sock_diag(int port, double *kib, int *count)
 {
 	*kib = NAN;
-	DIR *d = opendir("/proc/self/fd");
-	if (!d)
+	*count = 0;
+	if (port < 1 || port > 65535)
+		return -EINVAL;
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
 		return -errno;
 	double bytes = 0;
-	int rc = 0;
-	for (struct dirent *e; rc == 0 && (e = readdir(d));) {
-		char *end;
-		long fd = strtol(e->d_name, &end, 10);
-		struct stat sb;
-		if (*end || end == e->d_name || fd == dirfd(d) || fstat((int)fd, &sb) != 0 ||
-		    !S_ISSOCK(sb.st_mode))
-			continue;
-		/* The network's sockets only: an AF_UNIX pair to another
-		 * process of the harness is no connection of the server's. */
-		int dom = 0;
-		socklen_t len = sizeof dom;
-		if (getsockopt((int)fd, SOL_SOCKET, SO_DOMAIN, &dom, &len) != 0 ||
-		    (dom != AF_INET && dom != AF_INET6))
-			continue;
-		uint32_t mi[SK_MEMINFO_VARS] = { 0 };
-		len = sizeof mi;
-		if (getsockopt((int)fd, SOL_SOCKET, SO_MEMINFO, mi, &len) != 0) {
-			/* A kernel before 4.6 refuses it for every socket: no
-			 * figure rather than a sum of the sockets it took. EBADF:
-			 * closed meanwhile by another thread, not counted. */
-			if (errno != EBADF)
-				rc = -errno;
-			continue;
-		}
-		/* Data received and not yet read, data queued to send (and
-		 * not yet acknowledged), and what the socket holds charged in
-		 * advance: the memory the connection keeps in the kernel. */
-		bytes += (double)mi[SK_MEMINFO_RMEM_ALLOC] + (double)mi[SK_MEMINFO_WMEM_QUEUED] +
-		         (double)mi[SK_MEMINFO_FWD_ALLOC];
-	}
-	closedir(d);
-	if (rc == 0)
+	int n = 0;
+	int rc = diag_dump(fd, AF_INET, port, &bytes, &n);
+	/* A dual-stack listener's connections are AF_INET6; a kernel without
+	 * IPv6 refuses that dump, which leaves the IPv4 figure whole. */
+	if (rc == 0 && diag_dump(fd, AF_INET6, port, &bytes, &n) < 0)
+		rc = 0;
+	close(fd);
+	if (rc == 0) {
 		*kib = bytes / 1024.0;
+		*count = n;
+	}
 	return rc;
 }
 

@@ -104,12 +104,8 @@ static int remote_load(const struct h_cell *c, const struct h_target *to, struct
 	return 0;
 }
 
-/* A client busier than this may be what limits the throughput (cell.c's
- * CLIENT_BUSY: the same flag, client_limited). */
-#define CLIENT_BUSY 0.8
-
-uint64_t h_remote_cell_run(struct h_cell *c, const struct h_target *to, hwloc_topology_t topo,
-                           int timeout_s)
+uint64_t h_remote_cell_run(struct h_cell *c, const struct h_target *to, pid_t server,
+                           hwloc_topology_t topo, int timeout_s)
 {
 	uint64_t handled = 0;
 	struct h_cell_result *r = &c->res;
@@ -130,7 +126,7 @@ uint64_t h_remote_cell_run(struct h_cell *c, const struct h_target *to, hwloc_to
 	}
 	load.conns = h_loadgen_clamp_conns(load.conns);
 	uint64_t t0 = h_now_ns();
-	int rc = h_loadgen_start_at(&load, to, topo, c->client_cpus, lg);
+	int rc = h_loadgen_start_at(&load, to, server, topo, c->client_cpus, lg);
 	if (rc < 0) {
 		h_cell_fail(r, "load generator: %s", strerror(-rc));
 		goto out;
@@ -155,17 +151,6 @@ uint64_t h_remote_cell_run(struct h_cell *c, const struct h_target *to, hwloc_to
 		r->client_ctx_voluntary = lg->ru_nvcsw;
 		r->client_ctx_involuntary = lg->ru_nivcsw;
 		r->client_rss_peak_kib = lg->ru_maxrss_kib;
-		if (lg->res.life_ns && r->nmetrics + 2 <= WL_MAX_METRICS) {
-			double cpus = lg->res.ncpus > 0 ? lg->res.ncpus : 1;
-			double util = (double)(lg->ru_user_ns + lg->ru_sys_ns) /
-			              ((double)lg->res.life_ns * cpus);
-			util = util > 1 ? 1 : util;
-			struct wl_report tail = { .nmetrics = 0 };
-			wl_metric(&tail, "client_cpu_util", "fraction", util);
-			wl_metric(&tail, "client_limited", "flag", util > CLIENT_BUSY);
-			memcpy(&r->metrics[r->nmetrics], tail.metrics, 2 * sizeof tail.metrics[0]);
-			r->nmetrics += 2;
-		}
 	}
 	if (rc == 0) {
 		handled = lg->res.completed;
@@ -460,9 +445,31 @@ struct nginx {
 	pid_t keeper;
 	int ctl, st; /* write end: closing it stops nginx; the keeper's reports */
 	int port;
+	pid_t master; /* nginx's master, its process group's leader (0: unknown) */
 	char prefix[256];
 	char err[160];
 };
+
+/* nginx's master from its pid file, which it writes a moment after it
+ * listens (so up to 1 s of tries after the port answered): the leader of
+ * the process group its workers share (the keeper made it one). 0 when it
+ * never came. */
+static pid_t nginx_master(const char *prefix)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/nginx.pid", prefix);
+	for (int i = 0; i < 100; i++) {
+		FILE *f = fopen(path, "re");
+		long pid = 0;
+		int got = f ? fscanf(f, "%ld", &pid) : 0;
+		if (f)
+			fclose(f);
+		if (got == 1 && pid > 0)
+			return (pid_t)pid;
+		usleep(10000);
+	}
+	return 0;
+}
 
 /* The last line of nginx's error log (why it would not start), or "". */
 static void nginx_why(const char *prefix, char *out, size_t len)
@@ -555,8 +562,10 @@ static int nginx_start(struct nginx *n, const struct h_cell *c, hwloc_topology_t
 	uint64_t until = h_now_ns() + 5000 * NS_PER_MS;
 	for (;;) {
 		rc = h_target_probe(&to, 200);
-		if (rc == 0)
+		if (rc == 0) {
+			n->master = nginx_master(n->prefix);
 			return 0;
+		}
 		struct pollfd p = { .fd = n->st, .events = POLLIN };
 		if (poll(&p, 1, 0) > 0) {
 			nginx_why(n->prefix, n->err, sizeof n->err);
@@ -610,7 +619,6 @@ void h_peer_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
 		return;
 	}
 	struct nginx n = { .ctl = -1, .st = -1 };
-	uint64_t handled = 0;
 	int rc = nginx_start(&n, c, topo);
 	for (int tries = 1; rc == -ECHILD && strstr(n.err, "in use") && tries < 3; tries++) {
 		struct keeper_report kr;
@@ -623,14 +631,17 @@ void h_peer_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
 		char name[32], err[200];
 		snprintf(name, sizeof name, "127.0.0.1:%d", n.port);
 		h_target_parse(name, &to, err, sizeof err);
-		handled = h_remote_cell_run(c, &to, topo, timeout_s);
+		/* The client reads the CPU clocks of nginx's process group (the
+		 * master and its workers) at its window's ends. */
+		h_remote_cell_run(c, &to, n.master > 0 ? -n.master : 0, topo, timeout_s);
 	} else {
 		h_cell_fail(r, "nginx: %s", n.err);
 	}
 	struct keeper_report kr;
 	if (n.keeper > 0 && nginx_stop(&n, &kr) == 0 && rc == 0) {
-		/* nginx's own cost, as a server cell's: its processes' CPU time
-		 * over the responses the client handled (each one nginx's). */
+		/* nginx's own cost over its life, as a server cell's fields
+		 * are over the cell; server_cpu_us_per_request is the window's
+		 * (the client's reads of the group's CPU clocks). */
 		r->cpu_user_ns = (uint64_t)kr.ru.ru_utime.tv_sec * 1000000000ull +
 		                 (uint64_t)kr.ru.ru_utime.tv_usec * 1000ull;
 		r->cpu_sys_ns = (uint64_t)kr.ru.ru_stime.tv_sec * 1000000000ull +
@@ -640,13 +651,6 @@ void h_peer_cell_run(struct h_cell *c, hwloc_topology_t topo, int timeout_s)
 		r->rss_peak_kib = (uint64_t)kr.ru.ru_maxrss;
 		if (kr.early && r->ok)
 			h_cell_fail(r, "nginx exited during the load");
-		double served = (double)handled;
-		if (served > 0 && r->nmetrics < WL_MAX_METRICS) {
-			struct wl_metric *m = &r->metrics[r->nmetrics++];
-			snprintf(m->name, sizeof m->name, "server_cpu_us_per_request");
-			snprintf(m->unit, sizeof m->unit, "us");
-			m->value = (double)(r->cpu_user_ns + r->cpu_sys_ns) / 1000.0 / served;
-		}
 	} else if (n.keeper == 0 && rc == 0 && r->ok) {
 		h_cell_fail(r, "nginx: its keeper did not report");
 	}
