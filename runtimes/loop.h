@@ -81,6 +81,10 @@ static inline struct rt_lrec *rt_lrec_of(struct rt_task *t)
 struct rt_fdent {
 	struct rt_queue rd, wr;
 	unsigned char notsock; /* last op found ENOTSOCK: use read/write */
+	/* The file at this number is in the epoll set: a park needs no
+	 * epoll_ctl. Cleared wherever the number may get a new file: see
+	 * fd_park in loop.c. */
+	unsigned char registered;
 };
 
 
@@ -179,6 +183,11 @@ static inline struct rt_task *rt_loop_pop_ready(struct rt_loop *l)
 {
 	return rt_queue_pop(&l->ready);
 }
+
+/* fd is about to be closed (the runtime's forget_fd, for rt_close): its
+ * number's next file starts unregistered. Any fd, any time on the loop's
+ * thread (or outside a run). */
+void rt_loop_forget_fd(struct rt_loop *l, int fd);
 
 /* One attempt at a READ, WRITE or ACCEPT that never blocks the thread: the
  * result or -EAGAIN (then wait for readiness and try again). *notsock is the

@@ -278,6 +278,11 @@ static void co_stats(struct rt *rt, struct rt_stats *out)
 	*out = ((struct rt_coro *)rt)->loop.stats;
 }
 
+static void co_forget_fd(struct rt *rt, int fd)
+{
+	rt_loop_forget_fd(&((struct rt_coro *)rt)->loop, fd);
+}
+
 const struct runtime rt_coro = {
 	.name = "coro",
 	.desc = "stackful coroutines over an epoll loop, hand-written assembly context switch",
@@ -291,6 +296,7 @@ const struct runtime rt_coro = {
 	.event_new = co_event_new,
 	.event_free = co_event_free,
 	.stats = co_stats,
+	.forget_fd = co_forget_fd,
 };
 
 const struct runtime rt_coro_ucontext = {
@@ -306,4 +312,5 @@ const struct runtime rt_coro_ucontext = {
 	.event_new = co_event_new,
 	.event_free = co_event_free,
 	.stats = co_stats,
+	.forget_fd = co_forget_fd,
 };
