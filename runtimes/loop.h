@@ -130,6 +130,19 @@ static inline struct rt_task *rt_loop_event_notify(struct rt_event *ev)
 	return w;
 }
 
+/* RT_NOTIFY on the loop: the waiter it wakes, now ready with res 0 (the
+ * runtime may use it as a hint, see coro.c), or NULL. */
+static inline struct rt_task *rt_loop_notify(struct rt_loop *l, struct rt_event *ev)
+{
+	struct rt_task *w = rt_loop_event_notify(ev);
+	if (w) {
+		rt_lrec_of(w)->res = 0;
+		rt_trace_wake(w);
+		rt_queue_push(&l->ready, w);
+	}
+	return w;
+}
+
 int rt_loop_init(struct rt_loop *l, rt_resume_fn resume);
 /* Frees the loop's memory. Tasks still parked are forgotten, not released:
  * their owner (the workload) frees them in its teardown. */
@@ -154,12 +167,7 @@ static inline int rt_loop_perform(struct rt_loop *l, struct rt_task *t, const st
 	if (op->kind == RT_WAIT)
 		return rt_loop_event_wait(op->ev, t, res);
 	if (op->kind == RT_NOTIFY) {
-		struct rt_task *w = rt_loop_event_notify(op->ev);
-		if (w) {
-			rt_lrec_of(w)->res = 0;
-			rt_trace_wake(w);
-			rt_queue_push(&l->ready, w);
-		}
+		rt_loop_notify(l, op->ev);
 		*res = 0;
 		return 1;
 	}

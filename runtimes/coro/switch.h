@@ -71,8 +71,12 @@ struct rt_ctx {
 
 /* Saves the current context (callee-saved registers, FP control, return
  * address) on the current stack and its stack pointer in *from_sp, then
- * resumes the context whose stack pointer is *to_sp. */
-void rt_coro_switch(void **from_sp, void **to_sp);
+ * resumes the context whose stack pointer is *to_sp, where this call's arg
+ * is what rt_coro_switch returns (Boost.Context's transfer_t does the
+ * same): a value the resumed side has in a register at once, while the
+ * registers it restores come from its stack, loads that depend on loading
+ * *to_sp (coro passes the resumed coroutine's task: see coro.c). */
+void *rt_coro_switch(void **from_sp, void **to_sp, void *arg);
 /* Where a fresh context first "returns" to: calls fn(arg) from the
  * registers rt_ctx_make_asm seeded, and traps if fn ever returns. */
 void rt_coro_trampoline(void);
@@ -136,16 +140,18 @@ static inline int rt_ctx_make(enum rt_ctx_kind k, struct rt_ctx *c, void *lo, si
 	return 0;
 }
 
-static inline void rt_ctx_swap(enum rt_ctx_kind k, struct rt_ctx *from, struct rt_ctx *to)
+/* Returns the arg of the switch that resumed `from`; NULL with ucontext,
+ * which has no way to pass it. */
+static inline void *rt_ctx_swap(enum rt_ctx_kind k, struct rt_ctx *from, struct rt_ctx *to, void *arg)
 {
 #if RT_CTX_HAVE_ASM
-	if (k == RT_CTX_ASM) {
-		rt_coro_switch(&from->sp, &to->sp);
-		return;
-	}
+	if (k == RT_CTX_ASM)
+		return rt_coro_switch(&from->sp, &to->sp, arg);
 #endif
 	(void)k;
+	(void)arg;
 	swapcontext(&from->uc, &to->uc);
+	return NULL;
 }
 
 struct rt_fiber {
@@ -216,8 +222,10 @@ static inline void rt_fiber_entered(struct rt_fiber *from)
 #endif
 }
 
-/* Runs `to` until something switches back to `from`. */
-static inline void rt_fiber_switch(enum rt_ctx_kind k, struct rt_fiber *from, struct rt_fiber *to)
+/* Runs `to` until something switches back to `from`; returns the arg of
+ * that switch back (rt_ctx_swap). */
+static inline void *rt_fiber_switch_arg(enum rt_ctx_kind k, struct rt_fiber *from,
+                                        struct rt_fiber *to, void *arg)
 {
 #ifdef RT_CTX_ASAN
 	__sanitizer_start_switch_fiber(&from->asan_fake, to->stack_lo, to->stack_size);
@@ -225,10 +233,16 @@ static inline void rt_fiber_switch(enum rt_ctx_kind k, struct rt_fiber *from, st
 #ifdef RT_CTX_TSAN
 	__tsan_switch_to_fiber(to->tsan, 0);
 #endif
-	rt_ctx_swap(k, &from->ctx, &to->ctx);
+	void *got = rt_ctx_swap(k, &from->ctx, &to->ctx, arg);
 #ifdef RT_CTX_ASAN
 	__sanitizer_finish_switch_fiber(from->asan_fake, NULL, NULL);
 #endif
+	return got;
+}
+
+static inline void rt_fiber_switch(enum rt_ctx_kind k, struct rt_fiber *from, struct rt_fiber *to)
+{
+	rt_fiber_switch_arg(k, from, to, NULL);
 }
 
 /* As rt_fiber_switch, for a fiber that may be resumed from another thread
@@ -246,7 +260,7 @@ static inline void rt_fiber_switch_learn(enum rt_ctx_kind k, struct rt_fiber *fr
 #ifdef RT_CTX_TSAN
 	__tsan_switch_to_fiber(to->tsan, 0);
 #endif
-	rt_ctx_swap(k, &from->ctx, &to->ctx);
+	rt_ctx_swap(k, &from->ctx, &to->ctx, NULL);
 #ifdef RT_CTX_ASAN
 	const void *lo;
 	size_t size;
@@ -271,7 +285,7 @@ __attribute__((noreturn)) static inline void rt_fiber_exit_to(enum rt_ctx_kind k
 #ifdef RT_CTX_TSAN
 	__tsan_switch_to_fiber(to->tsan, 0);
 #endif
-	rt_ctx_swap(k, &from->ctx, &to->ctx);
+	rt_ctx_swap(k, &from->ctx, &to->ctx, NULL);
 	__builtin_unreachable();
 }
 

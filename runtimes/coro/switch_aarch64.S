@@ -1,6 +1,6 @@
 /* switch_aarch64.S — the coro runtime's context switch, AArch64 AAPCS64.
  *
- * void rt_coro_switch(void **from_sp, void **to_sp)
+ * void *rt_coro_switch(void **from_sp, void **to_sp, void *arg)
  *
  * Saves what a callee must preserve: x19-x28, the frame pointer x29, the
  * link register x30 (where this switch returns), sp and the low halves of
@@ -55,6 +55,7 @@ rt_coro_switch:
 	.cfi_adjust_cfa_offset -176
 	.cfi_restore x29
 	.cfi_restore x30
+	mov	x0, x2		/* the switcher's arg: see switch.h */
 	/* `ret`, predicted from the return stack: right when both sides switch
 	 * from the same call site, as coroutines handing over do (see
 	 * switch_x86_64.S, where a Boost-style indirect branch measured

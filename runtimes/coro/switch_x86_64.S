@@ -1,6 +1,6 @@
 /* switch_x86_64.S — the coro runtime's context switch, x86-64 System V.
  *
- * void rt_coro_switch(void **from_sp, void **to_sp)
+ * void *rt_coro_switch(void **from_sp, void **to_sp, void *arg)
  *
  * A switch is an ordinary call, so the compiler already saved every
  * caller-saved register: only what the ABI says a callee must preserve is
@@ -23,6 +23,9 @@ rt_coro_switch:
 	.cfi_startproc
 	/* The CFI keeps debugger and profiler backtraces whole: both stacks
 	 * hold the same frame layout, so it stays true across the swap. */
+	/* The switcher's arg, returned to whoever it resumes: in a register,
+	 * so the resumed side need not wait for the pops below (switch.h). */
+	movq	%rdx, %rax
 	pushq	%rbp
 	.cfi_adjust_cfa_offset 8
 	.cfi_rel_offset rbp, 0
