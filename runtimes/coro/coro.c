@@ -103,8 +103,10 @@ static inline struct rt_task *co_park(struct rt_coro *r, struct coro *c, struct 
  * registers popped from that stack, then the step's loads through them.
  * Two links are cut: the notify's hint (co_park), and the task the switch
  * hands the resumed coroutine in a register (rt_coro_switch's arg), so its
- * next step need not wait for the pops. Same instructions per switch
- * (callgrind); the time per switch is in the commit that made it. */
+ * next step need not wait for the pops. Measured on a two-task event
+ * pingpong, taskset -c 0, a shared 2-vCPU AMD EPYC VM: the same ~157
+ * instructions per switch (callgrind), thread CPU time per switch 11.8 ->
+ * 10.5 ns (the fastest of 15 runs, alternating with the code before). */
 static void coro_main(void *arg)
 {
 	struct coro *c = arg;
