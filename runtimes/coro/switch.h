@@ -240,36 +240,43 @@ static inline void rt_fiber_entered(struct rt_fiber *from)
 #endif
 }
 
-/* Runs `to` until something switches back to `from`; returns the arg of
- * that switch back (rt_ctx_swap). */
+/* The sanitizers' side of a switch from `from` to `to`, and of coming back
+ * to `from` (ASan's fiber stacks, TSan's fibers). */
+static inline void rt_fiber_leave(struct rt_fiber *from, struct rt_fiber *to)
+{
+#ifdef RT_CTX_ASAN
+	__sanitizer_start_switch_fiber(&from->asan_fake, to->stack_lo, to->stack_size);
+#endif
+#ifdef RT_CTX_TSAN
+	__tsan_switch_to_fiber(to->tsan, 0);
+#endif
+	(void)from;
+	(void)to;
+}
+static inline void rt_fiber_back(struct rt_fiber *from)
+{
+#ifdef RT_CTX_ASAN
+	__sanitizer_finish_switch_fiber(from->asan_fake, NULL, NULL);
+#endif
+	(void)from;
+}
+
+/* Runs `to` until something switches back to `from`. */
+static inline void rt_fiber_switch(enum rt_ctx_kind k, struct rt_fiber *from, struct rt_fiber *to)
+{
+	rt_fiber_leave(from, to);
+	rt_ctx_swap(k, &from->ctx, &to->ctx);
+	rt_fiber_back(from);
+}
+
+/* As rt_fiber_switch; returns the arg of the switch back (rt_ctx_swap_arg). */
 static inline void *rt_fiber_switch_arg(enum rt_ctx_kind k, struct rt_fiber *from,
                                         struct rt_fiber *to, void *arg)
 {
-#ifdef RT_CTX_ASAN
-	__sanitizer_start_switch_fiber(&from->asan_fake, to->stack_lo, to->stack_size);
-#endif
-#ifdef RT_CTX_TSAN
-	__tsan_switch_to_fiber(to->tsan, 0);
-#endif
+	rt_fiber_leave(from, to);
 	void *got = rt_ctx_swap_arg(k, &from->ctx, &to->ctx, arg);
-#ifdef RT_CTX_ASAN
-	__sanitizer_finish_switch_fiber(from->asan_fake, NULL, NULL);
-#endif
+	rt_fiber_back(from);
 	return got;
-}
-
-static inline void rt_fiber_switch(enum rt_ctx_kind k, struct rt_fiber *from, struct rt_fiber *to)
-{
-#ifdef RT_CTX_ASAN
-	__sanitizer_start_switch_fiber(&from->asan_fake, to->stack_lo, to->stack_size);
-#endif
-#ifdef RT_CTX_TSAN
-	__tsan_switch_to_fiber(to->tsan, 0);
-#endif
-	rt_ctx_swap(k, &from->ctx, &to->ctx);
-#ifdef RT_CTX_ASAN
-	__sanitizer_finish_switch_fiber(from->asan_fake, NULL, NULL);
-#endif
 }
 
 /* As rt_fiber_switch, for a fiber that may be resumed from another thread
@@ -281,12 +288,7 @@ static inline void rt_fiber_switch(enum rt_ctx_kind k, struct rt_fiber *from, st
 static inline void rt_fiber_switch_learn(enum rt_ctx_kind k, struct rt_fiber *from, struct rt_fiber *to,
                                          struct rt_fiber *const *learn)
 {
-#ifdef RT_CTX_ASAN
-	__sanitizer_start_switch_fiber(&from->asan_fake, to->stack_lo, to->stack_size);
-#endif
-#ifdef RT_CTX_TSAN
-	__tsan_switch_to_fiber(to->tsan, 0);
-#endif
+	rt_fiber_leave(from, to);
 	rt_ctx_swap(k, &from->ctx, &to->ctx);
 #ifdef RT_CTX_ASAN
 	const void *lo;
