@@ -81,6 +81,10 @@ static inline struct rt_lrec *rt_lrec_of(struct rt_task *t)
 struct rt_fdent {
 	struct rt_queue rd, wr;
 	unsigned char notsock; /* last op found ENOTSOCK: use read/write */
+	/* The file at this number is in the epoll set: a park needs no
+	 * epoll_ctl. Cleared wherever the number may get a new file: see
+	 * fd_park in loop.c. */
+	unsigned char registered;
 };
 
 
@@ -126,6 +130,19 @@ static inline struct rt_task *rt_loop_event_notify(struct rt_event *ev)
 	return w;
 }
 
+/* RT_NOTIFY on the loop: the waiter it wakes, now ready with res 0 (the
+ * runtime may use it as a hint, see coro.c), or NULL. */
+static inline struct rt_task *rt_loop_notify(struct rt_loop *l, struct rt_event *ev)
+{
+	struct rt_task *w = rt_loop_event_notify(ev);
+	if (w) {
+		rt_lrec_of(w)->res = 0;
+		rt_trace_wake(w);
+		rt_queue_push(&l->ready, w);
+	}
+	return w;
+}
+
 int rt_loop_init(struct rt_loop *l, rt_resume_fn resume);
 /* Frees the loop's memory. Tasks still parked are forgotten, not released:
  * their owner (the workload) frees them in its teardown. */
@@ -150,12 +167,7 @@ static inline int rt_loop_perform(struct rt_loop *l, struct rt_task *t, const st
 	if (op->kind == RT_WAIT)
 		return rt_loop_event_wait(op->ev, t, res);
 	if (op->kind == RT_NOTIFY) {
-		struct rt_task *w = rt_loop_event_notify(op->ev);
-		if (w) {
-			rt_lrec_of(w)->res = 0;
-			rt_trace_wake(w);
-			rt_queue_push(&l->ready, w);
-		}
+		rt_loop_notify(l, op->ev);
 		*res = 0;
 		return 1;
 	}
@@ -179,6 +191,11 @@ static inline struct rt_task *rt_loop_pop_ready(struct rt_loop *l)
 {
 	return rt_queue_pop(&l->ready);
 }
+
+/* fd is about to be closed (the runtime's forget_fd, for rt_close): its
+ * number's next file starts unregistered. Any fd, any time on the loop's
+ * thread (or outside a run). */
+void rt_loop_forget_fd(struct rt_loop *l, int fd);
 
 /* One attempt at a READ, WRITE or ACCEPT that never blocks the thread: the
  * result or -EAGAIN (then wait for readiness and try again). *notsock is the

@@ -15,8 +15,10 @@
 #ifndef CONCBENCH_RUNTIME_H
 #define CONCBENCH_RUNTIME_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <unistd.h>
 
 /* A declared integer parameter (of a runtime or of a workload), settable
  * with `--set name=value`. Lists end with an entry whose name is NULL. */
@@ -213,6 +215,11 @@ struct runtime {
 	int (*event_new)(struct rt *rt, struct rt_event **out);
 	void (*event_free)(struct rt *rt, struct rt_event *ev);
 	void (*stats)(struct rt *rt, struct rt_stats *out);
+	/* Optional (NULL: nothing to do): fd is about to be closed; see
+	 * rt_close. The event loops keep each waited-on fd registered with
+	 * the kernel and must learn that its number may come back as another
+	 * file. */
+	void (*forget_fd)(struct rt *rt, int fd);
 };
 
 /* NULL-terminated, in runtimes/registry.c. */
@@ -238,6 +245,17 @@ static inline int64_t rt_task_threads(const struct runtime *rt, int64_t value, i
 static inline int rt_spawn(struct rt *rt, struct rt_task *t)
 {
 	return rt->ops->spawn(rt, t);
+}
+/* Closes an fd a task has waited on (read, write, accept), from a step or
+ * outside run(). A plain close() of such an fd while the run goes on breaks
+ * the contract when a task later waits on a new file that gets the same
+ * number: an event loop that keeps registrations (epoll, coro) is never
+ * told about that file, and its task waits forever. 0 or -errno. */
+static inline int rt_close(struct rt *rt, int fd)
+{
+	if (rt->ops->forget_fd)
+		rt->ops->forget_fd(rt, fd);
+	return close(fd) < 0 ? -errno : 0;
 }
 static inline int rt_event_new(struct rt *rt, struct rt_event **ev)
 {

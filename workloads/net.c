@@ -680,7 +680,7 @@ void wl_srv_close(struct wl_conn *c)
 	if (s->wd_on)
 		pthread_mutex_lock(&s->mu);
 	atomic_store(&s->cfd[c->slot], -1);
-	close(c->fd);
+	rt_close(s->rt, c->fd); /* the event loops forget its registration */
 	if (s->wd_on)
 		pthread_mutex_unlock(&s->mu);
 	c->fd = -1;

@@ -78,29 +78,35 @@ static inline struct rt_coro *co_of_loop(struct rt_loop *l)
 }
 
 /* Parks c: switches to the next started, ready coroutine, else to the
- * scheduler. Returns when something resumes c. */
-static void co_park(struct rt_coro *r, struct coro *c)
+ * scheduler. Returns when something resumes c, with c's task as the
+ * resumer passed it (NULL with ucontext). hint: the coroutine c's last
+ * notify woke, or NULL: when it is the ready queue's head (a compare,
+ * predicted), the switch goes to it without loading the head's priv. */
+static inline struct rt_task *co_park(struct rt_coro *r, struct coro *c, struct coro *hint)
 {
 	struct rt_task *n = r->handoffs < CO_HANDOFF_MAX ? rt_loop_peek_ready(&r->loop) : NULL;
-	if (n && ((struct coro *)n->priv)->started) {
-		rt_loop_pop_ready(&r->loop);
-		r->handoffs++;
-		rt_fiber_switch(r->kind, &c->fib, &((struct coro *)n->priv)->fib);
-	} else {
-		rt_fiber_switch(r->kind, &c->fib, &r->sched);
+	if (n) {
+		struct coro *nc = hint && n == hint->rec.task ? hint : (struct coro *)n->priv;
+		if (nc->started) {
+			rt_loop_pop_ready(&r->loop);
+			r->handoffs++;
+			return rt_fiber_switch_arg(r->kind, &c->fib, &nc->fib, n);
+		}
 	}
+	return rt_fiber_switch_arg(r->kind, &c->fib, &r->sched, NULL);
 }
 
-static inline void coro_perform(void *arg, struct rt_task *t, const struct rt_op *op, long *res)
-{
-	struct coro *c = arg;
-	if (!rt_loop_perform(&c->rt->loop, t, op, res)) {
-		/* Parked: the loop resumes us with the result. */
-		co_park(c->rt, c);
-		*res = c->rec.res;
-	}
-}
-
+/* A coroutine's body: rt_coro_drive's loop, written out here for the
+ * switch path a pingpong takes on every hand-over. Its cost is a chain of
+ * dependent loads more than instructions: where the next switch goes (the
+ * ready queue's head, its priv, the stack pointer saved there), then the
+ * registers popped from that stack, then the step's loads through them.
+ * Two links are cut: the notify's hint (co_park), and the task the switch
+ * hands the resumed coroutine in a register (rt_coro_switch's arg), so its
+ * next step need not wait for the pops. Measured on a two-task event
+ * pingpong, taskset -c 0, a shared 2-vCPU AMD EPYC VM: the same ~157
+ * instructions per switch (callgrind), thread CPU time per switch 11.8 ->
+ * 10.5 ns (the fastest of 15 runs, alternating with the code before). */
 static void coro_main(void *arg)
 {
 	struct coro *c = arg;
@@ -108,7 +114,28 @@ static void coro_main(void *arg)
 
 	rt_fiber_entered(&r->sched);
 	c->started = 1;
-	rt_coro_drive(&c->rec, c, coro_perform);
+	struct rt_task *t = c->rec.task;
+	long res = c->rec.res;
+	struct coro *hint = NULL;
+	for (;;) {
+		struct rt_op op = rt_step(t, res);
+		if (op.kind == RT_DONE)
+			break;
+		if (op.kind == RT_NOTIFY) {
+			struct rt_task *w = rt_loop_notify(&r->loop, op.ev);
+			if (w)
+				hint = (struct coro *)w->priv;
+			res = 0;
+			continue;
+		}
+		if (!rt_loop_perform(&r->loop, t, &op, &res)) {
+			struct rt_task *me = co_park(r, c, hint);
+			hint = NULL;
+			if (me) /* the same task, in a register */
+				t = me;
+			res = c->rec.res;
+		}
+	}
 	c->done = 1;
 	r->exited = c;
 	rt_fiber_exit_to(r->kind, &c->fib, &r->sched);
@@ -159,7 +186,7 @@ static void co_resume(struct rt_loop *l, struct rt_task *t, long res)
 	struct coro *c = (struct coro *)t->priv;
 	c->rec.res = res;
 	r->handoffs = 0;
-	rt_fiber_switch(r->kind, &r->sched, &c->fib);
+	rt_fiber_switch_arg(r->kind, &r->sched, &c->fib, t);
 	/* Whoever came back may not be c: c may have handed over to others. */
 	struct coro *d = r->exited;
 	if (d) {
@@ -278,6 +305,11 @@ static void co_stats(struct rt *rt, struct rt_stats *out)
 	*out = ((struct rt_coro *)rt)->loop.stats;
 }
 
+static void co_forget_fd(struct rt *rt, int fd)
+{
+	rt_loop_forget_fd(&((struct rt_coro *)rt)->loop, fd);
+}
+
 const struct runtime rt_coro = {
 	.name = "coro",
 	.desc = "stackful coroutines over an epoll loop, hand-written assembly context switch",
@@ -291,6 +323,7 @@ const struct runtime rt_coro = {
 	.event_new = co_event_new,
 	.event_free = co_event_free,
 	.stats = co_stats,
+	.forget_fd = co_forget_fd,
 };
 
 const struct runtime rt_coro_ucontext = {
@@ -306,4 +339,5 @@ const struct runtime rt_coro_ucontext = {
 	.event_new = co_event_new,
 	.event_free = co_event_free,
 	.stats = co_stats,
+	.forget_fd = co_forget_fd,
 };

@@ -1,6 +1,8 @@
 /* switch_aarch64.S — the coro runtime's context switch, AArch64 AAPCS64.
  *
  * void rt_coro_switch(void **from_sp, void **to_sp)
+ * void *rt_coro_switch_arg(void **from_sp, void **to_sp, void *arg): the same
+ * code, returning arg in the context it resumes (see switch.h)
  *
  * Saves what a callee must preserve: x19-x28, the frame pointer x29, the
  * link register x30 (where this switch returns), sp and the low halves of
@@ -14,8 +16,11 @@
 	.text
 	.globl	rt_coro_switch
 	.type	rt_coro_switch, %function
+	.globl	rt_coro_switch_arg
+	.type	rt_coro_switch_arg, %function
 	.p2align 4
 rt_coro_switch:
+rt_coro_switch_arg:
 	.cfi_startproc
 	/* The CFI keeps backtraces whole, as on x86-64: both stacks hold the
 	 * same frame layout, so it stays true across the swap. */
@@ -55,6 +60,7 @@ rt_coro_switch:
 	.cfi_adjust_cfa_offset -176
 	.cfi_restore x29
 	.cfi_restore x30
+	mov	x0, x2		/* the switcher's arg: see switch.h */
 	/* `ret`, predicted from the return stack: right when both sides switch
 	 * from the same call site, as coroutines handing over do (see
 	 * switch_x86_64.S, where a Boost-style indirect branch measured
@@ -62,6 +68,7 @@ rt_coro_switch:
 	ret
 	.cfi_endproc
 	.size	rt_coro_switch, .-rt_coro_switch
+	.size	rt_coro_switch_arg, .-rt_coro_switch_arg
 
 /* A fresh context's first switch returns here with x19 = arg, x20 = fn. The
  * fiber function never returns; if it did, brk traps. */

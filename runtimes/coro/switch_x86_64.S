@@ -1,6 +1,8 @@
 /* switch_x86_64.S — the coro runtime's context switch, x86-64 System V.
  *
  * void rt_coro_switch(void **from_sp, void **to_sp)
+ * void *rt_coro_switch_arg(void **from_sp, void **to_sp, void *arg): the same
+ * code, returning arg in the context it resumes (see switch.h)
  *
  * A switch is an ordinary call, so the compiler already saved every
  * caller-saved register: only what the ABI says a callee must preserve is
@@ -18,11 +20,17 @@
 	.text
 	.globl	rt_coro_switch
 	.type	rt_coro_switch, @function
+	.globl	rt_coro_switch_arg
+	.type	rt_coro_switch_arg, @function
 	.p2align 4
 rt_coro_switch:
+rt_coro_switch_arg:
 	.cfi_startproc
 	/* The CFI keeps debugger and profiler backtraces whole: both stacks
 	 * hold the same frame layout, so it stays true across the swap. */
+	/* The switcher's arg, returned to whoever it resumes: in a register,
+	 * so the resumed side need not wait for the pops below (switch.h). */
+	movq	%rdx, %rax
 	pushq	%rbp
 	.cfi_adjust_cfa_offset 8
 	.cfi_rel_offset rbp, 0
@@ -76,6 +84,7 @@ rt_coro_switch:
 	ret
 	.cfi_endproc
 	.size	rt_coro_switch, .-rt_coro_switch
+	.size	rt_coro_switch_arg, .-rt_coro_switch_arg
 
 /* A fresh context's first switch returns here with rsp 16-byte aligned,
  * r12 = arg and r13 = fn. The fiber function never returns; if it did,

@@ -369,6 +369,19 @@ static int ep_spawn_mt(struct rt_epoll *ep, struct rt_task *t)
 
 /* ---- the vtable --------------------------------------------------------- */
 
+/* From a step: the loop running it (another loop's table belongs to its
+ * thread; a number one loop closes is handed out again by accept or
+ * rt_close there, which clears it there). Outside run(): every loop. */
+static void ep_forget_fd(struct rt *rt, int fd)
+{
+	struct rt_epoll *ep = (struct rt_epoll *)rt;
+	if (ep_cur && ep_cur >= ep->sh && ep_cur < ep->sh + ep->nsh)
+		rt_loop_forget_fd(&ep_cur->loop, fd);
+	else if (!ep->running)
+		for (int i = 0; i < ep->nsh; i++)
+			rt_loop_forget_fd(&ep->sh[i].loop, fd);
+}
+
 static void ep_destroy(struct rt *rt);
 
 static int ep_create(struct rt **out, const struct rt_env *env, const int64_t *params)
@@ -528,4 +541,5 @@ const struct runtime rt_epoll = {
 	.event_new = ep_event_new,
 	.event_free = ep_event_free,
 	.stats = ep_stats,
+	.forget_fd = ep_forget_fd,
 };
