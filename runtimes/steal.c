@@ -244,7 +244,8 @@ static void kick(struct rt_steal *s, struct rt_sworker *x, int mode)
 {
 	if (mode == MODE_EPOLL) {
 		uint64_t one = 1;
-		ssize_t n = write(s->efd, &one, sizeof one); /* fails only when already nonzero */
+		/* fails only when already nonzero */
+		ssize_t n = write(s->per_worker ? x->efd : s->efd, &one, sizeof one);
 		(void)n;
 	} else {
 		futex_wake(&x->wake);
@@ -413,22 +414,25 @@ static int fd_wake(struct rt_sworker *w, struct rt_sfd *e, struct rt_queue *q)
 	return n;
 }
 
-/* Polls the reactor (timeout_ns < 0: no limit); the tasks it completes go
- * to w's ring. The caller holds the driver role. */
-static void reactor_poll(struct rt_sworker *w, int64_t timeout_ns)
+/* Polls the epoll set epfd, whose wake eventfd is efd (timeout_ns < 0: no
+ * limit); the tasks it completes go to w's ring. The caller holds the
+ * driver role (the shared reactor) or the set's rmu (one per worker). Only
+ * the one that blocks in the set drains efd: a worker polling another's
+ * set must leave its wake-up there (level-triggered, so it stays ready). */
+static void reactor_poll(struct rt_sworker *w, int epfd, int efd, int drain, int64_t timeout_ns)
 {
 	struct rt_steal *s = w->s;
 	struct epoll_event evs[256];
 	int n = -1;
 	if (!s->no_pwait2) {
 		struct timespec ts = { timeout_ns / 1000000000, timeout_ns % 1000000000 };
-		n = epoll_pwait2(s->epfd, evs, 256, timeout_ns < 0 ? NULL : &ts, NULL);
+		n = epoll_pwait2(epfd, evs, 256, timeout_ns < 0 ? NULL : &ts, NULL);
 		if (n < 0 && errno == ENOSYS)
 			s->no_pwait2 = 1;
 	}
 	if (s->no_pwait2) {
 		int ms = timeout_ns < 0 ? -1 : timeout_ns > (int64_t)INT32_MAX * 1000000 ? INT32_MAX : (int)((timeout_ns + 999999) / 1000000);
-		n = epoll_wait(s->epfd, evs, 256, ms);
+		n = epoll_wait(epfd, evs, 256, ms);
 	}
 	if (n <= 0)
 		return;
@@ -437,9 +441,9 @@ static void reactor_poll(struct rt_sworker *w, int64_t timeout_ns)
 	for (int i = 0; i < n; i++) {
 		int fd = evs[i].data.fd;
 		uint32_t ev = evs[i].events;
-		if (fd == s->efd) {
+		if (fd == efd) {
 			uint64_t v;
-			ssize_t r = read(s->efd, &v, sizeof v);
+			ssize_t r = drain ? read(efd, &v, sizeof v) : 0;
 			(void)r;
 			continue;
 		}
@@ -457,15 +461,51 @@ static void reactor_poll(struct rt_sworker *w, int64_t timeout_ns)
 		maybe_wake(s);
 }
 
-static void poll_nonblock(struct rt_sworker *w)
+/* Without blocking: the shared reactor unless a worker drives it; with a
+ * reactor per worker, w's own, and when others too, every other worker's
+ * whose lock is free (an idle w helps a busy one; a held lock means its
+ * holder polls it, or blocks in it). */
+static void poll_nonblock(struct rt_sworker *w, int others)
 {
 	struct rt_steal *s = w->s;
-	int z = 0;
-	if (atomic_load_explicit(&s->fdwaiting, memory_order_relaxed) > 0 &&
-	    atomic_compare_exchange_strong(&s->driver, &z, 1)) {
-		reactor_poll(w, 0);
-		atomic_store(&s->driver, 0);
+	if (atomic_load_explicit(&s->fdwaiting, memory_order_relaxed) <= 0)
+		return;
+	if (!s->per_worker) {
+		int z = 0;
+		if (atomic_compare_exchange_strong(&s->driver, &z, 1)) {
+			reactor_poll(w, s->epfd, s->efd, 1, 0);
+			atomic_store(&s->driver, 0);
+		}
+		return;
 	}
+	for (int i = 0; i < (others ? s->nact : 1); i++) {
+		struct rt_sworker *v = &s->w[(w->idx + i) % s->nact];
+		if (pthread_mutex_trylock(&v->rmu) != 0)
+			continue;
+		reactor_poll(w, v->epfd, v->efd, v == w, 0);
+		pthread_mutex_unlock(&v->rmu);
+	}
+}
+
+/* reactor=1, under fdmu: the fd leaves the set of the worker it was parked
+ * on last and joins w's, so each edge is reported once, by one set. In one
+ * critical section: were the ADD outside it, two tasks of one fd parking on
+ * two workers at once could each delete the other's fresh registration and
+ * leave the fd in no set. The invariant: the fd is in its home's set (or
+ * closed, which leaves every set, see fd_park's ADD). */
+static int fd_move_home(struct rt_sworker *w, struct rt_sfd *e, int fd)
+{
+	struct rt_steal *s = w->s;
+	struct epoll_event ev = {
+		.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+		.data.fd = fd,
+	};
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 && errno != EEXIST)
+		return -errno;
+	if (e->home)
+		epoll_ctl(s->w[e->home - 1].epfd, EPOLL_CTL_DEL, fd, NULL); /* ENOENT when closed since */
+	e->home = w->idx + 1;
+	return 0;
 }
 
 /* Parks t on e for op. 1 with *res when the op completed after all. */
@@ -484,7 +524,10 @@ static int fd_park(struct rt_sworker *w, struct rt_sfd *e, struct rt_task *t, co
 			.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
 			.data.fd = op->fd,
 		};
-		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, op->fd, &ev) < 0 && errno != EEXIST) {
+		/* Again at every park, even at home: a closed fd left every
+		 * set, and a new file with its number must join. */
+		if (epoll_ctl(s->per_worker ? w->epfd : s->epfd, EPOLL_CTL_ADD, op->fd, &ev) < 0 &&
+		    errno != EEXIST) {
 			*res = -errno;
 			return 1;
 		}
@@ -494,6 +537,16 @@ static int fd_park(struct rt_sworker *w, struct rt_sfd *e, struct rt_task *t, co
 			pthread_mutex_unlock(&s->fdmu);
 			continue;
 		}
+		if (s->per_worker && e->home != w->idx + 1) {
+			/* A fresh ADD reports a state that is ready already, so the
+			 * edges the old set had not reported yet are not lost. */
+			int err = fd_move_home(w, e, op->fd);
+			if (err) {
+				pthread_mutex_unlock(&s->fdmu);
+				*res = err;
+				return 1;
+			}
+		}
 		rt_lrec_of(t)->op = *op;
 		rt_queue_push(op->kind == RT_WRITE ? &e->wr : &e->rd, t);
 		atomic_fetch_add(&s->fdwaiting, 1);
@@ -501,8 +554,11 @@ static int fd_park(struct rt_sworker *w, struct rt_sfd *e, struct rt_task *t, co
 		/* Nobody may be polling, and this worker has other tasks to run
 		 * first: a parked worker takes the reactor. With nothing else
 		 * to run, this worker polls it itself in a moment (a pipe
-		 * pingpong then stays on one worker, no wake-up per switch). */
-		if (atomic_load(&s->driver) == 0 && atomic_load(&s->nidle) > 0 &&
+		 * pingpong then stays on one worker, no wake-up per switch).
+		 * With a reactor per worker, the fd is in this worker's set,
+		 * which it polls every INJ_EVERY ticks: a woken worker could
+		 * only poll it too early. */
+		if (!s->per_worker && atomic_load(&s->driver) == 0 && atomic_load(&s->nidle) > 0 &&
 		    (w->lifo || ring_len(&w->ring) > 0))
 			wake_one(s);
 		return 0;
@@ -698,7 +754,7 @@ static struct rt_task *next_local(struct rt_sworker *w)
 	if (atomic_load_explicit(&w->tnext, memory_order_relaxed) != UINT64_MAX)
 		fire_timers(w, w);
 	if (++w->tick % INJ_EVERY == 0) {
-		poll_nonblock(w);
+		poll_nonblock(w, 0);
 		if ((t = inj_take(w)))
 			return t;
 	}
@@ -733,7 +789,7 @@ static struct rt_task *find_work(struct rt_sworker *w)
 	struct rt_task *t;
 	if ((t = inj_take(w)))
 		return t;
-	poll_nonblock(w);
+	poll_nonblock(w, 1);
 	for (int i = 0; i < s->nact; i++)
 		fire_timers(w, &s->w[i]);
 	if ((t = ring_pop(&w->ring)))
@@ -810,8 +866,15 @@ static void park(struct rt_sworker *w)
 		stop_all(s);
 		return;
 	}
+	/* Shared: one parked worker drives the reactor, the others sleep on
+	 * their futex. One per worker: each parked worker blocks in its own
+	 * set, which nobody else blocks in, so an fd whose task parked here
+	 * is always watched (by this worker running, or parked); with no fd
+	 * waiting anywhere the futex, as no fd can join this worker's set
+	 * while it sleeps (a park adds to the parker's own set). */
 	int z = 0;
-	w->mode = atomic_load(&s->fdwaiting) > 0 && atomic_compare_exchange_strong(&s->driver, &z, 1)
+	w->mode = atomic_load(&s->fdwaiting) > 0 &&
+	                          (s->per_worker || atomic_compare_exchange_strong(&s->driver, &z, 1))
 	                  ? MODE_EPOLL
 	                  : MODE_FUTEX;
 	int mode = w->mode;
@@ -830,8 +893,12 @@ static void park(struct rt_sworker *w)
 		timeout = d <= now ? 0 : d - now > INT64_MAX ? INT64_MAX : (int64_t)(d - now);
 	}
 	if (timeout != 0 && !any_work(s) && !atomic_load(&s->stop)) {
-		if (mode == MODE_EPOLL) {
-			reactor_poll(w, timeout);
+		if (mode == MODE_EPOLL && s->per_worker) {
+			pthread_mutex_lock(&w->rmu); /* a helper's poll is short */
+			reactor_poll(w, w->epfd, w->efd, 1, timeout);
+			pthread_mutex_unlock(&w->rmu);
+		} else if (mode == MODE_EPOLL) {
+			reactor_poll(w, s->epfd, s->efd, 1, timeout);
 		} else {
 			struct timespec ts = { timeout / 1000000000, timeout % 1000000000 };
 			futex_wait(&w->wake, 0, timeout < 0 ? NULL : &ts);
@@ -848,7 +915,7 @@ static void park(struct rt_sworker *w)
 	}
 	w->mode = MODE_RUN;
 	pthread_mutex_unlock(&s->mu);
-	if (mode == MODE_EPOLL)
+	if (mode == MODE_EPOLL && !s->per_worker)
 		atomic_store(&s->driver, 0);
 }
 
@@ -918,10 +985,35 @@ int rt_steal_run(struct rt_steal *s)
 
 /* ---- set-up --------------------------------------------------------------- */
 
-int rt_steal_init(struct rt_steal *s, int workers, const struct rt_env *env, rt_steal_run_fn run)
+/* An epoll set with a level-triggered wake eventfd in it: a wake written
+ * before the sleeper blocks still ends its wait; the sleeper drains it. */
+static int reactor_make(int *epfd, int *efd)
+{
+	if ((*epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return -errno;
+	if ((*efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+		return -errno;
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = *efd };
+	if (epoll_ctl(*epfd, EPOLL_CTL_ADD, *efd, &ev) < 0)
+		return -errno;
+	return 0;
+}
+
+static void reactor_close(int *epfd, int *efd)
+{
+	if (*epfd >= 0)
+		close(*epfd);
+	if (*efd >= 0)
+		close(*efd);
+	*epfd = *efd = -1;
+}
+
+int rt_steal_init(struct rt_steal *s, int workers, int per_worker, const struct rt_env *env,
+                  rt_steal_run_fn run)
 {
 	memset(s, 0, sizeof(*s));
 	s->epfd = s->efd = -1;
+	s->per_worker = per_worker;
 	if (workers <= 0)
 		workers = env && env->ncpus > 0 ? env->ncpus : 1;
 	if (workers > RT_STEAL_WORKERS_MAX)
@@ -943,19 +1035,17 @@ int rt_steal_init(struct rt_steal *s, int workers, const struct rt_env *env, rt_
 		s->w[i].idx = i;
 		s->w[i].rng = 0x9e3779b97f4a7c15ull * (uint64_t)(i + 1);
 		pthread_mutex_init(&s->w[i].tmu, NULL);
+		pthread_mutex_init(&s->w[i].rmu, NULL);
 		atomic_init(&s->w[i].tnext, UINT64_MAX);
+		s->w[i].epfd = s->w[i].efd = -1;
 	}
-	s->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (s->epfd < 0)
-		return -errno;
-	s->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (s->efd < 0)
-		return -errno;
-	/* Level-triggered: a wake written before the driver blocks still
-	 * ends its wait; the driver drains it. */
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = s->efd };
-	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->efd, &ev) < 0)
-		return -errno;
+	if (!per_worker)
+		return reactor_make(&s->epfd, &s->efd);
+	for (int i = 0; i < workers; i++) {
+		int err = reactor_make(&s->w[i].epfd, &s->w[i].efd);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
@@ -965,16 +1055,14 @@ void rt_steal_fini(struct rt_steal *s)
 		for (int i = 0; i < s->n; i++) {
 			rt_heap_fini(&s->w[i].timers);
 			pthread_mutex_destroy(&s->w[i].tmu);
+			pthread_mutex_destroy(&s->w[i].rmu);
+			reactor_close(&s->w[i].epfd, &s->w[i].efd);
 		}
 	free(s->w);
 	s->w = NULL;
 	for (int i = 0; i < RT_SFD_CHUNKS; i++)
 		free(atomic_load(&s->fds[i]));
-	if (s->epfd >= 0)
-		close(s->epfd);
-	if (s->efd >= 0)
-		close(s->efd);
-	s->epfd = s->efd = -1;
+	reactor_close(&s->epfd, &s->efd);
 	pthread_mutex_destroy(&s->inj_mu);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->gocv);

@@ -46,6 +46,7 @@ static const struct cb_param st_params[] = {
 	{ "workers", "threads", "worker threads, each with its own run queue; idle ones steal (0: one per CPU)",
 	  0, 0, RT_STEAL_WORKERS_MAX },
 	RT_OFFLOAD_PARAM,
+	RT_STEAL_REACTOR_PARAM,
 	{ .name = NULL },
 };
 
@@ -96,11 +97,14 @@ static int st_create(struct rt **out, const struct rt_env *env, const int64_t *p
 	int oerr = rt_offload_size(params ? params[1] : RT_OFFLOAD_THREADS);
 	if (oerr)
 		return oerr;
+	int64_t per_worker = params ? params[2] : st_params[2].def;
+	if (per_worker < 0 || per_worker > 1)
+		return -EINVAL;
 	struct rt_stealrt *r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
 	r->rt.ops = &rt_steal;
-	int err = rt_steal_init(&r->s, (int)workers, env, st_run);
+	int err = rt_steal_init(&r->s, (int)workers, (int)per_worker, env, st_run);
 	if (!err && !(r->wk = aligned_alloc(64, (size_t)r->s.n * sizeof(*r->wk))))
 		err = -ENOMEM;
 	if (err) {
@@ -168,7 +172,7 @@ static void st_stats(struct rt *rt, struct rt_stats *out)
 
 const struct runtime rt_steal = {
 	.name = "steal",
-	.desc = "stackless steps over a work-stealing scheduler: a worker per CPU, local queues, stealing, one epoll reactor (Tokio)",
+	.desc = "stackless steps over a work-stealing scheduler: a worker per CPU, local queues, stealing, one epoll reactor or one per worker (Tokio)",
 	.params = st_params,
 	.cpus = RT_CPUS_PARAM,
 	.cpus_param = "workers",
