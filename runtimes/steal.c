@@ -33,26 +33,70 @@
  * publishes then reads the idle count, a parker counts itself idle then
  * re-reads every queue, each with a full fence in between.
  *
- * I/O: one shared reactor, an epoll instance for the whole runtime, polled
- * (a) without blocking by a busy worker every 61 ticks and by an idle one
- * before it steals, and (b) blocking by at most one parked worker, the
- * "driver" (Tokio's and Go's way), woken through an eventfd in the same
- * epoll set. Why one shared and not one per worker: a task migrates, so a
- * per-worker reactor would either move the fd's registration with the task
- * (an epoll_ctl per migration) or wake a task from a worker's reactor that
- * another worker no longer polls while busy; with one reactor any idle
- * worker can poll every fd and the readiness lands on the worker that polled,
- * where a sibling can steal it. Its cost: a mutex over the fd queues, and
- * the waking worker retries the parked I/O under it. Measured (`concbench
- * run --runtime steal,epoll --workload echo --set conns=100 --set
- * requests=0 --set seconds=1 --set loops=1,2 --reps 3`, 2-core VM under a
- * load average of ~14, the server on one CPU so one worker): steal 6,723
- * requests/s, epoll 7,529, epoll loops=2 8,624; a per-worker reactor was
- * not built to compare. Edge-triggered, as in
- * loop.c; the race of "parks after its EAGAIN while an edge arrives on
- * another thread" is closed by a per-fd sequence number the poller bumps
- * under the mutex: a parker re-checks it under the same mutex and retries
- * the I/O if an edge came in between.
+ * I/O, reactor=0 (the default): one shared reactor, an epoll instance for
+ * the whole runtime, polled (a) without blocking by a busy worker every 61
+ * ticks and by an idle one before it steals, and (b) blocking by at most
+ * one parked worker, the "driver" (Tokio's and Go's way), woken through an
+ * eventfd in the same epoll set. Any idle worker can poll every fd and the
+ * readiness lands on the worker that polled, where a sibling can steal it.
+ * Its cost: a mutex over the fd queues, and the waking worker retries the
+ * parked I/O under it. Measured earlier (`concbench run --runtime
+ * steal,epoll --workload echo --set conns=100 --set requests=0 --set
+ * seconds=1 --set loops=1,2 --reps 3`, the server on one CPU so one
+ * worker): steal 6,723 requests/s, epoll 7,529, epoll loops=2 8,624.
+ * Edge-triggered, as in loop.c; the race of "parks after its EAGAIN while
+ * an edge arrives on another thread" is closed by a per-fd sequence number
+ * the poller bumps under the mutex: a parker re-checks it under the same
+ * mutex and retries the I/O if an edge came in between.
+ *
+ * I/O, reactor=1: an epoll set (and wake eventfd) per worker. A task's fd
+ * is in the set of the worker it parked on last, its "home": a task stolen
+ * and parked on another worker moves the fd (EPOLL_CTL_ADD to the new set,
+ * DEL from the old, both under the fd mutex, see fd_move_home), so each
+ * fd is in one set and each edge is reported once. Left in both sets with
+ * EPOLLET, every edge would be reported twice, and each stale report costs
+ * the fd mutex and a failed retry; it would still be correct, since fd
+ * queues stay global and a parked op leaves its queue (exactly once)
+ * under the fd mutex, whichever set reported the edge: that is also what
+ * makes the move safe while the fd's other task waits on it. A fresh ADD
+ * reports a state that is ready already, so an edge the old set had not
+ * reported yet is not lost. A worker polls its own set without blocking
+ * every 61 ticks; an idle one its own and then every other worker's whose
+ * lock it gets (trylock: a held one is being polled or blocked in); the
+ * tasks a poll completes go to the polling worker's ring, which is the one
+ * about to run them (a ring has one producer, its owner). Parking: each
+ * parked worker blocks in its own set, holding its lock, woken by its
+ * eventfd (which helpers leave undrained); so an fd is always watched, by
+ * its home worker running (its ticks, its search) or parked. With no fd
+ * waiting anywhere a parker sleeps on its futex: only a park adds an fd
+ * to a set, the parker's own. What it loses: an fd whose home worker runs
+ * a long step waits for that step unless an idle worker searches meanwhile
+ * (a parked one is blocked in its own set, not in the busy one's).
+ *
+ * Why reactor=0 is the default: it took less server CPU per request, at
+ * the same throughput within the noise. `concbench run --runtime steal
+ * --workload echo --set conns=100,1000 --set requests=0 --set seconds=2
+ * --set reactor=0,1 --set workers=2 --reps 5 --order shuffle --cpus 0,1
+ * --client-cpus 0,1` (the server's 2 workers on both CPUs, the client
+ * sharing them; 2-core VM at a load average of ~5 from other jobs),
+ * medians, shared vs per worker: server CPU per request 9.8 vs 13.2 us at
+ * 100 connections, 11.8 vs 13.7 us at 1,000 (cov 5-9%); requests/s 29,472
+ * vs 27,833 and 29,529 vs 27,054 (cov 43-56%: noise). With --client-cpus 1
+ * (the server on CPU 0 alone): 14.3 vs 15.5 and 17.5 vs 19.3 us per
+ * request; 19,974 vs 21,193 and 16,683 vs 12,903 requests/s (cov 17-31%).
+ * Where the extra CPU goes (reasoned, not profiled): an idle worker's
+ * search makes an epoll_wait per worker's set instead of one, a migration
+ * two epoll_ctl under the fd mutex, and a parked worker with fds waiting
+ * sleeps in epoll_wait and is woken by an eventfd write where reactor=0's
+ * non-drivers use a futex. Without fds the two are the same code: `run
+ * --runtime steal --workload cpu --set skew=0,4 --set workers=2 --set
+ * reactor=0,1 --reps 5 --order shuffle --cpus 0,1`: task clock 55.4 vs 54.1
+ * ms (skew=0), 54.8 vs 55.0 ms (skew=4); `run --runtime steal,coro-steal
+ * --workload pingpong,pipepingpong` (same sets): pipepingpong 23.3 vs 26.6
+ * us per switch (steal, cov 12%, 30%), 32.1 vs 32.8 (coro-steal); event
+ * pingpong 52 vs 72 ns (cov 85%, 65%: noise). What reactor=1 is for, one
+ * epoll lock per worker instead of one for all, does not show on 2
+ * workers; more were not measured.
  *
  * Events: a spinlock (held for a few instructions) over count and waiters.
  * A notify puts the waiter in the notifier's LIFO slot: the woken task runs
@@ -64,7 +108,7 @@
  * again. A task leaves its fd queue only once it is on a ring (see park()).
  *
  * Offload (RT_OFFLOAD): the job goes to offload.c's pool and the task
- * parks on the job's eventfd like a read, in the shared reactor.
+ * parks on the job's eventfd like a read, in the reactor.
  *
  * Stackful tasks (coro-steal): a coroutine tries its op on its own stack
  * (rt_steal_try); if it must park it switches to its worker's scheduler

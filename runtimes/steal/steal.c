@@ -1,7 +1,8 @@
 /* steal — stackless tasks (the same step() as epoll) over the work-stealing
  * scheduler of runtimes/steal.c: one worker thread per CPU of the cell
  * (workers=N), local run queues, a LIFO slot, an injection queue, stealing
- * and one shared epoll reactor (Tokio's multi-threaded runtime). A step
+ * and one shared epoll reactor, or one per worker with reactor=1 (Tokio's
+ * multi-threaded runtime; steal.c says why the shared one is the default). A step
  * runs inline on whichever worker took the task; a wait parks it and the
  * task resumes on the worker that made it ready, or one that stole it.
  * Costs against one epoll loop: atomics on every queue operation and
