@@ -18,8 +18,8 @@
  *    sets, a few hundred times a run, while the other task of the fd
  *    waits on it); every byte must arrive in order, and no wake-up may be
  *    lost (a hang, caught by the alarm). It hung with a parked worker
- *    sleeping on its futex instead of in its own set (2 runs of 3), and
- *    with a helper draining the owner's wake eventfd (2 of 5);
+ *    sleeping on its futex instead of in its own set (3 runs of 4), and
+ *    with a helper draining the owner's wake eventfd (1 of 6);
  *  - by their traits (steals) neither is taken for thread-per-core loops:
  *    a suite part for a loop per CPU takes epoll, not them.
  * Run under TSan (label tsan): the queues, the LIFO slot, the events and
@@ -315,9 +315,9 @@ static void test_skewed_cpu(const struct runtime *ops)
 #define PAIRS 8
 #define CHUNK 1024
 #if defined(__SANITIZE_THREAD__)
-#define DUPLEX_BYTES (64 * 1024)
+#define DUPLEX_BYTES (16 * 1024)
 #else
-#define DUPLEX_BYTES (512 * 1024)
+#define DUPLEX_BYTES (256 * 1024)
 #endif
 
 struct duplex {
