@@ -173,7 +173,7 @@ static void st_stats(struct rt *rt, struct rt_stats *out)
 
 const struct runtime rt_steal = {
 	.name = "steal",
-	.desc = "stackless steps over a work-stealing scheduler: a worker per CPU, local queues, stealing, one epoll reactor or one per worker (Tokio)",
+	.desc = "stackless steps over a work-stealing scheduler: a worker per CPU, local queues, stealing, one epoll reactor (Tokio)",
 	.params = st_params,
 	.cpus = RT_CPUS_PARAM,
 	.cpus_param = "workers",
