@@ -33,26 +33,70 @@
  * publishes then reads the idle count, a parker counts itself idle then
  * re-reads every queue, each with a full fence in between.
  *
- * I/O: one shared reactor, an epoll instance for the whole runtime, polled
- * (a) without blocking by a busy worker every 61 ticks and by an idle one
- * before it steals, and (b) blocking by at most one parked worker, the
- * "driver" (Tokio's and Go's way), woken through an eventfd in the same
- * epoll set. Why one shared and not one per worker: a task migrates, so a
- * per-worker reactor would either move the fd's registration with the task
- * (an epoll_ctl per migration) or wake a task from a worker's reactor that
- * another worker no longer polls while busy; with one reactor any idle
- * worker can poll every fd and the readiness lands on the worker that polled,
- * where a sibling can steal it. Its cost: a mutex over the fd queues, and
- * the waking worker retries the parked I/O under it. Measured (`concbench
- * run --runtime steal,epoll --workload echo --set conns=100 --set
- * requests=0 --set seconds=1 --set loops=1,2 --reps 3`, 2-core VM under a
- * load average of ~14, the server on one CPU so one worker): steal 6,723
- * requests/s, epoll 7,529, epoll loops=2 8,624; a per-worker reactor was
- * not built to compare. Edge-triggered, as in
- * loop.c; the race of "parks after its EAGAIN while an edge arrives on
- * another thread" is closed by a per-fd sequence number the poller bumps
- * under the mutex: a parker re-checks it under the same mutex and retries
- * the I/O if an edge came in between.
+ * I/O, reactor=0 (the default): one shared reactor, an epoll instance for
+ * the whole runtime, polled (a) without blocking by a busy worker every 61
+ * ticks and by an idle one before it steals, and (b) blocking by at most
+ * one parked worker, the "driver" (Tokio's and Go's way), woken through an
+ * eventfd in the same epoll set. Any idle worker can poll every fd and the
+ * readiness lands on the worker that polled, where a sibling can steal it.
+ * Its cost: a mutex over the fd queues, and the waking worker retries the
+ * parked I/O under it. Measured earlier (`concbench run --runtime
+ * steal,epoll --workload echo --set conns=100 --set requests=0 --set
+ * seconds=1 --set loops=1,2 --reps 3`, the server on one CPU so one
+ * worker): steal 6,723 requests/s, epoll 7,529, epoll loops=2 8,624.
+ * Edge-triggered, as in loop.c; the race of "parks after its EAGAIN while
+ * an edge arrives on another thread" is closed by a per-fd sequence number
+ * the poller bumps under the mutex: a parker re-checks it under the same
+ * mutex and retries the I/O if an edge came in between.
+ *
+ * I/O, reactor=1: an epoll set (and wake eventfd) per worker. A task's fd
+ * is in the set of the worker it parked on last, its "home": a task stolen
+ * and parked on another worker moves the fd (EPOLL_CTL_ADD to the new set,
+ * DEL from the old, both under the fd mutex, see fd_move_home), so each
+ * fd is in one set and each edge is reported once. Left in both sets with
+ * EPOLLET, every edge would be reported twice, and each stale report costs
+ * the fd mutex and a failed retry; it would still be correct, since fd
+ * queues stay global and a parked op leaves its queue (exactly once)
+ * under the fd mutex, whichever set reported the edge: that is also what
+ * makes the move safe while the fd's other task waits on it. A fresh ADD
+ * reports a state that is ready already, so an edge the old set had not
+ * reported yet is not lost. A worker polls its own set without blocking
+ * every 61 ticks; an idle one its own and then every other worker's whose
+ * lock it gets (trylock: a held one is being polled or blocked in); the
+ * tasks a poll completes go to the polling worker's ring, which is the one
+ * about to run them (a ring has one producer, its owner). Parking: each
+ * parked worker blocks in its own set, holding its lock, woken by its
+ * eventfd (which helpers leave undrained); so an fd is always watched, by
+ * its home worker running (its ticks, its search) or parked. With no fd
+ * waiting anywhere a parker sleeps on its futex: only a park adds an fd
+ * to a set, the parker's own. What it loses: an fd whose home worker runs
+ * a long step waits for that step unless an idle worker searches meanwhile
+ * (a parked one is blocked in its own set, not in the busy one's).
+ *
+ * Why reactor=0 is the default: it took less server CPU per request, at
+ * the same throughput within the noise. `concbench run --runtime steal
+ * --workload echo --set conns=100,1000 --set requests=0 --set seconds=2
+ * --set reactor=0,1 --set workers=2 --reps 5 --order shuffle --cpus 0,1
+ * --client-cpus 0,1` (the server's 2 workers on both CPUs, the client
+ * sharing them; 2-core VM at a load average of ~5 from other jobs),
+ * medians, shared vs per worker: server CPU per request 9.8 vs 13.2 us at
+ * 100 connections, 11.8 vs 13.7 us at 1,000 (cov 5-9%); requests/s 29,472
+ * vs 27,833 and 29,529 vs 27,054 (cov 43-56%: noise). With --client-cpus 1
+ * (the server on CPU 0 alone): 14.3 vs 15.5 and 17.5 vs 19.3 us per
+ * request; 19,974 vs 21,193 and 16,683 vs 12,903 requests/s (cov 17-31%).
+ * Where the extra CPU goes (reasoned, not profiled): an idle worker's
+ * search makes an epoll_wait per worker's set instead of one, a migration
+ * two epoll_ctl under the fd mutex, and a parked worker with fds waiting
+ * sleeps in epoll_wait and is woken by an eventfd write where reactor=0's
+ * non-drivers use a futex. Without fds the two are the same code: `run
+ * --runtime steal --workload cpu --set skew=0,4 --set workers=2 --set
+ * reactor=0,1 --reps 5 --order shuffle --cpus 0,1`: task clock 55.4 vs 54.1
+ * ms (skew=0), 54.8 vs 55.0 ms (skew=4); `run --runtime steal,coro-steal
+ * --workload pingpong,pipepingpong` (same sets): pipepingpong 23.3 vs 26.6
+ * us per switch (steal, cov 12%, 30%), 32.1 vs 32.8 (coro-steal); event
+ * pingpong 52 vs 72 ns (cov 85%, 65%: noise). What reactor=1 is for, one
+ * epoll lock per worker instead of one for all, does not show on 2
+ * workers; more were not measured.
  *
  * Events: a spinlock (held for a few instructions) over count and waiters.
  * A notify puts the waiter in the notifier's LIFO slot: the woken task runs
@@ -64,7 +108,7 @@
  * again. A task leaves its fd queue only once it is on a ring (see park()).
  *
  * Offload (RT_OFFLOAD): the job goes to offload.c's pool and the task
- * parks on the job's eventfd like a read, in the shared reactor.
+ * parks on the job's eventfd like a read, in the reactor.
  *
  * Stackful tasks (coro-steal): a coroutine tries its op on its own stack
  * (rt_steal_try); if it must park it switches to its worker's scheduler
@@ -244,7 +288,8 @@ static void kick(struct rt_steal *s, struct rt_sworker *x, int mode)
 {
 	if (mode == MODE_EPOLL) {
 		uint64_t one = 1;
-		ssize_t n = write(s->efd, &one, sizeof one); /* fails only when already nonzero */
+		/* fails only when already nonzero */
+		ssize_t n = write(s->per_worker ? x->efd : s->efd, &one, sizeof one);
 		(void)n;
 	} else {
 		futex_wake(&x->wake);
@@ -413,22 +458,25 @@ static int fd_wake(struct rt_sworker *w, struct rt_sfd *e, struct rt_queue *q)
 	return n;
 }
 
-/* Polls the reactor (timeout_ns < 0: no limit); the tasks it completes go
- * to w's ring. The caller holds the driver role. */
-static void reactor_poll(struct rt_sworker *w, int64_t timeout_ns)
+/* Polls the epoll set epfd, whose wake eventfd is efd (timeout_ns < 0: no
+ * limit); the tasks it completes go to w's ring. The caller holds the
+ * driver role (the shared reactor) or the set's rmu (one per worker). Only
+ * the one that blocks in the set drains efd: a worker polling another's
+ * set must leave its wake-up there (level-triggered, so it stays ready). */
+static void reactor_poll(struct rt_sworker *w, int epfd, int efd, int drain, int64_t timeout_ns)
 {
 	struct rt_steal *s = w->s;
 	struct epoll_event evs[256];
 	int n = -1;
 	if (!s->no_pwait2) {
 		struct timespec ts = { timeout_ns / 1000000000, timeout_ns % 1000000000 };
-		n = epoll_pwait2(s->epfd, evs, 256, timeout_ns < 0 ? NULL : &ts, NULL);
+		n = epoll_pwait2(epfd, evs, 256, timeout_ns < 0 ? NULL : &ts, NULL);
 		if (n < 0 && errno == ENOSYS)
 			s->no_pwait2 = 1;
 	}
 	if (s->no_pwait2) {
 		int ms = timeout_ns < 0 ? -1 : timeout_ns > (int64_t)INT32_MAX * 1000000 ? INT32_MAX : (int)((timeout_ns + 999999) / 1000000);
-		n = epoll_wait(s->epfd, evs, 256, ms);
+		n = epoll_wait(epfd, evs, 256, ms);
 	}
 	if (n <= 0)
 		return;
@@ -437,9 +485,9 @@ static void reactor_poll(struct rt_sworker *w, int64_t timeout_ns)
 	for (int i = 0; i < n; i++) {
 		int fd = evs[i].data.fd;
 		uint32_t ev = evs[i].events;
-		if (fd == s->efd) {
+		if (fd == efd) {
 			uint64_t v;
-			ssize_t r = read(s->efd, &v, sizeof v);
+			ssize_t r = drain ? read(efd, &v, sizeof v) : 0;
 			(void)r;
 			continue;
 		}
@@ -457,15 +505,51 @@ static void reactor_poll(struct rt_sworker *w, int64_t timeout_ns)
 		maybe_wake(s);
 }
 
-static void poll_nonblock(struct rt_sworker *w)
+/* Without blocking: the shared reactor unless a worker drives it; with a
+ * reactor per worker, w's own, and when others too, every other worker's
+ * whose lock is free (an idle w helps a busy one; a held lock means its
+ * holder polls it, or blocks in it). */
+static void poll_nonblock(struct rt_sworker *w, int others)
 {
 	struct rt_steal *s = w->s;
-	int z = 0;
-	if (atomic_load_explicit(&s->fdwaiting, memory_order_relaxed) > 0 &&
-	    atomic_compare_exchange_strong(&s->driver, &z, 1)) {
-		reactor_poll(w, 0);
-		atomic_store(&s->driver, 0);
+	if (atomic_load_explicit(&s->fdwaiting, memory_order_relaxed) <= 0)
+		return;
+	if (!s->per_worker) {
+		int z = 0;
+		if (atomic_compare_exchange_strong(&s->driver, &z, 1)) {
+			reactor_poll(w, s->epfd, s->efd, 1, 0);
+			atomic_store(&s->driver, 0);
+		}
+		return;
 	}
+	for (int i = 0; i < (others ? s->nact : 1); i++) {
+		struct rt_sworker *v = &s->w[(w->idx + i) % s->nact];
+		if (pthread_mutex_trylock(&v->rmu) != 0)
+			continue;
+		reactor_poll(w, v->epfd, v->efd, v == w, 0);
+		pthread_mutex_unlock(&v->rmu);
+	}
+}
+
+/* reactor=1, under fdmu: the fd leaves the set of the worker it was parked
+ * on last and joins w's, so each edge is reported once, by one set. In one
+ * critical section: were the ADD outside it, two tasks of one fd parking on
+ * two workers at once could each delete the other's fresh registration and
+ * leave the fd in no set. The invariant: the fd is in its home's set (or
+ * closed, which leaves every set, see fd_park's ADD). */
+static int fd_move_home(struct rt_sworker *w, struct rt_sfd *e, int fd)
+{
+	struct rt_steal *s = w->s;
+	struct epoll_event ev = {
+		.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+		.data.fd = fd,
+	};
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 && errno != EEXIST)
+		return -errno;
+	if (e->home)
+		epoll_ctl(s->w[e->home - 1].epfd, EPOLL_CTL_DEL, fd, NULL); /* ENOENT when closed since */
+	e->home = w->idx + 1;
+	return 0;
 }
 
 /* Parks t on e for op. 1 with *res when the op completed after all. */
@@ -484,7 +568,10 @@ static int fd_park(struct rt_sworker *w, struct rt_sfd *e, struct rt_task *t, co
 			.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
 			.data.fd = op->fd,
 		};
-		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, op->fd, &ev) < 0 && errno != EEXIST) {
+		/* Again at every park, even at home: a closed fd left every
+		 * set, and a new file with its number must join. */
+		if (epoll_ctl(s->per_worker ? w->epfd : s->epfd, EPOLL_CTL_ADD, op->fd, &ev) < 0 &&
+		    errno != EEXIST) {
 			*res = -errno;
 			return 1;
 		}
@@ -494,6 +581,16 @@ static int fd_park(struct rt_sworker *w, struct rt_sfd *e, struct rt_task *t, co
 			pthread_mutex_unlock(&s->fdmu);
 			continue;
 		}
+		if (s->per_worker && e->home != w->idx + 1) {
+			/* A fresh ADD reports a state that is ready already, so the
+			 * edges the old set had not reported yet are not lost. */
+			int err = fd_move_home(w, e, op->fd);
+			if (err) {
+				pthread_mutex_unlock(&s->fdmu);
+				*res = err;
+				return 1;
+			}
+		}
 		rt_lrec_of(t)->op = *op;
 		rt_queue_push(op->kind == RT_WRITE ? &e->wr : &e->rd, t);
 		atomic_fetch_add(&s->fdwaiting, 1);
@@ -501,8 +598,11 @@ static int fd_park(struct rt_sworker *w, struct rt_sfd *e, struct rt_task *t, co
 		/* Nobody may be polling, and this worker has other tasks to run
 		 * first: a parked worker takes the reactor. With nothing else
 		 * to run, this worker polls it itself in a moment (a pipe
-		 * pingpong then stays on one worker, no wake-up per switch). */
-		if (atomic_load(&s->driver) == 0 && atomic_load(&s->nidle) > 0 &&
+		 * pingpong then stays on one worker, no wake-up per switch).
+		 * With a reactor per worker, the fd is in this worker's set,
+		 * which it polls every INJ_EVERY ticks: a woken worker could
+		 * only poll it too early. */
+		if (!s->per_worker && atomic_load(&s->driver) == 0 && atomic_load(&s->nidle) > 0 &&
 		    (w->lifo || ring_len(&w->ring) > 0))
 			wake_one(s);
 		return 0;
@@ -698,7 +798,7 @@ static struct rt_task *next_local(struct rt_sworker *w)
 	if (atomic_load_explicit(&w->tnext, memory_order_relaxed) != UINT64_MAX)
 		fire_timers(w, w);
 	if (++w->tick % INJ_EVERY == 0) {
-		poll_nonblock(w);
+		poll_nonblock(w, 0);
 		if ((t = inj_take(w)))
 			return t;
 	}
@@ -733,7 +833,7 @@ static struct rt_task *find_work(struct rt_sworker *w)
 	struct rt_task *t;
 	if ((t = inj_take(w)))
 		return t;
-	poll_nonblock(w);
+	poll_nonblock(w, 1);
 	for (int i = 0; i < s->nact; i++)
 		fire_timers(w, &s->w[i]);
 	if ((t = ring_pop(&w->ring)))
@@ -810,8 +910,15 @@ static void park(struct rt_sworker *w)
 		stop_all(s);
 		return;
 	}
+	/* Shared: one parked worker drives the reactor, the others sleep on
+	 * their futex. One per worker: each parked worker blocks in its own
+	 * set, which nobody else blocks in, so an fd whose task parked here
+	 * is always watched (by this worker running, or parked); with no fd
+	 * waiting anywhere the futex, as no fd can join this worker's set
+	 * while it sleeps (a park adds to the parker's own set). */
 	int z = 0;
-	w->mode = atomic_load(&s->fdwaiting) > 0 && atomic_compare_exchange_strong(&s->driver, &z, 1)
+	w->mode = atomic_load(&s->fdwaiting) > 0 &&
+	                          (s->per_worker || atomic_compare_exchange_strong(&s->driver, &z, 1))
 	                  ? MODE_EPOLL
 	                  : MODE_FUTEX;
 	int mode = w->mode;
@@ -830,8 +937,12 @@ static void park(struct rt_sworker *w)
 		timeout = d <= now ? 0 : d - now > INT64_MAX ? INT64_MAX : (int64_t)(d - now);
 	}
 	if (timeout != 0 && !any_work(s) && !atomic_load(&s->stop)) {
-		if (mode == MODE_EPOLL) {
-			reactor_poll(w, timeout);
+		if (mode == MODE_EPOLL && s->per_worker) {
+			pthread_mutex_lock(&w->rmu); /* a helper's poll is short */
+			reactor_poll(w, w->epfd, w->efd, 1, timeout);
+			pthread_mutex_unlock(&w->rmu);
+		} else if (mode == MODE_EPOLL) {
+			reactor_poll(w, s->epfd, s->efd, 1, timeout);
 		} else {
 			struct timespec ts = { timeout / 1000000000, timeout % 1000000000 };
 			futex_wait(&w->wake, 0, timeout < 0 ? NULL : &ts);
@@ -848,7 +959,7 @@ static void park(struct rt_sworker *w)
 	}
 	w->mode = MODE_RUN;
 	pthread_mutex_unlock(&s->mu);
-	if (mode == MODE_EPOLL)
+	if (mode == MODE_EPOLL && !s->per_worker)
 		atomic_store(&s->driver, 0);
 }
 
@@ -918,10 +1029,35 @@ int rt_steal_run(struct rt_steal *s)
 
 /* ---- set-up --------------------------------------------------------------- */
 
-int rt_steal_init(struct rt_steal *s, int workers, const struct rt_env *env, rt_steal_run_fn run)
+/* An epoll set with a level-triggered wake eventfd in it: a wake written
+ * before the sleeper blocks still ends its wait; the sleeper drains it. */
+static int reactor_make(int *epfd, int *efd)
+{
+	if ((*epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return -errno;
+	if ((*efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+		return -errno;
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = *efd };
+	if (epoll_ctl(*epfd, EPOLL_CTL_ADD, *efd, &ev) < 0)
+		return -errno;
+	return 0;
+}
+
+static void reactor_close(int *epfd, int *efd)
+{
+	if (*epfd >= 0)
+		close(*epfd);
+	if (*efd >= 0)
+		close(*efd);
+	*epfd = *efd = -1;
+}
+
+int rt_steal_init(struct rt_steal *s, int workers, int per_worker, const struct rt_env *env,
+                  rt_steal_run_fn run)
 {
 	memset(s, 0, sizeof(*s));
 	s->epfd = s->efd = -1;
+	s->per_worker = per_worker;
 	if (workers <= 0)
 		workers = env && env->ncpus > 0 ? env->ncpus : 1;
 	if (workers > RT_STEAL_WORKERS_MAX)
@@ -943,19 +1079,17 @@ int rt_steal_init(struct rt_steal *s, int workers, const struct rt_env *env, rt_
 		s->w[i].idx = i;
 		s->w[i].rng = 0x9e3779b97f4a7c15ull * (uint64_t)(i + 1);
 		pthread_mutex_init(&s->w[i].tmu, NULL);
+		pthread_mutex_init(&s->w[i].rmu, NULL);
 		atomic_init(&s->w[i].tnext, UINT64_MAX);
+		s->w[i].epfd = s->w[i].efd = -1;
 	}
-	s->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (s->epfd < 0)
-		return -errno;
-	s->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (s->efd < 0)
-		return -errno;
-	/* Level-triggered: a wake written before the driver blocks still
-	 * ends its wait; the driver drains it. */
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = s->efd };
-	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->efd, &ev) < 0)
-		return -errno;
+	if (!per_worker)
+		return reactor_make(&s->epfd, &s->efd);
+	for (int i = 0; i < workers; i++) {
+		int err = reactor_make(&s->w[i].epfd, &s->w[i].efd);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
@@ -965,16 +1099,14 @@ void rt_steal_fini(struct rt_steal *s)
 		for (int i = 0; i < s->n; i++) {
 			rt_heap_fini(&s->w[i].timers);
 			pthread_mutex_destroy(&s->w[i].tmu);
+			pthread_mutex_destroy(&s->w[i].rmu);
+			reactor_close(&s->w[i].epfd, &s->w[i].efd);
 		}
 	free(s->w);
 	s->w = NULL;
 	for (int i = 0; i < RT_SFD_CHUNKS; i++)
 		free(atomic_load(&s->fds[i]));
-	if (s->epfd >= 0)
-		close(s->epfd);
-	if (s->efd >= 0)
-		close(s->efd);
-	s->epfd = s->efd = -1;
+	reactor_close(&s->epfd, &s->efd);
 	pthread_mutex_destroy(&s->inj_mu);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->gocv);

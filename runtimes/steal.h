@@ -48,6 +48,10 @@ struct rt_sworker {
 	int idle;
 	struct rt_sworker *idle_next;
 	int searching;
+	/* reactor=1: this worker's own epoll set, its wake eventfd (in the
+	 * set), and the lock of whoever polls it (the owner; others only try). */
+	int epfd, efd;
+	pthread_mutex_t rmu;
 	pthread_t tid;
 	void *user;              /* the runtime's per-worker state */
 } __attribute__((aligned(64)));
@@ -61,6 +65,7 @@ struct rt_sfd {
 	struct rt_queue rd, wr;
 	_Atomic uint32_t seq; /* bumped (under fdmu) by every event the reactor sees */
 	_Atomic unsigned char notsock;
+	int home; /* reactor=1: 1 + the worker whose epoll set holds the fd, 0 none (under fdmu) */
 };
 #define RT_SFD_CHUNK 4096
 #define RT_SFD_CHUNKS 1024 /* fds up to 4M */
@@ -83,7 +88,8 @@ struct rt_steal {
 	_Atomic int nidle, nsearching;
 	_Atomic int stop;
 	_Atomic int fence;       /* TSan's stand-in for a fence (steal.c) */
-	/* the shared reactor */
+	/* the shared reactor (reactor=0; per_worker: one per worker instead) */
+	int per_worker;
 	int epfd, efd;
 	_Atomic int driver;      /* a worker blocks in epoll_wait */
 	pthread_mutex_t fdmu;    /* guards the fd queues */
@@ -103,8 +109,18 @@ struct rt_steal {
 /* The calling thread's worker, NULL outside run(). */
 struct rt_sworker *rt_steal_current(void);
 
-/* workers 0 = one per CPU of env. 0 or a negative errno. */
-int rt_steal_init(struct rt_steal *s, int workers, const struct rt_env *env, rt_steal_run_fn run);
+/* The runtime parameter choosing the reactor (both runtimes, last in
+ * their lists): 0 one shared epoll set, 1 one per worker (steal.c's
+ * header says why the default). */
+#define RT_STEAL_REACTOR_PARAM                                                                   \
+	{ "reactor", "", "0: one shared epoll reactor any worker polls, one parked worker blocks in it; " \
+	  "1: one per worker, an fd in the set of the worker its task parked on, idle workers " \
+	  "poll the others'", 0, 0, 1 }
+
+/* workers 0 = one per CPU of env; per_worker: the reactor parameter. 0 or
+ * a negative errno. */
+int rt_steal_init(struct rt_steal *s, int workers, int per_worker, const struct rt_env *env,
+                  rt_steal_run_fn run);
 void rt_steal_fini(struct rt_steal *s);
 /* A new task, ready with res 0; t->priv must point at rec. To the calling
  * worker's queue from a step, else the injection queue. */

@@ -11,6 +11,15 @@
  *    the run with -EDEADLK once its timer has fired (not before);
  *  - the cpu workload with skewed task sizes (skew=4) on 2 workers gives
  *    the checksum of the same sizes computed sequentially here;
+ *  - full duplex through socketpairs with either reactor (reactor=0|1): on
+ *    each end a reader and a writer task park on the same fd at once,
+ *    yielding every third op so thieves take them and they park again on
+ *    other workers (with a reactor per worker: the fd moves between epoll
+ *    sets, a few hundred times a run, while the other task of the fd
+ *    waits on it); every byte must arrive in order, and no wake-up may be
+ *    lost (a hang, caught by the alarm). It hung with a parked worker
+ *    sleeping on its futex instead of in its own set (3 runs of 4), and
+ *    with a helper draining the owner's wake eventfd (1 of 6);
  *  - by their traits (steals) neither is taken for thread-per-core loops:
  *    a suite part for a loop per CPU takes epoll, not them.
  * Run under TSan (label tsan): the queues, the LIFO slot, the events and
@@ -24,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "harness/measure/measure.h"
@@ -41,18 +51,24 @@
 
 extern const struct runtime rt_steal, rt_coro_steal;
 
-static struct rt *make(const struct runtime *ops, int workers)
+static struct rt *make_r(const struct runtime *ops, int workers, int reactor)
 {
 	int cpus[CPU_SETSIZE], ncpus = t_allowed_cpus(cpus, CPU_SETSIZE);
 	const struct rt_env env = { .ncpus = ncpus, .cpus = cpus };
 	int64_t params[16];
 	t_param_defaults(ops->params, params);
 	t_param_set(ops->params, params, "workers", workers);
+	t_param_set(ops->params, params, "reactor", reactor);
 	struct rt *rt;
 	int err = ops->create(&rt, &env, params);
 	if (err)
 		FAIL("%s: create: %s", ops->name, strerror(-err));
 	return rt;
+}
+
+static struct rt *make(const struct runtime *ops, int workers)
+{
+	return make_r(ops, workers, 0);
 }
 
 /* ---- producers and consumers ------------------------------------------- */
@@ -294,6 +310,96 @@ static void test_skewed_cpu(const struct runtime *ops)
 	       ops->name, (double)max / (double)work);
 }
 
+/* ---- full duplex, two tasks per fd ------------------------------------------ */
+
+#define PAIRS 8
+#define CHUNK 1024
+#if defined(__SANITIZE_THREAD__)
+#define DUPLEX_BYTES (16 * 1024)
+#else
+#define DUPLEX_BYTES (256 * 1024)
+#endif
+
+struct duplex {
+	struct rt_task t;
+	int fd, writer, from; /* from: the end whose pattern a reader expects */
+	long done, ops;
+	int yielded;
+	unsigned char buf[CHUNK];
+};
+
+static struct duplex dup_tasks[PAIRS * 4];
+
+static unsigned char pattern(int end, long i)
+{
+	return (unsigned char)(i * 7 + end * 13 + i / 251);
+}
+
+static struct rt_op duplex_step(struct rt_task *t, long res)
+{
+	struct duplex *d = t->arg;
+	if (res < 0)
+		FAIL("duplex fd %d: %s", d->fd, strerror((int)-res));
+	if (d->yielded) {
+		d->yielded = 0;
+	} else {
+		if (d->ops > 0) { /* res: the bytes of the op before */
+			if (!d->writer && res == 0)
+				FAIL("duplex fd %d: EOF after %ld bytes", d->fd, d->done);
+			for (long i = 0; !d->writer && i < res; i++)
+				if (d->buf[i] != pattern(d->from, d->done + i))
+					FAIL("duplex fd %d: byte %ld wrong", d->fd, d->done + i);
+			d->done += res;
+		}
+		if (d->ops++ % 3 == 2) { /* to the back of the ring, where a thief may take it */
+			d->yielded = 1;
+			return rt_op_sleep(0);
+		}
+	}
+	if (d->done == DUPLEX_BYTES)
+		return rt_op_done();
+	size_t len = DUPLEX_BYTES - d->done < CHUNK ? (size_t)(DUPLEX_BYTES - d->done) : CHUNK;
+	if (!d->writer)
+		return rt_op_read(d->fd, d->buf, len);
+	for (size_t i = 0; i < len; i++)
+		d->buf[i] = pattern(d->from, d->done + (long)i);
+	return rt_op_write(d->fd, d->buf, len);
+}
+
+static void test_duplex(const struct runtime *ops, int reactor)
+{
+	struct rt *rt = make_r(ops, WORKERS, reactor);
+	int fds[PAIRS][2];
+	for (int p = 0; p < PAIRS; p++) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds[p]))
+			FAIL("socketpair: %s", strerror(errno));
+		for (int e = 0; e < 2; e++) {
+			int small = 4096; /* writers fill it and park */
+			setsockopt(fds[p][e], SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+			for (int w = 0; w < 2; w++) {
+				struct duplex *d = &dup_tasks[p * 4 + e * 2 + w];
+				*d = (struct duplex){ .t = { .step = duplex_step, .cpu = -1 },
+				                      .fd = fds[p][e], .writer = w, .from = w ? e : !e };
+				d->t.arg = d;
+				if (rt_spawn(rt, &d->t))
+					FAIL("spawn");
+			}
+		}
+	}
+	int err = rt->ops->run(rt);
+	if (err)
+		FAIL("%s reactor=%d: duplex run: %s", ops->name, reactor, strerror(-err));
+	for (int i = 0; i < PAIRS * 4; i++)
+		if (dup_tasks[i].done != DUPLEX_BYTES)
+			FAIL("%s reactor=%d: task %d moved %ld bytes", ops->name, reactor, i,
+			     dup_tasks[i].done);
+	for (int p = 0; p < PAIRS; p++)
+		close(fds[p][0]), close(fds[p][1]);
+	ops->destroy(rt);
+	printf("%s reactor=%d: %d socketpairs, a reader and a writer on each end, %d KiB each way\n",
+	       ops->name, reactor, PAIRS, DUPLEX_BYTES / 1024);
+}
+
 /* The quick suite's part for a loop per CPU (C1 at equal CPUs). */
 static void test_traits(void)
 {
@@ -319,6 +425,8 @@ int main(void)
 		test_stress(rts[i]);
 		test_deadlock_after_timer(rts[i]);
 		test_skewed_cpu(rts[i]);
+		test_duplex(rts[i], 0);
+		test_duplex(rts[i], 1);
 	}
 	alarm(0);
 	return 0;

@@ -76,6 +76,7 @@ static const struct cb_param cs_params[] = {
 	  0, 0, RT_STEAL_WORKERS_MAX },
 	RT_CORO_STACK_PARAMS,
 	RT_OFFLOAD_PARAM,
+	RT_STEAL_REACTOR_PARAM,
 	{ .name = NULL },
 };
 
@@ -179,10 +180,12 @@ static int cs_create(struct rt **out, const struct rt_env *env, const int64_t *p
 	int64_t workers = params ? params[0] : cs_params[0].def;
 	int64_t stack_kib = params ? params[1] : cs_params[1].def;
 	int64_t guard = params ? params[2] : cs_params[2].def;
+	int64_t per_worker = params ? params[4] : cs_params[4].def;
 	if (!RT_CTX_HAVE_ASM)
 		return -ENOSYS;
 	if (workers < 0 || workers > RT_STEAL_WORKERS_MAX || stack_kib < cs_params[1].min ||
-	    stack_kib > cs_params[1].max || guard < 0 || guard > 1)
+	    stack_kib > cs_params[1].max || guard < 0 || guard > 1 || per_worker < 0 ||
+	    per_worker > 1)
 		return -EINVAL;
 	int oerr = rt_offload_size(params ? params[3] : RT_OFFLOAD_THREADS);
 	if (oerr)
@@ -192,7 +195,7 @@ static int cs_create(struct rt **out, const struct rt_env *env, const int64_t *p
 		return -ENOMEM;
 	r->rt.ops = &rt_coro_steal;
 	r->mem_floor_kib = env ? env->mem_floor_kib : 0;
-	int err = rt_steal_init(&r->s, (int)workers, env, cs_run);
+	int err = rt_steal_init(&r->s, (int)workers, (int)per_worker, env, cs_run);
 	if (!err && !(r->wk = aligned_alloc(64, (size_t)r->s.n * sizeof(*r->wk))))
 		err = -ENOMEM;
 	if (!err) {

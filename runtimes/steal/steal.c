@@ -1,7 +1,8 @@
 /* steal — stackless tasks (the same step() as epoll) over the work-stealing
  * scheduler of runtimes/steal.c: one worker thread per CPU of the cell
  * (workers=N), local run queues, a LIFO slot, an injection queue, stealing
- * and one shared epoll reactor (Tokio's multi-threaded runtime). A step
+ * and one shared epoll reactor, or one per worker with reactor=1 (Tokio's
+ * multi-threaded runtime; steal.c says why the shared one is the default). A step
  * runs inline on whichever worker took the task; a wait parks it and the
  * task resumes on the worker that made it ready, or one that stole it.
  * Costs against one epoll loop: atomics on every queue operation and
@@ -46,6 +47,7 @@ static const struct cb_param st_params[] = {
 	{ "workers", "threads", "worker threads, each with its own run queue; idle ones steal (0: one per CPU)",
 	  0, 0, RT_STEAL_WORKERS_MAX },
 	RT_OFFLOAD_PARAM,
+	RT_STEAL_REACTOR_PARAM,
 	{ .name = NULL },
 };
 
@@ -96,11 +98,14 @@ static int st_create(struct rt **out, const struct rt_env *env, const int64_t *p
 	int oerr = rt_offload_size(params ? params[1] : RT_OFFLOAD_THREADS);
 	if (oerr)
 		return oerr;
+	int64_t per_worker = params ? params[2] : st_params[2].def;
+	if (per_worker < 0 || per_worker > 1)
+		return -EINVAL;
 	struct rt_stealrt *r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
 	r->rt.ops = &rt_steal;
-	int err = rt_steal_init(&r->s, (int)workers, env, st_run);
+	int err = rt_steal_init(&r->s, (int)workers, (int)per_worker, env, st_run);
 	if (!err && !(r->wk = aligned_alloc(64, (size_t)r->s.n * sizeof(*r->wk))))
 		err = -ENOMEM;
 	if (err) {
