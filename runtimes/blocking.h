@@ -109,9 +109,9 @@ int rt_blk_wait_watched(struct rt_blk_watch *w, struct rt_blk_ctx *ctx, struct r
 
 /* Called by check() with the runtime's lock held: nworkers are running
  * (the first nworkers ctxs), live tasks are spawned and unfinished,
- * progress is the sum of the workers' ctx.progress. Returns 1 when the deadlock is confirmed now (the
- * caller records it, sets w->deadlock and wakes its idle workers; the
- * watchdog then wakes the blocked ones), else 0. */
+ * progress is the sum of the workers' ctx.progress. Returns 1 when the
+ * deadlock is confirmed now (the caller records it, sets w->deadlock and
+ * wakes its idle workers; the watchdog then wakes the blocked ones), else 0. */
 int rt_blk_watch_check(struct rt_blk_watch *w, int nworkers, uint64_t live, uint64_t progress);
 
 /* Runs t to RT_DONE then calls t->release (if any): returns 0. Returns a

@@ -39,6 +39,7 @@ struct threads_rt {
 	int err;      /* first creation failure (negative errno) */
 	int aff_err;  /* first failure to bind a thread to its t->cpu */
 	char limit[48];
+	_Atomic uint64_t fail_ns; /* when the first failure was marked */
 	_Atomic uint32_t live;
 	_Atomic int abandon; /* run() gave up: threads stop after their current op */
 	_Atomic uint64_t spawned, completed, peak_live;
@@ -89,9 +90,12 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
-/* Wakes run(), which gives the running threads GRACE_NS from then on. */
+/* Wakes run(), which gives the running threads GRACE_NS from the first
+ * failure on. */
 static void mark_failed(struct threads_rt *r)
 {
+	uint64_t none = 0;
+	atomic_compare_exchange_strong(&r->fail_ns, &none, rt_blk_now_ns());
 	atomic_fetch_or(&r->live, LIVE_FAILED);
 	rt_blk_futex_wake(&r->live, 1);
 }
@@ -214,7 +218,6 @@ static int threads_run(struct rt *rt)
 		if (start_thread(r, t) < 0)
 			break;
 
-	uint64_t deadline = 0;
 	for (;;) {
 		uint32_t v = atomic_load(&r->live);
 		if ((v & LIVE_MASK) == 0)
@@ -223,11 +226,8 @@ static int threads_run(struct rt *rt)
 			rt_blk_futex_wait(&r->live, v, NULL);
 			continue;
 		}
-		/* From the first look after the failure: mark_failed's wake
-		 * brings run() here within a wake-up of it. */
+		uint64_t deadline = atomic_load(&r->fail_ns) + GRACE_NS;
 		uint64_t now = rt_blk_now_ns();
-		if (!deadline)
-			deadline = now + GRACE_NS;
 		if (now >= deadline) {
 			/* Abandoned threads stay blocked or stop at their next
 			 * op; destroy() then leaves r allocated for them. */
