@@ -213,7 +213,8 @@ void rt_blk_run_failed(pthread_mutex_t *mu, int *nrunning, int running, int *err
 	char why[64];
 	rt_blk_diagnose(e, why, sizeof(why));
 	pthread_mutex_lock(mu);
-	*nrunning = running;
+	if (nrunning)
+		*nrunning = running;
 	if (!*err) {
 		*err = -e;
 		snprintf(limit, len, "%s", why);
@@ -221,11 +222,25 @@ void rt_blk_run_failed(pthread_mutex_t *mu, int *nrunning, int running, int *err
 	pthread_mutex_unlock(mu);
 }
 
+void rt_blk_stats(pthread_mutex_t *mu, const struct rt_blk_tally *t, struct rt_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(mu);
+	out->spawned = t->spawned;
+	out->completed = t->completed;
+	out->peak_live = t->peak_live;
+	out->err = t->err;
+	memcpy(out->limit, t->limit, sizeof(out->limit));
+	pthread_mutex_unlock(mu);
+}
+
 int rt_blk_wait_watched(struct rt_blk_watch *w, struct rt_blk_ctx *ctx, struct rt_event *ev)
 {
 	int rc = 0;
 
-	atomic_fetch_add(&w->blocked, 1);
+	/* Relaxed: the watchdog's count needs no order (a verdict waits for a
+	 * confirmation period without progress), and its wakes after the
+	 * verdict repeat until this worker has seen it. */
 	atomic_store_explicit(&ctx->sleeping_on, ev, memory_order_relaxed);
 	for (;;) {
 		if (rt_blk_try_take(ev))
@@ -239,7 +254,6 @@ int rt_blk_wait_watched(struct rt_blk_watch *w, struct rt_blk_ctx *ctx, struct r
 		atomic_fetch_sub(&ev->waiters, 1);
 	}
 	atomic_store_explicit(&ctx->sleeping_on, NULL, memory_order_relaxed);
-	atomic_fetch_sub(&w->blocked, 1);
 	return rc;
 }
 
@@ -248,7 +262,10 @@ int rt_blk_watch_check(struct rt_blk_watch *w, int nworkers, uint64_t live, uint
 	uint64_t now = rt_blk_now_ns();
 	if (atomic_load(&w->deadlock))
 		return 0;
-	int blocked = atomic_load(&w->blocked);
+	int blocked = 0;
+	for (int i = 0; i < nworkers; i++)
+		blocked += atomic_load_explicit(&watch_ctx(w, i)->sleeping_on, memory_order_relaxed) !=
+		           NULL;
 	/* Every worker waits (so queued tasks, which might notify, never run),
 	 * or every live task waits (so nobody is left to notify). */
 	int stuck = blocked > 0 && (blocked == nworkers || (uint64_t)blocked == live);

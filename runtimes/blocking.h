@@ -35,7 +35,10 @@ struct rt_blk_ctx {
 	 * deadlock detector to tell "stuck" from "busy". */
 	_Atomic uint64_t progress;
 	/* The event this worker sleeps on in rt_blk_wait_watched, else NULL:
-	 * the watchdog wakes it there once it declared a deadlock. */
+	 * the watchdog counts the workers blocked by it (a store on the
+	 * worker's own line, where a shared counter would be two locked
+	 * instructions on a line every worker writes, per wait) and wakes
+	 * them there once it declared a deadlock. */
 	_Atomic(struct rt_event *) sleeping_on;
 	/* When non-NULL and set, stop driving the task after the current op
 	 * without calling step() again (the run gave up on it). */
@@ -50,12 +53,12 @@ struct rt_blk_ctx {
  * declared deadlocked and the watchdog wakes the blocked workers (each one
  * stores in its ctx the event it sleeps on), which abandon their tasks.
  * A worker's wait is the plain untimed futex sleep of `threads` plus two
- * atomic ops on one shared counter and a store of the event: it used to
- * sleep in 50 ms slices (a timed futex: an hrtimer armed and cancelled on
- * every slow-path wait) so as to run the check itself, which put the pool's
- * switch above threads' on the same placement. */
+ * plain stores of the event to its own ctx, and an op costs it a counter
+ * increment (ctx.progress): it used to sleep in 50 ms slices (a timed
+ * futex: an hrtimer armed and cancelled on every slow-path wait) so as to
+ * run the check itself, which put the pool's switch above threads' on the
+ * same placement. */
 struct rt_blk_watch {
-	_Atomic int blocked;  /* workers in an event wait's slow path */
 	_Atomic int deadlock; /* declared: every worker abandons its task */
 	/* Under the runtime's lock. */
 	uint64_t suspect_ns, suspect_progress;
@@ -82,22 +85,33 @@ void rt_blk_watch_stop(struct rt_blk_watch *w);
 /* The sum of the first n workers' ctx.progress (check()'s progress). */
 uint64_t rt_blk_watch_progress(struct rt_blk_watch *w, int n);
 
-/* pool's and omp's run() when a thread could not be made (e, pthread_create's
- * positive errno; the watchdog's too): under mu, *nrunning = running (the
- * workers that go on; 0: none) and, unless a failure is recorded already,
- * *err = -e and limit (len bytes) the limit that most likely stopped it. */
+/* When a thread could not be made (e, pthread_create's positive errno; the
+ * watchdog's too): under mu, *nrunning = running when nrunning is not NULL
+ * (pool's and omp's workers that go on; 0: none) and, unless a failure is
+ * recorded already, *err = -e and limit (len bytes) the limit that most
+ * likely stopped it (rt_blk_diagnose). */
 void rt_blk_run_failed(pthread_mutex_t *mu, int *nrunning, int running, int *err, char *limit,
                        size_t len, int e);
+
+/* What pool and omp count under their lock, and report in stats(). */
+struct rt_blk_tally {
+	uint64_t spawned, completed, peak_live;
+	int err; /* the first failure: a negative errno, with limit */
+	char limit[48];
+};
+
+/* stats() of pool and omp: t read under mu. */
+void rt_blk_stats(pthread_mutex_t *mu, const struct rt_blk_tally *t, struct rt_stats *out);
 
 /* ctx->wait_slow's body: sleeps until it took one from ev->count (0), or
  * the deadlock is declared (-EDEADLK). */
 int rt_blk_wait_watched(struct rt_blk_watch *w, struct rt_blk_ctx *ctx, struct rt_event *ev);
 
-/* Called by check() with the runtime's lock held: nworkers are running,
- * live tasks are spawned and unfinished, progress is the sum of the
- * workers' ctx.progress. Returns 1 when the deadlock is confirmed now (the
- * caller records it, sets w->deadlock and wakes its idle workers; the
- * watchdog then wakes the blocked ones), else 0. */
+/* Called by check() with the runtime's lock held: nworkers are running
+ * (the first nworkers ctxs), live tasks are spawned and unfinished,
+ * progress is the sum of the workers' ctx.progress. Returns 1 when the
+ * deadlock is confirmed now (the caller records it, sets w->deadlock and
+ * wakes its idle workers; the watchdog then wakes the blocked ones), else 0. */
 int rt_blk_watch_check(struct rt_blk_watch *w, int nworkers, uint64_t live, uint64_t progress);
 
 /* Runs t to RT_DONE then calls t->release (if any): returns 0. Returns a

@@ -57,9 +57,7 @@ struct omp_rt {
 	struct rt_queue q;  /* spawned outside the team, not yet a task */
 	uint64_t live;      /* spawned and neither finished nor abandoned */
 	uint64_t started;   /* of those, the ones a thread is driving */
-	uint64_t spawned, completed, peak_live;
-	int err;
-	char limit[48];
+	struct rt_blk_tally tally; /* spawned, completed, the first failure */
 	struct omp_worker *w;
 	int nrunning; /* the team's threads, 0 outside run() */
 	struct rt_blk_watch watch;
@@ -104,8 +102,8 @@ static void check_deadlock(void *arg)
 	pthread_mutex_lock(&p->mu);
 	uint64_t progress = rt_blk_watch_progress(&p->watch, p->nrunning);
 	if (rt_blk_watch_check(&p->watch, p->nrunning, p->live, progress)) {
-		p->err = -EDEADLK;
-		strcpy(p->limit, p->started == p->live ? "task-deadlock" : "team-deadlock");
+		p->tally.err = -EDEADLK;
+		strcpy(p->tally.limit, p->started == p->live ? "task-deadlock" : "team-deadlock");
 		atomic_store(&p->watch.deadlock, 1);
 	}
 	pthread_mutex_unlock(&p->mu);
@@ -132,7 +130,7 @@ static void omp_drive(struct omp_rt *p, struct rt_task *t)
 		rc = rt_blk_drive(t, &p->w[omp_get_thread_num()].ctx);
 	pthread_mutex_lock(&p->mu);
 	if (rc == 0)
-		p->completed++;
+		p->tally.completed++;
 	if (!skip)
 		p->started--;
 	p->live--;
@@ -176,9 +174,9 @@ static int omp_spawn(struct rt *rt, struct rt_task *t)
 	pthread_mutex_lock(&p->mu);
 	if (!mine)
 		rt_queue_push(&p->q, t);
-	p->spawned++;
-	if (++p->live > p->peak_live)
-		p->peak_live = p->live;
+	p->tally.spawned++;
+	if (++p->live > p->tally.peak_live)
+		p->tally.peak_live = p->live;
 	pthread_mutex_unlock(&p->mu);
 	if (mine)
 		omp_task(p, t);
@@ -207,7 +205,8 @@ static int omp_run(struct rt *rt)
 
 	int wde = rt_blk_watch_start(&p->watch, check_deadlock, p, &w[0].ctx, sizeof(*w), n);
 	if (wde) {
-		rt_blk_run_failed(&p->mu, &p->nrunning, 0, &p->err, p->limit, sizeof(p->limit), wde);
+		rt_blk_run_failed(&p->mu, &p->nrunning, 0, &p->tally.err, p->tally.limit,
+		                  sizeof(p->tally.limit), wde);
 		p->w = NULL; /* read by the team only, and there is none */
 		free(w);
 		return -wde;
@@ -247,7 +246,7 @@ static int omp_run(struct rt *rt)
 	pthread_mutex_lock(&p->mu);
 	p->w = NULL;
 	p->nrunning = 0;
-	int err = p->err;
+	int err = p->tally.err;
 	pthread_mutex_unlock(&p->mu);
 	free(w);
 	return err;
@@ -263,14 +262,7 @@ static void omp_destroy(struct rt *rt)
 static void omp_stats(struct rt *rt, struct rt_stats *out)
 {
 	struct omp_rt *p = (struct omp_rt *)rt;
-	memset(out, 0, sizeof(*out));
-	pthread_mutex_lock(&p->mu);
-	out->spawned = p->spawned;
-	out->completed = p->completed;
-	out->peak_live = p->peak_live;
-	out->err = p->err;
-	memcpy(out->limit, p->limit, sizeof(out->limit));
-	pthread_mutex_unlock(&p->mu);
+	rt_blk_stats(&p->mu, &p->tally, out);
 }
 
 const struct runtime rt_omp = {

@@ -42,9 +42,7 @@ struct pool_rt {
 	pthread_cond_t cv;  /* work was queued, or nothing is left to do */
 	struct rt_queue q;
 	uint64_t live; /* spawned and neither finished nor abandoned */
-	uint64_t spawned, completed, peak_live;
-	int err;
-	char limit[48];
+	struct rt_blk_tally tally; /* spawned, completed, the first failure */
 	int nrunning; /* workers of the current run */
 	struct rt_blk_watch watch; /* the deadlock detector */
 };
@@ -61,8 +59,8 @@ static void check_deadlock(void *arg)
 	pthread_mutex_lock(&p->mu);
 	uint64_t progress = rt_blk_watch_progress(&p->watch, p->nrunning);
 	if (rt_blk_watch_check(&p->watch, p->nrunning, p->live, progress)) {
-		p->err = -EDEADLK;
-		strcpy(p->limit, rt_queue_empty(&p->q) ? "task-deadlock" : "pool-deadlock");
+		p->tally.err = -EDEADLK;
+		strcpy(p->tally.limit, rt_queue_empty(&p->q) ? "task-deadlock" : "pool-deadlock");
 		atomic_store(&p->watch.deadlock, 1);
 		pthread_cond_broadcast(&p->cv);
 	}
@@ -92,7 +90,7 @@ static void *worker_main(void *arg)
 		int rc = rt_blk_drive(t, &w->ctx);
 		pthread_mutex_lock(&p->mu);
 		if (rc == 0)
-			p->completed++;
+			p->tally.completed++;
 		if (--p->live == 0)
 			pthread_cond_broadcast(&p->cv);
 	}
@@ -126,9 +124,9 @@ static int pool_spawn(struct rt *rt, struct rt_task *t)
 	struct pool_rt *p = (struct pool_rt *)rt;
 	pthread_mutex_lock(&p->mu);
 	rt_queue_push(&p->q, t);
-	p->spawned++;
-	if (++p->live > p->peak_live)
-		p->peak_live = p->live;
+	p->tally.spawned++;
+	if (++p->live > p->tally.peak_live)
+		p->tally.peak_live = p->live;
 	pthread_cond_signal(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 	return 0;
@@ -151,7 +149,8 @@ static int pool_run(struct rt *rt)
 
 	int wde = rt_blk_watch_start(&p->watch, check_deadlock, p, &w[0].ctx, sizeof(*w), n);
 	if (wde) {
-		rt_blk_run_failed(&p->mu, &p->nrunning, 0, &p->err, p->limit, sizeof(p->limit), wde);
+		rt_blk_run_failed(&p->mu, &p->nrunning, 0, &p->tally.err, p->tally.limit,
+		                  sizeof(p->tally.limit), wde);
 		free(w);
 		return -wde;
 	}
@@ -164,8 +163,8 @@ static int pool_run(struct rt *rt)
 		if (e) {
 			/* Go on with the workers made (or none): the run stays
 			 * bounded, and reports what stopped the pool's creation. */
-			rt_blk_run_failed(&p->mu, &p->nrunning, made, &p->err, p->limit,
-			                  sizeof(p->limit), e);
+			rt_blk_run_failed(&p->mu, &p->nrunning, made, &p->tally.err, p->tally.limit,
+			                  sizeof(p->tally.limit), e);
 			break;
 		}
 	}
@@ -175,7 +174,7 @@ static int pool_run(struct rt *rt)
 
 	pthread_mutex_lock(&p->mu);
 	p->nrunning = 0;
-	int err = p->err;
+	int err = p->tally.err;
 	pthread_mutex_unlock(&p->mu);
 	free(w);
 	return err;
@@ -192,14 +191,7 @@ static void pool_destroy(struct rt *rt)
 static void pool_stats(struct rt *rt, struct rt_stats *out)
 {
 	struct pool_rt *p = (struct pool_rt *)rt;
-	memset(out, 0, sizeof(*out));
-	pthread_mutex_lock(&p->mu);
-	out->spawned = p->spawned;
-	out->completed = p->completed;
-	out->peak_live = p->peak_live;
-	out->err = p->err;
-	memcpy(out->limit, p->limit, sizeof(out->limit));
-	pthread_mutex_unlock(&p->mu);
+	rt_blk_stats(&p->mu, &p->tally, out);
 }
 
 const struct runtime rt_pool = {

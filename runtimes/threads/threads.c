@@ -33,13 +33,13 @@ extern const struct runtime rt_threads;
 struct threads_rt {
 	struct rt base;
 	pthread_attr_t attr; /* detached, stack size; only read once made */
-	pthread_mutex_t mu;  /* guards pending, started, err, limit, fail_ns */
+	pthread_mutex_t mu;  /* guards pending, started, err, limit */
 	struct rt_queue pending;
 	int started;
 	int err;      /* first creation failure (negative errno) */
 	int aff_err;  /* first failure to bind a thread to its t->cpu */
 	char limit[48];
-	uint64_t fail_ns;
+	_Atomic uint64_t fail_ns; /* when the first failure was marked */
 	_Atomic uint32_t live;
 	_Atomic int abandon; /* run() gave up: threads stop after their current op */
 	_Atomic uint64_t spawned, completed, peak_live;
@@ -90,17 +90,12 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
-static void record_failure(struct threads_rt *r, int e)
+/* Wakes run(), which gives the running threads GRACE_NS from the first
+ * failure on. */
+static void mark_failed(struct threads_rt *r)
 {
-	char limit[sizeof(r->limit)];
-	rt_blk_diagnose(e, limit, sizeof(limit));
-	pthread_mutex_lock(&r->mu);
-	if (!r->err) {
-		r->err = -e;
-		memcpy(r->limit, limit, sizeof(limit));
-		r->fail_ns = rt_blk_now_ns();
-	}
-	pthread_mutex_unlock(&r->mu);
+	uint64_t none = 0;
+	atomic_compare_exchange_strong(&r->fail_ns, &none, rt_blk_now_ns());
 	atomic_fetch_or(&r->live, LIVE_FAILED);
 	rt_blk_futex_wake(&r->live, 1);
 }
@@ -114,11 +109,9 @@ static void record_reserve(struct threads_rt *r, const char *limit)
 		r->err = -EAGAIN;
 		r->reserve = 1;
 		snprintf(r->limit, sizeof(r->limit), "%s", limit);
-		r->fail_ns = rt_blk_now_ns();
 	}
 	pthread_mutex_unlock(&r->mu);
-	atomic_fetch_or(&r->live, LIVE_FAILED);
-	rt_blk_futex_wake(&r->live, 1);
+	mark_failed(r);
 }
 
 static int start_thread(struct threads_rt *r, struct rt_task *t)
@@ -144,7 +137,8 @@ static int start_thread(struct threads_rt *r, struct rt_task *t)
 	if (e) {
 		if ((atomic_fetch_sub(&r->live, 1) & LIVE_MASK) == 1)
 			rt_blk_futex_wake(&r->live, 1);
-		record_failure(r, e);
+		rt_blk_run_failed(&r->mu, NULL, 0, &r->err, r->limit, sizeof(r->limit), e);
+		mark_failed(r);
 		return -e;
 	}
 	atomic_fetch_add(&r->spawned, 1);
@@ -232,9 +226,7 @@ static int threads_run(struct rt *rt)
 			rt_blk_futex_wait(&r->live, v, NULL);
 			continue;
 		}
-		pthread_mutex_lock(&r->mu);
-		uint64_t deadline = r->fail_ns + GRACE_NS;
-		pthread_mutex_unlock(&r->mu);
+		uint64_t deadline = atomic_load(&r->fail_ns) + GRACE_NS;
 		uint64_t now = rt_blk_now_ns();
 		if (now >= deadline) {
 			/* Abandoned threads stay blocked or stop at their next
