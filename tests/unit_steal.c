@@ -212,12 +212,74 @@ static void test_stress(const struct runtime *ops)
 	if (st.spawned != n || st.completed != n || st.err)
 		FAIL("%s: stats spawned %llu completed %llu err %d", ops->name,
 		     (unsigned long long)st.spawned, (unsigned long long)st.completed, st.err);
-	if (nseen < 2)
-		FAIL("%s: every task ran on one thread of %d workers", ops->name, WORKERS);
 	printf("%s: %d producers woke %d consumers %ld times on %d workers (%d threads seen)\n",
 	       ops->name, PRODUCERS, CONSUMERS, sum, WORKERS, nseen);
 	for (int i = 0; i < CONSUMERS; i++)
 		rt_event_free(rt, cons[i].ev);
+	ops->destroy(rt);
+}
+
+/* ---- a busy worker's queue is stolen ------------------------------------ */
+
+/* A step that spawns MARKERS tasks (onto its own worker's queue) and then
+ * keeps its CPU, without yielding, until one of them has run: only another
+ * worker can run them, by stealing (or taking them from the injector), and
+ * an idle worker must be woken for it. Deterministic where a count of
+ * threads seen under load is not (the stress test above: on a loaded
+ * machine one worker can finish everything before the others are
+ * scheduled). The wait is bounded: a scheduler that leaves them queued
+ * fails here instead of hanging. */
+#define MARKERS 8
+static _Atomic int markers_run;
+static pthread_t hog_thread;
+static _Atomic int marker_elsewhere;
+
+static struct rt_op marker_step(struct rt_task *t, long res)
+{
+	(void)t, (void)res;
+	if (!pthread_equal(pthread_self(), hog_thread))
+		atomic_store(&marker_elsewhere, 1);
+	atomic_fetch_add(&markers_run, 1);
+	return rt_op_done();
+}
+
+static struct rt_task markers[MARKERS];
+static uint64_t hog_waited_ns;
+
+static struct rt_op hog_step(struct rt_task *t, long res)
+{
+	(void)t, (void)res;
+	hog_thread = pthread_self();
+	for (int i = 0; i < MARKERS; i++) {
+		markers[i] = (struct rt_task){ .step = marker_step, .cpu = -1 };
+		if (rt_spawn(the_rt, &markers[i]))
+			FAIL("spawn from the hog");
+	}
+	uint64_t t0 = h_now_ns();
+	while (atomic_load(&markers_run) == 0 && h_now_ns() - t0 < 5000000000ull)
+		;
+	hog_waited_ns = h_now_ns() - t0;
+	return rt_op_done();
+}
+
+static void test_steals(const struct runtime *ops)
+{
+	struct rt *rt = make(ops, 2);
+	the_rt = rt;
+	atomic_store(&markers_run, 0);
+	atomic_store(&marker_elsewhere, 0);
+	struct rt_task hog = { .step = hog_step, .cpu = -1 };
+	if (rt_spawn(rt, &hog))
+		FAIL("spawn");
+	int err = rt->ops->run(rt);
+	if (err)
+		FAIL("%s: run: %s", ops->name, strerror(-err));
+	if (atomic_load(&markers_run) != MARKERS)
+		FAIL("%s: %d of %d markers ran", ops->name, atomic_load(&markers_run), MARKERS);
+	if (!atomic_load(&marker_elsewhere) || hog_waited_ns >= 5000000000ull)
+		FAIL("%s: the busy worker's queue was not stolen in 5 s (another worker ran "
+		     "none of its %d tasks while it computed)", ops->name, MARKERS);
+	printf("%s: a busy worker's queue stolen after %.3f ms\n", ops->name, hog_waited_ns / 1e6);
 	ops->destroy(rt);
 }
 
@@ -423,6 +485,7 @@ int main(void)
 	for (size_t i = 0; i < 2; i++) {
 		alarm(100); /* a lost wake-up would hang: fail instead */
 		test_stress(rts[i]);
+		test_steals(rts[i]);
 		test_deadlock_after_timer(rts[i]);
 		test_skewed_cpu(rts[i]);
 		test_duplex(rts[i], 0);
