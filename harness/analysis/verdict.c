@@ -2686,22 +2686,24 @@ static double c13_idle(const struct h_summary *s, const struct h_srow *r, int n)
 	return idle < 0 ? 0 : idle;
 }
 
-/* The steal row and the loop-per-CPU row at one cpu point, at equal CPUs. */
+/* The steal row and the loop-per-CPU row at one point, at equal CPUs. */
 struct c13_pair {
 	const struct h_srow *st, *lp;
 	int n;
 };
 
-/* The pair at point pt (skip: a key pt leaves out, with key=val), the
- * most CPUs first. */
+/* The pair of wl's metric (hot: the skewed server rows, else none of them)
+ * at point pt (skip: a key pt leaves out, with key=val), the most CPUs
+ * first. */
 static struct c13_pair c13_find(const struct h_summary *s, const struct h_runfacts *f,
-                                const char *pt, const char *skip, double val)
+                                const char *wl, const char *metric, int hot, const char *pt,
+                                const char *skip, double val)
 {
 	struct c13_pair b = { 0 };
 	for (size_t i = 0; i < s->n; i++) {
 		const struct h_srow *st = &s->rows[i];
-		if (!q_match(Q(.wl = "cpu", .metric = "iters_per_us", .rts = STEALS, .point = pt,
-		               .skip = skip, .key = skip, .val = val),
+		if (!q_match(Q(.wl = wl, .metric = metric, .rts = STEALS, .point = pt, .skip = skip,
+		               .key = skip, .val = val, .hot = hot),
 		             st))
 			continue;
 		int n = row_parallelism(s, f, st);
@@ -2709,8 +2711,8 @@ static struct c13_pair c13_find(const struct h_summary *s, const struct h_runfac
 		wl_point(st->runtime, st->params, NULL, own, sizeof own);
 		for (size_t j = 0; j < s->n; j++) {
 			const struct h_srow *lp = &s->rows[j];
-			if (!q_match(Q(.wl = "cpu", .metric = "iters_per_us", .rts = LOOP_PER_CPU,
-			               .point = own),
+			if (!q_match(Q(.wl = wl, .metric = metric, .rts = LOOP_PER_CPU, .point = own,
+			               .hot = hot),
 			             lp) ||
 			    row_parallelism(s, f, lp) != n)
 				continue;
@@ -2771,24 +2773,11 @@ static void c13_figs(const struct h_summary *s, const struct h_runfacts *f, stru
 static int c13_echo(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o,
                     char *why, size_t len)
 {
-	const struct h_srow *st = NULL, *lp = NULL;
-	int n = 0;
-	for (size_t i = 0; i < s->n && !lp; i++) {
-		st = &s->rows[i];
-		if (!q_match(Q(.wl = "echo", .metric = "throughput_rps", .rts = STEALS, .hot = 1), st) ||
-		    (n = row_parallelism(s, f, st)) < 2)
-			continue;
-		char own[512];
-		wl_point(st->runtime, st->params, NULL, own, sizeof own);
-		for (size_t j = 0; j < s->n && !lp; j++)
-			if (q_match(Q(.wl = "echo", .metric = "throughput_rps", .rts = LOOP_PER_CPU,
-			              .point = own, .hot = 1),
-			            &s->rows[j]) &&
-			    row_parallelism(s, f, &s->rows[j]) == n)
-				lp = &s->rows[j];
-	}
-	if (!lp)
+	struct c13_pair p = c13_find(s, f, "echo", "throughput_rps", 1, NULL, NULL, 0);
+	if (!p.st || p.n < 2)
 		return -1;
+	const struct h_srow *st = p.st, *lp = p.lp;
+	int n = p.n;
 	char load[96];
 	snprintf(load, sizeof load, "echo hot_pct=%s hot_x=%s conns=%s",
 	         P(h_param_num(st->params, "hot_pct", NAN)), P(h_param_num(st->params, "hot_x", NAN)),
@@ -2823,7 +2812,7 @@ static void c13_rule(const struct h_summary *s, const struct h_runfacts *f, stru
 	                  skews, 64);
 	struct c13_pair sk = { 0 };
 	for (int i = ns - 1; i >= 0 && skews[i] > 0 && (!sk.st || sk.n < 2); i--) {
-		struct c13_pair p = c13_find(s, f, NULL, "skew", skews[i]);
+		struct c13_pair p = c13_find(s, f, "cpu", "iters_per_us", 0, NULL, "skew", skews[i]);
 		if (p.st && (!sk.st || p.n > sk.n))
 			sk = p;
 	}
@@ -2862,7 +2851,7 @@ static void c13_rule(const struct h_summary *s, const struct h_runfacts *f, stru
 		skewed = skewed && echo;
 	}
 
-	struct c13_pair ev = c13_find(s, f, pts, "skew", 0);
+	struct c13_pair ev = c13_find(s, f, "cpu", "iters_per_us", 0, pts, "skew", 0);
 	int even = -1;
 	char evwhy[256] = "even sizes (skew=0: every task the same) not measured at the same point";
 	if (ev.st && ev.n == sk.n) {
