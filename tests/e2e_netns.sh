@@ -36,11 +36,15 @@ ip link set "$VS" netns "$S" && ip link set "$VC" netns "$C" &&
 	ip -n "$S" link set "$VS" up && ip -n "$C" link set "$VC" up ||
 	die "cannot set up the veth pair"
 
-# A tiny window: the plumbing is under test, not the figures.
-timeout 120 ip netns exec "$S" "$BIN" run --client-host "netns:$C" --listen "10.213.$N.1" \
-	--workload echo,http --runtime epoll --reps 1 --warmup 0 \
-	--set seconds=1 --set requests=0 --set warmup_ms=50 --set conns=4 --out "$T/r" \
-	>"$T/out" 2>"$T/err" || fail "run --client-host netns: exit $?"
+# remote WORKLOADS OUT: epoll's server cells in $S, their client in $C. A
+# tiny window: the plumbing is under test, not the figures.
+remote() {
+	timeout 120 ip netns exec "$S" "$BIN" run --client-host "netns:$C" --listen "10.213.$N.1" \
+		--workload "$1" --runtime epoll --reps 1 --warmup 0 \
+		--set seconds=1 --set requests=0 --set warmup_ms=50 --set conns=4 --out "$2" \
+		>"$T/out" 2>"$T/err"
+}
+remote echo,http "$T/r" || fail "run --client-host netns: exit $?"
 python3 - "$T/r/results.jsonl" "netns:$C" <<'PY' || fail "the cells are not what a remote client gives"
 import json, sys
 cells = [json.loads(l) for l in open(sys.argv[1])]
@@ -73,10 +77,7 @@ PY
 D=${NET_DELAY_US:-200}
 if ip netns exec "$S" tc qdisc add dev "$VS" root netem delay "${D}us" 2>"$T/tc" &&
 	ip netns exec "$C" tc qdisc add dev "$VC" root netem delay "${D}us" 2>>"$T/tc"; then
-	timeout 120 ip netns exec "$S" "$BIN" run --client-host "netns:$C" --listen "10.213.$N.1" \
-		--workload echo --runtime epoll --reps 1 --warmup 0 \
-		--set seconds=1 --set requests=0 --set warmup_ms=50 --set conns=4 --out "$T/d" \
-		>"$T/out" 2>"$T/err" || fail "run with ${D} us of netem delay: exit $?"
+	remote echo "$T/d" || fail "run with ${D} us of netem delay: exit $?"
 	python3 - "$T/d/results.jsonl" "$D" <<'PY' || fail "the netem delay is not in the latencies"
 import json, sys
 c = json.loads(open(sys.argv[1]).readline())
