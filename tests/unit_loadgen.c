@@ -719,7 +719,8 @@ static void test_child(void)
 	                        "window_s", "conns_starved", "fairness", "light_late_share",
 	                        "client_cpu_us_per_request", "samples", "light_samples",
 	                        "heavy_samples", "client_cpu_util", "client_limited",
-	                        "server_cpu_us_per_request", "server_sock_kib", "server_sockets" };
+	                        "server_cpu_us_per_request", "net_backlog_drops", "server_sock_kib",
+	                        "server_sockets" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		CHECKF(t_find_metric(&rep, names[i]) != NULL, "finish: no metric %s", names[i]);
 	CHECKF(rep.nmetrics == (int)(sizeof names / sizeof names[0]), "finish: %d metrics",

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -712,6 +713,20 @@ void wl_srv_metrics(struct wl_srv *s, struct wl_report *rep)
 	}
 	if (s->idle_ns)
 		wl_metric(rep, "conns_timed_out", "conns", (double)atomic_load(&s->timed_out));
+	if (!s->serve && atomic_load(&s->stopped)) {
+		int64_t lost = atomic_load(&s->stop_reset_lost), missed = atomic_load(&s->stop_missed);
+		wl_metric(rep, "conns_reset_lost", "conns", (double)lost);
+		wl_metric(rep, "conns_close_unseen", "conns", (double)missed);
+		/* A close the server had not acted on is the runtime's fault,
+		 * unless a lost reset explains it: a pool's workers held by
+		 * connections that vanished never reach the ones queued behind
+		 * them (C12's cap). */
+		if (missed > 0 && lost == 0 && !rep->error[0])
+			snprintf(rep->error, sizeof rep->error,
+			         "server: %lld connection(s) open after the client closed all, "
+			         "their close delivered: the runtime missed it",
+			         (long long)missed);
+	}
 }
 
 void wl_srv_fini(struct wl_srv *s)
@@ -744,14 +759,39 @@ void wl_srv_fini(struct wl_srv *s)
 		pthread_mutex_destroy(&s->mu);
 }
 
+/* A cell's connection still open after its client closed them all: which
+ * of two things it is. Still ESTABLISHED with nothing to read, the client's
+ * close never reached this socket: the client closes a connection with
+ * unread data (a response in flight at the window's end) by a reset, which
+ * TCP never sends twice, and loopback drops packets when a burst of them
+ * (10,000 closes at once) overflows the receiving CPU's backlog
+ * (net.core.netdev_max_backlog, /proc/net/softnet_stat's second column).
+ * Anything else (FIN or reset received, or a request unread) the kernel
+ * delivered and the server did not act on: the runtime's fault, unless
+ * its workers are held by connections of the first kind (a pool). */
+static void stop_classify(struct wl_srv *s, int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof ti;
+	int unread = 0;
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 && ioctl(fd, FIONREAD, &unread) == 0 &&
+	    ti.tcpi_state == TCP_ESTABLISHED && unread == 0)
+		atomic_fetch_add(&s->stop_reset_lost, 1);
+	else
+		atomic_fetch_add(&s->stop_missed, 1);
+}
+
 void wl_srv_stop(struct wl_srv *s)
 {
-	atomic_store(&s->stopped, 1);
+	int first = !atomic_exchange(&s->stopped, 1);
 	end_accepting(s);
 	for (int64_t i = 0; i < s->conns; i++) {
 		int fd = atomic_load(&s->cfd[i]);
-		if (fd >= 0)
-			shutdown(fd, SHUT_RDWR);
+		if (fd < 0)
+			continue;
+		if (first && !s->serve)
+			stop_classify(s, fd);
+		shutdown(fd, SHUT_RDWR);
 	}
 }
 

@@ -132,6 +132,9 @@ struct wl_srv {
 	_Atomic int64_t timed_out; /* connections the watchdog cut */
 	_Atomic int accept_over; /* the listeners are being shut down: EINVAL is the end */
 	_Atomic int stopped;     /* wl_srv_stop() was called */
+	/* A cell's stop (its client gone, the server still waiting): the
+	 * connections it found open, by what the kernel said of them. */
+	_Atomic int64_t stop_reset_lost, stop_missed;
 	_Atomic int err;         /* first failure (negative errno), reported by finish */
 	char errwhat[64];
 	/* The watchdog thread (serve with idle_ns > 0): wakes on wd_cv's
@@ -185,13 +188,19 @@ void wl_srv_fini(struct wl_srv *s);
  * (its task reads EOF and ends), so run() returns and finish() reports what
  * was served. Async-signal-safe (atomic loads and stores, shutdown(2) only)
  * and callable from any thread, more than once; only between a successful
- * wl_srv_start and wl_srv_fini. */
+ * wl_srv_start and wl_srv_fini.
+ * In a cell the harness calls it only when the load generator has closed
+ * every connection and the server has not ended a grace period later:
+ * then each connection still open is classed first (stop_reset_lost,
+ * stop_missed; wl_srv_metrics reports them). */
 void wl_srv_stop(struct wl_srv *s);
 
 /* The metrics every server reports: conns accepted, conns_asked when the
  * clamp lowered it, with several listeners the largest share one took
  * (SO_REUSEPORT spreads by hash: 1/listeners is perfect balance), and in
- * serve with a deadline conns_timed_out. */
+ * serve with a deadline conns_timed_out; after a cell's stop,
+ * conns_reset_lost and conns_close_unseen, and an error when only the
+ * second explains why the server was still running. */
 void wl_srv_metrics(struct wl_srv *s, struct wl_report *rep);
 
 /* ---- skewed load (echo, http): the client's hot connections ------------- */

@@ -315,6 +315,7 @@ struct child {
 	void *state;   /* the workload's */
 	int conns_asked; /* server workloads: before the RLIMIT_NOFILE clamp, else -1 */
 	int lg_on;
+	int stopped; /* the load generator's watch had to stop the server */
 	int lfd;       /* the client on another host: where its load goes (remote.c) */
 	struct h_loadgen lg;
 	struct cpubits used; /* where the threads ran */
@@ -460,6 +461,16 @@ static void test_server_burn(void)
 	} while ((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec < until);
 }
 
+/* How long a server may go on once its client has closed everything:
+ * H_SERVER_END_GRACE_MS, or CONCBENCH_TEST_END_GRACE_MS (a test hook, so
+ * that tests/e2e_server_alone.sh need not wait the whole of it). */
+static int end_grace_ms(void)
+{
+	const char *v = getenv("CONCBENCH_TEST_END_GRACE_MS");
+	long ms = v ? strtol(v, NULL, 10) : 0;
+	return ms > 0 && ms <= H_SERVER_END_GRACE_MS ? (int)ms : H_SERVER_END_GRACE_MS;
+}
+
 /* Server workloads: forks the load generator, out of the cell's cgroup
  * and counters. 0 (also for a workload without load), or a negative
  * errno with the result failed. */
@@ -507,6 +518,15 @@ static int child_start_load(struct child *k)
 	h_cgroup_evict(k->cg, k->lg.pid);
 	h_perf_close(&k->perf);
 	h_perf_open(&k->perf);
+	/* A server left waiting for a connection whose close was lost must
+	 * not hold the cell until its time limit (h_loadgen_watch). */
+	if (k->c->wl->stop) {
+		rc = h_loadgen_watch(&k->lg, end_grace_ms(), k->c->wl->stop, k->state);
+		if (rc < 0) {
+			h_cell_fail(&k->r, "watching the load generator: %s", strerror(-rc));
+			return rc;
+		}
+	}
 	return 0;
 }
 
@@ -533,6 +553,7 @@ static int child_run(struct child *k)
 	peak.run_t0 = t0;
 	int rc = k->c->rt->run(k->rt);
 	r->wall_ns = h_now_ns() - t0;
+	k->stopped = h_loadgen_unwatch(&k->lg);
 	h_perf_disable(&k->perf);
 	if (k->c->trace_csv && h_trace_end(k->c->trace_csv, r->error, sizeof r->error) < 0) {
 		r->ok = 0;
@@ -624,6 +645,15 @@ static void child_finish(struct child *k)
 			cpubits_list(&cl, r->client_cpus_used, sizeof r->client_cpus_used);
 		}
 		client_cost(k, &rep);
+		if (k->stopped) {
+			fprintf(stderr,
+			        "%sconcbench: note: %s on %s: the server had not ended %d ms after its "
+			        "client closed every connection; the harness stopped it (metrics "
+			        "conns_reset_lost, conns_close_unseen)\n",
+			        isatty(STDERR_FILENO) ? "\r\033[K" : "", k->c->wl->name,
+			        k->c->rt->name, end_grace_ms());
+			fflush(stderr);
+		}
 		if (k->c->offered_rps > 0) {
 			wl_metric(&rep, "capacity_rps", "req/s", k->c->capacity_rps);
 			wl_metric(&rep, "offered_rps", "req/s", (double)k->c->offered_rps);

@@ -28,7 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <linux/sockios.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -116,7 +119,7 @@ struct lg {
 	pid_t server;     /* h_loadgen_start_at's: whose CPU and sockets the window reads */
 	int win0;         /* the window's first sample is taken */
 	uint64_t s_wall, s_client;
-	int64_t s_server;
+	int64_t s_server, s_drops;
 	int nconnecting, nclosed;
 	int loops;
 	/* Skewed load (hot_pct > 0): the cold connections waiting for their
@@ -280,9 +283,30 @@ static uint64_t own_cpu(void)
 }
 
 /* The window starts: the clocks its cost is measured from. */
+/* Packets dropped from every CPU's input backlog since boot
+ * (/proc/net/softnet_stat: a line per CPU, the second hex column), or -1
+ * where the file cannot be read. */
+static int64_t backlog_drops(void)
+{
+	FILE *f = fopen("/proc/net/softnet_stat", "re");
+	if (!f)
+		return -1;
+	int64_t sum = 0;
+	unsigned long long processed, dropped;
+	char line[512];
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "%llx %llx", &processed, &dropped) == 2)
+			sum += (int64_t)dropped;
+		else
+			sum = -1;
+	fclose(f);
+	return sum;
+}
+
 static void window_start(struct lg *g)
 {
 	g->win0 = 1;
+	g->s_drops = backlog_drops();
 	g->s_wall = h_now_ns();
 	g->s_client = own_cpu();
 	g->s_server = server_cpu(g->server);
@@ -304,6 +328,10 @@ static void window_end(struct lg *g)
 	o->win_client_cpu_ns = cli - g->s_client;
 	o->win_server_cpu_ns = srv >= 0 && g->s_server >= 0 && srv >= g->s_server
 	                               ? srv - g->s_server
+	                               : -1;
+	int64_t drops = backlog_drops();
+	o->win_backlog_drops = drops >= 0 && g->s_drops >= 0 && drops >= g->s_drops
+	                               ? drops - g->s_drops
 	                               : -1;
 }
 
@@ -917,6 +945,40 @@ static void begin_requests(struct lg *g, uint64_t now)
 	}
 }
 
+/* A test hook: CONCBENCH_TEST_CLIENT_VANISH=N makes the first N
+ * connections vanish at the window's end without a word to the server, as
+ * a close does whose reset is lost (tests/e2e_server_alone.sh). Any segment
+ * that reached a socket no longer there would draw a reset, so first the
+ * connection goes quiet: every byte sent acknowledged (SIOCOUTQ 0) and
+ * nothing received for 50 ms, at most 1 s; then a socket in TCP repair
+ * mode (root's) is closed sending nothing. The hook says so when the
+ * kernel refuses. */
+static void test_client_vanish(int fd, int i)
+{
+	static long n = -1;
+	if (n < 0) {
+		const char *v = getenv("CONCBENCH_TEST_CLIENT_VANISH");
+		n = v ? strtol(v, NULL, 10) : 0;
+	}
+	if (i >= n)
+		return;
+	char buf[4096];
+	uint64_t start = h_now_ns(), heard = start;
+	int unacked = 0;
+	while (h_now_ns() - start < NS_PER_S) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		poll(&p, 1, 10);
+		while (recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0)
+			heard = h_now_ns();
+		if (ioctl(fd, SIOCOUTQ, &unacked) == 0 && unacked == 0 &&
+		    h_now_ns() - heard >= 50 * NS_PER_MS)
+			break;
+	}
+	int one = 1;
+	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &one, sizeof one) < 0)
+		fprintf(stderr, "concbench: test hook: TCP_REPAIR: %s\n", strerror(errno));
+}
+
 /* The window is over at `at` (w1, or earlier when every connection is
  * gone): every request still outstanding enters the histogram at its age
  * within the window, so a connection that got nothing shows as a latency
@@ -942,6 +1004,14 @@ static void end_window(struct lg *g, uint64_t now)
 				g->out->outstanding++;
 			}
 		}
+		test_client_vanish(c->fd, i);
+		/* An answer unread makes close() a reset, which TCP sends
+		 * once: lost (loopback drops packets past a CPU's backlog, and
+		 * 10,000 closes come at once), it leaves the server a
+		 * connection that never ends. With nothing unread, close()
+		 * sends a FIN, which is sent again until acknowledged. */
+		while (recv(c->fd, g->scratch, sizeof g->scratch, MSG_DONTWAIT) > 0)
+			;
 		close_conn(g, c);
 	}
 	g->w1 = at;
@@ -1473,6 +1543,65 @@ int h_loadgen_start_at(const struct wl_load *load, const struct h_target *to, pi
 	return 0;
 }
 
+/* h_loadgen_watch's thread: the client's end, then the grace period. */
+static void *watch_main(void *arg)
+{
+	struct h_loadgen *lg = arg;
+	struct pollfd pf[2] = { { .fd = lg->fd, .events = POLLIN },
+		                { .fd = lg->watch_efd, .events = POLLIN } };
+	int n;
+	while ((n = poll(pf, 2, -1)) < 0 && errno == EINTR)
+		;
+	if (n < 0 || pf[1].revents)
+		return NULL; /* the server ended first (or poll failed: watch no more) */
+	uint64_t until = h_now_ns() + (uint64_t)lg->watch_grace_ms * NS_PER_MS;
+	for (;;) {
+		uint64_t now = h_now_ns();
+		int left = now >= until ? 0 : (int)((until - now + NS_PER_MS - 1) / NS_PER_MS);
+		n = poll(&pf[1], 1, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0) {
+			lg->stopped = 1; /* read after the join */
+			lg->watch_stop(lg->watch_arg);
+		}
+		return NULL;
+	}
+}
+
+int h_loadgen_watch(struct h_loadgen *lg, int grace_ms, void (*stop)(void *), void *arg)
+{
+	if (lg->pid <= 0 || lg->fd < 0 || !stop)
+		return -EINVAL;
+	lg->stopped = 0;
+	lg->watch_grace_ms = grace_ms;
+	lg->watch_stop = stop;
+	lg->watch_arg = arg;
+	lg->watch_efd = eventfd(0, EFD_CLOEXEC);
+	if (lg->watch_efd < 0)
+		return -errno;
+	int err = pthread_create(&lg->watch, NULL, watch_main, lg);
+	if (err) {
+		close(lg->watch_efd);
+		return -err;
+	}
+	lg->watch_on = 1;
+	return 0;
+}
+
+int h_loadgen_unwatch(struct h_loadgen *lg)
+{
+	if (!lg->watch_on)
+		return 0;
+	uint64_t one = 1;
+	while (write(lg->watch_efd, &one, sizeof one) < 0 && errno == EINTR)
+		;
+	pthread_join(lg->watch, NULL);
+	close(lg->watch_efd);
+	lg->watch_on = 0;
+	return lg->stopped;
+}
+
 static void set_error(struct wl_report *rep, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void set_error(struct wl_report *rep, const char *fmt, ...)
@@ -1603,6 +1732,8 @@ int h_loadgen_finish(struct h_loadgen *lg, int timeout_ms, struct wl_report *rep
 			wl_metric(rep, "server_cpu_us_per_request", "us",
 			          (double)r->win_server_cpu_ns / 1000.0 / (double)r->win_done);
 	}
+	if (r->win_sampled && r->win_backlog_drops >= 0)
+		wl_metric(rep, "net_backlog_drops", "packets", (double)r->win_backlog_drops);
 	/* null (NaN) with the count where sock_diag was refused. */
 	if (r->sock_err != 1) {
 		wl_metric(rep, "server_sock_kib", "KiB", r->sock_kib);

@@ -25,6 +25,7 @@
 #error "measure.h: base/ and analysis/ must not include the measure layer"
 #endif
 
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -740,6 +741,13 @@ struct h_loadgen_result {
 	 * asked). */
 	int sock_err, sock_count;
 	double sock_kib;
+	/* Packets this host's kernel dropped from its CPUs' input backlogs
+	 * during the window (/proc/net/softnet_stat, second column, summed;
+	 * -1 where it cannot be read): loopback loses packets so when a CPU
+	 * receives a burst past net.core.netdev_max_backlog, and each lost
+	 * segment costs its sender a retransmission timeout (200 ms or more)
+	 * that the latencies then show. Host-wide. */
+	int64_t win_backlog_drops;
 };
 
 /* Where a load goes: an IPv4 or IPv6 address, and its name for messages.
@@ -800,6 +808,12 @@ struct h_loadgen {
 	 * the server's figures are the cell's less these. */
 	int ru_ok;
 	uint64_t ru_user_ns, ru_sys_ns, ru_nvcsw, ru_nivcsw, ru_maxrss_kib;
+	/* h_loadgen_watch's thread, and what it did (stopped: 1 when it had
+	 * to stop the server). */
+	pthread_t watch;
+	int watch_on, watch_efd, watch_grace_ms, stopped;
+	void (*watch_stop)(void *);
+	void *watch_arg;
 };
 
 /* Forks the load generator: the child is bound to client_cpus with
@@ -819,6 +833,20 @@ int h_loadgen_start(const struct wl_load *load, hwloc_topology_t topo,
 int h_loadgen_start_at(const struct wl_load *load, const struct h_target *to, pid_t server,
                        hwloc_topology_t topo, hwloc_const_cpuset_t client_cpus,
                        struct h_loadgen *lg);
+/* A server that waits for a connection its client no longer has must not
+ * hang the cell: the client's close of a connection can be lost (a reset
+ * is sent once, and loopback drops packets past a CPU's input backlog), and
+ * the server then holds a connection that will never say anything again.
+ * So while the server runs, a thread watches for the load generator's end
+ * (its result in the pipe, or its death: every connection it had is closed
+ * by then) and, if the server is still running grace_ms after it, calls
+ * stop(arg) (a workload's stop: it shuts every open connection down) and
+ * notes that it did. Start it after h_loadgen_start*, end it with
+ * h_loadgen_unwatch as soon as the server's run() returned: 1 if it had to
+ * stop the server, else 0. The thread sleeps in poll() the whole time. */
+#define H_SERVER_END_GRACE_MS 5000
+int h_loadgen_watch(struct h_loadgen *lg, int grace_ms, void (*stop)(void *), void *arg);
+int h_loadgen_unwatch(struct h_loadgen *lg);
 
 /* Waits up to timeout_ms for the child's result (then kills it), reaps it
  * and appends to rep (wl_metric): throughput_rps (requests counted over
@@ -829,7 +857,8 @@ int h_loadgen_start_at(const struct wl_load *load, const struct h_target *to, pi
  * was allowed); with a server given to h_loadgen_start_at also
  * server_cpu_us_per_request (its CPU in the window over the responses
  * completed in it), server_sock_kib and server_sockets (its port's
- * sockets at the window's end; null where sock_diag was refused); with heavy_every > 0 also light_p50_us,
+ * sockets at the window's end; null where sock_diag was refused);
+ * net_backlog_drops (win_backlog_drops, when readable); with heavy_every > 0 also light_p50_us,
  * light_p99_us, light_p999_us, heavy_p50_us, heavy_p99_us; clamped_conns
  * (the connections used) when conns_asked was more; conns_confirmed when
  * fewer than the connections were confirmed before the measured phase.
