@@ -8,8 +8,13 @@
  *    an ADD at the next poll), so the handle is left as it is when a woken
  *    task parks again in the same direction, as a server's connection does
  *    after every reply: no syscall beyond the read that found EAGAIN.
- *    Stopping it when nobody waits is also what keeps a closed fd number
- *    reused for a new file correct (the loop is never told about close()).
+ *    A number that may get a new file has its poll stopped first: rt_close
+ *    tells the runtime (forget_fd, before the close, so libuv's DEL finds
+ *    the file still there), and an accepted number whose poll was started
+ *    on a file closed with plain close() is stopped when accept returns
+ *    it. Without that the kernel, which dropped the old file from the
+ *    epoll set at its last close, would never report the new one, and
+ *    libuv, believing it registered, would not add it again.
  *    uv_poll_init sets O_NONBLOCK on the fd, once per fd number.
  *  - timers: a uv_timer_t per task record. libuv's timers count whole
  *    milliseconds of its cached loop time, so a sleep is rounded up to a
@@ -44,7 +49,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <uv.h>
 
 #include "../loop.h"
@@ -309,6 +313,24 @@ static void poll_cb(uv_poll_t *h, int status, int events)
 			fd_wake(e, d ? &e->ent.wr : &e->ent.rd, err);
 }
 
+/* fd's number is about to name another file (or has just been handed one
+ * by accept): its poll, still started for the old file when nobody waited
+ * on it, is stopped (libuv's epoll_ctl DEL: ENOENT, ignored, when the old
+ * file is gone already), so the next park starts it afresh. */
+static void fd_renew(struct uv_rt *u, int fd)
+{
+	if (fd < 0 || (size_t)fd >= u->nfds || !u->fds[fd])
+		return;
+	struct uv_fd *e = u->fds[fd];
+	e->ent.notsock = 0;
+	/* A task still waiting on it is the workload's bug (runtime.h,
+	 * rt_close); its poll is left alone. */
+	if (e->events && rt_queue_empty(&e->ent.rd) && rt_queue_empty(&e->ent.wr)) {
+		uv_poll_stop(&e->poll);
+		e->events = 0;
+	}
+}
+
 /* t's op found EAGAIN: park it until the fd is ready. 0 or -errno. */
 static int fd_park(struct uv_rt *u, struct rt_task *t, const struct rt_op *op)
 {
@@ -323,7 +345,11 @@ static int fd_park(struct uv_rt *u, struct rt_task *t, const struct rt_op *op)
 		e->poll_ready = 1;
 	}
 	/* A direction nobody waited on: (re)start the poll, before queuing t
-	 * so a failure leaves nothing behind. */
+	 * so a failure leaves nothing behind. Else the poll is still started
+	 * on this very file: a number that got a new file had its poll stopped
+	 * first (uv_forget_fd, accept in perform), so a connection parking
+	 * again after its reply costs no syscall beyond the read that found
+	 * EAGAIN. */
 	int dir = op->kind == RT_WRITE ? UV_WRITABLE : UV_READABLE | UV_DISCONNECT;
 	struct rt_queue *q = op->kind == RT_WRITE ? &e->ent.wr : &e->ent.rd;
 	if ((e->events | dir) != e->events) {
@@ -331,24 +357,6 @@ static int fd_park(struct uv_rt *u, struct rt_task *t, const struct rt_op *op)
 		if (err)
 			return err;
 		e->events |= dir;
-	} else if (rt_queue_empty(q)) {
-		/* Its last waiter was woken and this task parks again before the
-		 * poll was updated: the same file (a connection after its reply),
-		 * or a new one under the number of a file closed in between,
-		 * which the kernel dropped from libuv's epoll set. For the second
-		 * case, what uv_poll_start would do (DEL, then ADD at the next
-		 * poll) in one syscall: the ADD libuv itself would make, into
-		 * its epoll set (uv_backend_fd), refused with EEXIST when the
-		 * file is the same. One epoll_ctl per such park, as epoll pays. */
-		struct epoll_event ev = {
-			.events = (e->events & UV_READABLE ? EPOLLIN : 0) |
-			          (e->events & UV_WRITABLE ? EPOLLOUT : 0) |
-			          (e->events & UV_DISCONNECT ? EPOLLRDHUP : 0),
-			.data.fd = op->fd,
-		};
-		if (epoll_ctl(uv_backend_fd(&u->loop), EPOLL_CTL_ADD, op->fd, &ev) < 0 &&
-		    errno != EEXIST)
-			return -errno;
 	}
 	rec_of(t)->op = *op;
 	rt_queue_push(q, t);
@@ -412,6 +420,8 @@ static int perform(struct uv_rt *u, struct rt_task *t, const struct rt_op *op, l
 		long v = rt_loop_try_io(&e->ent.notsock, op);
 		if (v == -EAGAIN && (v = fd_park(u, t, op)) == 0)
 			return 0;
+		if (op->kind == RT_ACCEPT && v >= 0)
+			fd_renew(u, (int)v); /* a new file under this number */
 		*res = v;
 		return 1;
 	}
@@ -605,6 +615,11 @@ static void uv_rt_stats(struct rt *rt, struct rt_stats *out)
 	*out = ((struct uv_rt *)rt)->stats;
 }
 
+static void uv_rt_forget_fd(struct rt *rt, int fd)
+{
+	fd_renew((struct uv_rt *)rt, fd);
+}
+
 const struct runtime rt_uv = {
 	.name = "uv",
 	.desc = "a libuv loop: uv_poll readiness, uv_timer sleeps, steps run inline; uv_async for spawns from other threads",
@@ -618,4 +633,5 @@ const struct runtime rt_uv = {
 	.event_new = uv_rt_event_new,
 	.event_free = uv_rt_event_free,
 	.stats = uv_rt_stats,
+	.forget_fd = uv_rt_forget_fd,
 };
