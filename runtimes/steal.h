@@ -65,7 +65,14 @@ struct rt_sfd {
 	struct rt_queue rd, wr;
 	_Atomic uint32_t seq; /* bumped (under fdmu) by every event the reactor sees */
 	_Atomic unsigned char notsock;
-	int home; /* reactor=1: 1 + the worker whose epoll set holds the fd, 0 none (under fdmu) */
+	/* The epoll set that holds the file at this number, so a park there
+	 * needs no epoll_ctl: 0 none, else 1 (reactor=0: the shared set) or
+	 * 1 + the worker whose set it is (reactor=1). Reset to 0 wherever the
+	 * number may get a new file (rt_steal_forget_fd, accept's fd; see
+	 * fd_park in steal.c). Under fdmu, not atomic: every park takes fdmu
+	 * anyway (the seq check), and with reactor=1 "not at home, so ADD
+	 * here and DEL there" must be one critical section (fd_watch). */
+	int home;
 };
 #define RT_SFD_CHUNK 4096
 #define RT_SFD_CHUNKS 1024 /* fds up to 4M */
@@ -149,6 +156,10 @@ void rt_steal_done(struct rt_steal *s, struct rt_task *t);
 void rt_steal_fail(struct rt_steal *s, int err, const char *limit, int reserve);
 int rt_steal_run(struct rt_steal *s);
 void rt_steal_stats(struct rt_steal *s, struct rt_stats *out);
+/* fd is about to be closed (the runtime's forget_fd, for rt_close): its
+ * number may come back as another file, which must join an epoll set and
+ * may be a socket where this one was not. Thread-safe. */
+void rt_steal_forget_fd(struct rt_steal *s, int fd);
 
 int rt_steal_event_new(struct rt_event **out);
 void rt_steal_event_free(struct rt_event *ev);

@@ -7,8 +7,9 @@
  *  - reads through a pipe and a socketpair where the reader parks first
  *    (EAGAIN), with writes large enough to fill the pipe and park too;
  *  - accept parks until a client connects, and returns a blocking fd;
- *  - an fd number closed and reused for a fresh blocking pipe still parks
- *    instead of blocking the loop;
+ *  - an fd number closed and reused for a fresh blocking pipe (or a pipe's
+ *    for a socketpair) still parks instead of blocking the loop, and a
+ *    socket stays blocking; steal and coro-steal with either reactor;
  *  - a task spawns tasks from its step; stats and release() add up;
  *  - a task offloads (RT_OFFLOAD) a call that blocks 150 ms while another
  *    ticks two 5 ms sleeps, which end first; the call's result arrives;
@@ -388,18 +389,29 @@ static void test_accept(const struct runtime *ops)
 	printf("%s: accept parked until a client came, returned a blocking fd\n", ops->name);
 }
 
-/* ---- an fd number reused for a fresh blocking pipe --------------------- */
+/* ---- an fd number reused for a fresh blocking file ---------------------- */
 
+/* Both ways: a socketpair's numbers reused by a pipe, and a pipe's by a
+ * socketpair. The second checks that the runtime forgot the old file's
+ * kind too: a pipe's "not a socket" left on the number would send the
+ * socket through fcntl(O_NONBLOCK) and read(), which work, but leave the
+ * workload's blocking socket non-blocking behind its back. */
 struct reuse {
 	struct rt_task a, b;
 	struct rt *rt;
 	struct rt_event *ev;
-	int sp[2], p[2];
+	int to_sock; /* the old pair a pipe, the new one a socketpair */
+	int sp[2], p[2]; /* the old pair, the new one */
 	int astate, bstate;
 	char buf[4];
 	long err;
 	int reused;
 };
+
+static int reuse_pair(int sock, int fds[2])
+{
+	return sock ? socketpair(AF_UNIX, SOCK_STREAM, 0, fds) : pipe(fds);
+}
 
 static struct rt_op reuse_a(struct rt_task *t, long res)
 {
@@ -413,8 +425,9 @@ static struct rt_op reuse_a(struct rt_task *t, long res)
 		/* rt_close: the loops that keep fds registered forget them. */
 		rt_close(r->rt, r->sp[0]);
 		rt_close(r->rt, r->sp[1]);
-		/* The lowest free numbers: those two again, now a blocking pipe. */
-		if (pipe(r->p))
+		/* The lowest free numbers: those two again, now a blocking
+		 * pipe (or socketpair). */
+		if (reuse_pair(r->to_sock, r->p))
 			r->err = -errno;
 		r->reused = r->p[0] == r->sp[0] || r->p[0] == r->sp[1];
 		return rt_op_notify(r->ev);
@@ -423,7 +436,6 @@ static struct rt_op reuse_a(struct rt_task *t, long res)
 	default:
 		if (res != 1 || r->buf[0] != 'y')
 			r->err = res < 0 ? res : -EPROTO;
-		close(r->p[0]);
 		return rt_op_done();
 	}
 }
@@ -444,17 +456,35 @@ static struct rt_op reuse_b(struct rt_task *t, long res)
 	case 4:
 		return rt_op_write(r->p[1], "y", 1);
 	default:
-		close(r->p[1]);
 		return rt_op_done();
 	}
 }
 
-static void test_reuse(const struct runtime *ops)
+/* make()'s runtime, with a reactor per worker when reactor (steal,
+ * coro-steal: the fd's record is its home worker's set there). */
+static struct rt *reuse_make(const struct runtime *ops, int reactor)
 {
-	struct reuse r = { 0 };
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, r.sp))
-		FAIL("socketpair");
-	struct rt *rt = r.rt = make(ops);
+	if (!reactor)
+		return make(ops);
+	static const int cpus[] = { 0 };
+	const struct rt_env env = { .ncpus = 1, .cpus = cpus };
+	int64_t params[16];
+	t_param_defaults(ops->params, params);
+	t_param_set(ops->params, params, ops->cpus_param, 2);
+	t_param_set(ops->params, params, "reactor", 1);
+	struct rt *rt;
+	int err = ops->create(&rt, &env, params);
+	if (err)
+		FAIL("%s reactor=1: create: %s", ops->name, strerror(-err));
+	return rt;
+}
+
+static void reuse_once(const struct runtime *ops, int reactor, int to_sock)
+{
+	struct reuse r = { .to_sock = to_sock };
+	if (reuse_pair(!to_sock, r.sp))
+		FAIL("socketpair or pipe");
+	struct rt *rt = r.rt = reuse_make(ops, reactor);
 	if (rt_event_new(rt, &r.ev))
 		FAIL("event_new");
 	r.a = (struct rt_task){ .step = reuse_a, .arg = &r, .cpu = -1 };
@@ -462,12 +492,30 @@ static void test_reuse(const struct runtime *ops)
 	spawn(rt, &r.a);
 	spawn(rt, &r.b);
 	run(rt);
+	const char *what = to_sock ? "a pipe's fd numbers for a socketpair"
+	                           : "a socketpair's fd numbers for a pipe";
 	if (r.err || r.astate != 4 || r.bstate != 6)
-		FAIL("%s: fd reuse: err %ld states %d %d", ops->name, r.err, r.astate, r.bstate);
+		FAIL("%s reactor=%d: %s: err %ld states %d %d", ops->name, reactor, what, r.err,
+		     r.astate, r.bstate);
+	/* uv_poll_init makes every fd uv polls non-blocking: not asked of it. */
+	for (int i = 0; to_sock && ops != &rt_uv && i < 2; i++)
+		if (fcntl(r.p[i], F_GETFL) & O_NONBLOCK)
+			FAIL("%s reactor=%d: %s: the socket came back non-blocking (the pipe's kind "
+			     "was not forgotten)", ops->name, reactor, what);
+	close(r.p[0]);
+	close(r.p[1]);
 	rt_event_free(rt, r.ev);
 	ops->destroy(rt);
-	printf("%s: a closed fd's number %s for a blocking pipe: parked, not blocked\n", ops->name,
-	       r.reused ? "reused" : "(not reused)");
+	printf("%s reactor=%d: rt_close, then %s (%s): parked, not blocked\n", ops->name,
+	       reactor, what, r.reused ? "reused" : "not reused");
+}
+
+static void test_reuse(const struct runtime *ops)
+{
+	int reactors = ops == &rt_steal || ops == &rt_coro_steal ? 2 : 1;
+	for (int reactor = 0; reactor < reactors; reactor++)
+		for (int to_sock = 0; to_sock < 2; to_sock++)
+			reuse_once(ops, reactor, to_sock);
 }
 
 /* ---- spawning from a step ---------------------------------------------- */

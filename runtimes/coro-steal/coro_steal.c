@@ -282,6 +282,11 @@ static void cs_stats(struct rt *rt, struct rt_stats *out)
 	rt_steal_stats(&((struct rt_corosteal *)rt)->s, out);
 }
 
+static void cs_forget_fd(struct rt *rt, int fd)
+{
+	rt_steal_forget_fd(&((struct rt_corosteal *)rt)->s, fd);
+}
+
 const struct runtime rt_coro_steal = {
 	.name = "coro-steal",
 	.desc = "stackful coroutines over the work-stealing scheduler; a coroutine may resume on another worker (Go)",
@@ -297,4 +302,5 @@ const struct runtime rt_coro_steal = {
 	.event_new = cs_event_new,
 	.event_free = cs_event_free,
 	.stats = cs_stats,
+	.forget_fd = cs_forget_fd,
 };

@@ -171,6 +171,11 @@ static void st_stats(struct rt *rt, struct rt_stats *out)
 	rt_steal_stats(&((struct rt_stealrt *)rt)->s, out);
 }
 
+static void st_forget_fd(struct rt *rt, int fd)
+{
+	rt_steal_forget_fd(&((struct rt_stealrt *)rt)->s, fd);
+}
+
 const struct runtime rt_steal = {
 	.name = "steal",
 	.desc = "stackless steps over a work-stealing scheduler: a worker per CPU, local queues, stealing, one epoll reactor (Tokio)",
@@ -186,4 +191,5 @@ const struct runtime rt_steal = {
 	.event_new = st_event_new,
 	.event_free = st_event_free,
 	.stats = st_stats,
+	.forget_fd = st_forget_fd,
 };
