@@ -250,7 +250,7 @@ static inline int rt_spawn(struct rt *rt, struct rt_task *t)
  * outside run(). A plain close() of such an fd while the run goes on breaks
  * the contract when a task later waits on a new file that gets the same
  * number: an event loop that keeps registrations (epoll, coro, steal,
- * coro-steal) is never told about that file, and its task waits forever.
+ * coro-steal, uv) is never told about that file, and its task waits forever.
  * 0 or -errno. */
 static inline int rt_close(struct rt *rt, int fd)
 {
