@@ -173,7 +173,6 @@ static void cs_run(struct rt_sworker *w, struct rt_task *t)
 }
 
 static void cs_destroy(struct rt *rt);
-static void cs_destroy(struct rt *rt);
 
 static int cs_create(struct rt **out, const struct rt_env *env, const int64_t *params)
 {
