@@ -130,17 +130,38 @@ static inline struct rt_task *rt_loop_event_notify(struct rt_event *ev)
 	return w;
 }
 
-/* RT_NOTIFY on the loop: the waiter it wakes, now ready with res 0 (the
- * runtime may use it as a hint, see coro.c), or NULL. */
-static inline struct rt_task *rt_loop_notify(struct rt_loop *l, struct rt_event *ev)
+/* RT_NOTIFY without queuing the waiter it wakes: w has its unit (res 0)
+ * and is ready, but in no queue; the caller holds it and must either switch
+ * to it or give it back with rt_loop_unnext (a held task lost is a task
+ * that never runs again: rt_loop_run ends with -EDEADLK). NULL when nobody
+ * waited (the unit is counted). */
+static inline struct rt_task *rt_loop_notify_next(struct rt_event *ev)
 {
 	struct rt_task *w = rt_loop_event_notify(ev);
 	if (w) {
 		rt_lrec_of(w)->res = 0;
 		rt_trace_wake(w);
-		rt_queue_push(&l->ready, w);
 	}
 	return w;
+}
+
+/* RT_NOTIFY on the loop: the waiter it wakes, now on the ready queue with
+ * res 0, or NULL. */
+static inline struct rt_task *rt_loop_notify(struct rt_loop *l, struct rt_event *ev)
+{
+	struct rt_task *w = rt_loop_notify_next(ev);
+	if (w)
+		rt_queue_push(&l->ready, w);
+	return w;
+}
+
+/* Gives back a task rt_loop_notify_next handed out, at the FRONT of the
+ * ready queue: the holder took it only when the queue was empty, so it is
+ * older than anything queued since and runs first, as it would have from
+ * the back of the queue it found empty. */
+static inline void rt_loop_unnext(struct rt_loop *l, struct rt_task *w)
+{
+	rt_queue_push_front(&l->ready, w);
 }
 
 int rt_loop_init(struct rt_loop *l, rt_resume_fn resume);

@@ -35,6 +35,18 @@ static inline void rt_queue_push(struct rt_queue *q, struct rt_task *t)
 	q->len++;
 }
 
+/* Ahead of everything queued: for a task that was logically at the head
+ * already (coro's held hand-over target, see coro.c), not a way to jump
+ * the queue. */
+static inline void rt_queue_push_front(struct rt_queue *q, struct rt_task *t)
+{
+	t->next = q->head;
+	if (!q->head)
+		q->tail = t;
+	q->head = t;
+	q->len++;
+}
+
 static inline struct rt_task *rt_queue_pop(struct rt_queue *q)
 {
 	struct rt_task *t = q->head;

@@ -14,6 +14,7 @@
  *  - a task offloads (RT_OFFLOAD) a call that blocks 150 ms while another
  *    ticks two 5 ms sleeps, which end first; the call's result arrives;
  *  - a wait nobody will notify ends the run with -EDEADLK;
+ *  - every woken task coro holds for its next switch runs (test_hold);
  *  - 100000 tasks (200 under TSan) sleeping up to 100 ms at once (coroutines with default
  *    params: past the guard-page budget stacks come unguarded).
  */
@@ -687,6 +688,163 @@ static void test_deadlock(const struct runtime *ops)
 	ops->destroy(rt); /* with the task still parked: no leak, no crash */
 }
 
+/* ---- a woken task held for the next switch is never lost -------------- */
+
+/* coro holds the waiter a notify woke (coro.c's next) and must give it back
+ * to the ready queue wherever it cannot switch to it; one dropped there is
+ * a task that never runs (-EDEADLK, or counts short).
+ * Run 1: the event pingpong beside a task sleeping 1 ms twice, so a
+ * timer is set: the pair uses up its hand-over budget and goes through the
+ * scheduler, holding, again and again.
+ * Run 2, one path each: N notifies twice in a row (W1 held, W2 queued),
+ * parks (to W1, which finishes); W2 notifies N and finishes holding it; N
+ * notifies Z and yields holding it. coro's log must be "12nzy", the order
+ * its ready queue gave before it held anything: a yield runs the held task
+ * first. Elsewhere only the counts are checked (steal's two workers run
+ * tasks at once). */
+
+struct hold;
+/* A task that waits on ev once, then logs c and is done (W1, Z). */
+struct hold_waiter {
+	struct rt_task t;
+	struct hold *h;
+	struct rt_event *ev;
+	int state;
+	char c;
+};
+
+struct hold {
+	struct pp pp;
+	struct rt_task sleeper, w2, n;
+	struct hold_waiter w1, z;
+	struct rt_event *ev, *evn, *evz;
+	long sleeps;
+	int w2s, ns;
+	char log[8];
+	_Atomic int nlog;
+};
+
+static void hold_log(struct hold *h, char c)
+{
+	int i = atomic_fetch_add(&h->nlog, 1);
+	if (i < (int)sizeof h->log - 1)
+		h->log[i] = c;
+}
+
+/* Two 1 ms sleeps: the pair's first ~1 ms of switches (tens of thousands)
+ * run with a timer set. */
+static struct rt_op hold_sleeper(struct rt_task *t, long res)
+{
+	struct hold *h = t->arg;
+	(void)res;
+	if (h->sleeps < 2) {
+		h->sleeps++;
+		return rt_op_sleep(1000000);
+	}
+	return rt_op_done();
+}
+
+static struct rt_op hold_waiter_step(struct rt_task *t, long res)
+{
+	struct hold_waiter *w = t->arg;
+	(void)res;
+	if (w->state++ == 0)
+		return rt_op_wait(w->ev);
+	hold_log(w->h, w->c);
+	return rt_op_done();
+}
+
+static struct rt_op hold_w2(struct rt_task *t, long res)
+{
+	struct hold *h = t->arg;
+	(void)res;
+	switch (h->w2s++) {
+	case 0:
+		return rt_op_wait(h->ev);
+	case 1:
+		hold_log(h, '2');
+		return rt_op_notify(h->evn); /* holds N ... */
+	default:
+		return rt_op_done(); /* ... and finishes holding it */
+	}
+}
+
+static struct rt_op hold_n(struct rt_task *t, long res)
+{
+	struct hold *h = t->arg;
+	(void)res;
+	switch (h->ns++) {
+	case 0:
+		return rt_op_notify(h->ev); /* W1, held */
+	case 1:
+		return rt_op_notify(h->ev); /* W2, queued behind it */
+	case 2:
+		return rt_op_wait(h->evn);
+	case 3:
+		hold_log(h, 'n');
+		return rt_op_notify(h->evz); /* Z, held */
+	case 4:
+		return rt_op_sleep(0); /* a yield: Z first */
+	default:
+		hold_log(h, 'y');
+		return rt_op_done();
+	}
+}
+
+static void test_hold(const struct runtime *ops)
+{
+	struct hold *h = calloc(1, sizeof(*h));
+	struct rt *rt = make(ops);
+	h->pp.rounds = 100000;
+	if (rt_event_new(rt, &h->pp.to_ping) || rt_event_new(rt, &h->pp.to_pong))
+		FAIL("%s: event_new", ops->name);
+	h->pp.ping = (struct rt_task){ .step = ping_step, .arg = &h->pp, .cpu = -1 };
+	h->pp.pong = (struct rt_task){ .step = pong_step, .arg = &h->pp, .cpu = -1 };
+	h->sleeper = (struct rt_task){ .step = hold_sleeper, .arg = h, .cpu = -1 };
+	spawn(rt, &h->pp.ping);
+	spawn(rt, &h->pp.pong);
+	spawn(rt, &h->sleeper);
+	int err = rt->ops->run(rt);
+	struct rt_stats st = stats(rt);
+	if (err || h->pp.pings != h->pp.rounds || h->pp.pongs != h->pp.rounds || h->pp.ping_bad ||
+	    h->pp.pong_bad || h->sleeps != 2 || st.completed != 3)
+		FAIL("%s: pingpong beside a sleeper: run %d, %ld/%ld rounds, bad %ld %ld, %ld sleeps, "
+		     "%llu of 3 done", ops->name, err, h->pp.pings, h->pp.pongs, h->pp.ping_bad,
+		     h->pp.pong_bad, h->sleeps, (unsigned long long)st.completed);
+	rt_event_free(rt, h->pp.to_ping);
+	rt_event_free(rt, h->pp.to_pong);
+	ops->destroy(rt);
+
+	rt = make(ops);
+	if (rt_event_new(rt, &h->ev) || rt_event_new(rt, &h->evn) || rt_event_new(rt, &h->evz))
+		FAIL("%s: event_new", ops->name);
+	h->w1 = (struct hold_waiter){ .t = { .step = hold_waiter_step, .arg = &h->w1, .cpu = -1 },
+	                              .h = h, .ev = h->ev, .c = '1' };
+	h->z = (struct hold_waiter){ .t = { .step = hold_waiter_step, .arg = &h->z, .cpu = -1 },
+	                             .h = h, .ev = h->evz, .c = 'z' };
+	h->w2 = (struct rt_task){ .step = hold_w2, .arg = h, .cpu = -1 };
+	h->n = (struct rt_task){ .step = hold_n, .arg = h, .cpu = -1 };
+	spawn(rt, &h->w1.t); /* the waiters park before N runs */
+	spawn(rt, &h->w2);
+	spawn(rt, &h->z.t);
+	spawn(rt, &h->n);
+	err = rt->ops->run(rt);
+	st = stats(rt);
+	int coro = ops == &rt_coro || ops == &rt_coro_ucontext;
+	if (err || h->w1.state != 2 || h->w2s != 3 || h->z.state != 2 || h->ns != 6 || st.completed != 4 ||
+	    h->nlog != 5 || (coro && strcmp(h->log, "12nzy")))
+		FAIL("%s: notify twice, finish and yield holding: run %d, states %d %d %d %d, "
+		     "%llu of 4 done, log \"%s\"%s", ops->name, err, h->w1.state, h->w2s, h->z.state, h->ns,
+		     (unsigned long long)st.completed, h->log, coro ? " (want \"12nzy\")" : "");
+	rt_event_free(rt, h->ev);
+	rt_event_free(rt, h->evn);
+	rt_event_free(rt, h->evz);
+	ops->destroy(rt);
+	printf("%s: held wake-ups all ran (pingpong beside 1 ms sleeps; log %s)\n", ops->name,
+	       h->log);
+	free(h);
+}
+
 int main(int argc, char **argv)
 {
 	/* `unit_loop bench [rounds]`: ns per switch of the event pingpong on
@@ -721,6 +879,7 @@ int main(int argc, char **argv)
 		test_spawn_from_step(ops);
 		test_offload(ops);
 		test_deadlock(ops);
+		test_hold(ops);
 		test_sleep(ops, MANY, 100 * 1000000ull, 30000 * 1000000ull);
 	}
 	alarm(0);

@@ -1,6 +1,6 @@
 /* unit_queue — the intrusive FIFO of runtimes/queue.h: order, emptiness,
- * length, reuse after draining, and that it allocates nothing (the links are
- * the tasks' own). */
+ * length, reuse after draining, push_front, and that it allocates nothing
+ * (the links are the tasks' own). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -63,6 +63,17 @@ int main(void)
 	REQUIRE(rt_queue_pop(&q) == &tasks[1]);
 	REQUIRE(rt_queue_pop(&q) == &tasks[0]);
 	REQUIRE(rt_queue_empty(&q));
+
+	/* push_front: into an empty queue (the tail is set), then ahead of
+	 * what is queued, and a push after it still goes to the back. */
+	rt_queue_push_front(&q, &tasks[2]);
+	REQUIRE(q.head == &tasks[2] && q.tail == &tasks[2] && q.len == 1);
+	rt_queue_push_front(&q, &tasks[1]);
+	rt_queue_push(&q, &tasks[3]);
+	REQUIRE(q.len == 3);
+	for (int i = 1; i <= 3; i++)
+		REQUIRE(rt_queue_pop(&q) == &tasks[i]);
+	REQUIRE(rt_queue_empty(&q) && q.tail == NULL);
 
 	printf("unit_queue: ok\n");
 	return 0;

@@ -15,10 +15,14 @@
  *
  * A parking coroutine hands over straight to the next ready one that has
  * already started (one context switch instead of two through the
- * scheduler, as Go's runnext and Boost.Fiber do), at most CO_HANDOFF_MAX
- * times in a row: then it goes back to the scheduler so timers and fds are
- * looked at. A task that has not started yet is entered from the scheduler
- * only, because its first switch-in learns the scheduler's stack bounds.
+ * scheduler, as Boost.Fiber does): first to the waiter its own notify woke
+ * and held back from the ready queue (Go's runnext; see coro_main), else to
+ * the ready queue's head. At most CO_HANDOFF_MAX times in a row while a
+ * timer is set or an fd waited on: then it goes back to the scheduler so
+ * they are looked at; with neither, nothing needs the scheduler and the
+ * hand-overs go on. A task that has not started yet is entered from the
+ * scheduler only, because its first switch-in learns the scheduler's stack
+ * bounds.
  * Memory: a stack per task (param stack_kib, virtual; a sleeping coroutine
  * touches one or two pages), carved from shared mappings by stack.c. With
  * guard=1 each stack gets a PROT_NONE page below it while the
@@ -46,9 +50,9 @@ struct coro {
 	int started, done;
 };
 
-/* Direct hand-overs before the scheduler polls timers and fds again: a
- * pingpong switches 64 times per look at the loop, a batch of the kind
- * rt_loop_run already makes. */
+/* Direct hand-overs before the scheduler polls timers and fds again, when
+ * there are any (co_may_hand_over): a pingpong switches 64 times per look
+ * at the loop, a batch of the kind rt_loop_run already makes. */
 #define CO_HANDOFF_MAX 64
 
 struct rt_coro {
@@ -77,16 +81,36 @@ static inline struct rt_coro *co_of_loop(struct rt_loop *l)
 	return (struct rt_coro *)((char *)l - offsetof(struct rt_coro, loop));
 }
 
-/* Parks c: switches to the next started, ready coroutine, else to the
- * scheduler. Returns when something resumes c, with c's task as the
- * resumer passed it (NULL with ucontext). hint: the coroutine c's last
- * notify woke, or NULL: when it is the ready queue's head (a compare,
- * predicted), the switch goes to it without loading the head's priv. */
-static inline struct rt_task *co_park(struct rt_coro *r, struct coro *c, struct coro *hint)
+/* Whether a park may switch straight to another coroutine rather than to
+ * the scheduler: within the budget, or past it when nothing needs the
+ * scheduler's look (no fd waited on, no timer set; an offload waits on an
+ * eventfd, so it counts as an fd). Then rt_loop_run would only pop the
+ * ready head and resume it, which a hand-over does in one switch. */
+static inline int co_may_hand_over(const struct rt_coro *r)
 {
-	struct rt_task *n = r->handoffs < CO_HANDOFF_MAX ? rt_loop_peek_ready(&r->loop) : NULL;
+	return r->handoffs < CO_HANDOFF_MAX || (!r->loop.fdwaiting && !r->loop.timers.len);
+}
+
+/* Parks c: switches to next, the task c's notify woke and held (see
+ * coro_main), else to the next started, ready coroutine, else to the
+ * scheduler. A held task is an event waiter, so it has started (a task
+ * waits from its own coroutine): no check. When no hand-over is allowed it
+ * goes back to the front of the ready queue first. Returns when something
+ * resumes c, with c's task as the resumer passed it (NULL with ucontext). */
+static inline struct rt_task *co_park(struct rt_coro *r, struct coro *c, struct coro *next)
+{
+	if (next) {
+		if (co_may_hand_over(r)) {
+			r->handoffs++;
+			return rt_fiber_switch_arg(r->kind, &c->fib, &next->fib, next->rec.task);
+		}
+		/* The scheduler resumes it after its look at timers and fds. */
+		rt_loop_unnext(&r->loop, next->rec.task);
+		return rt_fiber_switch_arg(r->kind, &c->fib, &r->sched, NULL);
+	}
+	struct rt_task *n = co_may_hand_over(r) ? rt_loop_peek_ready(&r->loop) : NULL;
 	if (n) {
-		struct coro *nc = hint && n == hint->rec.task ? hint : (struct coro *)n->priv;
+		struct coro *nc = (struct coro *)n->priv;
 		if (nc->started) {
 			rt_loop_pop_ready(&r->loop);
 			r->handoffs++;
@@ -98,15 +122,35 @@ static inline struct rt_task *co_park(struct rt_coro *r, struct coro *c, struct 
 
 /* A coroutine's body: rt_coro_drive's loop, written out here for the
  * switch path a pingpong takes on every hand-over. Its cost is a chain of
- * dependent loads more than instructions: where the next switch goes (the
- * ready queue's head, its priv, the stack pointer saved there), then the
- * registers popped from that stack, then the step's loads through them.
- * Two links are cut: the notify's hint (co_park), and the task the switch
- * hands the resumed coroutine in a register (rt_coro_switch's arg), so its
- * next step need not wait for the pops. Measured on a two-task event
- * pingpong, taskset -c 0, a shared 2-vCPU AMD EPYC VM: the same ~157
- * instructions per switch (callgrind), thread CPU time per switch 11.8 ->
- * 10.5 ns (the fastest of 15 runs, alternating with the code before). */
+ * dependent loads more than instructions: where the next switch goes, then
+ * the registers popped from that stack, then the step's loads through
+ * them. The switch hands the resumed coroutine its task in a register
+ * (rt_coro_switch's arg), so its next step need not wait for the pops.
+ *
+ * A notify that finds the ready queue empty holds the waiter it woke in
+ * next instead of queuing it (Go's runnext): the park that follows
+ * switches straight to it, with no push and pop of the ready queue. Held,
+ * it is logically the ready queue's head: it was woken when the queue was
+ * empty, so everything queued while it is held (a second notify's waiter,
+ * a spawn, this coroutine's own yield) is younger and goes behind it, the
+ * order queuing it would have given. So a second notify while holding
+ * queues its waiter at the back and keeps the first; a yield queues c at
+ * the back and switches to next; and where c cannot switch to next it
+ * gives it back at the queue's FRONT (rt_loop_unnext): RT_DONE, a park past
+ * the hand-over budget. A notify that finds the queue non-empty queues its
+ * waiter at the back as before, so a pingpong pair never jumps ahead of
+ * tasks already waiting to run.
+ *
+ * Measured against the code before (queue every wake-up, pop the head at
+ * the park), alternating in the same minutes on a shared 2-vCPU AMD EPYC
+ * VM under load (load average 2-3): `concbench run --runtime coro
+ * --workload pingpong --placement same-core --reps 5`, ns_per_switch, the
+ * median of 6 runs' medians, 14.3 -> 12.6 ns (--set min_ms=200: 13.5 ->
+ * 12.4), beside the same runs' Boost.Context jump_fcontext at 5.9 ns:
+ * 2.3-2.4x -> 2.1x, near 2x but not within it. A bare two-task pingpong
+ * through the vtable: 160 -> 145 instructions per switch (callgrind), thread
+ * CPU time per switch 11.5-12.3 -> 10.5-11.3 ns (the fastest of 15 runs,
+ * five alternations, taskset -c 0). */
 static void coro_main(void *arg)
 {
 	struct coro *c = arg;
@@ -116,26 +160,32 @@ static void coro_main(void *arg)
 	c->started = 1;
 	struct rt_task *t = c->rec.task;
 	long res = c->rec.res;
-	struct coro *hint = NULL;
+	struct coro *next = NULL; /* woken by our notify, held: see above */
 	for (;;) {
 		struct rt_op op = rt_step(t, res);
 		if (op.kind == RT_DONE)
 			break;
 		if (op.kind == RT_NOTIFY) {
-			struct rt_task *w = rt_loop_notify(&r->loop, op.ev);
-			if (w)
-				hint = (struct coro *)w->priv;
+			if (!next && rt_queue_empty(&r->loop.ready)) {
+				struct rt_task *w = rt_loop_notify_next(op.ev);
+				if (w)
+					next = (struct coro *)w->priv;
+			} else {
+				rt_loop_notify(&r->loop, op.ev);
+			}
 			res = 0;
 			continue;
 		}
 		if (!rt_loop_perform(&r->loop, t, &op, &res)) {
-			struct rt_task *me = co_park(r, c, hint);
-			hint = NULL;
+			struct rt_task *me = co_park(r, c, next);
+			next = NULL;
 			if (me) /* the same task, in a register */
 				t = me;
 			res = c->rec.res;
 		}
 	}
+	if (next)
+		rt_loop_unnext(&r->loop, next->rec.task);
 	c->done = 1;
 	r->exited = c;
 	rt_fiber_exit_to(r->kind, &c->fib, &r->sched);
