@@ -2,9 +2,27 @@
  * and Go's scheduler, in their common shape), shared by the steal and
  * coro-steal runtimes. See steal.h for the interface.
  *
- * Workers: one thread each (the thread that calls run() is worker 0), not
- * bound to a CPU (neither Go nor Tokio binds; the harness binds the process
- * to the cell). Each has
+ * Workers: one thread each, not bound to a CPU (neither Go nor Tokio
+ * binds; the harness binds the process to the cell); the thread that calls
+ * run() waits for them, as Tokio's block_on does. It used to be worker 0
+ * itself, and then the kernel put worker 1, woken by it, on its own busy
+ * CPU: this VM's two vCPUs share no cache level the kernel knows of, so a
+ * wake-up looks for no idle CPU beyond the waker's and the wakee's last,
+ * and the load balancer took some 4-6 ms to move one of them to the idle
+ * CPU. A cpu cell of 256 tasks x 50,000 iterations (some 12 ms on two
+ * CPUs) ran 30% slower than pool's, whose calling thread waits too:
+ * `concbench run --runtime steal,pool,epoll --workload cpu --set loops=2
+ * --set workers=2 --set tasks=256 --set work=50000 --set skew=0,2 --reps 7
+ * --order shuffle`, medians: steal 350 iterations/us, pool 508, epoll
+ * loops=2 498 (skew=2: 405, 508, 451); tasks stamped with their thread and
+ * CPU showed both workers on CPU 1 and CPU 0 idle for the first 5.9 ms.
+ * With the caller waiting, alternating with the code before in the same
+ * minutes (`run --runtime steal,pool --workload cpu --set workers=2 --set
+ * tasks=256 --set work=50000 --set skew=0,2 --reps 5 --order shuffle`,
+ * twice each), steal/pool went from 0.91-1.01 (skew=0) and 0.73-0.78
+ * (skew=2) to 1.00-1.02 at both. Both still lose the odd run to the same
+ * placement (pool's two workers start on one CPU now and then).
+ * Each has
  *  - a local run queue: a 256-slot ring, single producer (the owner pushes
  *    at tail) and many consumers (the owner pops and thieves take halves,
  *    both by CAS on head): Go's runq. A full ring moves half of itself to
@@ -1048,23 +1066,25 @@ int rt_steal_run(struct rt_steal *s)
 	s->go = 0;
 	s->nact = s->n;
 	int made;
-	for (made = 1; made < s->n; made++) {
+	for (made = 0; made < s->n; made++) {
 		int e = pthread_create(&s->w[made].tid, NULL, worker_main, &s->w[made]);
 		if (e) {
-			/* Run with the workers made: every task is in the injector
-			 * yet, and the run reports the failure. */
+			/* Run with the workers made (this thread when none): every
+			 * task is in the injector yet, and the run reports the
+			 * failure. */
 			rt_steal_fail(s, -e, "threads", 0);
 			break;
 		}
 	}
 	/* The gate: no worker runs before nact is final. */
 	pthread_mutex_lock(&s->mu);
-	s->nact = made;
+	s->nact = made ? made : 1;
 	s->go = 1;
 	pthread_cond_broadcast(&s->gocv);
 	pthread_mutex_unlock(&s->mu);
-	worker_loop(&s->w[0]);
-	for (int i = 1; i < made; i++)
+	if (!made)
+		worker_loop(&s->w[0]);
+	for (int i = 0; i < made; i++)
 		pthread_join(s->w[i].tid, NULL);
 	s->running = 0;
 	if (s->deadlock)
