@@ -12,9 +12,14 @@
  *    tells the runtime (forget_fd, before the close, so libuv's DEL finds
  *    the file still there), and an accepted number whose poll was started
  *    on a file closed with plain close() is stopped when accept returns
- *    it. Without that the kernel, which dropped the old file from the
- *    epoll set at its last close, would never report the new one, and
- *    libuv, believing it registered, would not add it again.
+ *    it at once (perform). An accept completed later, by the listener's
+ *    poll_cb, needs no such stop: a poll is left started with nobody
+ *    waiting only inside its own poll_cb, between fd_wake and
+ *    poll_update, and an accept the resumed task makes there either
+ *    returns at once or completes after that poll_update. Without that
+ *    the kernel, which dropped the old file from the epoll set at its
+ *    last close, would never report the new one, and libuv, believing it
+ *    registered, would not add it again.
  *    uv_poll_init sets O_NONBLOCK on the fd, once per fd number.
  *  - timers: a uv_timer_t per task record. libuv's timers count whole
  *    milliseconds of its cached loop time, so a sleep is rounded up to a
@@ -347,7 +352,7 @@ static int fd_park(struct uv_rt *u, struct rt_task *t, const struct rt_op *op)
 	/* A direction nobody waited on: (re)start the poll, before queuing t
 	 * so a failure leaves nothing behind. Else the poll is still started
 	 * on this very file: a number that got a new file had its poll stopped
-	 * first (uv_forget_fd, accept in perform), so a connection parking
+	 * first (uv_rt_forget_fd, accept in perform), so a connection parking
 	 * again after its reply costs no syscall beyond the read that found
 	 * EAGAIN. */
 	int dir = op->kind == RT_WRITE ? UV_WRITABLE : UV_READABLE | UV_DISCONNECT;
