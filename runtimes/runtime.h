@@ -251,7 +251,10 @@ static inline int rt_spawn(struct rt *rt, struct rt_task *t)
  * the contract when a task later waits on a new file that gets the same
  * number: an event loop that keeps registrations (epoll, coro, steal,
  * coro-steal, uv) is never told about that file, and its task waits forever.
- * 0 or -errno. */
+ * As with close() itself, no other task's op on fd may still be in flight:
+ * the peer of a read that has returned may not have had its write's result
+ * yet, and the runtime may still be recording what it learnt of the old
+ * file. 0 or -errno. */
 static inline int rt_close(struct rt *rt, int fd)
 {
 	if (rt->ops->forget_fd)

@@ -407,7 +407,7 @@ static void test_accept(const struct runtime *ops)
 struct reuse {
 	struct rt_task a, b;
 	struct rt *rt;
-	struct rt_event *ev;
+	struct rt_event *ev, *bclosed; /* A made the new pair; B closed its end */
 	int to_sock; /* the old pair a pipe, the new one a socketpair */
 	int sp[2], p[2]; /* the old pair, the new one */
 	int astate, bstate;
@@ -432,14 +432,15 @@ static struct rt_op reuse_a(struct rt_task *t, long res)
 			r->err = res < 0 ? res : -EPROTO;
 		/* rt_close: the loops that keep fds registered forget them. */
 		rt_close(r->rt, r->sp[0]);
-		rt_close(r->rt, r->sp[1]);
+		return rt_op_wait(r->bclosed);
+	case 2:
 		/* The lowest free numbers: those two again, now a blocking
 		 * pipe (or socketpair). */
 		if (reuse_pair(r->to_sock, r->p))
 			r->err = -errno;
 		r->reused = r->p[0] == r->sp[0] || r->p[0] == r->sp[1];
 		return rt_op_notify(r->ev);
-	case 2:
+	case 3:
 		return rt_op_read(r->p[0], r->buf, 1); /* must park, not block */
 	default:
 		if (res != 1 || r->buf[0] != 'y')
@@ -448,20 +449,29 @@ static struct rt_op reuse_a(struct rt_task *t, long res)
 	}
 }
 
+/* B closes its own end, and only once its write has returned: the read
+ * that A saw completes before B's op has finished in the runtime (on
+ * steal and coro-steal, on another worker), and a close by A then would
+ * race the runtime's last look at the old file (its kind, recorded after
+ * the write), which no workload may do. */
 static struct rt_op reuse_b(struct rt_task *t, long res)
 {
 	struct reuse *r = t->arg;
-	(void)res;
 	switch (r->bstate++) {
 	case 0:
 		return rt_op_sleep(10 * 1000000);
 	case 1:
 		return rt_op_write(r->sp[1], "x", 1);
 	case 2:
-		return rt_op_wait(r->ev);
+		if (res != 1)
+			r->err = res < 0 ? res : -EPROTO;
+		rt_close(r->rt, r->sp[1]);
+		return rt_op_notify(r->bclosed);
 	case 3:
-		return rt_op_sleep(10 * 1000000);
+		return rt_op_wait(r->ev);
 	case 4:
+		return rt_op_sleep(10 * 1000000);
+	case 5:
 		return rt_op_write(r->p[1], "y", 1);
 	default:
 		return rt_op_done();
@@ -493,7 +503,7 @@ static void reuse_once(const struct runtime *ops, int reactor, int to_sock)
 	if (reuse_pair(!to_sock, r.sp))
 		FAIL("socketpair or pipe");
 	struct rt *rt = r.rt = reuse_make(ops, reactor);
-	if (rt_event_new(rt, &r.ev))
+	if (rt_event_new(rt, &r.ev) || rt_event_new(rt, &r.bclosed))
 		FAIL("event_new");
 	r.a = (struct rt_task){ .step = reuse_a, .arg = &r, .cpu = -1 };
 	r.b = (struct rt_task){ .step = reuse_b, .arg = &r, .cpu = -1 };
@@ -502,7 +512,7 @@ static void reuse_once(const struct runtime *ops, int reactor, int to_sock)
 	run(rt);
 	const char *what = to_sock ? "a pipe's fd numbers for a socketpair"
 	                           : "a socketpair's fd numbers for a pipe";
-	if (r.err || r.astate != 4 || r.bstate != 6)
+	if (r.err || r.astate != 5 || r.bstate != 7)
 		FAIL("%s reactor=%d: %s: err %ld states %d %d", ops->name, reactor, what, r.err,
 		     r.astate, r.bstate);
 	/* uv_poll_init makes every fd uv polls non-blocking: not asked of it. */
@@ -513,6 +523,7 @@ static void reuse_once(const struct runtime *ops, int reactor, int to_sock)
 	close(r.p[0]);
 	close(r.p[1]);
 	rt_event_free(rt, r.ev);
+	rt_event_free(rt, r.bclosed);
 	ops->destroy(rt);
 	printf("%s reactor=%d: rt_close, then %s (%s): parked, not blocked\n", ops->name,
 	       reactor, what, r.reused ? "reused" : "not reused");
