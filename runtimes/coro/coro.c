@@ -85,10 +85,19 @@ static inline struct rt_coro *co_of_loop(struct rt_loop *l)
  * the scheduler: within the budget, or past it when nothing needs the
  * scheduler's look (no fd waited on, no timer set; an offload waits on an
  * eventfd, so it counts as an fd). Then rt_loop_run would only pop the
- * ready head and resume it, which a hand-over does in one switch. */
-static inline int co_may_hand_over(const struct rt_coro *r)
+ * ready head and resume it, which a hand-over does in one switch. Past the
+ * budget with nothing armed the count starts again, so a long pingpong
+ * tests one counter per park instead of the loop's fd count and timer heap
+ * as well; from the moment something is armed, at most CO_HANDOFF_MAX
+ * hand-overs still follow before the scheduler's look, as before. */
+static inline int co_may_hand_over(struct rt_coro *r)
 {
-	return r->handoffs < CO_HANDOFF_MAX || (!r->loop.fdwaiting && !r->loop.timers.len);
+	if (__builtin_expect(r->handoffs < CO_HANDOFF_MAX, 1))
+		return 1;
+	if (r->loop.fdwaiting || r->loop.timers.len)
+		return 0;
+	r->handoffs = 0;
+	return 1;
 }
 
 /* Parks c: switches to next, the task c's notify woke and held (see
@@ -97,16 +106,17 @@ static inline int co_may_hand_over(const struct rt_coro *r)
  * waits from its own coroutine): no check. When no hand-over is allowed it
  * goes back to the front of the ready queue first. Returns when something
  * resumes c, with c's task as the resumer passed it (NULL with ucontext). */
-static inline struct rt_task *co_park(struct rt_coro *r, struct coro *c, struct coro *next)
+static inline struct rt_task *co_park(struct rt_coro *r, enum rt_ctx_kind kind, struct coro *c,
+                                      struct coro *next)
 {
 	if (next) {
 		if (co_may_hand_over(r)) {
 			r->handoffs++;
-			return rt_fiber_switch_arg(r->kind, &c->fib, &next->fib, next->rec.task);
+			return rt_fiber_switch_arg(kind, &c->fib, &next->fib, next->rec.task);
 		}
 		/* The scheduler resumes it after its look at timers and fds. */
 		rt_loop_unnext(&r->loop, next->rec.task);
-		return rt_fiber_switch_arg(r->kind, &c->fib, &r->sched, NULL);
+		return rt_fiber_switch_arg(kind, &c->fib, &r->sched, NULL);
 	}
 	struct rt_task *n = co_may_hand_over(r) ? rt_loop_peek_ready(&r->loop) : NULL;
 	if (n) {
@@ -114,10 +124,10 @@ static inline struct rt_task *co_park(struct rt_coro *r, struct coro *c, struct 
 		if (nc->started) {
 			rt_loop_pop_ready(&r->loop);
 			r->handoffs++;
-			return rt_fiber_switch_arg(r->kind, &c->fib, &nc->fib, n);
+			return rt_fiber_switch_arg(kind, &c->fib, &nc->fib, n);
 		}
 	}
-	return rt_fiber_switch_arg(r->kind, &c->fib, &r->sched, NULL);
+	return rt_fiber_switch_arg(kind, &c->fib, &r->sched, NULL);
 }
 
 /* A coroutine's body: rt_coro_drive's loop, written out here for the
@@ -150,10 +160,14 @@ static inline struct rt_task *co_park(struct rt_coro *r, struct coro *c, struct 
  * 2.3-2.4x -> 2.1x, near 2x but not within it. A bare two-task pingpong
  * through the vtable: 160 -> 145 instructions per switch (callgrind), thread
  * CPU time per switch 11.5-12.3 -> 10.5-11.3 ns (the fastest of 15 runs,
- * five alternations, taskset -c 0). */
-static void coro_main(void *arg)
+ * five alternations, taskset -c 0).
+ *
+ * kind is a constant in each of the two copies below (coro_main for the
+ * assembly switch, coro_main_uc for ucontext), so a switch tests no
+ * backend at run time. The ops are tested in the order a pingpong meets
+ * them, notify then wait. */
+static inline __attribute__((always_inline)) void coro_body(struct coro *c, enum rt_ctx_kind kind)
 {
-	struct coro *c = arg;
 	struct rt_coro *r = c->rt;
 
 	rt_fiber_entered(&r->sched);
@@ -163,8 +177,6 @@ static void coro_main(void *arg)
 	struct coro *next = NULL; /* woken by our notify, held: see above */
 	for (;;) {
 		struct rt_op op = rt_step(t, res);
-		if (op.kind == RT_DONE)
-			break;
 		if (op.kind == RT_NOTIFY) {
 			if (!next && rt_queue_empty(&r->loop.ready)) {
 				struct rt_task *w = rt_loop_notify_next(op.ev);
@@ -176,10 +188,22 @@ static void coro_main(void *arg)
 			res = 0;
 			continue;
 		}
-		if (!rt_loop_perform(&r->loop, t, &op, &res)) {
-			struct rt_task *me = co_park(r, c, next);
+		/* res's address goes to the out-of-line ops only (through
+		 * other), so the hot path keeps res in a register. */
+		int done;
+		long other; /* set when done */
+		if (op.kind == RT_WAIT)
+			done = rt_loop_event_wait(op.ev, t, &res);
+		else if (op.kind == RT_DONE)
+			break;
+		else if ((done = rt_loop_perform_other(&r->loop, t, &op, &other)))
+			res = other;
+		if (!done) {
+			struct rt_task *me = co_park(r, kind, c, next);
 			next = NULL;
-			if (me) /* the same task, in a register */
+			/* The same task, in a register; ucontext passes none, the
+			 * assembly switch always does. */
+			if (kind == RT_CTX_ASM || me)
 				t = me;
 			res = c->rec.res;
 		}
@@ -188,7 +212,20 @@ static void coro_main(void *arg)
 		rt_loop_unnext(&r->loop, next->rec.task);
 	c->done = 1;
 	r->exited = c;
-	rt_fiber_exit_to(r->kind, &c->fib, &r->sched);
+	rt_fiber_exit_to(kind, &c->fib, &r->sched);
+}
+
+/* flatten: gcc's inliner, left to itself, made calls of the event ops or
+ * of rt_trace_wake in this path once it was compiled twice (one copy per
+ * switch backend). */
+__attribute__((flatten)) static void coro_main(void *arg)
+{
+	coro_body(arg, RT_CTX_ASM);
+}
+
+static void coro_main_uc(void *arg)
+{
+	coro_body(arg, RT_CTX_UCONTEXT);
 }
 
 /* The coroutine's record lives at the top of its own stack: one stack get
@@ -204,7 +241,8 @@ static int coro_new(struct rt_coro *r, struct coro **out)
 	c->rt = r;
 	c->stack_lo = lo;
 	c->started = c->done = 0;
-	err = rt_fiber_make(r->kind, &c->fib, lo, (size_t)((char *)c - (char *)lo), coro_main, c);
+	err = rt_fiber_make(r->kind, &c->fib, lo, (size_t)((char *)c - (char *)lo),
+	                    r->kind == RT_CTX_ASM ? coro_main : coro_main_uc, c);
 	if (err) {
 		rt_stack_put(&r->stacks, lo);
 		return err;
