@@ -708,17 +708,21 @@ static void test_deadlock(const struct runtime *ops)
 
 /* ---- a woken task held for the next switch is never lost -------------- */
 
-/* coro holds the waiter a notify woke (coro.c's next) and must give it back
- * to the ready queue wherever it cannot switch to it; one dropped there is
- * a task that never runs (-EDEADLK, or counts short).
+/* coro and epoll hold the waiter a notify woke (coro.c's next, epoll.c's
+ * ep_resume) and must give it back to the ready queue wherever they cannot
+ * switch to it; one dropped there is a task that never runs (-EDEADLK, or
+ * counts short).
  * Run 1: the event pingpong beside a task sleeping 1 ms twice, so a
  * timer is set: the pair uses up its hand-over budget and goes through the
- * scheduler, holding, again and again.
+ * scheduler, holding, again and again. On coro and epoll the pair runs
+ * 1,000,000 rounds (tens of ms) and the sleeper must be done before it
+ * ends: hand-overs that never gave the loop its look at the timers would
+ * wake it only once the pair is done.
  * Run 2, one path each: N notifies twice in a row (W1 held, W2 queued),
  * parks (to W1, which finishes); W2 notifies N and finishes holding it; N
  * notifies Z and yields holding it. coro's log must be "12nzy", the order
  * its ready queue gave before it held anything: a yield runs the held task
- * first. Elsewhere only the counts are checked (steal's two workers run
+ * first; epoll's too. Elsewhere only the counts are checked (steal's two workers run
  * tasks at once). */
 
 struct hold;
@@ -737,6 +741,8 @@ struct hold {
 	struct hold_waiter w1, z;
 	struct rt_event *ev, *evn, *evz;
 	long sleeps;
+	long pings_at_wake; /* pp.pings when the sleeper was done (held runtimes) */
+	int held;           /* coro or epoll: one thread, and it holds */
 	int w2s, ns;
 	char log[8];
 	_Atomic int nlog;
@@ -759,6 +765,8 @@ static struct rt_op hold_sleeper(struct rt_task *t, long res)
 		h->sleeps++;
 		return rt_op_sleep(1000000);
 	}
+	if (h->held) /* one thread: no race with the pair */
+		h->pings_at_wake = h->pp.pings;
 	return rt_op_done();
 }
 
@@ -813,7 +821,9 @@ static void test_hold(const struct runtime *ops)
 {
 	struct hold *h = calloc(1, sizeof(*h));
 	struct rt *rt = make(ops);
-	h->pp.rounds = 100000;
+	h->held = ops == &rt_coro || ops == &rt_coro_ucontext || ops == &rt_epoll;
+	/* ucontext's switch is a system call: 100,000 rounds take long enough */
+	h->pp.rounds = h->held && ops != &rt_coro_ucontext ? 1000000 : 100000;
 	if (rt_event_new(rt, &h->pp.to_ping) || rt_event_new(rt, &h->pp.to_pong))
 		FAIL("%s: event_new", ops->name);
 	h->pp.ping = (struct rt_task){ .step = ping_step, .arg = &h->pp, .cpu = -1 };
@@ -825,10 +835,12 @@ static void test_hold(const struct runtime *ops)
 	int err = rt->ops->run(rt);
 	struct rt_stats st = stats(rt);
 	if (err || h->pp.pings != h->pp.rounds || h->pp.pongs != h->pp.rounds || h->pp.ping_bad ||
-	    h->pp.pong_bad || h->sleeps != 2 || st.completed != 3)
+	    h->pp.pong_bad || h->sleeps != 2 || st.completed != 3 ||
+	    (h->held && h->pings_at_wake >= h->pp.rounds))
 		FAIL("%s: pingpong beside a sleeper: run %d, %ld/%ld rounds, bad %ld %ld, %ld sleeps, "
-		     "%llu of 3 done", ops->name, err, h->pp.pings, h->pp.pongs, h->pp.ping_bad,
-		     h->pp.pong_bad, h->sleeps, (unsigned long long)st.completed);
+		     "%llu of 3 done, sleeper done at round %ld of %ld", ops->name, err, h->pp.pings,
+		     h->pp.pongs, h->pp.ping_bad, h->pp.pong_bad, h->sleeps,
+		     (unsigned long long)st.completed, h->pings_at_wake, h->pp.rounds);
 	rt_event_free(rt, h->pp.to_ping);
 	rt_event_free(rt, h->pp.to_pong);
 	ops->destroy(rt);
@@ -848,18 +860,17 @@ static void test_hold(const struct runtime *ops)
 	spawn(rt, &h->n);
 	err = rt->ops->run(rt);
 	st = stats(rt);
-	int coro = ops == &rt_coro || ops == &rt_coro_ucontext;
 	if (err || h->w1.state != 2 || h->w2s != 3 || h->z.state != 2 || h->ns != 6 || st.completed != 4 ||
-	    h->nlog != 5 || (coro && strcmp(h->log, "12nzy")))
+	    h->nlog != 5 || (h->held && strcmp(h->log, "12nzy")))
 		FAIL("%s: notify twice, finish and yield holding: run %d, states %d %d %d %d, "
 		     "%llu of 4 done, log \"%s\"%s", ops->name, err, h->w1.state, h->w2s, h->z.state, h->ns,
-		     (unsigned long long)st.completed, h->log, coro ? " (want \"12nzy\")" : "");
+		     (unsigned long long)st.completed, h->log, h->held ? " (want \"12nzy\")" : "");
 	rt_event_free(rt, h->ev);
 	rt_event_free(rt, h->evn);
 	rt_event_free(rt, h->evz);
 	ops->destroy(rt);
-	printf("%s: held wake-ups all ran (pingpong beside 1 ms sleeps; log %s)\n", ops->name,
-	       h->log);
+	printf("%s: held wake-ups all ran (pingpong beside 1 ms sleeps, done at round %ld of %ld; "
+	       "log %s)\n", ops->name, h->pings_at_wake, h->pp.rounds, h->log);
 	free(h);
 }
 

@@ -5,7 +5,8 @@
  * loop calls step() again straight away; when the wait must park, the loop
  * moves on and calls step() with the result when it arrives. CPU work in a
  * step stalls every other task: that is the model being measured. A switch
- * between tasks costs a queue push/pop and an indirect call, no stack.
+ * between tasks costs a queue push/pop and an indirect call, no stack; a
+ * notify's waiter taken straight on (see ep_resume) not even those.
  *
  * loops=N (thread-per-core, claim C8): N independent loops, each on its own
  * thread bound to one CPU of the run (round robin over env->cpus; the
@@ -165,18 +166,65 @@ static int shard_add(struct ep_shard *sh, struct rt_task *t)
 	return err;
 }
 
-/* The inside-out driver: step until the task parks or finishes. */
+/* Hand-overs within one ep_resume before it returns to the loop, when a
+ * timer is set or an fd waited on (coro's CO_HANDOFF_MAX, same reason). */
+#define EP_HANDOFF_MAX 64
+
+/* The inside-out driver: step until the task parks or finishes.
+ *
+ * A notify that finds the ready queue empty holds the waiter it woke
+ * instead of queuing it, and when the task parks its step goes on with
+ * that waiter here, as coro's park switches to it (see coro.c's coro_body
+ * for why the order stays what the queue would give: held, the waiter is
+ * logically the queue's head; given back at the front with
+ * rt_loop_unnext). A pingpong then never goes through the ready queue, the
+ * indirect resume call or rt_loop_run's batch tests. With a timer set or
+ * an fd waited on, at most EP_HANDOFF_MAX hand-overs follow before the
+ * loop looks at them; with neither the count starts again. */
 static void ep_resume(struct rt_loop *l, struct rt_task *t, long res)
 {
+	struct rt_task *next = NULL; /* woken by t's notify, held */
+	unsigned handoffs = 0;
 	for (;;) {
 		struct rt_op op = rt_step(t, res);
-		if (op.kind == RT_DONE) {
+		if (op.kind == RT_NOTIFY) {
+			if (!next && rt_queue_empty(&l->ready))
+				next = rt_loop_notify_next(op.ev);
+			else
+				rt_loop_notify(l, op.ev);
+			res = 0;
+			continue;
+		}
+		int done;
+		if (op.kind == RT_WAIT) {
+			done = rt_loop_event_wait(op.ev, t, &res);
+		} else if (op.kind == RT_DONE) {
+			if (next)
+				rt_loop_unnext(l, next);
 			ep_rec_put(shard_of_loop(l), (union ep_rec *)t->priv);
 			rt_loop_done(l, t);
 			return;
+		} else {
+			/* Not &res: the hot path keeps res in a register. */
+			long other; /* set when done */
+			if ((done = rt_loop_perform_other(l, t, &op, &other)))
+				res = other;
 		}
-		if (!rt_loop_perform(l, t, &op, &res))
+		if (done)
+			continue;
+		if (!next)
 			return;
+		if (__builtin_expect(handoffs >= EP_HANDOFF_MAX, 0)) {
+			if (l->fdwaiting || l->timers.len) {
+				rt_loop_unnext(l, next);
+				return;
+			}
+			handoffs = 0;
+		}
+		handoffs++;
+		t = next;
+		next = NULL;
+		res = 0; /* a notify's hand-over */
 	}
 }
 
