@@ -57,16 +57,6 @@ void wl_skewed_sizes(int64_t n, int64_t total, int64_t skew, uint64_t seed, int6
 	}
 }
 
-uint64_t wl_mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
-
 long wl_rss_kib(void)
 {
 	/* statm is one short line and cheaper than status; field 2 is resident
