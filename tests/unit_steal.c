@@ -2,11 +2,14 @@
  *  - many producers waking tasks on other workers: 48 producers on 4
  *    workers each notify consumers round robin, yielding now and then (to
  *    the back of their worker's ring, where thieves take them); every
- *    consumer must be woken exactly as often as it was notified, the total
+ *    consumer must be woken exactly as often as it was notified (and never
+ *    more often than it had been notified so far), the total
  *    must be exact, the tasks' own counters (touched from whichever worker
  *    ran them) must agree, and the run must have used several threads;
  *  - producers also spawn a child each from their steps (onto their
  *    worker's ring), and every child runs once;
+ *  - the same on one worker, where the events take no lock (steal.c's
+ *    ev_lock): the counts must be as exact;
  *  - a task that sleeps and then waits on an event nobody notifies ends
  *    the run with -EDEADLK once its timer has fired (not before);
  *  - the cpu workload with skewed task sizes (skew=4) on 2 workers gives
@@ -95,6 +98,7 @@ struct consumer {
 	struct rt_task t;
 	struct rt_event *ev;
 	long need, got; /* got: the task's own, touched wherever it runs */
+	_Atomic long sent; /* notifies made, each counted before it is made */
 	int state;
 };
 
@@ -109,6 +113,8 @@ static struct rt_op consumer_step(struct rt_task *t, long res)
 		FAIL("consumer: wait returned %ld", res);
 	if (c->state++ > 0) { /* woken by a notify */
 		c->got++;
+		if (c->got > atomic_load(&c->sent)) /* a wake with no notify behind it */
+			FAIL("consumer woken %ld times, notified %ld", c->got, atomic_load(&c->sent));
 		atomic_fetch_add(&total_woken, 1);
 		if ((c->got & 63) == 0)
 			saw_thread();
@@ -164,12 +170,13 @@ static struct rt_op producer_step(struct rt_task *t, long res)
 	p->yield = 0;
 	struct consumer *c = &cons[(p->id + p->k) % CONSUMERS];
 	p->k++;
+	atomic_fetch_add(&c->sent, 1);
 	return rt_op_notify(c->ev);
 }
 
-static void test_stress(const struct runtime *ops)
+static void test_stress(const struct runtime *ops, int workers)
 {
-	struct rt *rt = make(ops, WORKERS);
+	struct rt *rt = make(ops, workers);
 	the_rt = rt;
 	atomic_store(&total_woken, 0);
 	atomic_store(&children_run, 0);
@@ -213,7 +220,7 @@ static void test_stress(const struct runtime *ops)
 		FAIL("%s: stats spawned %llu completed %llu err %d", ops->name,
 		     (unsigned long long)st.spawned, (unsigned long long)st.completed, st.err);
 	printf("%s: %d producers woke %d consumers %ld times on %d workers (%d threads seen)\n",
-	       ops->name, PRODUCERS, CONSUMERS, sum, WORKERS, nseen);
+	       ops->name, PRODUCERS, CONSUMERS, sum, workers, nseen);
 	for (int i = 0; i < CONSUMERS; i++)
 		rt_event_free(rt, cons[i].ev);
 	ops->destroy(rt);
@@ -484,7 +491,8 @@ int main(void)
 	test_traits();
 	for (size_t i = 0; i < 2; i++) {
 		alarm(100); /* a lost wake-up would hang: fail instead */
-		test_stress(rts[i]);
+		test_stress(rts[i], WORKERS);
+		test_stress(rts[i], 1);
 		test_steals(rts[i]);
 		test_deadlock_after_timer(rts[i]);
 		test_skewed_cpu(rts[i]);
