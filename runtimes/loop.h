@@ -103,6 +103,13 @@ struct rt_loop {
 	size_t fdwaiting; /* tasks parked on fds: when 0, no epoll_wait is needed */
 	uint64_t live;
 	int no_pwait2; /* kernel before 5.11: use epoll_wait */
+	/* Set by a runtime whose loop is the run's only executor thread (epoll
+	 * loops=1, coro): at the run's first hand-off to the blocking pool,
+	 * the loop keeps its CPU and the pool gets the others (loop.c's
+	 * keep_apart says why). apart_saved: the thread's affinity before
+	 * (a cpu_set_t), restored when the run ends; apart_tried: once a run. */
+	int apart, apart_tried;
+	void *apart_saved;
 	struct rt_stats stats;
 };
 

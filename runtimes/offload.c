@@ -16,8 +16,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -27,6 +29,19 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static struct rt_offload *head, *tail;
 static int nthreads, nidle, maxthreads = RT_OFFLOAD_THREADS;
+/* rt_offload_cpus' set, and how many times it was set: a pool thread
+ * compares the count with the one it last applied when it takes a job. */
+static cpu_set_t pool_cpus;
+static unsigned pool_cpus_gen;
+
+void rt_offload_cpus(const void *set, size_t size)
+{
+	pthread_mutex_lock(&mu);
+	CPU_ZERO(&pool_cpus);
+	memcpy(&pool_cpus, set, size < sizeof pool_cpus ? size : sizeof pool_cpus);
+	pool_cpus_gen++;
+	pthread_mutex_unlock(&mu);
+}
 
 int rt_offload_size(int64_t n)
 {
@@ -43,6 +58,7 @@ int rt_offload_size(int64_t n)
 static void *pool_main(void *arg)
 {
 	(void)arg;
+	unsigned gen = 0; /* no set applied: the creator's affinity */
 	pthread_mutex_lock(&mu);
 	for (;;) {
 		while (!head) {
@@ -59,7 +75,17 @@ static void *pool_main(void *arg)
 		head = j->next;
 		if (!head)
 			tail = NULL;
+		cpu_set_t set;
+		int move = gen != pool_cpus_gen;
+		if (move) {
+			set = pool_cpus;
+			gen = pool_cpus_gen;
+		}
 		pthread_mutex_unlock(&mu);
+		/* A set that fails (no CPU of it allowed any more) leaves the
+		 * thread where it was: placement, not correctness. */
+		if (move)
+			pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 		long r = j->fn(j->arg);
 		int efd = j->efd; /* read before the release below: see rt_offload_try */
 		/* Release: the executor reads res (acquire) after the eventfd,

@@ -39,6 +39,13 @@
  * -EINVAL, nothing changed. */
 int rt_offload_size(int64_t n);
 
+/* The CPUs the pool's threads run on from their next job on: a copy of
+ * set, a cpu_set_t of size bytes (void: not every includer is _GNU_SOURCE).
+ * Until a runtime sets it a pool thread keeps its creator's affinity, so a
+ * pool made by an executor bound to one CPU would share that CPU with it.
+ * Who sets it: loop.c's keep_apart, and epoll's loops=N. */
+void rt_offload_cpus(const void *set, size_t size);
+
 /* op->kind == RT_OFFLOAD, op->buf the job: queues it and sets op->fd. 0 or
  * a negative errno (the op then completes with it). */
 int rt_offload_begin(struct rt_op *op);

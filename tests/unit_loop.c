@@ -23,6 +23,8 @@
 #include <stdatomic.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -620,11 +622,14 @@ struct off {
 	int astate, bstate;
 	long res;
 	uint64_t done_ns, ticked_ns;
+	cpu_set_t loop_set, pool_set; /* the affinities of the loop (after the job) and the job */
 };
 
 static long off_block(void *arg)
 {
-	(void)arg;
+	struct off *o = arg;
+	/* Read after the run: the completion orders it. */
+	pthread_getaffinity_np(pthread_self(), sizeof o->pool_set, &o->pool_set);
 	struct timespec ts = { 0, OFF_BLOCK_MS * 1000000L };
 	while (nanosleep(&ts, &ts) != 0)
 		;
@@ -635,9 +640,10 @@ static struct rt_op off_a(struct rt_task *t, long res)
 {
 	struct off *o = t->arg;
 	if (o->astate++ == 0) {
-		o->job = (struct rt_offload){ .fn = off_block };
+		o->job = (struct rt_offload){ .fn = off_block, .arg = o };
 		return rt_op_offload(&o->job);
 	}
+	pthread_getaffinity_np(pthread_self(), sizeof o->loop_set, &o->loop_set);
 	o->res = res;
 	o->done_ns = h_now_ns();
 	return rt_op_done();
@@ -655,10 +661,17 @@ static struct rt_op off_b(struct rt_task *t, long res)
 
 /* A task offloads a call that blocks 150 ms; another ticks two 5 ms
  * sleeps meanwhile and must be done well before it: the executor (one
- * thread on epoll and coro) was not blocked. The call's result arrives. */
+ * thread on epoll and coro) was not blocked. The call's result arrives.
+ * With two CPUs or more, a single-loop runtime (epoll, coro) keeps its
+ * loop and the pool apart (loop.c's keep_apart): the job ran on another
+ * CPU than the loop, which stayed on one; after the run the thread's
+ * affinity is what it was, whatever the runtime. */
 static void test_offload(const struct runtime *ops)
 {
 	struct off o = { 0 };
+	cpu_set_t before, after;
+	if (pthread_getaffinity_np(pthread_self(), sizeof before, &before))
+		FAIL("pthread_getaffinity_np");
 	struct rt *rt = make(ops);
 	o.a = (struct rt_task){ .step = off_a, .arg = &o, .cpu = -1 };
 	o.b = (struct rt_task){ .step = off_b, .arg = &o, .cpu = -1 };
@@ -671,9 +684,21 @@ static void test_offload(const struct runtime *ops)
 	if (o.ticked_ns >= o.done_ns)
 		FAIL("%s: the ticker ended %.1f ms after start, after the offloaded call (%.1f ms): "
 		     "the executor was blocked", ops->name, (o.ticked_ns - t0) / 1e6, (o.done_ns - t0) / 1e6);
+	if (pthread_getaffinity_np(pthread_self(), sizeof after, &after) || !CPU_EQUAL(&before, &after))
+		FAIL("%s: offload: the thread that ran the loop came back with %d CPUs, had %d",
+		     ops->name, CPU_COUNT(&after), CPU_COUNT(&before));
+	int apart = (ops == &rt_epoll || ops == &rt_coro || ops == &rt_coro_ucontext) &&
+	            CPU_COUNT(&before) > 1;
+	cpu_set_t both, overlap;
+	CPU_OR(&both, &o.loop_set, &o.pool_set);
+	CPU_AND(&overlap, &o.loop_set, &o.pool_set);
+	if (apart && (CPU_COUNT(&o.loop_set) != 1 || CPU_COUNT(&overlap) || !CPU_EQUAL(&both, &before)))
+		FAIL("%s: offload on %d CPUs: the loop was allowed %d, the job %d, %d of them both: "
+		     "not kept apart", ops->name, CPU_COUNT(&before), CPU_COUNT(&o.loop_set),
+		     CPU_COUNT(&o.pool_set), CPU_COUNT(&overlap));
 	ops->destroy(rt);
-	printf("%s: offloaded a %d ms blocking call, the ticker ran meanwhile\n", ops->name,
-	       OFF_BLOCK_MS);
+	printf("%s: offloaded a %d ms blocking call, the ticker ran meanwhile%s\n", ops->name,
+	       OFF_BLOCK_MS, apart ? "; the loop and the job on different CPUs" : "");
 }
 
 /* ---- nobody left to notify --------------------------------------------- */

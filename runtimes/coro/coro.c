@@ -309,6 +309,7 @@ static int co_create_kind(struct rt **out, const struct rt_env *env, const int64
 		free(r);
 		return err;
 	}
+	r->loop.apart = 1; /* the run's only executor: loop.c's keep_apart */
 	r->kind = kind;
 	r->rt.ops = ops;
 	r->mem_floor_kib = env ? env->mem_floor_kib : 0;

@@ -369,6 +369,10 @@ static int ep_run_mt(struct rt_epoll *ep)
 
 	cpu_set_t saved;
 	int have_saved = pthread_getaffinity_np(pthread_self(), sizeof saved, &saved) == 0;
+	/* The pool's threads are made by whichever loop first hands off, and
+	 * would inherit its one CPU: they get all the run's instead. */
+	if (have_saved)
+		rt_offload_cpus(&saved, sizeof saved);
 	ep->go = 0;
 	ep->running = 1;
 	/* Every thread exists before any loop runs, so a failed creation
@@ -467,6 +471,9 @@ static int ep_create(struct rt **out, const struct rt_env *env, const int64_t *p
 	for (int i = 0; i < ep->nsh && !err; i++) {
 		struct ep_shard *sh = &ep->sh[i];
 		err = rt_loop_init(&sh->loop, ep->nsh > 1 ? ep_resume_mt : ep_resume);
+		/* One loop: the run's only executor, kept apart from the
+		 * blocking pool at its first hand-off (loop.c's keep_apart). */
+		sh->loop.apart = ep->nsh == 1;
 		if (!err && ep->nsh > 1) {
 			sh->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 			if (sh->efd < 0)
