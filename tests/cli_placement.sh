@@ -121,5 +121,33 @@ for p in $(echo "$PL" | tr , ' '); do
 	grep -q "^threads,pingpong,rounds=3000;min_ms=0;stack_kib=0;placement=$p,ns_per_switch," "$T/r/summary.csv" ||
 		die "summary.csv has no ns_per_switch row for placement=$p"
 done
+
+# A server on every CPU of the run, its load generator's too (--client-cpus
+# over them, as a suite part's share_cpus does), is placement "shared" in
+# results.jsonl and in the summary's params: its rows must not pool with
+# the same point run on CPUs of the server's own, which stays "unpinned"
+# and unnamed. On one CPU nothing else was possible: no label.
+if [ "$ncpu" -ge 2 ]; then
+	two=$(python3 -c 'import os; print(",".join(map(str, sorted(os.sched_getaffinity(0))[:2])))')
+	for mode in shared own; do
+		extra=""
+		[ "$mode" = shared ] && extra="--client-cpus $two"
+		# shellcheck disable=SC2086
+		timeout 120 "$BIN" run --runtime epoll --workload echo --set conns=2 --set requests=200 \
+			--cpus "$two" $extra --reps 1 --out "$T/s-$mode" >"$T/out" 2>"$T/err" ||
+			{ cat "$T/err"; die "echo ($mode) failed"; }
+		want=unpinned
+		[ "$mode" = shared ] && want=shared
+		grep -q "\"placement\":\"$want\"" "$T/s-$mode/results.jsonl" ||
+			die "echo ($mode): results.jsonl's placement is not $want"
+		if [ "$mode" = shared ]; then
+			grep -q '^epoll,echo,[^,]*;placement=shared,throughput_rps,' "$T/s-$mode/summary.csv" ||
+				die "echo (shared): summary.csv's params do not say placement=shared"
+		else
+			! grep -q 'placement=' "$T/s-$mode/summary.csv" ||
+				die "echo on the server's own CPUs names a placement in summary.csv"
+		fi
+	done
+fi
 [ "$rc" -eq 3 ] && skip "placement honoured, but perf counts no context switches here"
 echo "placement honoured: $PL"

@@ -120,12 +120,22 @@ int h_json_walk_file(const char *path, h_json_cb cb, void *ctx);
  * point x metric, so a chart can select the rows it needs:
  *   runtime,workload,params,metric,unit,n,median,min,max,cov,noisy
  * params is "k=v;k=v" in declaration order (workload's, then runtime's),
- * then placement=NAME when --placement chose it. Core metrics (wall_ns,
+ * then placement=NAME when --placement chose it, or placement=shared (below).
+ * Core metrics (wall_ns,
  * cpu_user_ns, ...), kernel counters and memory at peak appear as metrics
  * too. cov is the coefficient of variation over the reps (empty for fewer
  * than two); noisy is 1 when it exceeds 10%. Memory-per-task fits add rows
  * mem_slope_*_kib_per_task and mem_slope_*_r2 whose params leave out tasks. */
 #define H_SUMMARY_HEADER H_SUMMARY_HEADER_V1 ",ci_lo,ci_hi"
+/* The placement of a server cell that had every CPU of the run, its load
+ * generator's included (a suite part's share_cpus, or --client-cpus over
+ * the server's CPUs), on a run of two or more: in results.jsonl and as
+ * placement=shared in summary.csv's params. Without it such a cell's rows
+ * would pool with the same point run on the server's own CPUs (all but the
+ * client's), whose summary key they share: C15 on two CPUs against C3 on
+ * one. Runs before 2026-12-02 have no such label (their shared cells,
+ * C13's echo, say "unpinned"). */
+#define H_PLACEMENT_SHARED "shared"
 /* summary.csv before the intervals (2026-11-30): still read, the
  * intervals unknown. */
 #define H_SUMMARY_HEADER_V1 "runtime,workload,params,metric,unit,n,median,min,max,cov,noisy"

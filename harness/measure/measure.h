@@ -260,10 +260,10 @@ int h_reserve_compute(struct h_reserve *rv);
 /* --placement names, NULL-terminated. */
 extern const char *const h_placement_names[];
 struct h_place {
-	const char *name;      /* one of h_placement_names */
+	const char *name;      /* one of h_placement_names, or H_PLACEMENT_SHARED */
 	hwloc_bitmap_t cpuset; /* the cell's binding */
 	int cpu_a, cpu_b;      /* wl_env: the two sides' CPUs, -1 for any */
-	int given;             /* named by --placement (so it shows in params) */
+	int given;             /* named in params: by --placement, or shared */
 };
 int h_placement_valid(const char *name);
 /* Picks CPUs for placement `name` among `within`. 0; -EINVAL (unknown

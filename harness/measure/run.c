@@ -1178,6 +1178,18 @@ static int plan_matrix(struct run *r)
 		if (part_servers &&
 		    resolve_places(&pt->o, r->topo, server, who, &pt->splaces, &pt->nsplaces) < 0)
 			return H_REPORTED;
+		/* A server on its client's CPUs too is another experiment than
+		 * one on CPUs of its own, at the same params: its own label
+		 * keeps the summary's rows apart (base.h). Not on one CPU,
+		 * where nothing else was possible; not a pinned pair, named
+		 * already. */
+		if (part_servers && hwloc_bitmap_intersects(server, client) &&
+		    hwloc_bitmap_weight(r->cpuset) > 1)
+			for (int k = 0; k < pt->nsplaces; k++)
+				if (!strcmp(pt->splaces[k].name, "unpinned")) {
+					pt->splaces[k].name = H_PLACEMENT_SHARED;
+					pt->splaces[k].given = 1;
+				}
 		long start = r->m.n;
 		if (build_matrix(&pt->o, pt->places, pt->splaces, pt->nplaces, client, &r->m) < 0 ||
 		    order_part(&pt->o, &r->m, start) < 0)
