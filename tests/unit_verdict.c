@@ -796,6 +796,13 @@ static void test_c13(void)
 	row("steal", "echo", HOT "workers=2", "throughput_rps", 60000);
 	row("epoll", "echo", HOT "loops=2", "throughput_rps", 50000);
 	EXPECT(h_rule_c13, H_VERDICT_HOLDS, "on skewed connections");
+	/* Runs since 2026-12-02 label those cells' placement shared (their
+	 * server shared every CPU with its client): read as before. */
+	reset(2);
+	skew_rows(100, 100, 100, 66);
+	row("steal", "echo", HOT "workers=2;placement=shared", "throughput_rps", 40000);
+	row("epoll", "echo", HOT "loops=2;placement=shared", "throughput_rps", 60000);
+	EXPECT(h_rule_c13, H_VERDICT_DEPENDS, "on skewed connections");
 	/* Stealing wins even load too: thread-per-core is not as fast. */
 	reset(2);
 	skew_rows(100, 80, 100, 66);
@@ -814,7 +821,31 @@ static void test_c13(void)
 	EXPECT(h_rule_c13, H_VERDICT_NO_DATA, "equal CPUs");
 }
 
+/* Whether a figure of rule fn's result contains `what` (and, with mark,
+ * says "client-limited"); returns its index or -1. */
+static int fig_with(h_rule_fn fn, const char *what, int mark, char *reason, size_t len)
+{
+	struct h_vresult o;
+	fn(&S, &F, &o);
+	snprintf(reason, len, "%s", o.reason);
+	for (int i = 0; i < o.nfig; i++)
+		if (strstr(o.fig[i].what, what) &&
+		    (mark < 0 || !!strstr(o.fig[i].what, "client-limited") == mark))
+			return i;
+	return -1;
+}
+
+/* Every figure named in what is among rule fn's figures. */
+static void has_figs(h_rule_fn fn, const char *id, const char *const *what, size_t n)
+{
+	char why[sizeof ((struct h_vresult *)0)->reason];
+	for (size_t i = 0; i < n; i++)
+		CHECKF(fig_with(fn, what[i], -1, why, sizeof why) >= 0, "%s: no figure \"%s\"", id,
+		       what[i]);
+}
+
 #define URING_P "loops=1;sqpoll=0;fixed_files=0;defer_taskrun=0"
+#define URING_D "loops=1;sqpoll=0;fixed_files=0;defer_taskrun=1"
 
 static void test_c14(void)
 {
@@ -833,6 +864,52 @@ static void test_c14(void)
 	echo_m("uring", URING_P, 100, "server_cpu_us_per_request", 8);
 	echo_m("epoll", "loops=2", 100, "server_cpu_us_per_request", 10);
 	EXPECT(h_rule_c14, H_VERDICT_NO_DATA, NULL);
+	/* Two uring configurations at the point (issue 13: the default and
+	 * defer_taskrun=1): each shown, the claim judged on the one with the
+	 * least server CPU per request, named, with the default's figure. */
+	reset(2);
+	echo_m("uring", URING_P, 100, "server_cpu_us_per_request", 15);
+	echo_m("uring", URING_D, 100, "server_cpu_us_per_request", 6.5);
+	echo_m("epoll", "loops=1", 100, "server_cpu_us_per_request", 7.3);
+	echo("uring", URING_P, 100, 65000);
+	echo("uring", URING_D, 100, 150000);
+	echo("epoll", "loops=1", 100, 137000);
+	echo_m("uring", URING_P, 100, "syscalls_per_request", 0.2);
+	echo_m("uring", URING_D, 100, "syscalls_per_request", 0.1);
+	echo_m("epoll", "loops=1", 100, "syscalls_per_request", 3);
+	EXPECT(h_rule_c14, H_VERDICT_HOLDS,
+	       "uring (defer_taskrun=1) spends 6.50 µs of server CPU per request (uring (default): "
+	       "15 µs), epoll 7.30 µs (1.12×); syscalls per request 0.1 against 3");
+	static const char *const c14figs[] = {
+		"uring (default), echo conns=100: server CPU per request",
+		"uring (defer_taskrun=1), echo conns=100: server CPU per request",
+		"uring (default), echo conns=100: throughput",
+		"uring (defer_taskrun=1), echo conns=100: throughput",
+		"uring (default), echo conns=100: syscalls per request",
+		"uring (defer_taskrun=1), echo conns=100: syscalls per request",
+		"epoll's server CPU per request over uring (defer_taskrun=1)'s",
+	};
+	has_figs(h_rule_c14, "C14", c14figs, sizeof c14figs / sizeof c14figs[0]);
+	char why14[sizeof ((struct h_vresult *)0)->reason];
+	/* The default the least: judged on it, no second figure in the
+	 * sentence; the other still shown. */
+	reset(2);
+	echo_m("uring", URING_P, 100, "server_cpu_us_per_request", 6);
+	echo_m("uring", URING_D, 100, "server_cpu_us_per_request", 7);
+	echo_m("epoll", "loops=1", 100, "server_cpu_us_per_request", 5);
+	EXPECT(h_rule_c14, H_VERDICT_DOES_NOT_HOLD,
+	       "uring (default) spends 6 µs of server CPU per request, no less than epoll's 5 µs");
+	CHECKF(fig_with(h_rule_c14, "uring (defer_taskrun=1), echo conns=100: server CPU", -1,
+	                why14, sizeof why14) >= 0 && !strstr(why14, "(uring"),
+	       "C14: %s", why14);
+	/* One configuration (runs before issue 13): its plain name, as before. */
+	reset(2);
+	echo_m("uring", URING_P, 100, "server_cpu_us_per_request", 8);
+	echo_m("epoll", "loops=1", 100, "server_cpu_us_per_request", 10);
+	EXPECT(h_rule_c14, H_VERDICT_HOLDS, "holds: on echo at conns=100 uring spends 8 µs");
+	CHECKF(fig_with(h_rule_c14, "uring, echo conns=100: server CPU per request", -1, why14,
+	                sizeof why14) >= 0 && !strstr(why14, "default"),
+	       "C14: %s", why14);
 	/* io_uring off: the cells were skipped, and the reason says so. */
 	reset(2);
 	echo_m("epoll", "loops=1", 100, "server_cpu_us_per_request", 10);
@@ -909,23 +986,10 @@ static void echo_also(const char *rt, const char *rtparams, int conns, const cha
 	row(rt, "echo", p, metric, v);
 }
 
-/* Whether a figure of rule fn's result contains `what` (and, with mark,
- * says "client-limited"); returns its index or -1. */
-static int fig_with(h_rule_fn fn, const char *what, int mark, char *reason, size_t len)
-{
-	struct h_vresult o;
-	fn(&S, &F, &o);
-	snprintf(reason, len, "%s", o.reason);
-	for (int i = 0; i < o.nfig; i++)
-		if (strstr(o.fig[i].what, what) &&
-		    (mark < 0 || !!strstr(o.fig[i].what, "client-limited") == mark))
-			return i;
-	return -1;
-}
 
 static void test_client_limited(void)
 {
-	char why[640];
+	char why[sizeof ((struct h_vresult *)0)->reason];
 	/* C8: epoll loops=2's client was over 80% busy, the others' not. */
 	reset(4);
 	echo("epoll", "loops=2", 100, 150000);
@@ -1234,6 +1298,23 @@ static void c15_rows(double b0, double r0, double b1, double r1)
 	mix15(0, 1, "heavy_p50_us", 340, NULL, 0);
 }
 
+/* The server on every CPU (placement=shared): light p99 at heavy_us=0
+ * inline (the baseline), at 10000 inline (the stall) and offloaded (the
+ * cure). */
+static void c15_shared(double base, double stall, double cure)
+{
+	static char texts[8][160];
+	static int used;
+	const double v[3] = { base, stall, cure };
+	const int hu[3] = { 0, 10000, 10000 }, off[3] = { 0, 0, 1 };
+	for (int k = 0; k < 3; k++) {
+		char *p = texts[used++ % 8];
+		snprintf(p, 160, MIX "%d;warmup_ms=500;offload=%d;loops=1;placement=shared", hu[k],
+		         off[k]);
+		row("epoll", "mixed", p, "light_p99_us", v[k]);
+	}
+}
+
 static void test_c15(void)
 {
 	/* Inline 90× its baseline, offloaded 1.5×: the cure works. */
@@ -1274,7 +1355,7 @@ static void test_c15(void)
 	reset(4);
 	c15_rows(100, 9000, -1, 150);
 	EXPECT(h_rule_c15, H_VERDICT_HOLDS, "1.50× offloaded");
-	char why[640];
+	char why[sizeof ((struct h_vresult *)0)->reason];
 	CHECKF(fig_with(h_rule_c15, "over heavy_us=0 inline (the run has no offloaded baseline)", -1,
 	                why, sizeof why) >= 0,
 	       "C15: the ratio does not name the inline baseline: %s", why);
@@ -1286,6 +1367,62 @@ static void test_c15(void)
 	reset(4);
 	c15_rows(100, 9000, -1, -1);
 	EXPECT(h_rule_c15, H_VERDICT_NO_DATA, "--set offload=0,1");
+	/* Without the shared rows (runs before issue 13): judged as before,
+	 * and the reason says the 2-CPU arm has no data. */
+	reset(2);
+	c15_rows(100, 9000, 100, 5000);
+	EXPECT(h_rule_c15, H_VERDICT_DEPENDS,
+	       "depends on cores: the server had one CPU, which the pool's thread shares");
+	EXPECT(h_rule_c15, H_VERDICT_DEPENDS,
+	       "with the server on 2 or more CPUs: no data (no mixed rows with placement=shared)");
+
+	/* Issue 13: the server on every CPU (placement=shared) beside the
+	 * 1-CPU rows, which time slicing leaves at 50×: judged on two CPUs,
+	 * the 1-CPU figures beside. */
+	reset(2);
+	c15_rows(100, 9000, 100, 5000);
+	c15_shared(120, 9500, 150);
+	EXPECT(h_rule_c15, H_VERDICT_HOLDS,
+	       "holds on 2 CPUs shared with the client: handed to the pool, the heavy step leaves "
+	       "light requests' p99 within 2× of the heavy_us=0 baseline, where inline it is over "
+	       "(epoll at heavy_us=10000: 1.25× offloaded, 79.2× inline (150 µs against 120)); on "
+	       "one server CPU, what time slicing leaves: epoll at heavy_us=10000: 50× offloaded, "
+	       "90× inline");
+	static const char *const c15figs[] = {
+		"epoll on 2 CPUs shared with the client, mixed heavy_us=0, inline: light-request p99 "
+		"(the baseline)",
+		"epoll on 2 CPUs, heavy_us=10000, inline: light-request p99 (the stall)",
+		"epoll on 2 CPUs, heavy_us=10000, offload=1: light-request p99 (the cure)",
+		"epoll on 2 CPUs, heavy_us=10000: offloaded light p99 over heavy_us=0 inline",
+		"epoll, heavy_us=10000: offloaded light p99 over heavy_us=0",
+	};
+	has_figs(h_rule_c15, "C15", c15figs, sizeof c15figs / sizeof c15figs[0]);
+	/* C3 reads the server on its own CPUs only: shared rows (with a lower
+	 * baseline, which C3 would take as epoll's) change nothing. */
+	reset(2);
+	c15_rows(100, 9000, 100, 5000);
+	c15_shared(50, 9500, 60);
+	row("threads", "mixed", MIX "0;warmup_ms=500;offload=0;stack_kib=0", "light_p99_us", 100);
+	row("threads", "mixed", MIX "10000;warmup_ms=500;offload=0;stack_kib=0", "light_p99_us", 120);
+	EXPECT(h_rule_c3, H_VERDICT_HOLDS, "epoll +8,900 µs");
+	/* Still over 2× with the pool beside the loop: does not hold. */
+	reset(2);
+	c15_rows(100, 9000, 100, 150);
+	c15_shared(100, 9000, 500);
+	EXPECT(h_rule_c15, H_VERDICT_DOES_NOT_HOLD, "does not hold on 2 CPUs shared with the client");
+	/* No stall to cure on two CPUs either. */
+	reset(2);
+	c15_shared(100, 150, 120);
+	EXPECT(h_rule_c15, H_VERDICT_DEPENDS, "on 2 CPUs the inline step did not stall");
+	EXPECT(h_rule_c15, H_VERDICT_DEPENDS, "on one server CPU: not run");
+	/* The shared cells ran on one CPU (results.jsonl says so): no 2-CPU
+	 * data, the 1-CPU verdict stands. */
+	reset(2);
+	c15_rows(100, 9000, 100, 5000);
+	c15_shared(120, 9500, 150);
+	cell("epoll", "mixed", MIX "10000;warmup_ms=500;offload=1;loops=1;placement=shared", 1,
+	     NULL, NULL, 1);
+	EXPECT(h_rule_c15, H_VERDICT_DEPENDS, "no data (epoll's shared cells had 1 CPU");
 }
 
 /* ---- percentiles named honestly (issue 12): p99 needs 1,000 samples ---- */

@@ -216,7 +216,8 @@ struct h_vclose {
 
 struct h_vresult {
 	enum h_verdict verdict;
-	char reason[640]; /* one line: "depends: pool caps at workers=2 …" */
+	char reason[1024]; /* one line: "depends: pool caps at workers=2 …" (C15 gives two arms
+	                   * and an interval note: over 640 characters) */
 	char need[256];   /* with missing data: the command that produces it
 	                   * ("" = the claim's own command) */
 	int nfig;

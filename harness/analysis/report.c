@@ -1313,6 +1313,10 @@ static int rank(const struct h_summary *s, const char *wl, const char *metric, c
 			continue;
 		if (!h_claims_runtime(r->runtime))
 			continue; /* the picks lean on C1-C12: their five runtimes only */
+		char pl[32];
+		if (h_param_str(r->params, "placement", pl, sizeof pl) &&
+		    !strcmp(pl, H_PLACEMENT_SHARED))
+			continue; /* and on a server with CPUs of its own, as they do */
 		if (where) {
 			/* the row itself must carry where's pairs */
 			char key[32], want[32], have[32];

@@ -275,6 +275,14 @@ static void placement_of(const char *params, char *buf, size_t len)
 		snprintf(buf, len, "unpinned"); /* the default, unnamed in params */
 }
 
+/* Whether a row's server had every CPU of the run, its client's too. */
+static int is_shared(const char *params)
+{
+	char pl[32];
+	placement_of(params, pl, sizeof pl);
+	return !strcmp(pl, H_PLACEMENT_SHARED);
+}
+
 /* Whether the key p (klen bytes) is in the comma list skip (NULL: none). */
 static int skipped_key(const char *skip, const char *p, size_t klen)
 {
@@ -327,6 +335,12 @@ struct q {
 	/* 1: skewed server rows (hot_pct > 0) only; 0: rows without skew only.
 	 * Every claim but C13 is about connections alike. */
 	int hot;
+	/* 1: server rows whose server shared every CPU with its client
+	 * (placement=shared) only; 0: the others only; -1: either. The claims
+	 * compare servers on CPUs of their own, the load generator's apart;
+	 * C13's skewed echo was always run shared (labelled since 2026-12-02,
+	 * "unpinned" before), C15 reads both. */
+	int shared;
 };
 
 static int q_match(const struct q *q, const struct h_srow *r)
@@ -342,6 +356,8 @@ static int q_match(const struct q *q, const struct h_srow *r)
 	if ((h_param_num(r->params, "offload", 0) > 0) != (q->offload == 1))
 		return 0;
 	if ((h_param_num(r->params, "hot_pct", 0) > 0) != (q->hot == 1))
+		return 0;
+	if (q->shared >= 0 && is_shared(r->params) != q->shared)
 		return 0;
 	if (q->single && !single_executor(r->runtime, r->params))
 		return 0;
@@ -448,13 +464,14 @@ static int cell_cpus(const struct h_runfacts *f, const char *runtime, const char
 }
 
 /* CPUs a server workload had: its cells' cpuset, else the run's CPUs but
- * the last, which the load generator takes by default. 0 unknown. */
+ * the last, which the load generator takes by default (every one when
+ * the server shared them with it). 0 unknown. */
 static int server_cpus(const struct h_summary *s, const struct h_runfacts *f,
                        const struct h_srow *r)
 {
 	int n = cell_cpus(f, r->runtime, r->workload, r->params);
 	if (!n && s->ncpus > 0)
-		n = s->ncpus > 1 ? s->ncpus - 1 : 1;
+		n = s->ncpus > 1 && !is_shared(r->params) ? s->ncpus - 1 : s->ncpus;
 	return n;
 }
 
@@ -2703,7 +2720,7 @@ static struct c13_pair c13_find(const struct h_summary *s, const struct h_runfac
 	for (size_t i = 0; i < s->n; i++) {
 		const struct h_srow *st = &s->rows[i];
 		if (!q_match(Q(.wl = wl, .metric = metric, .rts = STEALS, .point = pt, .skip = skip,
-		               .key = skip, .val = val, .hot = hot),
+		               .key = skip, .val = val, .hot = hot, .shared = -1),
 		             st))
 			continue;
 		int n = row_parallelism(s, f, st);
@@ -2712,7 +2729,7 @@ static struct c13_pair c13_find(const struct h_summary *s, const struct h_runfac
 		for (size_t j = 0; j < s->n; j++) {
 			const struct h_srow *lp = &s->rows[j];
 			if (!q_match(Q(.wl = wl, .metric = metric, .rts = LOOP_PER_CPU, .point = own,
-			               .hot = hot),
+			               .hot = hot, .shared = -1),
 			             lp) ||
 			    row_parallelism(s, f, lp) != n)
 				continue;
@@ -2884,6 +2901,35 @@ static void c13_rule(const struct h_summary *s, const struct h_runfacts *f, stru
 
 /* ---- C14: io_uring against epoll ---- */
 
+/* Every uring configuration (its runtime parameters: defer_taskrun, sqpoll,
+ * fixed_files) with a server CPU per request at e's point and with as many
+ * loops as e, into out (summary order): how many. */
+static int c14_configs(const struct h_summary *s, const struct h_srow *e, const char *metric,
+                       const struct h_srow **out, int max)
+{
+	char pt[512];
+	wl_point(e->runtime, e->params, NULL, pt, sizeof pt);
+	int64_t n = h_runtime_threads(e->runtime, e->params, s->ncpus), k = 0;
+	for (size_t i = 0; i < s->n && k < max; i++) {
+		const struct h_srow *r = &s->rows[i];
+		if (q_match(Q(.wl = e->workload, .metric = metric, .rts = COMPLETION, .point = pt), r) &&
+		    h_runtime_threads(r->runtime, r->params, s->ncpus) == n)
+			out[k++] = r;
+	}
+	return (int)k;
+}
+
+/* A uring row's label when several configurations ran: "uring (default)"
+ * for the one at every default, else rt_label's "uring (defer_taskrun=1)". */
+static const char *c14_label(const struct h_srow *r, int n, char *buf, size_t len)
+{
+	rt_label(r, buf, len);
+	if (n > 1 && !strcmp(buf, r->runtime))
+		snprintf(buf, len, "%s (default)", r->runtime);
+	return buf;
+}
+#define L14(r, n) c14_label((r), (n), (char[64]){ 0 }, 64)
+
 DECIDED(c14)
 static void c14_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
 {
@@ -2938,34 +2984,59 @@ static void c14_rule(const struct h_summary *s, const struct h_runfacts *f, stru
 			    "loops and a server CPU per request");
 		return;
 	}
+	/* Every uring configuration run at that point (the standard suite's
+	 * defer_taskrun=0,1): each is shown, and the claim is judged on the
+	 * one that spends the least server CPU per request: the claim is
+	 * about what io_uring can do, and the setting that does it is named
+	 * beside the default's figure. A run with one configuration is
+	 * judged on it, as before. */
+	const struct h_srow *cf[8];
+	int ncf = c14_configs(s, e, spr, cf, 8), ncl = 0;
+	const struct h_srow *def = NULL;
+	for (int k = 0; k < ncf; k++) {
+		if (!k || cf[k]->median < u->median)
+			u = cf[k];
+		char lab[64];
+		if (!strcmp(rt_label(cf[k], lab, sizeof lab), cf[k]->runtime))
+			def = cf[k];
+	}
 	double c = h_param_num(u->params, "conns", 0);
-	int ncl = 0;
-	fig_row(o, u, "", "%s, %s conns=%s: server CPU per request", L(u), wl, P(c));
+	for (int k = 0; k < ncf; k++) {
+		const struct h_srow *r = cf[k], *tr = same_point(s, r, "throughput_rps"),
+		                    *sr = same_point(s, r, "syscalls_per_request");
+		fig_row(o, r, r == u && ncf > 1 ? "judged: the least" : "",
+		        "%s, %s conns=%s: server CPU per request", L14(r, ncf), wl, P(c));
+		if (tr) {
+			fig_row(o, tr, "not judged", "%s, %s conns=%s: throughput", L14(r, ncf), wl,
+			        P(c));
+			client_mark(o, s, tr, &ncl);
+		}
+		if (sr)
+			fig_row(o, sr, "", "%s, %s conns=%s: syscalls per request", L14(r, ncf), wl,
+			        P(c));
+	}
+	/* epoll after them, as each: CPU, throughput, syscalls. */
 	fig_row(o, e, "", "%s, %s conns=%s: server CPU per request", L(e), wl, P(c));
-	const struct h_srow *tu = same_point(s, u, "throughput_rps"),
-	                    *te = same_point(s, e, "throughput_rps");
-	if (tu && te) {
-		fig_row(o, tu, "not judged", "%s, %s conns=%s: throughput", L(u), wl, P(c));
-		client_mark(o, s, tu, &ncl);
+	const struct h_srow *te = same_point(s, e, "throughput_rps"),
+	                    *se = same_point(s, e, "syscalls_per_request");
+	if (te) {
 		fig_row(o, te, "not judged", "%s, %s conns=%s: throughput", L(e), wl, P(c));
 		client_mark(o, s, te, &ncl);
 	}
+	if (se)
+		fig_row(o, se, "", "%s, %s conns=%s: syscalls per request", L(e), wl, P(c));
 	const struct h_srow *pu = same_point(s, u, "p99_us"), *pe = same_point(s, e, "p99_us");
 	if (pu && pe) {
-		fig_row(o, pu, "not judged", "%s, %s conns=%s: p99 latency", L(u), wl, P(c));
+		fig_row(o, pu, "not judged", "%s, %s conns=%s: p99 latency", L14(u, ncf), wl, P(c));
 		fig_row(o, pe, "not judged", "%s, %s conns=%s: p99 latency", L(e), wl, P(c));
 	}
 	/* A run whose cells counted syscalls (--count-syscalls) has this metric. */
-	const struct h_srow *su = same_point(s, u, "syscalls_per_request"),
-	                    *se = same_point(s, e, "syscalls_per_request");
-	if (su && se) {
-		fig_row(o, su, "", "%s, %s conns=%s: syscalls per request", L(u), wl, P(c));
-		fig_row(o, se, "", "%s, %s conns=%s: syscalls per request", L(e), wl, P(c));
-	}
+	const struct h_srow *su = same_point(s, u, "syscalls_per_request");
 	double ratio = e->median / u->median;
-	struct iv r = iv_ratio(e, u, "epoll's server CPU per request over uring's");
-	fig_val(o, ratio, "×", REF("≥ %s to hold", TH(H_C14_CPU_WIN)),
-	        "epoll's server CPU per request over uring's");
+	char what[96];
+	snprintf(what, sizeof what, "epoll's server CPU per request over %s's", L14(u, ncf));
+	struct iv r = iv_ratio(e, u, what);
+	fig_val(o, ratio, "×", REF("≥ %s to hold", TH(H_C14_CPU_WIN)), "%s", what);
 	fig_ci(o, r);
 	char sys[160];
 	if (su && se)
@@ -2973,29 +3044,34 @@ static void c14_rule(const struct h_summary *s, const struct h_runfacts *f, stru
 		         N(se->median));
 	else
 		snprintf(sys, sizeof sys, "%s", nosys);
+	/* The judged setting is not the default: the default's figure beside
+	 * it, so a reader sees what io_uring costs as set up by default. */
+	char dflt[160] = "";
+	if (def && def != u)
+		snprintf(dflt, sizeof dflt, " (%s: %s µs)", L14(def, ncf), N(def->median));
 	if (ge(r, H_C14_CPU_WIN))
 		set(o, H_VERDICT_HOLDS,
-		    "holds: on %s at conns=%s %s spends %s µs of server CPU per request, %s %s µs "
+		    "holds: on %s at conns=%s %s spends %s µs of server CPU per request%s, %s %s µs "
 		    "(%s×); %s",
-		    wl, P(c), L(u), N(u->median), L(e), N(e->median), N(ratio), sys);
+		    wl, P(c), L14(u, ncf), N(u->median), dflt, L(e), N(e->median), N(ratio), sys);
 	else if (le(r, H_C14_CPU_LOSE))
 		set(o, H_VERDICT_DOES_NOT_HOLD,
-		    "does not hold: on %s at conns=%s %s spends %s µs of server CPU per request, "
+		    "does not hold: on %s at conns=%s %s spends %s µs of server CPU per request%s, "
 		    "no less than %s's %s µs; %s",
-		    wl, P(c), L(u), N(u->median), L(e), N(e->median), sys);
+		    wl, P(c), L14(u, ncf), N(u->median), dflt, L(e), N(e->median), sys);
 	else
 		set(o, H_VERDICT_DEPENDS,
 		    "depends on the load: on %s at conns=%s %s saves %s× server CPU per request "
-		    "against %s, short of %s×; %s",
-		    wl, P(c), L(u), N(ratio), L(e), TH(H_C14_CPU_WIN), sys);
+		    "against %s%s, short of %s×; %s",
+		    wl, P(c), L14(u, ncf), N(ratio), L(e), dflt, TH(H_C14_CPU_WIN), sys);
 	client_reason(o, ncl);
 }
 
 /* ---- C15: offload, the cure for C3 ---- */
 
 /* The mixed row of r's runtime at r's runtime settings (its label: loops,
- * offload_threads), metric, heavy_us = hu and offload = off, r's point
- * otherwise; NULL without one. */
+ * offload_threads) and r's placement (shared or not), metric, heavy_us =
+ * hu and offload = off, r's point otherwise; NULL without one. */
 static const struct h_srow *c15_at(const struct h_summary *s, const struct h_srow *r,
                                    const char *metric, double hu, int off)
 {
@@ -3005,7 +3081,8 @@ static const struct h_srow *c15_at(const struct h_summary *s, const struct h_sro
 	for (size_t i = 0; i < s->n; i++) {
 		const struct h_srow *x = &s->rows[i];
 		if (q_match(Q(.wl = "mixed", .metric = metric, .rt = r->runtime, .key = "heavy_us",
-		              .val = hu, .point = pt, .skip = "heavy_us,offload", .offload = off),
+		              .val = hu, .point = pt, .skip = "heavy_us,offload", .offload = off,
+		              .shared = is_shared(r->params)),
 		            x) &&
 		    !strcmp(L(x), lab))
 			return x;
@@ -3013,32 +3090,26 @@ static const struct h_srow *c15_at(const struct h_summary *s, const struct h_sro
 	return NULL;
 }
 
-DECIDED(c15)
-static void c15_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+/* The offloaded light-p99 row of a single executor at the largest
+ * heavy_us > 0 that has the inline row beside it and the inline
+ * heavy_us=0 baseline, at placement shared (1) or not (0), per runtime
+ * setting into pick (at most max): how many. lack says what a row missed. */
+static int c15_pick(const struct h_summary *s, int shared, const struct h_srow **pick, int max,
+                    char *lack, size_t lacklen)
 {
-	init(o);
-	/* Per runtime setting, its offloaded light row at the largest
-	 * heavy_us > 0 that has the inline row beside it and the inline
-	 * heavy_us=0 baseline: the C3 sweep's worst step, with and without the
-	 * cure. A single executor only: that is what C3 stalls. The offloaded
-	 * arm's own baseline where the run has it (the quick suite does not:
-	 * at heavy_us=0 offload changes only the heavy requests, which do
-	 * nothing), else the inline one. */
-	const struct h_srow *pick[8];
 	int np = 0;
-	char lack[256] = "";
 	for (size_t i = 0; i < s->n; i++) {
 		const struct h_srow *r = &s->rows[i];
 		double hu = h_param_num(r->params, "heavy_us", 0);
 		if (!q_match(Q(.wl = "mixed", .metric = "light_p99_us", .rts = ASYNC, .single = 1,
-		               .offload = 1),
+		               .offload = 1, .shared = shared),
 		             r) ||
 		    hu <= 0 || h_param_num(r->params, "heavy_every", 1) <= 0)
 			continue;
 		const struct h_srow *r0 = c15_at(s, r, "light_p99_us", hu, 0);
 		if (!r0 || !c15_at(s, r, "light_p99_us", 0, 0)) {
-			snprintf(lack, sizeof lack,
-			         "%s has offload=1 light p99 at heavy_us=%s but %s", L(r), P(hu),
+			snprintf(lack, lacklen, "%s has offload=1 light p99 at heavy_us=%s but %s",
+			         L(r), P(hu),
 			         !r0 ? "no offload=0 row at the same point (C3's part)"
 			             : "no offload=0 heavy_us=0 baseline");
 			continue;
@@ -3046,20 +3117,102 @@ static void c15_rule(const struct h_summary *s, const struct h_runfacts *f, stru
 		int k = 0;
 		while (k < np && strcmp(L(pick[k]), L(r)))
 			k++;
-		if (k == np && np < (int)(sizeof pick / sizeof pick[0]))
+		if (k == np && np < max)
 			pick[np++] = r;
 		else if (k < np && hu > h_param_num(pick[k]->params, "heavy_us", 0))
 			pick[k] = r;
 	}
+	return np;
+}
+
+/* The server on every CPU (placement=shared, two or more): the pool's
+ * threads can run beside the loop, which is what the claim is about. Per
+ * picked row: the baseline (heavy_us=0 inline), the stall (inline) and
+ * the cure (offloaded) with the cure over the baseline against {near}×.
+ * Returns -1 without such rows (why: the reason), else the picks that
+ * held (cured and stalled) in *held, cured in *cured, of np returned;
+ * detail: one clause per pick; *cpus the fewest server CPUs. */
+static int c15_two(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o,
+                   int *held, int *cured, int *cpus, char *detail, size_t len)
+{
+	const struct h_srow *pick[8];
+	char lack[256] = "";
+	int np = c15_pick(s, 1, pick, 8, lack, sizeof lack);
+	*held = *cured = *cpus = 0;
 	if (!np) {
-		set(o, H_VERDICT_NO_DATA,
-		    "not enough data: %s (run `concbench run --runtime epoll --workload mixed --set "
-		    "conns=20 --set requests=0 --set seconds=2 --set rate=1000 --set heavy_every=50 "
-		    "--set heavy_us=0,10000 --set offload=0,1`)",
-		    lack[0] ? lack
-		            : "no mixed rows of a single executor with offload=1 at a heavy_us > 0");
-		return;
+		snprintf(detail, len, "%s",
+		         lack[0] ? lack
+		         : s->ncpus == 1 ? "the run had one CPU: nothing runs beside the loop"
+		                         : "no mixed rows with placement=shared");
+		return -1;
 	}
+	size_t used = 0;
+	detail[0] = '\0';
+	for (int k = 0; k < np; k++) {
+		const struct h_srow *r1 = pick[k];
+		double hu = h_param_num(r1->params, "heavy_us", 0);
+		const struct h_srow *r0 = c15_at(s, r1, "light_p99_us", hu, 0),
+		                    *b0 = c15_at(s, r1, "light_p99_us", 0, 0);
+		int c = server_cpus(s, f, r1);
+		*cpus = !*cpus || (c && c < *cpus) ? c : *cpus;
+		if (c < 2) {
+			snprintf(detail, len, "%s's shared cells had %d CPU: nothing runs beside the "
+			         "loop", L(r1), c);
+			return -1;
+		}
+		fig_row(o, b0, "", "%s on %d CPUs shared with the client, mixed heavy_us=0, "
+		        "inline: light-request p99 (the baseline)", L(r1), c);
+		fig_row(o, r0, "", "%s on %d CPUs, heavy_us=%s, inline: light-request p99 (the "
+		        "stall)", L(r1), c, P(hu));
+		fig_row(o, r1, "", "%s on %d CPUs, heavy_us=%s, offload=1: light-request p99 (the "
+		        "cure)", L(r1), c, P(hu));
+		char w1[96], w0[96];
+		snprintf(w1, sizeof w1, "%s on %d CPUs: the cure's light p99 over the baseline", L(r1),
+		         c);
+		snprintf(w0, sizeof w0, "%s on %d CPUs: the stall's light p99 over the baseline",
+		         L(r1), c);
+		struct iv a = iv_ratio(r1, b0, w1), z = iv_ratio(r0, b0, w0);
+		fig_val(o, a.v, "×", REF("≤ %s to hold", TH(H_C15_NEAR)),
+		        "%s on %d CPUs, heavy_us=%s: offloaded light p99 over heavy_us=0 inline",
+		        L(r1), c, P(hu));
+		fig_ci(o, a);
+		fig_val(o, z.v, "×", REF("> %s: a stall to cure", TH(H_C15_NEAR)),
+		        "%s on %d CPUs, heavy_us=%s: inline light p99 over heavy_us=0", L(r1), c,
+		        P(hu));
+		fig_ci(o, z);
+		int cu = le(a, H_C15_NEAR), st = ge(z, H_C15_NEAR);
+		*held += cu && st;
+		*cured += cu;
+		used += (size_t)snprintf(detail + used, used < len ? len - used : 0,
+		                         "%s%s at heavy_us=%s: %s× offloaded, %s× inline (%s µs "
+		                         "against %s)",
+		                         used ? "; " : "", L(r1), P(hu), N(a.v), N(z.v),
+		                         N(r1->median), N(b0->median));
+	}
+	return np;
+}
+
+DECIDED(c15)
+static void c15_rule(const struct h_summary *s, const struct h_runfacts *f, struct h_vresult *o)
+{
+	init(o);
+	/* Two arms. With the server on every CPU (placement=shared, two or
+	 * more), the pool's threads run beside the loop: the claim is judged
+	 * there when the run has it. On the server's own CPU (one, the load
+	 * generator on the other, C3's cells): what time slicing leaves,
+	 * judged only when the run has no shared cells (runs before them get
+	 * the verdict they had).
+	 *
+	 * Per runtime setting, its offloaded light row at the largest
+	 * heavy_us > 0 that has the inline row beside it and the inline
+	 * heavy_us=0 baseline: the C3 sweep's worst step, with and without the
+	 * cure. A single executor only: that is what C3 stalls. The offloaded
+	 * arm's own baseline where the run has it (the quick suite does not:
+	 * at heavy_us=0 offload changes only the heavy requests, which do
+	 * nothing), else the inline one. */
+	const struct h_srow *pick[8];
+	char lack[256] = "";
+	int np = c15_pick(s, 0, pick, 8, lack, sizeof lack);
 	int held = 0, uncured = 0, nostall = 0, cpus = 0;
 	char detail[400] = "", cost[200] = "";
 	size_t used = 0;
@@ -3140,32 +3293,79 @@ static void c15_rule(const struct h_summary *s, const struct h_runfacts *f, stru
 			                             "request", L(r1));
 		}
 	}
+	int held2, cured2, cpus2;
+	char two[400];
+	int n2 = c15_two(s, f, o, &held2, &cured2, &cpus2, two, sizeof two);
+	if (n2 > 0) {
+		/* Judged with the pool beside the loop; the one-CPU arm beside. */
+		char one[460];
+		if (np)
+			snprintf(one, sizeof one, "; on one server CPU, what time slicing leaves: %s%s",
+			         detail, cost);
+		else
+			snprintf(one, sizeof one, "; on one server CPU: not run");
+		if (held2 == n2)
+			set(o, H_VERDICT_HOLDS,
+			    "holds on %d CPUs shared with the client: handed to the pool, the heavy step "
+			    "leaves light requests' p99 within %s× of the heavy_us=0 baseline, where "
+			    "inline it is over (%s)%s",
+			    cpus2, TH(H_C15_NEAR), two, one);
+		else if (!cured2)
+			set(o, H_VERDICT_DOES_NOT_HOLD,
+			    "does not hold on %d CPUs shared with the client: with offload=1 light "
+			    "requests' p99 is still over %s× the heavy_us=0 baseline (%s)%s",
+			    cpus2, TH(H_C15_NEAR), two, one);
+		else if (cured2 == n2)
+			set(o, H_VERDICT_DEPENDS,
+			    "depends on the load: on %d CPUs the inline step did not stall light "
+			    "requests past %s× either, so there was nothing to cure (%s)%s",
+			    cpus2, TH(H_C15_NEAR), two, one);
+		else
+			set(o, H_VERDICT_DEPENDS, "depends on the runtime, on %d CPUs: %s%s", cpus2, two,
+			    one);
+		return;
+	}
+	if (!np) {
+		set(o, H_VERDICT_NO_DATA,
+		    "not enough data: %s; with the server on every CPU: %s (run `concbench run "
+		    "--runtime epoll --workload mixed --set conns=20 --set requests=0 --set "
+		    "seconds=2 --set rate=1000 --set heavy_every=50 --set heavy_us=0,10000 --set "
+		    "offload=0,1`, and again with --client-cpus over every CPU)",
+		    lack[0] ? lack
+		            : "no mixed rows of a single executor with offload=1 at a heavy_us > 0",
+		    two);
+		return;
+	}
+	/* No shared cells: judged on the server's own CPU, as before. */
+	char none[440];
+	snprintf(none, sizeof none, "; with the server on 2 or more CPUs: no data (%s)", two);
 	if (held == np)
 		set(o, H_VERDICT_HOLDS,
 		    "holds: handed to the pool, the heavy step leaves light requests' p99 within "
-		    "%s× of the heavy_us=0 baseline, where inline it is over (%s)%s%s",
+		    "%s× of the heavy_us=0 baseline, where inline it is over (%s)%s%s%s",
 		    TH(H_C15_NEAR), detail, cost,
 		    cpus == 1 ? "; on one server CPU, which the pool's thread time-slices with the "
 		                "loop"
-		              : "");
+		              : "",
+		    none);
 	else if (cpus == 1)
 		set(o, H_VERDICT_DEPENDS,
 		    "depends on cores: the server had one CPU, which the pool's thread shares with "
 		    "the loop, so the offloaded step still takes the loop's CPU for a time slice at "
-		    "a time (%s)%s",
-		    detail, cost);
+		    "a time (%s)%s%s",
+		    detail, cost, none);
 	else if (uncured == np)
 		set(o, H_VERDICT_DOES_NOT_HOLD,
 		    "does not hold: with offload=1 light requests' p99 is still over %s× the "
-		    "heavy_us=0 baseline (%s)%s",
-		    TH(H_C15_NEAR), detail, cost);
+		    "heavy_us=0 baseline (%s)%s%s",
+		    TH(H_C15_NEAR), detail, cost, none);
 	else if (nostall == np)
 		set(o, H_VERDICT_DEPENDS,
 		    "depends on the load: the inline step did not stall light requests past %s× "
-		    "either, so there was nothing to cure (%s)%s",
-		    TH(H_C15_NEAR), detail, cost);
+		    "either, so there was nothing to cure (%s)%s%s",
+		    TH(H_C15_NEAR), detail, cost, none);
 	else
-		set(o, H_VERDICT_DEPENDS, "depends on the runtime: %s%s", detail, cost);
+		set(o, H_VERDICT_DEPENDS, "depends on the runtime: %s%s%s", detail, cost, none);
 }
 
 /* ---- C16: the cost of creating a task ---- */
