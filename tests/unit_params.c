@@ -367,6 +367,74 @@ static void test_suite_c15(void)
 	h_set_free(&b);
 }
 
+/* The part of suite `suite` whose what contains `what`, or NULL. */
+static const struct h_suite_part *part_named(const char *suite, const char *what)
+{
+	const struct h_suite *s = h_suite_find(suite);
+	for (const struct h_suite_part *p = s->parts;
+	     p < s->parts + H_SUITE_MAX_PARTS && p->runtimes; p++)
+		if (strstr(p->what, what))
+			return p;
+	return NULL;
+}
+
+/* The points the part's sets make for runtime rt on workload wl. */
+static long part_points(const struct h_suite_part *p, const char *rt, const char *wl)
+{
+	struct h_set sets[H_SUITE_MAX_SETS];
+	int n = 0;
+	for (; n < H_SUITE_MAX_SETS && p->sets[n]; n++)
+		sets[n] = mkset(p->sets[n]);
+	struct h_plist pl = { { wl_find(wl)->params, rt_find(rt)->params } };
+	long points = h_sweep_count(&pl, sets, n);
+	for (int i = 0; i < n; i++)
+		h_set_free(&sets[i]);
+	return points;
+}
+
+/* Issue 13. C14: uring at its default and with defer_taskrun=1 beside
+ * epoll, whose cells the uring-only key neither doubles nor refuses. C15:
+ * both arms again with the server on every CPU, at C3's point. */
+static void test_suite_c14_c15_parts(void)
+{
+	const struct h_suite_part *c14 = part_named("standard", "(C14)");
+	REQUIRE(c14);
+	CHECKF(part_points(c14, "uring", "echo") == 2, "C14: uring has %ld points, want 2",
+	       part_points(c14, "uring", "echo"));
+	CHECKF(part_points(c14, "epoll", "echo") == 1, "C14: epoll has %ld points, want 1",
+	       part_points(c14, "epoll", "echo"));
+	CHECK(suite_has("standard", "echo", "uring", "defer_taskrun=0,1"));
+
+	const struct h_suite_part *two = part_named("standard", "server on every CPU (C15)");
+	REQUIRE(two);
+	CHECK(two->share_cpus && h_list_has(two->runtimes, "epoll") &&
+	      h_list_has(two->workloads, "mixed"));
+	CHECKF(part_points(two, "epoll", "mixed") == 4, "C15 on every CPU: %ld points, want 4",
+	       part_points(two, "epoll", "mixed"));
+	static const char *const keys[] = { "conns=", "requests=", "seconds=", "rate=",
+		                             "heavy_every=", "warmup_ms=" };
+	const struct h_suite_part *c3 = part_named("standard", "(C3)");
+	REQUIRE(c3);
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		const char *a = NULL, *b = NULL;
+		for (int k = 0; k < H_SUITE_MAX_SETS; k++) {
+			if (c3->sets[k] && !strncmp(c3->sets[k], keys[i], strlen(keys[i])))
+				a = c3->sets[k];
+			if (two->sets[k] && !strncmp(two->sets[k], keys[i], strlen(keys[i])))
+				b = two->sets[k];
+		}
+		CHECKF((!a && !b) || (a && b && !strcmp(a, b)),
+		       "standard: C3's %s against C15 on every CPU's %s", a ? a : "(none)",
+		       b ? b : "(none)");
+	}
+	int base = 0, stall = 0;
+	for (int k = 0; k < H_SUITE_MAX_SETS && two->sets[k]; k++) {
+		base |= !strcmp(two->sets[k], "heavy_us=0,10000");
+		stall |= !strcmp(two->sets[k], "offload=0,1");
+	}
+	CHECK(base && stall);
+}
+
 /* offload_threads: every runtime that offloads lists it, 1..128, default
  * 4 (libuv's UV_THREADPOOL_SIZE); the pool refuses a size outside that,
  * and a runtime made with one fails to create. */
@@ -548,6 +616,7 @@ int main(void)
 	test_suite_traits();
 	test_suite_points();
 	test_suite_c15();
+	test_suite_c14_c15_parts();
 	test_offload_threads();
 	test_checksums_and_summary();
 	if (!failures)

@@ -622,20 +622,20 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	           { "echo", H_C13_ECHO_KEEP } } },
 	{
 	  .id = "C14",
-	  .takeaway = "At 100 echo connections the uring server spent {u} of CPU per request, "
-	          "the epoll server {e}.",
+	  .takeaway = "At 100 echo connections the uring server set up by default spent {u} of "
+	          "CPU per request, the epoll server {e}.",
 	  .why = "epoll needs one system call to learn that a socket is ready and another to "
 	          "read or write it; io_uring takes a batch of reads and writes in one call and "
 	          "answers them in a shared ring, so fewer calls are made per request.",
 	  .caveat_vm = "On a virtual machine a system call can cost several times more than on "
 	          "bare metal, which widens the gap.",
 	  .caveat_cpu = "",
-	  .sources = "liburing",
+	  .sources = "liburing,io-uring-setup",
 	  .agree = "liburing's changelog credits multishot receive and batched submission with "
 	          "fewer system calls per request; this run {agrees}.",
 	  .predict = "Which spends less CPU per echo request at 100 connections: io_uring or epoll, "
 	          "and by how much?",
-	  .figs = { { "u", "uring", "echo", "server_cpu_us_per_request", "conns=100" },
+	  .figs = { { "u", "uring", "echo", "server_cpu_us_per_request", "conns=100;defer_taskrun=0" },
 	            { "e", "epoll", "echo", "server_cpu_us_per_request", "conns=100;loops=1" } },
 	  .title = "io_uring against epoll",
 	  .text = "On current kernels io_uring serves network I/O with fewer syscalls than epoll "
@@ -646,7 +646,8 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	  .experiment = "echo (else http) at the same connections on uring and on epoll with the "
 	                "same number of loops: throughput, the server's CPU time per request "
 	                "(user + system, the load generator's left out), and syscalls per request "
-	                "where the run counted them.",
+	                "where the run counted them. uring runs twice: as set up by default and "
+	                "with `defer_taskrun`=1.",
 	  .workloads = "echo,http",
 	  .charts = "conns_echo,conns_http",
 	  .refs = "liburing's changelog and issues: multishot accept and receive, provided "
@@ -655,16 +656,25 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	          "tracepoint (perf_event_open, with tracefs mounted: the harness mounts none), "
 	          "opened only with run --count-syscalls (the standard suite's C14 part) since it "
 	          "slows every syscall; where it cannot be opened the CPU per request stands for "
-	          "them.",
+	          "them. How the ring is set up matters as much as io_uring itself: by default the "
+	          "kernel finishes a receive that found no data as task work at its next entry, "
+	          "where on a busy socket it can spin on the socket's lock, while defer_taskrun=1 "
+	          "sets IORING_SETUP_DEFER_TASKRUN (liburing's io_uring_setup(2) documents it, with "
+	          "SINGLE_ISSUER) and that work waits until the server's thread asks for "
+	          "completions, then runs there in one batch.",
 	  .command = "build/concbench run --runtime uring,epoll --workload echo --set conns=100 "
-	             "--set requests=0 --set seconds=1 --reps 3 --count-syscalls",
+	             "--set requests=0 --set seconds=2 --set defer_taskrun=0,1 --reps 3 "
+	             "--order shuffle --count-syscalls",
 	  .rule = h_rule_c14,
 	  .words = "At the largest conns of echo (else http) where uring and epoll both ran with "
-	           "the same loops: epoll's server CPU per request at least {win}× uring's: "
-	           "holds; at most {lose}×: does not hold; between: depends. Throughput and p99 "
-	           "are shown beside it, not judged (the load generator may be the limit). "
-	           "No uring rows (io_uring unavailable: its cells are skipped): no data, with "
-	           "the reason.",
+	           "the same loops, every uring configuration run there (its runtime parameters: "
+	           "defer_taskrun, sqpoll, fixed_files) is shown, and the claim is judged on the "
+	           "one with the least server CPU per request, named in the verdict with the "
+	           "default's figure beside it when it is not the default: epoll's server CPU per "
+	           "request at least {win}× that configuration's: holds; at most {lose}×: does not "
+	           "hold; between: depends. Throughput, syscalls per request and p99 are shown "
+	           "beside it, not judged (the load generator may be the limit). No uring rows "
+	           "(io_uring unavailable: its cells are skipped): no data, with the reason.",
 	  .thr = { { "win", H_C14_CPU_WIN },
 	           { "lose", H_C14_CPU_LOSE, H_THR_ONE_DP } } },
 	{
@@ -698,25 +708,36 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	                "with `offload=1`: a /heavy request hands its work to the runtime's "
 	                "blocking pool (RT_OFFLOAD: offload.c's threads, libuv's uv_queue_work on "
 	                "uv) and is answered when it is done; the offload=0 cells are C3's. The "
-	                "hand-off's cost is read at heavy_us=0, where the work is nothing.",
+	                "hand-off's cost is read at heavy_us=0, where the work is nothing. Then "
+	                "both arms again with the server on every CPU, its client sharing them "
+	                "(placement shared), so the pool's threads can run beside the loop.",
 	  .workloads = "mixed",
 	  .charts = "offload",
 	  .refs = "",
 	  .note = "The pool has `offload_threads` threads (4 by default, as libuv's "
 	          "UV_THREADPOOL_SIZE). On a server with one CPU the pool's threads and the loop "
-	          "share it, so the offloaded work still competes with the loop for the CPU.",
+	          "share it, so the offloaded work still competes with the loop for the CPU; with "
+	          "the server on every CPU the load generator shares them too, which a light "
+	          "request's latency includes.",
 	  .command = "build/concbench run --runtime epoll --workload mixed --set conns=20 --set "
 	             "requests=0 --set seconds=2 --set rate=1000 --set heavy_every=50 --set "
-	             "heavy_us=0,500,2000,10000 --set offload=0,1 --reps 3",
+	             "heavy_us=0,10000 --set offload=0,1 --reps 3 (and again with --client-cpus "
+	             "naming every CPU: the server on all of them)",
 	  .rule = h_rule_c15,
 	  .words = "For each single executor with mixed rows both inline (offload=0) and "
 	           "offloaded (offload=1), at the largest heavy_us > 0 both ran: each arm's "
-	           "light-request p99 over its own heavy_us=0 baseline. Offloaded at most {near}× "
+	           "light-request p99 over its heavy_us=0 baseline. Offloaded at most {near}× "
 	           "while inline more: holds; offloaded still over {near}×: does not hold; "
-	           "inline within {near}× too: depends on the load (nothing to cure); on a server "
-	           "with one CPU, which the pool's thread shares with the loop: depends on cores. "
-	           "The hand-off's cost (a heavy request's p50 at heavy_us=0, offload=1 less "
-	           "inline) and CPU per request are shown, not judged.",
+	           "inline within {near}× too: depends on the load (nothing to cure). The claim "
+	           "is about a pool on other CPUs than the loop's, so it is judged on the cells "
+	           "with the server on every CPU (placement shared, 2 or more; the baseline "
+	           "heavy_us=0 inline) when the run has them; the cells with the server on one "
+	           "CPU (the load generator on the other) stand beside as what time slicing "
+	           "leaves. A run without the shared cells is judged on the others, and on a "
+	           "server with one CPU, which the pool's thread shares with the loop: depends on "
+	           "cores; the 2-CPU arm is then no data, with the reason. The hand-off's cost (a "
+	           "heavy request's p50 at heavy_us=0, offload=1 less inline) and CPU per request "
+	           "are shown, not judged.",
 	  .thr = { { "near", H_C15_NEAR } } },
 	{
 	  .id = "C16",
@@ -842,6 +863,8 @@ const struct h_source h_sources[] = {
 	  "https://docs.libuv.org/en/v1.x/threadpool.html" },
 	{ "liburing", "Jens Axboe, liburing: changelog and issues (multishot, provided buffers)",
 	  "https://github.com/axboe/liburing" },
+	{ "io-uring-setup", "liburing, io_uring_setup(2): IORING_SETUP_DEFER_TASKRUN",
+	  "https://github.com/axboe/liburing/blob/master/man/io_uring_setup.2" },
 	{ NULL, NULL, NULL },
 };
 
