@@ -63,6 +63,16 @@ static void valid_keys(const struct h_run_opts *o, char *buf, size_t len)
 	}
 }
 
+/* Whether a selected runtime or workload takes key. */
+static int takes_key(const struct h_run_opts *o, const char *key)
+{
+	for (int k = 0; k < o->nwls + o->nrts; k++)
+		for (const struct cb_param *p = param_at(o, k); p && p->name; p++)
+			if (!strcmp(p->name, key))
+				return 1;
+	return 0;
+}
+
 /* A set must name a parameter of some selected runtime or workload, and
  * each value must be in the range of every parameter it names. */
 static int check_set(const struct h_run_opts *o, const struct h_set *s, const char *origin)
@@ -135,6 +145,15 @@ static int part_opts(const struct h_run_opts *o, const struct h_suite_part *part
 		if (h_set_parse(part->sets[i], &po->sets[po->nsets], err, sizeof err) < 0) {
 			h_error("%s%s", origin, err);
 			return H_REPORTED;
+		}
+		/* A set for a runtime --runtime left out of the part (C13's
+		 * workers=2 for steal, C14's defer_taskrun for uring, with
+		 * only epoll left) applies to no cell: dropped, not refused.
+		 * unit_params checks that every part's set names a parameter
+		 * of the whole part, so no typo hides here. */
+		if (!takes_key(po, po->sets[po->nsets].key)) {
+			h_set_free(&po->sets[po->nsets]);
+			continue;
 		}
 		po->nsets++;
 		if (check_set(po, &po->sets[po->nsets - 1], origin) < 0)
