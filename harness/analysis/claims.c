@@ -687,9 +687,10 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	          "and the loop goes on serving. What the hand-off costs is a queue, a wake-up of a "
 	          "pool thread and a wake-up of the loop when it is done.",
 	  .caveat_vm = "",
-	  .caveat_cpu = "The server had {server_cpus} CPU here: the pool's thread and the loop "
-	          "share it, so the kernel time-slices them and the offloaded step still takes "
-	          "the loop's CPU for a slice at a time.",
+	  .caveat_cpu = "The server had {server_cpus} CPU here beside its load generator: the "
+	          "pool's thread and the loop share it, so the kernel time-slices them and the "
+	          "offloaded step still takes the loop's CPU for a slice at a time (the cells "
+	          "with the server on every CPU, where the run has them, are the ones judged).",
 	  .sources = "tokio-spawn-blocking,libuv-threadpool",
 	  .agree = "Tokio's spawn_blocking and libuv's uv_queue_work exist so that blocking or "
 	          "heavy work does not hold up the executor's other tasks; this run {agrees}.",
