@@ -45,6 +45,10 @@
 #define SLEEPERS 100
 #define SLEEPERS_LIMIT_NS (30000 * 1000000ull)
 #define MANY 200
+/* test_hold's pair beside a 1 ms sleeper: a switch costs TSan about a
+ * microsecond, so 100,000 rounds outlast the sleeper as 1,000,000 do at
+ * 10 ns (the test asks the sleeper to be done before the pair). */
+#define HOLD_ROUNDS 100000
 #elif defined(__SANITIZE_ADDRESS__)
 /* ASan looks for memory errors, which 20,000 sleepers find as well as
  * 100,000 (the default build keeps the scale): the stackful runtimes took
@@ -56,6 +60,9 @@
 #define SLEEPERS 1000
 #define SLEEPERS_LIMIT_NS (2000 * 1000000ull)
 #define MANY 100000
+#endif
+#ifndef HOLD_ROUNDS
+#define HOLD_ROUNDS 1000000
 #endif
 
 extern const struct runtime rt_epoll, rt_coro, rt_coro_ucontext, rt_steal, rt_coro_steal, rt_uv;
@@ -848,7 +855,7 @@ static void test_hold(const struct runtime *ops)
 	struct rt *rt = make(ops);
 	h->held = ops == &rt_coro || ops == &rt_coro_ucontext || ops == &rt_epoll;
 	/* ucontext's switch is a system call: 100,000 rounds take long enough */
-	h->pp.rounds = h->held && ops != &rt_coro_ucontext ? 1000000 : 100000;
+	h->pp.rounds = h->held && ops != &rt_coro_ucontext ? HOLD_ROUNDS : 100000;
 	if (rt_event_new(rt, &h->pp.to_ping) || rt_event_new(rt, &h->pp.to_pong))
 		FAIL("%s: event_new", ops->name);
 	h->pp.ping = (struct rt_task){ .step = ping_step, .arg = &h->pp, .cpu = -1 };
