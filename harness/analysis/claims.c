@@ -711,7 +711,8 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	                "uv) and is answered when it is done; the offload=0 cells are C3's. The "
 	                "hand-off's cost is read at heavy_us=0, where the work is nothing. Then "
 	                "both arms again with the server on every CPU, its client sharing them "
-	                "(placement shared), so the pool's threads can run beside the loop.",
+	                "(placement shared: run's --client-cpus naming every CPU), so the pool's "
+	                "threads can run beside the loop.",
 	  .workloads = "mixed",
 	  .charts = "offload",
 	  .refs = "",
@@ -722,8 +723,7 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	          "request's latency includes.",
 	  .command = "build/concbench run --runtime epoll --workload mixed --set conns=20 --set "
 	             "requests=0 --set seconds=2 --set rate=1000 --set heavy_every=50 --set "
-	             "heavy_us=0,10000 --set offload=0,1 --reps 3 (and again with --client-cpus "
-	             "naming every CPU: the server on all of them)",
+	             "heavy_us=0,10000 --set offload=0,1 --reps 3",
 	  .rule = h_rule_c15,
 	  .words = "For each single executor with mixed rows both inline (offload=0) and "
 	           "offloaded (offload=1), at the largest heavy_us > 0 both ran: each arm's "

@@ -198,13 +198,11 @@ int h_parse_cpus(const char *s, hwloc_bitmap_t set)
  * whatever the runtime. Warm-up cells add one run per point (none for a
  * server point with a timed window: its warmup_ms warms it in-cell).
  * Measured on a 2-core VM: quick 2m20s (252 cells, 2026-12-01); standard
- * 24m50s (1,258 cells, results/reference, 2026-12-02), under its 25-minute
- * budget. Since then (estimated, 2.51 s of wall + 0.16 s of overhead a
- * mixed or seconds=2 echo cell there, × 5 reps): + 13 s for uring's
- * defer_taskrun=1 point in C14, + 53 s for C15's four points with the
- * server on both CPUs; - 53 s for C3's heavy_us=500 on its four runtimes,
- * - 13 s for C15's 1-CPU heavy_us=2000 (the parts' comments say why):
- * about the same 24m50s. */
+ * 24m35s (1,258 cells, results/reference, 2026-12-02), under its 25-minute
+ * budget. The run before it (24m50s) had C3's heavy_us=500 and C15's 1-CPU
+ * heavy_us=2000 where this one has uring's defer_taskrun=1 point in C14 and
+ * C15's four points with the server on both CPUs: about 66 s each way
+ * (2.51 s of wall + 0.16 s of overhead a cell, × 5 reps). */
 /* The runtimes C1-C12 were written about, and the suites' parts run. The
  * newer ones (steal, coro-steal, uring, uv, omp) wait for their own parts
  * (C13-C16): in every part as well, the standard suite would take about
