@@ -363,8 +363,8 @@ void rt_loop_done(struct rt_loop *l, struct rt_task *t)
  * wake-up looks for no idle CPU, so a loop woken while a pool thread runs
  * a 10 ms step on the loop's last CPU waits for that CPU though the other
  * idles. epoll mixed heavy_us=10000 offload=1, the server on 2 CPUs: light
- * p99 about 1.9x its heavy_us=0 baseline left to the kernel, 1.35x with the
- * loop and the pool apart (README, C15). Only at a hand-off: binding the
+ * p99 2.3x its heavy_us=0 baseline left to the kernel, 1.15x with the loop
+ * and the pool apart (medians of 9 reps; README's mixed row, C15). Only at a hand-off: binding the
  * loop in every run would make an unpinned placement a same-core one. */
 static void keep_apart(struct rt_loop *l)
 {
@@ -530,7 +530,7 @@ static int loop_run(struct rt_loop *l)
 		 * resumed coroutine may have handed over to the rest. */
 		struct rt_task *t;
 		for (size_t n = l->ready.len;
-		     (t = l->ready.head) && (n || (!l->fdwaiting && !l->timers.len)); n -= n > 0) {
+		     (t = l->ready.head) && (n || !rt_loop_armed(l)); n -= n > 0) {
 			rt_queue_pop(&l->ready);
 			l->resume(l, t, rt_lrec_of(t)->res);
 		}
@@ -543,7 +543,7 @@ static int loop_run(struct rt_loop *l)
 			 * per batch would be a syscall per switch in a pingpong. */
 			if (l->fdwaiting)
 				err = loop_poll(l, 0);
-		} else if (l->fdwaiting || l->timers.len) {
+		} else if (rt_loop_armed(l)) {
 			int64_t timeout = -1;
 			if (l->timers.len) {
 				uint64_t now = rt_loop_now_ns(), d = l->timers.v[0].deadline;

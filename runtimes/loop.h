@@ -171,6 +171,30 @@ static inline void rt_loop_unnext(struct rt_loop *l, struct rt_task *w)
 	rt_queue_push_front(&l->ready, w);
 }
 
+/* Whether the loop has anything to look at besides its ready queue: an fd
+ * waited on or a timer set. */
+static inline int rt_loop_armed(const struct rt_loop *l)
+{
+	return l->fdwaiting || l->timers.len;
+}
+
+/* Whether a held task may be handed over at once, without the loop's look
+ * at fds and timers (coro's park, epoll's ep_resume): within max hand-overs
+ * in a row, or past them while nothing is armed. Then the count starts
+ * again, so a long pingpong tests one counter per hand-over instead of the
+ * fd count and timer heap as well; from the moment something is armed, at
+ * most max hand-overs still follow. The caller counts the one it makes. */
+static inline int rt_loop_may_hand_over(const struct rt_loop *l, unsigned *handoffs,
+                                        unsigned max)
+{
+	if (__builtin_expect(*handoffs < max, 1))
+		return 1;
+	if (rt_loop_armed(l))
+		return 0;
+	*handoffs = 0;
+	return 1;
+}
+
 int rt_loop_init(struct rt_loop *l, rt_resume_fn resume);
 /* Frees the loop's memory. Tasks still parked are forgotten, not released:
  * their owner (the workload) frees them in its teardown. */

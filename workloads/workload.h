@@ -104,7 +104,8 @@ const struct workload *wl_find(const char *name);
 void wl_metric(struct wl_report *r, const char *name, const char *unit, double v);
 uint64_t wl_now_ns(void);            /* CLOCK_MONOTONIC */
 /* splitmix64's finaliser: a cheap, good hash step. Inline: pingpong runs
- * it on every switch, where a call was a tenth of coro's per-switch cost. */
+ * it on every switch (epoll's pingpong went from 8.2-10.3 to 7.1-7.4 ns a
+ * switch when the call went). */
 static inline uint64_t wl_mix64(uint64_t x)
 {
 	x ^= x >> 30;

@@ -85,19 +85,11 @@ static inline struct rt_coro *co_of_loop(struct rt_loop *l)
  * the scheduler: within the budget, or past it when nothing needs the
  * scheduler's look (no fd waited on, no timer set; an offload waits on an
  * eventfd, so it counts as an fd). Then rt_loop_run would only pop the
- * ready head and resume it, which a hand-over does in one switch. Past the
- * budget with nothing armed the count starts again, so a long pingpong
- * tests one counter per park instead of the loop's fd count and timer heap
- * as well; from the moment something is armed, at most CO_HANDOFF_MAX
- * hand-overs still follow before the scheduler's look, as before. */
+ * ready head and resume it, which a hand-over does in one switch (loop.h's
+ * rt_loop_may_hand_over, shared with epoll's ep_resume). */
 static inline int co_may_hand_over(struct rt_coro *r)
 {
-	if (__builtin_expect(r->handoffs < CO_HANDOFF_MAX, 1))
-		return 1;
-	if (r->loop.fdwaiting || r->loop.timers.len)
-		return 0;
-	r->handoffs = 0;
-	return 1;
+	return rt_loop_may_hand_over(&r->loop, &r->handoffs, CO_HANDOFF_MAX);
 }
 
 /* Parks c: switches to next, the task c's notify woke and held (see

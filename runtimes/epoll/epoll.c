@@ -214,12 +214,9 @@ static void ep_resume(struct rt_loop *l, struct rt_task *t, long res)
 			continue;
 		if (!next)
 			return;
-		if (__builtin_expect(handoffs >= EP_HANDOFF_MAX, 0)) {
-			if (l->fdwaiting || l->timers.len) {
-				rt_loop_unnext(l, next);
-				return;
-			}
-			handoffs = 0;
+		if (!rt_loop_may_hand_over(l, &handoffs, EP_HANDOFF_MAX)) {
+			rt_loop_unnext(l, next);
+			return;
 		}
 		handoffs++;
 		t = next;
