@@ -141,13 +141,14 @@ static inline struct rt_task *rt_loop_event_notify(struct rt_event *ev)
  * and is ready, but in no queue; the caller holds it and must either switch
  * to it or give it back with rt_loop_unnext (a held task lost is a task
  * that never runs again: rt_loop_run ends with -EDEADLK). NULL when nobody
- * waited (the unit is counted). */
-static inline struct rt_task *rt_loop_notify_next(struct rt_event *ev)
+ * waited (the unit is counted). traced: rt_trace_active(), which the
+ * caller read once for its run of steps. */
+static inline struct rt_task *rt_loop_notify_next(struct rt_event *ev, int traced)
 {
 	struct rt_task *w = rt_loop_event_notify(ev);
 	if (w) {
 		rt_lrec_of(w)->res = 0;
-		rt_trace_wake(w);
+		rt_trace_wake_as(w, traced);
 	}
 	return w;
 }
@@ -156,7 +157,7 @@ static inline struct rt_task *rt_loop_notify_next(struct rt_event *ev)
  * res 0, or NULL. */
 static inline struct rt_task *rt_loop_notify(struct rt_loop *l, struct rt_event *ev)
 {
-	struct rt_task *w = rt_loop_notify_next(ev);
+	struct rt_task *w = rt_loop_notify_next(ev, rt_trace_active());
 	if (w)
 		rt_queue_push(&l->ready, w);
 	return w;

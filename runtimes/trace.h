@@ -44,17 +44,37 @@ extern _Atomic int rt_trace_on;
 struct rt_op rt_trace_step(struct rt_task *t, long res);
 void rt_trace_record(const struct rt_task *t, int kind, int op);
 
-static inline struct rt_op rt_step(struct rt_task *t, long res)
+/* Whether a trace is recording. rt_trace_start and rt_trace_stop are
+ * called only while no task runs, so the answer holds for a whole run: a
+ * driver that makes many steps in one call (a coroutine's body, epoll's
+ * ep_resume) reads it once and passes it to the _as forms below, which
+ * then load no flag per step. */
+static inline int rt_trace_active(void)
 {
-	if (__builtin_expect(atomic_load_explicit(&rt_trace_on, memory_order_relaxed), 0))
+	return __builtin_expect(atomic_load_explicit(&rt_trace_on, memory_order_relaxed), 0);
+}
+
+static inline struct rt_op rt_step_as(struct rt_task *t, long res, int traced)
+{
+	if (traced)
 		return rt_trace_step(t, res);
 	return t->step(t, res);
 }
 
+static inline struct rt_op rt_step(struct rt_task *t, long res)
+{
+	return rt_step_as(t, res, rt_trace_active());
+}
+
+static inline void rt_trace_wake_as(const struct rt_task *t, int traced)
+{
+	if (traced)
+		rt_trace_record(t, RT_TRACE_WAKE, 0);
+}
+
 static inline void rt_trace_wake(const struct rt_task *t)
 {
-	if (__builtin_expect(atomic_load_explicit(&rt_trace_on, memory_order_relaxed), 0))
-		rt_trace_record(t, RT_TRACE_WAKE, 0);
+	rt_trace_wake_as(t, rt_trace_active());
 }
 
 /* Forgets what an earlier trace recorded and starts recording, at most

@@ -185,11 +185,12 @@ static void ep_resume(struct rt_loop *l, struct rt_task *t, long res)
 {
 	struct rt_task *next = NULL; /* woken by t's notify, held */
 	unsigned handoffs = 0;
+	int traced = rt_trace_active(); /* holds for the run: trace.h */
 	for (;;) {
-		struct rt_op op = rt_step(t, res);
+		struct rt_op op = rt_step_as(t, res, traced);
 		if (op.kind == RT_NOTIFY) {
 			if (!next && rt_queue_empty(&l->ready))
-				next = rt_loop_notify_next(op.ev);
+				next = rt_loop_notify_next(op.ev, traced);
 			else
 				rt_loop_notify(l, op.ev);
 			res = 0;
