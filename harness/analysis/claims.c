@@ -635,8 +635,13 @@ const struct h_claim h_claims[H_NCLAIMS] = {
 	          "fewer system calls per request; this run {agrees}.",
 	  .predict = "Which spends less CPU per echo request at 100 connections: io_uring or epoll, "
 	          "and by how much?",
-	  .figs = { { "u", "uring", "echo", "server_cpu_us_per_request", "conns=100;defer_taskrun=0" },
-	            { "e", "epoll", "echo", "server_cpu_us_per_request", "conns=100;loops=1" } },
+	  /* seconds=max: the longest window at that point, the C14 part's in
+	   * the standard suite, whose epoll row the verdict reads too (the
+	   * connections part's shorter one would be another figure). */
+	  .figs = { { "u", "uring", "echo", "server_cpu_us_per_request",
+	              "conns=100;defer_taskrun=0;seconds=max" },
+	            { "e", "epoll", "echo", "server_cpu_us_per_request",
+	              "conns=100;loops=1;seconds=max" } },
 	  .title = "io_uring against epoll",
 	  .text = "On current kernels io_uring serves network I/O with fewer syscalls than epoll "
 	          "(multishot accept and receive, batched submission), and so with less CPU per "

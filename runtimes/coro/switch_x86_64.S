@@ -13,6 +13,14 @@
  * the signal mask is not switched (that is what makes swapcontext cost a
  * system call per switch).
  *
+ * The FP words are most of what the switch costs beyond the registers: a
+ * copy of this switch in a two-context loop on one CPU of a 2-vCPU AMD
+ * EPYC VM (2026-12-02) took 5.7 ns a switch, 3.9 without them, 5.4 with
+ * both saved and neither restored: stmxcsr alone is about 1.5 ns.
+ * Boost.Context's jump_fcontext saves and restores the same two words.
+ * Restoring them only when they differ was slower (7.5 ns): the compare
+ * reads back what stmxcsr has just stored, and waits for it.
+ *
  * Saved frame, low to high address (rt_ctx_make_asm builds the same one):
  *   [mxcsr:4 fcw:2 pad:2] r15 r14 r13 r12 rbx rbp [return address]
  */
