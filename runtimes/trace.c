@@ -18,7 +18,6 @@ _Atomic int rt_trace_on;
  * written) and are freed by the next start or reset. */
 struct tbuf {
 	struct tbuf *next;
-	uint64_t gen;
 	pid_t tid;
 	size_t n, cap;
 	uint64_t dropped;
@@ -30,7 +29,11 @@ static struct tbuf *bufs;
 static size_t per_thread;
 static _Atomic uint64_t gen;         /* a start makes every thread's buffer stale */
 static _Atomic uint64_t lost;        /* events of threads that got no buffer */
+/* The calling thread's buffer and the generation it was made in, kept
+ * apart: a start or reset frees every buffer, so a stale one's own gen
+ * may not be read (ASan: a use after free, once a thread traced two runs). */
 static _Thread_local struct tbuf *mine;
+static _Thread_local uint64_t mine_gen;
 
 static uint64_t now_ns(void)
 {
@@ -42,16 +45,17 @@ static uint64_t now_ns(void)
 static struct tbuf *buf_get(void)
 {
 	uint64_t g = atomic_load_explicit(&gen, memory_order_acquire);
-	if (mine && mine->gen == g)
+	if (mine && mine_gen == g)
 		return mine;
 	pthread_mutex_lock(&mu);
 	struct tbuf *b = malloc(sizeof *b + per_thread * sizeof b->ev[0]);
 	if (b) {
-		*b = (struct tbuf){ .next = bufs, .gen = g, .tid = gettid(), .cap = per_thread };
+		*b = (struct tbuf){ .next = bufs, .tid = gettid(), .cap = per_thread };
 		bufs = b;
 	}
 	pthread_mutex_unlock(&mu);
 	mine = b;
+	mine_gen = g;
 	return b;
 }
 
