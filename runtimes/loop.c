@@ -123,6 +123,13 @@ void rt_heap_fini(struct rt_heap *h)
 
 /* The fd table is indexed by fd number and grown by doubling: O(1) lookup,
  * about 56 bytes per fd number up to the highest one seen. */
+/* What the loop knows of the file at e's number, forgotten: a new file
+ * may have it (see fd_park). */
+static void fd_reset(struct rt_fdent *e)
+{
+	e->registered = e->notsock = e->rd_drained = e->rd_hup = 0;
+}
+
 static struct rt_fdent *fd_ent(struct rt_loop *l, int fd)
 {
 	if ((size_t)fd >= l->nfds) {
@@ -135,8 +142,7 @@ static struct rt_fdent *fd_ent(struct rt_loop *l, int fd)
 		for (size_t i = l->nfds; i < n; i++) {
 			rt_queue_init(&v[i].rd);
 			rt_queue_init(&v[i].wr);
-			v[i].notsock = 0;
-			v[i].registered = 0;
+			fd_reset(&v[i]);
 		}
 		l->fds = v;
 		l->nfds = n;
@@ -263,10 +269,23 @@ static int fd_park(struct rt_loop *l, struct rt_fdent *e, struct rt_task *t, con
 
 void rt_loop_forget_fd(struct rt_loop *l, int fd)
 {
-	if (fd >= 0 && (size_t)fd < l->nfds) {
-		l->fds[fd].registered = 0;
-		l->fds[fd].notsock = 0;
-	}
+	if (fd >= 0 && (size_t)fd < l->nfds)
+		fd_reset(&l->fds[fd]);
+}
+
+/* After a read on e's socket returned r for op: whether it is now known
+ * empty (see rt_fdent's rd_drained). A stream socket's recv returns what
+ * is queued up to len, so fewer bytes than len means it took everything;
+ * the next arrival is a new edge, which epoll reports (edge-triggered,
+ * registered at the latest when the next read parks: an ADD reports a
+ * socket that is already readable). Not for pipes and other files (read()
+ * through notsock), nor at EOF or on an error, which a retry returns again
+ * at once. */
+static void fd_read_seen(struct rt_fdent *e, const struct rt_op *op, long r)
+{
+	if (op->kind == RT_READ && !e->notsock && !e->rd_hup &&
+	    (r == -EAGAIN || (r > 0 && (size_t)r < op->len)))
+		e->rd_drained = 1;
 }
 
 /* An op on e finished with r: the numbers whose file the loop itself just
@@ -274,7 +293,7 @@ void rt_loop_forget_fd(struct rt_loop *l, int fd)
 static void fd_done(struct rt_loop *l, struct rt_fdent *e, const struct rt_op *op, long r)
 {
 	if (op->kind == RT_OFFLOAD) /* rt_offload_try closed the eventfd */
-		e->registered = e->notsock = 0;
+		fd_reset(e);
 	else if (op->kind == RT_ACCEPT && r >= 0)
 		rt_loop_forget_fd(l, (int)r);
 }
@@ -287,6 +306,7 @@ static void fd_wake(struct rt_loop *l, struct rt_fdent *e, struct rt_queue *q)
 	while ((t = q->head)) {
 		struct rt_lrec *rec = rt_lrec_of(t);
 		long r = rt_loop_try_io(&e->notsock, &rec->op);
+		fd_read_seen(e, &rec->op, r);
 		if (r == -EAGAIN)
 			break;
 		fd_done(l, e, &rec->op, r);
@@ -427,8 +447,10 @@ int rt_loop_perform_other(struct rt_loop *l, struct rt_task *t, const struct rt_
 			return 1;
 		}
 		if (op == &begun) /* a fresh eventfd */
-			e->registered = e->notsock = 0;
-		long r = rt_loop_try_io(&e->notsock, op);
+			fd_reset(e);
+		/* Known empty: straight to the wait, no recv to say EAGAIN. */
+		long r = op->kind == RT_READ && e->rd_drained ? -EAGAIN : rt_loop_try_io(&e->notsock, op);
+		fd_read_seen(e, op, r);
 		if (r == -EAGAIN && (r = fd_park(l, e, t, op)) == 0)
 			return 0;
 		fd_done(l, e, op, r);
@@ -487,8 +509,12 @@ static int loop_poll(struct rt_loop *l, int64_t timeout_ns)
 		if (fd < 0 || (size_t)fd >= l->nfds)
 			continue;
 		struct rt_fdent *e = &l->fds[fd];
-		if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+			e->rd_hup = 1;
+		if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+			e->rd_drained = 0; /* readable again: the next read tries */
 			fd_wake(l, e, &e->rd);
+		}
 		if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR))
 			fd_wake(l, e, &e->wr);
 	}

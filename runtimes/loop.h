@@ -85,6 +85,13 @@ struct rt_fdent {
 	 * epoll_ctl. Cleared wherever the number may get a new file: see
 	 * fd_park in loop.c. */
 	unsigned char registered;
+	/* A read found the socket empty (EAGAIN) or emptied it (fewer bytes
+	 * than asked) since epoll last reported it readable: the next read
+	 * parks without trying, as nginx's rev->ready does (the try would
+	 * say EAGAIN: one syscall of three per echo or http request). Never
+	 * set once epoll reported the peer's close (rd_hup): an EOF already
+	 * queued would bring no new edge. See rt_loop_perform_other. */
+	unsigned char rd_drained, rd_hup;
 };
 
 

@@ -488,6 +488,28 @@ static long sio(struct rt_sfd *e, const struct rt_op *op)
 	return r;
 }
 
+/* sio for an op begun when e->seq was seq (loaded with acquire before it,
+ * or under fdmu): a read skips the recv that would say EAGAIN when one
+ * since the last reported edge found the socket empty, and records that
+ * it did (rt_sfd's dseq; loop.c's fd_read_seen says why a short read of a
+ * stream socket means empty). An edge reported meanwhile has moved seq, so
+ * a record made by a read that raced it never matches: the next read
+ * tries. The poller stores hup before it moves seq (release), so a reader
+ * that sees the new seq sees hup. */
+static long sio_seq(struct rt_sfd *e, const struct rt_op *op, uint32_t seq)
+{
+	if (op->kind != RT_READ)
+		return sio(e, op);
+	if (atomic_load_explicit(&e->dseq, memory_order_relaxed) == seq + 1)
+		return -EAGAIN;
+	long r = sio(e, op);
+	if (!atomic_load_explicit(&e->notsock, memory_order_relaxed) &&
+	    !atomic_load_explicit(&e->hup, memory_order_relaxed) &&
+	    (r == -EAGAIN || (r > 0 && (size_t)r < op->len)))
+		atomic_store_explicit(&e->dseq, seq + 1, memory_order_relaxed);
+	return r;
+}
+
 /* The number fd has (or is about to have) a new file: its entry forgets
  * the old one's set and kind. Takes fdmu unless locked (the caller holds
  * it); a chunk not made yet starts so. */
@@ -500,6 +522,8 @@ static void fd_forget(struct rt_steal *s, int fd, int locked)
 		pthread_mutex_lock(&s->fdmu);
 	e->home = 0;
 	atomic_store_explicit(&e->notsock, 0, memory_order_relaxed);
+	atomic_store_explicit(&e->dseq, 0, memory_order_relaxed);
+	atomic_store_explicit(&e->hup, 0, memory_order_relaxed);
 	if (!locked)
 		pthread_mutex_unlock(&s->fdmu);
 }
@@ -525,7 +549,7 @@ static int fd_wake(struct rt_sworker *w, struct rt_sfd *e, struct rt_queue *q)
 	struct rt_task *t;
 	while ((t = q->head)) {
 		struct rt_lrec *rec = rt_lrec_of(t);
-		long r = sio(e, &rec->op);
+		long r = sio_seq(e, &rec->op, atomic_load_explicit(&e->seq, memory_order_relaxed));
 		if (r == -EAGAIN)
 			break;
 		fd_done(w->s, &rec->op, r, 1);
@@ -577,7 +601,9 @@ static void reactor_poll(struct rt_sworker *w, int epfd, int efd, int drain, int
 		struct rt_sfd *e = sfd(s, fd, 0);
 		if (!e)
 			continue;
-		atomic_fetch_add_explicit(&e->seq, 1, memory_order_relaxed);
+		if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+			atomic_store_explicit(&e->hup, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&e->seq, 1, memory_order_release);
 		if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 			woke += fd_wake(w, e, &e->rd);
 		if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR))
@@ -665,7 +691,7 @@ static int fd_park(struct rt_sworker *w, struct rt_sfd *e, struct rt_task *t, co
 	struct rt_steal *s = w->s;
 	for (;;) {
 		uint32_t seq = atomic_load_explicit(&e->seq, memory_order_acquire);
-		long r = sio(e, op);
+		long r = sio_seq(e, op, seq);
 		if (r != -EAGAIN) {
 			fd_done(s, op, r, 0);
 			*res = r;
@@ -717,7 +743,7 @@ int rt_steal_try(struct rt_sworker *w, const struct rt_op *op, long *res)
 			*res = op->fd < 0 ? -EBADF : -ENOMEM;
 			return 1;
 		}
-		long r = sio(e, op);
+		long r = sio_seq(e, op, atomic_load_explicit(&e->seq, memory_order_acquire));
 		if (r == -EAGAIN)
 			return 0;
 		fd_done(w->s, op, r, 0);

@@ -65,6 +65,15 @@ struct rt_sfd {
 	struct rt_queue rd, wr;
 	_Atomic uint32_t seq; /* bumped (under fdmu) by every event the reactor sees */
 	_Atomic unsigned char notsock;
+	/* loop.h's rd_drained with the reactor on other threads: a read that
+	 * found the socket empty (EAGAIN, or fewer bytes than asked) stores
+	 * the seq it began at, + 1; while seq has not moved since, no edge was
+	 * reported after it, and the next read parks without its recv
+	 * (steal.c's sio_seq). hup: the reactor reported the peer's close, so
+	 * never (an EOF already queued brings no edge). Both reset with the
+	 * number's file (fd_forget). */
+	_Atomic uint32_t dseq;
+	_Atomic unsigned char hup;
 	/* The epoll set that holds the file at this number, so a park there
 	 * needs no epoll_ctl: 0 none, else 1 (reactor=0: the shared set) or
 	 * 1 + the worker whose set it is (reactor=1). Reset to 0 wherever the

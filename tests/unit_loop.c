@@ -6,6 +6,9 @@
  *  - a two-task event pingpong, 100000 rounds, counts right;
  *  - reads through a pipe and a socketpair where the reader parks first
  *    (EAGAIN), with writes large enough to fill the pipe and park too;
+ *  - one-byte exchanges over a socketpair where every read comes back
+ *    short, and an EOF that came with the last data (before the first
+ *    read, and while the reader was parked), end (loop.h's rd_drained);
  *  - accept parks until a client connects, and returns a blocking fd;
  *  - an fd number closed and reused for a fresh blocking pipe (or a pipe's
  *    for a socketpair) still parks instead of blocking the loop, and a
@@ -328,6 +331,160 @@ static void test_stream(const struct runtime *ops, int use_socket)
 	free(s);
 	printf("%s: %d MiB through a %s, reader parked first\n", ops->name, STREAM_BYTES >> 20,
 	       use_socket ? "socketpair" : "pipe");
+}
+
+/* ---- short reads: a socket known empty ---------------------------------- *
+ * The loop runtimes skip the recv that would say EAGAIN when a read found
+ * the socket empty or emptied it (loop.h's rd_drained): the next read
+ * waits for epoll's next edge. These must still end: an exchange of one
+ * byte each way where every read comes back short, and an EOF that arrived
+ * with the last data, which brings no edge of its own after it. */
+
+#define SHORT_ROUNDS 20000
+
+struct shorts {
+	struct rt_task a, b;
+	int fa, fb;        /* the socketpair's two ends */
+	int sa, sb;        /* states */
+	long ra, rb;       /* rounds done */
+	long err;
+	int eof_first;     /* the EOF test: 1 when the data and EOF came before
+	                    * the reader's first read, 0 when it was parked */
+	char ba[16], bb[16];
+};
+
+/* a: write a byte, read the answer (short: 1 of 16), SHORT_ROUNDS times,
+ * then shut its side down and read b's EOF. */
+static struct rt_op short_a(struct rt_task *t, long res)
+{
+	struct shorts *s = t->arg;
+	switch (s->sa) {
+	case 1: /* the byte went */
+		if (res != 1)
+			s->err = res < 0 ? res : -EIO;
+		break;
+	case 2: /* the answer came */
+		if (res != 1 || s->ba[0] != (char)(s->ra + 1))
+			s->err = res < 0 ? res : -EILSEQ;
+		else
+			s->ra++;
+		break;
+	case 3: /* b saw our EOF and closed its side */
+		if (res != 0)
+			s->err = res < 0 ? res : -EPROTO;
+		return rt_op_done();
+	}
+	if (s->err || s->ra == SHORT_ROUNDS) {
+		shutdown(s->fa, SHUT_WR); /* b ends at its EOF, also on an error */
+		s->sa = 3;
+		return rt_op_read(s->fa, s->ba, sizeof s->ba);
+	}
+	if (s->sa == 1) {
+		s->sa = 2;
+		return rt_op_read(s->fa, s->ba, sizeof s->ba);
+	}
+	s->sa = 1;
+	s->ba[0] = (char)(s->ra + 1);
+	return rt_op_write(s->fa, s->ba, 1);
+}
+
+/* b: read a byte (short), answer with it, until EOF; then its own EOF. */
+static struct rt_op short_b(struct rt_task *t, long res)
+{
+	struct shorts *s = t->arg;
+	if (s->sb == 1) {
+		if (res != 1) { /* EOF, or an error: end the stream either way */
+			if (res < 0)
+				s->err = res;
+			shutdown(s->fb, SHUT_WR);
+			return rt_op_done();
+		}
+		s->rb++;
+		s->sb = 2;
+		return rt_op_write(s->fb, s->bb, 1);
+	}
+	if (s->sb == 2 && res != 1) {
+		s->err = res < 0 ? res : -EIO;
+		shutdown(s->fb, SHUT_WR);
+		return rt_op_done();
+	}
+	s->sb = 1;
+	return rt_op_read(s->fb, s->bb, sizeof s->bb);
+}
+
+/* The EOF test's reader: "abc" (short of 16), then EOF. */
+static struct rt_op eof_reader(struct rt_task *t, long res)
+{
+	struct shorts *s = t->arg;
+	switch (s->sa++) {
+	case 0:
+		return rt_op_read(s->fa, s->ba, sizeof s->ba);
+	case 1:
+		if (res != 3 || memcmp(s->ba, "abc", 3))
+			s->err = res < 0 ? res : -EIO;
+		return rt_op_read(s->fa, s->ba, sizeof s->ba);
+	default:
+		if (res != 0)
+			s->err = res < 0 ? res : -EPROTO;
+		return rt_op_done();
+	}
+}
+
+/* The EOF test's writer, when the reader parks first: 20 ms on, "abc" and
+ * the end of the stream in one step, so one epoll report carries both. */
+static struct rt_op eof_writer(struct rt_task *t, long res)
+{
+	(void)res;
+	struct shorts *s = t->arg;
+	if (s->sb++ == 0)
+		return rt_op_sleep(20 * 1000000);
+	if (write(s->fb, "abc", 3) != 3 || shutdown(s->fb, SHUT_WR))
+		s->err = -errno;
+	return rt_op_done();
+}
+
+static void test_short_reads(const struct runtime *ops)
+{
+	alarm(20); /* a read that waits for an edge that never comes: a hang */
+	for (int k = 0; k < 3; k++) {
+		struct shorts *s = calloc(1, sizeof *s);
+		int fds[2];
+		if (!s || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds))
+			FAIL("socketpair");
+		s->fa = fds[0];
+		s->fb = fds[1];
+		struct rt *rt = make(ops);
+		if (k == 0) {
+			s->a = (struct rt_task){ .step = short_a, .arg = s, .cpu = -1 };
+			s->b = (struct rt_task){ .step = short_b, .arg = s, .cpu = -1 };
+			spawn(rt, &s->b);
+			spawn(rt, &s->a);
+		} else {
+			s->eof_first = k == 1;
+			if (s->eof_first &&
+			    (write(s->fb, "abc", 3) != 3 || shutdown(s->fb, SHUT_WR)))
+				FAIL("write");
+			s->a = (struct rt_task){ .step = eof_reader, .arg = s, .cpu = -1 };
+			s->b = (struct rt_task){ .step = eof_writer, .arg = s, .cpu = -1 };
+			spawn(rt, &s->a);
+			if (!s->eof_first)
+				spawn(rt, &s->b);
+		}
+		run(rt);
+		if (s->err || (k == 0 && (s->ra != SHORT_ROUNDS || s->rb != SHORT_ROUNDS)) ||
+		    (k && s->sa != 3))
+			FAIL("%s: short reads, %s: err %ld, rounds %ld/%ld, reader state %d", ops->name,
+			     k == 0 ? "one byte each way" : k == 1 ? "EOF before the first read"
+			                                       : "EOF with the data, reader parked",
+			     s->err, s->ra, s->rb, s->sa);
+		ops->destroy(rt);
+		close(s->fa);
+		close(s->fb);
+		free(s);
+	}
+	alarm(60);
+	printf("%s: %d one-byte exchanges with short reads; EOF after short data, twice\n", ops->name,
+	       SHORT_ROUNDS);
 }
 
 /* ---- accept ------------------------------------------------------------ */
@@ -935,6 +1092,7 @@ int main(int argc, char **argv)
 		printf("%s: pingpong 100000 rounds, %.1f ns per switch\n", ops->name, ns);
 		test_stream(ops, 0);
 		test_stream(ops, 1);
+		test_short_reads(ops);
 		test_accept(ops);
 		test_reuse(ops);
 		test_spawn_from_step(ops);

@@ -7,8 +7,13 @@
  * Under `concbench serve` a connection silent for idle_ms is shut down
  * (net.c's watchdog).
  *
- * A connection's buffer is min(msg_bytes, 16 KiB): a larger message is
- * echoed in pieces as it arrives (the client reads while it writes).
+ * A connection's buffer is min(msg_bytes + 1, 16 KiB): a larger message is
+ * echoed in pieces as it arrives (the client reads while it writes). The
+ * byte over a message is what a server's buffer larger than its messages
+ * gives: a read of a whole message comes back short, which tells an event
+ * loop the socket is empty, so its next read waits for readiness without a
+ * recv that says EAGAIN (loop.h's rd_drained, nginx's rev->ready). With
+ * exactly msg_bytes it could not know, and paid that recv on every request.
  *
  * Checksum: with `requests` > 0 every connection carries a fixed count of
  * msg_bytes messages each way (the load generator's requests + 1: its
@@ -122,7 +127,7 @@ static int echo_setup(void **state, struct rt *rt, const int64_t *p, const struc
 	int err = wl_hot_check(env, es->hot, es->requests, es->rate);
 	if (err)
 		return err;
-	es->bufcap = es->msg_bytes < BUF_MAX ? (size_t)es->msg_bytes : BUF_MAX;
+	es->bufcap = es->msg_bytes < BUF_MAX ? (size_t)es->msg_bytes + 1 : BUF_MAX;
 	es->srv.conn_size = sizeof(struct echo_conn) + es->bufcap;
 	es->srv.init = echo_conn_init;
 	es->srv.fold = echo_fold;
