@@ -121,8 +121,6 @@ void rt_heap_fini(struct rt_heap *h)
 
 /* ---- fd table and non-blocking I/O ------------------------------------ */
 
-/* The fd table is indexed by fd number and grown by doubling: O(1) lookup,
- * about 56 bytes per fd number up to the highest one seen. */
 /* What the loop knows of the file at e's number, forgotten: a new file
  * may have it (see fd_park). */
 static void fd_reset(struct rt_fdent *e)
@@ -130,6 +128,8 @@ static void fd_reset(struct rt_fdent *e)
 	e->registered = e->notsock = e->rd_drained = e->rd_hup = 0;
 }
 
+/* The fd table is indexed by fd number and grown by doubling: O(1) lookup,
+ * about 56 bytes per fd number up to the highest one seen. */
 static struct rt_fdent *fd_ent(struct rt_loop *l, int fd)
 {
 	if ((size_t)fd >= l->nfds) {
@@ -273,19 +273,21 @@ void rt_loop_forget_fd(struct rt_loop *l, int fd)
 		fd_reset(&l->fds[fd]);
 }
 
-/* After a read on e's socket returned r for op: whether it is now known
- * empty (see rt_fdent's rd_drained). A stream socket's recv returns what
- * is queued up to len, so fewer bytes than len means it took everything;
- * the next arrival is a new edge, which epoll reports (edge-triggered,
- * registered at the latest when the next read parks: an ADD reports a
- * socket that is already readable). Not for pipes and other files (read()
- * through notsock), nor at EOF or on an error, which a retry returns again
- * at once. */
-static void fd_read_seen(struct rt_fdent *e, const struct rt_op *op, long r)
+/* rt_loop_try_io on e, except a read of a socket known empty (rt_fdent's
+ * rd_drained): -EAGAIN without the recv. A read that leaves the socket
+ * empty says so for the next one (rt_loop_read_empties); epoll reports
+ * the next arrival as an edge (edge-triggered, registered at the latest
+ * when that read parks: an ADD reports a socket already readable), and
+ * the edge clears it (loop_poll). Not for pipes and other files (read()
+ * through notsock), nor once the peer's close was reported. */
+static long fd_io(struct rt_fdent *e, const struct rt_op *op)
 {
-	if (op->kind == RT_READ && !e->notsock && !e->rd_hup &&
-	    (r == -EAGAIN || (r > 0 && (size_t)r < op->len)))
+	if (op->kind == RT_READ && e->rd_drained)
+		return -EAGAIN;
+	long r = rt_loop_try_io(&e->notsock, op);
+	if (!e->notsock && !e->rd_hup && rt_loop_read_empties(op, r))
 		e->rd_drained = 1;
+	return r;
 }
 
 /* An op on e finished with r: the numbers whose file the loop itself just
@@ -305,8 +307,7 @@ static void fd_wake(struct rt_loop *l, struct rt_fdent *e, struct rt_queue *q)
 	struct rt_task *t;
 	while ((t = q->head)) {
 		struct rt_lrec *rec = rt_lrec_of(t);
-		long r = rt_loop_try_io(&e->notsock, &rec->op);
-		fd_read_seen(e, &rec->op, r);
+		long r = fd_io(e, &rec->op);
 		if (r == -EAGAIN)
 			break;
 		fd_done(l, e, &rec->op, r);
@@ -448,9 +449,7 @@ int rt_loop_perform_other(struct rt_loop *l, struct rt_task *t, const struct rt_
 		}
 		if (op == &begun) /* a fresh eventfd */
 			fd_reset(e);
-		/* Known empty: straight to the wait, no recv to say EAGAIN. */
-		long r = op->kind == RT_READ && e->rd_drained ? -EAGAIN : rt_loop_try_io(&e->notsock, op);
-		fd_read_seen(e, op, r);
+		long r = fd_io(e, op);
 		if (r == -EAGAIN && (r = fd_park(l, e, t, op)) == 0)
 			return 0;
 		fd_done(l, e, op, r);

@@ -90,7 +90,7 @@ struct rt_fdent {
 	 * parks without trying, as nginx's rev->ready does (the try would
 	 * say EAGAIN: one syscall of three per echo or http request). Never
 	 * set once epoll reported the peer's close (rd_hup): an EOF already
-	 * queued would bring no new edge. See rt_loop_perform_other. */
+	 * queued would bring no new edge. See loop.c's fd_io. */
 	unsigned char rd_drained, rd_hup;
 };
 
@@ -262,6 +262,18 @@ void rt_loop_forget_fd(struct rt_loop *l, int fd);
  * fd's "not a socket" memory (set here when recv says ENOTSOCK). The loops
  * of their own (steal, uv) call it too. */
 long rt_loop_try_io(unsigned char *notsock, const struct rt_op *op);
+
+/* Whether rt_loop_try_io's result r for op, a recv on a stream socket,
+ * leaves the socket known empty: EAGAIN, or fewer bytes than asked (recv
+ * returns everything queued up to len). Not an EOF or an error, which a
+ * retry returns again at once. The next arrival is a new edge, so a loop
+ * may park the next read without trying it (loop.c's fd_io, steal.c's
+ * sio_seq; nginx's rev->ready). The caller rules out files that are not
+ * sockets (notsock) and a peer's close already reported. */
+static inline int rt_loop_read_empties(const struct rt_op *op, long r)
+{
+	return op->kind == RT_READ && (r == -EAGAIN || (r > 0 && (size_t)r < op->len));
+}
 
 /* Runs until every task is done: 0, the recorded spawn failure, or -EDEADLK
  * when live tasks wait on events nobody can notify. */

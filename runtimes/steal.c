@@ -491,7 +491,7 @@ static long sio(struct rt_sfd *e, const struct rt_op *op)
 /* sio for an op begun when e->seq was seq (loaded with acquire before it,
  * or under fdmu): a read skips the recv that would say EAGAIN when one
  * since the last reported edge found the socket empty, and records that
- * it did (rt_sfd's dseq; loop.c's fd_read_seen says why a short read of a
+ * it did (rt_sfd's dseq; rt_loop_read_empties says why a short read of a
  * stream socket means empty). An edge reported meanwhile has moved seq, so
  * a record made by a read that raced it never matches: the next read
  * tries. The poller stores hup before it moves seq (release), so a reader
@@ -504,8 +504,7 @@ static long sio_seq(struct rt_sfd *e, const struct rt_op *op, uint32_t seq)
 		return -EAGAIN;
 	long r = sio(e, op);
 	if (!atomic_load_explicit(&e->notsock, memory_order_relaxed) &&
-	    !atomic_load_explicit(&e->hup, memory_order_relaxed) &&
-	    (r == -EAGAIN || (r > 0 && (size_t)r < op->len)))
+	    !atomic_load_explicit(&e->hup, memory_order_relaxed) && rt_loop_read_empties(op, r))
 		atomic_store_explicit(&e->dseq, seq + 1, memory_order_relaxed);
 	return r;
 }

@@ -357,8 +357,6 @@ struct shorts {
 	int sa, sb;        /* states */
 	long ra, rb;       /* rounds done */
 	long err;
-	int eof_first;     /* the EOF test: 1 when the data and EOF came before
-	                    * the reader's first read, 0 when it was parked */
 	char ba[16], bb[16];
 };
 
@@ -469,14 +467,14 @@ static void test_short_reads(const struct runtime *ops)
 			spawn(rt, &s->b);
 			spawn(rt, &s->a);
 		} else {
-			s->eof_first = k == 1;
-			if (s->eof_first &&
-			    (write(s->fb, "abc", 3) != 3 || shutdown(s->fb, SHUT_WR)))
+			/* k 1: the data and EOF come before the reader's first
+			 * read; k 2: while it is parked (eof_writer). */
+			if (k == 1 && (write(s->fb, "abc", 3) != 3 || shutdown(s->fb, SHUT_WR)))
 				FAIL("write");
 			s->a = (struct rt_task){ .step = eof_reader, .arg = s, .cpu = -1 };
 			s->b = (struct rt_task){ .step = eof_writer, .arg = s, .cpu = -1 };
 			spawn(rt, &s->a);
-			if (!s->eof_first)
+			if (k == 2)
 				spawn(rt, &s->b);
 		}
 		run(rt);

@@ -134,23 +134,30 @@ static struct rt_op ping_step(struct rt_task *t, long res)
 	}
 }
 
-/* Pong's rounds that sample its CPU, out of pong_step's path as ping_mark
- * is out of ping's. */
-static __attribute__((noinline, cold)) struct rt_op pong_mark(struct pingpong_state *s)
+/* Pong's end: where it ran, then done. */
+static __attribute__((noinline, cold)) struct rt_op pong_end(struct pingpong_state *s)
 {
 	s->pong_cpus |= cpu_bit();
-	if (s->stop)
-		return rt_op_done();
+	return rt_op_done();
+}
+
+/* The token goes back: pong's plain round. */
+static inline struct rt_op pong_return(struct pingpong_state *s)
+{
 	s->pong_rounds++;
 	s->token = wl_mix64(s->token + 1);
 	s->pong_state = 2;
 	return rt_op_notify(s->to_ping);
 }
 
-static __attribute__((noinline, cold)) struct rt_op pong_end(struct pingpong_state *s)
+/* Pong's rounds that sample its CPU, or its end, out of pong_step's path
+ * as ping_mark is out of ping's. */
+static __attribute__((noinline, cold)) struct rt_op pong_mark(struct pingpong_state *s)
 {
+	if (s->stop)
+		return pong_end(s);
 	s->pong_cpus |= cpu_bit();
-	return rt_op_done();
+	return pong_return(s);
 }
 
 static struct rt_op pong_step(struct rt_task *t, long res)
@@ -164,10 +171,7 @@ static struct rt_op pong_step(struct rt_task *t, long res)
 	case 1: /* got it: return it, or stop when ping says so */
 		if (__builtin_expect(s->stop || (s->pong_rounds & 1023) == 0, 0))
 			return pong_mark(s); /* samples the CPU on the way */
-		s->pong_rounds++;
-		s->token = wl_mix64(s->token + 1);
-		s->pong_state = 2;
-		return rt_op_notify(s->to_ping);
+		return pong_return(s);
 	default:
 		/* Without min_ms, rounds is a constant both sides may read. */
 		if (!s->min_ns && s->pong_rounds == s->rounds)
